@@ -1,0 +1,67 @@
+// swift-tools-version: 6.1
+//
+// SpineTraction — finite-element simulation of spinal decompression (traction
+// therapy) and the force-safety limits a traction-table controller imports.
+// Layers (a lower one never imports a higher one): see ../shared/DESIGN.md.
+
+import PackageDescription
+
+let package = Package(
+    name: "SpineTraction",
+    products: [
+        // MARK: - Public modules
+        .library(name: "SpineTraction", targets: ["SpineTraction"]),
+        .library(name: "SparseLinearAlgebra", targets: ["SparseLinearAlgebra"]),
+        // A traction-table controller links this product alone: Foundation + swift-crypto, no LAPACK.
+        .library(name: "TractionSafety", targets: ["TractionSafety"]),
+        // MARK: - Command-line tool
+        .executable(name: "spinetraction", targets: ["SpineTractionCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        // MARK: - Public modules
+        .target(
+            name: "SparseLinearAlgebra",
+            dependencies: ["CLAPACK", "CMetis"]
+        ),
+        .target(
+            name: "TractionSafety",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "SpineTraction",
+            dependencies: ["SparseLinearAlgebra", "TractionSafety"]
+        ),
+
+        // MARK: - Command-line tool
+        .executableTarget(
+            name: "SpineTractionCLI",
+            dependencies: [
+                "SpineTraction",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Implementation details (no stable API)
+        .systemLibrary(name: "CLAPACK"),
+        .systemLibrary(name: "CMetis"),
+        .target(name: "_TestSupport", dependencies: ["SparseLinearAlgebra"]),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "SparseLinearAlgebraTests",
+            dependencies: ["SparseLinearAlgebra", "_TestSupport", "CLAPACK"]
+        ),
+        .testTarget(
+            name: "TractionSafetyTests",
+            dependencies: [
+                "TractionSafety",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+// METIS 5 (Debian libmetis-dev): only the node nested-dissection entry point is used.
+#include <metis.h>

@@ -1,0 +1,3 @@
+// The umbrella module: `import SpineTraction` gives a researcher every public layer.
+@_exported import SparseLinearAlgebra
+@_exported import TractionSafety

@@ -1,0 +1,15 @@
+import ArgumentParser
+import SpineTraction
+
+@main
+struct SpineTractionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spinetraction",
+        abstract: "Finite-element simulation of spinal traction and the force-safety limits it yields.",
+        version: "0.1.0",
+        subcommands: [
+            DemoCommand.self,
+        ],
+        defaultSubcommand: DemoCommand.self
+    )
+}

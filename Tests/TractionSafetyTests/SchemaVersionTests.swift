@@ -1,0 +1,4 @@
+import Testing
+import TractionSafety
+
+@Test func schemaMajorVersionIsOne() { #expect(TractionSafetyModule.schemaMajorVersion == 1) }

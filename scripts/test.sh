@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test job: install what is missing, then run every test of the package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-system-packages.sh
+swift build --build-tests
+swift test --skip-build
