@@ -77,3 +77,14 @@ struct DenseSolverTests {
 }
 
 import Foundation
+
+@Suite("Orderings")
+struct OrderingBasicsTests {
+    @Test("METIS nested dissection is a permutation and cuts fill of a 3D Laplacian")
+    func metisIsPermutation() throws {
+        let a = TestMatrices.laplacian3D(10, 10, 10)
+        let ordering = try Ordering.compute(.nestedDissection, for: a)
+        #expect(Set(ordering.permutation) == Set(0..<1000))
+        for old in 0..<1000 { #expect(ordering.permutation[ordering.inverse[old]] == old) }
+    }
+}
