@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SparseLinearAlgebra", targets: ["SparseLinearAlgebra"]),
         // A traction-table controller links this product alone: Foundation + swift-crypto, no LAPACK.
         .library(name: "TractionSafety", targets: ["TractionSafety"]),
+        .library(name: "Biomechanics", targets: ["Biomechanics"]),
         // MARK: - Command-line tool
         .executable(name: "spinetraction", targets: ["SpineTractionCLI"]),
     ],
@@ -34,7 +35,11 @@ let package = Package(
         ),
         .target(
             name: "SpineTraction",
-            dependencies: ["SparseLinearAlgebra", "TractionSafety"]
+            dependencies: ["SparseLinearAlgebra", "TractionSafety", "Biomechanics"]
+        ),
+        .target(
+            name: "Biomechanics",
+            dependencies: ["SparseLinearAlgebra"]
         ),
 
         // MARK: - Command-line tool
@@ -55,6 +60,10 @@ let package = Package(
         .testTarget(
             name: "SparseLinearAlgebraTests",
             dependencies: ["SparseLinearAlgebra", "_TestSupport", "CLAPACK"]
+        ),
+        .testTarget(
+            name: "BiomechanicsTests",
+            dependencies: ["Biomechanics", "_TestSupport"]
         ),
         .testTarget(
             name: "TractionSafetyTests",
