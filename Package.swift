@@ -38,8 +38,12 @@ let package = Package(
             dependencies: ["SparseLinearAlgebra", "TractionSafety", "Biomechanics"]
         ),
         .target(
-            name: "Biomechanics",
+            name: "FiniteElements",
             dependencies: ["SparseLinearAlgebra"]
+        ),
+        .target(
+            name: "Biomechanics",
+            dependencies: ["FiniteElements", "SparseLinearAlgebra"]
         ),
 
         // MARK: - Command-line tool
@@ -63,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BiomechanicsTests",
-            dependencies: ["Biomechanics", "_TestSupport"]
+            dependencies: ["Biomechanics", "FiniteElements", "SparseLinearAlgebra", "_TestSupport"]
         ),
         .testTarget(
             name: "TractionSafetyTests",

@@ -1,0 +1,201 @@
+import SparseLinearAlgebra
+
+/// A nonlinear algebraic system `R(x) = 0` with a symmetric tangent
+/// `K = ∂R/∂x` on a fixed sparsity pattern — what ``NewtonSolver`` solves.
+///
+/// Physics code implements this (or ``TransientSystem``, which the time
+/// stepper turns into one per step). Units of `x` and `R` are the physics'
+/// own (e.g. mm and N for solid mechanics).
+public protocol NonlinearSystem: AnyObject {
+    /// Number of unknowns.
+    var unknownCount: Int { get }
+    /// The tangent's pattern (values ignored); the same every call.
+    func tangentPattern() -> SymmetricMatrix
+    /// Whether the tangent is SPD or symmetric indefinite.
+    var matrixKind: MatrixKind { get }
+    /// Evaluates `R(x)` into `residual` (length ``unknownCount``, overwritten)
+    /// and, when `tangent` is non-nil, `∂R/∂x` into its values (pattern of
+    /// ``tangentPattern()``, overwritten).
+    /// - Throws: any error that makes this `x` inadmissible (e.g. an inverted
+    ///   element); Newton reports it and the time stepper cuts the step.
+    func evaluate(_ x: [Double], residual: inout [Double], tangent: inout SymmetricMatrix?) throws
+}
+
+/// Tolerances of ``NewtonSolver``.
+public struct NewtonOptions: Sendable, Equatable {
+    /// Converged when `‖R‖₂ ≤ relativeTolerance · max(‖R(x₀)‖₂, referenceNorm) + absoluteTolerance`.
+    public var relativeTolerance: Double = 1e-10
+    /// Absolute residual floor (unit of `R`).
+    public var absoluteTolerance: Double = 1e-12
+    /// An external scale of `R` (e.g. the norm of the applied forces, N) so that a
+    /// step starting near equilibrium is not asked for an impossible relative reduction.
+    public var referenceNorm: Double = 0
+    /// Newton iterations allowed before failing.
+    public var maxIterations: Int = 25
+    /// Backtracking line search on `‖R‖₂` (Armijo, halving, then a safeguarded
+    /// quadratic fit); off = full Newton steps.
+    public var lineSearch: Bool = true
+    /// Backtracking steps allowed per iteration.
+    public var maxBacktracks: Int = 8
+    /// Sufficient decrease constant `c` of `‖R(x + αΔ)‖ ≤ (1 − cα)‖R(x)‖`.
+    public var armijo: Double = 1e-4
+    /// Defaults.
+    public init() {}
+}
+
+/// Why Newton stopped without converging.
+public enum NewtonError: Error, Equatable, CustomStringConvertible {
+    /// The residual did not reach the tolerance in `iterations` iterations.
+    case notConverged(iterations: Int, residualNorm: Double, target: Double)
+    /// The residual became NaN/∞ or the line search found no decrease.
+    case diverged(iteration: Int, residualNorm: Double)
+    /// The system refused an iterate (message of the underlying error).
+    case systemFailed(iteration: Int, message: String)
+    /// The linear solver failed (message of the underlying error).
+    case linearSolverFailed(iteration: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case let .notConverged(i, r, t): return "Newton did not converge in \(i) iterations: ‖R‖ = \(r), target \(t)"
+        case let .diverged(i, r): return "Newton diverged at iteration \(i): ‖R‖ = \(r)"
+        case let .systemFailed(i, m): return "Newton iteration \(i): \(m)"
+        case let .linearSolverFailed(i, m): return "Newton iteration \(i): linear solve failed: \(m)"
+        }
+    }
+}
+
+/// What one Newton solve did.
+public struct NewtonReport: Sendable, Equatable {
+    /// Iterations (tangent factorizations) used.
+    public var iterations: Int = 0
+    /// `‖R‖₂` after each iteration, the initial residual first.
+    public var residualNorms: [Double] = []
+    /// Line-search step lengths `α` accepted per iteration.
+    public var stepLengths: [Double] = []
+    /// Residual evaluations (assemblies, with or without tangent).
+    public var evaluations: Int = 0
+}
+
+/// Newton's method with backtracking line search for a ``NonlinearSystem``.
+///
+/// Holds one ``LinearSolver`` for its lifetime: the symbolic analysis
+/// (ordering, elimination tree) runs once on the first call and every later
+/// iteration, step and call refactors values only. All systems solved by one
+/// instance must share the tangent pattern.
+///
+/// ```swift
+/// let newton = NewtonSolver(options: NewtonOptions())
+/// let report = try newton.solve(system, x: &x)
+/// ```
+public final class NewtonSolver {
+    /// Tolerances.
+    public var options: NewtonOptions
+    /// The linear solver (made by ``LinearSolvers/makeDefault(for:kind:)`` on first use unless given).
+    public private(set) var linearSolver: (any LinearSolver)?
+    /// Number of symbolic analyses done (1 after the first solve, whatever the number of iterations).
+    public private(set) var analyses = 0
+    private var analyzedPattern: SymmetricMatrix?
+    private var tangent: SymmetricMatrix?
+    private var residual: [Double] = []
+    private var trialResidual: [Double] = []
+
+    /// A solver with the given options and, optionally, a specific linear solver.
+    public init(options: NewtonOptions = NewtonOptions(), linearSolver: (any LinearSolver)? = nil) {
+        self.options = options
+        self.linearSolver = linearSolver
+    }
+
+    /// Solves `R(x) = 0` starting from (and overwriting) `x`.
+    /// - Throws: ``NewtonError``; `x` then holds the last iterate.
+    @discardableResult
+    public func solve(_ system: some NonlinearSystem, x: inout [Double]) throws -> NewtonReport {
+        let n = system.unknownCount
+        precondition(x.count == n, "x has \(x.count) entries, the system \(n) unknowns")
+        if tangent == nil || tangent!.dimension != n {
+            tangent = system.tangentPattern()
+        }
+        if residual.count != n { residual = [Double](repeating: 0, count: n); trialResidual = residual }
+        let solver = linearSolver ?? LinearSolvers.makeDefault(for: n, kind: system.matrixKind)
+        linearSolver = solver
+        var report = NewtonReport()
+        var none: SymmetricMatrix? = nil
+
+        func evaluate(_ point: [Double], into r: inout [Double], withTangent: Bool, iteration: Int) throws {
+            report.evaluations += 1
+            do {
+                if withTangent { try system.evaluate(point, residual: &r, tangent: &tangent) }
+                else { try system.evaluate(point, residual: &r, tangent: &none) }
+            } catch let error as NewtonError { throw error }
+            catch { throw NewtonError.systemFailed(iteration: iteration, message: String(describing: error)) }
+        }
+
+        try evaluate(x, into: &residual, withTangent: true, iteration: 0)
+        var norm = l2(residual)
+        report.residualNorms.append(norm)
+        guard norm.isFinite else { throw NewtonError.diverged(iteration: 0, residualNorm: norm) }
+        let target = options.relativeTolerance * max(norm, options.referenceNorm) + options.absoluteTolerance
+        if n == 0 || norm <= target { return report }
+
+        var step = [Double](repeating: 0, count: n)
+        var trial = x
+        for iteration in 1...options.maxIterations {
+            // Δ = −K⁻¹R, one symbolic analysis per pattern.
+            do {
+                if analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
+                    try solver.analyze(tangent!)
+                    analyzedPattern = tangent
+                    analyses += 1
+                }
+                try solver.factor(tangent!)
+                for i in 0..<n { step[i] = -residual[i] }
+                try solver.solve(&step, count: 1)
+            } catch {
+                throw NewtonError.linearSolverFailed(iteration: iteration, message: String(describing: error))
+            }
+            report.iterations = iteration
+            // Backtracking on ‖R‖₂. The full step is evaluated with its tangent
+            // (the usual case: accepted, no second assembly).
+            var alpha = 1.0, trialNorm = Double.infinity
+            var accepted = false, lastBacktrack = 0
+            for backtrack in 0...(options.lineSearch ? options.maxBacktracks : 0) {
+                lastBacktrack = backtrack
+                for i in 0..<n { trial[i] = x[i] + alpha * step[i] }
+                var admissible = true
+                do { try evaluate(trial, into: &trialResidual, withTangent: backtrack == 0, iteration: iteration) }
+                catch { if !options.lineSearch || backtrack == options.maxBacktracks { throw error }; admissible = false }
+                trialNorm = admissible ? l2(trialResidual) : .infinity
+                if !options.lineSearch || trialNorm <= (1 - options.armijo * alpha) * norm { accepted = true; break }
+                // Safeguarded quadratic model of φ(α) = ½‖R(x+αΔ)‖², φ'(0) = −‖R‖².
+                let phi0 = 0.5 * norm * norm, phiA = 0.5 * trialNorm * trialNorm
+                var next = 0.5 * alpha
+                if trialNorm.isFinite {
+                    let q = norm * norm * alpha * alpha / (2 * (phiA - phi0 + norm * norm * alpha))
+                    if q.isFinite { next = min(max(q, 0.1 * alpha), 0.5 * alpha) }
+                }
+                if backtrack < options.maxBacktracks { alpha = next }
+            }
+            if !accepted {
+                guard trialNorm.isFinite, trialNorm < norm else { throw NewtonError.diverged(iteration: iteration, residualNorm: trialNorm) }
+            }
+            swap(&x, &trial)
+            report.stepLengths.append(alpha)
+            if lastBacktrack == 0 {
+                swap(&residual, &trialResidual)
+            } else {
+                try evaluate(x, into: &residual, withTangent: true, iteration: iteration)
+            }
+            norm = l2(residual)
+            report.residualNorms.append(norm)
+            guard norm.isFinite else { throw NewtonError.diverged(iteration: iteration, residualNorm: norm) }
+            if norm <= target { return report }
+        }
+        throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: target)
+    }
+}
+
+@inlinable
+func l2(_ v: [Double]) -> Double {
+    var s = 0.0
+    for x in v { s += x * x }
+    return s.squareRoot()
+}

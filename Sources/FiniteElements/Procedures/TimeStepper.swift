@@ -1,0 +1,179 @@
+import SparseLinearAlgebra
+
+/// A problem advanced in time by backward Euler: at each step the stepper asks
+/// for the residual `R(x; x_prev, t, Δt)` of the implicit step to time `t`
+/// from the converged state `x_prev` at `t − Δt`, and its tangent `∂R/∂x`.
+///
+/// Quasi-static problems ignore `previous` and `timeStep` (time is then the
+/// load parameter); transient ones (poroelasticity, transport) use them, e.g.
+/// `R = M(x − x_prev)/Δt + K x − f(t)`.
+public protocol TransientSystem: AnyObject {
+    /// Number of unknowns.
+    var unknownCount: Int { get }
+    /// The tangent's pattern (values ignored); the same at every step.
+    func tangentPattern() -> SymmetricMatrix
+    /// SPD or symmetric indefinite tangent.
+    var matrixKind: MatrixKind { get }
+    /// Evaluates the step residual and, when `tangent` is non-nil, its tangent.
+    /// - Parameters:
+    ///   - x: the candidate state at `time`.
+    ///   - previous: the converged state at `time − timeStep`.
+    ///   - time: end of the step (s).
+    ///   - timeStep: step length (s), positive.
+    func evaluate(_ x: [Double], previous: [Double], time: Double, timeStep: Double,
+                  residual: inout [Double], tangent: inout SymmetricMatrix?) throws
+    /// The starting guess for the step to `time` (s) from the converged `previous`
+    /// — e.g. `previous` with the new prescribed values inserted. Default: `previous`.
+    func predictor(previous: [Double], time: Double, timeStep: Double) -> [Double]
+}
+
+extension TransientSystem {
+    public func predictor(previous: [Double], time: Double, timeStep: Double) -> [Double] { previous }
+}
+
+/// Step-size control of ``AdaptiveTimeStepper``. Times in seconds.
+public struct TimeStepperOptions: Sendable, Equatable {
+    /// First step length (s).
+    public var initialStep: Double
+    /// Smallest step (s): a failed step at this size ends the run with an error.
+    public var minStep: Double
+    /// Largest step (s).
+    public var maxStep: Double
+    /// Factor applied to the step after an easy step (> 1).
+    public var growth: Double = 1.5
+    /// Factor applied after a failed step (in (0, 1)).
+    public var cut: Double = 0.5
+    /// A step whose Newton needed at most this many iterations is easy.
+    public var easyIterations: Int = 4
+
+    /// Validates `0 < minStep ≤ initialStep ≤ maxStep`.
+    /// - Throws: ``TimeStepperError/invalidOption(name:value:expected:)``.
+    public init(initialStep: Double, minStep: Double, maxStep: Double) throws {
+        guard minStep.isFinite, minStep > 0 else { throw TimeStepperError.invalidOption(name: "dtMin", value: minStep, expected: "a positive number of seconds") }
+        guard maxStep.isFinite, maxStep >= minStep else { throw TimeStepperError.invalidOption(name: "dtMax", value: maxStep, expected: "a number ≥ dtMin = \(minStep) s") }
+        guard initialStep.isFinite, initialStep >= minStep, initialStep <= maxStep else {
+            throw TimeStepperError.invalidOption(name: "dt", value: initialStep, expected: "a number in [dtMin, dtMax] = [\(minStep), \(maxStep)] s")
+        }
+        self.initialStep = initialStep; self.minStep = minStep; self.maxStep = maxStep
+    }
+}
+
+/// Why the time stepper stopped.
+public enum TimeStepperError: Error, Equatable, CustomStringConvertible {
+    /// An option is out of range.
+    case invalidOption(name: String, value: Double, expected: String)
+    /// Newton failed at the minimum step `minStep` (s) starting from `time` (s).
+    case stepTooSmall(time: Double, minStep: Double, reason: String)
+    /// The end time is not after the start time.
+    case invalidInterval(start: Double, end: Double)
+
+    public var description: String {
+        switch self {
+        case let .invalidOption(name, value, expected): return "\(name): expected \(expected), got \(value)"
+        case let .stepTooSmall(t, dt, reason): return "time step fell below dtMin = \(dt) s at t = \(t) s: \(reason)"
+        case let .invalidInterval(a, b): return "time interval [\(a), \(b)] s: expected end > start"
+        }
+    }
+}
+
+/// One accepted step, as reported to the observer of ``AdaptiveTimeStepper/run(_:from:to:state:mustPoints:observer:)``.
+public struct AcceptedStep: Sendable, Equatable {
+    /// End time of the step (s).
+    public var time: Double
+    /// Step length (s).
+    public var timeStep: Double
+    /// Newton iterations used.
+    public var iterations: Int
+    /// Failed attempts (cuts) before this step was accepted.
+    public var retries: Int
+    /// True when `time` is one of the must-points.
+    public var isMustPoint: Bool
+}
+
+/// Adaptive backward-Euler stepping: grow the step after easy steps, cut and
+/// retry after a failed Newton, never step over a must-point (load-curve
+/// corners, output times) — those are hit exactly.
+///
+/// One ``NewtonSolver`` (hence one symbolic factorization) serves every step.
+public final class AdaptiveTimeStepper {
+    /// Step control.
+    public var options: TimeStepperOptions
+    /// The Newton solver used for each step.
+    public let newton: NewtonSolver
+    /// The step length the next step will try (s).
+    public private(set) var nextStep: Double
+
+    /// A stepper with step control `options` and Newton `newton`.
+    public init(options: TimeStepperOptions, newton: NewtonSolver = NewtonSolver()) {
+        self.options = options
+        self.newton = newton
+        nextStep = options.initialStep
+    }
+
+    /// Advances `state` from `start` to `end` (s).
+    /// - Parameters:
+    ///   - mustPoints: times (s) to land on exactly; those outside `(start, end]` are ignored.
+    ///   - observer: called after every accepted step with the new state; may throw to stop.
+    /// - Throws: ``TimeStepperError/stepTooSmall(time:minStep:reason:)`` when Newton fails at `minStep`.
+    public func run(_ system: some TransientSystem, from start: Double, to end: Double, state: inout [Double],
+                    mustPoints: [Double] = [], observer: (AcceptedStep, [Double]) throws -> Void = { _, _ in }) throws {
+        guard end > start else { throw TimeStepperError.invalidInterval(start: start, end: end) }
+        let tolerance = 1e-12 * max(abs(end), 1)
+        var marks = mustPoints.filter { $0 > start + tolerance && $0 < end - tolerance }
+        marks.append(end)
+        marks.sort()
+        var t = start
+        var markIndex = 0
+        let adapter = StepSystem(system)
+        while t < end - tolerance {
+            while markIndex < marks.count && marks[markIndex] <= t + tolerance { markIndex += 1 }
+            let mark = marks[markIndex]
+            var dt = min(nextStep, options.maxStep)
+            var retries = 0
+            while true {
+                // Land on the mark; avoid leaving a sliver shorter than a fifth of a step.
+                var hitsMark = false
+                if t + dt >= mark - tolerance || (mark - (t + dt) < 0.2 * dt && mark - t <= options.maxStep) {
+                    dt = mark - t; hitsMark = true
+                }
+                adapter.configure(previous: state, time: t + dt, timeStep: dt)
+                var x = system.predictor(previous: state, time: t + dt, timeStep: dt)
+                do {
+                    let report = try newton.solve(adapter, x: &x)
+                    t = hitsMark ? mark : t + dt
+                    state = x
+                    try observer(AcceptedStep(time: t, timeStep: dt, iterations: report.iterations, retries: retries, isMustPoint: hitsMark), state)
+                    // Grow after an easy step; a step shortened to hit a mark keeps the nominal size.
+                    let nominal = max(dt, nextStep)
+                    nextStep = report.iterations <= options.easyIterations ? min(nominal * options.growth, options.maxStep) : (hitsMark ? nominal : dt)
+                    break
+                } catch let error as NewtonError {
+                    if dt <= options.minStep * (1 + 1e-12) {
+                        throw TimeStepperError.stepTooSmall(time: t, minStep: options.minStep, reason: error.description)
+                    }
+                    dt = max(dt * options.cut, options.minStep)
+                    nextStep = dt
+                    retries += 1
+                }
+            }
+        }
+    }
+}
+
+/// Adapts a ``TransientSystem`` at fixed `(x_prev, t, Δt)` to a ``NonlinearSystem``.
+final class StepSystem<S: TransientSystem>: NonlinearSystem {
+    let system: S
+    var previous: [Double] = []
+    var time = 0.0
+    var timeStep = 0.0
+    init(_ system: S) { self.system = system }
+    func configure(previous: [Double], time: Double, timeStep: Double) {
+        self.previous = previous; self.time = time; self.timeStep = timeStep
+    }
+    var unknownCount: Int { system.unknownCount }
+    var matrixKind: MatrixKind { system.matrixKind }
+    func tangentPattern() -> SymmetricMatrix { system.tangentPattern() }
+    func evaluate(_ x: [Double], residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
+        try system.evaluate(x, previous: previous, time: time, timeStep: timeStep, residual: &residual, tangent: &tangent)
+    }
+}
