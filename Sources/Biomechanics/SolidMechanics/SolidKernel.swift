@@ -1,0 +1,183 @@
+/// Element kernels of solid mechanics: the internal-force vector and tangent
+/// stiffness of one cell, written into caller-provided buffers.
+///
+/// Inputs are the cell's shape-function gradients with respect to the
+/// reference coordinates `X` (mm⁻¹) at its quadrature points and the
+/// quadrature weights times the Jacobian determinant (`jxw`, mm³) — what
+/// `CellValues` of FiniteElements provides — plus the cell's nodal
+/// displacements.
+///
+/// Index orders (basix style):
+/// - `gradients[(q * nodeCount + a) * 3 + d]` — (point, node, direction), `∂N_a/∂X_d` at point `q`;
+/// - `displacement[a * 3 + i]` — (node, component), mm;
+/// - `force[a * 3 + i]` — (node, component), N: the internal force `∫ Bᵀσ dV`;
+/// - `stiffness[r * (3n) + c]` — row-major, `r = 3a + i`, `c = 3b + k`, N/mm.
+///
+/// Both buffers are overwritten (not accumulated).
+public enum SolidKernel {
+    /// Small-strain linear elasticity: `K = ∫ Bᵀ D B dV`, `f = K u`
+    /// (linear, so the force is computed from the strain at each point).
+    ///
+    /// - Parameters:
+    ///   - stiffnessMatrix: the material's elasticity matrix at this cell (MPa, global axes).
+    ///   - stiffness: pass nil to compute the force only.
+    @inlinable
+    public static func smallStrain(nodeCount n: Int, quadratureCount nq: Int,
+                                   gradients: UnsafeBufferPointer<Double>, jxw: UnsafeBufferPointer<Double>,
+                                   displacement: UnsafeBufferPointer<Double>, elasticity d: VoigtMatrix,
+                                   force: UnsafeMutableBufferPointer<Double>, stiffness: UnsafeMutableBufferPointer<Double>?) {
+        let nd = 3 * n
+        for i in 0..<nd { force[i] = 0 }
+        if let k = stiffness { for i in 0..<nd * nd { k[i] = 0 } }
+        // DB for one point: 6 × 3n, row-major.
+        var dbStorage = [Double](repeating: 0, count: 6 * nd)
+        d.values.withUnsafeBufferPointer { dv in
+            dbStorage.withUnsafeMutableBufferPointer { db in
+                for q in 0..<nq {
+                    let w = jxw[q]
+                    let g = gradients.baseAddress! + q * n * 3
+                    // Strain (engineering Voigt) at q.
+                    var e = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+                    for a in 0..<n {
+                        let gx = g[3 * a], gy = g[3 * a + 1], gz = g[3 * a + 2]
+                        let ux = displacement[3 * a], uy = displacement[3 * a + 1], uz = displacement[3 * a + 2]
+                        e.0 += gx * ux; e.1 += gy * uy; e.2 += gz * uz
+                        e.3 += gy * ux + gx * uy; e.4 += gz * uy + gy * uz; e.5 += gz * ux + gx * uz
+                    }
+                    let ev = [e.0, e.1, e.2, e.3, e.4, e.5]
+                    var s = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+                    for r in 0..<6 { var sum = 0.0; for c in 0..<6 { sum += dv[6 * r + c] * ev[c] }; s[r] = sum * w }
+                    // f_a = B_aᵀ σ w.
+                    for a in 0..<n {
+                        let gx = g[3 * a], gy = g[3 * a + 1], gz = g[3 * a + 2]
+                        force[3 * a] += gx * s[0] + gy * s[3] + gz * s[5]
+                        force[3 * a + 1] += gy * s[1] + gx * s[3] + gz * s[4]
+                        force[3 * a + 2] += gz * s[2] + gy * s[4] + gx * s[5]
+                    }
+                    guard let k = stiffness else { continue }
+                    // DB_(:, 3b+k) = Σ_c D(:, c) B(c, 3b+k).
+                    for b in 0..<n {
+                        let gx = g[3 * b], gy = g[3 * b + 1], gz = g[3 * b + 2]
+                        for r in 0..<6 {
+                            let row = dv.baseAddress! + 6 * r
+                            db[r * nd + 3 * b] = (row[0] * gx + row[3] * gy + row[5] * gz) * w
+                            db[r * nd + 3 * b + 1] = (row[1] * gy + row[3] * gx + row[4] * gz) * w
+                            db[r * nd + 3 * b + 2] = (row[2] * gz + row[4] * gy + row[5] * gx) * w
+                        }
+                    }
+                    // K(3a+i, :) += Σ_r B(r, 3a+i) DB(r, :).
+                    for a in 0..<n {
+                        let gx = g[3 * a], gy = g[3 * a + 1], gz = g[3 * a + 2]
+                        let rows: [(Int, Double, Int, Double, Int, Double)] = [
+                            (0, gx, 3, gy, 5, gz), (1, gy, 3, gx, 4, gz), (2, gz, 4, gy, 5, gx)]
+                        for i in 0..<3 {
+                            let (r0, c0, r1, c1, r2, c2) = rows[i]
+                            let out = k.baseAddress! + (3 * a + i) * nd
+                            let p0 = db.baseAddress! + r0 * nd, p1 = db.baseAddress! + r1 * nd, p2 = db.baseAddress! + r2 * nd
+                            for c in 0..<nd { out[c] += c0 * p0[c] + c1 * p1[c] + c2 * p2[c] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Total-Lagrangian finite strain for any ``SolidMaterial``: internal force
+    /// `f = ∫ B_Lᵀ S dV₀` and tangent `K = ∫ B_Lᵀ ℂ B_L dV₀ + ∫ (∇N_a·S∇N_b) I dV₀`
+    /// (material + geometric stiffness), with `F = I + ∇₀u`.
+    ///
+    /// - Parameters:
+    ///   - axes: material axes of the cell (rotation, columns = axes).
+    /// - Throws: ``MaterialError/nonPositiveJacobian(J:)`` for an inverted point.
+    @inlinable
+    public static func finiteStrain(nodeCount n: Int, quadratureCount nq: Int,
+                                    gradients: UnsafeBufferPointer<Double>, jxw: UnsafeBufferPointer<Double>,
+                                    displacement: UnsafeBufferPointer<Double>, material: some SolidMaterial, axes: Tensor3,
+                                    force: UnsafeMutableBufferPointer<Double>, stiffness: UnsafeMutableBufferPointer<Double>?) throws {
+        let nd = 3 * n
+        for i in 0..<nd { force[i] = 0 }
+        if let k = stiffness { for i in 0..<nd * nd { k[i] = 0 } }
+        var bl = [Double](repeating: 0, count: 6 * nd)  // B_L, 6 × 3n row-major
+        var cb = [Double](repeating: 0, count: 6 * nd)  // ℂ B_L w
+        for q in 0..<nq {
+            let w = jxw[q]
+            let g = gradients.baseAddress! + q * n * 3
+            var f = Tensor3.identity
+            for a in 0..<n {
+                for i in 0..<3 { for j in 0..<3 { f[i, j] += displacement[3 * a + i] * g[3 * a + j] } }
+            }
+            let (s, c) = try material.secondPiolaKirchhoff(deformationGradient: f, axes: axes)
+            // B_L rows: E11, E22, E33, 2E12, 2E23, 2E13 w.r.t. u_{a,k}.
+            for a in 0..<n {
+                let g0 = g[3 * a], g1 = g[3 * a + 1], g2 = g[3 * a + 2]
+                for k in 0..<3 {
+                    let col = 3 * a + k
+                    let fk0 = f[k, 0], fk1 = f[k, 1], fk2 = f[k, 2]
+                    bl[col] = fk0 * g0
+                    bl[nd + col] = fk1 * g1
+                    bl[2 * nd + col] = fk2 * g2
+                    bl[3 * nd + col] = fk0 * g1 + fk1 * g0
+                    bl[4 * nd + col] = fk1 * g2 + fk2 * g1
+                    bl[5 * nd + col] = fk0 * g2 + fk2 * g0
+                }
+            }
+            let sv = [s[voigt: 0], s[voigt: 1], s[voigt: 2], s[voigt: 3], s[voigt: 4], s[voigt: 5]]
+            for col in 0..<nd {
+                var sum = 0.0
+                for r in 0..<6 { sum += bl[r * nd + col] * sv[r] }
+                force[col] += sum * w
+            }
+            guard let k = stiffness else { continue }
+            for r in 0..<6 {
+                for col in 0..<nd {
+                    var sum = 0.0
+                    for t in 0..<6 { sum += c.values[6 * r + t] * bl[t * nd + col] }
+                    cb[r * nd + col] = sum * w
+                }
+            }
+            bl.withUnsafeBufferPointer { blp in
+                cb.withUnsafeBufferPointer { cbp in
+                    for row in 0..<nd {
+                        let out = k.baseAddress! + row * nd
+                        for r in 0..<6 {
+                            let brow = blp[r * nd + row]
+                            if brow == 0 { continue }
+                            let src = cbp.baseAddress! + r * nd
+                            for col in 0..<nd { out[col] += brow * src[col] }
+                        }
+                    }
+                }
+            }
+            // Geometric stiffness (∇N_a · S ∇N_b) δ_ik.
+            for a in 0..<n {
+                let ga = (g[3 * a], g[3 * a + 1], g[3 * a + 2])
+                let sga = (s[0, 0] * ga.0 + s[0, 1] * ga.1 + s[0, 2] * ga.2,
+                           s[1, 0] * ga.0 + s[1, 1] * ga.1 + s[1, 2] * ga.2,
+                           s[2, 0] * ga.0 + s[2, 1] * ga.1 + s[2, 2] * ga.2)
+                for b in 0..<n {
+                    let v = (sga.0 * g[3 * b] + sga.1 * g[3 * b + 1] + sga.2 * g[3 * b + 2]) * w
+                    for i in 0..<3 { k[(3 * a + i) * nd + 3 * b + i] += v }
+                }
+            }
+        }
+    }
+
+    /// Small-strain stress (MPa) and finite-strain Cauchy stress at one point
+    /// from the gradients `g[a * 3 + d]` of the cell's shape functions there.
+    /// - Returns: Cauchy stress σ (MPa) and the volume ratio `J` (`1 + tr ε` at small strain).
+    @inlinable
+    public static func pointStress(nodeCount n: Int, gradients g: UnsafeBufferPointer<Double>, displacement: UnsafeBufferPointer<Double>,
+                                   material: some SolidMaterial, axes: Tensor3, finiteStrain: Bool) throws -> (stress: SymmetricTensor, J: Double) {
+        var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
+        for a in 0..<n { for i in 0..<3 { for j in 0..<3 { h[i, j] += displacement[3 * a + i] * g[3 * a + j] } } }
+        if finiteStrain {
+            var f = h
+            for i in 0..<3 { f[i, i] += 1 }
+            let s = try material.secondPiolaKirchhoff(deformationGradient: f, axes: axes).stress
+            return (f.cauchyStress(fromSecondPiolaKirchhoff: s), f.determinant)
+        }
+        let e = SymmetricTensor(xx: h[0, 0], yy: h[1, 1], zz: h[2, 2], xy: 0.5 * (h[0, 1] + h[1, 0]),
+                                yz: 0.5 * (h[1, 2] + h[2, 1]), xz: 0.5 * (h[0, 2] + h[2, 0]))
+        return (material.smallStrainStiffness(axes: axes).apply(engineering: e.engineeringVoigt), 1 + e.trace)
+    }
+}
