@@ -15,6 +15,7 @@ let package = Package(
         // A traction-table controller links this product alone: Foundation + swift-crypto, no LAPACK.
         .library(name: "TractionSafety", targets: ["TractionSafety"]),
         .library(name: "Biomechanics", targets: ["Biomechanics"]),
+        .library(name: "SpineModel", targets: ["SpineModel"]),
         // MARK: - Command-line tool
         .executable(name: "spinetraction", targets: ["SpineTractionCLI"]),
     ],
@@ -35,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "SpineTraction",
-            dependencies: ["SparseLinearAlgebra", "TractionSafety", "Biomechanics"]
+            dependencies: ["SparseLinearAlgebra", "TractionSafety", "Biomechanics", "SpineModel"]
         ),
         .target(
             name: "FiniteElements",
@@ -45,12 +46,17 @@ let package = Package(
             name: "Biomechanics",
             dependencies: ["FiniteElements", "SparseLinearAlgebra"]
         ),
+        .target(
+            name: "SpineModel",
+            dependencies: ["Biomechanics", "FiniteElements", "SparseLinearAlgebra"]
+        ),
 
         // MARK: - Command-line tool
         .executableTarget(
             name: "SpineTractionCLI",
             dependencies: [
                 "SpineTraction",
+                "SpineModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +74,10 @@ let package = Package(
         .testTarget(
             name: "BiomechanicsTests",
             dependencies: ["Biomechanics", "FiniteElements", "SparseLinearAlgebra", "_TestSupport"]
+        ),
+        .testTarget(
+            name: "SpineModelTests",
+            dependencies: ["SpineModel", "Biomechanics", "FiniteElements", "SparseLinearAlgebra"]
         ),
         .testTarget(
             name: "TractionSafetyTests",

@@ -2,3 +2,4 @@
 @_exported import SparseLinearAlgebra
 @_exported import TractionSafety
 @_exported import Biomechanics
+@_exported import SpineModel

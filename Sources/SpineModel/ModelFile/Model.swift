@@ -1,0 +1,203 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+
+/// A problem described by a model file (JSON, see `Schemas/model.schema.json`
+/// and the SpineModel documentation): mesh, materials per region, load
+/// curves, boundary conditions and loads, steps and outputs.
+///
+/// Parsing checks everything that can be checked without the mesh (types,
+/// ranges, known keys, curve and material names); names of regions and
+/// surfaces are checked against the mesh when a ``Simulation`` is built.
+/// Every error is a ``ModelError`` naming the JSON path.
+///
+/// ```swift
+/// let model = try Model.load(path: "Examples/models/lame-cylinder.json")
+/// let results = try Simulation(model: model).run()
+/// ```
+public struct Model: Sendable {
+    /// The only unit system read: mm, N, s, MPa.
+    public static let units = "mm-N-s-MPa"
+
+    /// Where the mesh comes from.
+    public var mesh: MeshSource
+    /// Small-strain (linear) or finite-strain (total Lagrangian) kinematics.
+    public var kinematics: Kinematics
+    /// Region name → material name, in file order.
+    public var regions: [(region: String, material: String)]
+    /// Materials by name.
+    public var materials: [String: MaterialDefinition]
+    /// Load curves by name (times in s, dimensionless values).
+    public var curves: [String: LoadCurve]
+    /// Boundary conditions and loads, in file order.
+    public var boundary: [BoundaryCondition]
+    /// Steps, run one after the other (each starts where the previous ended).
+    public var steps: [StepDefinition]
+    /// What to record and when.
+    public var outputs: OutputDefinition
+    /// Directory relative to which file paths (a Gmsh mesh) are resolved.
+    public var baseDirectory: URL
+
+    /// Reads and parses a model file.
+    /// - Throws: ``ModelError`` (`.file` when unreadable, otherwise naming the JSON path).
+    public static func load(path: String) throws -> Model {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelError(.file, at: path, "cannot read the model file: \(error.localizedDescription)")
+        }
+        return try parse(data, baseDirectory: url.deletingLastPathComponent())
+    }
+
+    /// Parses a model from JSON text.
+    /// - Parameter baseDirectory: where relative file paths in the model are resolved.
+    public static func parse(_ data: Data, baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> Model {
+        try ModelParser(baseDirectory: baseDirectory).parse(JSONValue.parse(data))
+    }
+}
+
+/// Kinematics of the solid.
+public enum Kinematics: String, Sendable, CaseIterable {
+    /// Linearized strain; one linear solve per step for linear materials.
+    case smallStrain
+    /// Total Lagrangian finite strain (Green–Lagrange strain, 2nd Piola–Kirchhoff stress).
+    case finiteStrain
+}
+
+/// Where the mesh comes from.
+public enum MeshSource: Sendable, Equatable {
+    /// An axis-aligned box from `origin` (mm) with edge lengths `size` (mm).
+    case box(origin: SIMD3<Double>, size: SIMD3<Double>, divisions: SIMD3<Int>, element: CellType)
+    /// An elliptic cylinder with semi-axes `a` (x) and `b` (y) (mm), `height` (mm, along z from z = 0),
+    /// optionally an inner region named `innerName` whose semi-axes are `innerFraction` of the outer ones.
+    /// A circular cylinder has `a == b`. Regions `<innerName>` and `annulus` (or only `annulus`), plus `all`.
+    case cylinder(a: Double, b: Double, height: Double, innerName: String?, innerFraction: Double,
+                  radial: Int, around: Int, axial: Int, element: CellType)
+    /// A thick-walled tube sector `innerRadius ≤ r ≤ outerRadius`, `0 ≤ θ ≤ angle`
+    /// (degrees, ≤ 180), `0 ≤ z ≤ height` (mm). Region `all`; surfaces `inner`,
+    /// `outer`, `bottom`, `top`, `start` (θ = 0, the plane y = 0) and `end` (θ = angle).
+    case tube(innerRadius: Double, outerRadius: Double, height: Double, angle: Double,
+              radial: Int, around: Int, axial: Int, element: CellType)
+    /// A Gmsh `.msh` 4.1 ASCII file.
+    case gmsh(path: String)
+}
+
+/// A material as written in a model file.
+public struct MaterialDefinition: Sendable {
+    /// The `type` discriminator as written (`isotropicElastic`, `orthotropicElastic`, `neoHookean`).
+    public var type: String
+    /// The validated constitutive law.
+    public var law: any SolidMaterial
+    /// Material axes (for anisotropic laws; `.global` otherwise).
+    public var axes: MaterialAxes
+}
+
+/// One entry of the `boundary` list: where (`target`) and what (`kind`).
+public struct BoundaryCondition: Sendable {
+    /// What the condition acts on.
+    public enum Target: Sendable, Equatable {
+        /// A named surface (face set).
+        case surface(String)
+        /// A named node set.
+        case nodeSet(String)
+    }
+    /// What the condition does.
+    public enum Kind: Sendable, Equatable {
+        /// Fix the listed displacement components (0 = x, 1 = y, 2 = z) to zero.
+        case fix([Int])
+        /// Prescribe displacement components (mm): `value × curve(t)` each.
+        case prescribe([(component: Int, value: Double)], curve: String?)
+        /// Symmetry plane: the surface must be planar and normal to a coordinate
+        /// axis; the normal displacement component is fixed.
+        case symmetry
+        /// Pressure (MPa) on the reference surface, positive pushing into the body.
+        case pressure(Double, curve: String?)
+        /// Traction vector (MPa) on the reference surface.
+        case traction(SIMD3<Double>, curve: String?)
+        /// Total force (N) spread uniformly (per unit reference area) over a surface.
+        case force(SIMD3<Double>, curve: String?)
+        /// Force (N) on each node of a node set.
+        case nodalForce(SIMD3<Double>, curve: String?)
+        /// The surface moves rigidly (translation; rotation locked) with a
+        /// reference point: either a total force (N) or a displacement (mm) is applied to it.
+        case rigid(RigidDrive, curve: String?)
+
+        public static func == (a: Kind, b: Kind) -> Bool { String(describing: a) == String(describing: b) }
+    }
+    /// How a rigid surface is driven.
+    public enum RigidDrive: Sendable, Equatable {
+        /// Total force (N) on the rigid surface.
+        case force(SIMD3<Double>)
+        /// Displacement (mm) of the rigid surface.
+        case displacement(SIMD3<Double>)
+    }
+    /// Where it acts.
+    public var target: Target
+    /// What it does.
+    public var kind: Kind
+    /// JSON path of this entry (`boundary[3]`), for errors found later.
+    public var path: String
+}
+
+/// One step of the analysis. Times in s.
+public struct StepDefinition: Sendable, Equatable {
+    /// Name (for reports).
+    public var name: String
+    /// Length of the step (s).
+    public var duration: Double
+    /// First time increment (s).
+    public var initialStep: Double
+    /// Smallest allowed increment (s).
+    public var minStep: Double
+    /// Largest allowed increment (s).
+    public var maxStep: Double
+}
+
+/// What to record.
+public struct OutputDefinition: Sendable {
+    /// Output times (s), increasing; the stepper lands on each exactly.
+    public var times: [Double]
+    /// Point probes.
+    public var probes: [Probe]
+    /// Surface quantities.
+    public var surfaces: [SurfaceOutput]
+    /// Region statistics.
+    public var regions: [RegionOutput]
+    /// Write VTU files + a PVD collection at every output time.
+    public var vtu: Bool
+
+    /// A field sampled at a point (interpolated in the element containing it).
+    public struct Probe: Sendable, Equatable {
+        /// Name in results.
+        public var name: String
+        /// Field (see ``Simulation/fieldNames``).
+        public var field: String
+        /// Point (mm, reference configuration).
+        public var at: SIMD3<Double>
+        /// JSON path.
+        public var path: String
+    }
+    /// A quantity over a named surface.
+    public struct SurfaceOutput: Sendable, Equatable {
+        /// Name in results.
+        public var name: String
+        /// Surface name.
+        public var surface: String
+        /// `reactionForce` (N, from the assembled residual) or `tractionIntegral`
+        /// (N, the flux ∫σ·n dA of the Cauchy stress over the reference surface), or `area` (mm²).
+        public var quantity: String
+        /// JSON path.
+        public var path: String
+    }
+    /// Average/min/max of a field over a region (over its quadrature points).
+    public struct RegionOutput: Sendable, Equatable {
+        /// Name in results.
+        public var name: String
+        /// Region name.
+        public var region: String
+        /// Field (see ``Simulation/fieldNames``) or `volume` (mm³, deformed).
+        public var quantity: String
+        /// JSON path.
+        public var path: String
+    }
+}

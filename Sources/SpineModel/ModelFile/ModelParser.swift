@@ -1,0 +1,369 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+
+/// Field names a probe or region output may ask for, with their units.
+public enum SolidField: String, Sendable, CaseIterable {
+    /// Displacement components (mm).
+    case ux, uy, uz
+    /// Displacement magnitude (mm).
+    case displacement
+    /// Cauchy stress components (MPa).
+    case sxx, syy, szz, sxy, syz, sxz
+    /// Von Mises equivalent Cauchy stress (MPa).
+    case vonMises
+    /// Volume ratio `J = det F` (dimensionless; `1 + tr ε` at small strain).
+    case J
+
+    /// Unit of the field.
+    public var unit: String {
+        switch self {
+        case .ux, .uy, .uz, .displacement: return "mm"
+        case .J: return "1"
+        default: return "MPa"
+        }
+    }
+}
+
+struct ModelParser {
+    let baseDirectory: URL
+    static let components = ["ux": 0, "uy": 1, "uz": 2]
+
+    func parse(_ root: JSONValue) throws -> Model {
+        var r = try JSONReader(root, path: "")
+        let topKeys = ["units", "mesh", "kinematics", "regions", "materials", "curves", "boundary", "steps", "outputs", "description"]
+        // Units first: a file in other units is refused before anything else is read.
+        let units = try JSONAccess.string(try r.required("units"), "units")
+        guard units == Model.units else {
+            throw ModelError(.units, at: "units", "expected \"\(Model.units)\", got \"\(units)\" (convert the model to mm, N, s, MPa)")
+        }
+        if let d = r.optional("description") { _ = try JSONAccess.string(d, "description") }
+        let mesh = try parseMesh(try r.required("mesh"))
+        let kin = try JSONAccess.choice(try r.required("kinematics"), "kinematics", Kinematics.allCases.map(\.rawValue))
+        let curves = try parseCurves(r.optional("curves"))
+        let materials = try parseMaterials(try r.required("materials"))
+        var regionReader = try JSONReader(try r.required("regions"), path: "regions")
+        var regions: [(String, String)] = []
+        for key in regionReader.keys {
+            let name = try JSONAccess.string(regionReader.optional(key)!, regionReader.child(key))
+            guard materials[name] != nil else {
+                throw ModelError(.unknownName, at: regionReader.child(key), "unknown material \"\(name)\"; defined: \(materials.keys.sorted().joined(separator: ", "))")
+            }
+            regions.append((key, name))
+        }
+        guard !regions.isEmpty else { throw ModelError(.invalidValue, at: "regions", "expected at least one region → material entry") }
+        let boundary = try JSONAccess.array(try r.required("boundary"), "boundary").enumerated().map { try parseCondition($1, path: "boundary[\($0)]", curves: curves) }
+        let stepValues = try JSONAccess.array(try r.required("steps"), "steps")
+        guard !stepValues.isEmpty else { throw ModelError(.invalidValue, at: "steps", "expected at least one step") }
+        let steps = try stepValues.enumerated().map { try parseStep($1, path: "steps[\($0)]") }
+        let endTime = steps.reduce(0) { $0 + $1.duration }
+        let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
+        try r.finish(allowed: topKeys)
+        return Model(mesh: mesh, kinematics: Kinematics(rawValue: kin)!, regions: regions, materials: materials, curves: curves,
+                     boundary: boundary, steps: steps, outputs: outputs, baseDirectory: baseDirectory)
+    }
+
+    func element(_ r: inout JSONReader) throws -> CellType {
+        let names = CellType.allCases.map(\.rawValue)
+        return CellType(rawValue: try JSONAccess.choice(try r.required("element"), r.child("element"), names))!
+    }
+
+    func parseMesh(_ v: JSONValue) throws -> MeshSource {
+        var r = try JSONReader(v, path: "mesh")
+        defer { }
+        if let file = r.optional("file") {
+            let p = try JSONAccess.string(file, "mesh.file")
+            try r.finish(allowed: ["file"])
+            let url = p.hasPrefix("/") ? URL(fileURLWithPath: p) : baseDirectory.appendingPathComponent(p)
+            return .gmsh(path: url.path)
+        }
+        guard let generate = r.optional("generate") else {
+            throw ModelError(.missingKey, at: "mesh", "expected \"generate\" (box, cylinder, ellipticCylinder, tube) or \"file\" (a Gmsh .msh 4.1 path)")
+        }
+        try r.finish(allowed: ["generate", "file"])
+        var g = try JSONReader(generate, path: "mesh.generate")
+        guard g.keys.count == 1, let kind = g.keys.first else {
+            throw ModelError(.invalidValue, at: "mesh.generate", "expected exactly one of box, cylinder, ellipticCylinder, tube; got \(g.keys)")
+        }
+        let body = g.optional(kind)!
+        var b = try JSONReader(body, path: g.child(kind))
+        switch kind {
+        case "box":
+            let size = try JSONAccess.vector3(try b.required("size"), b.child("size"))
+            for k in 0..<3 where !(size[k] > 0) { throw ModelError(.invalidValue, at: "\(b.child("size"))[\(k)]", "expected a positive length (mm), got \(size[k])") }
+            let origin = try b.optional("origin").map { try JSONAccess.vector3($0, b.child("origin")) } ?? .zero
+            let dv = try JSONAccess.array(try b.required("divisions"), b.child("divisions"))
+            guard dv.count == 3 else { throw ModelError(.invalidValue, at: b.child("divisions"), "expected 3 whole numbers [nx, ny, nz], got \(dv.count) values") }
+            let d = SIMD3(try JSONAccess.integer(dv[0], b.child("divisions") + "[0]", minimum: 1),
+                          try JSONAccess.integer(dv[1], b.child("divisions") + "[1]", minimum: 1),
+                          try JSONAccess.integer(dv[2], b.child("divisions") + "[2]", minimum: 1))
+            let e = try element(&b)
+            try b.finish(allowed: ["size", "origin", "divisions", "element"])
+            return .box(origin: origin, size: size, divisions: d, element: e)
+        case "cylinder", "ellipticCylinder":
+            let a: Double, bb: Double
+            var allowed = ["height", "element", "divisions", "inner"]
+            if kind == "cylinder" {
+                a = try JSONAccess.positive(try b.required("radius"), b.child("radius")); bb = a
+                allowed += ["radius"]
+            } else {
+                a = try JSONAccess.positive(try b.required("a"), b.child("a"))
+                bb = try JSONAccess.positive(try b.required("b"), b.child("b"))
+                allowed += ["a", "b"]
+            }
+            let height = try JSONAccess.positive(try b.required("height"), b.child("height"))
+            var innerName: String? = nil, fraction = 0.0
+            if let inner = b.optional("inner") {
+                var ir = try JSONReader(inner, path: b.child("inner"))
+                innerName = try JSONAccess.string(try ir.required("name"), ir.child("name"))
+                fraction = try JSONAccess.number(try ir.required("fraction"), ir.child("fraction"))
+                guard fraction > 0, fraction < 1 else { throw ModelError(.invalidValue, at: ir.child("fraction"), "expected a number in (0, 1), got \(fraction)") }
+                try ir.finish(allowed: ["name", "fraction"])
+            }
+            let (radial, around, axial) = try divisions(&b)
+            guard around % 4 == 0 else { throw ModelError(.invalidValue, at: b.child("divisions") + ".around", "expected a multiple of 4, got \(around)") }
+            let e = try element(&b)
+            guard !e.isSimplex else { throw ModelError(.invalidValue, at: b.child("element"), "expected hex8, hex20 or hex27 for a cylinder, got \"\(e.rawValue)\"") }
+            try b.finish(allowed: allowed)
+            return .cylinder(a: a, b: bb, height: height, innerName: innerName, innerFraction: fraction,
+                             radial: radial, around: around, axial: axial, element: e)
+        case "tube":
+            let ri = try JSONAccess.positive(try b.required("innerRadius"), b.child("innerRadius"))
+            let ro = try JSONAccess.positive(try b.required("outerRadius"), b.child("outerRadius"))
+            guard ro > ri else { throw ModelError(.invalidValue, at: b.child("outerRadius"), "expected greater than innerRadius = \(ri) mm, got \(ro)") }
+            let height = try JSONAccess.positive(try b.required("height"), b.child("height"))
+            let angle = try JSONAccess.positive(try b.required("angle"), b.child("angle"))
+            guard angle <= 180 else { throw ModelError(.invalidValue, at: b.child("angle"), "expected an angle in (0, 180] degrees, got \(angle)") }
+            let (radial, around, axial) = try divisions(&b)
+            let e = try element(&b)
+            try b.finish(allowed: ["innerRadius", "outerRadius", "height", "angle", "divisions", "element"])
+            return .tube(innerRadius: ri, outerRadius: ro, height: height, angle: angle, radial: radial, around: around, axial: axial, element: e)
+        default:
+            throw ModelError(.unknownKey, at: g.child(kind), "unknown generator; expected one of: box, cylinder, ellipticCylinder, tube")
+        }
+    }
+
+    func divisions(_ b: inout JSONReader) throws -> (Int, Int, Int) {
+        var dr = try JSONReader(try b.required("divisions"), path: b.child("divisions"))
+        let radial = try JSONAccess.integer(try dr.required("radial"), dr.child("radial"), minimum: 1)
+        let around = try JSONAccess.integer(try dr.required("around"), dr.child("around"), minimum: 1)
+        let axial = try JSONAccess.integer(try dr.required("height"), dr.child("height"), minimum: 1)
+        try dr.finish(allowed: ["radial", "around", "height"])
+        return (radial, around, axial)
+    }
+
+    func parseCurves(_ v: JSONValue?) throws -> [String: LoadCurve] {
+        guard let v else { return [:] }
+        var r = try JSONReader(v, path: "curves")
+        var out: [String: LoadCurve] = [:]
+        for key in r.keys {
+            let path = r.child(key)
+            let pts = try JSONAccess.array(r.optional(key)!, path).enumerated().map { (i, p) -> (time: Double, value: Double) in
+                let pair = try JSONAccess.array(p, "\(path)[\(i)]")
+                guard pair.count == 2 else { throw ModelError(.invalidValue, at: "\(path)[\(i)]", "expected [time (s), value], got \(pair.count) numbers") }
+                return (try JSONAccess.number(pair[0], "\(path)[\(i)][0]"), try JSONAccess.number(pair[1], "\(path)[\(i)][1]"))
+            }
+            do { out[key] = try LoadCurve(points: pts) } catch let e as LoadCurveError {
+                switch e {
+                case let .notIncreasing(index, _, _): throw ModelError(.invalidValue, at: "\(path)[\(index)][0]", e.description)
+                case let .nonFinite(index, _, _): throw ModelError(.invalidValue, at: "\(path)[\(index)]", e.description)
+                case .empty: throw ModelError(.invalidValue, at: path, e.description)
+                }
+            }
+        }
+        return out
+    }
+
+    func parseMaterials(_ v: JSONValue) throws -> [String: MaterialDefinition] {
+        var r = try JSONReader(v, path: "materials")
+        var out: [String: MaterialDefinition] = [:]
+        guard !r.keys.isEmpty else { throw ModelError(.invalidValue, at: "materials", "expected at least one material") }
+        for key in r.keys { out[key] = try parseMaterial(r.optional(key)!, path: r.child(key)) }
+        return out
+    }
+
+    /// Material `type`s this version reads; later physics add theirs here.
+    static let materialTypes = ["isotropicElastic", "orthotropicElastic", "neoHookean"]
+
+    func parseMaterial(_ v: JSONValue, path: String) throws -> MaterialDefinition {
+        var r = try JSONReader(v, path: path)
+        let type = try JSONAccess.choice(try r.required("type"), r.child("type"), Self.materialTypes)
+        func param(_ name: String) throws -> Double { try JSONAccess.number(try r.required(name), r.child(name)) }
+        do {
+            switch type {
+            case "isotropicElastic", "neoHookean":
+                let e = try param("E"), nu = try param("nu")
+                try r.finish(allowed: ["type", "E", "nu"])
+                let law: any SolidMaterial = type == "neoHookean" ? try NeoHookean(youngsModulus: e, poissonRatio: nu)
+                    : try IsotropicLinearElastic(youngsModulus: e, poissonRatio: nu)
+                return MaterialDefinition(type: type, law: law, axes: .global)
+            default:
+                let names = ["E1", "E2", "E3", "nu12", "nu13", "nu23", "G12", "G13", "G23"]
+                let p = try names.map(param)
+                let axes = try parseAxes(r.optional("axes"), path: r.child("axes"))
+                try r.finish(allowed: ["type", "axes"] + names)
+                let law = try OrthotropicLinearElastic(E1: p[0], E2: p[1], E3: p[2], nu12: p[3], nu13: p[4], nu23: p[5], G12: p[6], G13: p[7], G23: p[8])
+                return MaterialDefinition(type: type, law: law, axes: axes)
+            }
+        } catch let e as MaterialError {
+            switch e {
+            case let .invalidParameter(name, value, expected):
+                throw ModelError(.invalidValue, at: r.child(name), "expected \(expected), got \(JSONValue.number(value).summary)")
+            default:
+                throw ModelError(.invalidValue, at: path, e.description)
+            }
+        }
+    }
+
+    func parseAxes(_ v: JSONValue?, path: String) throws -> MaterialAxes {
+        guard let v else { return .global }
+        var r = try JSONReader(v, path: path)
+        let type = try JSONAccess.choice(try r.required("type"), r.child("type"), ["global", "cylindrical"])
+        if type == "global" { try r.finish(allowed: ["type"]); return .global }
+        let o = try JSONAccess.vector3(try r.required("origin"), r.child("origin"))
+        let a = try JSONAccess.vector3(try r.required("axis"), r.child("axis"))
+        guard (a * a).sum() > 0 else { throw ModelError(.invalidValue, at: r.child("axis"), "expected a non-zero direction, got [0, 0, 0]") }
+        try r.finish(allowed: ["type", "origin", "axis"])
+        return .cylindrical(origin: (o.x, o.y, o.z), axis: (a.x, a.y, a.z))
+    }
+
+    static let conditionKinds = ["fix", "prescribe", "symmetry", "pressure", "traction", "force", "nodalForce", "rigid"]
+
+    func parseCondition(_ v: JSONValue, path: String, curves: [String: LoadCurve]) throws -> BoundaryCondition {
+        var r = try JSONReader(v, path: path)
+        let targets = ["surface", "nodeSet"].filter { r.has($0) }
+        guard targets.count == 1 else {
+            throw ModelError(targets.isEmpty ? .missingKey : .invalidValue, at: path, "expected exactly one of \"surface\" or \"nodeSet\", got \(targets.isEmpty ? "none" : targets.joined(separator: " and "))")
+        }
+        let targetName = try JSONAccess.string(r.optional(targets[0])!, r.child(targets[0]))
+        let target: BoundaryCondition.Target = targets[0] == "surface" ? .surface(targetName) : .nodeSet(targetName)
+        let kinds = Self.conditionKinds.filter { r.has($0) }
+        guard kinds.count == 1 else {
+            throw ModelError(kinds.isEmpty ? .missingKey : .invalidValue, at: path, "expected exactly one of \(Self.conditionKinds.joined(separator: ", ")), got \(kinds.isEmpty ? "none" : kinds.joined(separator: " and "))")
+        }
+        var curve: String? = nil
+        if let c = r.optional("curve") {
+            let name = try JSONAccess.string(c, r.child("curve"))
+            guard curves[name] != nil else {
+                throw ModelError(.unknownName, at: r.child("curve"), "unknown curve \"\(name)\"; defined: \(curves.keys.sorted().joined(separator: ", "))")
+            }
+            curve = name
+        }
+        let kindKey = kinds[0], kp = r.child(kindKey)
+        let value = r.optional(kindKey)!
+        let kind: BoundaryCondition.Kind
+        func requireSurface() throws {
+            guard case .surface = target else { throw ModelError(.invalidValue, at: kp, "\(kindKey) acts on a surface: use \"surface\", not \"nodeSet\"") }
+        }
+        func noCurve() throws { if curve != nil { throw ModelError(.invalidValue, at: r.child("curve"), "\(kindKey) takes no curve") } }
+        switch kindKey {
+        case "fix":
+            let list = try JSONAccess.array(value, kp)
+            guard !list.isEmpty else { throw ModelError(.invalidValue, at: kp, "expected a non-empty list of ux, uy, uz") }
+            kind = .fix(try list.enumerated().map { Self.components[try JSONAccess.choice($1, "\(kp)[\($0)]", ["ux", "uy", "uz"])]! })
+            try noCurve()
+        case "prescribe":
+            var pr = try JSONReader(value, path: kp)
+            var comps: [(Int, Double)] = []
+            for k in pr.keys {
+                guard let c = Self.components[k] else { throw ModelError(.unknownKey, at: pr.child(k), "unknown component; expected one of: ux, uy, uz") }
+                comps.append((c, try JSONAccess.number(pr.optional(k)!, pr.child(k))))
+            }
+            guard !comps.isEmpty else { throw ModelError(.invalidValue, at: kp, "expected at least one of ux, uy, uz (mm)") }
+            kind = .prescribe(comps, curve: curve)
+        case "symmetry":
+            guard try JSONAccess.bool(value, kp) else { throw ModelError(.invalidValue, at: kp, "expected true (omit the entry for no symmetry)") }
+            try requireSurface(); try noCurve()
+            kind = .symmetry
+        case "pressure":
+            try requireSurface()
+            kind = .pressure(try JSONAccess.number(value, kp), curve: curve)
+        case "traction":
+            try requireSurface()
+            kind = .traction(try JSONAccess.vector3(value, kp), curve: curve)
+        case "force":
+            try requireSurface()
+            kind = .force(try JSONAccess.vector3(value, kp), curve: curve)
+        case "nodalForce":
+            guard case .nodeSet = target else { throw ModelError(.invalidValue, at: kp, "nodalForce acts on a node set: use \"nodeSet\"") }
+            kind = .nodalForce(try JSONAccess.vector3(value, kp), curve: curve)
+        default: // rigid
+            try requireSurface()
+            var rr = try JSONReader(value, path: kp)
+            let drives = ["force", "displacement"].filter { rr.has($0) }
+            guard drives.count == 1 else {
+                throw ModelError(drives.isEmpty ? .missingKey : .invalidValue, at: kp, "expected exactly one of \"force\" (N) or \"displacement\" (mm)")
+            }
+            let vec = try JSONAccess.vector3(rr.optional(drives[0])!, rr.child(drives[0]))
+            try rr.finish(allowed: ["force", "displacement"])
+            kind = .rigid(drives[0] == "force" ? .force(vec) : .displacement(vec), curve: curve)
+        }
+        try r.finish(allowed: ["surface", "nodeSet", "curve"] + Self.conditionKinds)
+        return BoundaryCondition(target: target, kind: kind, path: path)
+    }
+
+    func parseStep(_ v: JSONValue, path: String) throws -> StepDefinition {
+        var r = try JSONReader(v, path: path)
+        let name = try r.optional("name").map { try JSONAccess.string($0, r.child("name")) } ?? path
+        let duration = try JSONAccess.positive(try r.required("duration"), r.child("duration"))
+        let dtMax = try JSONAccess.positive(try r.required("dtMax"), r.child("dtMax"))
+        let dtMin = try JSONAccess.positive(try r.required("dtMin"), r.child("dtMin"))
+        guard dtMin <= dtMax else { throw ModelError(.invalidValue, at: r.child("dtMin"), "expected ≤ dtMax = \(dtMax) s, got \(dtMin)") }
+        let dt = try r.optional("dt").map { try JSONAccess.positive($0, r.child("dt")) } ?? dtMax
+        guard dt >= dtMin, dt <= dtMax else { throw ModelError(.invalidValue, at: r.child("dt"), "expected a number in [dtMin, dtMax] = [\(dtMin), \(dtMax)] s, got \(dt)") }
+        try r.finish(allowed: ["name", "duration", "dt", "dtMin", "dtMax"])
+        return StepDefinition(name: name, duration: duration, initialStep: dt, minStep: dtMin, maxStep: dtMax)
+    }
+
+    func parseOutputs(_ v: JSONValue, endTime: Double) throws -> OutputDefinition {
+        var r = try JSONReader(v, path: "outputs")
+        var times: [Double] = []
+        let tv = try r.required("times")
+        if case .array(let list) = tv {
+            times = try list.enumerated().map { try JSONAccess.nonNegative($1, "outputs.times[\($0)]") }
+            for i in times.indices {
+                if i > 0, !(times[i] > times[i - 1]) { throw ModelError(.invalidValue, at: "outputs.times[\(i)]", "expected times increasing strictly, got \(times[i]) after \(times[i - 1])") }
+                if times[i] > endTime * (1 + 1e-12) { throw ModelError(.invalidValue, at: "outputs.times[\(i)]", "expected a time ≤ the end of the last step (\(endTime) s), got \(times[i])") }
+            }
+        } else {
+            var tr = try JSONReader(tv, path: "outputs.times")
+            let every = try JSONAccess.positive(try tr.required("every"), "outputs.times.every")
+            try tr.finish(allowed: ["every"])
+            let n = Int((endTime / every * (1 + 1e-12)).rounded(.down))
+            times = (0...n).map { Double($0) * every }
+            if endTime - times.last! > 1e-9 * endTime { times.append(endTime) }
+        }
+        guard !times.isEmpty else { throw ModelError(.invalidValue, at: "outputs.times", "expected at least one output time") }
+        var names = Set<String>()
+        func uniqueName(_ r: inout JSONReader) throws -> String {
+            let n = try JSONAccess.string(try r.required("name"), r.child("name"))
+            guard names.insert(n).inserted else { throw ModelError(.invalidValue, at: r.child("name"), "duplicate output name \"\(n)\"") }
+            return n
+        }
+        let fieldNames = SolidField.allCases.map(\.rawValue)
+        let probes = try (r.optional("probes").map { try JSONAccess.array($0, "outputs.probes") } ?? []).enumerated().map { (i, p) in
+            var pr = try JSONReader(p, path: "outputs.probes[\(i)]")
+            let probe = OutputDefinition.Probe(name: try uniqueName(&pr), field: try JSONAccess.choice(try pr.required("field"), pr.child("field"), fieldNames),
+                                               at: try JSONAccess.vector3(try pr.required("at"), pr.child("at")), path: pr.path)
+            try pr.finish(allowed: ["name", "field", "at"])
+            return probe
+        }
+        let surfaces = try (r.optional("surfaces").map { try JSONAccess.array($0, "outputs.surfaces") } ?? []).enumerated().map { (i, p) in
+            var sr = try JSONReader(p, path: "outputs.surfaces[\(i)]")
+            let out = OutputDefinition.SurfaceOutput(name: try uniqueName(&sr), surface: try JSONAccess.string(try sr.required("surface"), sr.child("surface")),
+                                                     quantity: try JSONAccess.choice(try sr.required("quantity"), sr.child("quantity"), ["reactionForce", "tractionIntegral", "area"]), path: sr.path)
+            try sr.finish(allowed: ["name", "surface", "quantity"])
+            return out
+        }
+        let regions = try (r.optional("regions").map { try JSONAccess.array($0, "outputs.regions") } ?? []).enumerated().map { (i, p) in
+            var rr = try JSONReader(p, path: "outputs.regions[\(i)]")
+            let out = OutputDefinition.RegionOutput(name: try uniqueName(&rr), region: try JSONAccess.string(try rr.required("region"), rr.child("region")),
+                                                    quantity: try JSONAccess.choice(try rr.required("quantity"), rr.child("quantity"), fieldNames + ["volume"]), path: rr.path)
+            try rr.finish(allowed: ["name", "region", "quantity"])
+            return out
+        }
+        let vtu = try r.optional("vtu").map { try JSONAccess.bool($0, "outputs.vtu") } ?? true
+        try r.finish(allowed: ["times", "probes", "surfaces", "regions", "vtu"])
+        return OutputDefinition(times: times, probes: probes, surfaces: surfaces, regions: regions, vtu: vtu)
+    }
+}
