@@ -12,6 +12,7 @@ let package = Package(
         // MARK: - Public modules
         .library(name: "SpineTraction", targets: ["SpineTraction"]),
         .library(name: "SparseLinearAlgebra", targets: ["SparseLinearAlgebra"]),
+        .library(name: "FiniteElements", targets: ["FiniteElements"]),
         // A traction-table controller links this product alone: Foundation + swift-crypto, no LAPACK.
         .library(name: "TractionSafety", targets: ["TractionSafety"]),
         // MARK: - Command-line tool
@@ -33,8 +34,12 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "FiniteElements",
+            dependencies: ["SparseLinearAlgebra"]
+        ),
+        .target(
             name: "SpineTraction",
-            dependencies: ["SparseLinearAlgebra", "TractionSafety"]
+            dependencies: ["SparseLinearAlgebra", "FiniteElements", "TractionSafety"]
         ),
 
         // MARK: - Command-line tool
@@ -55,6 +60,11 @@ let package = Package(
         .testTarget(
             name: "SparseLinearAlgebraTests",
             dependencies: ["SparseLinearAlgebra", "_TestSupport", "CLAPACK"]
+        ),
+        .testTarget(
+            name: "FiniteElementsTests",
+            dependencies: ["FiniteElements", "_TestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TractionSafetyTests",
