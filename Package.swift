@@ -12,6 +12,7 @@ let package = Package(
         // MARK: - Public modules
         .library(name: "SpineTraction", targets: ["SpineTraction"]),
         .library(name: "SparseLinearAlgebra", targets: ["SparseLinearAlgebra"]),
+        .library(name: "FiniteElements", targets: ["FiniteElements"]),
         // A traction-table controller links this product alone: Foundation + swift-crypto, no LAPACK.
         .library(name: "TractionSafety", targets: ["TractionSafety"]),
         .library(name: "Biomechanics", targets: ["Biomechanics"]),
@@ -35,12 +36,12 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
-            name: "SpineTraction",
-            dependencies: ["SparseLinearAlgebra", "TractionSafety", "Biomechanics", "SpineModel"]
-        ),
-        .target(
             name: "FiniteElements",
             dependencies: ["SparseLinearAlgebra"]
+        ),
+        .target(
+            name: "SpineTraction",
+            dependencies: ["SparseLinearAlgebra", "FiniteElements", "TractionSafety", "Biomechanics", "SpineModel"]
         ),
         .target(
             name: "Biomechanics",
@@ -70,6 +71,11 @@ let package = Package(
         .testTarget(
             name: "SparseLinearAlgebraTests",
             dependencies: ["SparseLinearAlgebra", "_TestSupport", "CLAPACK"]
+        ),
+        .testTarget(
+            name: "FiniteElementsTests",
+            dependencies: ["FiniteElements", "_TestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "BiomechanicsTests",
