@@ -9,6 +9,7 @@ struct SpineTractionCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self,
+            RunCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )

@@ -94,6 +94,8 @@ public final class NewtonSolver {
     public private(set) var linearSolver: (any LinearSolver)?
     /// Number of symbolic analyses done (1 after the first solve, whatever the number of iterations).
     public private(set) var analyses = 0
+    /// The report of the last successful ``solve(_:x:)``.
+    public private(set) var lastReport = NewtonReport()
     private var analyzedPattern: SymmetricMatrix?
     private var tangent: SymmetricMatrix?
     private var residual: [Double] = []
@@ -134,7 +136,7 @@ public final class NewtonSolver {
         report.residualNorms.append(norm)
         guard norm.isFinite else { throw NewtonError.diverged(iteration: 0, residualNorm: norm) }
         let target = options.relativeTolerance * max(norm, options.referenceNorm) + options.absoluteTolerance
-        if n == 0 || norm <= target { return report }
+        if n == 0 || norm <= target { lastReport = report; return report }
 
         var step = [Double](repeating: 0, count: n)
         var trial = x
@@ -187,7 +189,7 @@ public final class NewtonSolver {
             norm = l2(residual)
             report.residualNorms.append(norm)
             guard norm.isFinite else { throw NewtonError.diverged(iteration: iteration, residualNorm: norm) }
-            if norm <= target { return report }
+            if norm <= target { lastReport = report; return report }
         }
         throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: target)
     }

@@ -1,0 +1,121 @@
+import Foundation
+import FiniteElements
+
+/// One recorded quantity over the output times.
+public struct TimeSeries: Sendable, Equatable {
+    /// Output name (from the model file).
+    public var name: String
+    /// What is recorded: a field name (`uz`, `sxx`, …), `reactionForce`, `tractionIntegral`, `area`, `volume`.
+    public var quantity: String
+    /// Unit of the values (`mm`, `MPa`, `N`, `mm²`, `mm³`, `1`).
+    public var unit: String
+    /// Names of the components of each sample: `["value"]`, `["x", "y", "z"]` or `["average", "min", "max"]`.
+    public var components: [String]
+    /// One sample per output time, each with `components.count` numbers.
+    public var values: [[Double]]
+    /// Extra description for the results file (the probe point, surface or region).
+    public var source: [String: JSONValue]
+}
+
+/// What a ``Simulation`` run produced.
+public struct SimulationResults: Sendable {
+    /// Output times (s).
+    public var times: [Double] = []
+    /// Point probes, in model order.
+    public var probes: [TimeSeries] = []
+    /// Surface quantities, in model order.
+    public var surfaces: [TimeSeries] = []
+    /// Region statistics, in model order.
+    public var regions: [TimeSeries] = []
+    /// Every accepted time step.
+    public var steps: [AcceptedStep] = []
+
+    /// The series named `name` in any group.
+    public func series(named name: String) -> TimeSeries? {
+        (probes + surfaces + regions).first { $0.name == name }
+    }
+
+    /// The results document (`results.json`).
+    public func json(nodeCount: Int, cellCount: Int, unknowns: Int) -> JSONValue {
+        func group(_ list: [TimeSeries]) -> JSONValue {
+            .object(list.map { s in
+                var members: [(key: String, value: JSONValue)] = [("quantity", .string(s.quantity)), ("unit", .string(s.unit))]
+                for k in s.source.keys.sorted() { members.append((k, s.source[k]!)) }
+                if s.components == ["value"] {
+                    members.append(("values", .array(s.values.map { .number($0[0]) })))
+                } else if s.components == ["x", "y", "z"] {
+                    members.append(("values", .array(s.values.map { .array($0.map(JSONValue.number)) })))
+                } else {
+                    for (k, c) in s.components.enumerated() { members.append((c, .array(s.values.map { .number($0[k]) }))) }
+                }
+                return (s.name, JSONValue.object(members))
+            })
+        }
+        let mesh: JSONValue = .object([("nodes", .number(Double(nodeCount))), ("cells", .number(Double(cellCount))),
+                                       ("unknowns", .number(Double(unknowns)))])
+        var stepList: [JSONValue] = []
+        for s in steps {
+            let entry: [(key: String, value: JSONValue)] = [("time", .number(s.time)), ("dt", .number(s.timeStep)),
+                                                            ("iterations", .number(Double(s.iterations))), ("retries", .number(Double(s.retries)))]
+            stepList.append(.object(entry))
+        }
+        let members: [(key: String, value: JSONValue)] = [
+            ("units", .string("mm-N-s-MPa")), ("mesh", mesh), ("times", .array(times.map { JSONValue.number($0) })),
+            ("probes", group(probes)), ("surfaces", group(surfaces)), ("regions", group(regions)), ("steps", .array(stepList)),
+        ]
+        return .object(members)
+    }
+
+    /// The CSV table (`results.csv`): one row per output time, one column per
+    /// component (`name` for scalars, `name.x` …, `name.average` …), units in a second header row.
+    public var csv: String {
+        let all = probes + surfaces + regions
+        var header = ["time"], units = ["s"]
+        for s in all {
+            for c in s.components { header.append(s.components == ["value"] ? s.name : "\(s.name).\(c)"); units.append(s.unit) }
+        }
+        var lines = [header.joined(separator: ","), units.joined(separator: ",")]
+        for (i, t) in times.enumerated() {
+            var row = [String(t)]
+            for s in all { row += s.values[i].map { String($0) } }
+            lines.append(row.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension JSONValue {
+    /// Serializes as indented JSON (numbers in Swift's shortest round-trip form).
+    public func serialized(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
+        switch self {
+        case .null: return "null"
+        case let .bool(b): return String(b)
+        case let .number(x):
+            if !x.isFinite { return "null" }
+            if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+            return String(x)
+        case let .string(s):
+            var out = "\""
+            for ch in s.unicodeScalars {
+                switch ch {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                default: if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
+                }
+            }
+            return out + "\""
+        case let .array(items):
+            if items.isEmpty { return "[]" }
+            if items.allSatisfy({ if case .number = $0 { return true }; return false }) {
+                return "[" + items.map { $0.serialized() }.joined(separator: ", ") + "]"
+            }
+            return "[\n" + items.map { pad + $0.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n" + end + "]"
+        case let .object(members):
+            if members.isEmpty { return "{}" }
+            return "{\n" + members.map { pad + JSONValue.string($0.key).serialized() + ": " + $0.value.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n" + end + "}"
+        }
+    }
+}

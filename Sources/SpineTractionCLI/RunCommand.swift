@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SpineTraction
+
+/// `spinetraction run MODEL.json --out DIR`: solve a model file and write
+/// `DIR/results.json`, `DIR/results.csv` and VTU files with a PVD collection.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Solve a model file (JSON, units mm-N-s-MPa) and write results.json, results.csv and VTU/PVD files."
+    )
+
+    @Argument(help: "The model file (see Schemas/model.schema.json).")
+    var model: String
+
+    @Option(name: .long, help: "Output directory (created if missing).")
+    var out: String
+
+    @Flag(name: .long, help: "No progress bar, no summary.")
+    var quiet = false
+
+    func run() throws {
+        let directory = URL(fileURLWithPath: out)
+        let showBar = !quiet && isatty(STDERR_FILENO) != 0
+        do {
+            let parsed = try Model.load(path: model)
+            let simulation = try Simulation(model: parsed)
+            let results = try simulation.run(outputDirectory: directory) { fraction, time in
+                guard showBar else { return }
+                let width = 40
+                let filled = Int((fraction * Double(width)).rounded(.down))
+                let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(width - filled, 0))
+                FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  t = %.4g s", bar, fraction * 100, time).utf8))
+            }
+            if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
+            if !quiet {
+                print("\(results.steps.count) steps, \(results.times.count) output times, \(simulation.mesh.cellCount) cells, \(simulation.unknownCount) unknowns")
+                print("wrote \(directory.appendingPathComponent("results.json").path)")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
