@@ -1,0 +1,115 @@
+import Testing
+import Foundation
+@testable import SpineModel
+
+/// A valid model; each test breaks one thing.
+let validModel = """
+{
+  "units": "mm-N-s-MPa",
+  "mesh": {"generate": {"box": {"size": [10, 10, 10], "divisions": [1, 1, 1], "element": "hex8"}}},
+  "kinematics": "smallStrain",
+  "regions": {"all": "gel"},
+  "materials": {"gel": {"type": "isotropicElastic", "E": 100, "nu": 0.3}},
+  "curves": {"ramp": [[0, 0], [1, 1]]},
+  "boundary": [
+    {"surface": "bottom", "fix": ["ux", "uy", "uz"]},
+    {"surface": "top", "prescribe": {"uz": -0.1}, "curve": "ramp"}
+  ],
+  "steps": [{"duration": 1, "dtMin": 0.1, "dtMax": 1}],
+  "outputs": {"times": [1], "probes": [{"name": "p", "field": "uz", "at": [5, 5, 10]}]}
+}
+"""
+
+/// Parses (and builds) `text`, expecting a ModelError.
+func modelError(_ text: String) -> ModelError? {
+    do {
+        let model = try Model.parse(Data(text.utf8))
+        _ = try Simulation(model: model)
+        return nil
+    } catch let e as ModelError { return e } catch { return nil }
+}
+
+func replacing(_ old: String, _ new: String) -> String {
+    precondition(validModel.contains(old), "test bug: \(old) not in the model")
+    return validModel.replacingOccurrences(of: old, with: new)
+}
+
+@Suite("Model file errors name the place")
+struct BadInputTests {
+    @Test func validModelBuildsAndSolves() throws {
+        let results = try Simulation(model: try Model.parse(Data(validModel.utf8))).run()
+        #expect(abs(results.probes[0].values[0][0] + 0.1) < 1e-12)
+    }
+
+    @Test func malformedJSONNamesLineAndColumn() throws {
+        let e = try #require(modelError(replacing("\"kinematics\": \"smallStrain\",", "\"kinematics\": \"smallStrain\",,")))
+        #expect(e.kind == .syntax)
+        #expect(e.path == "line 4, column 31")
+        let e2 = try #require(modelError("{\"units\": \"mm-N-s-MPa\""))
+        #expect(e2.kind == .syntax && e2.message.contains("end of file"))
+    }
+
+    @Test func unknownKeysAreRefused() throws {
+        let e = try #require(modelError(replacing("\"E\": 100,", "\"E\": 100, \"colour\": \"red\",")))
+        #expect(e.kind == .unknownKey && e.path == "materials.gel.colour")
+        let top = try #require(modelError(replacing("\"kinematics\": \"smallStrain\",", "\"kinematics\": \"smallStrain\", \"solver\": 1,")))
+        #expect(top.kind == .unknownKey && top.path == "solver")
+        let deep = try #require(modelError(replacing("\"dtMax\": 1}", "\"dtMax\": 1, \"dtmin\": 0.1}")))
+        #expect(deep.kind == .unknownKey && deep.path == "steps[0].dtmin")
+    }
+
+    @Test func missingKeysAreNamed() throws {
+        let e = try #require(modelError(replacing("\"nu\": 0.3", "\"poisson\": 0.3")))
+        #expect(e.kind == .missingKey && e.path == "materials.gel.nu")
+        let steps = try #require(modelError(replacing("\"steps\": [{\"duration\": 1, \"dtMin\": 0.1, \"dtMax\": 1}],", "")))
+        #expect(steps.kind == .missingKey && steps.path == "steps")
+    }
+
+    @Test func wrongUnitsAreRefused() throws {
+        let e = try #require(modelError(replacing("\"mm-N-s-MPa\"", "\"m-N-s-Pa\"")))
+        #expect(e.kind == .units && e.path == "units")
+        #expect(e.description == "units: expected \"mm-N-s-MPa\", got \"m-N-s-Pa\" (convert the model to mm, N, s, MPa)")
+    }
+
+    @Test func invalidMaterialParameterNamesPathAndValue() throws {
+        let e = try #require(modelError(replacing("\"E\": 100", "\"E\": -4")))
+        #expect(e.description == "materials.gel.E: expected a positive number (MPa), got -4")
+        let nu = try #require(modelError(replacing("\"nu\": 0.3", "\"nu\": 0.5")))
+        #expect(nu.kind == .invalidValue && nu.path == "materials.gel.nu")
+        let type = try #require(modelError(replacing("\"isotropicElastic\"", "\"biphasic\"")))
+        #expect(type.kind == .invalidValue && type.path == "materials.gel.type")
+    }
+
+    @Test func unknownNamesAreNamed() throws {
+        let material = try #require(modelError(replacing("\"all\": \"gel\"", "\"all\": \"jelly\"")))
+        #expect(material.kind == .unknownName && material.path == "regions.all")
+        let region = try #require(modelError(replacing("\"all\": \"gel\"", "\"nucleus\": \"gel\"")))
+        #expect(region.kind == .unknownName && region.path == "regions.nucleus")
+        let surface = try #require(modelError(replacing("\"surface\": \"top\"", "\"surface\": \"topp\"")))
+        #expect(surface.kind == .unknownName && surface.path == "boundary[1].surface")
+        #expect(surface.message.contains("top"))
+        let curve = try #require(modelError(replacing("\"curve\": \"ramp\"", "\"curve\": \"rampp\"")))
+        #expect(curve.kind == .unknownName && curve.path == "boundary[1].curve")
+    }
+
+    @Test func loadCurveMustIncrease() throws {
+        let e = try #require(modelError(replacing("[[0, 0], [1, 1]]", "[[0, 0], [1, 1], [1, 2]]")))
+        #expect(e.kind == .invalidValue && e.path == "curves.ramp[2][0]")
+        #expect(e.message.contains("not greater than the previous time"))
+    }
+
+    @Test func wrongTypesAndRanges() throws {
+        let e = try #require(modelError(replacing("\"divisions\": [1, 1, 1]", "\"divisions\": [1, 0, 1]")))
+        #expect(e.kind == .invalidValue && e.path == "mesh.generate.box.divisions[1]")
+        let t = try #require(modelError(replacing("\"fix\": [\"ux\", \"uy\", \"uz\"]", "\"fix\": [\"ux\", \"uq\"]")))
+        #expect(t.kind == .invalidValue && t.path == "boundary[0].fix[1]")
+        let probe = try #require(modelError(replacing("\"at\": [5, 5, 10]", "\"at\": [5, 5, 11]")))
+        #expect(probe.kind == .invalidValue && probe.path == "outputs.probes[0].at")
+        let dt = try #require(modelError(replacing("\"dtMin\": 0.1", "\"dtMin\": 2")))
+        #expect(dt.kind == .invalidValue && dt.path == "steps[0].dtMin")
+        let units = try #require(modelError(replacing("\"units\": \"mm-N-s-MPa\"", "\"units\": 1")))
+        #expect(units.kind == .wrongType && units.path == "units")
+        let time = try #require(modelError(replacing("\"times\": [1]", "\"times\": [2]")))
+        #expect(time.kind == .invalidValue && time.path == "outputs.times[0]")
+    }
+}
