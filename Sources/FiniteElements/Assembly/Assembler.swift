@@ -1,0 +1,313 @@
+import Dispatch
+import Foundation
+import Synchronization
+import SparseLinearAlgebra
+
+/// An element kernel: fills the element matrix and vector of one cell.
+///
+/// - Parameters:
+///   - cell: the cell index.
+///   - matrix: `n × n` row-major, `matrix[i * n + j]`, zeroed by the caller,
+///     `n = DofMap.localDofCount(cell)`; rows/columns in the cell's local dof order
+///     (field, node, component). Must be symmetric for symmetric assembly.
+///   - vector: length `n`, zeroed; the element's right-hand side (e.g. external
+///     load, or minus the internal force for a Newton residual).
+///
+/// Kernels run concurrently on several threads: they must not mutate shared state.
+public typealias CellKernel = @Sendable (_ cell: Int, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+/// A kernel that only fills the element vector (length `n`, zeroed).
+public typealias CellVectorKernel = @Sendable (_ cell: Int, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+/// Assembles symmetric global systems over a fixed pattern.
+///
+/// Built once from a ``DofMap`` and an ``EquationNumbering``: the lower-triangle
+/// pattern (``SymmetricMatrix``, CSC) of the unknowns, and a scatter map so that
+/// assembly of cell `c` is `values[scatter[k]] += ke[k]` over its local lower
+/// triangle. Constrained dofs are eliminated: their rows and columns are not in
+/// the matrix, and with `prescribed` values the columns are lifted to the
+/// right-hand side: `rhs[i] += fe[a] − Σ_b ke[a, b] g[b]` over constrained `b`.
+///
+/// Cells are split into one contiguous chunk per core; each worker adds into a
+/// private copy of the values (the first worker into the target), summed in a
+/// fixed order afterwards — results are deterministic.
+///
+/// ```swift
+/// let assembler = try Assembler(dofMap: dofs, numbering: eqs)
+/// var K = assembler.makeMatrix()
+/// var F = [Double](repeating: 0, count: eqs.count)
+/// try assembler.assemble(matrix: &K, rhs: &F, prescribed: bc.values) { cell, ke, fe in … }
+/// let u = try LinearSolvers.makeDefault(for: eqs.count, kind: .symmetricPositiveDefinite) …
+/// ```
+public final class Assembler: Sendable {
+    /// The dof numbering.
+    public let dofMap: DofMap
+    /// The unknowns.
+    public let numbering: EquationNumbering
+    /// The pattern (values all zero).
+    public let pattern: SymmetricMatrix
+    /// `cellCount + 1` offsets into ``scatter``: cell `c` owns `n(n+1)/2` entries.
+    public let scatterOffsets: [Int]
+    /// For cell `c`, local pair `(a, b)` with `b ≤ a` at position
+    /// `scatterOffsets[c] + a(a+1)/2 + b`: the index into ``pattern`` values of
+    /// global entry (max, min) of the pair's equations, or −1 when either dof is constrained.
+    public let scatter: [Int32]
+    /// Equation of each local dof of each cell (−1 constrained), offsets ``DofMap/cellDofOffsets``.
+    public let cellEquations: [Int32]
+    /// Number of worker threads used (≥ 1).
+    public let threadCount: Int
+
+    /// Builds pattern and scatter map (O(nnz · log)).
+    ///
+    /// - Parameters:
+    ///   - threads: workers for assembly; default the active processor count.
+    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil) throws {
+        guard numbering.dofCount == dofMap.dofCount else {
+            throw DofError.dimensionMismatch(what: "equation numbering", expected: dofMap.dofCount, got: numbering.dofCount)
+        }
+        self.dofMap = dofMap
+        self.numbering = numbering
+        threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let cellCount = dofMap.mesh.cellCount
+        let neq = numbering.count
+        var cellEq = [Int32](repeating: -1, count: dofMap.cellDofIndices.count)
+        for k in 0..<cellEq.count { cellEq[k] = numbering.equationOfDof[dofMap.cellDofIndices[k]] }
+        // Equation → cells (CSR).
+        var eqCellStart = [Int](repeating: 0, count: neq + 1)
+        for c in 0..<cellCount {
+            for k in dofMap.cellDofOffsets[c]..<dofMap.cellDofOffsets[c + 1] where cellEq[k] >= 0 { eqCellStart[Int(cellEq[k]) + 1] += 1 }
+        }
+        for i in 0..<neq { eqCellStart[i + 1] += eqCellStart[i] }
+        var fill = eqCellStart
+        var eqCells = [Int32](repeating: 0, count: eqCellStart[neq])
+        for c in 0..<cellCount {
+            for k in dofMap.cellDofOffsets[c]..<dofMap.cellDofOffsets[c + 1] where cellEq[k] >= 0 {
+                let e = Int(cellEq[k]); eqCells[fill[e]] = Int32(c); fill[e] += 1
+            }
+        }
+        // Column j: rows i ≥ j sharing a cell with j.
+        var columnStarts = [Int](repeating: 0, count: neq + 1)
+        var rows: [Int32] = []
+        var marker = [Int](repeating: -1, count: neq)
+        var column: [Int32] = []
+        for j in 0..<neq {
+            column.removeAll(keepingCapacity: true)
+            for p in eqCellStart[j]..<eqCellStart[j + 1] {
+                let c = Int(eqCells[p])
+                for k in dofMap.cellDofOffsets[c]..<dofMap.cellDofOffsets[c + 1] {
+                    let i = Int(cellEq[k])
+                    if i >= j && marker[i] != j { marker[i] = j; column.append(Int32(i)) }
+                }
+            }
+            column.sort()
+            rows.append(contentsOf: column)
+            columnStarts[j + 1] = rows.count
+        }
+        pattern = try SymmetricMatrix(dimension: neq, columnStarts: columnStarts, rowIndices: rows,
+                                      values: [Double](repeating: 0, count: rows.count))
+        // Scatter map.
+        var offsets = [0]
+        offsets.reserveCapacity(cellCount + 1)
+        for c in 0..<cellCount { let n = dofMap.localDofCount(c); offsets.append(offsets[c] + n * (n + 1) / 2) }
+        var sc = [Int32](repeating: -1, count: offsets[cellCount])
+        guard rows.count < Int(Int32.max) else {
+            throw DofError.dimensionMismatch(what: "stored matrix entries (Int32 scatter map)", expected: Int(Int32.max), got: rows.count)
+        }
+        rows.withUnsafeBufferPointer { rp in
+            for c in 0..<cellCount {
+                let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
+                var k = offsets[c]
+                for a in 0..<n {
+                    let ea = Int(cellEq[base + a])
+                    for b in 0...a {
+                        let eb = Int(cellEq[base + b])
+                        if ea >= 0 && eb >= 0 {
+                            let row = Int32(max(ea, eb)), col = min(ea, eb)
+                            var lo = columnStarts[col], hi = columnStarts[col + 1]
+                            while lo < hi { let mid = (lo + hi) >> 1; if rp[mid] < row { lo = mid + 1 } else { hi = mid } }
+                            sc[k] = Int32(lo)
+                        }
+                        k += 1
+                    }
+                }
+            }
+        }
+        scatterOffsets = offsets
+        scatter = sc
+        cellEquations = cellEq
+    }
+
+    /// A zero matrix with the assembly pattern.
+    public func makeMatrix() -> SymmetricMatrix { pattern }
+
+    /// A zero right-hand side (length = number of unknowns).
+    public func makeVector() -> [Double] { [Double](repeating: 0, count: numbering.count) }
+
+    /// Adds the kernel's element matrices and vectors of `cells` (all cells when nil)
+    /// into `matrix` and `rhs` (not zeroed first — zero them for a fresh assembly).
+    ///
+    /// - Parameters:
+    ///   - prescribed: full dof vector of prescribed values (e.g. ``DirichletConditions/values``);
+    ///     when given, constrained columns are lifted: `rhs[i] −= ke[a, b] · prescribed[dof b]`.
+    ///     Pass nil when the unknowns are increments whose constrained part is zero.
+    /// - Throws: ``DofError/patternMismatch`` if `matrix` does not have this pattern; whatever the kernel throws
+    ///   (the error of the lowest-numbered worker that failed).
+    public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, kernel: @escaping CellKernel) throws {
+        guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
+        guard rhs.count == numbering.count else { throw DofError.dimensionMismatch(what: "rhs", expected: numbering.count, got: rhs.count) }
+        if let prescribed, prescribed.count != dofMap.dofCount {
+            throw DofError.dimensionMismatch(what: "prescribed", expected: dofMap.dofCount, got: prescribed.count)
+        }
+        try run(cells: cells, values: &matrix.values, rhs: &rhs, prescribed: prescribed, matrixKernel: kernel, vectorKernel: nil)
+    }
+
+    /// Adds the kernel's element vectors of `cells` (all when nil) into `rhs` (length = unknowns).
+    public func assembleVector(cells: [Int]? = nil, rhs: inout [Double], kernel: @escaping CellVectorKernel) throws {
+        guard rhs.count == numbering.count else { throw DofError.dimensionMismatch(what: "rhs", expected: numbering.count, got: rhs.count) }
+        var none: [Double] = []
+        try run(cells: cells, values: &none, rhs: &rhs, prescribed: nil, matrixKernel: nil, vectorKernel: kernel)
+    }
+
+    /// Adds element vectors into a full dof vector (length ``DofMap/dofCount``), constrained
+    /// dofs included — e.g. the internal force whose constrained entries are reaction forces.
+    public func assembleDofVector(cells: [Int]? = nil, into full: inout [Double], kernel: CellVectorKernel) throws {
+        guard full.count == dofMap.dofCount else { throw DofError.dimensionMismatch(what: "dof vector", expected: dofMap.dofCount, got: full.count) }
+        let list = try cellList(cells)
+        let maxN = list.reduce(0) { max($0, dofMap.localDofCount($1)) }
+        var fe = [Double](repeating: 0, count: maxN)
+        try fe.withUnsafeMutableBufferPointer { fp in
+            for c in list {
+                let n = dofMap.localDofCount(c)
+                let buf = UnsafeMutableBufferPointer(rebasing: fp[0..<n])
+                for i in 0..<n { buf[i] = 0 }
+                try kernel(c, buf)
+                let base = dofMap.cellDofOffsets[c]
+                for a in 0..<n { full[dofMap.cellDofIndices[base + a]] += buf[a] }
+            }
+        }
+    }
+
+    func cellList(_ cells: [Int]?) throws -> [Int] {
+        guard let cells else { return Array(0..<dofMap.mesh.cellCount) }
+        if let bad = cells.first(where: { $0 < 0 || $0 >= dofMap.mesh.cellCount }) {
+            throw DofError.cellOutOfRange(cell: bad, cellCount: dofMap.mesh.cellCount)
+        }
+        return cells
+    }
+
+    private func run(cells: [Int]?, values: inout [Double], rhs: inout [Double], prescribed: [Double]?,
+                     matrixKernel: CellKernel?, vectorKernel: CellVectorKernel?) throws {
+        let list = try cellList(cells)
+        let workers = max(1, min(threadCount, list.count / 8))
+        let maxN = list.reduce(0) { max($0, dofMap.localDofCount($1)) }
+        let withMatrix = matrixKernel != nil
+        // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order below.
+        var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
+        for _ in 1..<max(workers, 1) {
+            let pv = UnsafeMutableBufferPointer<Double>.allocate(capacity: withMatrix ? values.count : 0)
+            pv.initialize(repeating: 0)
+            let pr = UnsafeMutableBufferPointer<Double>.allocate(capacity: rhs.count)
+            pr.initialize(repeating: 0)
+            privateBuffers.append((pv, pr))
+        }
+        defer { for (pv, pr) in privateBuffers { pv.deallocate(); pr.deallocate() } }
+        let errors = ErrorSlots(count: workers)
+        let ctx = WorkerContext(list: list, workers: workers, maxN: maxN, prescribed: prescribed,
+                                matrixKernel: matrixKernel, vectorKernel: vectorKernel, errors: errors)
+        try values.withUnsafeMutableBufferPointer { v0 in
+            try rhs.withUnsafeMutableBufferPointer { r0 in
+                let targets = UncheckedSendable([(v0, r0)] + privateBuffers)
+                if workers == 1 {
+                    work(ctx, 0, v0, r0)
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        work(ctx, w, targets.value[w].0, targets.value[w].1)
+                    }
+                }
+                if let e = errors.first() { throw e }
+                for (pv, pr) in privateBuffers {
+                    if withMatrix { for k in 0..<v0.count { v0[k] += pv[k] } }
+                    for k in 0..<r0.count { r0[k] += pr[k] }
+                }
+            }
+        }
+    }
+
+    private func work(_ ctx: WorkerContext, _ w: Int, _ values: UnsafeMutableBufferPointer<Double>, _ rhs: UnsafeMutableBufferPointer<Double>) {
+        let chunk = (ctx.list.count + ctx.workers - 1) / ctx.workers
+        let lo = min(w * chunk, ctx.list.count), hi = min(lo + chunk, ctx.list.count)
+        guard lo < hi else { return }
+        var ke = [Double](repeating: 0, count: ctx.maxN * ctx.maxN)
+        var fe = [Double](repeating: 0, count: ctx.maxN)
+        do {
+            try ke.withUnsafeMutableBufferPointer { kp in
+                try fe.withUnsafeMutableBufferPointer { fp in
+                    try scatter.withUnsafeBufferPointer { sp in
+                        try cellEquations.withUnsafeBufferPointer { ep in
+                            for idx in lo..<hi {
+                                let c = ctx.list[idx]
+                                let n = dofMap.localDofCount(c)
+                                let kb = UnsafeMutableBufferPointer(rebasing: kp[0..<(n * n)])
+                                let fb = UnsafeMutableBufferPointer(rebasing: fp[0..<n])
+                                kb.update(repeating: 0)
+                                fb.update(repeating: 0)
+                                if let mk = ctx.matrixKernel { try mk(c, kb, fb) } else { try ctx.vectorKernel!(c, fb) }
+                                let eqBase = dofMap.cellDofOffsets[c]
+                                if ctx.matrixKernel != nil {
+                                    var k = scatterOffsets[c]
+                                    for a in 0..<n {
+                                        for b in 0...a {
+                                            let s = Int(sp[k])
+                                            if s >= 0 { values[s] += kb[a * n + b] }
+                                            k += 1
+                                        }
+                                    }
+                                }
+                                for a in 0..<n {
+                                    let ea = Int(ep[eqBase + a])
+                                    guard ea >= 0 else { continue }
+                                    var f = fb[a]
+                                    if let g = ctx.prescribed, ctx.matrixKernel != nil {
+                                        for b in 0..<n where ep[eqBase + b] < 0 {
+                                            f -= kb[a * n + b] * g[dofMap.cellDofIndices[eqBase + b]]
+                                        }
+                                    }
+                                    rhs[ea] += f
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } catch {
+            ctx.errors.set(w, error)
+        }
+    }
+}
+
+/// What every assembly worker reads.
+struct WorkerContext: @unchecked Sendable {
+    let list: [Int]
+    let workers: Int
+    let maxN: Int
+    let prescribed: [Double]?
+    let matrixKernel: CellKernel?
+    let vectorKernel: CellVectorKernel?
+    let errors: ErrorSlots
+}
+
+/// One error slot per worker; read after all workers finished.
+final class ErrorSlots: Sendable {
+    private let slots: Mutex<[(any Error)?]>
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+    func set(_ i: Int, _ e: any Error) { slots.withLock { $0[i] = e } }
+    func first() -> (any Error)? { slots.withLock { $0.compactMap { $0 }.first } }
+}
+
+/// Wraps a value whose thread safety the code guarantees by construction
+/// (disjoint writes, reads after a join).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
