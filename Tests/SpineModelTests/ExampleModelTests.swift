@@ -126,3 +126,15 @@ struct ExampleModelTests {
         #expect(bad.terminationStatus != 0)
     }
 }
+
+@Suite("Gmsh-meshed example")
+struct GmshExampleTests {
+    @Test func gmshBlockIsExact() throws {
+        // u = (0.01 x, 0, 0) is exact (ν = 0, linear field in tet10): σ_xx = 1 MPa, F = 1 N.
+        let doc = try runExample("gmsh-block")
+        #expect(abs(try number(try series(doc, "probes", "sxx")[0]) - 1) < 1e-10)
+        #expect(abs(try number(try series(doc, "probes", "ux")[0]) - 0.013) < 1e-12)
+        let f = try vector(try series(doc, "surfaces", "rightReaction")[0])
+        #expect(abs(f[0] - 1) < 1e-10 && abs(f[1]) < 1e-10 && abs(f[2]) < 1e-10)
+    }
+}

@@ -164,6 +164,8 @@ public final class Simulation {
     }
 
     static func readGmsh(_ path: String) throws -> Mesh {
-        throw ModelError(.invalidValue, at: "mesh.file", "Gmsh import is not available in this build (\(path))")
+        do { return try GmshReader.read(path: path) } catch {
+            throw ModelError(.invalidValue, at: "mesh.file", String(describing: error))
+        }
     }
 }

@@ -168,7 +168,13 @@ extension Simulation {
             let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
             try write(doc.serialized() + "\n", to: dir.appendingPathComponent("results.json"))
             try write(results.csv, to: dir.appendingPathComponent("results.csv"))
-            if outputs.vtu { try write(PVD.collection(vtuFiles), to: dir.appendingPathComponent("results.pvd")) }
+            if outputs.vtu {
+                var pvd = PVDCollection(path: dir.appendingPathComponent("results.pvd").path)
+                do {
+                    for (t, file) in vtuFiles { try pvd.add(time: t, file: file) }
+                    try pvd.write()
+                } catch { throw ModelError(.file, at: pvd.path, String(describing: error)) }
+            }
         }
         return results
     }
