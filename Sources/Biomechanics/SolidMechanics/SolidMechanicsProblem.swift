@@ -27,7 +27,8 @@ public enum SolidMechanicsError: Error, Equatable, CustomStringConvertible {
 /// master–slave condensation of rigid surfaces (every node of a rigid surface
 /// shares one translation per direction: ``EquationCondensation``; rotation
 /// of a rigid surface is locked). Residual `R = f_int(u) − f_ext(t)` (N),
-/// tangent `∂f_int/∂u` (N/mm), both assembled through a precomputed scatter map.
+/// tangent `∂f_int/∂u` (N/mm), both assembled by FiniteElements' ``Assembler``
+/// (precomputed scatter map, one worker per core).
 ///
 /// ```swift
 /// let problem = try SolidMechanicsProblem(mesh: mesh, cellMaterials: materials, finiteStrain: false)
@@ -59,17 +60,17 @@ public final class SolidMechanicsProblem: TransientSystem {
     /// Node lists of rigid (force-driven) surfaces, each tied to one translation. Set before ``prepare()``.
     public var rigidNodeGroups: [[Int]] = []
 
-    /// Equation of each displacement DOF `3·node + component` (−1: prescribed).
-    public private(set) var equationOfDof: [Int] = []
-    /// For each prescribed DOF, the index into ``prescribed`` of its prescription.
+    /// The displacement field's DOF map (field `u`, 3 components on every node:
+    /// DOF `3·node + component`).
+    public let dofMap: DofMap
+    /// Equation numbering after Dirichlet elimination (set by ``prepare()``).
+    public private(set) var numbering: EquationNumbering?
+    /// For each prescribed DOF, the index into ``prescribed`` of its prescription (−1: free).
     public private(set) var prescriptionOfDof: [Int] = []
+    /// Assembly pattern and scatter map over the free equations (set by ``prepare()``).
+    public private(set) var assembler: Assembler?
     private var condensation: EquationCondensation?
-    private var fullPattern: SymmetricMatrix?
     private var fullMatrix: SymmetricMatrix?
-    /// Per cell: for local pair `(r, c)` of its `3n` DOFs, the stored entry of
-    /// the full pattern (lower triangle) it adds to, or −1.
-    private var scatter: [[Int32]] = []
-    private var cellValues: [CellType: CellValues] = [:]
 
     /// A problem on `mesh` with one material per cell.
     /// - Throws: ``SolidMechanicsError/cellWithoutMaterial(cell:)`` if `cellMaterials` has nil entries.
@@ -79,36 +80,43 @@ public final class SolidMechanicsProblem: TransientSystem {
         self.mesh = mesh
         self.cellMaterials = cellMaterials.map { $0! }
         self.finiteStrain = finiteStrain
+        dofMap = try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3)])
     }
 
     /// True when every material is linear and kinematics are small: one Newton
     /// iteration per step is exact.
     public var isLinear: Bool { !finiteStrain && cellMaterials.allSatisfy { $0.law.isLinear } }
 
+    /// Equation of each displacement DOF (−1: prescribed).
+    public var equationOfDof: [Int32] { numbering?.equationOfDof ?? [] }
+
     /// Number of displacement DOFs (3 per node).
-    public var dofCount: Int { 3 * mesh.nodeCount }
+    public var dofCount: Int { dofMap.dofCount }
 
     /// Number of unknowns after elimination and condensation.
-    public var unknownCount: Int { condensation?.reducedCount ?? fullPattern?.dimension ?? 0 }
+    public var unknownCount: Int { condensation?.reducedCount ?? numbering?.count ?? 0 }
 
     public var matrixKind: MatrixKind { .symmetricPositiveDefinite }
 
-    public func tangentPattern() -> SymmetricMatrix { condensation?.reducedPattern ?? fullPattern! }
+    public func tangentPattern() -> SymmetricMatrix { condensation?.reducedPattern ?? assembler!.pattern }
 
     /// Numbers the equations, builds the sparsity pattern and the scatter map.
     /// Call after setting ``prescribed`` and ``rigidNodeGroups``.
     /// - Throws: ``LoadError/conflictingConstraint(node:component:first:second:)``.
     public func prepare() throws {
         let n = dofCount
+        func compatible(_ q: PrescribedComponent, _ p: PrescribedComponent) -> Bool {
+            (q.value == 0 && p.value == 0) || (q.value == p.value && q.curve == p.curve)
+        }
         var prescription = [Int](repeating: -1, count: n)
         for (k, p) in prescribed.enumerated() {
             for node in p.nodes {
                 let dof = 3 * node + p.component
                 let old = prescription[dof]
                 if old >= 0, old != k {
-                    let q = prescribed[old]
-                    let same = (q.value == 0 && p.value == 0) || (q.value == p.value && q.curve == p.curve)
-                    if !same { throw LoadError.conflictingConstraint(node: node, component: p.component, first: q.value, second: p.value) }
+                    if !compatible(prescribed[old], p) {
+                        throw LoadError.conflictingConstraint(node: node, component: p.component, first: prescribed[old].value, second: p.value)
+                    }
                     continue
                 }
                 prescription[dof] = k
@@ -121,11 +129,8 @@ public final class SolidMechanicsProblem: TransientSystem {
                 let dofs = nodes.map { 3 * $0 + c }
                 if let k = dofs.lazy.map({ prescription[$0] }).first(where: { $0 >= 0 }) {
                     for d in dofs {
-                        if prescription[d] >= 0, prescription[d] != k {
-                            let q = prescribed[prescription[d]], p = prescribed[k]
-                            if !((q.value == 0 && p.value == 0) || (q.value == p.value && q.curve == p.curve)) {
-                                throw LoadError.conflictingConstraint(node: d / 3, component: c, first: q.value, second: p.value)
-                            }
+                        if prescription[d] >= 0, !compatible(prescribed[prescription[d]], prescribed[k]) {
+                            throw LoadError.conflictingConstraint(node: d / 3, component: c, first: prescribed[prescription[d]].value, second: prescribed[k].value)
                         }
                         prescription[d] = k
                     }
@@ -134,57 +139,23 @@ public final class SolidMechanicsProblem: TransientSystem {
                 }
             }
         }
-        var equation = [Int](repeating: -1, count: n)
-        var count = 0
-        for d in 0..<n where prescription[d] < 0 { equation[d] = count; count += 1 }
-        equationOfDof = equation
         prescriptionOfDof = prescription
-        // Pattern: per column, the rows ≥ column coupled through a cell.
-        var columns = [[Int32]](repeating: [], count: count)
-        for c in 0..<mesh.cellCount {
-            let eqs = cellEquations(c)
-            for a in eqs where a >= 0 { for b in eqs where b >= a { columns[a].append(Int32(b)) } }
-        }
-        var starts = [0], rows: [Int32] = []
-        rows.reserveCapacity(columns.reduce(0) { $0 + $1.count } / 4)
-        for j in 0..<count {
-            let unique = Array(Set(columns[j])).sorted()
-            rows.append(contentsOf: unique)
-            starts.append(rows.count)
-            columns[j] = []
-        }
-        let pattern = try SymmetricMatrix(dimension: count, columnStarts: starts, rowIndices: rows, values: [Double](repeating: 0, count: rows.count))
-        fullPattern = pattern
-        fullMatrix = pattern
-        scatter = (0..<mesh.cellCount).map { c in
-            let eqs = cellEquations(c)
-            let m = eqs.count
-            var map = [Int32](repeating: -1, count: m * m)
-            for r in 0..<m where eqs[r] >= 0 {
-                for s in 0..<m where eqs[s] >= 0 && eqs[r] >= eqs[s] {
-                    let col = eqs[s], row = Int32(eqs[r])
-                    var lo = starts[col], hi = starts[col + 1]
-                    while lo < hi { let mid = (lo + hi) / 2; if rows[mid] < row { lo = mid + 1 } else { hi = mid } }
-                    map[r * m + s] = Int32(lo)
-                }
-            }
-            return map
-        }
-        let tied = groups.map { $0.map { equation[$0] } }
-        condensation = tied.isEmpty ? nil : EquationCondensation(full: pattern, groups: tied)
-    }
-
-    /// Equations of the local DOFs of cell `c` (node, then component).
-    func cellEquations(_ c: Int) -> [Int] {
-        mesh.cellNodes(c).flatMap { node in (0..<3).map { equationOfDof[3 * node + $0] } }
+        let eqs = EquationNumbering(constrained: prescription.map { $0 >= 0 })
+        numbering = eqs
+        let assembler = try Assembler(dofMap: dofMap, numbering: eqs)
+        self.assembler = assembler
+        fullMatrix = assembler.pattern
+        let tied = groups.map { $0.map { eqs.equation(ofDof: $0) } }
+        condensation = tied.isEmpty ? nil : EquationCondensation(full: assembler.pattern, groups: tied)
     }
 
     /// The full displacement vector (mm, `3·node + component`) for unknowns `x` at time `t` (s).
     public func displacement(unknowns x: [Double], time t: Double) -> [Double] {
         let free = condensation?.expand(x) ?? x
+        let eq = numbering!.equationOfDof
         var u = [Double](repeating: 0, count: dofCount)
         for d in 0..<dofCount {
-            let e = equationOfDof[d]
+            let e = Int(eq[d])
             u[d] = e >= 0 ? free[e] : prescribed[prescriptionOfDof[d]].value(at: t)
         }
         return u
@@ -204,9 +175,8 @@ public final class SolidMechanicsProblem: TransientSystem {
     /// (their value minus the external force is the reaction).
     public func internalForces(displacement u: [Double]) throws -> [Double] {
         var f = [Double](repeating: 0, count: dofCount)
-        try loopCells(displacement: u, withStiffness: false) { c, nodes, fe, _ in
-            for (a, node) in nodes.enumerated() { for i in 0..<3 { f[3 * node + i] += fe[3 * a + i] } }
-        }
+        let kernel = makeKernel(displacement: u, sign: 1)
+        try assembler!.assembleDofVector(into: &f) { c, fe in try kernel(c, fe, nil) }
         return f
     }
 
@@ -216,75 +186,54 @@ public final class SolidMechanicsProblem: TransientSystem {
                          residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
         let u = displacement(unknowns: x, time: time)
         let fext = externalForces(time: time)
-        let nFree = fullPattern!.dimension
-        var r = [Double](repeating: 0, count: nFree)
-        for d in 0..<dofCount where equationOfDof[d] >= 0 { r[equationOfDof[d]] = -fext[d] }
-        let wantK = tangent != nil
-        var k = fullMatrix!
-        if wantK { for i in 0..<k.values.count { k.values[i] = 0 } }
-        try k.values.withUnsafeMutableBufferPointer { kv in
-            try r.withUnsafeMutableBufferPointer { rp in
-                try loopCells(displacement: u, withStiffness: wantK) { c, nodes, fe, ke in
-                    let m = 3 * nodes.count
-                    let eqs = cellEquations(c)
-                    for a in 0..<m where eqs[a] >= 0 { rp[eqs[a]] += fe[a] }
-                    guard let ke else { return }
-                    scatter[c].withUnsafeBufferPointer { map in
-                        for p in 0..<m * m where map[p] >= 0 { kv[Int(map[p])] += ke[p] }
-                    }
-                }
-            }
-        }
-        if let cond = condensation {
-            residual = cond.condense(vector: r)
-            if wantK { cond.condense(k, into: &tangent!) }
+        let eqs = numbering!
+        // rhs = f_ext − f_int = −R on the free equations.
+        var rhs = try eqs.restrict(fext)
+        let kernel = makeKernel(displacement: u, sign: -1)
+        let assembler = self.assembler!
+        if tangent != nil {
+            var k = fullMatrix!
+            for i in 0..<k.values.count { k.values[i] = 0 }
+            try assembler.assemble(matrix: &k, rhs: &rhs) { c, ke, fe in try kernel(c, fe, ke) }
+            if let cond = condensation { cond.condense(k, into: &tangent!) } else { tangent = k }
+            fullMatrix = k
         } else {
-            residual = r
-            if wantK { tangent = k }
+            try assembler.assembleVector(rhs: &rhs) { c, fe in try kernel(c, fe, nil) }
         }
-        fullMatrix = k
+        for i in 0..<rhs.count { rhs[i] = -rhs[i] }
+        residual = condensation?.condense(vector: rhs) ?? rhs
     }
 
-    /// Calls `body(cell, nodes, force, stiffness)` for every cell with its
-    /// internal force (N) and, if asked, stiffness (N/mm), row-major `3n × 3n`.
-    func loopCells(displacement u: [Double], withStiffness: Bool,
-                   _ body: (Int, ArraySlice<Int>, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void) throws {
-        var fe = [Double](repeating: 0, count: 81), ke = [Double](repeating: 0, count: 81 * 81), ue = [Double](repeating: 0, count: 81)
-        for c in 0..<mesh.cellCount {
-            let type = mesh.cellType(c)
-            if cellValues[type] == nil { cellValues[type] = CellValues(cellType: type) }
-            try cellValues[type]!.reinit(mesh: mesh, cell: c)
-            let cv = cellValues[type]!
+    /// A kernel writing `sign · f_int` (N) of a cell and, when a matrix buffer is
+    /// given, its tangent stiffness (N/mm), both in the DOF map's local order
+    /// (node, then component) — the order ``SolidKernel`` uses.
+    func makeKernel(displacement u: [Double], sign: Double) -> @Sendable (Int, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void {
+        let mesh = self.mesh, materials = cellMaterials, finite = finiteStrain
+        return { c, fe, ke in
+            var cv = CellValues(cellType: mesh.cellType(c))
+            try cv.reinit(mesh: mesh, cell: c)
             let nodes = mesh.cellNodes(c)
+            let n = nodes.count, material = materials[c]
+            var ue = [Double](repeating: 0, count: 3 * n)
             for (a, node) in nodes.enumerated() { for i in 0..<3 { ue[3 * a + i] = u[3 * node + i] } }
-            let n = nodes.count, material = cellMaterials[c]
             try cv.gradients.withUnsafeBufferPointer { g in
                 try cv.jxw.withUnsafeBufferPointer { w in
                     try ue.withUnsafeBufferPointer { up in
-                        try fe.withUnsafeMutableBufferPointer { fp in
-                            try ke.withUnsafeMutableBufferPointer { kp in
-                                let fv = UnsafeMutableBufferPointer(rebasing: fp[0..<3 * n])
-                                let kvb = withStiffness ? UnsafeMutableBufferPointer(rebasing: kp[0..<9 * n * n]) : nil
-                                let uv = UnsafeBufferPointer(rebasing: up[0..<3 * n])
-                                if finiteStrain {
-                                    do {
-                                        try SolidKernel.finiteStrain(nodeCount: n, quadratureCount: cv.quadratureCount, gradients: g, jxw: w,
-                                                                     displacement: uv, material: material.law, axes: material.axes,
-                                                                     force: fv, stiffness: kvb)
-                                    } catch let MaterialError.nonPositiveJacobian(j) {
-                                        throw SolidMechanicsError.invertedMaterialPoint(cell: c, J: j)
-                                    }
-                                } else {
-                                    SolidKernel.smallStrain(nodeCount: n, quadratureCount: cv.quadratureCount, gradients: g, jxw: w,
-                                                            displacement: uv, elasticity: material.law.smallStrainStiffness(axes: material.axes),
-                                                            force: fv, stiffness: kvb)
-                                }
-                                try body(c, nodes, fv, kvb)
+                        if finite {
+                            do {
+                                try SolidKernel.finiteStrain(nodeCount: n, quadratureCount: cv.quadratureCount, gradients: g, jxw: w, displacement: up,
+                                                             material: material.law, axes: material.axes, force: fe, stiffness: ke)
+                            } catch let MaterialError.nonPositiveJacobian(j) {
+                                throw SolidMechanicsError.invertedMaterialPoint(cell: c, J: j)
                             }
+                        } else {
+                            SolidKernel.smallStrain(nodeCount: n, quadratureCount: cv.quadratureCount, gradients: g, jxw: w, displacement: up,
+                                                    elasticity: material.law.smallStrainStiffness(axes: material.axes), force: fe, stiffness: ke)
                         }
                     }
                 }
             }
+            if sign != 1 { for i in 0..<fe.count { fe[i] *= sign } }
         }
     }
 }
