@@ -43,8 +43,13 @@ public final class SolidMechanicsProblem: TransientSystem {
         public var law: any SolidMaterial
         /// Material axes at the cell (rotation; identity for isotropic laws).
         public var axes: Tensor3
+        /// The small-strain elasticity matrix in global axes (MPa), computed once.
+        public let elasticity: VoigtMatrix
         /// A cell material.
-        public init(law: any SolidMaterial, axes: Tensor3 = .identity) { self.law = law; self.axes = axes }
+        public init(law: any SolidMaterial, axes: Tensor3 = .identity) {
+            self.law = law; self.axes = axes
+            elasticity = law.smallStrainStiffness(axes: axes)
+        }
     }
 
     /// The mesh (coordinates in mm).
@@ -228,7 +233,7 @@ public final class SolidMechanicsProblem: TransientSystem {
                             }
                         } else {
                             SolidKernel.smallStrain(nodeCount: n, quadratureCount: cv.quadratureCount, gradients: g, jxw: w, displacement: up,
-                                                    elasticity: material.law.smallStrainStiffness(axes: material.axes), force: fe, stiffness: ke)
+                                                    elasticity: material.elasticity, force: fe, stiffness: ke)
                         }
                     }
                 }
