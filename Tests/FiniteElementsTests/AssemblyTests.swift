@@ -110,6 +110,18 @@ struct AssemblyTests {
         let diff = zip(K1.values, K2.values).map { abs($0 - $1) }.max()!
         #expect(diff < 1e-14 * scale)
         #expect(zip(f1, f2).map { abs($0 - $1) }.max()! < 1e-14)
+        let buffered = try Assembler(dofMap: dofs, numbering: eqs, threads: 2, strategy: .threadBuffers)
+        var K3 = buffered.makeMatrix(), f3 = buffered.makeVector()
+        try buffered.assemble(matrix: &K3, rhs: &f3, kernel: kernel)
+        #expect(zip(K1.values, K3.values).map { abs($0 - $1) }.max()! < 1e-14 * scale)
+        #expect(zip(f1, f3).map { abs($0 - $1) }.max()! < 1e-14)
+        // Colouring: no two cells of a colour share a node; every cell coloured once.
+        let colours = parallel.colourClasses(Array(0..<mesh.cellCount))
+        #expect(colours.reduce(0) { $0 + $1.count } == mesh.cellCount)
+        for colour in colours {
+            var seen = Set<Int>()
+            for c in colour { for n in mesh.cellNodes(c) { #expect(seen.insert(n).inserted) } }
+        }
         // Against a dense reference assembly (independent of the scatter map).
         var dense = [Double](repeating: 0, count: eqs.count * eqs.count)
         for c in 0..<mesh.cellCount {

@@ -84,9 +84,11 @@ public final class CellScratch {
 /// the matrix, and with `prescribed` values the columns are lifted to the
 /// right-hand side: `rhs[i] += fe[a] − Σ_b ke[a, b] g[b]` over constrained `b`.
 ///
-/// Cells are split into one contiguous chunk per core; each worker adds into a
-/// private copy of the values (the first worker into the target), summed in a
-/// fixed order afterwards — results are deterministic.
+/// Both cores are used: by default cells are coloured (no two cells of a colour
+/// share a node) and each colour is split between the threads, which write
+/// straight into the matrix; ``AssemblyStrategy/threadBuffers`` instead gives each
+/// extra thread a private copy of the values. Either way every entry receives
+/// its contributions in a fixed order — results are deterministic.
 ///
 /// ```swift
 /// let assembler = try Assembler(dofMap: dofs, numbering: eqs)
@@ -112,18 +114,22 @@ public final class Assembler: Sendable {
     public let cellEquations: [Int32]
     /// Number of worker threads used (≥ 1).
     public let threadCount: Int
+    /// How the threads share the work.
+    public let strategy: AssemblyStrategy
 
     /// Builds pattern and scatter map (O(nnz · log)).
     ///
     /// - Parameters:
     ///   - threads: workers for assembly; default the active processor count.
-    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil) throws {
+    ///   - strategy: how threads share assembly (default ``AssemblyStrategy/colouring``).
+    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil, strategy: AssemblyStrategy = .colouring) throws {
         guard numbering.dofCount == dofMap.dofCount else {
             throw DofError.dimensionMismatch(what: "equation numbering", expected: dofMap.dofCount, got: numbering.dofCount)
         }
         self.dofMap = dofMap
         self.numbering = numbering
         threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.strategy = strategy
         let cellCount = dofMap.mesh.cellCount
         let neq = numbering.count
         var cellEq = [Int32](repeating: -1, count: dofMap.cellDofIndices.count)
@@ -311,51 +317,108 @@ public final class Assembler: Sendable {
                      withMatrix: Bool, parallel: Bool, kernel: @escaping ItemKernel) throws {
         let workers = parallel ? max(1, min(threadCount, items.count / 8)) : 1
         let maxN = items.reduce(0) { max($0, dofMap.localDofCount($1)) }
-        // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order below.
-        var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
-        for _ in 1..<max(workers, 1) {
-            let pv = UnsafeMutableBufferPointer<Double>.allocate(capacity: withMatrix ? values.count : 0)
-            pv.initialize(repeating: 0)
-            let pr = UnsafeMutableBufferPointer<Double>.allocate(capacity: rhs.count)
-            pr.initialize(repeating: 0)
-            privateBuffers.append((pv, pr))
-        }
-        defer { for (pv, pr) in privateBuffers { pv.deallocate(); pr.deallocate() } }
         let errors = ErrorSlots(count: workers)
-        let ctx = WorkerContext(items: items, workers: workers, maxN: maxN, prescribed: prescribed,
+        let ctx = WorkerContext(items: items, maxN: maxN, prescribed: prescribed,
                                 withMatrix: withMatrix, kernel: kernel, errors: errors)
-        try values.withUnsafeMutableBufferPointer { v0 in
-            try rhs.withUnsafeMutableBufferPointer { r0 in
-                let targets = UncheckedSendable([(v0, r0)] + privateBuffers)
-                if workers == 1 {
-                    work(ctx, 0, v0, r0)
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        work(ctx, w, targets.value[w].0, targets.value[w].1)
+        let buffers = (0..<workers).map { _ in WorkerBuffers(maxN: maxN) }
+        if workers == 1 {
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    work(ctx, 0, Array(0..<items.count)[...], v0, r0, buffers[0])
+                    if let e = errors.first() { throw e }
+                }
+            }
+            return
+        }
+        switch strategy {
+        case .colouring:
+            // Cells of one colour share no node: workers write disjoint entries.
+            let colours = colourClasses(items)
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    let targets = UncheckedSendable((v0, r0))
+                    for colour in colours {
+                        let chunk = (colour.count + workers - 1) / workers
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            let lo = min(w * chunk, colour.count), hi = min(lo + chunk, colour.count)
+                            work(ctx, w, colour[lo..<hi], targets.value.0, targets.value.1, buffers[w])
+                        }
+                        if let e = errors.first() { throw e }
                     }
                 }
-                if let e = errors.first() { throw e }
-                for (pv, pr) in privateBuffers {
-                    if withMatrix { for k in 0..<v0.count { v0[k] += pv[k] } }
-                    for k in 0..<r0.count { r0[k] += pr[k] }
+            }
+        case .threadBuffers:
+            // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order.
+            var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
+            for _ in 1..<workers {
+                let pv = UnsafeMutableBufferPointer<Double>.allocate(capacity: withMatrix ? values.count : 0)
+                pv.initialize(repeating: 0)
+                let pr = UnsafeMutableBufferPointer<Double>.allocate(capacity: rhs.count)
+                pr.initialize(repeating: 0)
+                privateBuffers.append((pv, pr))
+            }
+            defer { for (pv, pr) in privateBuffers { pv.deallocate(); pr.deallocate() } }
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    let targets = UncheckedSendable([(v0, r0)] + privateBuffers)
+                    let chunk = (items.count + workers - 1) / workers
+                    let all = Array(0..<items.count)
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        let lo = min(w * chunk, items.count), hi = min(lo + chunk, items.count)
+                        work(ctx, w, all[lo..<hi], targets.value[w].0, targets.value[w].1, buffers[w])
+                    }
+                    if let e = errors.first() { throw e }
+                    for (pv, pr) in privateBuffers {
+                        if withMatrix { for k in 0..<v0.count { v0[k] += pv[k] } }
+                        for k in 0..<r0.count { r0[k] += pr[k] }
+                    }
                 }
             }
         }
     }
 
-    private func work(_ ctx: WorkerContext, _ w: Int, _ values: UnsafeMutableBufferPointer<Double>, _ rhs: UnsafeMutableBufferPointer<Double>) {
-        let chunk = (ctx.items.count + ctx.workers - 1) / ctx.workers
-        let lo = min(w * chunk, ctx.items.count), hi = min(lo + chunk, ctx.items.count)
-        guard lo < hi else { return }
-        let scratch = CellScratch()
-        let kp = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, ctx.maxN * ctx.maxN))
-        let fp = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, ctx.maxN))
-        defer { kp.deallocate(); fp.deallocate() }
+    /// Greedy colouring of the items' cells by shared nodes: positions into `items`, colour by colour.
+    func colourClasses(_ items: [Int]) -> [[Int]] {
+        let mesh = dofMap.mesh
+        // Node → items.
+        var start = [Int](repeating: 0, count: mesh.nodeCount + 1)
+        for c in items { for n in mesh.cellNodes(c) { start[n + 1] += 1 } }
+        for i in 0..<mesh.nodeCount { start[i + 1] += start[i] }
+        var fill = start
+        var nodeItems = [Int](repeating: 0, count: start[mesh.nodeCount])
+        for (k, c) in items.enumerated() { for n in mesh.cellNodes(c) { nodeItems[fill[n]] = k; fill[n] += 1 } }
+        var colour = [Int](repeating: -1, count: items.count)
+        var forbidden = [Int](repeating: -1, count: 64)
+        var classes: [[Int]] = []
+        for (k, c) in items.enumerated() {
+            for n in mesh.cellNodes(c) {
+                for p in start[n]..<start[n + 1] {
+                    let col = colour[nodeItems[p]]
+                    if col >= 0 {
+                        if col >= forbidden.count { forbidden += [Int](repeating: -1, count: col + 1 - forbidden.count) }
+                        forbidden[col] = k
+                    }
+                }
+            }
+            var col = 0
+            while col < forbidden.count && forbidden[col] == k { col += 1 }
+            colour[k] = col
+            if col == classes.count { classes.append([]) }
+            classes[col].append(k)
+        }
+        return classes
+    }
+
+    private func work(_ ctx: WorkerContext, _ w: Int, _ positions: ArraySlice<Int>, _ values: UnsafeMutableBufferPointer<Double>,
+                      _ rhs: UnsafeMutableBufferPointer<Double>, _ buffers: WorkerBuffers) {
+        guard !positions.isEmpty else { return }
+        let scratch = buffers.scratch
+        let kp = buffers.matrix, fp = buffers.vector
         do {
             try scatter.withUnsafeBufferPointer { sp in
                 try cellEquations.withUnsafeBufferPointer { ep in
                     try dofMap.cellDofIndices.withUnsafeBufferPointer { dp in
-                        for idx in lo..<hi {
+                        for idx in positions {
                             let c = ctx.items[idx]
                             let n = dofMap.localDofCount(c)
                             let kb = UnsafeMutableBufferPointer(rebasing: kp[0..<(n * n)])
@@ -396,10 +459,31 @@ public final class Assembler: Sendable {
     }
 }
 
+/// How several threads share assembly.
+public enum AssemblyStrategy: String, Sendable, CaseIterable {
+    /// Cells coloured so that no two cells of a colour share a node; the threads split each
+    /// colour and write straight into the matrix (no extra memory).
+    case colouring
+    /// Contiguous chunks per thread, each adding into a private copy of the values, summed
+    /// at the end (one extra copy of the values per extra thread).
+    case threadBuffers
+}
+
+/// Per-worker kernel buffers and scratch, reused across colours.
+final class WorkerBuffers: @unchecked Sendable {
+    let scratch = CellScratch()
+    let matrix: UnsafeMutableBufferPointer<Double>
+    let vector: UnsafeMutableBufferPointer<Double>
+    init(maxN: Int) {
+        matrix = .allocate(capacity: max(1, maxN * maxN)); matrix.initialize(repeating: 0)
+        vector = .allocate(capacity: max(1, maxN)); vector.initialize(repeating: 0)
+    }
+    deinit { matrix.deallocate(); vector.deallocate() }
+}
+
 /// What every assembly worker reads.
 struct WorkerContext: @unchecked Sendable {
     let items: [Int]
-    let workers: Int
     let maxN: Int
     let prescribed: [Double]?
     let withMatrix: Bool
