@@ -19,6 +19,62 @@ public typealias CellKernel = @Sendable (_ cell: Int, _ matrix: UnsafeMutableBuf
 /// A kernel that only fills the element vector (length `n`, zeroed).
 public typealias CellVectorKernel = @Sendable (_ cell: Int, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
 
+/// An element kernel with a per-thread ``CellScratch`` (cached ``CellValues`` and
+/// temporary buffers, so the kernel allocates nothing per cell). Buffers as in ``CellKernel``.
+public typealias ScratchCellKernel = @Sendable (_ cell: Int, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+/// A face kernel: fills the element matrix and vector of the face's *cell*
+/// (same size and local order as for ``CellKernel``; usually only the rows of the
+/// face nodes, `CellType.faceNodes(face.face)`, are non-zero).
+public typealias FaceKernel = @Sendable (_ face: FaceRef, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+/// Per-thread workspace of an assembly worker: cached ``CellValues``/``FaceValues`` and
+/// scratch buffers. Owned by one worker; never shared between threads.
+public final class CellScratch {
+    private var cellValues: [Int: CellValues] = [:]
+    private var faceValues: [Int: FaceValues] = [:]
+    private var buffers: [UnsafeMutableBufferPointer<Double>] = []
+
+    /// An empty workspace.
+    public init() {}
+
+    deinit { for b in buffers { b.deallocate() } }
+
+    /// ``CellValues`` of `cell` for the rule of total degree `degree` (default: the cell type's),
+    /// reinitialised in place. Do not keep the returned value past the kernel call.
+    public func values(mesh: Mesh, cell: Int, degree: Int? = nil) throws -> CellValues {
+        let t = mesh.cellType(cell)
+        let d = degree ?? t.defaultQuadratureDegree
+        let key = CellType.allCases.firstIndex(of: t)! * 1000 + d
+        if cellValues[key] == nil { cellValues[key] = CellValues(cellType: t, degree: d) }
+        try cellValues[key]!.reinit(mesh: mesh, cell: cell)
+        return cellValues[key]!
+    }
+
+    /// ``FaceValues`` of `face` for the face rule of degree `degree` (default: the face type's).
+    public func values(mesh: Mesh, face: FaceRef, degree: Int? = nil) throws -> FaceValues {
+        let t = mesh.faceType(face)
+        let d = degree ?? t.defaultQuadratureDegree
+        let key = FaceType.allCases.firstIndex(of: t)! * 1000 + d
+        if faceValues[key] == nil { faceValues[key] = FaceValues(faceType: t, degree: d) }
+        try faceValues[key]!.reinit(mesh: mesh, face: face)
+        return faceValues[key]!
+    }
+
+    /// Scratch buffer number `slot` with at least `count` doubles (contents unspecified;
+    /// valid until this scratch is released).
+    public func buffer(_ slot: Int, count: Int) -> UnsafeMutableBufferPointer<Double> {
+        while buffers.count <= slot { buffers.append(UnsafeMutableBufferPointer<Double>.allocate(capacity: 0)) }
+        if buffers[slot].count < count {
+            buffers[slot].deallocate()
+            let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+            b.initialize(repeating: 0)
+            buffers[slot] = b
+        }
+        return UnsafeMutableBufferPointer(rebasing: buffers[slot][0..<count])
+    }
+}
+
 /// Assembles symmetric global systems over a fixed pattern.
 ///
 /// Built once from a ``DofMap`` and an ``EquationNumbering``: the lower-triangle
@@ -28,9 +84,11 @@ public typealias CellVectorKernel = @Sendable (_ cell: Int, _ vector: UnsafeMuta
 /// the matrix, and with `prescribed` values the columns are lifted to the
 /// right-hand side: `rhs[i] += fe[a] − Σ_b ke[a, b] g[b]` over constrained `b`.
 ///
-/// Cells are split into one contiguous chunk per core; each worker adds into a
-/// private copy of the values (the first worker into the target), summed in a
-/// fixed order afterwards — results are deterministic.
+/// Both cores are used: by default cells are coloured (no two cells of a colour
+/// share a node) and each colour is split between the threads, which write
+/// straight into the matrix; ``AssemblyStrategy/threadBuffers`` instead gives each
+/// extra thread a private copy of the values. Either way every entry receives
+/// its contributions in a fixed order — results are deterministic.
 ///
 /// ```swift
 /// let assembler = try Assembler(dofMap: dofs, numbering: eqs)
@@ -56,18 +114,22 @@ public final class Assembler: Sendable {
     public let cellEquations: [Int32]
     /// Number of worker threads used (≥ 1).
     public let threadCount: Int
+    /// How the threads share the work.
+    public let strategy: AssemblyStrategy
 
     /// Builds pattern and scatter map (O(nnz · log)).
     ///
     /// - Parameters:
     ///   - threads: workers for assembly; default the active processor count.
-    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil) throws {
+    ///   - strategy: how threads share assembly (default ``AssemblyStrategy/colouring``).
+    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil, strategy: AssemblyStrategy = .colouring) throws {
         guard numbering.dofCount == dofMap.dofCount else {
             throw DofError.dimensionMismatch(what: "equation numbering", expected: dofMap.dofCount, got: numbering.dofCount)
         }
         self.dofMap = dofMap
         self.numbering = numbering
         threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.strategy = strategy
         let cellCount = dofMap.mesh.cellCount
         let neq = numbering.count
         var cellEq = [Int32](repeating: -1, count: dofMap.cellDofIndices.count)
@@ -154,19 +216,64 @@ public final class Assembler: Sendable {
     ///   (the error of the lowest-numbered worker that failed).
     public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, kernel: @escaping CellKernel) throws {
+        try assemble(cells: cells, matrix: &matrix, rhs: &rhs, prescribed: prescribed, scratchKernel: { c, _, ke, fe in try kernel(c, ke, fe) })
+    }
+
+    /// As ``assemble(cells:matrix:rhs:prescribed:kernel:)`` with a per-thread ``CellScratch``.
+    public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, scratchKernel: @escaping ScratchCellKernel) throws {
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
-        guard rhs.count == numbering.count else { throw DofError.dimensionMismatch(what: "rhs", expected: numbering.count, got: rhs.count) }
-        if let prescribed, prescribed.count != dofMap.dofCount {
-            throw DofError.dimensionMismatch(what: "prescribed", expected: dofMap.dofCount, got: prescribed.count)
+        try checkVectors(rhs: rhs, prescribed: prescribed)
+        let list = try cellList(cells)
+        try run(items: list, values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: true) { k, s, ke, fe in
+            try scratchKernel(list[k], s, ke, fe)
         }
-        try run(cells: cells, values: &matrix.values, rhs: &rhs, prescribed: prescribed, matrixKernel: kernel, vectorKernel: nil)
     }
 
     /// Adds the kernel's element vectors of `cells` (all when nil) into `rhs` (length = unknowns).
     public func assembleVector(cells: [Int]? = nil, rhs: inout [Double], kernel: @escaping CellVectorKernel) throws {
-        guard rhs.count == numbering.count else { throw DofError.dimensionMismatch(what: "rhs", expected: numbering.count, got: rhs.count) }
+        try checkVectors(rhs: rhs, prescribed: nil)
+        let list = try cellList(cells)
         var none: [Double] = []
-        try run(cells: cells, values: &none, rhs: &rhs, prescribed: nil, matrixKernel: nil, vectorKernel: kernel)
+        try run(items: list, values: &none, rhs: &rhs, prescribed: nil, withMatrix: false, parallel: true) { k, _, _, fe in
+            try kernel(list[k], fe)
+        }
+    }
+
+    /// Adds face contributions with a matrix (follower pressure, Robin/convective terms) of
+    /// `faces` into `matrix` and `rhs`. Each face works in its cell's local dof space
+    /// (buffers as in ``FaceKernel``). Faces are processed serially (they are few).
+    ///
+    /// - Parameter prescribed: as for cells (lifting of constrained columns).
+    public func assemble(faces: [FaceRef], matrix: inout SymmetricMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, kernel: @escaping FaceKernel) throws {
+        guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
+        try checkVectors(rhs: rhs, prescribed: prescribed)
+        try checkFaces(faces)
+        try run(items: faces.map(\.cell), values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: false) { k, s, ke, fe in
+            try kernel(faces[k], s, ke, fe)
+        }
+    }
+
+    /// Adds face load vectors (tractions, pressures, fluxes) of `faces` into `rhs`
+    /// (length = unknowns). The kernel's matrix buffer is ignored.
+    public func assembleVector(faces: [FaceRef], rhs: inout [Double], kernel: @escaping FaceKernel) throws {
+        try checkVectors(rhs: rhs, prescribed: nil)
+        try checkFaces(faces)
+        var none: [Double] = []
+        try run(items: faces.map(\.cell), values: &none, rhs: &rhs, prescribed: nil, withMatrix: false, parallel: false) { k, s, ke, fe in
+            try kernel(faces[k], s, ke, fe)
+        }
+    }
+
+    func checkFaces(_ faces: [FaceRef]) throws {
+        let mesh = dofMap.mesh
+        for f in faces {
+            guard f.cell >= 0 && f.cell < mesh.cellCount else { throw DofError.cellOutOfRange(cell: f.cell, cellCount: mesh.cellCount) }
+            guard f.face >= 0 && f.face < mesh.cellType(f.cell).faceCount else {
+                throw MeshError.faceOutOfRange(cell: f.cell, face: f.face, faceCount: mesh.cellType(f.cell).faceCount)
+            }
+        }
     }
 
     /// Adds element vectors into a full dof vector (length ``DofMap/dofCount``), constrained
@@ -188,6 +295,13 @@ public final class Assembler: Sendable {
         }
     }
 
+    func checkVectors(rhs: [Double], prescribed: [Double]?) throws {
+        guard rhs.count == numbering.count else { throw DofError.dimensionMismatch(what: "rhs", expected: numbering.count, got: rhs.count) }
+        if let prescribed, prescribed.count != dofMap.dofCount {
+            throw DofError.dimensionMismatch(what: "prescribed", expected: dofMap.dofCount, got: prescribed.count)
+        }
+    }
+
     func cellList(_ cells: [Int]?) throws -> [Int] {
         guard let cells else { return Array(0..<dofMap.mesh.cellCount) }
         if let bad = cells.first(where: { $0 < 0 || $0 >= dofMap.mesh.cellCount }) {
@@ -196,85 +310,144 @@ public final class Assembler: Sendable {
         return cells
     }
 
-    private func run(cells: [Int]?, values: inout [Double], rhs: inout [Double], prescribed: [Double]?,
-                     matrixKernel: CellKernel?, vectorKernel: CellVectorKernel?) throws {
-        let list = try cellList(cells)
-        let workers = max(1, min(threadCount, list.count / 8))
-        let maxN = list.reduce(0) { max($0, dofMap.localDofCount($1)) }
-        let withMatrix = matrixKernel != nil
-        // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order below.
-        var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
-        for _ in 1..<max(workers, 1) {
-            let pv = UnsafeMutableBufferPointer<Double>.allocate(capacity: withMatrix ? values.count : 0)
-            pv.initialize(repeating: 0)
-            let pr = UnsafeMutableBufferPointer<Double>.allocate(capacity: rhs.count)
-            pr.initialize(repeating: 0)
-            privateBuffers.append((pv, pr))
-        }
-        defer { for (pv, pr) in privateBuffers { pv.deallocate(); pr.deallocate() } }
+    typealias ItemKernel = @Sendable (_ item: Int, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+    /// Runs `kernel` on every item (item `k` works on cell `items[k]`) and scatters.
+    private func run(items: [Int], values: inout [Double], rhs: inout [Double], prescribed: [Double]?,
+                     withMatrix: Bool, parallel: Bool, kernel: @escaping ItemKernel) throws {
+        let workers = parallel ? max(1, min(threadCount, items.count / 8)) : 1
+        let maxN = items.reduce(0) { max($0, dofMap.localDofCount($1)) }
         let errors = ErrorSlots(count: workers)
-        let ctx = WorkerContext(list: list, workers: workers, maxN: maxN, prescribed: prescribed,
-                                matrixKernel: matrixKernel, vectorKernel: vectorKernel, errors: errors)
-        try values.withUnsafeMutableBufferPointer { v0 in
-            try rhs.withUnsafeMutableBufferPointer { r0 in
-                let targets = UncheckedSendable([(v0, r0)] + privateBuffers)
-                if workers == 1 {
-                    work(ctx, 0, v0, r0)
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        work(ctx, w, targets.value[w].0, targets.value[w].1)
+        let ctx = WorkerContext(items: items, maxN: maxN, prescribed: prescribed,
+                                withMatrix: withMatrix, kernel: kernel, errors: errors)
+        let buffers = (0..<workers).map { _ in WorkerBuffers(maxN: maxN) }
+        if workers == 1 {
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    work(ctx, 0, Array(0..<items.count)[...], v0, r0, buffers[0])
+                    if let e = errors.first() { throw e }
+                }
+            }
+            return
+        }
+        switch strategy {
+        case .colouring:
+            // Cells of one colour share no node: workers write disjoint entries.
+            let colours = colourClasses(items)
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    let targets = UncheckedSendable((v0, r0))
+                    for colour in colours {
+                        let chunk = (colour.count + workers - 1) / workers
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            let lo = min(w * chunk, colour.count), hi = min(lo + chunk, colour.count)
+                            work(ctx, w, colour[lo..<hi], targets.value.0, targets.value.1, buffers[w])
+                        }
+                        if let e = errors.first() { throw e }
                     }
                 }
-                if let e = errors.first() { throw e }
-                for (pv, pr) in privateBuffers {
-                    if withMatrix { for k in 0..<v0.count { v0[k] += pv[k] } }
-                    for k in 0..<r0.count { r0[k] += pr[k] }
+            }
+        case .threadBuffers:
+            // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order.
+            var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
+            for _ in 1..<workers {
+                let pv = UnsafeMutableBufferPointer<Double>.allocate(capacity: withMatrix ? values.count : 0)
+                pv.initialize(repeating: 0)
+                let pr = UnsafeMutableBufferPointer<Double>.allocate(capacity: rhs.count)
+                pr.initialize(repeating: 0)
+                privateBuffers.append((pv, pr))
+            }
+            defer { for (pv, pr) in privateBuffers { pv.deallocate(); pr.deallocate() } }
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    let targets = UncheckedSendable([(v0, r0)] + privateBuffers)
+                    let chunk = (items.count + workers - 1) / workers
+                    let all = Array(0..<items.count)
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        let lo = min(w * chunk, items.count), hi = min(lo + chunk, items.count)
+                        work(ctx, w, all[lo..<hi], targets.value[w].0, targets.value[w].1, buffers[w])
+                    }
+                    if let e = errors.first() { throw e }
+                    for (pv, pr) in privateBuffers {
+                        if withMatrix { for k in 0..<v0.count { v0[k] += pv[k] } }
+                        for k in 0..<r0.count { r0[k] += pr[k] }
+                    }
                 }
             }
         }
     }
 
-    private func work(_ ctx: WorkerContext, _ w: Int, _ values: UnsafeMutableBufferPointer<Double>, _ rhs: UnsafeMutableBufferPointer<Double>) {
-        let chunk = (ctx.list.count + ctx.workers - 1) / ctx.workers
-        let lo = min(w * chunk, ctx.list.count), hi = min(lo + chunk, ctx.list.count)
-        guard lo < hi else { return }
-        var ke = [Double](repeating: 0, count: ctx.maxN * ctx.maxN)
-        var fe = [Double](repeating: 0, count: ctx.maxN)
+    /// Greedy colouring of the items' cells by shared nodes: positions into `items`, colour by colour.
+    func colourClasses(_ items: [Int]) -> [[Int]] {
+        let mesh = dofMap.mesh
+        // Node → items.
+        var start = [Int](repeating: 0, count: mesh.nodeCount + 1)
+        for c in items { for n in mesh.cellNodes(c) { start[n + 1] += 1 } }
+        for i in 0..<mesh.nodeCount { start[i + 1] += start[i] }
+        var fill = start
+        var nodeItems = [Int](repeating: 0, count: start[mesh.nodeCount])
+        for (k, c) in items.enumerated() { for n in mesh.cellNodes(c) { nodeItems[fill[n]] = k; fill[n] += 1 } }
+        var colour = [Int](repeating: -1, count: items.count)
+        var forbidden = [Int](repeating: -1, count: 64)
+        var classes: [[Int]] = []
+        for (k, c) in items.enumerated() {
+            for n in mesh.cellNodes(c) {
+                for p in start[n]..<start[n + 1] {
+                    let col = colour[nodeItems[p]]
+                    if col >= 0 {
+                        if col >= forbidden.count { forbidden += [Int](repeating: -1, count: col + 1 - forbidden.count) }
+                        forbidden[col] = k
+                    }
+                }
+            }
+            var col = 0
+            while col < forbidden.count && forbidden[col] == k { col += 1 }
+            colour[k] = col
+            if col == classes.count { classes.append([]) }
+            classes[col].append(k)
+        }
+        return classes
+    }
+
+    private func work(_ ctx: WorkerContext, _ w: Int, _ positions: ArraySlice<Int>, _ values: UnsafeMutableBufferPointer<Double>,
+                      _ rhs: UnsafeMutableBufferPointer<Double>, _ buffers: WorkerBuffers) {
+        guard !positions.isEmpty else { return }
+        let scratch = buffers.scratch
+        let kp = buffers.matrix, fp = buffers.vector
         do {
-            try ke.withUnsafeMutableBufferPointer { kp in
-                try fe.withUnsafeMutableBufferPointer { fp in
-                    try scatter.withUnsafeBufferPointer { sp in
-                        try cellEquations.withUnsafeBufferPointer { ep in
-                            for idx in lo..<hi {
-                                let c = ctx.list[idx]
-                                let n = dofMap.localDofCount(c)
-                                let kb = UnsafeMutableBufferPointer(rebasing: kp[0..<(n * n)])
-                                let fb = UnsafeMutableBufferPointer(rebasing: fp[0..<n])
-                                kb.update(repeating: 0)
-                                fb.update(repeating: 0)
-                                if let mk = ctx.matrixKernel { try mk(c, kb, fb) } else { try ctx.vectorKernel!(c, fb) }
-                                let eqBase = dofMap.cellDofOffsets[c]
-                                if ctx.matrixKernel != nil {
-                                    var k = scatterOffsets[c]
-                                    for a in 0..<n {
-                                        for b in 0...a {
-                                            let s = Int(sp[k])
-                                            if s >= 0 { values[s] += kb[a * n + b] }
-                                            k += 1
-                                        }
-                                    }
-                                }
+            try scatter.withUnsafeBufferPointer { sp in
+                try cellEquations.withUnsafeBufferPointer { ep in
+                    try dofMap.cellDofIndices.withUnsafeBufferPointer { dp in
+                        for idx in positions {
+                            let c = ctx.items[idx]
+                            let n = dofMap.localDofCount(c)
+                            let kb = UnsafeMutableBufferPointer(rebasing: kp[0..<(n * n)])
+                            let fb = UnsafeMutableBufferPointer(rebasing: fp[0..<n])
+                            kb.update(repeating: 0)
+                            fb.update(repeating: 0)
+                            try ctx.kernel(idx, scratch, kb, fb)
+                            let eqBase = dofMap.cellDofOffsets[c]
+                            if ctx.withMatrix {
+                                var k = scatterOffsets[c]
                                 for a in 0..<n {
-                                    let ea = Int(ep[eqBase + a])
-                                    guard ea >= 0 else { continue }
-                                    var f = fb[a]
-                                    if let g = ctx.prescribed, ctx.matrixKernel != nil {
-                                        for b in 0..<n where ep[eqBase + b] < 0 {
-                                            f -= kb[a * n + b] * g[dofMap.cellDofIndices[eqBase + b]]
-                                        }
+                                    let row = a * n
+                                    for b in 0...a {
+                                        let s = Int(sp[k])
+                                        if s >= 0 { values[s] += kb[row + b] }
+                                        k += 1
                                     }
-                                    rhs[ea] += f
                                 }
+                            }
+                            for a in 0..<n {
+                                let ea = Int(ep[eqBase + a])
+                                guard ea >= 0 else { continue }
+                                var f = fb[a]
+                                if let g = ctx.prescribed, ctx.withMatrix {
+                                    for b in 0..<n where ep[eqBase + b] < 0 {
+                                        f -= kb[a * n + b] * g[dp[eqBase + b]]
+                                    }
+                                }
+                                rhs[ea] += f
                             }
                         }
                     }
@@ -286,14 +459,35 @@ public final class Assembler: Sendable {
     }
 }
 
+/// How several threads share assembly.
+public enum AssemblyStrategy: String, Sendable, CaseIterable {
+    /// Cells coloured so that no two cells of a colour share a node; the threads split each
+    /// colour and write straight into the matrix (no extra memory).
+    case colouring
+    /// Contiguous chunks per thread, each adding into a private copy of the values, summed
+    /// at the end (one extra copy of the values per extra thread).
+    case threadBuffers
+}
+
+/// Per-worker kernel buffers and scratch, reused across colours.
+final class WorkerBuffers: @unchecked Sendable {
+    let scratch = CellScratch()
+    let matrix: UnsafeMutableBufferPointer<Double>
+    let vector: UnsafeMutableBufferPointer<Double>
+    init(maxN: Int) {
+        matrix = .allocate(capacity: max(1, maxN * maxN)); matrix.initialize(repeating: 0)
+        vector = .allocate(capacity: max(1, maxN)); vector.initialize(repeating: 0)
+    }
+    deinit { matrix.deallocate(); vector.deallocate() }
+}
+
 /// What every assembly worker reads.
 struct WorkerContext: @unchecked Sendable {
-    let list: [Int]
-    let workers: Int
+    let items: [Int]
     let maxN: Int
     let prescribed: [Double]?
-    let matrixKernel: CellKernel?
-    let vectorKernel: CellVectorKernel?
+    let withMatrix: Bool
+    let kernel: Assembler.ItemKernel
     let errors: ErrorSlots
 }
 
