@@ -135,7 +135,7 @@ func isPermutation(_ p: [Int], _ n: Int) -> Bool { p.count == n && p.sorted() ==
 
 // MARK: - Tests
 
-@Suite("Orderings")
+@Suite("Orderings: RCM and AMD")
 struct OrderingTests {
     @Test("The reference symbolic count equals literal elimination")
     func referenceCountsAgree() throws {

@@ -78,6 +78,8 @@ func checkBandStorage(rows: Int, n: Int, limit: Int, solver: String) throws {
 /// let x = try solver.solve(b)
 /// ```
 public final class BandedCholesky: LinearSolver {
+    /// Measurements of the last phases: `nonzerosL` is the band storage
+    /// `n·(kd+1)`, `factorFlops` counts `Σⱼ (mⱼ² + 2mⱼ + 1)` with `mⱼ = min(kd, n−1−j)`.
     public private(set) var report = SolverReport()
     /// The ordering method used by ``analyze(_:)``.
     public let orderingMethod: OrderingMethod
@@ -185,6 +187,9 @@ public final class BandedCholesky: LinearSolver {
 /// Storage `n·(3·kd + 1)` doubles; flops about `n·(2·kd·2kd + kd)` at worst.
 /// No inertia is reported (LU does not reveal it).
 public final class BandedLU: LinearSolver {
+    /// Measurements of the last phases: `nonzerosL` is the band storage
+    /// `n·(3kd+1)` of `L` and `U`, `factorFlops` the worst-case (full pivoting
+    /// fill) count `Σⱼ (mⱼ + 2·mⱼ·uⱼ)`, `mⱼ = min(kd, n−1−j)`, `uⱼ = min(2kd, n−1−j)`.
     public private(set) var report = SolverReport()
     /// The ordering method used by ``analyze(_:)``.
     public let orderingMethod: OrderingMethod

@@ -29,7 +29,8 @@ public final class ConjugateGradient: LinearSolver {
     /// Measurements; `iterations` is the largest count over the right-hand
     /// sides of the last solve, `relativeResidual` the first one's true residual;
     /// `perturbedPivots` is `n` when IC(0) needed a Manteuffel shift (every
-    /// diagonal entry is shifted), else 0.
+    /// diagonal entry is shifted), else 0; `nonzerosL` is the preconditioner's
+    /// stored entries (IC(0): nnz of the lower triangle; Jacobi: n; none: 0).
     public private(set) var report = SolverReport()
     /// The preconditioner built by ``factor(_:)``.
     public let preconditioner: CGPreconditioner
