@@ -234,3 +234,25 @@ struct OrderingTests {
         #expect(withDense == gridOnly + n)
     }
 }
+
+@Suite("Orderings: randomized graphs")
+struct OrderingFuzzTests {
+    @Test("200 random graphs (sparse to dense, often disconnected): permutations, AMD fill near exact minimum degree")
+    func randomGraphs() throws {
+        var rng = SeededGenerator(seed: 2024)
+        var worst = 0.0
+        for trial in 0..<200 {
+            let n = Int.random(in: 1...60, using: &rng)
+            let perRow = Int.random(in: 0...max(1, n / 4), using: &rng)
+            let a = TestMatrices.randomSymmetric(dimension: n, perRow: perRow, diagonalShift: 1, seed: UInt64(trial))
+            for method in [OrderingMethod.reverseCuthillMcKee, .approximateMinimumDegree] {
+                #expect(isPermutation(try Ordering.compute(method, for: a).permutation, n))
+            }
+            let amd = referenceCholeskyNonzeros(a, permutation: try Ordering.compute(.approximateMinimumDegree, for: a).permutation)
+            let md = referenceCholeskyNonzeros(a, permutation: exactMinimumDegreeOrder(a))
+            worst = max(worst, Double(amd) / Double(md))
+            #expect(Double(amd) <= 1.25 * Double(md), "trial \(trial): n=\(n), AMD \(amd), MD \(md)")
+        }
+        print("worst AMD / exact-MD fill ratio over 200 random graphs: \(worst)")
+    }
+}
