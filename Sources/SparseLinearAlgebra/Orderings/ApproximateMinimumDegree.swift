@@ -34,14 +34,16 @@ func approximateMinimumDegree(_ g: AdjacencyGraph, denseFactor: Double = 10, agg
 
     // Node states.
     let variable: UInt8 = 0, element: UInt8 = 1, dead: UInt8 = 2, denseNode: UInt8 = 3
-    var kind = [UInt8](repeating: variable, count: n)
-    var nv = [Int](repeating: 1, count: n)             // supervariable weight (0: nonprincipal/eliminated)
+    // Per-node scratch lives in raw buffers (freed on return): the hot loops index them without bounds checks.
+    let kind = scratchBuffer(n, variable)
+    let nv = scratchBuffer(n, 1)             // supervariable weight (0: nonprincipal/eliminated)
     var adjacentVariables = [[Int32]](repeating: [], count: n) // Aᵢ
     var adjacentElements = [[Int32]](repeating: [], count: n)  // Eᵢ
     var elementVariables = [[Int32]](repeating: [], count: n)  // Lₑ
-    var degree = [Int](repeating: 0, count: n)          // d̄ᵢ for variables, |Lₑ| (weighted) for elements
-    var memberNext = [Int](repeating: -1, count: n)     // members of a supervariable, chained
-    var memberTail = Array(0..<n)
+    let degree = scratchBuffer(n, 0)          // d̄ᵢ for variables, |Lₑ| (weighted) for elements
+    let memberNext = scratchBuffer(n, -1)     // members of a supervariable, chained
+    let memberTail = scratchBuffer(n, 0)
+    for v in 0..<n { memberTail[v] = v }
     var order = [Int]()
     order.reserveCapacity(n)
 
@@ -57,9 +59,9 @@ func approximateMinimumDegree(_ g: AdjacencyGraph, denseFactor: Double = 10, agg
     let activeCount = n - denseNodes.count
 
     // Degree lists: doubly linked buckets by approximate degree.
-    var head = [Int](repeating: -1, count: n + 1)
-    var next = [Int](repeating: -1, count: n)
-    var prev = [Int](repeating: -1, count: n)
+    let head = scratchBuffer(n + 1, -1)
+    let next = scratchBuffer(n, -1)
+    let prev = scratchBuffer(n, -1)
     func insert(_ i: Int, _ d: Int) {
         next[i] = head[d]; prev[i] = -1
         if head[d] >= 0 { prev[head[d]] = i }
@@ -85,12 +87,16 @@ func approximateMinimumDegree(_ g: AdjacencyGraph, denseFactor: Double = 10, agg
     // Scratch: inLp[i] == step marks membership of the current pivot's Lₚ;
     // (wStamp, wValue) hold |Lₑ \ Lₚ| for elements touched this step;
     // seen[] marks sets during supervariable comparison.
-    var inLp = [Int](repeating: -1, count: n)
-    var wStamp = [Int](repeating: -1, count: n)
-    var wValue = [Int](repeating: 0, count: n)
-    var seen = [Int](repeating: -1, count: n)
+    let inLp = scratchBuffer(n, -1)
+    let wStamp = scratchBuffer(n, -1)
+    let wValue = scratchBuffer(n, 0)
+    let seen = scratchBuffer(n, -1)
     var seenStamp = 0
-    var hashOf = [Int](repeating: 0, count: n)
+    let hashOf = scratchBuffer(n, 0)
+    defer {
+        for buffer in [nv, degree, memberNext, memberTail, head, next, prev, inLp, wStamp, wValue, seen, hashOf] { buffer.deallocate() }
+        kind.deallocate()
+    }
     var eliminated = 0
     var minDegree = 0
     var step = 0
@@ -153,15 +159,18 @@ func approximateMinimumDegree(_ g: AdjacencyGraph, denseFactor: Double = 10, agg
             let i = Int(i32)
             var externalDegree = 0
             var hash = p
-            var newElements: [Int32] = [Int32(p)]
-            newElements.reserveCapacity(adjacentElements[i].count + 1)
-            for e32 in adjacentElements[i] {
+            // Compact Eᵢ and Aᵢ in place (moved out of the outer arrays so they stay uniquely referenced).
+            var elementsOfI: [Int32] = []
+            swap(&elementsOfI, &adjacentElements[i])
+            var kept = 0
+            for t in 0..<elementsOfI.count {
+                let e32 = elementsOfI[t]
                 let e = Int(e32)
                 guard kind[e] == element else { continue }
                 let outside = max(wValue[e], 0)
                 if outside > 0 || !aggressiveAbsorption {
                     externalDegree += outside
-                    newElements.append(e32)
+                    elementsOfI[kept] = e32; kept += 1
                     hash &+= e
                 } else {
                     // Lₑ ⊆ Lₚ: aggressive absorption into p.
@@ -169,28 +178,31 @@ func approximateMinimumDegree(_ g: AdjacencyGraph, denseFactor: Double = 10, agg
                     elementVariables[e] = []
                 }
             }
-            var newVariables: [Int32] = []
-            newVariables.reserveCapacity(adjacentVariables[i].count)
-            for j32 in adjacentVariables[i] {
+            elementsOfI.removeLast(elementsOfI.count - kept)
+            elementsOfI.append(Int32(p))
+            var variablesOfI: [Int32] = []
+            swap(&variablesOfI, &adjacentVariables[i])
+            kept = 0
+            for t in 0..<variablesOfI.count {
+                let j32 = variablesOfI[t]
                 let j = Int(j32)
                 if kind[j] == variable && nv[j] > 0 && inLp[j] != step {
                     externalDegree += nv[j]
-                    newVariables.append(j32)
+                    variablesOfI[kept] = j32; kept += 1
                     hash &+= j
                 }
             }
-            if newElements.count == 1 && newVariables.isEmpty {
+            variablesOfI.removeLast(variablesOfI.count - kept)
+            if elementsOfI.count == 1 && variablesOfI.isEmpty {
                 // Mass elimination: i is indistinguishable from p.
                 eliminated += nv[i]
                 degreeOfElement -= nv[i]
                 emitMembers(i)
                 nv[i] = 0
                 kind[i] = dead
-                adjacentElements[i] = []
-                adjacentVariables[i] = []
             } else {
-                adjacentElements[i] = newElements
-                adjacentVariables[i] = newVariables
+                adjacentElements[i] = elementsOfI
+                adjacentVariables[i] = variablesOfI
                 degree[i] = min(degree[i], externalDegree)
                 hashOf[i] = hash
             }
@@ -251,4 +263,11 @@ func approximateMinimumDegree(_ g: AdjacencyGraph, denseFactor: Double = 10, agg
     }
     order.append(contentsOf: denseNodes)
     return order
+}
+
+/// A raw buffer holding `count` copies of `value`; the caller deallocates it.
+private func scratchBuffer<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
+    let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+    buffer.initialize(repeating: value)
+    return buffer
 }
