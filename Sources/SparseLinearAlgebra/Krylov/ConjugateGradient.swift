@@ -111,7 +111,7 @@ public final class ConjugateGradient: LinearSolver {
     }
 
     /// `z = M⁻¹ r`.
-    private func precondition(_ r: [Double], into z: inout [Double]) {
+    private func applyPreconditioner(_ r: [Double], into z: inout [Double]) {
         switch preconditioner {
         case .none:
             z = r
@@ -160,7 +160,7 @@ public final class ConjugateGradient: LinearSolver {
         var r = b
         var z = [Double](repeating: 0, count: n)
         var q = [Double](repeating: 0, count: n)
-        precondition(r, into: &z)
+        applyPreconditioner(r, into: &z)
         var p = z
         var rz = blasDot(r, z)
         var iteration = 0
@@ -182,7 +182,7 @@ public final class ConjugateGradient: LinearSolver {
                 for i in 0..<n { r[i] = b[i] - q[i] }
                 restart = true
             }
-            precondition(r, into: &z)
+            applyPreconditioner(r, into: &z)
             let rzNew = blasDot(r, z)
             if restart {
                 p = z
