@@ -179,6 +179,22 @@ struct OrderingTests {
         }
     }
 
+    @Test("RCM on shuffled paths and 2D grids: George–Liu finds an end, bandwidth 1 and ≈ the short side")
+    func rcmPathAndGrid() throws {
+        let path = TestMatrices.laplacian3D(200, 1, 1)
+        let shuffledPath = try symmetricallyPermuted(path, inverse: randomPermutation(200, seed: 1))
+        let o = try Ordering.compute(.reverseCuthillMcKee, for: shuffledPath)
+        #expect(referenceBandwidth(shuffledPath, inverse: o.inverse) == 1)
+        for (nx, ny) in [(40, 9), (25, 25)] {
+            let grid = TestMatrices.laplacian3D(nx, ny, 1)
+            let shuffled = try symmetricallyPermuted(grid, inverse: randomPermutation(nx * ny, seed: 2))
+            let bw = referenceBandwidth(shuffled, inverse: try Ordering.compute(.reverseCuthillMcKee, for: shuffled).inverse)
+            print("RCM 2D \(nx)×\(ny): bandwidth \(bw) (short side \(min(nx, ny)))")
+            // Level sets are anti-diagonals of at most min(nx, ny) vertices.
+            #expect(bw <= min(nx, ny) + 1)
+        }
+    }
+
     @Test("AMD fill is far below natural and close to METIS and exact minimum degree")
     func amdFill() throws {
         var cases: [(String, SymmetricMatrix, Double)] = []  // name, matrix, allowed AMD/METIS ratio
