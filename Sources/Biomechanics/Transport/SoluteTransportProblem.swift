@@ -1,0 +1,762 @@
+import Foundation
+import FiniteElements
+
+/// Options of the transport discretisation.
+public struct TransportOptions: Sendable, Equatable {
+    /// Lump the capacity (mass) and reaction terms on the nodes (row sums; linear
+    /// cells only — quadratic cells always use the consistent form). Lumping keeps
+    /// a consumed solute from undershooting below zero next to steep fronts.
+    public var lumped = true
+    /// Streamline-upwind/Petrov–Galerkin stabilisation of convection (Brooks &
+    /// Hughes 1982) with the optimal `τ = h/(2|w|)·(coth Pe − 1/Pe)`.
+    public var supg = true
+    /// Quadrature degree (nil: the cell type's default).
+    public var quadratureDegree: Int? = nil
+    /// Newton: converged when the largest update is below `relativeTolerance × max|c|` (mM).
+    public var relativeTolerance = 1e-12
+    /// Newton: maximum iterations per solve.
+    public var maxIterations = 40
+    /// Default options.
+    public init() {}
+}
+
+/// Advection–diffusion–reaction of any number of solutes on their regions of a
+/// mesh: `∂(κc)/∂t + ∇·(w c) − ∇·(D∇c) + Q(c) = 0`, with `c` (mM), capacity `κ`,
+/// Darcy flux `w` (mm/s), effective diffusivity tensor `D` (mm²/s) and net
+/// consumption `Q` (mM/s) from the region's ``SoluteReaction``.
+///
+/// Discretisation: Galerkin finite elements on the mesh's cells (one scalar field
+/// per solute through `FiniteElements.DofMap`), SUPG on the convective term,
+/// backward Euler in time, Newton on the coupled nonlinear reactions (tangent of
+/// the reactions by finite differences), Dirichlet values eliminated, the
+/// nonsymmetric tangent solved by ``BandedGeneralLU``. The convective term is not
+/// integrated by parts, so the natural condition is on the diffusive flux only.
+///
+/// Conservation: with `Σ_a N_a = 1` and `Σ_a ∇N_a = 0` the discrete equations sum to
+/// the global balance, so the consistent nodal residuals at Dirichlet nodes are the
+/// diffusive inflow there and `content(tⁿ⁺¹) − content(tⁿ) = Δt·(inflow − consumption)`
+/// holds to the Newton tolerance (``boundaryInflow(solute:surface:)``, ``content(solute:region:)``,
+/// ``consumptionRate(solute:region:)``).
+///
+/// Units: mm, s; concentrations mM (mmol/L = mol/m³; mM·mm³ = 1 nmol = 1e-6 mmol).
+public final class SoluteTransportProblem {
+    /// The mesh (mm).
+    public let mesh: Mesh
+    /// The solutes, in field order.
+    public let solutes: [Solute]
+    /// One scalar field per solute on its regions.
+    public let dofMap: DofMap
+    /// Reactions by region.
+    public let reactions: [(region: String, reaction: any SoluteReaction)]
+    /// Boundary conditions.
+    public let boundaryConditions: [SoluteBoundaryCondition]
+    /// Discretisation options.
+    public let options: TransportOptions
+    /// The mechanical state of the current step (set before ``step(_:)`` for staggered coupling).
+    public var tissue = TissueState()
+    /// Nodal concentrations (mM), a full dof vector of ``dofMap``.
+    public private(set) var concentrations: [Double]
+    /// Current time (s).
+    public private(set) var time: Double = 0
+    /// Realised open area fraction of each `.exchange` condition, in the order given.
+    public private(set) var openAreaFractions: [Double] = []
+    /// Newton iterations of the last solve.
+    public private(set) var lastIterations = 0
+
+    // Per solute, per cell: material index into solutes[s].materials (−1 = absent).
+    private let cellMaterial: [[Int]]
+    // Per cell: reaction index (−1 = none) and the field index of each reaction lane.
+    private let cellReaction: [Int]
+    private let reactionFields: [[Int]]
+    // Dirichlet: constrained flag, value (before curves), curve index.
+    private var constrained: [Bool]
+    private var prescribedBase: [Double]
+    private var prescribedCurve: [LoadCurve?]
+    private let numbering: EquationNumbering
+    private var matrix: GeneralSparseMatrix
+    private let solver: BandedGeneralLU
+    private let cellPositions: [[Int]]       // per cell: n×n positions into matrix.values (−1 = constrained row/col)
+    private var residual: [Double]            // full dof residual of the last evaluation
+    private var previousPorosity: [Double]    // per cell φⁿ (for porosity capacities)
+    private var previousConcentrations: [Double]
+    private let fluxFaces: [(field: Int, face: FaceRef, inflow: Double)]
+    private let cellVolumes: [Double]
+
+    /// Builds the fields, the pattern and the conditions.
+    /// - Throws: ``TransportError`` naming the bad field (unknown region or surface, a
+    ///   surface outside the solute's regions, unit other than mM, bad parameters).
+    public init(mesh: Mesh, solutes: [Solute], reactions: [(region: String, reaction: any SoluteReaction)] = [],
+                boundaryConditions: [SoluteBoundaryCondition] = [], options: TransportOptions = TransportOptions()) throws {
+        self.mesh = mesh
+        self.solutes = solutes
+        self.reactions = reactions
+        self.boundaryConditions = boundaryConditions
+        self.options = options
+        let regionNames = Array(mesh.regions.keys)
+        var seen = Set<String>()
+        for (i, s) in solutes.enumerated() {
+            guard !s.name.isEmpty, seen.insert(s.name).inserted else {
+                throw TransportError.invalidParameter(field: "solutes[\(i)].name", value: "\"\(s.name)\"", expected: "a unique non-empty name")
+            }
+            guard s.unit == "mM" else { throw TransportError.unsupportedUnit(field: "solutes.\(s.name).unit", value: s.unit) }
+            guard !s.materials.isEmpty else {
+                throw TransportError.invalidParameter(field: "solutes.\(s.name).materials", value: "[]", expected: "at least one region")
+            }
+            try requireNonNegative(s.initialConcentration, "solutes.\(s.name).initial", unit: "mM")
+            for (region, m) in s.materials {
+                guard mesh.regions[region] != nil else { throw TransportError.unknownName(field: "solutes.\(s.name).materials", name: region, known: regionNames) }
+                try m.validate(field: "solutes.\(s.name).materials.\(region)")
+            }
+        }
+        let nc = mesh.cellCount
+        var cellMat = [[Int]]()
+        for s in solutes {
+            var m = [Int](repeating: -1, count: nc)
+            for (k, entry) in s.materials.enumerated().reversed() {
+                for c in try mesh.cells(inRegion: entry.region) { m[c] = k }
+            }
+            cellMat.append(m)
+        }
+        cellMaterial = cellMat
+        dofMap = try DofMap(mesh: mesh, fields: solutes.map { FieldSpec(name: $0.name, components: 1, interpolation: .mesh, regions: $0.regions) })
+
+        // Reactions.
+        var cr = [Int](repeating: -1, count: nc)
+        var rf = [[Int]]()
+        for (k, entry) in reactions.enumerated().reversed() {
+            guard mesh.regions[entry.region] != nil else { throw TransportError.unknownName(field: "reactions[\(k)].region", name: entry.region, known: regionNames) }
+            try entry.reaction.validate(field: "reactions.\(entry.region)")
+            guard (1...4).contains(entry.reaction.species.count) else {
+                throw TransportError.invalidParameter(field: "reactions.\(entry.region).species", value: "\(entry.reaction.species)", expected: "1 to 4 solutes")
+            }
+            for c in try mesh.cells(inRegion: entry.region) { cr[c] = k }
+        }
+        for entry in reactions {
+            var fields = [Int]()
+            for name in entry.reaction.species {
+                guard let f = solutes.firstIndex(where: { $0.name == name }) else {
+                    throw TransportError.unknownName(field: "reactions.\(entry.region).species", name: name, known: solutes.map(\.name))
+                }
+                fields.append(f)
+            }
+            rf.append(fields)
+        }
+        for c in 0..<nc where cr[c] >= 0 {
+            for f in rf[cr[c]] where cellMat[f][c] < 0 {
+                throw TransportError.reactionSpeciesMissing(region: reactions[cr[c]].region, solute: solutes[f].name)
+            }
+        }
+        cellReaction = cr
+        reactionFields = rf
+
+        // Boundary conditions.
+        let n = dofMap.dofCount
+        var isC = [Bool](repeating: false, count: n)
+        var base = [Double](repeating: 0, count: n)
+        var curves = [LoadCurve?](repeating: nil, count: n)
+        var fluxes: [(Int, FaceRef, Double)] = []
+        var fractions: [Double] = []
+        let surfaceNames = Array(mesh.surfaces.keys)
+        for (i, bc) in boundaryConditions.enumerated() {
+            let field = "boundary[\(i)]"
+            guard let f = solutes.firstIndex(where: { $0.name == bc.solute }) else {
+                throw TransportError.unknownName(field: "\(field).solute", name: bc.solute, known: solutes.map(\.name))
+            }
+            guard mesh.surfaces[bc.surface] != nil else { throw TransportError.unknownName(field: "\(field).surface", name: bc.surface, known: surfaceNames) }
+            let faces = try mesh.faces(ofSurface: bc.surface).filter { cellMat[f][$0.cell] >= 0 }
+            guard !faces.isEmpty else { throw TransportError.surfaceOutsideSoluteRegions(field: "\(field).surface", surface: bc.surface, solute: bc.solute) }
+            switch bc {
+            case let .concentration(_, _, value, curve):
+                try requireNonNegative(value, "\(field).value", unit: "mM")
+                for face in faces {
+                    let k = solutes[f].materials[cellMat[f][face.cell]].material.partition
+                    for node in mesh.faceNodes(face) {
+                        guard let d = dofMap.dof(field: f, node: node, component: 0) else { continue }
+                        isC[d] = true; base[d] = k * value; curves[d] = curve
+                    }
+                }
+            case let .flux(_, _, inflow):
+                guard inflow.isFinite else { throw TransportError.invalidParameter(field: "\(field).inflow", value: "\(inflow)", expected: "a finite flux in mM·mm/s") }
+                for face in faces { fluxes.append((f, face, inflow)) }
+            case let .exchange(_, _, value, fraction):
+                try requireNonNegative(value, "\(field).value", unit: "mM")
+                guard fraction.isFinite, fraction >= 0, fraction <= 1 else {
+                    throw TransportError.invalidParameter(field: "\(field).openFraction", value: "\(fraction)", expected: "a fraction in [0, 1]")
+                }
+                // Faces by distance of their centroid from the surface's area centroid; open the
+                // central ones until their area reaches the fraction (nearest realisable).
+                let info = try faces.map { face -> (FaceRef, SIMD3<Double>, Double) in
+                    let nodes = mesh.faceNodes(face)
+                    var centroid = SIMD3<Double>.zero
+                    for a in nodes { centroid += mesh.nodes[a] }
+                    centroid /= Double(nodes.count)
+                    var fv = FaceValues(faceType: mesh.faceType(face))
+                    try fv.reinit(mesh: mesh, face: face)
+                    return (face, centroid, fv.jxw.reduce(0, +))
+                }
+                let total = info.reduce(0) { $0 + $1.2 }
+                var centre = SIMD3<Double>.zero
+                for e in info { centre += e.2 * e.1 }
+                centre /= total
+                let sorted = info.sorted { (($0.1 - centre) * ($0.1 - centre)).sum() < (($1.1 - centre) * ($1.1 - centre)).sum() }
+                var open = 0.0
+                var openFaces: [FaceRef] = []
+                for e in sorted {
+                    if abs(open + e.2 - fraction * total) <= abs(open - fraction * total) { open += e.2; openFaces.append(e.0) } else { break }
+                }
+                fractions.append(open / total)
+                for face in openFaces {
+                    let k = solutes[f].materials[cellMat[f][face.cell]].material.partition
+                    for node in mesh.faceNodes(face) {
+                        guard let d = dofMap.dof(field: f, node: node, component: 0) else { continue }
+                        isC[d] = true; base[d] = k * value; curves[d] = nil
+                    }
+                }
+            }
+        }
+        constrained = isC
+        prescribedBase = base
+        prescribedCurve = curves
+        fluxFaces = fluxes.map { (field: $0.0, face: $0.1, inflow: $0.2) }
+        openAreaFractions = fractions
+        let numbering = EquationNumbering(constrained: isC)
+        self.numbering = numbering
+        let dofMap = self.dofMap
+
+        // Pattern: all free dofs of a cell couple (reactions couple the solutes).
+        var rows = [Set<Int32>](repeating: [], count: numbering.count)
+        for c in 0..<nc {
+            let eqs = dofMap.cellDofs(c).map { numbering.equation(ofDof: $0) }.filter { $0 >= 0 }
+            for i in eqs { for j in eqs { rows[i].insert(Int32(j)) } }
+        }
+        let matrix = GeneralSparseMatrix(rows: rows.map { $0.sorted() })
+        self.matrix = matrix
+        var positions = [[Int]]()
+        positions.reserveCapacity(nc)
+        for c in 0..<nc {
+            let eqs = dofMap.cellDofs(c).map { numbering.equation(ofDof: $0) }
+            let m = eqs.count
+            var p = [Int](repeating: -1, count: m * m)
+            for i in 0..<m where eqs[i] >= 0 {
+                for j in 0..<m where eqs[j] >= 0 { p[i * m + j] = matrix.position(row: eqs[i], column: eqs[j]) ?? -1 }
+            }
+            positions.append(p)
+        }
+        cellPositions = positions
+        solver = BandedGeneralLU(pattern: matrix)
+        var volumes = [Double](repeating: 0, count: nc)
+        for c in 0..<nc { volumes[c] = try mesh.integrate(cells: [c]) { _ in 1 } }
+        cellVolumes = volumes
+
+        var c0 = [Double](repeating: 0, count: n)
+        for (f, s) in solutes.enumerated() {
+            for node in dofMap.nodes(ofField: f) { if let d = dofMap.dof(field: f, node: node, component: 0) { c0[d] = s.initialConcentration } }
+        }
+        concentrations = c0
+        previousConcentrations = c0
+        residual = [Double](repeating: 0, count: n)
+        previousPorosity = [Double](repeating: 1, count: nc)
+        applyPrescribed(at: 0, to: &concentrations)
+        previousPorosity = currentPorosities()
+    }
+
+    // MARK: - State
+
+    /// Field index of solute `name`.
+    public func field(_ name: String) throws -> Int {
+        guard let f = solutes.firstIndex(where: { $0.name == name }) else { throw TransportError.unknownName(field: "solute", name: name, known: solutes.map(\.name)) }
+        return f
+    }
+
+    /// Sets the concentration (mM) of `solute` at every node from a function of position (mm);
+    /// prescribed boundary values are kept. Also resets the old-step state.
+    public func setConcentration(solute: String, _ value: (SIMD3<Double>) -> Double) throws {
+        let f = try field(solute)
+        for node in dofMap.nodes(ofField: f) {
+            guard let d = dofMap.dof(field: f, node: node, component: 0), !constrained[d] else { continue }
+            let v = value(mesh.nodes[node])
+            guard v.isFinite && v >= 0 else { throw TransportError.invalidParameter(field: "\(solute).initial", value: "\(v)", expected: "a concentration ≥ 0 mM") }
+            concentrations[d] = v
+        }
+        previousConcentrations = concentrations
+        previousPorosity = currentPorosities()
+    }
+
+    /// Nodal values (mM) of `solute` for every mesh node (0 where the solute is absent) — for VTU.
+    public func nodalValues(solute: String) throws -> [Double] {
+        try dofMap.nodalValues(field: field(solute), from: concentrations)
+    }
+
+    private func applyPrescribed(at t: Double, to x: inout [Double]) {
+        for d in 0..<x.count where constrained[d] { x[d] = prescribedBase[d] * (prescribedCurve[d]?.value(at: t) ?? 1) }
+    }
+
+    private func currentPorosities() -> [Double] {
+        (0..<mesh.cellCount).map { tissue.porosity?[$0] ?? tissue.referencePorosity }
+    }
+
+    // MARK: - Solves
+
+    /// Solves the steady problem (no capacity term) by Newton from the current state.
+    /// If Newton fails from there, marches pseudo-transient backward-Euler steps with
+    /// growing Δt (the approach of Soukane et al. 2005) and finishes with Newton.
+    /// - Throws: ``TransportError/notConverged(iterations:residual:)``.
+    public func solveSteady() throws {
+        applyPrescribed(at: time, to: &concentrations)
+        let saved = concentrations
+        do {
+            try newton(timeStep: .infinity)
+        } catch TransportError.notConverged {
+            concentrations = saved
+            previousConcentrations = saved
+            var dt = 1.0
+            for _ in 0..<60 {
+                try newton(timeStep: dt)
+                previousConcentrations = concentrations
+                dt *= 2
+                if dt > 1e9 { break }
+            }
+            try newton(timeStep: .infinity)
+        }
+        previousConcentrations = concentrations
+        previousPorosity = currentPorosities()
+    }
+
+    /// Advances by one backward-Euler step of `dt` (s) with the current ``tissue`` state.
+    /// - Throws: ``TransportError``; on failure the state is left at the start of the step.
+    public func step(_ dt: Double) throws {
+        guard dt.isFinite && dt > 0 else { throw TransportError.invalidParameter(field: "timeStep", value: "\(dt)", expected: "a finite time step > 0 s") }
+        let saved = concentrations
+        previousConcentrations = concentrations
+        time += dt
+        applyPrescribed(at: time, to: &concentrations)
+        do { try newton(timeStep: dt) } catch {
+            time -= dt; concentrations = saved
+            throw error
+        }
+        previousConcentrations = concentrations
+        previousPorosity = currentPorosities()
+    }
+
+    private func newton(timeStep dt: Double) throws {
+        var x = concentrations
+        var iterations = 0
+        var lastNorm = Double.infinity
+        while true {
+            try assemble(x: x, timeStep: dt, withMatrix: true)
+            var rhs = [Double](repeating: 0, count: numbering.count)
+            var rnorm = 0.0
+            for e in 0..<numbering.count { rhs[e] = -residual[numbering.dofOfEquation[e]]; rnorm = max(rnorm, abs(rhs[e])) }
+            guard rnorm.isFinite else { throw TransportError.nonFinite(what: "transport residual") }
+            if iterations >= options.maxIterations { throw TransportError.notConverged(iterations: iterations, residual: rnorm) }
+            try solver.factor(matrix)
+            solver.solve(&rhs)
+            var dmax = 0.0, xmax = 1e-300
+            for e in 0..<numbering.count {
+                let d = numbering.dofOfEquation[e]
+                x[d] += rhs[e]
+                dmax = max(dmax, abs(rhs[e])); xmax = max(xmax, abs(x[d]))
+            }
+            iterations += 1
+            guard dmax.isFinite else { throw TransportError.nonFinite(what: "transport Newton update") }
+            if dmax <= options.relativeTolerance * xmax { break }
+            // Diverging (residual grows for many steps): give up so the caller can fall back.
+            if iterations > 8 && rnorm > 1e3 * lastNorm { throw TransportError.notConverged(iterations: iterations, residual: rnorm) }
+            lastNorm = min(lastNorm, rnorm)
+        }
+        // Final residual at the converged state (consistent nodal fluxes for outputs).
+        try assemble(x: x, timeStep: dt, withMatrix: false)
+        concentrations = x
+        lastIterations = iterations
+        lastTimeStep = dt
+    }
+
+    private var lastTimeStep = Double.infinity
+
+    // MARK: - Assembly
+
+    private struct CellData {
+        var diffusivity: [(axial: Double, transverse: Double, axis: SIMD3<Double>)]
+        var capacity: [Double]
+        var previousCapacity: [Double]
+    }
+
+    private func materialState(cell c: Int) -> CellData {
+        let phi = tissue.porosity?[c] ?? tissue.referencePorosity
+        let strain = tissue.compressiveStrain?[c] ?? 0
+        var d: [(Double, Double, SIMD3<Double>)] = []
+        var k: [Double] = [], kOld: [Double] = []
+        for f in 0..<solutes.count {
+            let m = cellMaterial[f][c]
+            if m < 0 { d.append((0, 0, .zero)); k.append(0); kOld.append(0); continue }
+            let mat = solutes[f].materials[m].material
+            d.append(mat.diffusivity.evaluate(porosity: phi, strain: strain))
+            k.append(mat.capacityIsPorosity ? phi : mat.capacity)
+            kOld.append(mat.capacityIsPorosity ? previousPorosity[c] : mat.capacity)
+        }
+        return CellData(diffusivity: d, capacity: k, previousCapacity: kOld)
+    }
+
+    /// Reaction consumption (mM/s) and its Jacobian `J[s][r] = ∂Q_s/∂c_r` for the lanes of reaction `k`.
+    private func reactionWithJacobian(_ k: Int, _ c: SIMD4<Double>) -> (SIMD4<Double>, [SIMD4<Double>]) {
+        let r = reactions[k].reaction
+        let q0 = r.consumption(c)
+        var columns = [SIMD4<Double>]()
+        for lane in 0..<reactionFields[k].count {
+            var cp = c
+            let h = 1e-7 * max(abs(c[lane]), 1e-3)
+            cp[lane] += h
+            columns.append((r.consumption(cp) - q0) / h)
+        }
+        return (q0, columns)   // columns[r][s] = ∂Q_s/∂c_r
+    }
+
+    private func assemble(x: [Double], timeStep dt: Double, withMatrix: Bool) throws {
+        for i in 0..<residual.count { residual[i] = 0 }
+        if withMatrix { for i in 0..<matrix.values.count { matrix.values[i] = 0 } }
+        let transient = dt.isFinite
+        let invDt = transient ? 1 / dt : 0
+        var cache: [CellType: CellValues] = [:]
+        let nf = solutes.count
+        for c in 0..<mesh.cellCount {
+            let dofs = Array(dofMap.cellDofs(c))
+            let m = dofs.count
+            if m == 0 { continue }
+            let type = mesh.cellType(c)
+            var cv = cache[type] ?? CellValues(cellType: type, degree: options.quadratureDegree)
+            try cv.reinit(mesh: mesh, cell: c)
+            cache[type] = cv
+            let nn = cv.basisCount
+            let state = materialState(cell: c)
+            let lump = options.lumped && type.cornerCount == type.nodeCount
+            let present = (0..<nf).filter { !dofMap.localRange(cell: c, field: $0).isEmpty }
+            var ke = [Double](repeating: 0, count: withMatrix ? m * m : 0)
+            var fe = [Double](repeating: 0, count: m)
+            // Nodal values per field.
+            var cn = [[Double]](repeating: [], count: nf), co = [[Double]](repeating: [], count: nf)
+            for f in present {
+                let r = dofMap.localRange(cell: c, field: f)
+                cn[f] = r.map { x[dofs[$0]] }
+                co[f] = r.map { previousConcentrations[dofs[$0]] }
+            }
+            let rk = cellReaction[c]
+            let lanes = rk >= 0 ? reactionFields[rk] : []
+            // Lumped masses.
+            var mass = [Double](repeating: 0, count: nn)
+            for q in 0..<cv.quadratureCount { for a in 0..<nn { mass[a] += cv.jxw[q] * cv.shape(q, a) } }
+
+            for q in 0..<cv.quadratureCount {
+                let jxw = cv.jxw[q], xq = cv.points[q]
+                let w = tissue.darcyFlux?(c, xq) ?? .zero
+                let divw = tissue.darcyDivergence?(c, xq) ?? 0
+                let wn = (w * w).sum().squareRoot()
+                var cq = [Double](repeating: 0, count: nf), cqOld = [Double](repeating: 0, count: nf)
+                var gq = [SIMD3<Double>](repeating: .zero, count: nf)
+                for f in present {
+                    for a in 0..<nn {
+                        let na = cv.shape(q, a)
+                        cq[f] += na * cn[f][a]; cqOld[f] += na * co[f][a]
+                        gq[f] += cn[f][a] * cv.gradient(q, a)
+                    }
+                }
+                // Reaction at the point (consistent form and SUPG).
+                var qq = SIMD4<Double>.zero
+                var jq: [SIMD4<Double>] = []
+                let needPointReaction = rk >= 0 && (!lump || (options.supg && wn > 0))
+                if needPointReaction {
+                    var cl = SIMD4<Double>.zero
+                    for (l, f) in lanes.enumerated() { cl[l] = cq[f] }
+                    (qq, jq) = reactionWithJacobian(rk, cl)
+                }
+                var sumAbs = 0.0
+                if wn > 0 { for a in 0..<nn { sumAbs += abs((w * cv.gradient(q, a)).sum()) } }
+                for f in present {
+                    let r0 = dofMap.localRange(cell: c, field: f).lowerBound
+                    let (da, dt_, axis) = state.diffusivity[f]
+                    let kap = state.capacity[f], kapOld = state.previousCapacity[f]
+                    // D·g = dt g + (da − dt)(a·g) a
+                    let dg = dt_ * gq[f] + (da - dt_) * (axis * gq[f]).sum() * axis
+                    var tau = 0.0
+                    if options.supg && wn > 0 && sumAbs > 0 {
+                        let h = 2 * wn / sumAbs
+                        let wh = w / wn
+                        let dw = dt_ + (da - dt_) * pow((axis * wh).sum(), 2)
+                        let pe = wn * h / (2 * dw)
+                        let xi = pe < 1e-3 ? pe / 3 : (pe > 30 ? 1 - 1 / pe : 1 / tanh(pe) - 1 / pe)
+                        tau = h / (2 * wn) * xi
+                    }
+                    var lane = -1
+                    if rk >= 0, let l = lanes.firstIndex(of: f) { lane = l }
+                    // Strong residual for SUPG (diffusion term vanishes for linear cells).
+                    var strong = (w * gq[f]).sum() + divw * cq[f]
+                    if transient { strong += (kap * cq[f] - kapOld * cqOld[f]) * invDt }
+                    if lane >= 0 { strong += qq[lane] }
+                    for a in 0..<nn {
+                        let na = cv.shape(q, a), ga = cv.gradient(q, a)
+                        let pa = tau * (w * ga).sum()
+                        var ra = na * ((w * gq[f]).sum() + divw * cq[f]) + (ga * dg).sum() + pa * strong
+                        if !lump {
+                            if transient { ra += na * (kap * cq[f] - kapOld * cqOld[f]) * invDt }
+                            if lane >= 0 { ra += na * qq[lane] }
+                        }
+                        fe[r0 + a] += jxw * ra
+                        guard withMatrix else { continue }
+                        let row = (r0 + a) * m
+                        for b in 0..<nn {
+                            let nb = cv.shape(q, b), gb = cv.gradient(q, b)
+                            let dgb = dt_ * gb + (da - dt_) * (axis * gb).sum() * axis
+                            var kab = na * ((w * gb).sum() + divw * nb) + (ga * dgb).sum() + pa * ((w * gb).sum() + divw * nb)
+                            if transient { kab += pa * kap * nb * invDt; if !lump { kab += na * kap * nb * invDt } }
+                            ke[row + r0 + b] += jxw * kab
+                            if lane >= 0 {
+                                // Reaction coupling to every lane's field.
+                                for (l2, f2) in lanes.enumerated() {
+                                    let dq = jq[l2][lane]
+                                    if dq == 0 { continue }
+                                    let r2 = dofMap.localRange(cell: c, field: f2).lowerBound
+                                    var coef = pa * dq * nb
+                                    if !lump { coef += na * dq * nb }
+                                    ke[row + r2 + b] += jxw * coef
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // Lumped capacity and reaction terms.
+            if lump {
+                for f in present {
+                    let r0 = dofMap.localRange(cell: c, field: f).lowerBound
+                    let kap = state.capacity[f], kapOld = state.previousCapacity[f]
+                    if transient {
+                        for a in 0..<nn {
+                            fe[r0 + a] += mass[a] * (kap * cn[f][a] - kapOld * co[f][a]) * invDt
+                            if withMatrix { ke[(r0 + a) * m + r0 + a] += mass[a] * kap * invDt }
+                        }
+                    }
+                }
+                if rk >= 0 {
+                    for a in 0..<nn {
+                        var cl = SIMD4<Double>.zero
+                        for (l, f) in lanes.enumerated() { cl[l] = cn[f][a] }
+                        let (qa, ja) = reactionWithJacobian(rk, cl)
+                        for (l, f) in lanes.enumerated() {
+                            let ra = dofMap.localRange(cell: c, field: f).lowerBound + a
+                            fe[ra] += mass[a] * qa[l]
+                            if withMatrix {
+                                for (l2, f2) in lanes.enumerated() {
+                                    ke[ra * m + dofMap.localRange(cell: c, field: f2).lowerBound + a] += mass[a] * ja[l2][l]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // Scatter.
+            for i in 0..<m { residual[dofs[i]] += fe[i] }
+            if withMatrix {
+                let pos = cellPositions[c]
+                for i in 0..<(m * m) where pos[i] >= 0 { matrix.values[pos[i]] += ke[i] }
+            }
+        }
+        // Prescribed diffusive inflow on faces.
+        for (f, face, inflow) in fluxFaces {
+            var fv = FaceValues(faceType: mesh.faceType(face))
+            try fv.reinit(mesh: mesh, face: face)
+            for q in 0..<fv.quadratureCount {
+                for a in 0..<fv.basisCount {
+                    if let d = dofMap.dof(field: f, node: fv.nodes[a], component: 0) { residual[d] -= fv.jxw[q] * fv.shape(q, a) * inflow }
+                }
+            }
+        }
+    }
+
+    // MARK: - Outputs
+
+    private func cells(_ region: String?) throws -> [Int] {
+        guard let region else { return Array(0..<mesh.cellCount) }
+        guard mesh.regions[region] != nil else { throw TransportError.unknownName(field: "region", name: region, known: Array(mesh.regions.keys)) }
+        return try mesh.cells(inRegion: region)
+    }
+
+    /// Solute content `∫κc dV` (mM·mm³ = nmol) of `solute` over `region` (nil: everywhere).
+    public func content(solute: String, region: String? = nil) throws -> Double {
+        let f = try field(solute)
+        var total = 0.0
+        for c in try cells(region) where cellMaterial[f][c] >= 0 {
+            let kap = materialState(cell: c).capacity[f]
+            total += kap * (try integrateField(f, cell: c) { v, _ in v })
+        }
+        return total
+    }
+
+    /// Net consumption rate `∫Q dV` (mM·mm³/s = nmol/s) of `solute` over `region` as
+    /// discretised (lumped: nodal rates × nodal volumes); negative when produced.
+    public func consumptionRate(solute: String, region: String? = nil) throws -> Double {
+        let f = try field(solute)
+        var total = 0.0
+        for c in try cells(region) {
+            let rk = cellReaction[c]
+            guard rk >= 0, let lane = reactionFields[rk].firstIndex(of: f) else { continue }
+            let type = mesh.cellType(c)
+            var cv = CellValues(cellType: type, degree: options.quadratureDegree)
+            try cv.reinit(mesh: mesh, cell: c)
+            let dofs = Array(dofMap.cellDofs(c))
+            let lanes = reactionFields[rk]
+            func nodal(_ f2: Int, _ a: Int) -> Double { concentrations[dofs[dofMap.localRange(cell: c, field: f2).lowerBound + a]] }
+            if options.lumped && type.cornerCount == type.nodeCount {
+                for a in 0..<cv.basisCount {
+                    var cl = SIMD4<Double>.zero
+                    for (l, f2) in lanes.enumerated() { cl[l] = nodal(f2, a) }
+                    var ma = 0.0
+                    for q in 0..<cv.quadratureCount { ma += cv.jxw[q] * cv.shape(q, a) }
+                    total += ma * reactions[rk].reaction.consumption(cl)[lane]
+                }
+            } else {
+                for q in 0..<cv.quadratureCount {
+                    var cl = SIMD4<Double>.zero
+                    for (l, f2) in lanes.enumerated() { for a in 0..<cv.basisCount { cl[l] += cv.shape(q, a) * nodal(f2, a) } }
+                    total += cv.jxw[q] * reactions[rk].reaction.consumption(cl)[lane]
+                }
+            }
+        }
+        return total
+    }
+
+    /// Net inflow rate (mM·mm³/s = nmol/s, positive into the tissue) of `solute` through `surface`
+    /// at the current state: diffusive plus convective (`−∫c w·n dA`).
+    ///
+    /// On a surface whose nodes are all prescribed (a concentration condition) the diffusive
+    /// part is the sum of the consistent nodal residuals (exactly conservative; a node shared
+    /// with another prescribed surface counts for both). Elsewhere it is the prescribed flux
+    /// where one is given, else `∫D∇c·n dA` from the cell gradients.
+    public func boundaryInflow(solute: String, surface: String) throws -> Double {
+        let f = try field(solute)
+        guard mesh.surfaces[surface] != nil else { throw TransportError.unknownName(field: "surface", name: surface, known: Array(mesh.surfaces.keys)) }
+        let faces = try mesh.faces(ofSurface: surface).filter { cellMaterial[f][$0.cell] >= 0 }
+        var nodes = Set<Int>()
+        for face in faces { for a in mesh.faceNodes(face) { nodes.insert(a) } }
+        let dofs = nodes.compactMap { dofMap.dof(field: f, node: $0, component: 0) }
+        let allPrescribed = !dofs.isEmpty && dofs.allSatisfy { constrained[$0] }
+        var diffusive = 0.0
+        if allPrescribed {
+            diffusive = dofs.reduce(0) { $0 + residual[$1] }
+        } else {
+            let prescribed = fluxFaces.filter { $0.field == f }
+            for face in faces {
+                if let p = prescribed.first(where: { $0.face == face }) {
+                    var fv = FaceValues(faceType: mesh.faceType(face))
+                    try fv.reinit(mesh: mesh, face: face)
+                    diffusive += p.inflow * fv.jxw.reduce(0, +)
+                    continue
+                }
+                diffusive += try faceIntegral(f, face: face) { _, g, n, _, d in (d(g) * n).sum() }
+            }
+        }
+        var convective = 0.0
+        if let flux = tissue.darcyFlux {
+            for face in faces {
+                convective -= try faceIntegral(f, face: face) { v, _, n, x, _ in v * (flux(face.cell, x) * n).sum() }
+            }
+        }
+        return diffusive + convective
+    }
+
+    /// ∫ over a face of `g(c, ∇c, n, x, D·)` with the cell's interpolation.
+    private func faceIntegral(_ f: Int, face: FaceRef,
+                              _ integrand: (Double, SIMD3<Double>, SIMD3<Double>, SIMD3<Double>, (SIMD3<Double>) -> SIMD3<Double>) -> Double) throws -> Double {
+        var fv = FaceValues(faceType: mesh.faceType(face))
+        try fv.reinit(mesh: mesh, face: face)
+        let type = mesh.cellType(face.cell)
+        let dofs = Array(dofMap.cellDofs(face.cell))
+        let r0 = dofMap.localRange(cell: face.cell, field: f).lowerBound
+        let values = (0..<type.nodeCount).map { concentrations[dofs[r0 + $0]] }
+        let state = materialState(cell: face.cell)
+        let (da, dt_, axis) = state.diffusivity[f]
+        let dOp: (SIMD3<Double>) -> SIMD3<Double> = { g in dt_ * g + (da - dt_) * (axis * g).sum() * axis }
+        var total = 0.0
+        for q in 0..<fv.quadratureCount {
+            let xi = type.cellPoint(onFace: face.face, at: SIMD2(fv.table.rule.points[q].x, fv.table.rule.points[q].y))
+            var nv = [Double](repeating: 0, count: type.nodeCount), gr = [Double](repeating: 0, count: 3 * type.nodeCount)
+            nv.withUnsafeMutableBufferPointer { vp in gr.withUnsafeMutableBufferPointer { gp in type.evaluate(at: xi, values: vp.baseAddress!, gradients: gp.baseAddress!) } }
+            let jac = gr.withUnsafeBufferPointer { mesh.jacobian(cell: face.cell, referenceGradients: $0.baseAddress!) }
+            let (r0i, r1i, r2i) = jac.inverseRows()
+            var v = 0.0, g = SIMD3<Double>.zero
+            for a in 0..<type.nodeCount {
+                let gref = SIMD3(gr[3 * a], gr[3 * a + 1], gr[3 * a + 2])
+                let gphys = gref.x * r0i + gref.y * r1i + gref.z * r2i
+                v += nv[a] * values[a]; g += values[a] * gphys
+            }
+            total += fv.jxw[q] * integrand(v, g, fv.normals[q], fv.points[q], dOp)
+        }
+        return total
+    }
+
+    /// Smallest, largest and volume-average concentration (mM) of `solute` over `region`
+    /// (nil: all its regions): extremes over the nodes, average `∫c dV / V`.
+    public func statistics(solute: String, region: String? = nil) throws -> (min: Double, max: Double, average: Double) {
+        let f = try field(solute)
+        var lo = Double.infinity, hi = -Double.infinity, integral = 0.0, volume = 0.0
+        for c in try cells(region) where cellMaterial[f][c] >= 0 {
+            let dofs = dofMap.cellDofs(c)
+            for i in dofMap.localRange(cell: c, field: f) { let v = concentrations[dofs[dofs.startIndex + i]]; lo = min(lo, v); hi = max(hi, v) }
+            integral += try integrateField(f, cell: c) { v, _ in v }
+            volume += cellVolumes[c]
+        }
+        return (lo, hi, volume > 0 ? integral / volume : .nan)
+    }
+
+    /// Node (mesh index) where `solute` is smallest (`largest == false`) or largest.
+    public func extremeNode(solute: String, largest: Bool) throws -> Int {
+        let f = try field(solute)
+        var best = -1, value = largest ? -Double.infinity : Double.infinity
+        for node in dofMap.nodes(ofField: f) {
+            guard let d = dofMap.dof(field: f, node: node, component: 0) else { continue }
+            let v = concentrations[d]
+            if largest ? v > value : v < value { value = v; best = node }
+        }
+        return best
+    }
+
+    /// Concentration (mM) of `solute` at point `x` (mm); nil outside its regions.
+    public func probe(solute: String, at x: SIMD3<Double>) throws -> Double? {
+        let f = try field(solute)
+        guard let (c, xi) = PointLocator(mesh: mesh).locate(x), cellMaterial[f][c] >= 0 else { return nil }
+        return dofMap.evaluate(field: f, cell: c, reference: xi, dofValues: concentrations)?.first
+    }
+
+    /// Volume fraction of `region` (nil: all cells with the metabolism's solutes) where the
+    /// cells are viable by `metabolism`'s thresholds (glucose ≥ threshold and pH ≥ threshold),
+    /// evaluated at the quadrature points (dimensionless, 0…1).
+    public func viableFraction(metabolism: DiscCellMetabolism, region: String? = nil) throws -> Double {
+        let g = try field(metabolism.glucose), l = try field(metabolism.lactate)
+        var alive = 0.0, total = 0.0
+        for c in try cells(region) where cellMaterial[g][c] >= 0 && cellMaterial[l][c] >= 0 {
+            var cv = CellValues(cellType: mesh.cellType(c), degree: options.quadratureDegree)
+            try cv.reinit(mesh: mesh, cell: c)
+            let dofs = Array(dofMap.cellDofs(c))
+            let rg = dofMap.localRange(cell: c, field: g).lowerBound, rl = dofMap.localRange(cell: c, field: l).lowerBound
+            for q in 0..<cv.quadratureCount {
+                var cg = 0.0, cl = 0.0
+                for a in 0..<cv.basisCount { cg += cv.shape(q, a) * concentrations[dofs[rg + a]]; cl += cv.shape(q, a) * concentrations[dofs[rl + a]] }
+                total += cv.jxw[q]
+                if metabolism.isViable(glucose: cg, lactate: cl) { alive += cv.jxw[q] }
+            }
+        }
+        return total > 0 ? alive / total : .nan
+    }
+
+    private func integrateField(_ f: Int, cell c: Int, _ g: (Double, SIMD3<Double>) -> Double) throws -> Double {
+        var cv = CellValues(cellType: mesh.cellType(c), degree: options.quadratureDegree)
+        try cv.reinit(mesh: mesh, cell: c)
+        let dofs = Array(dofMap.cellDofs(c))
+        let r0 = dofMap.localRange(cell: c, field: f).lowerBound
+        var total = 0.0
+        for q in 0..<cv.quadratureCount {
+            var v = 0.0
+            for a in 0..<cv.basisCount { v += cv.shape(q, a) * concentrations[dofs[r0 + a]] }
+            total += cv.jxw[q] * g(v, cv.points[q])
+        }
+        return total
+    }
+}
