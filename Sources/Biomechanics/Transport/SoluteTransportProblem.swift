@@ -283,8 +283,37 @@ public final class SoluteTransportProblem {
     }
 
     /// Nodal values (mM) of `solute` for every mesh node (0 where the solute is absent) — for VTU.
+    /// Values are reported through ``reported(_:solute:)``.
     public func nodalValues(solute: String) throws -> [Double] {
-        try dofMap.nodalValues(field: field(solute), from: concentrations)
+        let f = try field(solute)
+        return try dofMap.nodalValues(field: f, from: concentrations).map { reported($0, field: f) }
+    }
+
+    /// The largest magnitude (mM) of `solute`'s nodal values — the scale of its round-off.
+    private func scale(_ f: Int) -> Double {
+        var m = 0.0
+        for node in dofMap.nodes(ofField: f) { if let d = dofMap.dof(field: f, node: node, component: 0) { m = max(m, abs(concentrations[d])) } }
+        return m
+    }
+
+    /// Where a solute is fully consumed, the continuous solution is exactly zero and the
+    /// computed one is zero up to the solver's round-off (±1e-13 mM). Reported values treat
+    /// a negative value within `1e-9 ×` the solute's largest value as that round-off and
+    /// report 0; a larger undershoot is reported as computed (and shows in
+    /// ``largestUndershoot(solute:)``), never hidden.
+    public func reported(_ v: Double, solute: String) throws -> Double { reported(v, field: try field(solute)) }
+
+    private func reported(_ v: Double, field f: Int) -> Double {
+        v < 0 && v >= -1e-9 * scale(f) ? 0 : v
+    }
+
+    /// The most negative nodal value (mM) of `solute` beyond round-off (0 if none): a
+    /// genuine undershoot of the discretisation, which the outputs do not hide.
+    public func largestUndershoot(solute: String) throws -> Double {
+        let f = try field(solute)
+        var lo = 0.0
+        for node in dofMap.nodes(ofField: f) { if let d = dofMap.dof(field: f, node: node, component: 0) { lo = min(lo, reported(concentrations[d], field: f)) } }
+        return lo
     }
 
     private func applyPrescribed(at t: Double, to x: inout [Double]) {
@@ -338,34 +367,49 @@ public final class SoluteTransportProblem {
         previousPorosity = currentPorosities()
     }
 
+    private func residualNorm() -> Double {
+        var r = 0.0
+        for e in 0..<numbering.count { r = max(r, abs(residual[numbering.dofOfEquation[e]])) }
+        return r
+    }
+
+    /// Newton with a backtracking line search on the largest free residual. Problems without
+    /// reactions are linear: one solve, then the residual is re-evaluated for the outputs.
     private func newton(timeStep dt: Double) throws {
         var x = concentrations
         var iterations = 0
-        var lastNorm = Double.infinity
+        let linear = reactions.isEmpty
+        try assemble(x: x, timeStep: dt, withMatrix: true)
+        var rnorm = residualNorm()
         while true {
-            try assemble(x: x, timeStep: dt, withMatrix: true)
-            var rhs = [Double](repeating: 0, count: numbering.count)
-            var rnorm = 0.0
-            for e in 0..<numbering.count { rhs[e] = -residual[numbering.dofOfEquation[e]]; rnorm = max(rnorm, abs(rhs[e])) }
             guard rnorm.isFinite else { throw TransportError.nonFinite(what: "transport residual") }
             if iterations >= options.maxIterations { throw TransportError.notConverged(iterations: iterations, residual: rnorm) }
+            var delta = [Double](repeating: 0, count: numbering.count)
+            for e in 0..<numbering.count { delta[e] = -residual[numbering.dofOfEquation[e]] }
             try solver.factor(matrix)
-            solver.solve(&rhs)
+            solver.solve(&delta)
             var dmax = 0.0, xmax = 1e-300
-            for e in 0..<numbering.count {
-                let d = numbering.dofOfEquation[e]
-                x[d] += rhs[e]
-                dmax = max(dmax, abs(rhs[e])); xmax = max(xmax, abs(x[d]))
-            }
-            iterations += 1
+            for e in 0..<numbering.count { dmax = max(dmax, abs(delta[e])); xmax = max(xmax, abs(x[numbering.dofOfEquation[e]] + delta[e])) }
             guard dmax.isFinite else { throw TransportError.nonFinite(what: "transport Newton update") }
-            if dmax <= options.relativeTolerance * xmax { break }
-            // Diverging (residual grows for many steps): give up so the caller can fall back.
-            if iterations > 8 && rnorm > 1e3 * lastNorm { throw TransportError.notConverged(iterations: iterations, residual: rnorm) }
-            lastNorm = min(lastNorm, rnorm)
+            iterations += 1
+            var alpha = 1.0
+            var trial = x
+            while true {
+                for e in 0..<numbering.count { let d = numbering.dofOfEquation[e]; trial[d] = x[d] + alpha * delta[e] }
+                if linear || dmax <= options.relativeTolerance * xmax { break }
+                try assemble(x: trial, timeStep: dt, withMatrix: false)
+                let r = residualNorm()
+                if r <= (1 - 1e-4 * alpha) * rnorm || alpha < 1.0 / 1024 { break }
+                alpha /= 2
+            }
+            x = trial
+            if linear || alpha * dmax <= options.relativeTolerance * xmax {
+                try assemble(x: x, timeStep: dt, withMatrix: false)
+                break
+            }
+            try assemble(x: x, timeStep: dt, withMatrix: true)
+            rnorm = residualNorm()
         }
-        // Final residual at the converged state (consistent nodal fluxes for outputs).
-        try assemble(x: x, timeStep: dt, withMatrix: false)
         concentrations = x
         lastIterations = iterations
         lastTimeStep = dt
@@ -418,8 +462,16 @@ public final class SoluteTransportProblem {
         let invDt = transient ? 1 / dt : 0
         var cache: [CellType: CellValues] = [:]
         let nf = solutes.count
+        let maxNodes = 27
+        // Per-point scratch (flat, reused): shape values and gradients, w·∇N, D∇N.
+        var gx = [Double](repeating: 0, count: maxNodes), gy = gx, gz = gx, wg = gx, dgx = gx, dgy = gx, dgz = gx, mass = gx
+        var cn = [Double](repeating: 0, count: nf * maxNodes), co = cn
+        var cq = [Double](repeating: 0, count: nf), cqOld = cq
+        var gq = [SIMD3<Double>](repeating: .zero, count: nf)
+        var ke: [Double] = [], fe: [Double] = []
         for c in 0..<mesh.cellCount {
-            let dofs = Array(dofMap.cellDofs(c))
+            let dofs = dofMap.cellDofs(c)
+            let d0 = dofs.startIndex
             let m = dofs.count
             if m == 0 { continue }
             let type = mesh.cellType(c)
@@ -429,94 +481,98 @@ public final class SoluteTransportProblem {
             let nn = cv.basisCount
             let state = materialState(cell: c)
             let lump = options.lumped && type.cornerCount == type.nodeCount
-            let present = (0..<nf).filter { !dofMap.localRange(cell: c, field: $0).isEmpty }
-            var ke = [Double](repeating: 0, count: withMatrix ? m * m : 0)
-            var fe = [Double](repeating: 0, count: m)
-            // Nodal values per field.
-            var cn = [[Double]](repeating: [], count: nf), co = [[Double]](repeating: [], count: nf)
-            for f in present {
-                let r = dofMap.localRange(cell: c, field: f)
-                cn[f] = r.map { x[dofs[$0]] }
-                co[f] = r.map { previousConcentrations[dofs[$0]] }
+            var present: [(f: Int, r0: Int)] = []
+            for f in 0..<nf { let r = dofMap.localRange(cell: c, field: f); if !r.isEmpty { present.append((f, r.lowerBound)) } }
+            if withMatrix { ke = [Double](repeating: 0, count: m * m) }
+            fe = [Double](repeating: 0, count: m)
+            for (f, r0) in present {
+                for a in 0..<nn { cn[f * maxNodes + a] = x[dofs[d0 + r0 + a]]; co[f * maxNodes + a] = previousConcentrations[dofs[d0 + r0 + a]] }
             }
             let rk = cellReaction[c]
             let lanes = rk >= 0 ? reactionFields[rk] : []
-            // Lumped masses.
-            var mass = [Double](repeating: 0, count: nn)
-            for q in 0..<cv.quadratureCount { for a in 0..<nn { mass[a] += cv.jxw[q] * cv.shape(q, a) } }
+            var laneOf = [Int](repeating: -1, count: nf)
+            for (l, f) in lanes.enumerated() { laneOf[f] = l }
+            var rangeOf = [Int](repeating: -1, count: nf)
+            for (f, r0) in present { rangeOf[f] = r0 }
+            for a in 0..<nn { mass[a] = 0 }
+            for q in 0..<cv.quadratureCount { for a in 0..<nn { mass[a] += cv.jxw[q] * cv.values[q * nn + a] } }
 
             for q in 0..<cv.quadratureCount {
                 let jxw = cv.jxw[q], xq = cv.points[q]
                 let w = tissue.darcyFlux?(c, xq) ?? .zero
                 let divw = tissue.darcyDivergence?(c, xq) ?? 0
                 let wn = (w * w).sum().squareRoot()
-                var cq = [Double](repeating: 0, count: nf), cqOld = [Double](repeating: 0, count: nf)
-                var gq = [SIMD3<Double>](repeating: .zero, count: nf)
-                for f in present {
+                let nBase = q * nn
+                var sumAbs = 0.0
+                for a in 0..<nn {
+                    let g = (nBase + a) * 3
+                    gx[a] = cv.gradients[g]; gy[a] = cv.gradients[g + 1]; gz[a] = cv.gradients[g + 2]
+                    wg[a] = w.x * gx[a] + w.y * gy[a] + w.z * gz[a]
+                    sumAbs += abs(wg[a])
+                }
+                for (f, _) in present {
+                    var v = 0.0, vo = 0.0, g = SIMD3<Double>.zero
                     for a in 0..<nn {
-                        let na = cv.shape(q, a)
-                        cq[f] += na * cn[f][a]; cqOld[f] += na * co[f][a]
-                        gq[f] += cn[f][a] * cv.gradient(q, a)
+                        let na = cv.values[nBase + a], ca = cn[f * maxNodes + a]
+                        v += na * ca; vo += na * co[f * maxNodes + a]
+                        g.x += ca * gx[a]; g.y += ca * gy[a]; g.z += ca * gz[a]
                     }
+                    cq[f] = v; cqOld[f] = vo; gq[f] = g
                 }
                 // Reaction at the point (consistent form and SUPG).
                 var qq = SIMD4<Double>.zero
                 var jq: [SIMD4<Double>] = []
-                let needPointReaction = rk >= 0 && (!lump || (options.supg && wn > 0))
-                if needPointReaction {
+                if rk >= 0 && (!lump || (options.supg && wn > 0)) {
                     var cl = SIMD4<Double>.zero
                     for (l, f) in lanes.enumerated() { cl[l] = cq[f] }
                     (qq, jq) = reactionWithJacobian(rk, cl)
                 }
-                var sumAbs = 0.0
-                if wn > 0 { for a in 0..<nn { sumAbs += abs((w * cv.gradient(q, a)).sum()) } }
-                for f in present {
-                    let r0 = dofMap.localRange(cell: c, field: f).lowerBound
-                    let (da, dt_, axis) = state.diffusivity[f]
+                for (f, r0) in present {
+                    let (da, dtr, axis) = state.diffusivity[f]
                     let kap = state.capacity[f], kapOld = state.previousCapacity[f]
-                    // D·g = dt g + (da − dt)(a·g) a
-                    let dg = dt_ * gq[f] + (da - dt_) * (axis * gq[f]).sum() * axis
+                    let ddiff = da - dtr
+                    for b in 0..<nn {
+                        let ag = ddiff * (axis.x * gx[b] + axis.y * gy[b] + axis.z * gz[b])
+                        dgx[b] = dtr * gx[b] + ag * axis.x; dgy[b] = dtr * gy[b] + ag * axis.y; dgz[b] = dtr * gz[b] + ag * axis.z
+                    }
+                    let dg = dtr * gq[f] + ddiff * (axis * gq[f]).sum() * axis
                     var tau = 0.0
                     if options.supg && wn > 0 && sumAbs > 0 {
                         let h = 2 * wn / sumAbs
                         let wh = w / wn
-                        let dw = dt_ + (da - dt_) * pow((axis * wh).sum(), 2)
+                        let dw = dtr + ddiff * pow((axis * wh).sum(), 2)
                         let pe = wn * h / (2 * dw)
                         let xi = pe < 1e-3 ? pe / 3 : (pe > 30 ? 1 - 1 / pe : 1 / tanh(pe) - 1 / pe)
                         tau = h / (2 * wn) * xi
                     }
-                    var lane = -1
-                    if rk >= 0, let l = lanes.firstIndex(of: f) { lane = l }
-                    // Strong residual for SUPG (diffusion term vanishes for linear cells).
-                    var strong = (w * gq[f]).sum() + divw * cq[f]
-                    if transient { strong += (kap * cq[f] - kapOld * cqOld[f]) * invDt }
-                    if lane >= 0 { strong += qq[lane] }
+                    let lane = laneOf[f]
+                    let conv = (w * gq[f]).sum() + divw * cq[f]
+                    let content = transient ? (kap * cq[f] - kapOld * cqOld[f]) * invDt : 0
+                    let react = lane >= 0 && !jq.isEmpty ? qq[lane] : 0
+                    // Strong residual for SUPG (the diffusion term vanishes on linear cells).
+                    let strong = conv + content + react
                     for a in 0..<nn {
-                        let na = cv.shape(q, a), ga = cv.gradient(q, a)
-                        let pa = tau * (w * ga).sum()
-                        var ra = na * ((w * gq[f]).sum() + divw * cq[f]) + (ga * dg).sum() + pa * strong
-                        if !lump {
-                            if transient { ra += na * (kap * cq[f] - kapOld * cqOld[f]) * invDt }
-                            if lane >= 0 { ra += na * qq[lane] }
-                        }
+                        let na = cv.values[nBase + a]
+                        let pa = tau * wg[a]
+                        var ra = na * conv + gx[a] * dg.x + gy[a] * dg.y + gz[a] * dg.z + pa * strong
+                        if !lump { ra += na * (content + react) }
                         fe[r0 + a] += jxw * ra
                         guard withMatrix else { continue }
-                        let row = (r0 + a) * m
+                        let row = (r0 + a) * m + r0
+                        let capCoef = transient ? (pa + (lump ? 0 : na)) * kap * invDt : 0
                         for b in 0..<nn {
-                            let nb = cv.shape(q, b), gb = cv.gradient(q, b)
-                            let dgb = dt_ * gb + (da - dt_) * (axis * gb).sum() * axis
-                            var kab = na * ((w * gb).sum() + divw * nb) + (ga * dgb).sum() + pa * ((w * gb).sum() + divw * nb)
-                            if transient { kab += pa * kap * nb * invDt; if !lump { kab += na * kap * nb * invDt } }
-                            ke[row + r0 + b] += jxw * kab
-                            if lane >= 0 {
-                                // Reaction coupling to every lane's field.
+                            let nb = cv.values[nBase + b]
+                            let convB = wg[b] + divw * nb
+                            ke[row + b] += jxw * ((na + pa) * convB + gx[a] * dgx[b] + gy[a] * dgy[b] + gz[a] * dgz[b] + capCoef * nb)
+                        }
+                        if lane >= 0 && !jq.isEmpty {
+                            let weight = pa + (lump ? 0 : na)
+                            if weight != 0 {
                                 for (l2, f2) in lanes.enumerated() {
                                     let dq = jq[l2][lane]
                                     if dq == 0 { continue }
-                                    let r2 = dofMap.localRange(cell: c, field: f2).lowerBound
-                                    var coef = pa * dq * nb
-                                    if !lump { coef += na * dq * nb }
-                                    ke[row + r2 + b] += jxw * coef
+                                    let row2 = (r0 + a) * m + rangeOf[f2]
+                                    for b in 0..<nn { ke[row2 + b] += jxw * weight * dq * cv.values[nBase + b] }
                                 }
                             }
                         }
@@ -525,12 +581,11 @@ public final class SoluteTransportProblem {
             }
             // Lumped capacity and reaction terms.
             if lump {
-                for f in present {
-                    let r0 = dofMap.localRange(cell: c, field: f).lowerBound
-                    let kap = state.capacity[f], kapOld = state.previousCapacity[f]
-                    if transient {
+                if transient {
+                    for (f, r0) in present {
+                        let kap = state.capacity[f], kapOld = state.previousCapacity[f]
                         for a in 0..<nn {
-                            fe[r0 + a] += mass[a] * (kap * cn[f][a] - kapOld * co[f][a]) * invDt
+                            fe[r0 + a] += mass[a] * (kap * cn[f * maxNodes + a] - kapOld * co[f * maxNodes + a]) * invDt
                             if withMatrix { ke[(r0 + a) * m + r0 + a] += mass[a] * kap * invDt }
                         }
                     }
@@ -538,25 +593,24 @@ public final class SoluteTransportProblem {
                 if rk >= 0 {
                     for a in 0..<nn {
                         var cl = SIMD4<Double>.zero
-                        for (l, f) in lanes.enumerated() { cl[l] = cn[f][a] }
+                        for (l, f) in lanes.enumerated() { cl[l] = cn[f * maxNodes + a] }
                         let (qa, ja) = reactionWithJacobian(rk, cl)
                         for (l, f) in lanes.enumerated() {
-                            let ra = dofMap.localRange(cell: c, field: f).lowerBound + a
+                            let ra = rangeOf[f] + a
                             fe[ra] += mass[a] * qa[l]
-                            if withMatrix {
-                                for (l2, f2) in lanes.enumerated() {
-                                    ke[ra * m + dofMap.localRange(cell: c, field: f2).lowerBound + a] += mass[a] * ja[l2][l]
-                                }
-                            }
+                            if withMatrix { for (l2, f2) in lanes.enumerated() { ke[ra * m + rangeOf[f2] + a] += mass[a] * ja[l2][l] } }
                         }
                     }
                 }
             }
             // Scatter.
-            for i in 0..<m { residual[dofs[i]] += fe[i] }
+            for i in 0..<m { residual[dofs[d0 + i]] += fe[i] }
             if withMatrix {
-                let pos = cellPositions[c]
-                for i in 0..<(m * m) where pos[i] >= 0 { matrix.values[pos[i]] += ke[i] }
+                cellPositions[c].withUnsafeBufferPointer { pos in
+                    matrix.values.withUnsafeMutableBufferPointer { v in
+                        for i in 0..<(m * m) where pos[i] >= 0 { v[pos[i]] += ke[i] }
+                    }
+                }
             }
         }
         // Prescribed diffusive inflow on faces.
@@ -626,33 +680,32 @@ public final class SoluteTransportProblem {
     /// Net inflow rate (mM·mm³/s = nmol/s, positive into the tissue) of `solute` through `surface`
     /// at the current state: diffusive plus convective (`−∫c w·n dA`).
     ///
-    /// On a surface whose nodes are all prescribed (a concentration condition) the diffusive
-    /// part is the sum of the consistent nodal residuals (exactly conservative; a node shared
-    /// with another prescribed surface counts for both). Elsewhere it is the prescribed flux
-    /// where one is given, else `∫D∇c·n dA` from the cell gradients.
+    /// The diffusive part is the consistent one that the discrete balance uses: the sum of the
+    /// nodal residuals at the surface's prescribed nodes (a node shared with another prescribed
+    /// surface counts for both) plus the prescribed flux on its faces (zero on the impermeable
+    /// rest). Faces inside the solute's domain (an internal surface) use `∫D∇c·n dA` from the
+    /// cell gradients instead, with `n` the face's outward normal seen from its cell.
     public func boundaryInflow(solute: String, surface: String) throws -> Double {
         let f = try field(solute)
         guard mesh.surfaces[surface] != nil else { throw TransportError.unknownName(field: "surface", name: surface, known: Array(mesh.surfaces.keys)) }
         let faces = try mesh.faces(ofSurface: surface).filter { cellMaterial[f][$0.cell] >= 0 }
+        let boundary = domainBoundary(f)
         var nodes = Set<Int>()
-        for face in faces { for a in mesh.faceNodes(face) { nodes.insert(a) } }
-        let dofs = nodes.compactMap { dofMap.dof(field: f, node: $0, component: 0) }
-        let allPrescribed = !dofs.isEmpty && dofs.allSatisfy { constrained[$0] }
         var diffusive = 0.0
-        if allPrescribed {
-            diffusive = dofs.reduce(0) { $0 + residual[$1] }
-        } else {
-            let prescribed = fluxFaces.filter { $0.field == f }
-            for face in faces {
-                if let p = prescribed.first(where: { $0.face == face }) {
+        let prescribed = fluxFaces.filter { $0.field == f }
+        for face in faces {
+            if boundary.contains(face) {
+                for a in mesh.faceNodes(face) { nodes.insert(a) }
+                for p in prescribed where p.face == face {
                     var fv = FaceValues(faceType: mesh.faceType(face))
                     try fv.reinit(mesh: mesh, face: face)
                     diffusive += p.inflow * fv.jxw.reduce(0, +)
-                    continue
                 }
+            } else {
                 diffusive += try faceIntegral(f, face: face) { _, g, n, _, d in (d(g) * n).sum() }
             }
         }
+        for node in nodes { if let d = dofMap.dof(field: f, node: node, component: 0), constrained[d] { diffusive += residual[d] } }
         var convective = 0.0
         if let flux = tissue.darcyFlux {
             for face in faces {
@@ -660,6 +713,17 @@ public final class SoluteTransportProblem {
             }
         }
         return diffusive + convective
+    }
+
+    private var boundaryCache: [Int: Set<FaceRef>] = [:]
+
+    /// Faces on the boundary of solute `f`'s cells.
+    private func domainBoundary(_ f: Int) -> Set<FaceRef> {
+        if let b = boundaryCache[f] { return b }
+        let cells = (0..<mesh.cellCount).filter { cellMaterial[f][$0] >= 0 }
+        let b = Set(mesh.boundaryFaces(of: cells))
+        boundaryCache[f] = b
+        return b
     }
 
     /// ∫ over a face of `g(c, ∇c, n, x, D·)` with the cell's interpolation.
@@ -693,13 +757,13 @@ public final class SoluteTransportProblem {
     }
 
     /// Smallest, largest and volume-average concentration (mM) of `solute` over `region`
-    /// (nil: all its regions): extremes over the nodes, average `∫c dV / V`.
+    /// (nil: all its regions): extremes over the nodes (through ``reported(_:solute:)``), average `∫c dV / V`.
     public func statistics(solute: String, region: String? = nil) throws -> (min: Double, max: Double, average: Double) {
         let f = try field(solute)
         var lo = Double.infinity, hi = -Double.infinity, integral = 0.0, volume = 0.0
         for c in try cells(region) where cellMaterial[f][c] >= 0 {
             let dofs = dofMap.cellDofs(c)
-            for i in dofMap.localRange(cell: c, field: f) { let v = concentrations[dofs[dofs.startIndex + i]]; lo = min(lo, v); hi = max(hi, v) }
+            for i in dofMap.localRange(cell: c, field: f) { let v = reported(concentrations[dofs[dofs.startIndex + i]], field: f); lo = min(lo, v); hi = max(hi, v) }
             integral += try integrateField(f, cell: c) { v, _ in v }
             volume += cellVolumes[c]
         }
@@ -722,7 +786,7 @@ public final class SoluteTransportProblem {
     public func probe(solute: String, at x: SIMD3<Double>) throws -> Double? {
         let f = try field(solute)
         guard let (c, xi) = PointLocator(mesh: mesh).locate(x), cellMaterial[f][c] >= 0 else { return nil }
-        return dofMap.evaluate(field: f, cell: c, reference: xi, dofValues: concentrations)?.first
+        return dofMap.evaluate(field: f, cell: c, reference: xi, dofValues: concentrations)?.first.map { reported($0, field: f) }
     }
 
     /// Volume fraction of `region` (nil: all cells with the metabolism's solutes) where the
