@@ -67,19 +67,20 @@ public enum SoluteBoundaryCondition: Sendable, Equatable {
     /// Prescribed diffusive inflow (mM·mm/s = 1e-6 mmol/(mm²·s)), positive into the tissue.
     case flux(solute: String, surface: String, inflow: Double)
     /// Endplate exchange: the concentration `value` (mM) is prescribed on the open part of
-    /// the surface only — the central faces (nearest the surface's centroid) making up
-    /// `openFraction` of its area — and the rest (calcified/sclerotic endplate) is
+    /// the surface only — the central faces making up `openFraction` of its area, central
+    /// meaning nearest to `centre` (mm; nil = the surface's area centroid) measured across
+    /// the surface's mean normal — and the rest (calcified/sclerotic endplate) is
     /// impermeable (Soukane et al. 2007 "exchange area"; Shirazi-Adl et al. 2010).
     /// The realised fraction is quantised by the faces (``SoluteTransportProblem/openAreaFractions``).
-    case exchange(solute: String, surface: String, value: Double, openFraction: Double)
+    case exchange(solute: String, surface: String, value: Double, openFraction: Double, centre: SIMD3<Double>? = nil)
 
     /// The solute named by the condition.
     public var solute: String {
-        switch self { case let .concentration(s, _, _, _), let .flux(s, _, _), let .exchange(s, _, _, _): return s }
+        switch self { case let .concentration(s, _, _, _), let .flux(s, _, _), let .exchange(s, _, _, _, _): return s }
     }
     /// The surface named by the condition.
     public var surface: String {
-        switch self { case let .concentration(_, s, _, _), let .flux(_, s, _), let .exchange(_, s, _, _): return s }
+        switch self { case let .concentration(_, s, _, _), let .flux(_, s, _), let .exchange(_, s, _, _, _): return s }
     }
 }
 

@@ -178,13 +178,14 @@ public final class SoluteTransportProblem {
             case let .flux(_, _, inflow):
                 guard inflow.isFinite else { throw TransportError.invalidParameter(field: "\(field).inflow", value: "\(inflow)", expected: "a finite flux in mM·mm/s") }
                 for face in faces { fluxes.append((f, face, inflow)) }
-            case let .exchange(_, _, value, fraction):
+            case let .exchange(_, _, value, fraction, centreGiven):
                 try requireNonNegative(value, "\(field).value", unit: "mM")
                 guard fraction.isFinite, fraction >= 0, fraction <= 1 else {
                     throw TransportError.invalidParameter(field: "\(field).openFraction", value: "\(fraction)", expected: "a fraction in [0, 1]")
                 }
                 // Faces by distance of their centroid from the surface's area centroid; open the
                 // central ones until their area reaches the fraction (nearest realisable).
+                var normal = SIMD3<Double>.zero
                 let info = try faces.map { face -> (FaceRef, SIMD3<Double>, Double) in
                     let nodes = mesh.faceNodes(face)
                     var centroid = SIMD3<Double>.zero
@@ -192,13 +193,22 @@ public final class SoluteTransportProblem {
                     centroid /= Double(nodes.count)
                     var fv = FaceValues(faceType: mesh.faceType(face))
                     try fv.reinit(mesh: mesh, face: face)
+                    for q in 0..<fv.quadratureCount { normal += fv.jxw[q] * fv.normals[q] }
                     return (face, centroid, fv.jxw.reduce(0, +))
                 }
                 let total = info.reduce(0) { $0 + $1.2 }
                 var centre = SIMD3<Double>.zero
                 for e in info { centre += e.2 * e.1 }
                 centre /= total
-                let sorted = info.sorted { (($0.1 - centre) * ($0.1 - centre)).sum() < (($1.1 - centre) * ($1.1 - centre)).sum() }
+                if let centreGiven { centre = centreGiven }
+                let nn = (normal * normal).sum().squareRoot()
+                let unit = nn > 0 ? normal / nn : SIMD3<Double>.zero
+                func distance2(_ x: SIMD3<Double>) -> Double {
+                    var d = x - centre
+                    d -= (d * unit).sum() * unit
+                    return (d * d).sum()
+                }
+                let sorted = info.sorted { distance2($0.1) < distance2($1.1) }
                 var open = 0.0
                 var openFaces: [FaceRef] = []
                 for e in sorted {
