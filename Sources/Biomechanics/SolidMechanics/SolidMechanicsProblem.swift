@@ -92,6 +92,9 @@ public final class SolidMechanicsProblem: TransientSystem {
     /// iteration per step is exact.
     public var isLinear: Bool { !finiteStrain && cellMaterials.allSatisfy { $0.law.isLinear } }
 
+    /// A linear problem's tangent never changes: factored once per run.
+    public var hasConstantTangent: Bool { isLinear }
+
     /// Equation of each displacement DOF (−1: prescribed).
     public var equationOfDof: [Int32] { numbering?.equationOfDof ?? [] }
 
@@ -181,7 +184,7 @@ public final class SolidMechanicsProblem: TransientSystem {
     public func internalForces(displacement u: [Double]) throws -> [Double] {
         var f = [Double](repeating: 0, count: dofCount)
         let kernel = makeKernel(displacement: u, sign: 1)
-        try assembler!.assembleDofVector(into: &f) { c, fe in try kernel(c, fe, nil) }
+        try assembler!.assembleDofVector(into: &f) { c, fe in try kernel(c, nil, fe, nil) }
         return f
     }
 
@@ -199,11 +202,13 @@ public final class SolidMechanicsProblem: TransientSystem {
         if tangent != nil {
             var k = fullMatrix!
             for i in 0..<k.values.count { k.values[i] = 0 }
-            try assembler.assemble(matrix: &k, rhs: &rhs) { c, ke, fe in try kernel(c, fe, ke) }
+            try assembler.assemble(matrix: &k, rhs: &rhs) { (c: Int, scratch: CellScratch, ke: UnsafeMutableBufferPointer<Double>, fe: UnsafeMutableBufferPointer<Double>) in
+                try kernel(c, scratch, fe, ke)
+            }
             if let cond = condensation { cond.condense(k, into: &tangent!) } else { tangent = k }
             fullMatrix = k
         } else {
-            try assembler.assembleVector(rhs: &rhs) { c, fe in try kernel(c, fe, nil) }
+            try assembler.assembleVector(rhs: &rhs) { c, fe in try kernel(c, nil, fe, nil) }
         }
         for i in 0..<rhs.count { rhs[i] = -rhs[i] }
         residual = condensation?.condense(vector: rhs) ?? rhs
@@ -212,11 +217,17 @@ public final class SolidMechanicsProblem: TransientSystem {
     /// A kernel writing `sign · f_int` (N) of a cell and, when a matrix buffer is
     /// given, its tangent stiffness (N/mm), both in the DOF map's local order
     /// (node, then component) — the order ``SolidKernel`` uses.
-    func makeKernel(displacement u: [Double], sign: Double) -> @Sendable (Int, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void {
+    /// With a per-thread scratch the cell's ``CellValues`` are reused, not reallocated.
+    func makeKernel(displacement u: [Double], sign: Double)
+        -> @Sendable (Int, CellScratch?, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void {
         let mesh = self.mesh, materials = cellMaterials, finite = finiteStrain
-        return { c, fe, ke in
-            var cv = CellValues(cellType: mesh.cellType(c))
-            try cv.reinit(mesh: mesh, cell: c)
+        return { c, scratch, fe, ke in
+            let cv: CellValues
+            if let scratch { cv = try scratch.values(mesh: mesh, cell: c) } else {
+                var fresh = CellValues(cellType: mesh.cellType(c))
+                try fresh.reinit(mesh: mesh, cell: c)
+                cv = fresh
+            }
             let nodes = mesh.cellNodes(c)
             let n = nodes.count, material = materials[c]
             var ue = [Double](repeating: 0, count: 3 * n)
@@ -258,4 +269,5 @@ public final class StaticEquilibrium: NonlinearSystem {
     public func evaluate(_ x: [Double], residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
         try problem.evaluate(x, previous: x, time: time, timeStep: 1, residual: &residual, tangent: &tangent)
     }
+    public var hasConstantTangent: Bool { problem.hasConstantTangent }
 }
