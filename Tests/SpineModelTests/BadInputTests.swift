@@ -92,6 +92,18 @@ struct BadInputTests {
         #expect(curve.kind == .unknownName && curve.path == "boundary[1].curve")
     }
 
+    @Test func rigidSurfaceOptionsAreChecked() throws {
+        let moment = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                       "{\"surface\": \"top\", \"rigid\": {\"moment\": [0, 1, 0]}}")))
+        #expect(moment.kind == .invalidValue && moment.path == "boundary[1].rigid.moment")
+        let both = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                     "{\"surface\": \"top\", \"rigid\": {\"displacement\": [0, 0, 1], \"force\": [0, 0, 1]}}")))
+        #expect(both.kind == .invalidValue && both.path == "boundary[1].rigid.force")
+        let rotation = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                         "{\"surface\": \"top\", \"rigid\": {\"force\": [0, 0, 1], \"rotation\": \"wobbly\"}}")))
+        #expect(rotation.kind == .invalidValue && rotation.path == "boundary[1].rigid.rotation")
+    }
+
     @Test func loadCurveMustIncrease() throws {
         let e = try #require(modelError(replacing("[[0, 0], [1, 1]]", "[[0, 0], [1, 1], [1, 2]]")))
         #expect(e.kind == .invalidValue && e.path == "curves.ramp[2][0]")

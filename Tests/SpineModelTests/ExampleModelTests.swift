@@ -90,6 +90,9 @@ struct ExampleModelTests {
         for k in 0..<2 {
             let f = try vector(try series(doc, "surfaces", "bottomReaction")[k])
             #expect(abs(f[2] + 300) < 1e-8 && abs(f[0]) < 1e-8 && abs(f[1]) < 1e-8)
+            // The rigid top transmits the applied force.
+            let top = try vector(try series(doc, "surfaces", "topReaction")[k])
+            #expect(abs(top[2] - 300) < 1e-8)
             // Rigid endplate: every top node has the same displacement.
             let centre = try number(try series(doc, "probes", "topCentreUz")[k]), rim = try number(try series(doc, "probes", "topRimUz")[k])
             #expect(centre > 0 && abs(centre - rim) < 1e-12 * centre)
@@ -97,6 +100,18 @@ struct ExampleModelTests {
         // The hold (t = 10 → 20) does not change a linear elastic state.
         let uz = try series(doc, "probes", "topCentreUz").map(number)
         #expect(abs(uz[0] - uz[1]) < 1e-12 * uz[0])
+    }
+
+    @Test func tiltingEndplateBalancesAnAngledPull() throws {
+        // 300 N pull at an angle (flexion) on a rigid endplate free to tilt.
+        let doc = try runExample("tilted-endplate")
+        let f = try vector(try series(doc, "surfaces", "bottomReaction")[0])
+        #expect(abs(f[0]) < 1e-8 && abs(f[1] + 50) < 1e-8 && abs(f[2] + 300) < 1e-8)
+        // Rigid affine motion: the centre moves as the mean of two rim points symmetric about it; the plate tilts.
+        let c = try number(try series(doc, "probes", "centreUz")[0])
+        let a = try number(try series(doc, "probes", "frontUz")[0]), b = try number(try series(doc, "probes", "backUz")[0])
+        #expect(abs(c - (a + b) / 2) < 1e-12)
+        #expect(abs(a - b) > 1e-3 * abs(c))
     }
 
     @Test func commandLineRunWritesResults() throws {
