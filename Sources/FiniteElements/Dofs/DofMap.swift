@@ -48,6 +48,8 @@ public enum DofError: Error, Equatable, CustomStringConvertible {
     case cellOutOfRange(cell: Int, cellCount: Int)
     /// The pattern handed to assembly is not the assembler's.
     case patternMismatch
+    /// The assembler was built for the other ``MatrixStructure``.
+    case structureMismatch(expected: String, got: String)
 
     public var description: String {
         switch self {
@@ -67,6 +69,8 @@ public enum DofError: Error, Equatable, CustomStringConvertible {
             return "cell \(cell) is outside 0..<\(count)"
         case .patternMismatch:
             return "the matrix pattern is not the one this assembler built (use Assembler.makeMatrix())"
+        case let .structureMismatch(expected, got):
+            return "this call needs an assembler built with structure .\(expected), got .\(got)"
         }
     }
 }
