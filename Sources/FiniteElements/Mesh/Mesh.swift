@@ -34,11 +34,11 @@ public struct Mesh: Sendable, Equatable {
     /// Node indices of all cells, cell after cell, VTK order within a cell.
     public private(set) var connectivity: [Int]
     /// Named node sets (sorted, unique node indices).
-    public private(set) var nodeSets: [String: [Int]] = [:]
+    public internal(set) var nodeSets: [String: [Int]] = [:]
     /// Named element sets (sorted, unique cell indices).
-    public private(set) var regions: [String: [Int]] = [:]
+    public internal(set) var regions: [String: [Int]] = [:]
     /// Named face sets (sorted, unique).
-    public private(set) var surfaces: [String: [FaceRef]] = [:]
+    public internal(set) var surfaces: [String: [FaceRef]] = [:]
 
     /// A mesh of mixed cell types.
     ///
