@@ -309,4 +309,46 @@ struct AssemblyTests {
         print("convection–diffusion \(type): \(eqs.count) unknowns, max nodal error \(err)")
         #expect(err < 1e-10)
     }
+
+    @Test("Taylor–Hood saddle-point block: pressure rows of A·u equal ∫ q div u (Σ = 3V for u = x)", arguments: [CellType.hex20, .hex27, .tet10])
+    func taylorHoodDivergence(type: CellType) throws {
+        let mesh = try MeshGenerator.box(x: .geometric(from: 0, to: 2, cells: 2, ratio: 2), y: .uniform(from: 0, to: 1, cells: 2),
+                                         z: .uniform(from: 0, to: 1.5, cells: 2), cellType: type)
+        let dofs = try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3),
+                                                   FieldSpec(name: "p", components: 1, interpolation: .linear)])
+        let eqs = EquationNumbering(constrained: [Bool](repeating: false, count: dofs.dofCount))
+        let assembler = try Assembler(dofMap: dofs, numbering: eqs)
+        var A = assembler.makeMatrix(), F = assembler.makeVector()
+        // ke = [[0, Bᵀ], [B, 0]] with B[q, (a,k)] = ∫ Np_q ∂N_a/∂x_k.
+        try assembler.assemble(matrix: &A, rhs: &F) { cell, scratch, ke, _ in
+            let cv = try scratch.values(mesh: mesh, cell: cell)
+            let geometry = mesh.cellType(cell)
+            let pBasis = dofs.basis(cell: cell, field: 1)
+            let table = ShapeTable.cached(pBasis, ruleOf: geometry, degree: geometry.defaultQuadratureDegree)
+            let n = dofs.localDofCount(cell)
+            let uRange = dofs.localRange(cell: cell, field: 0), pRange = dofs.localRange(cell: cell, field: 1)
+            for q in 0..<cv.quadratureCount {
+                for i in 0..<table.basisCount {
+                    let np = table.values[q * table.basisCount + i] * cv.jxw[q]
+                    for a in 0..<cv.basisCount {
+                        let g = cv.gradient(q, a)
+                        for k in 0..<3 {
+                            let r = pRange.lowerBound + i, c = uRange.lowerBound + 3 * a + k
+                            ke[r * n + c] += np * g[k]
+                            ke[c * n + r] += np * g[k]
+                        }
+                    }
+                }
+            }
+        }
+        var u = [Double](repeating: 0, count: dofs.dofCount)
+        for node in 0..<mesh.nodeCount { for k in 0..<3 { u[dofs.dof(field: 0, node: node, component: k)!] = mesh.nodes[node][k] } }
+        let Au = A.multiply(try eqs.restrict(u))
+        var pressureRows = 0.0
+        for node in dofs.nodes(ofField: 1) { pressureRows += Au[eqs.equation(ofDof: dofs.dof(field: 1, node: node, component: 0)!)] }
+        // Σ_q ∫ N_q div u = ∫ 3 dV = 3 · 3 mm³ (Σ N_q = 1).
+        #expect(abs(pressureRows - 9) < 1e-12)
+        // Mixed local layout: 3·nodes + corners.
+        #expect(dofs.localDofCount(0) == 3 * type.nodeCount + type.cornerCount)
+    }
 }
