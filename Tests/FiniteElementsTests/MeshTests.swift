@@ -156,4 +156,15 @@ struct MeshOperationTests {
         #expect(try merged.nodes(ofSurface: "upper-top").allSatisfy { merged.nodes[$0].z == 2 })
         #expect(throws: MeshError.self) { try lower.merged(with: upper, weldTolerance: -1) }
     }
+
+    @Test("Selections by predicate reproduce the generator's named sets")
+    func selections() throws {
+        let mesh = try MeshGenerator.box(size: SIMD3(2, 1, 3), cells: SIMD3(2, 2, 3), cellType: .hex27)
+        let top = mesh.boundaryFaces { x, n in abs(x.z - 3) < 1e-12 && n.z > 0.99 }
+        #expect(top == mesh.surfaces["top"]!)
+        #expect(mesh.nodes { abs($0.x) < 1e-12 } == (try mesh.nodes(ofSurface: "x-")))
+        #expect(mesh.cells { $0.z < 1 }.count == 4)
+        let box = mesh.boundingBox
+        #expect(box.lower == SIMD3(0, 0, 0) && box.upper == SIMD3(2, 1, 3))
+    }
 }

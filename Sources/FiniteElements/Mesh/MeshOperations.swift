@@ -77,3 +77,45 @@ extension Mesh {
         return m
     }
 }
+
+/// Geometric queries and selections.
+extension Mesh {
+    /// Axis-aligned bounding box of the nodes (mm); `(.zero, .zero)` for an empty mesh.
+    public var boundingBox: (lower: SIMD3<Double>, upper: SIMD3<Double>) {
+        guard let first = nodes.first else { return (.zero, .zero) }
+        var lo = first, hi = first
+        for p in nodes { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+        return (lo, hi)
+    }
+
+    /// Mean of the corner nodes of cell `c` (mm).
+    public func centroid(ofCell c: Int) -> SIMD3<Double> {
+        let t = cellTypes[c]
+        var s = SIMD3<Double>.zero
+        for k in 0..<t.cornerCount { s += nodes[connectivity[cellOffsets[c] + k]] }
+        return s / Double(t.cornerCount)
+    }
+
+    /// Nodes whose coordinates (mm) satisfy `predicate` (sorted).
+    public func nodes(where predicate: (SIMD3<Double>) -> Bool) -> [Int] {
+        (0..<nodeCount).filter { predicate(nodes[$0]) }
+    }
+
+    /// Cells whose corner centroid (mm) satisfies `predicate` (sorted).
+    public func cells(where predicate: (SIMD3<Double>) -> Bool) -> [Int] {
+        (0..<cellCount).filter { predicate(centroid(ofCell: $0)) }
+    }
+
+    /// Boundary faces whose corner centroid (mm) and outward unit normal (at the face
+    /// centre) satisfy `predicate` — e.g. `{ x, n in abs(x.z - 10) < 1e-9 }` for the plane z = 10.
+    public func boundaryFaces(where predicate: (SIMD3<Double>, SIMD3<Double>) -> Bool) -> [FaceRef] {
+        boundaryFaces().filter { f in
+            let t = cellTypes[f.cell]
+            let corners = t.faceCorners(f.face).map { nodes[connectivity[cellOffsets[f.cell] + $0]] }
+            let centre = corners.reduce(SIMD3<Double>.zero, +) / Double(corners.count)
+            let nrm = cross(corners[1] - corners[0], corners[corners.count - 1] - corners[0])
+            let length = norm(nrm)
+            return predicate(centre, length > 0 ? nrm / length : nrm)
+        }
+    }
+}
