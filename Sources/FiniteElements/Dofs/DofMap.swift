@@ -51,6 +51,7 @@ public enum DofError: Error, Equatable, CustomStringConvertible {
     /// The assembler was built for the other ``MatrixStructure``.
     case structureMismatch(expected: String, got: String)
 
+    /// A one-line message naming the offending item, its value and what was expected.
     public var description: String {
         switch self {
         case let .unknownField(name, available):

@@ -198,6 +198,7 @@ public struct PVDCollection: Sendable, Equatable {
         }
     }
 
+    /// Same path and the same (time, file) entries.
     public static func == (a: PVDCollection, b: PVDCollection) -> Bool {
         a.path == b.path && a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.time == $1.time && $0.file == $1.file }
     }

@@ -8,6 +8,7 @@ public struct FaceRef: Hashable, Sendable, Codable, Comparable {
     /// A face reference.
     public init(cell: Int, face: Int) { self.cell = cell; self.face = face }
 
+    /// Orders by cell, then local face.
     public static func < (a: FaceRef, b: FaceRef) -> Bool { (a.cell, a.face) < (b.cell, b.face) }
 }
 
