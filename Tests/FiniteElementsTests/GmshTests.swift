@@ -92,5 +92,23 @@ struct GmshTests {
             #expect(message.contains("abc"))
         }
         #expect(throws: MeshError.self) { try GmshReader.parse("hello") }
+        // An inverted hexahedron: swap the bottom and top corner quadruples of the first hex line.
+        var hexLines = good.components(separatedBy: "\n")
+        let elementsStart = hexLines.firstIndex(of: "$Elements")!
+        let firstHex = (elementsStart..<hexLines.count).first { i in
+            let t = hexLines[i].split(separator: " ")
+            return t.count == 9 && i > elementsStart + 1
+        }!
+        var t = hexLines[firstHex].split(separator: " ").map(String.init)
+        let tag = t[0]
+        t = [t[0]] + Array(t[5...8]) + Array(t[1...4])
+        hexLines[firstHex] = t.joined(separator: " ")
+        do {
+            _ = try GmshReader.parse(hexLines.joined(separator: "\n"))
+            Issue.record("expected an inverted-element error")
+        } catch let MeshError.gmsh(line, message) {
+            #expect(line == firstHex + 1)
+            #expect(message.contains("element \(tag)") && message.contains("inverted"))
+        }
     }
 }
