@@ -351,4 +351,28 @@ struct AssemblyTests {
         // Mixed local layout: 3·nodes + corners.
         #expect(dofs.localDofCount(0) == 3 * type.nodeCount + type.cornerCount)
     }
+
+    @Test("Reactions from assembleDofVector: boundary flux of u = 2 − x is ∓ area on the ends (1e-12)", arguments: [CellType.hex8, .hex27, .tet10])
+    func reactions(type: CellType) throws {
+        let mesh = try MeshGenerator.box(size: SIMD3(2, 1, 1.5), cells: SIMD3(3, 2, 2), cellType: type)
+        let dofs = try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 1)])
+        let eqs = EquationNumbering(constrained: [Bool](repeating: false, count: dofs.dofCount))
+        let assembler = try Assembler(dofMap: dofs, numbering: eqs)
+        let u = mesh.nodes.map { 2 - $0.x }
+        let stiffness = ScalarKernels.poisson(dofs) { _ in 0 }
+        var r = [Double](repeating: 0, count: dofs.dofCount)
+        // Internal "force" r_a = Σ_b K_ab u_b = ∮ N_a ∇u·n dA (Δu = 0).
+        try assembler.assembleDofVector(into: &r) { cell, fe in
+            let n = dofs.localDofCount(cell)
+            var ke = [Double](repeating: 0, count: n * n), dummy = [Double](repeating: 0, count: n)
+            try ke.withUnsafeMutableBufferPointer { kp in try dummy.withUnsafeMutableBufferPointer { dp in try stiffness(cell, kp, dp) } }
+            let d = Array(dofs.cellDofs(cell))
+            for a in 0..<n { for b in 0..<n { fe[a] += ke[a * n + b] * u[d[b]] } }
+        }
+        // ∇u·n = +1 on x− (area 1.5 mm²), −1 on x+, 0 elsewhere.
+        let left = try dofs.sum(field: 0, component: 0, dofVector: r, nodes: mesh.nodes(ofSurface: "x-"))
+        let right = try dofs.sum(field: 0, component: 0, dofVector: r, nodes: mesh.nodes(ofSurface: "x+"))
+        #expect(abs(left - 1.5) < 1e-12 && abs(right + 1.5) < 1e-12)
+        #expect(abs(r.reduce(0, +)) < 1e-12)
+    }
 }
