@@ -123,6 +123,8 @@ public final class Assembler: Sendable {
     public let threadCount: Int
     /// How the threads share the work.
     public let strategy: AssemblyStrategy
+    /// Colour classes of all cells (positions = cell indices), computed once for ``AssemblyStrategy/colouring``.
+    let allCellColours: [[Int]]
 
     /// Builds pattern and scatter map: O(Σ over cells of n²) with a dense position map
     /// per column (symmetric), binary search per entry (general).
@@ -253,6 +255,8 @@ public final class Assembler: Sendable {
         scatterOffsets = offsets
         scatter = sc
         cellEquations = cellEq
+        allCellColours = strategy == .colouring && threadCount > 1
+            ? Assembler.colourClasses(mesh: dofMap.mesh, items: Array(0..<cellCount)) : []
     }
 
     /// A zero matrix with the assembly pattern.
@@ -418,7 +422,8 @@ public final class Assembler: Sendable {
         switch strategy {
         case .colouring:
             // Cells of one colour share no node: workers write disjoint entries.
-            let colours = colourClasses(items)
+            let colours = items.count == dofMap.mesh.cellCount && !allCellColours.isEmpty && items.elementsEqual(0..<items.count)
+                ? allCellColours : colourClasses(items)
             try values.withUnsafeMutableBufferPointer { v0 in
                 try rhs.withUnsafeMutableBufferPointer { r0 in
                     let targets = UncheckedSendable((v0, r0))
@@ -464,7 +469,10 @@ public final class Assembler: Sendable {
 
     /// Greedy colouring of the items' cells by shared nodes: positions into `items`, colour by colour.
     func colourClasses(_ items: [Int]) -> [[Int]] {
-        let mesh = dofMap.mesh
+        Assembler.colourClasses(mesh: dofMap.mesh, items: items)
+    }
+
+    static func colourClasses(mesh: Mesh, items: [Int]) -> [[Int]] {
         // Node → items.
         var start = [Int](repeating: 0, count: mesh.nodeCount + 1)
         for c in items { for n in mesh.cellNodes(c) { start[n + 1] += 1 } }
