@@ -77,6 +77,19 @@ struct MeshTests {
         }
     }
 
+    @Test("The DESIGN.md disc (a 25, b 17, h 10 mm, nucleus 0.45, 32 around, 8 radial; 1 layer) is valid; region volumes near closed form")
+    func designDisc() throws {
+        let mesh = try MeshGenerator.ellipticCylinder(a: 25, b: 17, height: 10, inner: .init(name: "nucleus", fraction: 0.45),
+                                                      around: 32, radial: 8, layers: 1, cellType: .hex20)
+        try mesh.validate()
+        let total = Double.pi * 25 * 17 * 10, nucleus = Double.pi * 0.45 * 25 * 0.45 * 17 * 10
+        let vn = try mesh.volume(region: "nucleus"), va = try mesh.volume(region: "annulus")
+        print("design disc: \(mesh.cellCount) hex20, \(mesh.nodeCount) nodes; nucleus \(vn) vs \(nucleus), annulus \(va) vs \(total - nucleus) mm³")
+        #expect(abs(vn - nucleus) / nucleus < 1e-5)
+        #expect(abs(va - (total - nucleus)) / (total - nucleus) < 1e-5)
+        #expect(try mesh.nodes(ofSurface: "outer").allSatisfy { let p = mesh.nodes[$0]; return abs(p.x * p.x / 625 + p.y * p.y / 289 - 1) < 1e-12 })
+    }
+
     @Test("An inverted cell is reported by index")
     func invertedCell() throws {
         var mesh = try MeshGenerator.box(size: SIMD3(1, 1, 1), cells: SIMD3(2, 1, 1), cellType: .hex8)

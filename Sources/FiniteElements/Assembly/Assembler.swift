@@ -123,8 +123,11 @@ public final class Assembler: Sendable {
     public let threadCount: Int
     /// How the threads share the work.
     public let strategy: AssemblyStrategy
+    /// Colour classes of all cells (positions = cell indices), computed once for ``AssemblyStrategy/colouring``.
+    let allCellColours: [[Int]]
 
-    /// Builds pattern and scatter map (O(nnz · log)).
+    /// Builds pattern and scatter map: O(Σ over cells of n²) with a dense position map
+    /// per column (symmetric), binary search per entry (general).
     ///
     /// - Parameters:
     ///   - threads: workers for assembly; default the active processor count.
@@ -158,10 +161,18 @@ public final class Assembler: Sendable {
                 let e = Int(cellEq[k]); eqCells[fill[e]] = Int32(c); fill[e] += 1
             }
         }
-        // Column j: rows i ≥ j sharing a cell with j.
+        // Column j: rows i ≥ j sharing a cell with j. For the symmetric structure the scatter
+        // entries whose smaller equation is j are filled in the same pass: position of row i in
+        // column j via a dense map, local index of j in each cell by a scan.
+        var offsets = [0]
+        offsets.reserveCapacity(cellCount + 1)
+        let localPairs: (Int) -> Int = structure == .symmetric ? { $0 * ($0 + 1) / 2 } : { $0 * $0 }
+        for c in 0..<cellCount { offsets.append(offsets[c] + localPairs(dofMap.localDofCount(c))) }
+        var sc = [Int32](repeating: -1, count: offsets[cellCount])
         var columnStarts = [Int](repeating: 0, count: neq + 1)
         var rows: [Int32] = []
         var marker = [Int](repeating: -1, count: neq)
+        var position = [Int32](repeating: -1, count: neq)
         var column: [Int32] = []
         for j in 0..<neq {
             column.removeAll(keepingCapacity: true)
@@ -173,42 +184,32 @@ public final class Assembler: Sendable {
                 }
             }
             column.sort()
+            let start = rows.count
             rows.append(contentsOf: column)
             columnStarts[j + 1] = rows.count
+            guard rows.count < Int(Int32.max) / 2 else {
+                throw DofError.dimensionMismatch(what: "stored matrix entries (Int32 scatter map)", expected: Int(Int32.max) / 2, got: rows.count)
+            }
+            guard structure == .symmetric else { continue }
+            for (q, i) in column.enumerated() { position[Int(i)] = Int32(start + q) }
+            for p in eqCellStart[j]..<eqCellStart[j + 1] {
+                let c = Int(eqCells[p])
+                let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
+                var b = 0
+                while Int(cellEq[base + b]) != j { b += 1 }
+                for a in 0..<n {
+                    let ea = Int(cellEq[base + a])
+                    guard ea >= j else { continue }           // ea < 0 (constrained) skipped too
+                    let (hi, lo) = a >= b ? (a, b) : (b, a)
+                    sc[offsets[c] + hi * (hi + 1) / 2 + lo] = position[ea]
+                }
+            }
         }
         pattern = try SymmetricMatrix(dimension: neq, columnStarts: columnStarts, rowIndices: rows,
                                       values: [Double](repeating: 0, count: rows.count))
-        guard rows.count < Int(Int32.max) / 2 else {
-            throw DofError.dimensionMismatch(what: "stored matrix entries (Int32 scatter map)", expected: Int(Int32.max) / 2, got: rows.count)
-        }
-        // Scatter map.
-        var offsets = [0]
-        offsets.reserveCapacity(cellCount + 1)
-        var sc: [Int32]
         switch structure {
         case .symmetric:
             generalPattern = nil
-            for c in 0..<cellCount { let n = dofMap.localDofCount(c); offsets.append(offsets[c] + n * (n + 1) / 2) }
-            sc = [Int32](repeating: -1, count: offsets[cellCount])
-            rows.withUnsafeBufferPointer { rp in
-                for c in 0..<cellCount {
-                    let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
-                    var k = offsets[c]
-                    for a in 0..<n {
-                        let ea = Int(cellEq[base + a])
-                        for b in 0...a {
-                            let eb = Int(cellEq[base + b])
-                            if ea >= 0 && eb >= 0 {
-                                let row = Int32(max(ea, eb)), col = min(ea, eb)
-                                var lo = columnStarts[col], hi = columnStarts[col + 1]
-                                while lo < hi { let mid = (lo + hi) >> 1; if rp[mid] < row { lo = mid + 1 } else { hi = mid } }
-                                sc[k] = Int32(lo)
-                            }
-                            k += 1
-                        }
-                    }
-                }
-            }
         case .general:
             // Full pattern by mirroring the lower triangle; rows come out sorted (see below).
             var rowStarts = [Int](repeating: 0, count: neq + 1)
@@ -232,8 +233,6 @@ public final class Assembler: Sendable {
             let csr = try CSRMatrix(rows: neq, columns: neq, rowStarts: rowStarts, columnIndices: cols,
                                     values: [Double](repeating: 0, count: cols.count))
             generalPattern = csr
-            for c in 0..<cellCount { let n = dofMap.localDofCount(c); offsets.append(offsets[c] + n * n) }
-            sc = [Int32](repeating: -1, count: offsets[cellCount])
             cols.withUnsafeBufferPointer { cp in
                 for c in 0..<cellCount {
                     let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
@@ -256,6 +255,8 @@ public final class Assembler: Sendable {
         scatterOffsets = offsets
         scatter = sc
         cellEquations = cellEq
+        allCellColours = strategy == .colouring && threadCount > 1
+            ? Assembler.colourClasses(mesh: dofMap.mesh, items: Array(0..<cellCount)) : []
     }
 
     /// A zero matrix with the assembly pattern.
@@ -421,7 +422,8 @@ public final class Assembler: Sendable {
         switch strategy {
         case .colouring:
             // Cells of one colour share no node: workers write disjoint entries.
-            let colours = colourClasses(items)
+            let colours = items.count == dofMap.mesh.cellCount && !allCellColours.isEmpty && items.elementsEqual(0..<items.count)
+                ? allCellColours : colourClasses(items)
             try values.withUnsafeMutableBufferPointer { v0 in
                 try rhs.withUnsafeMutableBufferPointer { r0 in
                     let targets = UncheckedSendable((v0, r0))
@@ -467,7 +469,10 @@ public final class Assembler: Sendable {
 
     /// Greedy colouring of the items' cells by shared nodes: positions into `items`, colour by colour.
     func colourClasses(_ items: [Int]) -> [[Int]] {
-        let mesh = dofMap.mesh
+        Assembler.colourClasses(mesh: dofMap.mesh, items: items)
+    }
+
+    static func colourClasses(mesh: Mesh, items: [Int]) -> [[Int]] {
         // Node → items.
         var start = [Int](repeating: 0, count: mesh.nodeCount + 1)
         for c in items { for n in mesh.cellNodes(c) { start[n + 1] += 1 } }
