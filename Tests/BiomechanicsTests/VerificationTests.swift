@@ -147,10 +147,9 @@ struct VerificationTests {
         return sum.squareRoot()
     }
 
-    /// Tolerance on the last observed rate: 0.25, except tet4 on the Kuhn split,
-    /// which is still pre-asymptotic at h = 1/8 (rates 1.38 → 1.75 rising; the
-    /// dense reference solver bounds the size here).
-    @Test(arguments: [(CellType.hex8, [2, 4, 8], 2.0, 0.25), (.tet4, [2, 4, 8], 2.0, 0.3), (.hex20, [1, 2, 4], 3.0, 0.25),
+    /// Tolerance 0.25 on the last observed rate. tet4 on the Kuhn split approaches
+    /// its rate slowly (1.38, 1.75, 1.87 for h = 1/4 … 1/10), so it is measured on finer meshes.
+    @Test(arguments: [(CellType.hex8, [2, 4, 8], 2.0, 0.25), (.tet4, [4, 8, 10], 2.0, 0.25), (.hex20, [1, 2, 4], 3.0, 0.25),
                       (.hex27, [1, 2, 4], 3.0, 0.25), (.tet10, [1, 2, 4], 3.0, 0.25)])
     func manufacturedSolutionConvergence(type: CellType, divisions: [Int], expectedRate: Double, tolerance: Double) throws {
         let material = try IsotropicLinearElastic(youngsModulus: 10, poissonRatio: 0.3)
