@@ -61,7 +61,8 @@ let package = Package(
             dependencies: [
                 "TractionSafety",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            resources: [.copy("Traces")]
         ),
     ]
 )

@@ -161,6 +161,7 @@ public struct TractionEnvelope: Sendable {
     private var ring: [EnvelopeEvent]
     private var ringNext = 0
     private var ringCount = 0
+    private var previousSampleLogged = false
     /// Events logged since the start (including ones overwritten in the ring).
     public private(set) var totalEvents = 0
 
@@ -333,7 +334,12 @@ public struct TractionEnvelope: Sendable {
     }
 
     private mutating func finish(_ decision: EnvelopeDecision, _ t: Double, _ c: Double, _ m: Double) -> EnvelopeDecision {
-        if decision != .continue { log(kind: .decision, decision, t, c, m) }
+        if decision != .continue {
+            log(kind: .decision, decision, t, c, m)
+            previousSampleLogged = true
+        } else {
+            previousSampleLogged = false
+        }
         return decision
     }
 
@@ -348,9 +354,9 @@ public struct TractionEnvelope: Sendable {
     }
 
     private mutating func log(kind: EnvelopeEvent.Kind, _ decision: EnvelopeDecision, _ t: Double, _ c: Double, _ m: Double) {
-        if ringCount > 0 {
+        if kind == .decision, previousSampleLogged, ringCount > 0 {
             let last = (ringNext - 1 + ring.count) % ring.count
-            if ring[last].kind == kind, kind == .decision, Self.sameCase(ring[last].decision, decision) {
+            if ring[last].kind == .decision, Self.sameCase(ring[last].decision, decision) {
                 ring[last].repeatCount += 1
                 ring[last].lastTimeS = t
                 return
