@@ -171,3 +171,30 @@ extension ForceSafetyLimits {
                   blockReasons: reasons, limits: limits, monitoring: monitoring, provenance: provenance)
     }
 }
+
+extension ForceSafetyLimits {
+    /// Reads an unsigned document (or a signed one, whose signature is ignored) from JSON bytes in
+    /// any whitespace layout and key order, e.g. a document a tool wrote before `limits sign`.
+    /// The grammar is still strict (no duplicate keys, no comments, no NaN); every field is
+    /// required, unknown fields are refused, and the values pass ``LimitsValidation``.
+    /// - Throws: ``LimitsRefusal`` naming the first problem.
+    public init(unsignedJSON bytes: [UInt8]) throws(LimitsRefusal) {
+        guard bytes.count <= LimitsLoader.maxDocumentBytes else {
+            throw LimitsRefusal(.documentTooLarge, "document is \(bytes.count) bytes; at most \(LimitsLoader.maxDocumentBytes) accepted")
+        }
+        let tree: JSONValue
+        do {
+            tree = try StrictJSONParser.parse(bytes)
+        } catch {
+            throw LimitsRefusal(error.isNonFinite ? .nonFiniteValue : .malformedJSON, field: error.path.isEmpty ? nil : error.path,
+                                "byte \(error.offset): \(error.message)")
+        }
+        guard case .object(var members) = tree else { throw LimitsRefusal(.wrongType, "the document must be a JSON object") }
+        members["signature"] = nil
+        try self.init(jsonValue: .object(members))
+        try LimitsValidation.validate(self)
+    }
+
+    /// The canonical JSON bytes of the unsigned document (what `limits sign` reads back).
+    public var canonicalUnsignedJSON: [UInt8] { CanonicalJSON.encode(jsonValue) }
+}
