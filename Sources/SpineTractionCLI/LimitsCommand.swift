@@ -7,13 +7,31 @@ struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
         abstract: "Sign, verify and inspect force-safety limits documents.",
-        subcommands: [Sign.self, Verify.self, Example.self]
+        subcommands: [Build.self, Sign.self, Verify.self, Example.self]
     )
 
     /// Reads a whole file as bytes.
     static func read(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
         return [UInt8](data)
+    }
+
+    /// `limits build`.
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build an unsigned limits document from builder inputs (patient findings, device, prescription, model limits).",
+            discussion: "Prints the inputs digest: the patient digest the controller must expect. `limits example --inputs` prints an inputs file to start from."
+        )
+        @Option(help: "Builder inputs (JSON).") var inputs: String
+        @Option(help: "Where to write the unsigned document.") var output: String
+
+        func run() throws {
+            let builderInputs = try LimitsBuilder.Inputs(json: try LimitsCommand.read(inputs))
+            let document = try LimitsBuilder.build(builderInputs)
+            try Data(document.canonicalUnsignedJSON).write(to: URL(fileURLWithPath: output))
+            print("built \(output): blocked \(document.blocked), maxForceN \(document.limits.maxForceN.value) [\(document.limits.maxForceN.criterion)]")
+            print("inputs digest \(builderInputs.digestSHA256)")
+        }
     }
 
     /// `limits sign`.
@@ -72,9 +90,10 @@ struct LimitsCommand: ParsableCommand {
     /// `limits example`.
     struct Example: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print an example unsigned limits document (70 kg lumbar patient, L4-L5, clinical caps only)."
+            abstract: "Print an example unsigned limits document (70 kg lumbar patient, L4-L5, clinical caps only), or with --inputs its builder inputs."
         )
         @Option(name: .customLong("created-at-unix-s"), help: "Creation time, s since 1970-01-01T00:00:00Z.") var createdAtUnixS: Double
+        @Flag(help: "Print the builder inputs instead of the document.") var inputs = false
 
         func run() throws {
             let inputs = LimitsBuilder.Inputs(
@@ -87,6 +106,10 @@ struct LimitsCommand: ParsableCommand {
                 monitoring: MonitoringSettings(trackingToleranceN: 15, trackingToleranceDurationS: 1, overshootN: 10, overshootDurationS: 0.5,
                                                sensorFreshnessTimeoutS: 0.2, frozenSensorTimeoutS: 1, frozenSensorMinCommandChangeN: 5),
                 createdAtUnixS: createdAtUnixS, validityS: 7 * 86_400)
+            if self.inputs {
+                print(String(decoding: inputs.canonicalJSON, as: UTF8.self))
+                return
+            }
             let document = try LimitsBuilder.build(inputs)
             print(String(decoding: document.canonicalUnsignedJSON, as: UTF8.self))
         }

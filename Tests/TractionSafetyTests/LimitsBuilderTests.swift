@@ -196,6 +196,27 @@ struct LimitsBuilderTests {
         #expect(try LimitsSigner.sign(try LimitsBuilder.build(later), with: Fixtures.key) != a)
     }
 
+    @Test func inputsJSONRoundTripsAndRefusesMissingFields() throws {
+        var inputs = Fixtures.inputs
+        inputs.patient.boneDensity = .notAssessed
+        inputs.patient.monthsSinceSpinalSurgery = 14
+        inputs.patient.conditions = [.hypermobility, .claustrophobia]
+        for i in [Fixtures.inputs, inputs] {
+            let decoded = try LimitsBuilder.Inputs(json: i.canonicalJSON)
+            #expect(decoded == i)
+            #expect(decoded.digestSHA256 == i.digestSHA256)
+        }
+        for path in Fixtures.inputs.jsonValue.memberPaths {
+            var tree = Fixtures.inputs.jsonValue
+            tree.remove(path)
+            #expect(throws: LimitsRefusal.self, "\(path)") { try LimitsBuilder.Inputs(json: CanonicalJSON.encode(tree)) }
+        }
+        // The digest changes with any input (here: 0.1 kg of body mass).
+        var heavier = Fixtures.inputs
+        heavier.patient.bodyMassKg += 0.1
+        #expect(heavier.digestSHA256 != Fixtures.inputs.digestSHA256)
+    }
+
     @Test func badInputsAreRefusedByField() {
         for (field, modify) in [("patient.bodyMassKg", { (i: inout LimitsBuilder.Inputs) in i.patient.bodyMassKg = .nan }),
                                 ("patient.bodyMassKg", { $0.patient.bodyMassKg = 700 }),

@@ -35,8 +35,12 @@ struct LimitsCLITests {
         #expect(keygen.output.contains("key id \(pub.keyId)"))
         #expect(try Self.run(["keygen", "--output", "k"], in: dir).status != 0)          // never overwrites
 
-        let example = try Self.run(["limits", "example", "--created-at-unix-s", "1795564800"], in: dir)
-        try Data(example.output.utf8).write(to: dir.appendingPathComponent("u.json"))
+        let example = try Self.run(["limits", "example", "--created-at-unix-s", "1795564800", "--inputs"], in: dir)
+        try Data(example.output.utf8).write(to: dir.appendingPathComponent("in.json"))
+        let build = try Self.run(["limits", "build", "--inputs", "in.json", "--output", "u.json"], in: dir)
+        #expect(build.status == 0)
+        let inputs = try LimitsBuilder.Inputs(json: Array(example.output.utf8))
+        #expect(build.output.contains("inputs digest \(inputs.digestSHA256)"))
         #expect(try Self.run(["limits", "sign", "--key", "k.key", "--input", "u.json", "--output", "s.json"], in: dir).status == 0)
         let verify = try Self.run(["limits", "verify", "--public-key", "k.pub", "--document", "s.json", "--now-unix-s", "1795568400"], in: dir)
         #expect(verify.status == 0)

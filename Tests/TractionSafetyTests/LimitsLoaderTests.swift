@@ -217,13 +217,12 @@ struct LimitsLoaderTests {
     }
 
     @Test func poundsWrittenAsNewtonsAreCaughtByTheCeiling() throws {
-        // A 100 kg patient: 50 % BW = 490.3 N = 110.2 lbf. A writer that put lbf numbers in N fields
-        // for a heavier limit (e.g. a 500 lbf table rating copied as "500 N" is harmless, but the reverse —
-        // a 2224 N (500 lbf) rating written in a field read as N and a cap computed in lbf×4.448 twice —
-        // lands above the controller's 1000 N ceiling).
+        // A writer that took the 343.2 N limit for a value in lbf and "converted" it to newtons
+        // (× 4.448 N/lbf) writes 1526.8 N: validly signed, self-consistent, but above the
+        // controller's compiled-in 1000 N ceiling, so refused.
         var d = Fixtures.document
         let lbf = ClinicalCaps.newtonsPerPoundForce
-        d.limits.maxForceN.value = d.limits.maxForceN.value * lbf   // 343 "lbf" mistaken: 1527 N
+        d.limits.maxForceN.value = d.limits.maxForceN.value * lbf   // 1526.8 N
         d.limits.softMaxForceN.value = d.limits.softMaxForceN.value * lbf
         let r = Fixtures.refusal(try LimitsSignerBypass.sign(d))
         #expect(r?.reason == .aboveControllerCeiling)
