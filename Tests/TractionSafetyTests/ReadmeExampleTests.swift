@@ -59,8 +59,8 @@ struct ReadmeExampleTests {
         #expect(actuator.forces.count == 22)
         #expect(abs(actuator.forces[20] - 80) < 1e-9)
         #expect(abs(actuator.forces[21] - 85) < 1e-6)            // 80 N + 50 N/s × 0.1 s
-        // A stale load cell (timestamp stuck for 0.3 s > 0.2 s) stops the actuator.
-        for t in [2.2, 2.3, 2.4, 2.5] {
+        // A stale load cell (timestamp stuck at 2.1 s; 0.6 s > 0.5 s at t = 2.7 s) stops the actuator.
+        for t in [2.3, 2.5, 2.7, 2.9] {
             controlTick(&envelope, timeS: t, desiredN: 85, loadCellN: 85, loadCellTimeS: 2.1, operatorAcknowledgedSoftLimit: false, actuator: &actuator)
         }
         #expect(actuator.state == "stopped")
@@ -69,7 +69,7 @@ struct ReadmeExampleTests {
         if case .clamp(let to, .rampUpTooFast) = events[0].decision { #expect(abs(to - 85) < 1e-6 && events[0].timeS == 2.1) } else {
             Issue.record("first event \(events[0].decision)")
         }
-        #expect(events[1].decision == .stopNow(.staleSensor) && events[1].timeS == 2.4 && events[1].repeatCount == 2)   // 2.4 s and 2.5 s
+        #expect(events[1].decision == .stopNow(.staleSensor) && events[1].timeS == 2.7 && events[1].repeatCount == 2)   // 2.7 s and 2.9 s
         #expect(envelope.events.allSatisfy { $0.limitsDigest == envelope.limitsDigest })
     }
 

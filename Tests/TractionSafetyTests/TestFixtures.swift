@@ -21,7 +21,7 @@ enum Fixtures {
     static let prescription = SessionPrescription(softMaxForceN: 300, minHoldS: 30, maxHoldS: 75, minRestS: 20, maxCycles: 15,
                                                   maxSessionS: 1500, restForceFractionMax: 0.5, minAngleDeg: 0, maxAngleDeg: 20)
     static let monitoring = MonitoringSettings(trackingToleranceN: 15, trackingToleranceDurationS: 1, overshootN: 10, overshootDurationS: 0.5,
-                                               sensorFreshnessTimeoutS: 0.2, frozenSensorTimeoutS: 1, frozenSensorMinCommandChangeN: 5)
+                                               sensorFreshnessTimeoutS: 0.5, frozenSensorTimeoutS: 1, frozenSensorMinCommandChangeN: 5)
     /// A ligament-strain limit from the spine model: 400 N at half the PLL failure load margin.
     static let modelLimits = [LimitCandidate(.maxForceN, 400, kind: .modelCriterion, criterion: "model.ligamentStrain.PLL", marginFraction: 0.5)]
 

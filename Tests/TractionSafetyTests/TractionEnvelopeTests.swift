@@ -90,6 +90,13 @@ struct TractionEnvelopeTests {
         #expect(r.step(last - 25 - 1e-6) == .clamp(toN: last - 25, reason: .rampDownTooFast))
     }
 
+    @Test func aStalledLoopCannotMakeALargeStep() {
+        // 10 s without a sample: the ramp limit applies over the 0.5 s freshness timeout, not 10 s.
+        var env = TractionEnvelope(limits: Fixtures.loaded)
+        _ = env.check(timeS: 0, commandedN: 0, measuredN: 0, sensorTimeS: 0)
+        #expect(env.check(timeS: 10, commandedN: 200, measuredN: 0, sensorTimeS: 10) == .clamp(toN: 25, reason: .rampUpTooFast))  // 50 N/s × 0.5 s
+    }
+
     @Test func firstSampleMustStartFromZero() {
         var r = Driver(roundLimits)
         #expect(r.step(10) == .clamp(toN: 0, reason: .rampUpTooFast))

@@ -108,6 +108,8 @@ public struct EnvelopeEvent: Equatable, Sendable {
 ///
 /// Limits are inclusive: a value exactly at a limit passes; durations fail when they *exceed*
 /// their limit. Comparisons of forces allow 1e-9 N for floating-point rounding of rate products.
+/// Rate limits apply over min(Δt, `sensorFreshnessTimeoutS`), so after a gap in the samples (a
+/// stalled control loop) the set-point still moves by at most rate × freshness timeout.
 ///
 /// Precedence when several rules fire in one sample: stop-now (input, sensor, overshoot) before
 /// ramp-down-and-stop (tracking, session, hold, cycles) before clamp (hard max, soft max, ramp
@@ -271,9 +273,12 @@ public struct TractionEnvelope: Sendable {
         if target > hardMaxN + Self.forceSlackN { target = hardMaxN; clampReason = .aboveHardMax }
         let aboveSoft = target > softMaxN + Self.forceSlackN
         if aboveSoft, !ack { target = softMaxN; clampReason = .softMaxNotAcknowledged }
-        let upLimit = setPointN + rampUpNPerS * dt
+        // Rates apply over at most the sensor-freshness timeout: after a stalled control loop the
+        // set-point may not jump by rate × (the whole gap).
+        let rateDt = min(dt, monitoring.sensorFreshnessTimeoutS)
+        let upLimit = setPointN + rampUpNPerS * rateDt
         if target > upLimit + Self.forceSlackN { target = upLimit; clampReason = .rampUpTooFast }
-        let downLimit = setPointN - rampDownNPerS * dt
+        let downLimit = setPointN - rampDownNPerS * rateDt
         if target < downLimit - Self.forceSlackN { target = downLimit; clampReason = .rampDownTooFast }
 
         // Protocol phases.

@@ -6,7 +6,7 @@ or 0.05 s (fault scenarios). The load cell is a first-order lag (tau = 0.1 s) of
 force plus deterministic +-0.3 N noise. Limits the traces are made against: TestFixtures.swift
 (70 kg lumbar patient: hard max 343.23 N, soft 274.59 N, ramp up 50 N/s, ramp down 100 N/s,
 hold 30-75 s, rest >= 20 s, 15 cycles, session <= 1500 s, rest fraction 0.5; monitoring:
-tracking 15 N / 1 s, overshoot 10 N / 0.5 s, freshness 0.2 s, frozen 1 s / 5 N).
+tracking 15 N / 1 s, overshoot 10 N / 0.5 s, freshness 0.5 s, frozen 1 s / 5 N).
 Expected outcomes: see README.md next to this file.
 """
 import math, os
