@@ -188,6 +188,11 @@ struct LimitsLoaderTests {
         d.limits.softMaxForceN.value = 0
         #expect(Fixtures.refusal(try LimitsSignerBypass.sign(d))?.reason == .invalidValue)
         d = Fixtures.document
+        d.limits.maxCycles.value = 1e300                              // would trap an Int conversion
+        var e = Fixtures.expectations
+        e.ceilings.maxCycles = .infinity
+        #expect(Fixtures.refusal(try LimitsSignerBypass.sign(d), e)?.reason == .invalidValue)
+        d = Fixtures.document
         d.limits.maxCycles.value = 14.5
         #expect(Fixtures.refusal(try LimitsSignerBypass.sign(d))?.reason == .invalidValue)
         d = Fixtures.document

@@ -42,6 +42,9 @@ public func ts_envelope_load(
     guard let document, documentLength >= 0, let publicKey32, let level, let inputsDigestHex, let out, eventCapacity >= 1,
           let regionValue = region == 0 ? SpinalRegion.cervical : region == 1 ? .lumbar : nil
     else { return fail(100, "bad argument: null pointer, negative length, region not 0/1, or event capacity < 1") }
+    guard documentLength <= LimitsLoader.maxDocumentBytes else {
+        return fail(RefusalReason.documentTooLarge.cCode, "document is \(documentLength) bytes; at most \(LimitsLoader.maxDocumentBytes) accepted")
+    }
     guard let spinalLevel = SpinalLevel(String(cString: level)) else { return fail(100, "bad argument: level is not like L4-L5") }
     let key: TrustedPublicKey
     do { key = try TrustedPublicKey(rawRepresentation: Array(UnsafeBufferPointer(start: publicKey32, count: 32))) } catch {

@@ -48,8 +48,8 @@ public enum LimitsValidation {
                                     "limits.\(name).value = \(l.value); expected > 0 in a document that does not block treatment")
             }
         }
-        if L.maxCycles.value != L.maxCycles.value.rounded(.towardZero) {
-            throw LimitsRefusal(.invalidValue, field: "limits.maxCycles.value", "limits.maxCycles.value = \(L.maxCycles.value); expected a whole number")
+        if L.maxCycles.value != L.maxCycles.value.rounded(.towardZero) || L.maxCycles.value > 1_000_000 {
+            throw LimitsRefusal(.invalidValue, field: "limits.maxCycles.value", "limits.maxCycles.value = \(L.maxCycles.value); expected a whole number ≤ 1000000")
         }
         if L.restForceFractionMax.value > 1 {
             throw LimitsRefusal(.invalidValue, field: "limits.restForceFractionMax.value",
