@@ -51,15 +51,15 @@ struct CInterfaceTests {
         #expect(Self.load(Fixtures.signed, now: Fixtures.createdAt + 8 * 86_400).0 == 18)   // TS_EXPIRED
         #expect(RefusalReason.treatmentBlocked.cCode == 23)                                // header's last code
         // A claimed length above the size limit is refused before any byte is read.
-        var handle: OpaquePointer?
+        var bigHandle: OpaquePointer?
         let tiny: [UInt8] = [0x7B]
-        let key = Fixtures.key.publicKey.rawRepresentation
-        let rc = tiny.withUnsafeBufferPointer { d in
-            key.withUnsafeBufferPointer { k in
+        let trusted = Fixtures.key.publicKey.rawRepresentation
+        let bigRC = tiny.withUnsafeBufferPointer { d in
+            trusted.withUnsafeBufferPointer { k in
                 ts_envelope_load(d.baseAddress, 1 << 40, k.baseAddress, 1000, 100, 200, 600, 3600, 50, 1, "L4-L5", Fixtures.inputs.digestSHA256,
-                                 Fixtures.createdAt, 4, &handle, nil, 0)
+                                 Fixtures.createdAt, 4, &bigHandle, nil, 0)
             }
         }
-        #expect(rc == RefusalReason.documentTooLarge.cCode && handle == nil)
+        #expect(bigRC == RefusalReason.documentTooLarge.cCode && bigHandle == nil)
     }
 }
