@@ -7,7 +7,6 @@ import PackageDescription
 
 let package = Package(
     name: "SpineTractionBenchmarks",
-    platforms: [.macOS(.v14)],
     dependencies: [
         .package(name: "SpineTraction", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
