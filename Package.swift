@@ -30,7 +30,8 @@ let package = Package(
         ),
         .target(
             name: "TractionSafety",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["CInterface/traction_safety.h"]
         ),
         .target(
             name: "SpineTraction",
@@ -61,7 +62,8 @@ let package = Package(
             dependencies: [
                 "TractionSafety",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            resources: [.copy("Traces")]
         ),
     ]
 )

@@ -9,6 +9,8 @@ struct SpineTractionCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self,
+            KeygenCommand.self,
+            LimitsCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )
