@@ -9,6 +9,7 @@ struct SpineTractionCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self,
+            SolveCommand.self, GenerateCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )
