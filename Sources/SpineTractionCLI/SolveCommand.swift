@@ -47,6 +47,9 @@ struct SolveCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Only read the file and print n, nnz(A) and the read time (for timing the reader).")
+    var readOnly = false
+
     func validate() throws {
         guard Self.solverNames.contains(solver) else {
             throw ValidationError("--solver '\(solver)': expected one of \(Self.solverNames.joined(separator: ", "))")
@@ -68,6 +71,10 @@ struct SolveCommand: ParsableCommand {
         }
         let readSeconds = (ContinuousClock.now - totalStart).seconds
         let n = a.dimension
+        if readOnly {
+            print("n = \(n), nnz(A) = \(a.fullNonzeroCount), stored = \(a.storedCount), read s = \(readSeconds)")
+            return
+        }
 
         var b: [Double]
         var count = 1

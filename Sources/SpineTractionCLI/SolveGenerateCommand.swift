@@ -23,9 +23,17 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output .mtx path.")
     var output: String
 
+    @Flag(help: "Write both triangles as a 'general' file instead of the lower triangle as 'symmetric'.")
+    var general = false
+
     func run() throws {
         let (a, kind) = try ModelProblems.named(family, size: size)
-        try MatrixMarket.write(a, to: output, comment: "SpineTraction ModelProblems \(family) \(size): n = \(a.dimension), \(kind.rawValue)")
+        let comment = "SpineTraction ModelProblems \(family) \(size): n = \(a.dimension), \(kind.rawValue)"
+        if general {
+            try MatrixMarket.write(a.fullCSR(), to: output, comment: comment)
+        } else {
+            try MatrixMarket.write(a, to: output, comment: comment)
+        }
         print("\(output): n = \(a.dimension), nnz(A) = \(a.fullNonzeroCount), \(kind.rawValue)")
     }
 }

@@ -10,7 +10,8 @@
 /// - The face x = 0 is clamped (displacement zero) or held at zero (scalar);
 ///   its unknowns are eliminated, not penalised. Remaining nodes are numbered
 ///   `(i − 1) + (nodesX − 1)·(j + nodesY·k)`; a vector field's unknown is
-///   `3·node + component`.
+///   `3·node + component`. When nothing is eliminated (`clampXZeroFace: false`,
+///   `eliminateXZeroFace: false`) node (i, j, k) is `i + nodesX·(j + nodesY·k)`.
 /// - Poroelastic systems hold all displacement unknowns first, then all
 ///   pressure unknowns; the pressure is held at zero (drained) on the face
 ///   x = L, and its nodes are numbered `i + (nodesX − 1)·(j + nodesY·k)`
