@@ -57,6 +57,10 @@ let package = Package(
             dependencies: ["SparseLinearAlgebra", "_TestSupport", "CLAPACK"]
         ),
         .testTarget(
+            name: "CLITests",
+            dependencies: ["SpineTraction"]
+        ),
+        .testTarget(
             name: "TractionSafetyTests",
             dependencies: [
                 "TractionSafety",

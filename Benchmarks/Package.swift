@@ -1,0 +1,27 @@
+// swift-tools-version: 6.1
+//
+// SpineTraction benchmarks: a nested package so that users of the library never
+// build the benchmark harness. Run from this directory:
+//   swift package benchmark                       # full sizes (elasticity 30k/100k, Poisson 30k, u–p 30k)
+//   SPINE_BENCH_SIZE=small swift package benchmark   # CI smoke sizes
+
+import PackageDescription
+
+let package = Package(
+    name: "SpineTractionBenchmarks",
+    dependencies: [
+        .package(name: "SpineTraction", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "SolverBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+            ],
+            path: "Benchmarks/SolverBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
