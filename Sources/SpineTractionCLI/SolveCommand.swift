@@ -121,7 +121,7 @@ struct SolveCommand: ParsableCommand {
             perturbedPivots: r.perturbedPivots, refinementSteps: r.iterations)
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(output), as: UTF8.self))
         } else {
             print(output.text)
