@@ -62,7 +62,7 @@ public enum MatrixMarket {
     ///
     /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``.
     public static func read(path: String) throws -> SparseMatrix {
-        try read(bytes: readFile(path))
+        try parseSparse(terminated: readFile(path))
     }
 
     /// Reads a sparse `coordinate` matrix from the bytes of a file.
@@ -70,8 +70,14 @@ public enum MatrixMarket {
     /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``.
     public static func read(bytes: [UInt8]) throws -> SparseMatrix {
         var data = bytes
-        data.append(0)   // a terminator, so that strtod never reads past the buffer
-        return try data.withUnsafeBufferPointer { buffer in
+        data.append(0)
+        return try parseSparse(terminated: data)
+    }
+
+    /// Parses file bytes followed by one 0 byte (a terminator, so that
+    /// `strtod` never reads past the buffer).
+    static func parseSparse(terminated data: [UInt8]) throws -> SparseMatrix {
+        try data.withUnsafeBufferPointer { buffer in
             var parser = Parser(buffer: UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)]))
             let header = try parser.banner()
             guard header.format == .coordinate else {
@@ -86,7 +92,7 @@ public enum MatrixMarket {
     ///
     /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``.
     public static func readDense(path: String) throws -> DenseMatrix {
-        try readDense(bytes: readFile(path))
+        try parseDense(terminated: readFile(path))
     }
 
     /// Reads a dense `array` matrix from the bytes of a file.
@@ -95,7 +101,11 @@ public enum MatrixMarket {
     public static func readDense(bytes: [UInt8]) throws -> DenseMatrix {
         var data = bytes
         data.append(0)
-        return try data.withUnsafeBufferPointer { buffer in
+        return try parseDense(terminated: data)
+    }
+
+    static func parseDense(terminated data: [UInt8]) throws -> DenseMatrix {
+        try data.withUnsafeBufferPointer { buffer in
             var parser = Parser(buffer: UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)]))
             let header = try parser.banner()
             guard header.format == .array else {
@@ -175,6 +185,7 @@ public enum MatrixMarket {
 
     // MARK: - Files
 
+    /// The file's bytes followed by one 0 byte.
     static func readFile(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
@@ -186,7 +197,7 @@ public enum MatrixMarket {
             throw LinearAlgebraError.matrixMarket(line: 0, message: "cannot stat '\(path)': \(String(cString: strerror(errno)))")
         }
         let size = Int(st.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
+        var bytes = [UInt8](repeating: 0, count: size + 1)
         var done = 0
         try bytes.withUnsafeMutableBytes { raw in
             while done < size {
@@ -199,7 +210,7 @@ public enum MatrixMarket {
                 done += got
             }
         }
-        if done < size { bytes.removeLast(size - done) }
+        if done < size { bytes.removeLast(size - done) }   // the file shrank while read: keep what was read + terminator
         return bytes
     }
 
