@@ -295,11 +295,12 @@ def main():
         family, size, _ = MATRICES[m]
         path = os.path.join(args.workdir, m + ".mtx")
         if not os.path.exists(path):
-            subprocess.run([args.cli, "generate", family, "--size", size, "-o", path], check=True, env=env)
+            subprocess.run([args.cli, "generate", family, "--size", size, "-o", path], check=True, env=env, stdout=sys.stderr)
         paths[m] = path
 
     # 2. The arithmetic ceiling, in this run.
-    print(f"# load before: {os.getloadavg()}", file=sys.stderr)
+    load_before = os.getloadavg()
+    print(f"# load before: {load_before}", file=sys.stderr)
     dgemm = run_json([sys.executable, __file__, "--worker", "dgemm", "4000"], env, args.timeout)
     ceiling = max(dgemm.get("numpy", 0), dgemm.get("libblas", 0))
     print(f"# dgemm n=4000, {args.threads} threads: {dgemm}", file=sys.stderr)
@@ -344,7 +345,8 @@ def main():
 
     # 4. Tables.
     print(f"dgemm ceiling (n = 4000, {args.threads} threads, this run): numpy {dgemm.get('numpy', 0):.1f} GFLOP/s, "
-          f"libblas {dgemm.get('libblas', 0):.1f} GFLOP/s; load average after: {load_after[0]:.2f}\n")
+          f"libblas {dgemm.get('libblas', 0):.1f} GFLOP/s; 1-min load average before {load_before[0]:.2f}, "
+          f"after {load_after[0]:.2f} (2 cores: a load above ~2 means other work shared the machine)\n")
     print("| matrix | n | nnz(A) | solver | nnz(L) | analyse s | factor s | solve s | factor flops | GFLOP/s | % of dgemm | peak RSS incr. MiB | rel. residual | inertia |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
@@ -371,7 +373,7 @@ def main():
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump(dict(dgemm=dgemm, threads=args.threads, repeats=args.repeats, results=results,
-                           load_after=load_after), f, indent=1)
+                           load_before=load_before, load_after=load_after), f, indent=1)
 
 
 if __name__ == "__main__":
