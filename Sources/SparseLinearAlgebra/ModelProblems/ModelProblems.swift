@@ -24,7 +24,7 @@
 /// | elast_100k | `elasticityQ1(nodesX: 33, nodesY: 33, nodesZ: 33)` | 104 544 | 7.96 M |
 /// | poisson_30k | `poissonQ1(nodesX: 31, nodesY: 31, nodesZ: 31)` | 28 830 | 0.73 M |
 /// | poro_30k | `poroelasticQ1Q1(nodesX: 20, nodesY: 20, nodesZ: 20)` | 30 400 | 2.94 M |
-/// | th_30k | `poroelasticTaylorHood(elementsX: 11, elementsY: 10, elementsZ: 10)` | 30 437 | — |
+/// | th_30k | `poroelasticTaylorHood(elementsX: 11, elementsY: 10, elementsZ: 10)` | 30 437 | 5.79 M |
 ///
 /// ```swift
 /// let k = try ModelProblems.elasticityQ1(nodesX: 22, nodesY: 22, nodesZ: 22)
