@@ -69,6 +69,21 @@ struct SolveCLITests {
         #expect(inertia["zero"] == 0)
     }
 
+    @Test("--kind auto retries as indefinite when Cholesky finds the matrix not positive definite")
+    func autoRetry() throws {
+        // [[1, 2], [2, 1]]: positive diagonal, eigenvalues 3 and −1.
+        let path = temporaryPath("indefinite.mtx")
+        try "%%MatrixMarket matrix coordinate real symmetric\n2 2 3\n1 1 1\n2 1 2\n2 2 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try spinetraction(["solve", path, "--json"])
+        #expect(run.status == 0, "\(run.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        #expect(json["retriedAsIndefinite"] as? Bool == true)
+        #expect(json["kind"] as? String == "symmetricIndefinite")
+        let inertia = try #require(json["inertia"] as? [String: Int])
+        #expect(inertia == ["positive": 1, "negative": 1, "zero": 0])
+        #expect(try #require(json["errorVsOnes"] as? Double) <= 1e-14)
+    }
+
     @Test("A truncated file fails with the line number; an unknown solver name is refused")
     func errors() throws {
         let path = temporaryPath("bad.mtx")
