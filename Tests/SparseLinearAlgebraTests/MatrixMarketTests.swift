@@ -85,6 +85,7 @@ struct MatrixMarketTests {
         ("%%MatrixMarket matrix coordinate real general\n3 3 4\n1 1 1\n2 2 1\n3 3 1\n", 6, "truncated"),
         ("%%MatrixMarket matrix coordinate real general\n3 3 4\n1 1 1\n2 2 1\n3 3 1", 5, "truncated"),
         ("%%MatrixMarket matrix coordinate real general\n3 3 2\n1 1 1\n2 2 1\n3 3 1\n", 5, "more entries"),
+        ("%%MatrixMarket matrix coordinate real general\n3 3 1000000000\n1 1 1\n2 2 1\n", 5, "truncated"),
         ("%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1\n2 2 abc\n3 3 1\n", 4, "not a number"),
         ("%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1\n2 2 1.5e\n3 3 1\n", 4, "not a number"),
         ("%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1\n2 b 1\n3 3 1\n", 4, "column index"),
@@ -110,6 +111,9 @@ struct MatrixMarketTests {
     func malformedDense() {
         let truncated = matrixMarketError { _ = try MatrixMarket.readDense(bytes: Array("%%MatrixMarket matrix array real general\n3 1\n1\n2\n".utf8)) }
         #expect(truncated?.line == 5)
+        let huge = matrixMarketError { _ = try MatrixMarket.readDense(bytes: Array("%%MatrixMarket matrix array real general\n100000 100000\n1\n".utf8)) }
+        #expect(huge?.line == 4)
+        #expect(huge?.message.contains("truncated") == true)
         let coordinate = matrixMarketError { _ = try MatrixMarket.readDense(bytes: Array("%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 1\n".utf8)) }
         #expect(coordinate?.line == 1)
         let missing = matrixMarketError { _ = try MatrixMarket.read(path: "/nonexistent/dir/a.mtx") }

@@ -502,20 +502,20 @@ private struct Parser {
         if symmetric && rows != columns {
             throw fail("bad size line: a symmetric matrix must be square, got \(rows) × \(columns)")
         }
-        // Each entry line holds at least "i j v\n" (6 bytes): a larger count cannot fit.
-        guard entries <= buffer.count / 6 + 1 else {
-            throw fail("bad size line: \(entries) entries cannot fit in a file of \(buffer.count) bytes")
-        }
         nextLine()
+        // Each entry line holds at least "i j v\n" (6 bytes, 5 on the last line), so
+        // at most `fit` entries can be in the file: a larger announced count is a
+        // truncated file, reported at its end, and never sizes an allocation.
+        let fit = min(entries, buffer.count / 6 + 1)
         // The "key" is the column for symmetric (lower CSC) and the row for general (CSR).
-        var major = [Int32](repeating: 0, count: entries)
-        var minor = [Int32](repeating: 0, count: entries)
-        var values = [Double](repeating: 0, count: entries)
+        var major = [Int32](repeating: 0, count: fit)
+        var minor = [Int32](repeating: 0, count: fit)
+        var values = [Double](repeating: 0, count: fit)
         try major.withUnsafeMutableBufferPointer { mj in
             try minor.withUnsafeMutableBufferPointer { mn in
                 try values.withUnsafeMutableBufferPointer { vs in
                     for k in 0..<entries {
-                        guard skipToContent() else {
+                        guard k < fit, skipToContent() else {
                             throw fail("truncated file: expected \(entries) entries (size line \(sizeLineNumber)), found \(k)")
                         }
                         guard let ti = token() else { throw fail("expected an entry 'row column value'") }
@@ -625,23 +625,24 @@ private struct Parser {
         let sizeLineNumber = line
         let rows = size[0], columns = size[1]
         let (total, overflow) = rows.multipliedReportingOverflow(by: columns)
-        guard !overflow, total <= buffer.count / 2 + 1 else {
-            throw fail("bad size line: \(rows) × \(columns) values cannot fit in a file of \(buffer.count) bytes")
-        }
+        guard !overflow else { throw fail("bad size line: \(rows) × \(columns) values overflow") }
         nextLine()
-        var result = DenseMatrix(rows: rows, columns: columns)
+        // At least "v\n" per value: a larger count is a truncated file, reported at its end.
+        var values = [Double](repeating: 0, count: min(total, buffer.count / 2 + 1))
         for k in 0..<total {
-            guard skipToContent() else {
+            guard k < values.count, skipToContent() else {
                 throw fail("truncated file: expected \(total) values (size line \(sizeLineNumber)), found \(k)")
             }
             let t = token()!
-            result.values[k] = try realValue(t, what: "value")
+            values[k] = try realValue(t, what: "value")
             if token() != nil { throw fail("expected one value per line in an array file") }
             nextLine()
         }
         if skipToContent() {
             throw fail("more values than the \(total) announced on the size line \(sizeLineNumber)")
         }
+        var result = DenseMatrix(rows: rows, columns: columns)
+        result.values = values
         return result
     }
 }
