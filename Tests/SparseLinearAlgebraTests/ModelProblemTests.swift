@@ -1,5 +1,5 @@
 import Testing
-import SparseLinearAlgebra
+@testable import SparseLinearAlgebra
 
 /// ‖v‖∞.
 private func maxAbs(_ v: [Double]) -> Double { v.reduce(0) { max($0, abs($1)) } }
@@ -151,5 +151,45 @@ struct ModelProblemTests {
             try ModelProblems.elasticityQ1(nodesX: 3, nodesY: 3, nodesZ: 3, poissonRatio: 0.5)
         }
         #expect(throws: LinearAlgebraError.self) { try ModelProblems.named("elasticity", size: "huge") }
+    }
+}
+
+/// Element-level checks through the module's internals: the assembler keeps
+/// only the lower triangle of each element matrix, so symmetry must hold there.
+@Suite("Model problem elements")
+struct ModelProblemElementTests {
+    @Test("Element matrices are symmetric (Q1, Q2 elasticity; Q1–Q1 and Q2–Q1 saddle blocks)", arguments: [1, 2])
+    func elementSymmetry(degree: Int) {
+        let h = (0.5, 1.0 / 3, 0.25)
+        let k = HexElement.elasticStiffness(degree: degree, points: degree + 1, h: h, youngsModulus: 3, poissonRatio: 0.35)
+        let s = ModelProblems.saddleElement(displacementDegree: degree, points: degree + 1, h: h, e: 3, nu: 0.35, alpha: 1, kappaDt: 1e-4)
+        for (matrix, size) in [(k, 3 * (degree + 1) * (degree + 1) * (degree + 1)), (s, 3 * (degree + 1) * (degree + 1) * (degree + 1) + 8)] {
+            let scale = matrix.reduce(0) { max($0, abs($1)) }
+            var worst = 0.0
+            for a in 0..<size { for b in 0..<a { worst = max(worst, abs(matrix[a * size + b] - matrix[b * size + a])) } }
+            #expect(worst <= 1e-14 * scale, "asymmetry \(worst) of \(scale)")
+        }
+    }
+
+    @Test("Q2 element: rigid-body modes in the null space, homogeneous strain energy exact")
+    func quadraticElement() {
+        let h = (0.5, 1.0 / 3, 0.25)
+        let e = 3.0, nu = 0.35
+        let k = HexElement.elasticStiffness(degree: 2, points: 3, h: h, youngsModulus: e, poissonRatio: nu)
+        let size = 81
+        var coords: [(Double, Double, Double)] = []
+        for c in 0..<3 { for b in 0..<3 { for a in 0..<3 { coords.append((Double(a) * h.0 / 2, Double(b) * h.1 / 2, Double(c) * h.2 / 2)) } } }
+        func apply(_ u: [Double]) -> [Double] {
+            (0..<size).map { r in (0..<size).reduce(0) { $0 + k[r * size + $1] * u[$1] } }
+        }
+        let scale = k.reduce(0) { max($0, abs($1)) }
+        let rotation = coords.flatMap { [-$0.1, $0.0, 0.0] }
+        #expect(apply(rotation).reduce(0) { max($0, abs($1)) } <= 1e-12 * scale)
+        // u = ε x with ε = diag(1, 0, 0)·1e-3: energy = V (λ + 2μ) ε²/2.
+        let strain = coords.flatMap { [1e-3 * $0.0, 0.0, 0.0] }
+        let energy = 0.5 * zip(strain, apply(strain)).reduce(0) { $0 + $1.0 * $1.1 }
+        let lambda = e * nu / ((1 + nu) * (1 - 2 * nu)), mu = e / (2 * (1 + nu))
+        let reference = h.0 * h.1 * h.2 * (lambda + 2 * mu) * 1e-6 / 2
+        #expect(abs(energy - reference) <= 1e-12 * reference)
     }
 }
