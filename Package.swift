@@ -58,6 +58,10 @@ let package = Package(
             dependencies: ["SparseLinearAlgebra", "_TestSupport", "CLAPACK"]
         ),
         .testTarget(
+            name: "CLITests",
+            dependencies: ["SpineTraction"]
+        ),
+        .testTarget(
             name: "TractionSafetyTests",
             dependencies: [
                 "TractionSafety",

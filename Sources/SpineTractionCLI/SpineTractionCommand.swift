@@ -11,6 +11,7 @@ struct SpineTractionCommand: ParsableCommand {
             DemoCommand.self,
             KeygenCommand.self,
             LimitsCommand.self,
+            SolveCommand.self, GenerateCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )
