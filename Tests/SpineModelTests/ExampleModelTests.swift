@@ -115,7 +115,9 @@ struct ExampleModelTests {
     }
 
     @Test func commandLineRunWritesResults() throws {
-        let exe = packageRoot.appendingPathComponent(".build/debug/spinetraction")
+        // The executable next to the test bundle (same build configuration), else the debug build.
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("spinetraction")
+        let exe = FileManager.default.isExecutableFile(atPath: besideTests.path) ? besideTests : packageRoot.appendingPathComponent(".build/debug/spinetraction")
         try #require(FileManager.default.isExecutableFile(atPath: exe.path), "build the CLI first (swift build --build-tests)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spinetraction-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
