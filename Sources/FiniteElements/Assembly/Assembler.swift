@@ -102,13 +102,20 @@ public final class Assembler: Sendable {
     public let dofMap: DofMap
     /// The unknowns.
     public let numbering: EquationNumbering
-    /// The pattern (values all zero).
+    /// Symmetric (lower-triangle) or general (full CSR) assembly.
+    public let structure: MatrixStructure
+    /// The lower-triangle pattern (values all zero); built in both structures.
     public let pattern: SymmetricMatrix
-    /// `cellCount + 1` offsets into ``scatter``: cell `c` owns `n(n+1)/2` entries.
+    /// The full CSR pattern (values all zero) — ``MatrixStructure/general`` only.
+    public let generalPattern: CSRMatrix?
+    /// `cellCount + 1` offsets into ``scatter``: cell `c` owns `n(n+1)/2` entries
+    /// (symmetric) or `n²` entries (general).
     public let scatterOffsets: [Int]
-    /// For cell `c`, local pair `(a, b)` with `b ≤ a` at position
-    /// `scatterOffsets[c] + a(a+1)/2 + b`: the index into ``pattern`` values of
-    /// global entry (max, min) of the pair's equations, or −1 when either dof is constrained.
+    /// Symmetric: for cell `c`, local pair `(a, b)` with `b ≤ a` at position
+    /// `scatterOffsets[c] + a(a+1)/2 + b`, the index into ``pattern`` values of
+    /// global entry (max, min) of the pair's equations. General: pair `(a, b)` at
+    /// `scatterOffsets[c] + a·n + b`, the index into ``generalPattern`` values of
+    /// entry (row of a, column of b). −1 when either dof is constrained.
     public let scatter: [Int32]
     /// Equation of each local dof of each cell (−1 constrained), offsets ``DofMap/cellDofOffsets``.
     public let cellEquations: [Int32]
@@ -116,13 +123,19 @@ public final class Assembler: Sendable {
     public let threadCount: Int
     /// How the threads share the work.
     public let strategy: AssemblyStrategy
+    /// Colour classes of all cells (positions = cell indices), computed once for ``AssemblyStrategy/colouring``.
+    let allCellColours: [[Int]]
 
-    /// Builds pattern and scatter map (O(nnz · log)).
+    /// Builds pattern and scatter map: O(Σ over cells of n²) with a dense position map
+    /// per column (symmetric), binary search per entry (general).
     ///
     /// - Parameters:
     ///   - threads: workers for assembly; default the active processor count.
     ///   - strategy: how threads share assembly (default ``AssemblyStrategy/colouring``).
-    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil, strategy: AssemblyStrategy = .colouring) throws {
+    ///   - structure: ``MatrixStructure/symmetric`` (default; `SymmetricMatrix`) or
+    ///     ``MatrixStructure/general`` (`CSRMatrix`, for non-symmetric kernels such as convection).
+    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil, strategy: AssemblyStrategy = .colouring,
+                structure: MatrixStructure = .symmetric) throws {
         guard numbering.dofCount == dofMap.dofCount else {
             throw DofError.dimensionMismatch(what: "equation numbering", expected: dofMap.dofCount, got: numbering.dofCount)
         }
@@ -130,6 +143,7 @@ public final class Assembler: Sendable {
         self.numbering = numbering
         threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         self.strategy = strategy
+        self.structure = structure
         let cellCount = dofMap.mesh.cellCount
         let neq = numbering.count
         var cellEq = [Int32](repeating: -1, count: dofMap.cellDofIndices.count)
@@ -147,10 +161,18 @@ public final class Assembler: Sendable {
                 let e = Int(cellEq[k]); eqCells[fill[e]] = Int32(c); fill[e] += 1
             }
         }
-        // Column j: rows i ≥ j sharing a cell with j.
+        // Column j: rows i ≥ j sharing a cell with j. For the symmetric structure the scatter
+        // entries whose smaller equation is j are filled in the same pass: position of row i in
+        // column j via a dense map, local index of j in each cell by a scan.
+        var offsets = [0]
+        offsets.reserveCapacity(cellCount + 1)
+        let localPairs: (Int) -> Int = structure == .symmetric ? { $0 * ($0 + 1) / 2 } : { $0 * $0 }
+        for c in 0..<cellCount { offsets.append(offsets[c] + localPairs(dofMap.localDofCount(c))) }
+        var sc = [Int32](repeating: -1, count: offsets[cellCount])
         var columnStarts = [Int](repeating: 0, count: neq + 1)
         var rows: [Int32] = []
         var marker = [Int](repeating: -1, count: neq)
+        var position = [Int32](repeating: -1, count: neq)
         var column: [Int32] = []
         for j in 0..<neq {
             column.removeAll(keepingCapacity: true)
@@ -162,34 +184,70 @@ public final class Assembler: Sendable {
                 }
             }
             column.sort()
+            let start = rows.count
             rows.append(contentsOf: column)
             columnStarts[j + 1] = rows.count
+            guard rows.count < Int(Int32.max) / 2 else {
+                throw DofError.dimensionMismatch(what: "stored matrix entries (Int32 scatter map)", expected: Int(Int32.max) / 2, got: rows.count)
+            }
+            guard structure == .symmetric else { continue }
+            for (q, i) in column.enumerated() { position[Int(i)] = Int32(start + q) }
+            for p in eqCellStart[j]..<eqCellStart[j + 1] {
+                let c = Int(eqCells[p])
+                let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
+                var b = 0
+                while Int(cellEq[base + b]) != j { b += 1 }
+                for a in 0..<n {
+                    let ea = Int(cellEq[base + a])
+                    guard ea >= j else { continue }           // ea < 0 (constrained) skipped too
+                    let (hi, lo) = a >= b ? (a, b) : (b, a)
+                    sc[offsets[c] + hi * (hi + 1) / 2 + lo] = position[ea]
+                }
+            }
         }
         pattern = try SymmetricMatrix(dimension: neq, columnStarts: columnStarts, rowIndices: rows,
                                       values: [Double](repeating: 0, count: rows.count))
-        // Scatter map.
-        var offsets = [0]
-        offsets.reserveCapacity(cellCount + 1)
-        for c in 0..<cellCount { let n = dofMap.localDofCount(c); offsets.append(offsets[c] + n * (n + 1) / 2) }
-        var sc = [Int32](repeating: -1, count: offsets[cellCount])
-        guard rows.count < Int(Int32.max) else {
-            throw DofError.dimensionMismatch(what: "stored matrix entries (Int32 scatter map)", expected: Int(Int32.max), got: rows.count)
-        }
-        rows.withUnsafeBufferPointer { rp in
-            for c in 0..<cellCount {
-                let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
-                var k = offsets[c]
-                for a in 0..<n {
-                    let ea = Int(cellEq[base + a])
-                    for b in 0...a {
-                        let eb = Int(cellEq[base + b])
-                        if ea >= 0 && eb >= 0 {
-                            let row = Int32(max(ea, eb)), col = min(ea, eb)
-                            var lo = columnStarts[col], hi = columnStarts[col + 1]
-                            while lo < hi { let mid = (lo + hi) >> 1; if rp[mid] < row { lo = mid + 1 } else { hi = mid } }
-                            sc[k] = Int32(lo)
+        switch structure {
+        case .symmetric:
+            generalPattern = nil
+        case .general:
+            // Full pattern by mirroring the lower triangle; rows come out sorted (see below).
+            var rowStarts = [Int](repeating: 0, count: neq + 1)
+            for j in 0..<neq {
+                for p in columnStarts[j]..<columnStarts[j + 1] {
+                    let i = Int(rows[p]); rowStarts[i + 1] += 1; if i != j { rowStarts[j + 1] += 1 }
+                }
+            }
+            for i in 0..<neq { rowStarts[i + 1] += rowStarts[i] }
+            var next = rowStarts
+            var cols = [Int32](repeating: 0, count: rowStarts[neq])
+            // Column j in increasing order: row i gets j (i ≥ j), row j gets i (i > j); each row's
+            // columns are appended in increasing order.
+            for j in 0..<neq {
+                for p in columnStarts[j]..<columnStarts[j + 1] {
+                    let i = Int(rows[p])
+                    cols[next[i]] = Int32(j); next[i] += 1
+                    if i != j { cols[next[j]] = Int32(i); next[j] += 1 }
+                }
+            }
+            let csr = try CSRMatrix(rows: neq, columns: neq, rowStarts: rowStarts, columnIndices: cols,
+                                    values: [Double](repeating: 0, count: cols.count))
+            generalPattern = csr
+            cols.withUnsafeBufferPointer { cp in
+                for c in 0..<cellCount {
+                    let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
+                    var k = offsets[c]
+                    for a in 0..<n {
+                        let ea = Int(cellEq[base + a])
+                        for b in 0..<n {
+                            let eb = Int32(cellEq[base + b])
+                            if ea >= 0 && eb >= 0 {
+                                var lo = rowStarts[ea], hi = rowStarts[ea + 1]
+                                while lo < hi { let mid = (lo + hi) >> 1; if cp[mid] < eb { lo = mid + 1 } else { hi = mid } }
+                                sc[k] = Int32(lo)
+                            }
+                            k += 1
                         }
-                        k += 1
                     }
                 }
             }
@@ -197,10 +255,18 @@ public final class Assembler: Sendable {
         scatterOffsets = offsets
         scatter = sc
         cellEquations = cellEq
+        allCellColours = strategy == .colouring && threadCount > 1
+            ? Assembler.colourClasses(mesh: dofMap.mesh, items: Array(0..<cellCount)) : []
     }
 
     /// A zero matrix with the assembly pattern.
     public func makeMatrix() -> SymmetricMatrix { pattern }
+
+    /// A zero general matrix with the full pattern (``MatrixStructure/general`` assemblers).
+    public func makeGeneralMatrix() throws -> CSRMatrix {
+        guard let generalPattern else { throw DofError.structureMismatch(expected: "general", got: "symmetric") }
+        return generalPattern
+    }
 
     /// A zero right-hand side (length = number of unknowns).
     public func makeVector() -> [Double] { [Double](repeating: 0, count: numbering.count) }
@@ -222,12 +288,34 @@ public final class Assembler: Sendable {
     /// As ``assemble(cells:matrix:rhs:prescribed:kernel:)`` with a per-thread ``CellScratch``.
     public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, scratchKernel: @escaping ScratchCellKernel) throws {
+        guard structure == .symmetric else { throw DofError.structureMismatch(expected: "symmetric", got: "general") }
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
         try checkVectors(rhs: rhs, prescribed: prescribed)
         let list = try cellList(cells)
         try run(items: list, values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: true) { k, s, ke, fe in
             try scratchKernel(list[k], s, ke, fe)
         }
+    }
+
+    /// General (non-symmetric) assembly into a CSR matrix made by ``makeGeneralMatrix()``;
+    /// element matrices need not be symmetric. Lifting as for the symmetric case.
+    public func assemble(cells: [Int]? = nil, matrix: inout CSRMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, scratchKernel: @escaping ScratchCellKernel) throws {
+        guard let generalPattern else { throw DofError.structureMismatch(expected: "general", got: "symmetric") }
+        guard matrix.rowStarts == generalPattern.rowStarts && matrix.columnIndices == generalPattern.columnIndices else {
+            throw DofError.patternMismatch
+        }
+        try checkVectors(rhs: rhs, prescribed: prescribed)
+        let list = try cellList(cells)
+        try run(items: list, values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: true) { k, s, ke, fe in
+            try scratchKernel(list[k], s, ke, fe)
+        }
+    }
+
+    /// General assembly with a ``CellKernel``.
+    public func assemble(cells: [Int]? = nil, matrix: inout CSRMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, kernel: @escaping CellKernel) throws {
+        try assemble(cells: cells, matrix: &matrix, rhs: &rhs, prescribed: prescribed, scratchKernel: { c, _, ke, fe in try kernel(c, ke, fe) })
     }
 
     /// Adds the kernel's element vectors of `cells` (all when nil) into `rhs` (length = unknowns).
@@ -247,6 +335,7 @@ public final class Assembler: Sendable {
     /// - Parameter prescribed: as for cells (lifting of constrained columns).
     public func assemble(faces: [FaceRef], matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, kernel: @escaping FaceKernel) throws {
+        guard structure == .symmetric else { throw DofError.structureMismatch(expected: "symmetric", got: "general") }
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
         try checkVectors(rhs: rhs, prescribed: prescribed)
         try checkFaces(faces)
@@ -333,7 +422,8 @@ public final class Assembler: Sendable {
         switch strategy {
         case .colouring:
             // Cells of one colour share no node: workers write disjoint entries.
-            let colours = colourClasses(items)
+            let colours = items.count == dofMap.mesh.cellCount && !allCellColours.isEmpty && items.elementsEqual(0..<items.count)
+                ? allCellColours : colourClasses(items)
             try values.withUnsafeMutableBufferPointer { v0 in
                 try rhs.withUnsafeMutableBufferPointer { r0 in
                     let targets = UncheckedSendable((v0, r0))
@@ -379,7 +469,10 @@ public final class Assembler: Sendable {
 
     /// Greedy colouring of the items' cells by shared nodes: positions into `items`, colour by colour.
     func colourClasses(_ items: [Int]) -> [[Int]] {
-        let mesh = dofMap.mesh
+        Assembler.colourClasses(mesh: dofMap.mesh, items: items)
+    }
+
+    static func colourClasses(mesh: Mesh, items: [Int]) -> [[Int]] {
         // Node → items.
         var start = [Int](repeating: 0, count: mesh.nodeCount + 1)
         for c in items { for n in mesh.cellNodes(c) { start[n + 1] += 1 } }
@@ -414,6 +507,7 @@ public final class Assembler: Sendable {
         guard !positions.isEmpty else { return }
         let scratch = buffers.scratch
         let kp = buffers.matrix, fp = buffers.vector
+        let general = structure == .general
         do {
             try scatter.withUnsafeBufferPointer { sp in
                 try cellEquations.withUnsafeBufferPointer { ep in
@@ -429,12 +523,19 @@ public final class Assembler: Sendable {
                             let eqBase = dofMap.cellDofOffsets[c]
                             if ctx.withMatrix {
                                 var k = scatterOffsets[c]
-                                for a in 0..<n {
-                                    let row = a * n
-                                    for b in 0...a {
-                                        let s = Int(sp[k])
-                                        if s >= 0 { values[s] += kb[row + b] }
-                                        k += 1
+                                if general {
+                                    for a in 0..<(n * n) {
+                                        let s = Int(sp[k + a])
+                                        if s >= 0 { values[s] += kb[a] }
+                                    }
+                                } else {
+                                    for a in 0..<n {
+                                        let row = a * n
+                                        for b in 0...a {
+                                            let s = Int(sp[k])
+                                            if s >= 0 { values[s] += kb[row + b] }
+                                            k += 1
+                                        }
                                     }
                                 }
                             }
@@ -457,6 +558,14 @@ public final class Assembler: Sendable {
             ctx.errors.set(w, error)
         }
     }
+}
+
+/// The storage of an assembled matrix.
+public enum MatrixStructure: String, Sendable, CaseIterable, Codable {
+    /// Lower triangle, `SymmetricMatrix` (elasticity, diffusion, u–p saddle points).
+    case symmetric
+    /// Full `CSRMatrix` (non-symmetric kernels: convection, non-symmetric tangents).
+    case general
 }
 
 /// How several threads share assembly.
