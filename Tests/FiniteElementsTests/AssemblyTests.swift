@@ -1,6 +1,9 @@
 import Testing
 import _TestSupport
 import SparseLinearAlgebra
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import FiniteElements
 
 /// Scalar kernels used by the tests: Laplacian stiffness + source, mass.
@@ -168,5 +171,74 @@ struct AssemblyTests {
         let err = (0..<mesh.nodeCount).map { abs(u[dofs.dof(field: 0, node: $0, component: 0)!] - exact(mesh.nodes[$0])) }.max()!
         print("Poisson patch \(type): \(eqs.count) unknowns, max nodal error \(err)")
         #expect(err < 1e-10)
+    }
+
+    @Test("Face assembly: a uniform traction integrates to traction × area; lifting of a face matrix", arguments: [CellType.hex20, .tet10, .hex8])
+    func faceLoads(type: CellType) throws {
+        let mesh = try MeshGenerator.box(size: SIMD3(2, 3, 1), cells: SIMD3(2, 2, 1), cellType: type)
+        let dofs = try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3)])
+        let eqs = EquationNumbering(constrained: [Bool](repeating: false, count: dofs.dofCount))
+        let assembler = try Assembler(dofMap: dofs, numbering: eqs)
+        var F = assembler.makeVector()
+        let traction = SIMD3(0.5, -1.0, 2.0)   // MPa
+        try assembler.assembleVector(faces: try mesh.faces(ofSurface: "top"), rhs: &F) { face, scratch, _, fe in
+            let fv = try scratch.values(mesh: mesh, face: face)
+            let local = mesh.cellType(face.cell).faceNodes(face.face)
+            for q in 0..<fv.quadratureCount {
+                for a in 0..<fv.basisCount {
+                    for k in 0..<3 { fe[3 * local[a] + k] += traction[k] * fv.shape(q, a) * fv.jxw[q] }
+                }
+            }
+        }
+        // Total force = traction × area (6 mm²) in N; and only top nodes are loaded.
+        for k in 0..<3 {
+            let total = try dofs.sum(field: 0, component: k, dofVector: F, nodes: Array(0..<mesh.nodeCount))
+            #expect(abs(total - 6 * traction[k]) < 1e-12)
+        }
+        let top = Set(try mesh.nodes(ofSurface: "top"))
+        for n in 0..<mesh.nodeCount where !top.contains(n) { for k in 0..<3 { #expect(F[dofs.dof(field: 0, node: n, component: k)!] == 0) } }
+    }
+
+    @Test("Probes and region integrals: linear Taylor–Hood pressure and isoparametric displacement exact")
+    func probesAndIntegrals() throws {
+        let mesh = try MeshGenerator.ellipticCylinder(a: 25, b: 17, height: 10, around: 8, radial: 2, layers: 2, cellType: .hex27)
+        let dofs = try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3),
+                                                   FieldSpec(name: "p", components: 1, interpolation: .linear, regions: ["nucleus"])])
+        let pf = try dofs.fieldIndex("p")
+        var values = [Double](repeating: 0, count: dofs.dofCount)
+        let pExact: (SIMD3<Double>) -> Double = { 0.2 + 0.01 * $0.x - 0.02 * $0.y + 0.003 * $0.z }   // MPa
+        for n in dofs.nodes(ofField: pf) { values[dofs.dof(field: pf, node: n, component: 0)!] = pExact(mesh.nodes[n]) }
+        for n in 0..<mesh.nodeCount { for k in 0..<3 { values[dofs.dof(field: 0, node: n, component: k)!] = mesh.nodes[n][k] * 0.01 } }
+        let locator = PointLocator(mesh: mesh)
+        var rng = SeededGenerator(seed: 9)
+        for _ in 0..<20 {
+            // Points well inside the nucleus (inner ellipse semi-axes 12.5 × 8.5 mm).
+            let r = Double.random(in: 0...0.8, using: &rng), t = Double.random(in: 0...(2 * Double.pi), using: &rng)
+            let x = SIMD3(12.5 * r * cos(t), 8.5 * r * sin(t), Double.random(in: 0...10, using: &rng))
+            // Nucleus pressure is defined at the probe (trilinear on curved cells: not compared here).
+            #expect(try locator.evaluate(dofs, field: pf, dofValues: values, at: x) != nil)
+            let u = try #require(try locator.evaluate(dofs, field: 0, dofValues: values, at: x))
+            #expect(abs(u[0] - 0.01 * x.x) < 1e-12 && abs(u[2] - 0.01 * x.z) < 1e-12)
+        }
+        // ∫ p over a straight-sided box region is exact.
+        let box = try MeshGenerator.box(size: SIMD3(2, 2, 2), cells: SIMD3(2, 2, 2), cellType: .hex20)
+        let bd = try DofMap(mesh: box, fields: [FieldSpec(name: "p", components: 1, interpolation: .linear)])
+        var bv = [Double](repeating: 0, count: bd.dofCount)
+        for n in bd.nodes(ofField: 0) { bv[bd.dof(field: 0, node: n, component: 0)!] = pExact(box.nodes[n]) }
+        let boxLocator = PointLocator(mesh: box)
+        for _ in 0..<20 {
+            let x = SIMD3(Double.random(in: 0...2, using: &rng), Double.random(in: 0...2, using: &rng), Double.random(in: 0...2, using: &rng))
+            let p = try #require(try boxLocator.evaluate(bd, field: 0, dofValues: bv, at: x))
+            #expect(abs(p[0] - pExact(x)) < 1e-14)
+        }
+        let (integral, volume) = try bd.integrate(field: 0, component: 0, dofValues: bv, cells: Array(0..<box.cellCount))
+        // ∫ p dV over [0,2]³ = 8·p(centre (1,1,1)).
+        #expect(abs(volume - 8) < 1e-12)
+        #expect(abs(integral - 8 * pExact(SIMD3(1, 1, 1))) < 1e-13)
+        let range = try #require(try bd.nodalRange(field: 0, component: 0, dofValues: bv, cells: Array(0..<box.cellCount)))
+        #expect(abs(range.min - pExact(SIMD3(0, 2, 0))) < 1e-15 && abs(range.max - pExact(SIMD3(2, 0, 2))) < 1e-15)
+        // Nodal values for output: linear field interpolated to the mid nodes.
+        let nodal = try bd.nodalValues(field: 0, from: bv)
+        for n in 0..<box.nodeCount { #expect(abs(nodal[n] - pExact(box.nodes[n])) < 1e-14) }
     }
 }

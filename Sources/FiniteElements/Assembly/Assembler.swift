@@ -19,6 +19,62 @@ public typealias CellKernel = @Sendable (_ cell: Int, _ matrix: UnsafeMutableBuf
 /// A kernel that only fills the element vector (length `n`, zeroed).
 public typealias CellVectorKernel = @Sendable (_ cell: Int, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
 
+/// An element kernel with a per-thread ``CellScratch`` (cached ``CellValues`` and
+/// temporary buffers, so the kernel allocates nothing per cell). Buffers as in ``CellKernel``.
+public typealias ScratchCellKernel = @Sendable (_ cell: Int, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+/// A face kernel: fills the element matrix and vector of the face's *cell*
+/// (same size and local order as for ``CellKernel``; usually only the rows of the
+/// face nodes, `CellType.faceNodes(face.face)`, are non-zero).
+public typealias FaceKernel = @Sendable (_ face: FaceRef, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+/// Per-thread workspace of an assembly worker: cached ``CellValues``/``FaceValues`` and
+/// scratch buffers. Owned by one worker; never shared between threads.
+public final class CellScratch {
+    private var cellValues: [Int: CellValues] = [:]
+    private var faceValues: [Int: FaceValues] = [:]
+    private var buffers: [UnsafeMutableBufferPointer<Double>] = []
+
+    /// An empty workspace.
+    public init() {}
+
+    deinit { for b in buffers { b.deallocate() } }
+
+    /// ``CellValues`` of `cell` for the rule of total degree `degree` (default: the cell type's),
+    /// reinitialised in place. Do not keep the returned value past the kernel call.
+    public func values(mesh: Mesh, cell: Int, degree: Int? = nil) throws -> CellValues {
+        let t = mesh.cellType(cell)
+        let d = degree ?? t.defaultQuadratureDegree
+        let key = CellType.allCases.firstIndex(of: t)! * 1000 + d
+        if cellValues[key] == nil { cellValues[key] = CellValues(cellType: t, degree: d) }
+        try cellValues[key]!.reinit(mesh: mesh, cell: cell)
+        return cellValues[key]!
+    }
+
+    /// ``FaceValues`` of `face` for the face rule of degree `degree` (default: the face type's).
+    public func values(mesh: Mesh, face: FaceRef, degree: Int? = nil) throws -> FaceValues {
+        let t = mesh.faceType(face)
+        let d = degree ?? t.defaultQuadratureDegree
+        let key = FaceType.allCases.firstIndex(of: t)! * 1000 + d
+        if faceValues[key] == nil { faceValues[key] = FaceValues(faceType: t, degree: d) }
+        try faceValues[key]!.reinit(mesh: mesh, face: face)
+        return faceValues[key]!
+    }
+
+    /// Scratch buffer number `slot` with at least `count` doubles (contents unspecified;
+    /// valid until this scratch is released).
+    public func buffer(_ slot: Int, count: Int) -> UnsafeMutableBufferPointer<Double> {
+        while buffers.count <= slot { buffers.append(UnsafeMutableBufferPointer<Double>.allocate(capacity: 0)) }
+        if buffers[slot].count < count {
+            buffers[slot].deallocate()
+            let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+            b.initialize(repeating: 0)
+            buffers[slot] = b
+        }
+        return UnsafeMutableBufferPointer(rebasing: buffers[slot][0..<count])
+    }
+}
+
 /// Assembles symmetric global systems over a fixed pattern.
 ///
 /// Built once from a ``DofMap`` and an ``EquationNumbering``: the lower-triangle
@@ -154,19 +210,64 @@ public final class Assembler: Sendable {
     ///   (the error of the lowest-numbered worker that failed).
     public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, kernel: @escaping CellKernel) throws {
+        try assemble(cells: cells, matrix: &matrix, rhs: &rhs, prescribed: prescribed, scratchKernel: { c, _, ke, fe in try kernel(c, ke, fe) })
+    }
+
+    /// As ``assemble(cells:matrix:rhs:prescribed:kernel:)`` with a per-thread ``CellScratch``.
+    public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, scratchKernel: @escaping ScratchCellKernel) throws {
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
-        guard rhs.count == numbering.count else { throw DofError.dimensionMismatch(what: "rhs", expected: numbering.count, got: rhs.count) }
-        if let prescribed, prescribed.count != dofMap.dofCount {
-            throw DofError.dimensionMismatch(what: "prescribed", expected: dofMap.dofCount, got: prescribed.count)
+        try checkVectors(rhs: rhs, prescribed: prescribed)
+        let list = try cellList(cells)
+        try run(items: list, values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: true) { k, s, ke, fe in
+            try scratchKernel(list[k], s, ke, fe)
         }
-        try run(cells: cells, values: &matrix.values, rhs: &rhs, prescribed: prescribed, matrixKernel: kernel, vectorKernel: nil)
     }
 
     /// Adds the kernel's element vectors of `cells` (all when nil) into `rhs` (length = unknowns).
     public func assembleVector(cells: [Int]? = nil, rhs: inout [Double], kernel: @escaping CellVectorKernel) throws {
-        guard rhs.count == numbering.count else { throw DofError.dimensionMismatch(what: "rhs", expected: numbering.count, got: rhs.count) }
+        try checkVectors(rhs: rhs, prescribed: nil)
+        let list = try cellList(cells)
         var none: [Double] = []
-        try run(cells: cells, values: &none, rhs: &rhs, prescribed: nil, matrixKernel: nil, vectorKernel: kernel)
+        try run(items: list, values: &none, rhs: &rhs, prescribed: nil, withMatrix: false, parallel: true) { k, _, _, fe in
+            try kernel(list[k], fe)
+        }
+    }
+
+    /// Adds face contributions with a matrix (follower pressure, Robin/convective terms) of
+    /// `faces` into `matrix` and `rhs`. Each face works in its cell's local dof space
+    /// (buffers as in ``FaceKernel``). Faces are processed serially (they are few).
+    ///
+    /// - Parameter prescribed: as for cells (lifting of constrained columns).
+    public func assemble(faces: [FaceRef], matrix: inout SymmetricMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, kernel: @escaping FaceKernel) throws {
+        guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
+        try checkVectors(rhs: rhs, prescribed: prescribed)
+        try checkFaces(faces)
+        try run(items: faces.map(\.cell), values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: false) { k, s, ke, fe in
+            try kernel(faces[k], s, ke, fe)
+        }
+    }
+
+    /// Adds face load vectors (tractions, pressures, fluxes) of `faces` into `rhs`
+    /// (length = unknowns). The kernel's matrix buffer is ignored.
+    public func assembleVector(faces: [FaceRef], rhs: inout [Double], kernel: @escaping FaceKernel) throws {
+        try checkVectors(rhs: rhs, prescribed: nil)
+        try checkFaces(faces)
+        var none: [Double] = []
+        try run(items: faces.map(\.cell), values: &none, rhs: &rhs, prescribed: nil, withMatrix: false, parallel: false) { k, s, ke, fe in
+            try kernel(faces[k], s, ke, fe)
+        }
+    }
+
+    func checkFaces(_ faces: [FaceRef]) throws {
+        let mesh = dofMap.mesh
+        for f in faces {
+            guard f.cell >= 0 && f.cell < mesh.cellCount else { throw DofError.cellOutOfRange(cell: f.cell, cellCount: mesh.cellCount) }
+            guard f.face >= 0 && f.face < mesh.cellType(f.cell).faceCount else {
+                throw MeshError.faceOutOfRange(cell: f.cell, face: f.face, faceCount: mesh.cellType(f.cell).faceCount)
+            }
+        }
     }
 
     /// Adds element vectors into a full dof vector (length ``DofMap/dofCount``), constrained
@@ -188,6 +289,13 @@ public final class Assembler: Sendable {
         }
     }
 
+    func checkVectors(rhs: [Double], prescribed: [Double]?) throws {
+        guard rhs.count == numbering.count else { throw DofError.dimensionMismatch(what: "rhs", expected: numbering.count, got: rhs.count) }
+        if let prescribed, prescribed.count != dofMap.dofCount {
+            throw DofError.dimensionMismatch(what: "prescribed", expected: dofMap.dofCount, got: prescribed.count)
+        }
+    }
+
     func cellList(_ cells: [Int]?) throws -> [Int] {
         guard let cells else { return Array(0..<dofMap.mesh.cellCount) }
         if let bad = cells.first(where: { $0 < 0 || $0 >= dofMap.mesh.cellCount }) {
@@ -196,12 +304,13 @@ public final class Assembler: Sendable {
         return cells
     }
 
-    private func run(cells: [Int]?, values: inout [Double], rhs: inout [Double], prescribed: [Double]?,
-                     matrixKernel: CellKernel?, vectorKernel: CellVectorKernel?) throws {
-        let list = try cellList(cells)
-        let workers = max(1, min(threadCount, list.count / 8))
-        let maxN = list.reduce(0) { max($0, dofMap.localDofCount($1)) }
-        let withMatrix = matrixKernel != nil
+    typealias ItemKernel = @Sendable (_ item: Int, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+    /// Runs `kernel` on every item (item `k` works on cell `items[k]`) and scatters.
+    private func run(items: [Int], values: inout [Double], rhs: inout [Double], prescribed: [Double]?,
+                     withMatrix: Bool, parallel: Bool, kernel: @escaping ItemKernel) throws {
+        let workers = parallel ? max(1, min(threadCount, items.count / 8)) : 1
+        let maxN = items.reduce(0) { max($0, dofMap.localDofCount($1)) }
         // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order below.
         var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
         for _ in 1..<max(workers, 1) {
@@ -213,8 +322,8 @@ public final class Assembler: Sendable {
         }
         defer { for (pv, pr) in privateBuffers { pv.deallocate(); pr.deallocate() } }
         let errors = ErrorSlots(count: workers)
-        let ctx = WorkerContext(list: list, workers: workers, maxN: maxN, prescribed: prescribed,
-                                matrixKernel: matrixKernel, vectorKernel: vectorKernel, errors: errors)
+        let ctx = WorkerContext(items: items, workers: workers, maxN: maxN, prescribed: prescribed,
+                                withMatrix: withMatrix, kernel: kernel, errors: errors)
         try values.withUnsafeMutableBufferPointer { v0 in
             try rhs.withUnsafeMutableBufferPointer { r0 in
                 let targets = UncheckedSendable([(v0, r0)] + privateBuffers)
@@ -235,46 +344,47 @@ public final class Assembler: Sendable {
     }
 
     private func work(_ ctx: WorkerContext, _ w: Int, _ values: UnsafeMutableBufferPointer<Double>, _ rhs: UnsafeMutableBufferPointer<Double>) {
-        let chunk = (ctx.list.count + ctx.workers - 1) / ctx.workers
-        let lo = min(w * chunk, ctx.list.count), hi = min(lo + chunk, ctx.list.count)
+        let chunk = (ctx.items.count + ctx.workers - 1) / ctx.workers
+        let lo = min(w * chunk, ctx.items.count), hi = min(lo + chunk, ctx.items.count)
         guard lo < hi else { return }
-        var ke = [Double](repeating: 0, count: ctx.maxN * ctx.maxN)
-        var fe = [Double](repeating: 0, count: ctx.maxN)
+        let scratch = CellScratch()
+        let kp = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, ctx.maxN * ctx.maxN))
+        let fp = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, ctx.maxN))
+        defer { kp.deallocate(); fp.deallocate() }
         do {
-            try ke.withUnsafeMutableBufferPointer { kp in
-                try fe.withUnsafeMutableBufferPointer { fp in
-                    try scatter.withUnsafeBufferPointer { sp in
-                        try cellEquations.withUnsafeBufferPointer { ep in
-                            for idx in lo..<hi {
-                                let c = ctx.list[idx]
-                                let n = dofMap.localDofCount(c)
-                                let kb = UnsafeMutableBufferPointer(rebasing: kp[0..<(n * n)])
-                                let fb = UnsafeMutableBufferPointer(rebasing: fp[0..<n])
-                                kb.update(repeating: 0)
-                                fb.update(repeating: 0)
-                                if let mk = ctx.matrixKernel { try mk(c, kb, fb) } else { try ctx.vectorKernel!(c, fb) }
-                                let eqBase = dofMap.cellDofOffsets[c]
-                                if ctx.matrixKernel != nil {
-                                    var k = scatterOffsets[c]
-                                    for a in 0..<n {
-                                        for b in 0...a {
-                                            let s = Int(sp[k])
-                                            if s >= 0 { values[s] += kb[a * n + b] }
-                                            k += 1
-                                        }
-                                    }
-                                }
+            try scatter.withUnsafeBufferPointer { sp in
+                try cellEquations.withUnsafeBufferPointer { ep in
+                    try dofMap.cellDofIndices.withUnsafeBufferPointer { dp in
+                        for idx in lo..<hi {
+                            let c = ctx.items[idx]
+                            let n = dofMap.localDofCount(c)
+                            let kb = UnsafeMutableBufferPointer(rebasing: kp[0..<(n * n)])
+                            let fb = UnsafeMutableBufferPointer(rebasing: fp[0..<n])
+                            kb.update(repeating: 0)
+                            fb.update(repeating: 0)
+                            try ctx.kernel(idx, scratch, kb, fb)
+                            let eqBase = dofMap.cellDofOffsets[c]
+                            if ctx.withMatrix {
+                                var k = scatterOffsets[c]
                                 for a in 0..<n {
-                                    let ea = Int(ep[eqBase + a])
-                                    guard ea >= 0 else { continue }
-                                    var f = fb[a]
-                                    if let g = ctx.prescribed, ctx.matrixKernel != nil {
-                                        for b in 0..<n where ep[eqBase + b] < 0 {
-                                            f -= kb[a * n + b] * g[dofMap.cellDofIndices[eqBase + b]]
-                                        }
+                                    let row = a * n
+                                    for b in 0...a {
+                                        let s = Int(sp[k])
+                                        if s >= 0 { values[s] += kb[row + b] }
+                                        k += 1
                                     }
-                                    rhs[ea] += f
                                 }
+                            }
+                            for a in 0..<n {
+                                let ea = Int(ep[eqBase + a])
+                                guard ea >= 0 else { continue }
+                                var f = fb[a]
+                                if let g = ctx.prescribed, ctx.withMatrix {
+                                    for b in 0..<n where ep[eqBase + b] < 0 {
+                                        f -= kb[a * n + b] * g[dp[eqBase + b]]
+                                    }
+                                }
+                                rhs[ea] += f
                             }
                         }
                     }
@@ -288,12 +398,12 @@ public final class Assembler: Sendable {
 
 /// What every assembly worker reads.
 struct WorkerContext: @unchecked Sendable {
-    let list: [Int]
+    let items: [Int]
     let workers: Int
     let maxN: Int
     let prescribed: [Double]?
-    let matrixKernel: CellKernel?
-    let vectorKernel: CellVectorKernel?
+    let withMatrix: Bool
+    let kernel: Assembler.ItemKernel
     let errors: ErrorSlots
 }
 
