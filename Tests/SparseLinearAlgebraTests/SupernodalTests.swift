@@ -259,6 +259,55 @@ struct SupernodalLDLTTests {
     }
 }
 
+@Suite("Supernodal subtree parallelism")
+struct SupernodalParallelTests {
+    @Test("Worker threads give the same factor as one thread (Cholesky and LDLᵀ)", arguments: [false, true])
+    func parallelEqualsSequential(_ indefinite: Bool) throws {
+        let a = indefinite ? SupernodalTestMatrices.saddle(8, 7, 6, pressureScale: 1e-4, seed: 12) : TestMatrices.laplacian3D(12, 11, 10)
+        let b = rhs(a.dimension, seed: 2)
+        func run(threads: Int) throws -> (x: [Double], report: SolverReport, workers: Int) {
+            let solver: any LinearSolver
+            if indefinite {
+                let s = SupernodalLDLT(); s.threads = threads; s.parallelWorkThreshold = 0; solver = s
+            } else {
+                let s = SupernodalCholesky(); s.threads = threads; s.parallelWorkThreshold = 0; solver = s
+            }
+            try solver.analyzeAndFactor(a)
+            let workers = (solver as? SupernodalCholesky)?.analysis?.schedule.workerCount ?? (solver as? SupernodalLDLT)?.analysis?.schedule.workerCount ?? -1
+            return (try solver.solve(b), solver.report, workers)
+        }
+        let one = try run(threads: 1), two = try run(threads: 2)
+        #expect(one.workers == 0)
+        #expect(two.workers == 2)
+        // Same arithmetic per front in the same order within each front: identical results.
+        #expect(one.x == two.x)
+        #expect(one.report.inertia == two.report.inertia)
+        #expect(two.report.relativeResidual <= 1e-12)
+        let reference = try DenseMatrix(a).solve(b)
+        #expect(SupernodalTestMatrices.relativeError(two.x, reference) <= 1e-10)
+    }
+
+    @Test("A failure inside a worker's subtree is reported with its original column")
+    func failureInWorker() throws {
+        var a = TestMatrices.laplacian3D(10, 10, 10)
+        // Make one diagonal entry very negative: the matrix is no longer SPD.
+        let column = 123
+        a.values[a.columnStarts[column]] = -50
+        let solver = SupernodalCholesky()
+        solver.threads = 2; solver.parallelWorkThreshold = 0
+        try solver.analyze(a)
+        #expect(solver.analysis!.schedule.workerCount == 2)
+        do {
+            try solver.factor(a)
+            Issue.record("factor accepted an indefinite matrix")
+        } catch let LinearAlgebraError.notPositiveDefinite(failed, pivot) {
+            // Columns eliminated before it are untouched by the change, so column 123 fails first.
+            #expect(pivot <= 0)
+            #expect(failed == column)
+        }
+    }
+}
+
 @Suite("Default solver choice")
 struct SolverChoiceTests {
     @Test("Size and kind select dense or supernodal solvers")

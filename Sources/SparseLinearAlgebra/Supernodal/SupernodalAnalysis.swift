@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Rules for relaxed supernode amalgamation: a child supernode is merged into
 /// its parent (when it is the parent's last child, so that columns stay
 /// contiguous) if the merged supernode is small, or if the explicit zeros the
@@ -118,9 +122,13 @@ public struct SupernodalAnalysis: Sendable {
     let stackTemp: PinnedBuffer<Int>
     let stackFinal: PinnedBuffer<Int>
     let stackSize: Int
+    /// Which supernodes run on which worker thread, and which after them.
+    public let schedule: SupernodalSchedule
     // Largest supernode width and update-matrix order.
     let largestWidth: Int
     let largestUpdate: Int
+    // Largest (m − k)·k over supernodes: the LDLᵀ panel size.
+    let largestPanel: Int
 
     /// Analyses the pattern of `matrix` (values are ignored).
     ///
@@ -130,7 +138,13 @@ public struct SupernodalAnalysis: Sendable {
     ///   - relaxation: amalgamation rules (default CHOLMOD's).
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` when
     ///   the ordering's size differs from the matrix's.
-    public init(_ matrix: SymmetricMatrix, ordering: Ordering? = nil, relaxation: SupernodeRelaxation = .cholmod) throws {
+    ///   - threads: worker threads for independent subtrees (default: online
+    ///     processors, at most 8; 1 disables subtree parallelism).
+    ///   - parallelWorkThreshold: factorizations with fewer flops than this run
+    ///     on one thread (default 2·10⁸: below it, starting threads does not pay).
+    public init(_ matrix: SymmetricMatrix, ordering: Ordering? = nil, relaxation: SupernodeRelaxation = .cholmod,
+                threads: Int = SupernodalSchedule.defaultThreads,
+                parallelWorkThreshold: Double = SupernodalSchedule.defaultParallelWorkThreshold) throws {
         let n = matrix.dimension
         let base = try ordering ?? Ordering.compute(.nestedDissection, for: matrix)
         guard base.permutation.count == n else {
@@ -256,7 +270,7 @@ public struct SupernodalAnalysis: Sendable {
         var scratch: [Int32] = []
         var storedNnz = 0
         var flops = 0.0
-        var largestFront = 0, largestWidth = 0, largestUpdate = 0
+        var largestFront = 0, largestWidth = 0, largestUpdate = 0, largestPanel = 0
         var factorStart = [Int](repeating: 0, count: ns + 1)
         // relStart is filled when the parent is processed; children precede parents.
         var relOffsets = [Int](repeating: 0, count: ns)
@@ -300,25 +314,46 @@ public struct SupernodalAnalysis: Sendable {
             largestFront = max(largestFront, m)
             largestWidth = max(largestWidth, k)
             largestUpdate = max(largestUpdate, m - k)
+            largestPanel = max(largestPanel, (m - k) * k)
         }
         rowStart[ns] = superRows.count
         for s in 0..<ns { relStart[s] = relOffsets[s] }
         relStart[ns] = relMap.count
 
-        // 7. Multifrontal stack layout (postorder: children's updates are on top).
+        // 7. Schedule: independent subtrees for worker threads, the rest (the
+        //    top of the tree) afterwards; then the update-stack layout of each.
+        var nodeWork = [Double](repeating: 0, count: ns)
+        for sn in 0..<ns {
+            let k = superStart[sn + 1] - superStart[sn], m = k + updateSize[sn]
+            var w = 0.0
+            for c in 0..<k { let len = Double(m - c); w += len * len }
+            nodeWork[sn] = w + Double(updateSize[sn] * updateSize[sn])
+        }
+        let plan = SupernodalSchedule(parent: superParent, childStart: childStart, childList: childList,
+                                      work: nodeWork, threads: threads, minimumWork: parallelWorkThreshold)
         var stackTemp = [Int](repeating: 0, count: ns)
         var stackFinal = [Int](repeating: 0, count: ns)
-        var top = 0, peak = 0
-        for s in 0..<ns {
-            let u = updateSize[s]
-            var childTotal = 0
-            for c in childStart[s]..<childStart[s + 1] { let t = Int(childList[c]); childTotal += updateSize[t] * updateSize[t] }
-            stackTemp[s] = top
-            peak = max(peak, top + u * u)
-            top -= childTotal
-            stackFinal[s] = top
-            top += u * u
+        var stackBase = 0
+        // One stack per worker, then the main stack; children resting on the same
+        // stack as their parent are on its top, in order, when the parent starts.
+        for order in plan.threadRanges.map({ ranges in ranges.flatMap { Array($0) } }) + [plan.top] {
+            var top = 0, peak = 0
+            for sn in order {
+                let u = updateSize[sn]
+                var childTotal = 0
+                for c in childStart[sn]..<childStart[sn + 1] {
+                    let t = Int(childList[c])
+                    if plan.stackOf[t] == plan.stackOf[sn] { childTotal += updateSize[t] * updateSize[t] }
+                }
+                stackTemp[sn] = stackBase + top
+                peak = max(peak, top + u * u)
+                top -= childTotal
+                stackFinal[sn] = stackBase + top
+                top += u * u
+            }
+            stackBase += peak
         }
+        let peak = stackBase
 
         self.dimension = n
         self.ordering = finalOrdering
@@ -347,8 +382,10 @@ public struct SupernodalAnalysis: Sendable {
         self.stackTemp = PinnedBuffer(stackTemp)
         self.stackFinal = PinnedBuffer(stackFinal)
         self.stackSize = peak
+        self.schedule = plan
         self.largestWidth = largestWidth
         self.largestUpdate = largestUpdate
+        self.largestPanel = largestPanel
     }
 
     /// Number of rows of supernode `s`'s front (its columns included).
@@ -448,4 +485,78 @@ final class PinnedBuffer<Element>: @unchecked Sendable {
     }
 
     @inline(__always) subscript(i: Int) -> Element { base[i] }
+}
+
+/// How the multifrontal factorization uses several cores: the assembly tree
+/// is cut into disjoint subtrees, distributed over worker threads by
+/// longest-processing-time-first so that the workers' flops are balanced; the
+/// supernodes above the cut (near the root, where fronts are largest) run
+/// afterwards on the calling thread, where the threaded BLAS parallelizes each
+/// large dense kernel. (Subtree-to-thread mapping as in Geist & Ng, "Task
+/// scheduling for parallel sparse Cholesky factorization", Int. J. Parallel
+/// Programming 18 (1989) 291–314.)
+public struct SupernodalSchedule: Sendable {
+    /// Online processors, at most 8.
+    public static var defaultThreads: Int {
+        #if canImport(Glibc)
+        return max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        #else
+        return 1
+        #endif
+    }
+    /// Total work (flops) below which no worker threads are started.
+    public static let defaultParallelWorkThreshold = 2e8
+    /// Number of worker threads used for independent subtrees (0 when sequential).
+    public var workerCount: Int { threadRanges.count }
+
+    /// Per worker: ascending ranges of supernodes (each one whole subtree, in postorder).
+    let threadRanges: [[Range<Int>]]
+    /// Supernodes processed after the workers, ascending.
+    let top: [Int]
+    /// Stack of each supernode: worker index, or `threadRanges.count` for the main stack.
+    let stackOf: [Int]
+
+    init(parent: [Int], childStart: [Int], childList: [Int32], work: [Double], threads: Int, minimumWork: Double) {
+        let ns = parent.count
+        var subtreeWork = work
+        var subtreeSize = [Int](repeating: 1, count: ns)
+        for sn in 0..<ns where parent[sn] >= 0 { subtreeWork[parent[sn]] += subtreeWork[sn]; subtreeSize[parent[sn]] += subtreeSize[sn] }
+        let total = (0..<ns).filter { parent[$0] < 0 }.reduce(0.0) { $0 + subtreeWork[$1] }
+        guard threads > 1, total >= minimumWork else {
+            threadRanges = []
+            top = Array(0..<ns)
+            stackOf = [Int](repeating: 0, count: ns)
+            return
+        }
+        var candidates = (0..<ns).filter { parent[$0] < 0 }
+        var isTop = [Bool](repeating: false, count: ns)
+        var bins: [[Int]] = []
+        for _ in 0..<min(4 * ns, 256) {
+            candidates.sort { subtreeWork[$0] > subtreeWork[$1] }
+            var load = [Double](repeating: 0, count: threads)
+            bins = [[Int]](repeating: [], count: threads)
+            for c in candidates {
+                let t = load.indices.min { load[$0] < load[$1] }!
+                load[t] += subtreeWork[c]; bins[t].append(c)
+            }
+            let assigned = load.reduce(0, +)
+            let balanced = load.max()! <= 1.05 * assigned / Double(threads) && candidates.count >= threads
+            // Stop when balanced, or when the cut would move too much work to the top.
+            if balanced { break }
+            guard let largest = candidates.first, childStart[largest + 1] > childStart[largest] else { break }
+            candidates.removeFirst()
+            isTop[largest] = true
+            for q in childStart[largest]..<childStart[largest + 1] { candidates.append(Int(childList[q])) }
+        }
+        var stackOf = [Int](repeating: threads, count: ns)
+        var ranges: [[Range<Int>]] = []
+        for (t, roots) in bins.enumerated() {
+            let r = roots.sorted().map { ($0 - subtreeSize[$0] + 1)..<($0 + 1) }
+            for range in r { for sn in range { stackOf[sn] = t } }
+            ranges.append(r)
+        }
+        self.threadRanges = ranges
+        self.top = (0..<ns).filter { isTop[$0] || stackOf[$0] == threads }
+        self.stackOf = stackOf
+    }
 }

@@ -6,6 +6,9 @@ final class SupernodalDriver {
     let explicitOrdering: Ordering?
     let relaxation: SupernodeRelaxation
     var maxRefinementSteps: Int
+    /// Worker threads for independent subtrees, and the flops below which none are used.
+    var threads = SupernodalSchedule.defaultThreads
+    var parallelWorkThreshold = SupernodalSchedule.defaultParallelWorkThreshold
     var pivotTolerance: Double
     var report = SolverReport()
     var analysis: SupernodalAnalysis?
@@ -29,7 +32,8 @@ final class SupernodalDriver {
             throw LinearAlgebraError.dimensionMismatch(what: "ordering", expected: matrix.dimension, got: explicitOrdering.permutation.count)
         }
         let ordering = try explicitOrdering ?? Ordering.compute(orderingMethod, for: matrix)
-        let a = try SupernodalAnalysis(matrix, ordering: ordering, relaxation: relaxation)
+        let a = try SupernodalAnalysis(matrix, ordering: ordering, relaxation: relaxation,
+                                       threads: threads, parallelWorkThreshold: parallelWorkThreshold)
         analysis = a
         numeric = nil
         factored = nil
@@ -153,6 +157,20 @@ public final class SupernodalCholesky: LinearSolver {
     }
 
     public var report: SolverReport { driver.report }
+
+    /// Worker threads for independent subtrees of the assembly tree (default:
+    /// online processors, at most 8; 1 = sequential), used from the next ``analyze(_:)``.
+    public var threads: Int {
+        get { driver.threads }
+        set { driver.threads = max(1, newValue) }
+    }
+
+    /// Factorizations with fewer flops than this run on one thread (default 2·10⁸),
+    /// used from the next ``analyze(_:)``.
+    public var parallelWorkThreshold: Double {
+        get { driver.parallelWorkThreshold }
+        set { driver.parallelWorkThreshold = newValue }
+    }
     /// The symbolic factorization of the last ``analyze(_:)``.
     public var analysis: SupernodalAnalysis? { driver.analysis }
 
@@ -208,6 +226,20 @@ public final class SupernodalLDLT: LinearSolver {
     }
 
     public var report: SolverReport { driver.report }
+
+    /// Worker threads for independent subtrees of the assembly tree (default:
+    /// online processors, at most 8; 1 = sequential), used from the next ``analyze(_:)``.
+    public var threads: Int {
+        get { driver.threads }
+        set { driver.threads = max(1, newValue) }
+    }
+
+    /// Factorizations with fewer flops than this run on one thread (default 2·10⁸),
+    /// used from the next ``analyze(_:)``.
+    public var parallelWorkThreshold: Double {
+        get { driver.parallelWorkThreshold }
+        set { driver.parallelWorkThreshold = newValue }
+    }
     /// The symbolic factorization of the last ``analyze(_:)``.
     public var analysis: SupernodalAnalysis? { driver.analysis }
 
