@@ -132,3 +132,11 @@ if ProcessInfo.processInfo.environment["PROFILE_ANALYSIS"] != nil {
     let tSym = try seconds { _ = try SupernodalAnalysis(a, ordering: ord) }
     print(String(format: "metis %.3f s, graph %.3f s, permuted %.3f s, symbolic (given ordering) %.3f s", tOrd, tGraph, tPerm, tSym))
 }
+if let path = ProcessInfo.processInfo.environment["SAVE_MTX"] {
+    // Matrix Market coordinate real symmetric (lower triangle), for side-by-side runs.
+    var out = "%%MatrixMarket matrix coordinate real symmetric\n\(a.dimension) \(a.dimension) \(a.storedCount)\n"
+    out.reserveCapacity(a.storedCount * 40)
+    for j in 0..<a.dimension { for p in a.columnStarts[j]..<a.columnStarts[j + 1] { out += "\(Int(a.rowIndices[p]) + 1) \(j + 1) \(a.values[p])\n" } }
+    try out.write(toFile: path, atomically: false, encoding: .utf8)
+    print("wrote \(path)")
+}

@@ -279,8 +279,9 @@ struct SupernodalParallelTests {
         let one = try run(threads: 1), two = try run(threads: 2)
         #expect(one.workers == 0)
         #expect(two.workers == 2)
-        // Same arithmetic per front in the same order within each front: identical results.
-        #expect(one.x == two.x)
+        // Same fronts and the same kernels; only the BLAS's internal threading
+        // (summation order) may differ between the runs.
+        #expect(SupernodalTestMatrices.relativeError(two.x, one.x) <= 1e-12)
         #expect(one.report.inertia == two.report.inertia)
         #expect(two.report.relativeResidual <= 1e-12)
         let reference = try DenseMatrix(a).solve(b)
