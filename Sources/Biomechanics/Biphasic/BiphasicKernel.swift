@@ -135,10 +135,11 @@ public enum BiphasicKernel {
             // K_uu: −(p+Δπ) ∂²J − Δπ' ∂J⊗∂J.
             let geo = finiteStrain ? total * j * w : 0
             let osm = -osmotic.derivative * scale * scale * w
+            let coupledUU = geo != 0 || osm != 0
             for r in 0..<nu {
                 let a = r / 3, i = r % 3
                 let row = kk.baseAddress! + r * nt
-                for c in 0..<nu {
+                for c in 0..<nu where coupledUU {
                     let b = c / 3, l = c % 3
                     var v = osm * gx[r] * gx[c]
                     if geo != 0 { v -= geo * (gx[3 * a + i] * gx[3 * b + l] - gx[3 * a + l] * gx[3 * b + i]) }

@@ -73,6 +73,9 @@ public final class BiphasicProblem: TransientSystem {
     private var fullMatrix: SymmetricMatrix?
     private var prescriptionOfDof: [Int] = []  // index into prescribed (u) or drained (offset by prescribed.count)
     private let pressureTables: [CellType: ShapeTable]
+    /// Solid stiffness of every cell (row-major 3n × 3n, N/mm) when it is constant
+    /// (small strain, linear solid): computed once in ``prepare()``.
+    private var solidStiffnessCache: [[Double]]?
 
     /// A problem with one material per cell (`materials.count` = 1 applies it to all cells).
     /// - Throws: ``BiphasicError/unstableElementPair(cell:cellType:)`` for linear cells (hex8/tet4),
@@ -150,6 +153,36 @@ public final class BiphasicProblem: TransientSystem {
         fullMatrix = assembler.pattern
         let tied = groups.map { $0.map { eqs.equation(ofDof: $0) } }
         condensation = tied.isEmpty ? nil : EquationCondensation(full: assembler.pattern, groups: tied)
+        solidStiffnessCache = nil
+        if !finiteStrain && cellMaterials.allSatisfy({ $0.law.solid.isLinear }) {
+            var cache: [[Double]] = []
+            cache.reserveCapacity(mesh.cellCount)
+            var cv: [CellType: CellValues] = [:]
+            for c in 0..<mesh.cellCount {
+                let t = mesh.cellType(c)
+                if cv[t] == nil { cv[t] = CellValues(cellType: t) }
+                try cv[t]!.reinit(mesh: mesh, cell: c)
+                let values = cv[t]!
+                let n = t.nodeCount, nu = 3 * n
+                var k = [Double](repeating: 0, count: nu * nu), f = [Double](repeating: 0, count: nu)
+                let zero = [Double](repeating: 0, count: nu)
+                let m = cellMaterials[c]
+                values.gradients.withUnsafeBufferPointer { g in
+                    values.jxw.withUnsafeBufferPointer { w in
+                        zero.withUnsafeBufferPointer { z in
+                            f.withUnsafeMutableBufferPointer { fp in
+                                k.withUnsafeMutableBufferPointer { kp in
+                                    SolidKernel.smallStrain(nodeCount: n, quadratureCount: values.quadratureCount, gradients: g, jxw: w, displacement: z,
+                                                            elasticity: m.law.solid.smallStrainStiffness(axes: m.axes), force: fp, stiffness: kp)
+                                }
+                            }
+                        }
+                    }
+                }
+                cache.append(k)
+            }
+            solidStiffnessCache = cache
+        }
     }
 
     /// The zero initial state (unknowns).
@@ -340,6 +373,7 @@ public final class BiphasicProblem: TransientSystem {
     func makeKernel(values v: [Double], previous v0: [Double], timeStep dt: Double)
         -> @Sendable (Int, CellScratch, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void {
         let mesh = self.mesh, materials = cellMaterials, finite = finiteStrain, dofMap = self.dofMap, tables = pressureTables
+        let stiffnessCache = solidStiffnessCache
         return { c, scratch, fe, ke in
             let cv = try scratch.values(mesh: mesh, cell: c)
             let t = mesh.cellType(c)
@@ -358,7 +392,18 @@ public final class BiphasicProblem: TransientSystem {
             let material = materials[c]
             try cv.gradients.withUnsafeBufferPointer { g in
                 try cv.jxw.withUnsafeBufferPointer { w in
-                    if finite {
+                    if let cache = stiffnessCache {
+                        // Linear small-strain solid: f = K u with the cached K.
+                        cache[c].withUnsafeBufferPointer { kc in
+                            for r in 0..<nu {
+                                var sum = 0.0
+                                let row = kc.baseAddress! + r * nu
+                                for col in 0..<nu { sum += row[col] * ue[col] }
+                                sf[r] = sum
+                            }
+                            if let sk { for i in 0..<nu * nu { sk[i] = kc[i] } }
+                        }
+                    } else if finite {
                         do {
                             try SolidKernel.finiteStrain(nodeCount: n, quadratureCount: nq, gradients: g, jxw: w, displacement: UnsafeBufferPointer(ue),
                                                          material: material.law.solid, axes: material.axes, force: sf, stiffness: sk)
