@@ -26,7 +26,7 @@ struct BiphasicVerificationTests {
     }
 
     @Test func unconfinedCompressionMatchesArmstrong1984() throws {
-        check(try BiphasicVerification.unconfinedCompression(around: 12, radial: 3))
+        check(try BiphasicVerification.unconfinedCompression(around: 12, radial: 6))
     }
 
     @Test func donnanConfinedSwellingEquilibrium() throws {
