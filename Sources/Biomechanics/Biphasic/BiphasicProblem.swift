@@ -76,6 +76,9 @@ public final class BiphasicProblem: TransientSystem {
     /// Solid stiffness of every cell (row-major 3n × 3n, N/mm) when it is constant
     /// (small strain, linear solid): computed once in ``prepare()``.
     private var solidStiffnessCache: [[Double]]?
+    /// Reference geometry per cell (the mesh never moves in a total-Lagrangian
+    /// formulation): displacement-basis gradients, `jxw`, pressure-basis gradients.
+    private var geometryCache: [CellGeometry]?
 
     /// A problem with one material per cell (`materials.count` = 1 applies it to all cells).
     /// - Throws: ``BiphasicError/unstableElementPair(cell:cellType:)`` for linear cells (hex8/tet4),
@@ -153,6 +156,27 @@ public final class BiphasicProblem: TransientSystem {
         fullMatrix = assembler.pattern
         let tied = groups.map { $0.map { eqs.equation(ofDof: $0) } }
         condensation = tied.isEmpty ? nil : EquationCondensation(full: assembler.pattern, groups: tied)
+        var geometry: [CellGeometry] = []
+        var tablesCV: [CellType: CellValues] = [:]
+        var storage = 0
+        for c in 0..<mesh.cellCount {
+            let t = mesh.cellType(c)
+            storage += ShapeTable.cached(t, degree: t.defaultQuadratureDegree).rule.count * (3 * t.nodeCount + 3 * t.cornerCount + 1)
+        }
+        if storage <= 50_000_000 {
+            geometry.reserveCapacity(mesh.cellCount)
+            for c in 0..<mesh.cellCount {
+                let t = mesh.cellType(c)
+                if tablesCV[t] == nil { tablesCV[t] = CellValues(cellType: t) }
+                try tablesCV[t]!.reinit(mesh: mesh, cell: c)
+                let cv = tablesCV[t]!
+                let table = pressureTables[t]!
+                var pg = [Double](repeating: 0, count: cv.quadratureCount * table.basisCount * 3)
+                pg.withUnsafeMutableBufferPointer { cv.physicalGradients(of: table, into: $0) }
+                geometry.append(CellGeometry(gradients: cv.gradients, jxw: cv.jxw, pressureGradients: pg))
+            }
+            geometryCache = geometry
+        } else { geometryCache = nil }
         solidStiffnessCache = nil
         if !finiteStrain && cellMaterials.allSatisfy({ $0.law.solid.isLinear }) {
             var cache: [[Double]] = []
@@ -374,10 +398,17 @@ public final class BiphasicProblem: TransientSystem {
         -> @Sendable (Int, CellScratch, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void {
         let mesh = self.mesh, materials = cellMaterials, finite = finiteStrain, dofMap = self.dofMap, tables = pressureTables
         let stiffnessCache = solidStiffnessCache
+        let geometryCache = self.geometryCache
         return { c, scratch, fe, ke in
-            let cv = try scratch.values(mesh: mesh, cell: c)
             let t = mesh.cellType(c)
-            let n = t.nodeCount, m = t.cornerCount, nq = cv.quadratureCount
+            let geometry: CellGeometry
+            if let cached = geometryCache?[c] { geometry = cached } else {
+                let cv = try scratch.values(mesh: mesh, cell: c)
+                var pg = [Double](repeating: 0, count: cv.quadratureCount * t.cornerCount * 3)
+                pg.withUnsafeMutableBufferPointer { cv.physicalGradients(of: tables[t]!, into: $0) }
+                geometry = CellGeometry(gradients: cv.gradients, jxw: cv.jxw, pressureGradients: pg)
+            }
+            let n = t.nodeCount, m = t.cornerCount, nq = geometry.jxw.count
             let nu = 3 * n
             let table = tables[t]!
             let dofs = dofMap.cellDofs(c)
@@ -385,13 +416,12 @@ public final class BiphasicProblem: TransientSystem {
             let ue = scratch.buffer(0, count: nu), u0 = scratch.buffer(1, count: nu), pe = scratch.buffer(2, count: m)
             for k in 0..<nu { ue[k] = v[dofs[base + k]]; u0[k] = v0[dofs[base + k]] }
             for b in 0..<m { pe[b] = v[dofs[base + nu + b]] }
-            let pg = scratch.buffer(3, count: nq * m * 3)
-            cv.physicalGradients(of: table, into: pg)
             let sf = scratch.buffer(4, count: nu)
             let sk: UnsafeMutableBufferPointer<Double>? = ke == nil ? nil : scratch.buffer(5, count: nu * nu)
             let material = materials[c]
-            try cv.gradients.withUnsafeBufferPointer { g in
-                try cv.jxw.withUnsafeBufferPointer { w in
+            try geometry.gradients.withUnsafeBufferPointer { g in
+                try geometry.jxw.withUnsafeBufferPointer { w in
+                  try geometry.pressureGradients.withUnsafeBufferPointer { pg in
                     if let cache = stiffnessCache {
                         // Linear small-strain solid: f = K u with the cached K.
                         cache[c].withUnsafeBufferPointer { kc in
@@ -416,14 +446,25 @@ public final class BiphasicProblem: TransientSystem {
                     }
                     try table.values.withUnsafeBufferPointer { pv in
                         try BiphasicKernel.evaluate(cell: c, nodeCount: n, pressureCount: m, quadratureCount: nq, gradients: g,
-                                                    pressureValues: pv, pressureGradients: UnsafeBufferPointer(pg), jxw: w,
+                                                    pressureValues: pv, pressureGradients: pg, jxw: w,
                                                     displacement: UnsafeBufferPointer(ue), previousDisplacement: UnsafeBufferPointer(u0),
                                                     pressure: UnsafeBufferPointer(pe), timeStep: dt, material: material.law, finiteStrain: finite,
                                                     solidForce: UnsafeBufferPointer(sf), solidStiffness: sk.map { UnsafeBufferPointer($0) },
                                                     residual: fe, stiffness: ke)
                     }
+                  }
                 }
             }
         }
     }
+}
+
+/// Reference geometry of one cell at its quadrature points (index orders as in ``CellValues``).
+struct CellGeometry: Sendable {
+    /// `∂N_a/∂X_d` at `[(q * n + a) * 3 + d]` (1/mm).
+    let gradients: [Double]
+    /// `det J · w` (mm³).
+    let jxw: [Double]
+    /// Pressure-basis gradients `[(q * m + b) * 3 + d]` (1/mm).
+    let pressureGradients: [Double]
 }
