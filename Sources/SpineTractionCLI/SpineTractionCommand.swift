@@ -10,6 +10,7 @@ struct SpineTractionCommand: ParsableCommand {
         subcommands: [
             DemoCommand.self,
             RunCommand.self,
+            VerifyCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )

@@ -186,7 +186,7 @@ public enum BiphasicVerification {
                     let z = mesh.nodes[node].z
                     let pf = v[p.pressureDof(node: node)!], pr = ref.pressure(z: z, t: t)
                     let e = abs(pf - pr) / sigma0
-                    if e > pErr { pErr = e; pAt = (pf, pr) }; if ProcessInfo.processInfo.environment["BP_DEBUG"] != nil { print("t", t, "z", z, pf, pr) }
+                    if e > pErr { pErr = e; pAt = (pf, pr) }
                 }
             }
         }
