@@ -13,6 +13,7 @@ struct SpineTractionCommand: ParsableCommand {
             LimitsCommand.self,
             SolveCommand.self, GenerateCommand.self,
             RunCommand.self,
+            VerifyCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )

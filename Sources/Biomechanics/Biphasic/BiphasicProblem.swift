@@ -1,0 +1,470 @@
+import FiniteElements
+import SparseLinearAlgebra
+
+/// Components of some nodes tied to one common unknown — a rigid, force-driven
+/// platen or endplate translating in direction `component` (0 = x, 1 = y, 2 = z).
+public struct TiedComponent: Sendable, Equatable {
+    /// Mesh nodes that move together.
+    public var nodes: [Int]
+    /// Displacement component tied.
+    public var component: Int
+    /// A tie.
+    public init(nodes: [Int], component: Int) { self.nodes = nodes; self.component = component }
+}
+
+/// Quasi-static biphasic (poroelastic) mixture on a mesh of quadratic cells:
+/// displacement `u` (mm, quadratic, every node) and fluid pressure `p` (MPa,
+/// linear on the corner nodes) — the Taylor–Hood pair, inf–sup stable — posed
+/// as a ``TransientSystem`` for FiniteElements' adaptive backward-Euler stepper.
+///
+/// Equations: see ``BiphasicKernel``. The tangent is symmetric indefinite
+/// `[[K, −Q], [−Qᵀ, −Δt H]]` and is solved by the supernodal `LDLᵀ`
+/// (``matrixKind`` = `.symmetricIndefinite`, one symbolic analysis per run).
+///
+/// Boundary conditions:
+/// - ``prescribed``: displacement components (mm) with load curves, eliminated;
+/// - ``drained``: prescribed fluid pressure (MPa; 0 = free draining), eliminated —
+///   listed mid-side nodes carry no pressure and are skipped;
+/// - ``ties``: rigid platens (components tied to one unknown);
+/// - ``loads``: nodal forces (N) with load curves;
+/// - every other boundary is impermeable (zero flux, the natural condition).
+///
+/// ```swift
+/// let problem = try BiphasicProblem(mesh: mesh, materials: [BiphasicProblem.CellMaterial(law: m)], finiteStrain: false)
+/// problem.prescribed = [PrescribedComponent(nodes: bottom, component: 2, value: 0)]
+/// problem.drained = [PrescribedComponent(nodes: top, component: 0, value: 0)]
+/// try problem.prepare()
+/// ```
+public final class BiphasicProblem: TransientSystem {
+    /// A cell's material and material axes.
+    public struct CellMaterial: Sendable {
+        /// The mixture.
+        public var law: BiphasicMaterial
+        /// Material axes (rotation, columns = axes; identity for isotropic laws).
+        public var axes: Tensor3
+        /// A cell material.
+        public init(law: BiphasicMaterial, axes: Tensor3 = .identity) { self.law = law; self.axes = axes }
+    }
+
+    /// The mesh (reference coordinates, mm).
+    public let mesh: Mesh
+    /// Material of each cell.
+    public let cellMaterials: [CellMaterial]
+    /// Total-Lagrangian finite strain (true) or small strain (false).
+    public let finiteStrain: Bool
+    /// Prescribed displacement components (mm). Set before ``prepare()``.
+    public var prescribed: [PrescribedComponent] = []
+    /// Prescribed fluid pressures (MPa; `component` is ignored). Set before ``prepare()``.
+    public var drained: [PrescribedComponent] = []
+    /// Rigid ties. Set before ``prepare()``.
+    public var ties: [TiedComponent] = []
+    /// Nodal loads (N).
+    public var loads: [NodalLoad] = []
+    /// DOF map: field 0 `u` (3 components, all nodes), field 1 `p` (1 component, corner nodes).
+    public let dofMap: DofMap
+    /// Equation numbering after elimination (set by ``prepare()``).
+    public private(set) var numbering: EquationNumbering?
+    /// Assembler (set by ``prepare()``).
+    public private(set) var assembler: Assembler?
+    /// Compaction events (`J ≤ φ0`) met while evaluating trial states: each made
+    /// Newton back-track or the stepper cut the step. A driver prints them.
+    public private(set) var compactionEvents: [BiphasicError] = []
+    private var condensation: EquationCondensation?
+    private var fullMatrix: SymmetricMatrix?
+    private var prescriptionOfDof: [Int] = []  // index into prescribed (u) or drained (offset by prescribed.count)
+    private let pressureTables: [CellType: ShapeTable]
+    /// Solid stiffness of every cell (row-major 3n × 3n, N/mm) when it is constant
+    /// (small strain, linear solid): computed once in ``prepare()``.
+    private var solidStiffnessCache: [[Double]]?
+    /// Reference geometry per cell (the mesh never moves in a total-Lagrangian
+    /// formulation): displacement-basis gradients, `jxw`, pressure-basis gradients.
+    private var geometryCache: [CellGeometry]?
+
+    /// A problem with one material per cell (`materials.count` = 1 applies it to all cells).
+    /// - Throws: ``BiphasicError/unstableElementPair(cell:cellType:)`` for linear cells (hex8/tet4),
+    ///   ``BiphasicError/cellWithoutMaterial(cell:)`` for a nil material.
+    public init(mesh: Mesh, materials: [CellMaterial?], finiteStrain: Bool) throws {
+        let list = materials.count == 1 ? [CellMaterial?](repeating: materials[0], count: mesh.cellCount) : materials
+        precondition(list.count == mesh.cellCount, "one material per cell (or one for all)")
+        if let missing = list.firstIndex(where: { $0 == nil }) { throw BiphasicError.cellWithoutMaterial(cell: missing) }
+        var tables: [CellType: ShapeTable] = [:]
+        for c in 0..<mesh.cellCount {
+            let t = mesh.cellType(c)
+            guard t.nodeCount > t.cornerCount else { throw BiphasicError.unstableElementPair(cell: c, cellType: "\(t)") }
+            if tables[t] == nil {
+                tables[t] = ShapeTable(cellType: t.linear, rule: ShapeTable.cached(t, degree: t.defaultQuadratureDegree).rule)
+            }
+        }
+        pressureTables = tables
+        self.mesh = mesh
+        cellMaterials = list.map { $0! }
+        self.finiteStrain = finiteStrain
+        dofMap = try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3),
+                                                 FieldSpec(name: "p", components: 1, interpolation: .linear)])
+    }
+
+    public var unknownCount: Int { condensation?.reducedCount ?? numbering?.count ?? 0 }
+    public var matrixKind: MatrixKind { .symmetricIndefinite }
+    public func tangentPattern() -> SymmetricMatrix { condensation?.reducedPattern ?? assembler!.pattern }
+
+    /// True when one Newton iteration solves every step (small strain, linear solid,
+    /// constant permeability, no osmosis).
+    public var isLinear: Bool {
+        !finiteStrain && cellMaterials.allSatisfy { $0.law.solid.isLinear && $0.law.permeability.isConstant && $0.law.osmosis == nil }
+    }
+
+    /// Global dof of displacement component `k` at `node`.
+    public func displacementDof(node: Int, component k: Int) -> Int { dofMap.dof(field: 0, node: node, component: k)! }
+    /// Global dof of the pressure at `node`, nil for a node without pressure (mid-side nodes).
+    public func pressureDof(node: Int) -> Int? { dofMap.dof(field: 1, node: node, component: 0) }
+
+    /// Numbers the equations and builds pattern and scatter map.
+    /// - Throws: ``LoadError/conflictingConstraint(node:component:first:second:)`` for two different
+    ///   prescriptions of one dof.
+    public func prepare() throws {
+        var prescription = [Int](repeating: -1, count: dofMap.dofCount)
+        let all = prescribed + drained
+        func set(_ dof: Int, _ k: Int, node: Int, component: Int) throws {
+            let old = prescription[dof]
+            if old >= 0, old != k {
+                let a = all[old], b = all[k]
+                guard (a.value == 0 && b.value == 0) || (a.value == b.value && a.curve == b.curve) else {
+                    throw LoadError.conflictingConstraint(node: node, component: component, first: a.value, second: b.value)
+                }
+                return
+            }
+            prescription[dof] = k
+        }
+        for (k, pc) in prescribed.enumerated() {
+            for node in pc.nodes { try set(displacementDof(node: node, component: pc.component), k, node: node, component: pc.component) }
+        }
+        for (k, pc) in drained.enumerated() {
+            for node in pc.nodes { if let d = pressureDof(node: node) { try set(d, prescribed.count + k, node: node, component: 3) } }
+        }
+        var groups: [[Int]] = []
+        for tie in ties {
+            let dofs = tie.nodes.map { displacementDof(node: $0, component: tie.component) }
+            if let k = dofs.lazy.map({ prescription[$0] }).first(where: { $0 >= 0 }) {
+                for d in dofs { prescription[d] = k }
+            } else { groups.append(dofs) }
+        }
+        prescriptionOfDof = prescription
+        let eqs = EquationNumbering(constrained: prescription.map { $0 >= 0 })
+        numbering = eqs
+        let assembler = try Assembler(dofMap: dofMap, numbering: eqs)
+        self.assembler = assembler
+        fullMatrix = assembler.pattern
+        let tied = groups.map { $0.map { eqs.equation(ofDof: $0) } }
+        condensation = tied.isEmpty ? nil : EquationCondensation(full: assembler.pattern, groups: tied)
+        var geometry: [CellGeometry] = []
+        var tablesCV: [CellType: CellValues] = [:]
+        var storage = 0
+        for c in 0..<mesh.cellCount {
+            let t = mesh.cellType(c)
+            storage += ShapeTable.cached(t, degree: t.defaultQuadratureDegree).rule.count * (3 * t.nodeCount + 3 * t.cornerCount + 1)
+        }
+        if storage <= 50_000_000 {
+            geometry.reserveCapacity(mesh.cellCount)
+            for c in 0..<mesh.cellCount {
+                let t = mesh.cellType(c)
+                if tablesCV[t] == nil { tablesCV[t] = CellValues(cellType: t) }
+                try tablesCV[t]!.reinit(mesh: mesh, cell: c)
+                let cv = tablesCV[t]!
+                let table = pressureTables[t]!
+                var pg = [Double](repeating: 0, count: cv.quadratureCount * table.basisCount * 3)
+                pg.withUnsafeMutableBufferPointer { cv.physicalGradients(of: table, into: $0) }
+                geometry.append(CellGeometry(gradients: cv.gradients, jxw: cv.jxw, pressureGradients: pg))
+            }
+            geometryCache = geometry
+        } else { geometryCache = nil }
+        solidStiffnessCache = nil
+        if !finiteStrain && cellMaterials.allSatisfy({ $0.law.solid.isLinear }) {
+            var cache: [[Double]] = []
+            cache.reserveCapacity(mesh.cellCount)
+            var cv: [CellType: CellValues] = [:]
+            for c in 0..<mesh.cellCount {
+                let t = mesh.cellType(c)
+                if cv[t] == nil { cv[t] = CellValues(cellType: t) }
+                try cv[t]!.reinit(mesh: mesh, cell: c)
+                let values = cv[t]!
+                let n = t.nodeCount, nu = 3 * n
+                var k = [Double](repeating: 0, count: nu * nu), f = [Double](repeating: 0, count: nu)
+                let zero = [Double](repeating: 0, count: nu)
+                let m = cellMaterials[c]
+                values.gradients.withUnsafeBufferPointer { g in
+                    values.jxw.withUnsafeBufferPointer { w in
+                        zero.withUnsafeBufferPointer { z in
+                            f.withUnsafeMutableBufferPointer { fp in
+                                k.withUnsafeMutableBufferPointer { kp in
+                                    SolidKernel.smallStrain(nodeCount: n, quadratureCount: values.quadratureCount, gradients: g, jxw: w, displacement: z,
+                                                            elasticity: m.law.solid.smallStrainStiffness(axes: m.axes), force: fp, stiffness: kp)
+                                }
+                            }
+                        }
+                    }
+                }
+                cache.append(k)
+            }
+            solidStiffnessCache = cache
+        }
+    }
+
+    /// The zero initial state (unknowns).
+    public func initialState() -> [Double] { [Double](repeating: 0, count: unknownCount) }
+
+    /// The full dof vector (mm and MPa) for unknowns `x` at time `t` (s).
+    public func dofValues(unknowns x: [Double], time t: Double) -> [Double] {
+        let free = condensation?.expand(x) ?? x
+        let eq = numbering!.equationOfDof
+        let all = prescribed + drained
+        var v = [Double](repeating: 0, count: dofMap.dofCount)
+        for d in 0..<v.count {
+            let e = Int(eq[d])
+            v[d] = e >= 0 ? free[e] : all[prescriptionOfDof[d]].value(at: t)
+        }
+        return v
+    }
+
+    /// External nodal forces (N) at time `t` (s), as a full dof vector.
+    public func externalForces(time t: Double) -> [Double] {
+        var f = [Double](repeating: 0, count: dofMap.dofCount)
+        for load in loads {
+            let s = load.curve.value(at: t)
+            for (k, node) in load.nodes.enumerated() { for c in 0..<3 { f[displacementDof(node: node, component: c)] += s * load.forces[k][c] } }
+        }
+        return f
+    }
+
+    public func evaluate(_ x: [Double], previous: [Double], time: Double, timeStep: Double,
+                         residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
+        guard timeStep.isFinite, timeStep > 0 else { throw BiphasicError.invalidTimeStep(name: "timeStep", value: timeStep) }
+        let v = dofValues(unknowns: x, time: time)
+        let v0 = dofValues(unknowns: previous, time: time - timeStep)
+        let eqs = numbering!
+        var rhs = try eqs.restrict(externalForces(time: time))
+        let kernel = makeKernel(values: v, previous: v0, timeStep: timeStep)
+        let assembler = self.assembler!
+        do {
+            if tangent != nil {
+                var k = fullMatrix!
+                for i in 0..<k.values.count { k.values[i] = 0 }
+                try assembler.assemble(matrix: &k, rhs: &rhs) { c, s, ke, fe in
+                    try kernel(c, s, fe, ke)
+                    for i in 0..<fe.count { fe[i] = -fe[i] }
+                }
+                if let cond = condensation { cond.condense(k, into: &tangent!) } else { tangent = k }
+                fullMatrix = k
+            } else {
+                var none = assembler.pattern
+                try assembler.assemble(matrix: &none, rhs: &rhs) { c, s, _, fe in
+                    try kernel(c, s, fe, nil)
+                    for i in 0..<fe.count { fe[i] = -fe[i] }
+                }
+            }
+        } catch let e as BiphasicError {
+            if case .compactedSolid = e { compactionEvents.append(e) }
+            throw e
+        }
+        for i in 0..<rhs.count { rhs[i] = -rhs[i] }
+        residual = condensation?.condense(vector: rhs) ?? rhs
+    }
+
+    /// The element residual `R` of every cell summed into a full dof vector
+    /// (constrained dofs included; external loads not subtracted): at a
+    /// prescribed displacement dof the internal force (N), at a drained pressure
+    /// dof `Δt` times the fluid volume flux out of the body there (mm³ in the step).
+    public func fullResidual(state x: [Double], previous: [Double], time: Double, timeStep: Double) throws -> [Double] {
+        let v = dofValues(unknowns: x, time: time)
+        let v0 = dofValues(unknowns: previous, time: time - timeStep)
+        let kernel = makeKernel(values: v, previous: v0, timeStep: timeStep)
+        var full = [Double](repeating: 0, count: dofMap.dofCount)
+        try assembler!.assembleDofVector(into: &full) { c, fe in
+            let s = CellScratch()
+            try kernel(c, s, fe, nil)
+        }
+        return full
+    }
+
+    /// What happened in one accepted step at the boundary.
+    public struct StepFluxes: Sendable {
+        /// Sum of the internal force (N) over each requested node set's component.
+        public var reactions: [Double]
+        /// Fluid volume (mm³) that left the body through drained nodes during the step
+        /// (negative = imbibed).
+        public var outflow: Double
+    }
+
+    /// Reaction forces (N) on `(nodes, component)` sets and the fluid volume (mm³)
+    /// expelled through all drained dofs during the step from `previous` to `x`.
+    public func stepFluxes(state x: [Double], previous: [Double], time: Double, timeStep: Double,
+                           reactionSets: [(nodes: [Int], component: Int)]) throws -> StepFluxes {
+        let r = try fullResidual(state: x, previous: previous, time: time, timeStep: timeStep)
+        let reactions = reactionSets.map { set in set.nodes.reduce(0.0) { $0 + r[displacementDof(node: $1, component: set.component)] } }
+        var outflow = 0.0
+        let constrained = numbering!.equationOfDof
+        for node in 0..<mesh.nodeCount {
+            if let d = pressureDof(node: node), constrained[d] < 0 { outflow += r[d] }
+        }
+        return StepFluxes(reactions: reactions, outflow: outflow)
+    }
+
+    /// Mixture volume change `∫ (J − 1) dV₀` (mm³) over `cells` (all when nil) for state `x` at `time`.
+    /// At small strain `J = 1 + ∇·u`.
+    public func volumeChange(state x: [Double], time: Double, cells: [Int]? = nil) throws -> Double {
+        let v = dofValues(unknowns: x, time: time)
+        var sum = 0.0
+        var cache: [CellType: CellValues] = [:]
+        for c in cells ?? Array(0..<mesh.cellCount) {
+            let t = mesh.cellType(c)
+            if cache[t] == nil { cache[t] = CellValues(cellType: t) }
+            try cache[t]!.reinit(mesh: mesh, cell: c)
+            let cv = cache[t]!
+            let dofs = dofMap.cellDofs(c)
+            for q in 0..<cv.quadratureCount {
+                var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
+                for a in 0..<cv.basisCount {
+                    let g = cv.gradient(q, a)
+                    for i in 0..<3 {
+                        let ui = v[dofs[dofs.startIndex + 3 * a + i]]
+                        h[i, 0] += ui * g.x; h[i, 1] += ui * g.y; h[i, 2] += ui * g.z
+                    }
+                }
+                let j: Double
+                if finiteStrain {
+                    var f = h
+                    for i in 0..<3 { f[i, i] += 1 }
+                    j = f.determinant
+                } else { j = 1 + h[0, 0] + h[1, 1] + h[2, 2] }
+                sum += (j - 1) * cv.jxw[q]
+            }
+        }
+        return sum
+    }
+
+    /// Fluid pressure `p`, osmotic pressure `Δπ` and their sum — what a needle
+    /// transducer reads (MPa) — at reference point `x` (mm); nil outside the mesh.
+    public func pressure(at x: SIMD3<Double>, state: [Double], time: Double, locator: PointLocator) throws -> (fluid: Double, osmotic: Double, transducer: Double)? {
+        guard let (c, xi) = locator.locate(x) else { return nil }
+        let v = dofValues(unknowns: state, time: time)
+        let p = dofMap.evaluate(field: 1, cell: c, reference: xi, dofValues: v)![0]
+        var osm = 0.0
+        let law = cellMaterials[c].law
+        if let o = law.osmosis {
+            let t = mesh.cellType(c)
+            let rg = t.shapeGradients(at: xi)
+            // Physical gradients via the inverse Jacobian.
+            var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
+            let inv = try physicalGradients(cell: c, referenceGradients: rg)
+            let dofs = dofMap.cellDofs(c)
+            for a in 0..<t.nodeCount {
+                for i in 0..<3 {
+                    let ui = v[dofs[dofs.startIndex + 3 * a + i]]
+                    for d in 0..<3 { h[i, d] += ui * inv[a][d] }
+                }
+            }
+            var j = 1 + h[0, 0] + h[1, 1] + h[2, 2]
+            if finiteStrain { var f = h; for i in 0..<3 { f[i, i] += 1 }; j = f.determinant }
+            osm = o.pressure(J: j, solidVolumeFraction: law.solidVolumeFraction).value
+        }
+        return (p, osm, p + osm)
+    }
+
+    private func physicalGradients(cell c: Int, referenceGradients rg: [SIMD3<Double>]) throws -> [SIMD3<Double>] {
+        let nodes = mesh.cellNodes(c)
+        var col = [SIMD3<Double>](repeating: .zero, count: 3)
+        for (a, n) in nodes.enumerated() { let x = mesh.nodes[n]; for e in 0..<3 { col[e] += rg[a][e] * x } }
+        // J[i][e] = ∂x_i/∂ξ_e = col[e][i]; gradient = J⁻ᵀ ∇ξ N.
+        let jm = Tensor3((col[0].x, col[1].x, col[2].x), (col[0].y, col[1].y, col[2].y), (col[0].z, col[1].z, col[2].z))
+        let det = jm.determinant
+        guard det > 0 else { throw MeshError.invertedCell(cell: c, type: mesh.cellType(c), determinant: det, at: .zero) }
+        func cof(_ i: Int, _ j: Int) -> Double {
+            let r = [0, 1, 2].filter { $0 != i }, s = [0, 1, 2].filter { $0 != j }
+            let m = jm[r[0], s[0]] * jm[r[1], s[1]] - jm[r[0], s[1]] * jm[r[1], s[0]]
+            return ((i + j) % 2 == 0 ? 1 : -1) * m
+        }
+        // (J⁻¹)[e][i] = cof(i, e)/det; ∂N/∂x_i = Σ_e ∂N/∂ξ_e (J⁻¹)[e][i].
+        var out: [SIMD3<Double>] = []
+        for g in rg {
+            var v = SIMD3<Double>.zero
+            for i in 0..<3 { for e in 0..<3 { v[i] += g[e] * cof(i, e) / det } }
+            out.append(v)
+        }
+        return out
+    }
+
+    /// A kernel computing a cell's residual `R` into `fe` and tangent into `ke` (when non-nil),
+    /// in the DOF map's local order (u: node, component; then p: corner node).
+    func makeKernel(values v: [Double], previous v0: [Double], timeStep dt: Double)
+        -> @Sendable (Int, CellScratch, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void {
+        let mesh = self.mesh, materials = cellMaterials, finite = finiteStrain, dofMap = self.dofMap, tables = pressureTables
+        let stiffnessCache = solidStiffnessCache
+        let geometryCache = self.geometryCache
+        return { c, scratch, fe, ke in
+            let t = mesh.cellType(c)
+            let geometry: CellGeometry
+            if let cached = geometryCache?[c] { geometry = cached } else {
+                let cv = try scratch.values(mesh: mesh, cell: c)
+                var pg = [Double](repeating: 0, count: cv.quadratureCount * t.cornerCount * 3)
+                pg.withUnsafeMutableBufferPointer { cv.physicalGradients(of: tables[t]!, into: $0) }
+                geometry = CellGeometry(gradients: cv.gradients, jxw: cv.jxw, pressureGradients: pg)
+            }
+            let n = t.nodeCount, m = t.cornerCount, nq = geometry.jxw.count
+            let nu = 3 * n
+            let table = tables[t]!
+            let dofs = dofMap.cellDofs(c)
+            let base = dofs.startIndex
+            let ue = scratch.buffer(0, count: nu), u0 = scratch.buffer(1, count: nu), pe = scratch.buffer(2, count: m)
+            for k in 0..<nu { ue[k] = v[dofs[base + k]]; u0[k] = v0[dofs[base + k]] }
+            for b in 0..<m { pe[b] = v[dofs[base + nu + b]] }
+            let sf = scratch.buffer(4, count: nu)
+            let sk: UnsafeMutableBufferPointer<Double>? = ke == nil ? nil : scratch.buffer(5, count: nu * nu)
+            let material = materials[c]
+            try geometry.gradients.withUnsafeBufferPointer { g in
+                try geometry.jxw.withUnsafeBufferPointer { w in
+                  try geometry.pressureGradients.withUnsafeBufferPointer { pg in
+                    if let cache = stiffnessCache {
+                        // Linear small-strain solid: f = K u with the cached K.
+                        cache[c].withUnsafeBufferPointer { kc in
+                            for r in 0..<nu {
+                                var sum = 0.0
+                                let row = kc.baseAddress! + r * nu
+                                for col in 0..<nu { sum += row[col] * ue[col] }
+                                sf[r] = sum
+                            }
+                            if let sk { for i in 0..<nu * nu { sk[i] = kc[i] } }
+                        }
+                    } else if finite {
+                        do {
+                            try SolidKernel.finiteStrain(nodeCount: n, quadratureCount: nq, gradients: g, jxw: w, displacement: UnsafeBufferPointer(ue),
+                                                         material: material.law.solid, axes: material.axes, force: sf, stiffness: sk)
+                        } catch MaterialError.nonPositiveJacobian(let j) {
+                            throw BiphasicError.compactedSolid(cell: c, J: j, solidVolumeFraction: material.law.solidVolumeFraction)
+                        }
+                    } else {
+                        SolidKernel.smallStrain(nodeCount: n, quadratureCount: nq, gradients: g, jxw: w, displacement: UnsafeBufferPointer(ue),
+                                                elasticity: material.law.solid.smallStrainStiffness(axes: material.axes), force: sf, stiffness: sk)
+                    }
+                    try table.values.withUnsafeBufferPointer { pv in
+                        try BiphasicKernel.evaluate(cell: c, nodeCount: n, pressureCount: m, quadratureCount: nq, gradients: g,
+                                                    pressureValues: pv, pressureGradients: pg, jxw: w,
+                                                    displacement: UnsafeBufferPointer(ue), previousDisplacement: UnsafeBufferPointer(u0),
+                                                    pressure: UnsafeBufferPointer(pe), timeStep: dt, material: material.law, finiteStrain: finite,
+                                                    solidForce: UnsafeBufferPointer(sf), solidStiffness: sk.map { UnsafeBufferPointer($0) },
+                                                    residual: fe, stiffness: ke)
+                    }
+                  }
+                }
+            }
+        }
+    }
+}
+
+/// Reference geometry of one cell at its quadrature points (index orders as in ``CellValues``).
+struct CellGeometry: Sendable {
+    /// `∂N_a/∂X_d` at `[(q * n + a) * 3 + d]` (1/mm).
+    let gradients: [Double]
+    /// `det J · w` (mm³).
+    let jxw: [Double]
+    /// Pressure-basis gradients `[(q * m + b) * 3 + d]` (1/mm).
+    let pressureGradients: [Double]
+}

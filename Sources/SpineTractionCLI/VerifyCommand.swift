@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import SpineTraction
+
+/// `spinetraction verify`: runs every verification problem with a closed-form
+/// answer and prints one table (problem, quantity, ours, reference, error,
+/// tolerance); exits non-zero when any error exceeds its tolerance.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Run the verification problems against their closed forms; non-zero exit if any error exceeds its tolerance."
+    )
+
+    @Flag(name: .long, help: "Coarse meshes and steps (seconds, for CI smoke runs); the default uses finer ones.")
+    var quick = false
+
+    @Option(name: .long, help: "Also write the table as CSV to this path.")
+    var csv: String?
+
+    func run() throws {
+        var rows: [VerificationRow] = []
+        var failures: [String] = []
+        let problems: [(String, () throws -> [VerificationRow])] = quick ? [
+            ("confined ramp-relax", { try BiphasicVerification.confinedRampRelax(cells: 6, timeStep: 1) }),
+            ("Terzaghi", { try BiphasicVerification.terzaghiCreep(cells: 12) }),
+            ("Mandel", { try BiphasicVerification.mandel(cellsX: 8, cellsY: 2) }),
+            ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 12, radial: 6) }),
+            ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 3) }),
+        ] : [
+            ("confined ramp-relax", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25) }),
+            ("Terzaghi", { try BiphasicVerification.terzaghiCreep(cells: 24, growth: 1.03, maxStep: 4) }),
+            ("Mandel", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, growth: 1.1) }),
+            ("Mandel nu=0.2", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, poissonRatio: 0.2, growth: 1.1) }),
+            ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 24, radial: 12, growth: 1.15) }),
+            ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 8) }),
+        ]
+        for (name, problem) in problems {
+            do { rows += try problem() } catch { failures.append("\(name): \(error)") }
+        }
+        let header = ["problem", "quantity", "ours", "reference", "error", "tolerance", ""]
+        let table = rows.map { r in
+            [r.problem, r.quantity, String(format: "%.6g", r.ours), String(format: "%.6g", r.reference),
+             String(format: "%.3e", r.error), String(format: "%.1e", r.tolerance), r.passed ? "ok" : "FAIL"]
+        }
+        var widths = header.map(\.count)
+        for line in table { for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func format(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        print(format(header))
+        print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for line in table { print(format(line)) }
+        if let csv {
+            var text = header.dropLast().joined(separator: ",") + ",passed\n"
+            for r in rows {
+                text += "\"\(r.problem)\",\"\(r.quantity)\",\(r.ours),\(r.reference),\(r.error),\(r.tolerance),\(r.passed)\n"
+            }
+            try text.write(toFile: csv, atomically: true, encoding: .utf8)
+        }
+        let failed = rows.filter { !$0.passed }
+        for f in failures { print("error: \(f)") }
+        print("\(rows.count - failed.count)/\(rows.count) within tolerance" + (failures.isEmpty ? "" : ", \(failures.count) problem(s) failed to run"))
+        if !failed.isEmpty || !failures.isEmpty { throw ExitCode.failure }
+    }
+}

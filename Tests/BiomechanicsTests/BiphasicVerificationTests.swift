@@ -1,0 +1,35 @@
+import Testing
+import Foundation
+@testable import Biomechanics
+
+/// The biphasic verification problems on coarse meshes, each against its closed
+/// form (errors printed; tolerances from issue 4).
+@Suite("Biphasic verification")
+struct BiphasicVerificationTests {
+    func check(_ rows: [VerificationRow]) {
+        for row in rows {
+            print(row)
+            #expect(row.passed, "\(row)")
+        }
+    }
+
+    @Test func confinedRampRelaxMatchesMow1980() throws {
+        check(try BiphasicVerification.confinedRampRelax(cells: 6, timeStep: 1))
+    }
+
+    @Test func terzaghiCreepWithinOnePercent() throws {
+        check(try BiphasicVerification.terzaghiCreep(cells: 10))
+    }
+
+    @Test func mandelCryerOvershootWithoutOscillation() throws {
+        check(try BiphasicVerification.mandel(cellsX: 8, cellsY: 2))
+    }
+
+    @Test func unconfinedCompressionMatchesArmstrong1984() throws {
+        check(try BiphasicVerification.unconfinedCompression(around: 12, radial: 6))
+    }
+
+    @Test func donnanConfinedSwellingEquilibrium() throws {
+        check(try BiphasicVerification.donnanSwelling(cells: 3))
+    }
+}
