@@ -26,14 +26,14 @@ struct VerifyCommand: ParsableCommand {
             ("Mandel", { try BiphasicVerification.mandel(cellsX: 8, cellsY: 2) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 12, radial: 6) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 3) }),
-        ] : [
+        ] + TransportVerification.commandLineProblems() : [
             ("confined ramp-relax", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25) }),
             ("Terzaghi", { try BiphasicVerification.terzaghiCreep(cells: 24, growth: 1.03, maxStep: 4) }),
             ("Mandel", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, growth: 1.1) }),
             ("Mandel nu=0.2", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, poissonRatio: 0.2, growth: 1.1) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 24, radial: 12, growth: 1.15) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 8) }),
-        ]
+        ] + TransportVerification.commandLineProblems()
         for (name, problem) in problems {
             do { rows += try problem() } catch { failures.append("\(name): \(error)") }
         }

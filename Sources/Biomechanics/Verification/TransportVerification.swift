@@ -7,26 +7,11 @@ import FiniteElements
 /// (`n × 1 × 1`) so the whole set runs in well under a second in release builds.
 ///
 /// ```swift
-/// for r in try TransportVerification.allProblems() { print(r.problem, r.quantity, r.error, r.passed) }
+/// for r in try TransportVerification.allProblems() { print(r) }
 /// ```
 public enum TransportVerification {
-    /// One verified quantity: ours against the reference, with the relative error and its tolerance.
-    public struct Result: Sendable, Equatable {
-        /// Problem name (e.g. `slab diffusion`).
-        public var problem: String
-        /// The compared quantity, with where/when.
-        public var quantity: String
-        /// Our value (unit as stated in ``quantity``).
-        public var ours: Double
-        /// The reference value.
-        public var reference: Double
-        /// Error, relative to the stated scale (dimensionless).
-        public var error: Double
-        /// Largest admissible ``error``.
-        public var tolerance: Double
-        /// `error ≤ tolerance`.
-        public var passed: Bool { error <= tolerance }
-    }
+    /// One verified quantity (the shared ``VerificationRow`` of `spinetraction verify`).
+    public typealias Result = VerificationRow
 
     /// All transport verification problems (slab diffusion, Michaelis–Menten
     /// reaction–diffusion, steady advection–diffusion at Pe 0.1/10/1000, conservation).
@@ -37,6 +22,18 @@ public enum TransportVerification {
         rows += try conservation()
         return rows
     }
+
+    /// The transport problems as `(name, run)` pairs for `spinetraction verify` (which
+    /// concatenates them to its own list; the same meshes in quick and full runs — they take
+    /// a fraction of a second in release builds).
+    public static func commandLineProblems() -> [(String, () throws -> [VerificationRow])] { [
+        ("slab diffusion", { try slabDiffusion() }),
+        ("Michaelis–Menten reaction–diffusion", { try michaelisMenten() }),
+        ("advection–diffusion Pe 0.1", { try advectionDiffusion(peclet: 0.1) }),
+        ("advection–diffusion Pe 10", { try advectionDiffusion(peclet: 10) }),
+        ("advection–diffusion Pe 1000", { try advectionDiffusion(peclet: 1000) }),
+        ("solute conservation", { try conservation() }),
+    ] }
 
     // MARK: - Closed forms
 
