@@ -80,6 +80,10 @@ public final class SoluteTransportProblem {
     private var previousPorosity: [Double]    // per cell φⁿ (for porosity capacities)
     private var previousConcentrations: [Double]
     private let fluxFaces: [(field: Int, face: FaceRef, inflow: Double)]
+    // Per field: faces carrying a prescribed concentration, and per constrained dof the sum of
+    // ∫N dA over those faces (to share a node's residual between the surfaces that meet at it).
+    private let dirichletFaces: [Set<FaceRef>]
+    private let dirichletWeight: [Int: Double]
     private let cellVolumes: [Double]
 
     /// Builds the fields, the pattern and the conditions.
@@ -155,6 +159,7 @@ public final class SoluteTransportProblem {
         var base = [Double](repeating: 0, count: n)
         var curves = [LoadCurve?](repeating: nil, count: n)
         var fluxes: [(Int, FaceRef, Double)] = []
+        var dFaces = [Set<FaceRef>](repeating: [], count: solutes.count)
         var fractions: [Double] = []
         let surfaceNames = Array(mesh.surfaces.keys)
         for (i, bc) in boundaryConditions.enumerated() {
@@ -169,6 +174,7 @@ public final class SoluteTransportProblem {
             case let .concentration(_, _, value, curve):
                 try requireNonNegative(value, "\(field).value", unit: "mM")
                 for face in faces {
+                    dFaces[f].insert(face)
                     let k = solutes[f].materials[cellMat[f][face.cell]].material.partition
                     for node in mesh.faceNodes(face) {
                         guard let d = dofMap.dof(field: f, node: node, component: 0) else { continue }
@@ -216,6 +222,7 @@ public final class SoluteTransportProblem {
                 }
                 fractions.append(open / total)
                 for face in openFaces {
+                    dFaces[f].insert(face)
                     let k = solutes[f].materials[cellMat[f][face.cell]].material.partition
                     for node in mesh.faceNodes(face) {
                         guard let d = dofMap.dof(field: f, node: node, component: 0) else { continue }
@@ -228,6 +235,16 @@ public final class SoluteTransportProblem {
         prescribedBase = base
         prescribedCurve = curves
         fluxFaces = fluxes.map { (field: $0.0, face: $0.1, inflow: $0.2) }
+        dirichletFaces = dFaces
+        var weights: [Int: Double] = [:]
+        for (f, set) in dFaces.enumerated() {
+            for face in set {
+                for (node, w) in try Self.faceNodeIntegrals(mesh, face) {
+                    if let d = dofMap.dof(field: f, node: node, component: 0) { weights[d, default: 0] += w }
+                }
+            }
+        }
+        dirichletWeight = weights
         openAreaFractions = fractions
         let numbering = EquationNumbering(constrained: isC)
         self.numbering = numbering
@@ -690,22 +707,27 @@ public final class SoluteTransportProblem {
     /// Net inflow rate (mM·mm³/s = nmol/s, positive into the tissue) of `solute` through `surface`
     /// at the current state: diffusive plus convective (`−∫c w·n dA`).
     ///
-    /// The diffusive part is the consistent one that the discrete balance uses: the sum of the
-    /// nodal residuals at the surface's prescribed nodes (a node shared with another prescribed
-    /// surface counts for both) plus the prescribed flux on its faces (zero on the impermeable
-    /// rest). Faces inside the solute's domain (an internal surface) use `∫D∇c·n dA` from the
+    /// The diffusive part is the consistent one that the discrete balance uses: the nodal
+    /// residuals at the nodes of the surface's prescribed-concentration faces, each shared
+    /// between all prescribed faces meeting at the node in proportion to `∫N dA` (so surfaces
+    /// that meet at an edge add up to the total), plus the prescribed flux on its faces (zero
+    /// on the impermeable rest). Faces inside the solute's domain (an internal surface) use `∫D∇c·n dA` from the
     /// cell gradients instead, with `n` the face's outward normal seen from its cell.
     public func boundaryInflow(solute: String, surface: String) throws -> Double {
         let f = try field(solute)
         guard mesh.surfaces[surface] != nil else { throw TransportError.unknownName(field: "surface", name: surface, known: Array(mesh.surfaces.keys)) }
         let faces = try mesh.faces(ofSurface: surface).filter { cellMaterial[f][$0.cell] >= 0 }
         let boundary = domainBoundary(f)
-        var nodes = Set<Int>()
         var diffusive = 0.0
+        var share: [Int: Double] = [:]
         let prescribed = fluxFaces.filter { $0.field == f }
         for face in faces {
             if boundary.contains(face) {
-                for a in mesh.faceNodes(face) { nodes.insert(a) }
+                if dirichletFaces[f].contains(face) {
+                    for (node, w) in try Self.faceNodeIntegrals(mesh, face) {
+                        if let d = dofMap.dof(field: f, node: node, component: 0) { share[d, default: 0] += w }
+                    }
+                }
                 for p in prescribed where p.face == face {
                     var fv = FaceValues(faceType: mesh.faceType(face))
                     try fv.reinit(mesh: mesh, face: face)
@@ -715,7 +737,7 @@ public final class SoluteTransportProblem {
                 diffusive += try faceIntegral(f, face: face) { _, g, n, _, d in (d(g) * n).sum() }
             }
         }
-        for node in nodes { if let d = dofMap.dof(field: f, node: node, component: 0), constrained[d] { diffusive += residual[d] } }
+        for (d, w) in share { if let total = dirichletWeight[d], total > 0 { diffusive += residual[d] * w / total } }
         var convective = 0.0
         if let flux = tissue.darcyFlux {
             for face in faces {
@@ -726,6 +748,13 @@ public final class SoluteTransportProblem {
     }
 
     private var boundaryCache: [Int: Set<FaceRef>] = [:]
+
+    /// `(node, ∫_face N_node dA)` for the nodes of a face (mm²).
+    static func faceNodeIntegrals(_ mesh: Mesh, _ face: FaceRef) throws -> [(Int, Double)] {
+        var fv = FaceValues(faceType: mesh.faceType(face))
+        try fv.reinit(mesh: mesh, face: face)
+        return (0..<fv.basisCount).map { a in (fv.nodes[a], (0..<fv.quadratureCount).reduce(0) { $0 + fv.jxw[$1] * fv.shape($1, a) }) }
+    }
 
     /// Faces on the boundary of solute `f`'s cells.
     private func domainBoundary(_ f: Int) -> Set<FaceRef> {
