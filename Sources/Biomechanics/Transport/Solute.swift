@@ -92,9 +92,10 @@ public enum SoluteBoundaryCondition: Sendable, Equatable {
 /// ``SoluteTransportProblem/step(_:)``. The transport step is backward Euler with
 /// the fluid flux and diffusivities of `t_{n+1}`; the content uses the capacity of
 /// `t_{n+1}` for the new and that of `t_n` for the old concentration
-/// (`(κⁿ⁺¹cⁿ⁺¹ − κⁿcⁿ)/Δt`), and the divergence `∇·w` must be the one that balances
-/// the mixture's volume change over the same step (`∇·w = −Δ(tr ε)/Δt` for
-/// incompressible constituents), so solute is conserved exactly over the staggered step.
+/// (`(κⁿ⁺¹cⁿ⁺¹ − κⁿcⁿ)/Δt`), and the convection is in conservative form, so solute is
+/// conserved exactly over every staggered step whatever flux field is handed over
+/// (continuous or cell-wise). ``darcyDivergence`` (for SUPG only) should be the one that
+/// balances the mixture's volume change (`∇·w = −Δ(tr ε)/Δt`, incompressible constituents).
 public struct TissueState: Sendable {
     /// Fluid volume fraction per cell (dimensionless, in (0, 1)); nil = use `referencePorosity`.
     public var porosity: [Double]?
@@ -104,7 +105,9 @@ public struct TissueState: Sendable {
     public var compressiveStrain: [Double]?
     /// Darcy flux `w = φ(v_f − v_s)` (mm/s) at a point of a cell; nil = no flow.
     public var darcyFlux: (@Sendable (_ cell: Int, _ x: SIMD3<Double>) -> SIMD3<Double>)?
-    /// `∇·w` (1/s) at a point of a cell, consistent with ``darcyFlux``; nil = 0.
+    /// `∇·w` (1/s) at a point of a cell; nil = 0. Used only in the SUPG strong residual
+    /// (the Galerkin convection is in conservative form and needs no divergence, so the
+    /// solute balance is exact whatever is given here).
     public var darcyDivergence: (@Sendable (_ cell: Int, _ x: SIMD3<Double>) -> Double)?
 
     /// A state with no flow, reference porosity and no strain.

@@ -29,12 +29,15 @@ public struct TransportOptions: Sendable, Equatable {
 /// per solute through `FiniteElements.DofMap`), SUPG on the convective term,
 /// backward Euler in time, Newton on the coupled nonlinear reactions (tangent of
 /// the reactions by finite differences), Dirichlet values eliminated, the
-/// nonsymmetric tangent solved by ``BandedGeneralLU``. The convective term is not
-/// integrated by parts, so the natural condition is on the diffusive flux only.
+/// nonsymmetric tangent solved by ``BandedGeneralLU``. The convective term is in
+/// conservative form (integrated by parts, `−∫∇N·w c dV + ∮ N c w·n dA` over the
+/// domain's boundary), so the natural condition is on the diffusive flux only (fluid
+/// leaving carries its solute out) and the discrete balance holds for any flux field,
+/// even one that is discontinuous between cells (a Darcy flux from a pressure gradient).
 ///
 /// Conservation: with `Σ_a N_a = 1` and `Σ_a ∇N_a = 0` the discrete equations sum to
-/// the global balance, so the consistent nodal residuals at Dirichlet nodes are the
-/// diffusive inflow there and `content(tⁿ⁺¹) − content(tⁿ) = Δt·(inflow − consumption)`
+/// the global balance (SUPG terms sum to zero), so the consistent nodal residuals at
+/// Dirichlet nodes are the diffusive inflow there and `content(tⁿ⁺¹) − content(tⁿ) = Δt·(inflow − consumption)`
 /// holds to the Newton tolerance (``boundaryInflow(solute:surface:)``, ``content(solute:region:)``,
 /// ``consumptionRate(solute:region:)``).
 ///
@@ -581,7 +584,8 @@ public final class SoluteTransportProblem {
                     for a in 0..<nn {
                         let na = cv.values[nBase + a]
                         let pa = tau * wg[a]
-                        var ra = na * conv + gx[a] * dg.x + gy[a] * dg.y + gz[a] * dg.z + pa * strong
+                        // Convection in conservative (integrated-by-parts) form: −∫∇N_a·w c; the boundary term is added on faces below.
+                        var ra = -wg[a] * cq[f] + gx[a] * dg.x + gy[a] * dg.y + gz[a] * dg.z + pa * strong
                         if !lump { ra += na * (content + react) }
                         fe[r0 + a] += jxw * ra
                         guard withMatrix else { continue }
@@ -590,7 +594,7 @@ public final class SoluteTransportProblem {
                         for b in 0..<nn {
                             let nb = cv.values[nBase + b]
                             let convB = wg[b] + divw * nb
-                            ke[row + b] += jxw * ((na + pa) * convB + gx[a] * dgx[b] + gy[a] * dgy[b] + gz[a] * dgz[b] + capCoef * nb)
+                            ke[row + b] += jxw * (-wg[a] * nb + pa * convB + gx[a] * dgx[b] + gy[a] * dgy[b] + gz[a] * dgz[b] + capCoef * nb)
                         }
                         if lane >= 0 && !jq.isEmpty {
                             let weight = pa + (lump ? 0 : na)
@@ -636,6 +640,32 @@ public final class SoluteTransportProblem {
                 cellPositions[c].withUnsafeBufferPointer { pos in
                     matrix.values.withUnsafeMutableBufferPointer { v in
                         for i in 0..<(m * m) where pos[i] >= 0 { v[pos[i]] += ke[i] }
+                    }
+                }
+            }
+        }
+        // Convective boundary term ∮ N_a c w·n on every boundary face of each solute's domain
+        // (outflow carries the solute out; the natural condition is on the diffusive flux).
+        if let flux = tissue.darcyFlux {
+            for f in 0..<nf {
+                for face in domainBoundary(f) {
+                    var fv = FaceValues(faceType: mesh.faceType(face))
+                    try fv.reinit(mesh: mesh, face: face)
+                    let dofsF = fv.nodes.map { dofMap.dof(field: f, node: $0, component: 0)! }
+                    let eqs = dofsF.map { numbering.equation(ofDof: $0) }
+                    for q in 0..<fv.quadratureCount {
+                        let wn = (flux(face.cell, fv.points[q]) * fv.normals[q]).sum()
+                        if wn == 0 { continue }
+                        var cqF = 0.0
+                        for a in 0..<fv.basisCount { cqF += fv.shape(q, a) * x[dofsF[a]] }
+                        for a in 0..<fv.basisCount {
+                            let na = fv.shape(q, a)
+                            residual[dofsF[a]] += fv.jxw[q] * na * cqF * wn
+                            guard withMatrix, eqs[a] >= 0 else { continue }
+                            for b in 0..<fv.basisCount where eqs[b] >= 0 {
+                                if let pos = matrix.position(row: eqs[a], column: eqs[b]) { matrix.values[pos] += fv.jxw[q] * na * fv.shape(q, b) * wn }
+                            }
+                        }
                     }
                 }
             }
