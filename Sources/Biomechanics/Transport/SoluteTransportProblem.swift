@@ -740,7 +740,8 @@ public final class SoluteTransportProblem {
     /// The diffusive part is the consistent one that the discrete balance uses: the nodal
     /// residuals at the nodes of the surface's prescribed-concentration faces, each shared
     /// between all prescribed faces meeting at the node in proportion to `∫N dA` (so surfaces
-    /// that meet at an edge add up to the total), plus the prescribed flux on its faces (zero
+    /// that meet at an edge add up to the total; the weights are negative at the corners of
+    /// serendipity quad8 faces, with the same sign on every face at a node), plus the prescribed flux on its faces (zero
     /// on the impermeable rest). Faces inside the solute's domain (an internal surface) use `∫D∇c·n dA` from the
     /// cell gradients instead, with `n` the face's outward normal seen from its cell.
     public func boundaryInflow(solute: String, surface: String) throws -> Double {
@@ -767,7 +768,7 @@ public final class SoluteTransportProblem {
                 diffusive += try faceIntegral(f, face: face) { _, g, n, _, d in (d(g) * n).sum() }
             }
         }
-        for (d, w) in share { if let total = dirichletWeight[d], total > 0 { diffusive += residual[d] * w / total } }
+        for (d, w) in share { if let total = dirichletWeight[d], total != 0 { diffusive += residual[d] * w / total } }
         var convective = 0.0
         if let flux = tissue.darcyFlux {
             for face in faces {
