@@ -108,7 +108,19 @@ let tAssemble = try seconds { a = try assemble(elements: e, withPressure: proble
 print("\(problem) e=\(e): n=\(a.dimension) nnz(A)=\(a.fullNonzeroCount) assembled in \(String(format: "%.2f", tAssemble)) s; load \(load()); OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")")
 let gemm = dgemmRate(3000)
 print(String(format: "dgemm n=3000: %.1f GFLOP/s", gemm))
+if ProcessInfo.processInfo.environment["WARMUP"] != nil {
+    let small = try assemble(elements: 8, withPressure: problem == "poro")
+    let w: any LinearSolver = problem == "poro" ? SupernodalLDLT() : SupernodalCholesky()
+    if let c = w as? SupernodalCholesky { c.parallelWorkThreshold = 0 }
+    if let c = w as? SupernodalLDLT { c.parallelWorkThreshold = 0 }
+    try w.analyzeAndFactor(small)
+    print("warm-up factor \(w.report.factorSeconds) s")
+}
 let solver: any LinearSolver = problem == "poro" ? SupernodalLDLT() : SupernodalCholesky()
+if let t = ProcessInfo.processInfo.environment["SN_THREADS"].flatMap({ Int($0) }) {
+    (solver as? SupernodalCholesky)?.threads = t
+    (solver as? SupernodalLDLT)?.threads = t
+}
 let tAnalyze = try seconds { try solver.analyze(a) }
 var factorTimes: [Double] = []
 for _ in 0..<repeats { factorTimes.append(try seconds { try solver.factor(a) }) }
@@ -123,6 +135,9 @@ print(String(format: "nnz(L)=%.2fM supernodes=%d flops=%.3e analyze=%.3f s facto
              Double(r.nonzerosL) / 1e6, r.supernodes, r.factorFlops, tAnalyze,
              factorTimes.map { String(format: "%.3f", $0) }.joined(separator: ","), best, r.factorFlops / best / 1e9,
              100 * r.factorFlops / best / 1e9 / gemm, tSolve, r.iterations, r.relativeResidual, err))
+if let an = (solver as? SupernodalCholesky)?.analysis ?? (solver as? SupernodalLDLT)?.analysis {
+    print("largest front \(an.largestFront), workers \(an.schedule.workerCount), exact nnz(L) \(an.exactNonzerosL)")
+}
 if let inertia = r.inertia { print("inertia \(inertia), perturbed pivots \(r.perturbedPivots); load \(load())") }
 if ProcessInfo.processInfo.environment["PROFILE_ANALYSIS"] != nil {
     var ord: Ordering!
@@ -139,4 +154,7 @@ if let path = ProcessInfo.processInfo.environment["SAVE_MTX"] {
     for j in 0..<a.dimension { for p in a.columnStarts[j]..<a.columnStarts[j + 1] { out += "\(Int(a.rowIndices[p]) + 1) \(j + 1) \(a.values[p])\n" } }
     try out.write(toFile: path, atomically: false, encoding: .utf8)
     print("wrote \(path)")
+}
+if let smaps = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8) {
+    print(smaps.split(separator: "\n").filter { $0.hasPrefix("Rss") || $0.hasPrefix("AnonHuge") }.joined(separator: "; "))
 }

@@ -1,31 +1,6 @@
 import CLAPACK
 import Dispatch
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Allocates `count` doubles for a large, long-lived buffer (factor storage,
-/// update stack). On Linux the buffer is 2 MiB-aligned and advised for
-/// transparent huge pages: first touching a gigabyte of 4 KiB pages costs
-/// hundreds of thousands of page faults, a measurable share of a factorization.
-/// Release with ``freeLargeBuffer(_:)``.
-func allocateLargeBuffer(_ count: Int) -> UnsafeMutablePointer<Double> {
-    let bytes = max(count, 1) * MemoryLayout<Double>.stride
-    #if canImport(Glibc)
-    let huge = 2 << 20
-    if bytes >= huge {
-        let rounded = (bytes + huge - 1) / huge * huge
-        if let raw = aligned_alloc(huge, rounded) {
-            _ = madvise(raw, rounded, MADV_HUGEPAGE)
-            return raw.bindMemory(to: Double.self, capacity: rounded / MemoryLayout<Double>.stride)
-        }
-    }
-    return malloc(bytes)!.bindMemory(to: Double.self, capacity: max(count, 1))
-    #else
-    return UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
-    #endif
-}
 
 /// A read-only pointer handed to worker threads (the values of the matrix
 /// being factorized, not mutated while they run).
@@ -33,14 +8,6 @@ struct SharedPointer: @unchecked Sendable {
     let base: UnsafePointer<Double>
 }
 
-/// Releases a buffer from ``allocateLargeBuffer(_:)``.
-func freeLargeBuffer(_ p: UnsafeMutablePointer<Double>) {
-    #if canImport(Glibc)
-    free(p)
-    #else
-    p.deallocate()
-    #endif
-}
 
 /// The numeric multifrontal factorization on a ``SupernodalAnalysis``:
 /// Cholesky (`LLᵀ`) or Bunch–Kaufman `LDLᵀ`, one dense front per supernode.
@@ -90,8 +57,10 @@ final class MultifrontalFactor: @unchecked Sendable {
         valueCount = analysis.factorStart[ns]
         // Not initialized here: `factor` zeroes every block before assembling into
         // it, so the pages are first touched (and faulted in) by the factorization.
-        values = allocateLargeBuffer(valueCount)
-        stack = allocateLargeBuffer(analysis.stackSize)
+        // (Transparent huge pages were tried: they made the first factorization
+        // 1.5–2.5× slower here, the kernel compacting memory in the page faults.)
+        values = .allocate(capacity: max(valueCount, 1))
+        stack = .allocate(capacity: max(analysis.stackSize, 1))
         let n = analysis.dimension
         subdiagonal = .allocate(capacity: max(n, 1))
         subdiagonal.initialize(repeating: 0, count: max(n, 1))
@@ -114,7 +83,7 @@ final class MultifrontalFactor: @unchecked Sendable {
     }
 
     deinit {
-        freeLargeBuffer(values); freeLargeBuffer(stack); subdiagonal.deallocate(); localOrder.deallocate()
+        values.deallocate(); stack.deallocate(); subdiagonal.deallocate(); localOrder.deallocate()
         pivotKind.deallocate()
         for w in workspaces { w.panel.deallocate(); w.ipiv.deallocate(); w.sytrfWork.deallocate() }
     }

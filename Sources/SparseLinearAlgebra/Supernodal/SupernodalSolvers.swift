@@ -136,8 +136,9 @@ final class SupernodalDriver {
 /// `dpotrf`/`dtrsm`/`dsyrk` per front (see ``SupernodalAnalysis``).
 ///
 /// `factor` may be called any number of times with new values on the analysed
-/// pattern. Parallelism: the dense kernels run on the threaded BLAS
-/// (OpenBLAS uses every core on large fronts; set `OPENBLAS_NUM_THREADS` to limit it).
+/// pattern. Parallelism: either the threaded BLAS inside each large front
+/// (default), or independent subtrees on worker threads when the BLAS is pinned
+/// to one thread — see ``SupernodalSchedule/defaultThreads`` and ``threads``.
 public final class SupernodalCholesky: LinearSolver {
     let driver: SupernodalDriver
 
@@ -158,8 +159,10 @@ public final class SupernodalCholesky: LinearSolver {
 
     public var report: SolverReport { driver.report }
 
-    /// Worker threads for independent subtrees of the assembly tree (default:
-    /// online processors, at most 8; 1 = sequential), used from the next ``analyze(_:)``.
+    /// Worker threads for independent subtrees of the assembly tree (default
+    /// ``SupernodalSchedule/defaultThreads``: the cores when the BLAS is pinned to
+    /// one thread, else 1 so that the threaded BLAS alone uses the cores; 1 =
+    /// sequential), used from the next ``analyze(_:)``.
     public var threads: Int {
         get { driver.threads }
         set { driver.threads = max(1, newValue) }
@@ -227,8 +230,10 @@ public final class SupernodalLDLT: LinearSolver {
 
     public var report: SolverReport { driver.report }
 
-    /// Worker threads for independent subtrees of the assembly tree (default:
-    /// online processors, at most 8; 1 = sequential), used from the next ``analyze(_:)``.
+    /// Worker threads for independent subtrees of the assembly tree (default
+    /// ``SupernodalSchedule/defaultThreads``: the cores when the BLAS is pinned to
+    /// one thread, else 1 so that the threaded BLAS alone uses the cores; 1 =
+    /// sequential), used from the next ``analyze(_:)``.
     public var threads: Int {
         get { driver.threads }
         set { driver.threads = max(1, newValue) }
