@@ -288,6 +288,27 @@ struct SupernodalParallelTests {
         #expect(SupernodalTestMatrices.relativeError(two.x, reference) <= 1e-10)
     }
 
+    @Test("Fronts large enough for two-thread assembly still solve to 1e-12 residual")
+    func largeFronts() throws {
+        // 20³ Laplacian: the top separator front has ~400 columns (> 2¹⁷ entries),
+        // so its zeroing, assembly and extend-add run split over two threads.
+        let a = TestMatrices.laplacian3D(20, 20, 20)
+        let solver = SupernodalCholesky()
+        try solver.analyzeAndFactor(a)
+        #expect(solver.analysis!.largestFront >= 363)
+        let b = rhs(a.dimension, seed: 6)
+        let x = try solver.solve(b)
+        #expect(relativeResidual(a, x: x, b: b) <= 1e-12)
+        let saddle = SupernodalTestMatrices.saddle(11, 10, 10, pressureScale: 1e-4, seed: 9)
+        let ldlt = SupernodalLDLT()
+        try ldlt.analyzeAndFactor(saddle)
+        #expect(ldlt.analysis!.largestFront >= 363)
+        let c = rhs(saddle.dimension, seed: 7)
+        let y = try ldlt.solve(c)
+        #expect(relativeResidual(saddle, x: y, b: c) <= 1e-12)
+        #expect(ldlt.report.inertia == Inertia(positive: 3 * 1100, negative: 1100, zero: 0))
+    }
+
     @Test("A failure inside a worker's subtree is reported with its original column")
     func failureInWorker() throws {
         var a = TestMatrices.laplacian3D(10, 10, 10)

@@ -547,7 +547,7 @@ public struct SupernodalSchedule: Sendable {
     /// module does not call (it must link against any BLAS).
     public static var defaultThreads: Int {
         #if canImport(Glibc)
-        let cores = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let cores = onlineProcessors
         for name in ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"] {
             if let raw = getenv(name), let value = Int(String(cString: raw)) {
                 return value == 1 ? cores : 1
@@ -558,6 +558,15 @@ public struct SupernodalSchedule: Sendable {
         return 1
         #endif
     }
+    /// Online processors, at most 8.
+    static var onlineProcessors: Int {
+        #if canImport(Glibc)
+        return max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        #else
+        return 1
+        #endif
+    }
+
     /// Total work (flops) below which no worker threads are started.
     public static let defaultParallelWorkThreshold = 2e8
     /// Number of worker threads used for independent subtrees (0 when sequential).
