@@ -136,7 +136,7 @@ print(String(format: "nnz(L)=%.2fM supernodes=%d flops=%.3e analyze=%.3f s facto
              factorTimes.map { String(format: "%.3f", $0) }.joined(separator: ","), best, r.factorFlops / best / 1e9,
              100 * r.factorFlops / best / 1e9 / gemm, tSolve, r.iterations, r.relativeResidual, err))
 if let an = (solver as? SupernodalCholesky)?.analysis ?? (solver as? SupernodalLDLT)?.analysis {
-    print("largest front \(an.largestFront), workers \(an.schedule.workerCount), exact nnz(L) \(an.exactNonzerosL)")
+    print("stack \(an.stackSize / 131072) MiB, largest front \(an.largestFront), workers \(an.schedule.workerCount), exact nnz(L) \(an.exactNonzerosL)")
 }
 if let inertia = r.inertia { print("inertia \(inertia), perturbed pivots \(r.perturbedPivots); load \(load())") }
 if ProcessInfo.processInfo.environment["PROFILE_ANALYSIS"] != nil {

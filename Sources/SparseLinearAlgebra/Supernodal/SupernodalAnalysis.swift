@@ -121,7 +121,8 @@ public struct SupernodalAnalysis: Sendable {
     // until its parent consumes it, and the stack's peak size (doubles).
     let stackTemp: PinnedBuffer<Int>
     let stackFinal: PinnedBuffer<Int>
-    let stackSize: Int
+    /// Peak size of the update-matrix stacks (doubles).
+    public let stackSize: Int
     /// Which supernodes run on which worker thread, and which after them.
     public let schedule: SupernodalSchedule
     // Largest supernode width and update-matrix order.
