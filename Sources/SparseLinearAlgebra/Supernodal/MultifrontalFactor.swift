@@ -90,8 +90,6 @@ final class MultifrontalFactor: @unchecked Sendable {
 
     /// Fronts with fewer entries than this are assembled on one thread.
     static let parallelAssemblyEntries = 1 << 17
-    /// Online processors.
-    static let cores: Int = SupernodalSchedule.onlineProcessors
 
     /// The column that halves the entries of a lower triangle of order n:
     /// columns 0..<cut hold as many as cut..<n (cut = n(1 − 1/√2)).
@@ -123,7 +121,7 @@ final class MultifrontalFactor: @unchecked Sendable {
     func factor(_ matrix: SymmetricMatrix, pivotThreshold: Double) throws {
         let plan = analysis.schedule
         var total = Counts()
-        let assemblySplit = Self.cores > 1
+        let assemblySplit = SupernodalSchedule.threadBudget > 1
         try matrix.values.withUnsafeBufferPointer { vb in
             let vals = vb.baseAddress!
             let shared = SharedPointer(base: vals)

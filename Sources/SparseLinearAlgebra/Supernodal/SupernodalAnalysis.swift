@@ -613,10 +613,8 @@ final class PinnedBuffer<Element>: @unchecked Sendable {
 /// scheduling for parallel sparse Cholesky factorization", Int. J. Parallel
 /// Programming 18 (1989) 291–314.)
 public struct SupernodalSchedule: Sendable {
-    /// Worker threads used when the caller does not choose: the online
-    /// processors (at most 8) when the BLAS is pinned to one thread
-    /// (`OPENBLAS_NUM_THREADS`, else `GOTO_NUM_THREADS`, else `OMP_NUM_THREADS`
-    /// equal to 1 — the variables OpenBLAS reads), otherwise 1.
+    /// Worker threads used when the caller does not choose: 1 (no subtree
+    /// workers; the threaded BLAS parallelizes each large front).
     ///
     /// Why: a threaded BLAS already spreads every large front over the cores,
     /// and running subtrees concurrently on top of it oversubscribes them
@@ -624,20 +622,28 @@ public struct SupernodalSchedule: Sendable {
     /// 30k DOF, 2 cores: workers 2 + BLAS 2 threads 0.72 s, workers 1 + BLAS 2
     /// threads 0.40 s, workers 2 + BLAS 1 thread 0.41 s. The BLAS threads cannot
     /// be switched per call without OpenBLAS-specific functions, which this
-    /// module does not call (it must link against any BLAS).
-    public static var defaultThreads: Int {
-        #if canImport(Glibc)
+    /// module does not call (it must link against any BLAS). Subtree workers
+    /// are for a single-threaded BLAS (reference BLAS, or `OPENBLAS_NUM_THREADS=1`):
+    /// set the solvers' `threads` to the core count then.
+    public static let defaultThreads = 1
+
+    /// Threads the caller allows for numerical work: the value of
+    /// `OPENBLAS_NUM_THREADS`, else `GOTO_NUM_THREADS`, else `OMP_NUM_THREADS`
+    /// (the variables OpenBLAS reads), capped at the online processors; the
+    /// online processors when none is set. The supernodal factorization splits
+    /// the assembly of large fronts over two threads only when this is ≥ 2.
+    public static var threadBudget: Int {
         let cores = onlineProcessors
+        #if canImport(Glibc)
         for name in ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"] {
-            if let raw = getenv(name), let value = Int(String(cString: raw)) {
-                return value == 1 ? cores : 1
+            if let raw = getenv(name), let value = Int(String(cString: raw)), value >= 1 {
+                return min(value, cores)
             }
         }
-        return 1
-        #else
-        return 1
         #endif
+        return cores
     }
+
     /// Online processors, at most 8.
     static var onlineProcessors: Int {
         #if canImport(Glibc)

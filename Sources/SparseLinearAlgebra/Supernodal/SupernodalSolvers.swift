@@ -136,9 +136,10 @@ final class SupernodalDriver {
 /// `dpotrf`/`dtrsm`/`dsyrk` per front (see ``SupernodalAnalysis``).
 ///
 /// `factor` may be called any number of times with new values on the analysed
-/// pattern. Parallelism: either the threaded BLAS inside each large front
-/// (default), or independent subtrees on worker threads when the BLAS is pinned
-/// to one thread — see ``SupernodalSchedule/defaultThreads`` and ``threads``.
+/// pattern. Parallelism: the threaded BLAS inside each large front, plus the
+/// assembly of large fronts split over two threads (default); or independent
+/// subtrees on worker threads for a single-threaded BLAS — see
+/// ``SupernodalSchedule/defaultThreads`` and ``threads``.
 public final class SupernodalCholesky: LinearSolver {
     let driver: SupernodalDriver
 
@@ -160,9 +161,9 @@ public final class SupernodalCholesky: LinearSolver {
     public var report: SolverReport { driver.report }
 
     /// Worker threads for independent subtrees of the assembly tree (default
-    /// ``SupernodalSchedule/defaultThreads``: the cores when the BLAS is pinned to
-    /// one thread, else 1 so that the threaded BLAS alone uses the cores; 1 =
-    /// sequential), used from the next ``analyze(_:)``.
+    /// ``SupernodalSchedule/defaultThreads`` = 1: the threaded BLAS alone uses the
+    /// cores; set it to the core count with a single-threaded BLAS), used from
+    /// the next ``analyze(_:)``.
     public var threads: Int {
         get { driver.threads }
         set { driver.threads = max(1, newValue) }
@@ -231,9 +232,9 @@ public final class SupernodalLDLT: LinearSolver {
     public var report: SolverReport { driver.report }
 
     /// Worker threads for independent subtrees of the assembly tree (default
-    /// ``SupernodalSchedule/defaultThreads``: the cores when the BLAS is pinned to
-    /// one thread, else 1 so that the threaded BLAS alone uses the cores; 1 =
-    /// sequential), used from the next ``analyze(_:)``.
+    /// ``SupernodalSchedule/defaultThreads`` = 1: the threaded BLAS alone uses the
+    /// cores; set it to the core count with a single-threaded BLAS), used from
+    /// the next ``analyze(_:)``.
     public var threads: Int {
         get { driver.threads }
         set { driver.threads = max(1, newValue) }
