@@ -155,6 +155,26 @@ struct SupernodalCholeskyTests {
         #expect(throws: LinearAlgebraError.notPositiveDefinite(column: 17, pivot: -1)) { try nd.factor(d) }
     }
 
+    @Test("Indefinite matrices are refused with a non-positive pivot at an original column")
+    func indefiniteRefused() throws {
+        for a in [TestMatrices.randomSymmetric(dimension: 300, perRow: 4, diagonalShift: -3.5, seed: 31),
+                  SupernodalTestMatrices.saddle(4, 4, 4, pressureScale: 1e-4, seed: 1)] {
+            let (_, inertia) = try SupernodalTestMatrices.spectrum(a)
+            #expect(inertia.negative > 0)
+            let solver = SupernodalCholesky()
+            try solver.analyze(a)
+            do {
+                try solver.factor(a)
+                Issue.record("factor accepted an indefinite matrix")
+            } catch let LinearAlgebraError.notPositiveDefinite(column, pivot) {
+                #expect(column >= 0 && column < a.dimension)
+                #expect(pivot <= 0 || pivot.isNaN)
+            }
+            var b = [Double](repeating: 1, count: a.dimension)
+            #expect(throws: LinearAlgebraError.phaseOrder("solve: call factor first")) { try solver.solve(&b, count: 1) }
+        }
+    }
+
     @Test("NaN, pattern mismatch, wrong sizes and phase order are typed errors")
     func badInput() throws {
         let a = TestMatrices.laplacian3D(4, 4, 4)
