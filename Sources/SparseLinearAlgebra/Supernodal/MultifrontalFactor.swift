@@ -220,7 +220,14 @@ final class MultifrontalFactor: @unchecked Sendable {
                     let shift: Int
                     if cj < k { dst = lbs + cj * m; shift = 0 } else { dst = ubs + (cj - k) * u; shift = k }
                     let colSrc = uSrc + jj * ut
-                    for ii in jj..<ut { dst[Int(map[ii]) - shift] += colSrc[ii] }
+                    let base = Int(map[jj]) - shift
+                    if Int(map[ut - 1]) - Int(map[jj]) == ut - 1 - jj {
+                        // The rows land contiguously (the map is increasing): a plain, vectorizable loop.
+                        let d = dst + base, c = colSrc + jj
+                        for q in 0..<(ut - jj) { d[q] += c[q] }
+                    } else {
+                        for ii in jj..<ut { dst[Int(map[ii]) - shift] += colSrc[ii] }
+                    }
                 }
             }
             if split && ut * ut / 2 >= Self.parallelAssemblyEntries {

@@ -158,6 +158,9 @@ public final class SupernodalCholesky: LinearSolver {
                                   maxRefinementSteps: maxRefinementSteps, pivotTolerance: 0)
     }
 
+    /// Measurements of the last analyse/factor/solve: nnz(L) counts stored
+    /// entries (relaxed supernodes' explicit zeros included), flops those of the
+    /// factorization as performed.
     public var report: SolverReport { driver.report }
 
     /// Worker threads for independent subtrees of the assembly tree (default
@@ -178,12 +181,21 @@ public final class SupernodalCholesky: LinearSolver {
     /// The symbolic factorization of the last ``analyze(_:)``.
     public var analysis: SupernodalAnalysis? { driver.analysis }
 
+    /// Orders the pattern (METIS nested dissection unless another ordering was
+    /// given) and computes the symbolic factorization; values are ignored.
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` for an ordering of the wrong size.
     public func analyze(_ matrix: SymmetricMatrix) throws { try driver.analyze(matrix) }
 
     /// - Throws: ``LinearAlgebraError/patternMismatch(_:)``, ``LinearAlgebraError/nonFinite(row:column:value:)``,
     ///   ``LinearAlgebraError/notPositiveDefinite(column:pivot:)`` naming the original column.
     public func factor(_ matrix: SymmetricMatrix) throws { try driver.factor(matrix) }
 
+    /// Solves for `count` right-hand sides stored column after column in `rhs`,
+    /// then refines iteratively while the worst relative residual exceeds 10⁻¹⁴
+    /// and halves per step (at most `maxRefinementSteps` steps).
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` when
+    ///   `rhs.count ≠ count · n`; ``LinearAlgebraError/phaseOrder(_:)`` before a successful `factor`;
+    ///   ``LinearAlgebraError/invalidArgument(_:)`` for a NaN/Inf right-hand side entry.
     public func solve(_ rhs: inout [Double], count: Int) throws { try driver.solve(&rhs, count: count) }
 
     /// Entries of the computed factor that are not exactly zero (diagnostic; O(nnz(L))).
@@ -229,6 +241,9 @@ public final class SupernodalLDLT: LinearSolver {
                                   maxRefinementSteps: maxRefinementSteps, pivotTolerance: pivotTolerance)
     }
 
+    /// Measurements of the last analyse/factor/solve: nnz(L) counts stored
+    /// entries (relaxed supernodes' explicit zeros included), flops those of the
+    /// factorization as performed.
     public var report: SolverReport { driver.report }
 
     /// Worker threads for independent subtrees of the assembly tree (default
@@ -249,11 +264,20 @@ public final class SupernodalLDLT: LinearSolver {
     /// The symbolic factorization of the last ``analyze(_:)``.
     public var analysis: SupernodalAnalysis? { driver.analysis }
 
+    /// Orders the pattern (METIS nested dissection unless another ordering was
+    /// given) and computes the symbolic factorization; values are ignored.
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` for an ordering of the wrong size.
     public func analyze(_ matrix: SymmetricMatrix) throws { try driver.analyze(matrix) }
 
     /// - Throws: ``LinearAlgebraError/patternMismatch(_:)``, ``LinearAlgebraError/nonFinite(row:column:value:)``.
     public func factor(_ matrix: SymmetricMatrix) throws { try driver.factor(matrix) }
 
+    /// Solves for `count` right-hand sides stored column after column in `rhs`,
+    /// then refines iteratively while the worst relative residual exceeds 10⁻¹⁴
+    /// and halves per step (at most `maxRefinementSteps` steps).
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` when
+    ///   `rhs.count ≠ count · n`; ``LinearAlgebraError/phaseOrder(_:)`` before a successful `factor`;
+    ///   ``LinearAlgebraError/invalidArgument(_:)`` for a NaN/Inf right-hand side entry.
     public func solve(_ rhs: inout [Double], count: Int) throws { try driver.solve(&rhs, count: count) }
 
     /// Entries of the computed factor that are not exactly zero (diagnostic; O(nnz(L))).
