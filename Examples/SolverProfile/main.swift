@@ -104,7 +104,8 @@ let problem = args.count > 1 ? args[1] : "elast"
 let e = args.count > 2 ? Int(args[2])! : 21
 let repeats = args.count > 3 ? Int(args[3])! : 2
 var a: SymmetricMatrix!
-let tAssemble = try seconds { a = try assemble(elements: e, withPressure: problem == "poro") }
+let tAssemble = try seconds { a = try assemble(elements: e, withPressure: problem == "poro",
+                                            kappaDt: Double(ProcessInfo.processInfo.environment["KAPPA_DT"] ?? "1e-4")!) }
 print("\(problem) e=\(e): n=\(a.dimension) nnz(A)=\(a.fullNonzeroCount) assembled in \(String(format: "%.2f", tAssemble)) s; load \(load()); OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")")
 let gemm = dgemmRate(3000)
 print(String(format: "dgemm n=3000: %.1f GFLOP/s", gemm))
@@ -116,7 +117,8 @@ if ProcessInfo.processInfo.environment["WARMUP"] != nil {
     try w.analyzeAndFactor(small)
     print("warm-up factor \(w.report.factorSeconds) s")
 }
-let solver: any LinearSolver = problem == "poro" ? SupernodalLDLT() : SupernodalCholesky()
+let pivotTolerance = Double(ProcessInfo.processInfo.environment["PIVOT_TOL"] ?? "1e-13")!
+let solver: any LinearSolver = problem == "poro" ? SupernodalLDLT(pivotTolerance: pivotTolerance, maxRefinementSteps: 20) : SupernodalCholesky()
 if let t = ProcessInfo.processInfo.environment["SN_THREADS"].flatMap({ Int($0) }) {
     (solver as? SupernodalCholesky)?.threads = t
     (solver as? SupernodalLDLT)?.threads = t

@@ -218,9 +218,10 @@ struct SupernodalLDLTTests {
         ("u–p saddle 6×5×5, ε=1e-4", SupernodalTestMatrices.saddle(6, 5, 5, pressureScale: 1e-4, seed: 3)),
         ("u–p saddle 5×5×4, zero pressure block", SupernodalTestMatrices.saddle(5, 5, 4, pressureScale: 0, seed: 4)),
         ("3D Laplacian 9×8×7 (SPD)", TestMatrices.laplacian3D(9, 8, 7)),
+        ("u–p saddle 6×5×4, ε=1e-9 (tiny pressure pivots)", SupernodalTestMatrices.saddle(6, 5, 4, pressureScale: 1e-9, seed: 5)),
     ]
 
-    @Test("Solution, residual and inertia against dense LAPACK", arguments: 0..<4)
+    @Test("Solution, residual and inertia against dense LAPACK", arguments: 0..<5)
     func matchesDense(_ index: Int) throws {
         let a = Self.cases[index].1
         let n = a.dimension
