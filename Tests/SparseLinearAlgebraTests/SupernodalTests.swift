@@ -362,6 +362,12 @@ struct SolverChoiceTests {
         #expect(try LinearSolvers.make(.ldlt, kind: .symmetricPositiveDefinite) is SupernodalLDLT)
         #expect(try LinearSolvers.make(.dense, kind: .symmetricIndefinite) is DenseSolver)
         #expect(throws: LinearAlgebraError.self) { try LinearSolvers.make(.cholesky, kind: .symmetricIndefinite) }
+        for choice in [SolverChoice.banded, .cg, .minres] {
+            #expect(throws: LinearAlgebraError.invalidArgument("solver \(choice.rawValue) is not available yet")) {
+                try LinearSolvers.make(choice, kind: .symmetricPositiveDefinite)
+            }
+        }
+        #expect(SolverChoice(rawValue: "ldlt") == .ldlt)
         // The solver made by `auto` for a 1000-unknown Laplacian solves it like dense Cholesky.
         let a = TestMatrices.laplacian3D(10, 10, 10)
         let solver = try LinearSolvers.make(.auto, kind: .symmetricPositiveDefinite, dimension: a.dimension)
