@@ -31,12 +31,12 @@ public enum LinearSolvers {
     ///   - kind: SPD or symmetric indefinite.
     public static func makeDefault(for dimension: Int, kind: MatrixKind) -> any LinearSolver {
         if dimension <= denseLimit { return DenseSolver(kind: kind) }
+        // Extension point: iterative solvers for systems too large to factor
+        // (judged by nnz(L) from a symbolic analysis) would be chosen here.
         switch kind {
         case .symmetricPositiveDefinite: return SupernodalCholesky()
         case .symmetricIndefinite: return SupernodalLDLT()
         }
-        // Extension point: iterative solvers for systems too large to factor
-        // (by nnz(L) from a symbolic analysis) would be chosen here.
     }
 
     /// The solver named by `choice`.
@@ -61,6 +61,7 @@ public enum LinearSolvers {
         case .dense:
             return DenseSolver(kind: kind)
         case .banded, .cg, .minres:
+            // Wired in by the banded/Krylov work: return its solver here.
             throw LinearAlgebraError.invalidArgument("solver \(choice.rawValue) is not available yet")
         }
     }
