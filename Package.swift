@@ -63,6 +63,14 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Examples
+        // Solver profile on generated 3D FE systems (supernodal solvers' timing tool).
+        .executableTarget(
+            name: "SolverProfile",
+            dependencies: ["SparseLinearAlgebra", "CLAPACK"],
+            path: "Examples/SolverProfile"
+        ),
+
         // MARK: - Implementation details (no stable API)
         .systemLibrary(name: "CLAPACK"),
         .systemLibrary(name: "CMetis"),

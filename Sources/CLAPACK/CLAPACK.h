@@ -64,6 +64,10 @@ void dsytrs_(const char *uplo, const lapack_int *n, const lapack_int *nrhs, cons
 void dsysv_(const char *uplo, const lapack_int *n, const lapack_int *nrhs, double *a, const lapack_int *lda,
             lapack_int *ipiv, double *b, const lapack_int *ldb, double *work, const lapack_int *lwork,
             lapack_int *info, size_t uplo_len);
+// Converts dsytrf's product-form L (lower/upper) into a unit triangular L with the
+// interchanges applied, moving the off-diagonal entries of 2×2 pivots into e (way = 'C').
+void dsyconv_(const char *uplo, const char *way, const lapack_int *n, double *a, const lapack_int *lda,
+              const lapack_int *ipiv, double *e, lapack_int *info, size_t uplo_len, size_t way_len);
 void dsytrf_rook_(const char *uplo, const lapack_int *n, double *a, const lapack_int *lda, lapack_int *ipiv,
                   double *work, const lapack_int *lwork, lapack_int *info, size_t uplo_len);
 void dsytrs_rook_(const char *uplo, const lapack_int *n, const lapack_int *nrhs, const double *a, const lapack_int *lda,
