@@ -71,11 +71,32 @@ struct AssemblyTests {
         }
         // Mid-edge nodes never carry pressure.
         #expect(dofs.nodes(ofField: 1).allSatisfy { n in (0..<mesh.cellCount).contains { c in Array(mesh.cellNodes(c)).prefix(8).contains(n) } })
-        #expect(throws: DofError.self) {
+        let edgeNode = mesh.cellNodes(0)[mesh.cellOffsets[0] + 8]
+        #expect(throws: DofError.nodeWithoutField(field: "p", node: edgeNode)) {
             var bc = DirichletConditions(dofMap: dofs)
-            let edgeNode = mesh.cellNodes(0)[mesh.cellOffsets[0] + 8]
             try bc.prescribe(field: "p", component: 0, nodes: [edgeNode], value: 0)
         }
+        // Errors name the field, node and component.
+        let d = dofs.dof(field: 0, node: 5, component: 2)!
+        #expect(dofs.location(ofDof: d)! == (0, 5, 2))
+        #expect(throws: DofError.nonFiniteValue(field: "u", node: 5, component: 2, value: .infinity)) {
+            var bc = DirichletConditions(dofMap: dofs)
+            try bc.prescribe(dof: d, value: .infinity)
+        }
+        #expect(throws: DofError.dofOutOfRange(dof: -1, dofCount: dofs.dofCount)) {
+            var bc = DirichletConditions(dofMap: dofs)
+            try bc.prescribe(dof: -1, value: 0)
+        }
+        #expect(throws: DofError.unknownField(name: "T", available: ["u", "p"])) {
+            var bc = DirichletConditions(dofMap: dofs)
+            try bc.prescribe(field: "T", component: 0, nodes: [0], value: 0)
+        }
+        #expect(throws: DofError.componentOutOfRange(field: "u", component: 3, components: 3)) {
+            var bc = DirichletConditions(dofMap: dofs)
+            try bc.prescribe(field: "u", component: 3, nodes: [0], value: 0)
+        }
+        #expect(throws: MeshError.self) { try DofMap(mesh: mesh, fields: [FieldSpec(name: "p", components: 1, regions: ["nowhere"])]) }
+        #expect(throws: DofError.self) { try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3), FieldSpec(name: "u", components: 1)]) }
     }
 
     @Test("Mass matrix: 1ᵀM1 = volume; Laplacian: K·1 = 0; threads agree", arguments: CellType.allCases)
