@@ -90,6 +90,26 @@ struct MeshTests {
         #expect(try mesh.nodes(ofSurface: "outer").allSatisfy { let p = mesh.nodes[$0]; return abs(p.x * p.x / 625 + p.y * p.y / 289 - 1) < 1e-12 })
     }
 
+    @Test("Graded annulus rings: ring radii follow the geometric grading; volume unchanged by grading (hex8 within polygon error)")
+    func gradedRings() throws {
+        let mesh = try MeshGenerator.cylinder(radius: 10, height: 1, inner: .init(name: "nucleus", fraction: 0.5),
+                                              around: 8, radial: 3, layers: 1, cellType: .hex27, radialRatio: 4)
+        try mesh.validate()
+        // Radii of the nodes on the +x axis (y = 0, z = 0), beyond the nucleus: 5 + 5·grading (incl. midpoints).
+        let radii = Set(mesh.nodes.filter { abs($0.y) < 1e-12 && $0.z == 0 && $0.x >= 5 - 1e-12 }.map { ($0.x * 1e9).rounded() / 1e9 }).sorted()
+        let g = try Grading.geometric(from: 0, to: 1, cells: 3, ratio: 4).coordinates
+        var expected: [Double] = []
+        for k in 0..<3 { expected += [g[k], 0.5 * (g[k] + g[k + 1])] }
+        expected.append(1)
+        #expect(radii.count == expected.count)
+        for (r, e) in zip(radii, expected) { #expect(abs(r - (5 + 5 * e)) < 1e-9) }
+        // Ring widths 1 : 2 : 4 (geometric, ratio 4 over 3 cells).
+        #expect(abs((g[3] - g[2]) / (g[1] - g[0]) - 4) < 1e-12)
+        #expect(throws: MeshError.self) {
+            try MeshGenerator.cylinder(radius: 1, height: 1, around: 8, radial: 2, layers: 1, cellType: .hex8, radialRatio: 0)
+        }
+    }
+
     @Test("An inverted cell is reported by index")
     func invertedCell() throws {
         var mesh = try MeshGenerator.box(size: SIMD3(1, 1, 1), cells: SIMD3(2, 1, 1), cellType: .hex8)

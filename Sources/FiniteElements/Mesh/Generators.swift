@@ -163,11 +163,13 @@ public enum MeshGenerator {
     ///   - innerRings: rings between the core square and the inner ellipse (default `max(1, around / 8)`).
     ///   - layers: cells along z (≥ 1).
     ///   - cellType: `hex8`, `hex20` or `hex27`.
+    ///   - radialRatio: width of the outermost ring of the outer region / width of its
+    ///     innermost ring (1 = uniform; < 1 refines towards the outer surface).
     public static func ellipticCylinder(a: Double, b: Double, height: Double,
                                         inner: InnerRegion? = InnerRegion(name: "nucleus", fraction: 0.5),
                                         outerName: String = "annulus",
                                         around: Int, radial: Int, innerRings: Int? = nil, layers: Int,
-                                        cellType: CellType) throws -> Mesh {
+                                        cellType: CellType, radialRatio: Double = 1) throws -> Mesh {
         for (name, v) in [("a", a), ("b", b), ("height", height)] where !(v > 0 && v.isFinite) {
             throw MeshError.invalidParameter(parameter: name, value: "\(v)", expected: "a finite length > 0 mm")
         }
@@ -183,6 +185,11 @@ public enum MeshGenerator {
             throw MeshError.invalidParameter(parameter: "inner.fraction", value: "\(inner.fraction)", expected: "a number in (0, 1)")
         }
         let nIn = inner == nil ? radial : (innerRings ?? max(1, around / 8))
+        guard radialRatio > 0, radialRatio.isFinite else {
+            throw MeshError.invalidParameter(parameter: "radialRatio", value: "\(radialRatio)", expected: "a finite number > 0")
+        }
+        // Outer-ring boundaries in [0, 1] (inner ellipse → outer ellipse), graded.
+        let ringCoordinates = try Grading.geometric(from: 0, to: 1, cells: max(radial, 1), ratio: radialRatio).coordinates
         guard nIn >= 1 else { throw MeshError.invalidParameter(parameter: "innerRings", value: "\(nIn)", expected: "an integer ≥ 1") }
         let p = cellType.degree
         let m = around / 4
@@ -218,7 +225,8 @@ public enum MeshGenerator {
                     let t = Double(r) / Double(nucleusLevels)
                     disc.append((1 - t) * sq + t * f * dir)
                 } else {
-                    let t = Double(r - nucleusLevels) / Double(p * rings - nucleusLevels)
+                    let l = r - nucleusLevels
+                    let t = l % p == 0 ? ringCoordinates[l / p] : 0.5 * (ringCoordinates[l / p] + ringCoordinates[l / p + 1])
                     disc.append(((1 - t) * f + t) * dir)
                 }
             }
@@ -286,14 +294,15 @@ public enum MeshGenerator {
         return mesh
     }
 
-    /// A circular cylinder of radius `radius` (mm): ``ellipticCylinder(a:b:height:inner:outerName:around:radial:innerRings:layers:cellType:)`` with `a = b`.
+    /// A circular cylinder of radius `radius` (mm): ``ellipticCylinder(a:b:height:inner:outerName:around:radial:innerRings:layers:cellType:radialRatio:)`` with `a = b`.
     public static func cylinder(radius: Double, height: Double,
                                 inner: InnerRegion? = InnerRegion(name: "nucleus", fraction: 0.5),
                                 outerName: String = "annulus",
                                 around: Int, radial: Int, innerRings: Int? = nil, layers: Int,
-                                cellType: CellType) throws -> Mesh {
+                                cellType: CellType, radialRatio: Double = 1) throws -> Mesh {
         try ellipticCylinder(a: radius, b: radius, height: height, inner: inner, outerName: outerName,
-                             around: around, radial: radial, innerRings: innerRings, layers: layers, cellType: cellType)
+                             around: around, radial: radial, innerRings: innerRings, layers: layers, cellType: cellType,
+                             radialRatio: radialRatio)
     }
 
     /// Drops lattice points no cell uses and renumbers (keeping the lattice order).
