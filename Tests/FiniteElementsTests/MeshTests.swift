@@ -77,6 +77,30 @@ struct MeshTests {
         }
     }
 
+    @Test("Tetrahedral O-grid cylinders (24 tets per block): valid, conforming, volume converging", arguments: [CellType.tet4, .tet10])
+    func tetCylinder(type: CellType) throws {
+        let a = 25.0, b = 17.0, h = 10.0
+        let exact = Double.pi * a * b * h
+        var errors: [Double] = []
+        for around in [8, 16] {
+            let mesh = try MeshGenerator.ellipticCylinder(a: a, b: b, height: h, inner: .init(name: "nucleus", fraction: 0.45),
+                                                          around: around, radial: around / 8, layers: 1, cellType: type)
+            try mesh.validate()
+            errors.append(abs(try mesh.volume() - exact) / exact)
+            // Conforming: the only boundary faces are the named top, bottom and outer faces.
+            let named = ["top", "bottom", "outer"].reduce(0) { $0 + mesh.surfaces[$1]!.count }
+            #expect(mesh.boundaryFaces().count == named)
+            #expect(Set(mesh.boundaryFaces()) == Set(mesh.surfaces["top"]! + mesh.surfaces["bottom"]! + mesh.surfaces["outer"]!))
+            let flux = try ["top", "bottom", "outer"].reduce(0.0) { $0 + (try mesh.integrate(surface: $1) { x, n in dot(x, n) }) }
+            #expect(abs(flux - 3 * (try mesh.volume())) < 1e-9 * exact)
+            #expect(try mesh.integrate(surface: "top") { _, n in n.z } > 0)
+        }
+        let rate = log2(errors[0] / errors[1])
+        print("\(type) cylinder volume relative errors \(errors), rate \(rate)")
+        // Same polygonal (tet4) or quadratic (tet10) boundary as the hexahedra: rates ≈ 2 and ≈ 4.
+        #expect(type == .tet4 ? abs(rate - 2) < 0.15 : rate > 3.7)
+    }
+
     @Test("The DESIGN.md disc (a 25, b 17, h 10 mm, nucleus 0.45, 32 around, 8 radial; 1 layer) is valid; region volumes near closed form")
     func designDisc() throws {
         let mesh = try MeshGenerator.ellipticCylinder(a: 25, b: 17, height: 10, inner: .init(name: "nucleus", fraction: 0.45),
