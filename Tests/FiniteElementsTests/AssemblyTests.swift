@@ -131,11 +131,24 @@ struct AssemblyTests {
         let diff = zip(K1.values, K2.values).map { abs($0 - $1) }.max()!
         #expect(diff < 1e-14 * scale)
         #expect(zip(f1, f2).map { abs($0 - $1) }.max()! < 1e-14)
-        let buffered = try Assembler(dofMap: dofs, numbering: eqs, threads: 2, strategy: .threadBuffers)
-        var K3 = buffered.makeMatrix(), f3 = buffered.makeVector()
-        try buffered.assemble(matrix: &K3, rhs: &f3, kernel: kernel)
-        #expect(zip(K1.values, K3.values).map { abs($0 - $1) }.max()! < 1e-14 * scale)
-        #expect(zip(f1, f3).map { abs($0 - $1) }.max()! < 1e-14)
+        for strategy in AssemblyStrategy.allCases {
+            let other = try Assembler(dofMap: dofs, numbering: eqs, threads: 2, strategy: strategy)
+            var K3 = other.makeMatrix(), f3 = other.makeVector()
+            try other.assemble(matrix: &K3, rhs: &f3, kernel: kernel)
+            #expect(zip(K1.values, K3.values).map { abs($0 - $1) }.max()! < 1e-14 * scale, "\(strategy)")
+            #expect(zip(f1, f3).map { abs($0 - $1) }.max()! < 1e-14, "\(strategy)")
+            // A subset of cells (not the cached plan) too.
+            var K4 = other.makeMatrix(), f4 = other.makeVector(), K5 = serial.makeMatrix(), f5 = serial.makeVector()
+            let subset = Array(stride(from: 0, to: mesh.cellCount, by: 2))
+            try other.assemble(cells: subset, matrix: &K4, rhs: &f4, kernel: kernel)
+            try serial.assemble(cells: subset, matrix: &K5, rhs: &f5, kernel: kernel)
+            #expect(zip(K4.values, K5.values).map { abs($0 - $1) }.max()! < 1e-14 * scale, "\(strategy) subset")
+        }
+        // Partition: interiors of different chunks share no node; every cell exactly once.
+        let plan = Assembler.partitionPlan(mesh: mesh, items: Array(0..<mesh.cellCount), workers: 2)
+        #expect(plan.interior.reduce(0) { $0 + $1.count } + plan.interface.count == mesh.cellCount)
+        let nodes0 = Set(plan.interior[0].flatMap { mesh.cellNodes($0) }), nodes1 = Set(plan.interior[1].flatMap { mesh.cellNodes($0) })
+        #expect(nodes0.isDisjoint(with: nodes1))
         // Colouring: no two cells of a colour share a node; every cell coloured once.
         let colours = parallel.colourClasses(Array(0..<mesh.cellCount))
         #expect(colours.reduce(0) { $0 + $1.count } == mesh.cellCount)
