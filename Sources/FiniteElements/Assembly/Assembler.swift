@@ -88,9 +88,11 @@ public final class CellScratch {
 /// split into one contiguous chunk per thread; cells that touch no node of another
 /// chunk are assembled in parallel straight into the matrix, the thin interface layer
 /// afterwards on one thread. Measured on a 103k-unknown hex20 elasticity problem
-/// (release, 2 cores): CPU time equal to the serial assembly, while colouring costs
-/// +12 % and per-thread buffers +15 % (colouring streams the matrix once per colour;
-/// buffers zero and sum a copy of the values). ``AssemblyStrategy/colouring`` and
+/// (8000 cells, 27-point kernel, release build, 2 cores, best of 5 in a quiet moment):
+/// serial 0.220 s; partitioned 0.130 s (1.70×, CPU +5 %); colouring 0.132 s (1.67×,
+/// CPU +7 %, the matrix is streamed once per colour); per-thread buffers 0.149 s
+/// (1.47×, CPU +20 %, zeroing and summing a copy of the values). The scatter alone
+/// (constant kernel) costs 5 µs per cell. ``AssemblyStrategy/colouring`` and
 /// ``AssemblyStrategy/threadBuffers`` remain available. Every entry receives its
 /// contributions in a fixed order — results are deterministic.
 ///
