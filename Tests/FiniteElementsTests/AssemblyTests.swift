@@ -268,6 +268,12 @@ struct AssemblyTests {
             let u = try #require(try locator.evaluate(dofs, field: 0, dofValues: values, at: x))
             #expect(abs(u[0] - 0.01 * x.x) < 1e-12 && abs(u[2] - 0.01 * x.z) < 1e-12)
         }
+        // On the nucleus/annulus interface the nucleus pressure is found (from the nucleus side).
+        let onInterface = mesh.nodes[try mesh.nodes(ofRegion: "nucleus").first { n in
+            try mesh.nodes(ofRegion: "annulus").contains(n) && mesh.nodes[n].z > 0 && mesh.nodes[n].z < 10
+        }!]
+        #expect(try locator.evaluate(dofs, field: pf, dofValues: values, at: onInterface) != nil)
+        #expect(try locator.evaluate(dofs, field: pf, dofValues: values, at: SIMD3(24, 0, 5)) == nil)   // annulus only
         // ∫ p over a straight-sided box region is exact.
         let box = try MeshGenerator.box(size: SIMD3(2, 2, 2), cells: SIMD3(2, 2, 2), cellType: .hex20)
         let bd = try DofMap(mesh: box, fields: [FieldSpec(name: "p", components: 1, interpolation: .linear)])
