@@ -221,7 +221,7 @@ struct AssemblyTests {
         #expect(err < 1e-10)
     }
 
-    @Test("Face assembly: a uniform traction integrates to traction × area; lifting of a face matrix", arguments: [CellType.hex20, .tet10, .hex8])
+    @Test("Face assembly: uniform traction sums to traction × area on the loaded nodes only; face mass 1ᵀM1 = area", arguments: [CellType.hex20, .tet10, .hex8])
     func faceLoads(type: CellType) throws {
         let mesh = try MeshGenerator.box(size: SIMD3(2, 3, 1), cells: SIMD3(2, 2, 1), cellType: type)
         let dofs = try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3)])
@@ -245,6 +245,19 @@ struct AssemblyTests {
         }
         let top = Set(try mesh.nodes(ofSurface: "top"))
         for n in 0..<mesh.nodeCount where !top.contains(n) { for k in 0..<3 { #expect(F[dofs.dof(field: 0, node: n, component: k)!] == 0) } }
+        // Face matrix (Robin-type ∫ N_a N_b dA per component) into the cell's local space: 1ᵀM1 = 3 × area.
+        var M = assembler.makeMatrix()
+        var G = assembler.makeVector()
+        try assembler.assemble(faces: try mesh.faces(ofSurface: "x+"), matrix: &M, rhs: &G) { face, scratch, ke, _ in
+            let fv = try scratch.values(mesh: mesh, face: face)
+            let local = mesh.cellType(face.cell).faceNodes(face.face)
+            let n = dofs.localDofCount(face.cell)
+            for q in 0..<fv.quadratureCount { for a in 0..<fv.basisCount { for b in 0..<fv.basisCount { for k in 0..<3 {
+                ke[(3 * local[a] + k) * n + 3 * local[b] + k] += fv.shape(q, a) * fv.shape(q, b) * fv.jxw[q]
+            } } } }
+        }
+        let total = M.multiply([Double](repeating: 1, count: eqs.count)).reduce(0, +)
+        #expect(abs(total - 3 * 3) < 1e-12)      // x+ face: 3 × 1 mm², three components
     }
 
     @Test("Probes and region integrals: linear Taylor–Hood pressure and isoparametric displacement exact")

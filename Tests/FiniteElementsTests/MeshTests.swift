@@ -114,7 +114,7 @@ struct MeshTests {
         #expect(try mesh.nodes(ofSurface: "outer").allSatisfy { let p = mesh.nodes[$0]; return abs(p.x * p.x / 625 + p.y * p.y / 289 - 1) < 1e-12 })
     }
 
-    @Test("Graded annulus rings: ring radii follow the geometric grading; volume unchanged by grading (hex8 within polygon error)")
+    @Test("Graded annulus rings: node radii follow the geometric grading (ratio 4 over 3 rings)")
     func gradedRings() throws {
         let mesh = try MeshGenerator.cylinder(radius: 10, height: 1, inner: .init(name: "nucleus", fraction: 0.5),
                                               around: 8, radial: 3, layers: 1, cellType: .hex27, radialRatio: 4)
