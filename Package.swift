@@ -33,7 +33,8 @@ let package = Package(
         ),
         .target(
             name: "TractionSafety",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["CInterface/traction_safety.h"]
         ),
         .target(
             name: "FiniteElements",
@@ -81,6 +82,10 @@ let package = Package(
             dependencies: ["SparseLinearAlgebra", "_TestSupport", "CLAPACK"]
         ),
         .testTarget(
+            name: "CLITests",
+            dependencies: ["SpineTraction"]
+        ),
+        .testTarget(
             name: "FiniteElementsTests",
             dependencies: ["FiniteElements", "_TestSupport"],
             exclude: ["Fixtures"]
@@ -98,7 +103,8 @@ let package = Package(
             dependencies: [
                 "TractionSafety",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            resources: [.copy("Traces")]
         ),
     ]
 )

@@ -105,11 +105,14 @@ public struct SymmetricTensor: Sendable, Equatable, CustomStringConvertible {
         return (0.5 * ((a - b) * (a - b) + (b - c) * (b - c) + (c - a) * (c - a)) + 3 * (d * d + e * e + f * f)).squareRoot()
     }
 
+    /// Component-wise sum.
     @inlinable public static func + (l: SymmetricTensor, r: SymmetricTensor) -> SymmetricTensor {
         SymmetricTensor(xx: l.components.0 + r.components.0, yy: l.components.1 + r.components.1, zz: l.components.2 + r.components.2,
                         xy: l.components.3 + r.components.3, yz: l.components.4 + r.components.4, xz: l.components.5 + r.components.5)
     }
+    /// Component-wise difference.
     @inlinable public static func - (l: SymmetricTensor, r: SymmetricTensor) -> SymmetricTensor { l + (-1) * r }
+    /// Scalar multiple.
     @inlinable public static func * (s: Double, t: SymmetricTensor) -> SymmetricTensor {
         SymmetricTensor(xx: s * t.components.0, yy: s * t.components.1, zz: s * t.components.2,
                         xy: s * t.components.3, yz: s * t.components.4, xz: s * t.components.5)

@@ -9,6 +9,9 @@ struct SpineTractionCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self,
+            KeygenCommand.self,
+            LimitsCommand.self,
+            SolveCommand.self, GenerateCommand.self,
             RunCommand.self,
             VerifyCommand.self,
         ],

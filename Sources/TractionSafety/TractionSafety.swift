@@ -1,5 +1,21 @@
-/// Force-safety limits for traction-table controllers (see issue: TractionSafety).
+/// Force-safety limits for traction-table controllers.
+///
+/// `TractionSafety` is the only SpineTraction module a traction-table controller links. It
+/// imports Foundation and swift-crypto and nothing else. It provides:
+/// - ``ForceSafetyLimits``: the signed limits document (schema in `Schemas/force-safety-limits.schema.json`);
+/// - ``LimitsLoader``: fail-closed loading against the controller's ``ControllerExpectations``;
+/// - ``LimitsBuilder`` with ``ContraindicationRules`` and ``ClinicalCaps``: how a document is made;
+/// - ``TractionEnvelope``: the per-sample runtime check of commanded and measured force.
+///
+/// Units are SI and appear in field names: newtons (N), seconds (s), degrees (deg), kilograms (kg).
+/// (They coincide with the library's mm–N–s–MPa system for force and time.)
 public enum TractionSafetyModule {
-    /// Version of the limits-document schema this build reads.
+    /// Major version of the limits-document schema this build reads. A document with another major
+    /// version is refused (``RefusalReason/unsupportedMajorVersion``).
     public static let schemaMajorVersion = 1
+    /// Minor version of the schema this build writes. A reader accepts any minor version of its
+    /// major version, but still refuses every field it does not know.
+    public static let schemaMinorVersion = 0
+    /// Version of this library, written into every document's provenance.
+    public static let libraryVersion = "0.1.0"
 }

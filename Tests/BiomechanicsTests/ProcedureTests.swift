@@ -178,3 +178,41 @@ struct ProcedureTests {
         #expect(throws: LoadCurveError.empty) { try LoadCurve(points: []) }
     }
 }
+
+/// R = K x − f(t), K constant SPD: quasi-static linear.
+final class ConstantTangentSystem: TransientSystem {
+    let k: [[Double]] = [[4, 1, 0], [1, 3, 1], [0, 1, 2]]
+    func f(_ t: Double) -> [Double] { [t, -2 * t * t, 1 + t] }
+    var unknownCount: Int { 3 }
+    var matrixKind: MatrixKind { .symmetricPositiveDefinite }
+    var hasConstantTangent: Bool { true }
+    func tangentPattern() -> SymmetricMatrix { densePattern(3) }
+    func evaluate(_ x: [Double], previous: [Double], time: Double, timeStep: Double,
+                  residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
+        let load = f(time)
+        for i in 0..<3 { residual[i] = (0..<3).map { k[i][$0] * x[$0] }.reduce(0, +) - load[i] }
+        if tangent != nil { for i in 0..<3 { for j in 0...i { setDense(&tangent!, i, j, k[i][j]) } } }
+    }
+}
+
+@Suite("Tangent reuse")
+struct TangentReuseTests {
+    @Test func constantTangentIsFactoredOncePerRun() throws {
+        let system = ConstantTangentSystem()
+        let spy = CountingSolver()
+        let stepper = AdaptiveTimeStepper(options: try TimeStepperOptions(initialStep: 0.1, minStep: 0.01, maxStep: 0.3),
+                                          newton: NewtonSolver(linearSolver: spy))
+        var state = [0.0, 0.0, 0.0]
+        var steps = 0
+        var dense = DenseMatrix(rows: 3, columns: 3)
+        for i in 0..<3 { for j in 0..<3 { dense[i, j] = system.k[i][j] } }
+        try stepper.run(system, from: 0, to: 2, state: &state) { step, x in
+            steps += 1
+            let exact = try dense.solve(system.f(step.time))
+            for i in 0..<3 { #expect(abs(x[i] - exact[i]) < 1e-12 * max(1, abs(exact[i]))) }
+        }
+        #expect(steps > 5)
+        #expect(spy.factorizations == 1)
+        #expect(spy.analyses == 1)
+    }
+}

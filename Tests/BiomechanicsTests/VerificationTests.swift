@@ -147,10 +147,9 @@ struct VerificationTests {
         return sum.squareRoot()
     }
 
-    /// Tolerance on the last observed rate: 0.25, except tet4 on the Kuhn split,
-    /// which is still pre-asymptotic at h = 1/8 (rates 1.38 → 1.75 rising; the
-    /// dense reference solver bounds the size here).
-    @Test(arguments: [(CellType.hex8, [2, 4, 8], 2.0, 0.25), (.tet4, [2, 4, 8], 2.0, 0.3), (.hex20, [1, 2, 4], 3.0, 0.25),
+    /// Tolerance 0.25 on the last observed rate. tet4 on the Kuhn split approaches
+    /// its rate slowly (1.38, 1.75, 1.87 for h = 1/4 … 1/10), so it is measured on finer meshes.
+    @Test(arguments: [(CellType.hex8, [2, 4, 8], 2.0, 0.25), (.tet4, [4, 8, 10], 2.0, 0.25), (.hex20, [1, 2, 4], 3.0, 0.25),
                       (.hex27, [1, 2, 4], 3.0, 0.25), (.tet10, [1, 2, 4], 3.0, 0.25)])
     func manufacturedSolutionConvergence(type: CellType, divisions: [Int], expectedRate: Double, tolerance: Double) throws {
         let material = try IsotropicLinearElastic(youngsModulus: 10, poissonRatio: 0.3)
@@ -283,5 +282,71 @@ struct VerificationTests {
         #expect(maxStress < 1e-8)
         #expect(abs(reaction - expected) / expected < 1e-8)
         #expect(lateral < 1e-8)
+    }
+}
+
+@Suite("Cylindrically orthotropic tube")
+struct OrthotropicTubeTests {
+    /// Lekhnitskii's thick tube with rectilinear anisotropy in (r, θ), plane strain,
+    /// internal pressure p: σr = A(r^(k−1) − b^(2k) r^(−k−1)), σθ = kA(r^(k−1) + b^(2k) r^(−k−1)),
+    /// A = p a^(k+1)/(b^(2k) − a^(2k)), k = √(β_rr/β_θθ) with plane-strain compliances
+    /// β_ij = s_ij − s_i3 s_j3/s_33; u_r = r(β_θr σr + β_θθ σθ). Axes: cylindrical, one frame per cell (centroid).
+    @Test func pressurizedOrthotropicTube() throws {
+        let (a, b, p) = (5.0, 10.0, 1.0)
+        let law = try OrthotropicLinearElastic(E1: 2, E2: 8, E3: 4, nu12: 0.1, nu13: 0.2, nu23: 0.25, G12: 1, G13: 1, G23: 1)
+        let s = law.compliance
+        let b11 = s[0, 0] - s[0, 2] * s[0, 2] / s[2, 2], b22 = s[1, 1] - s[1, 2] * s[1, 2] / s[2, 2], b12 = s[0, 1] - s[0, 2] * s[1, 2] / s[2, 2]
+        let k = (b11 / b22).squareRoot()
+        let A = p * pow(a, k + 1) / (pow(b, 2 * k) - pow(a, 2 * k))
+        func sr(_ r: Double) -> Double { A * (pow(r, k - 1) - pow(b, 2 * k) * pow(r, -k - 1)) }
+        func st(_ r: Double) -> Double { k * A * (pow(r, k - 1) + pow(b, 2 * k) * pow(r, -k - 1)) }
+        func ur(_ r: Double) -> Double { r * (b12 * sr(r) + b22 * st(r)) }
+        var mesh = try MeshGenerator.box(size: SIMD3(b - a, 1, 1), cells: SIMD3(8, 16, 1), cellType: .hex20)
+        for i in 0..<mesh.nodeCount {
+            let q = mesh.nodes[i], r = a + q.x, theta = q.y * Double.pi / 2
+            mesh.nodes[i] = SIMD3(r * cos(theta), r * sin(theta), q.z)
+        }
+        let axes = MaterialAxes.cylindrical(origin: (0, 0, 0), axis: (0, 0, 1))
+        let materials: [SolidMechanicsProblem.CellMaterial?] = (0..<mesh.cellCount).map { c in
+            let x = mesh.cellCoordinates(c).reduce(SIMD3<Double>.zero, +) / Double(mesh.cellType(c).nodeCount)
+            return .init(law: law, axes: axes.frame(at: (x.x, x.y, x.z)))
+        }
+        let problem = try SolidMechanicsProblem(mesh: mesh, cellMaterials: materials, finiteStrain: false)
+        problem.prescribed = [
+            PrescribedComponent(nodes: try mesh.nodes(ofSurface: "y-"), component: 1, value: 0),
+            PrescribedComponent(nodes: try mesh.nodes(ofSurface: "y+"), component: 0, value: 0),
+            PrescribedComponent(nodes: try mesh.nodes(ofSurface: "z-") + mesh.nodes(ofSurface: "z+"), component: 2, value: 0),
+        ]
+        var forces = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
+        try SurfaceLoads.pressure(p, mesh: mesh, surface: "x-", into: &forces)
+        problem.loads = [NodalLoad(nodalForces: forces)]
+        try problem.prepare()
+        let u = try solveStatic(problem)
+        var uErr = 0.0
+        for i in 0..<mesh.nodeCount {
+            let x = mesh.nodes[i], r = (x.x * x.x + x.y * x.y).squareRoot()
+            uErr = max(uErr, abs((u[3 * i] * x.x + u[3 * i + 1] * x.y) / r - ur(r)) / ur(r))
+        }
+        var hoopErr = 0.0
+        var cv = CellValues(cellType: .hex20)
+        for c in 0..<mesh.cellCount {
+            try cv.reinit(mesh: mesh, cell: c)
+            let nodes = Array(mesh.cellNodes(c))
+            let ue = nodes.flatMap { n in (0..<3).map { u[3 * n + $0] } }
+            for q in 0..<cv.quadratureCount {
+                let g = Array(cv.gradients[(q * 60)..<((q + 1) * 60)])
+                let sig = try g.withUnsafeBufferPointer { gp in try ue.withUnsafeBufferPointer { up in
+                    try SolidKernel.pointStress(nodeCount: 20, gradients: gp, displacement: up, material: law, axes: materials[c]!.axes, finiteStrain: false).stress
+                } }
+                let x = cv.points[q], r = (x.x * x.x + x.y * x.y).squareRoot()
+                let (ct, stn) = (x.x / r, x.y / r)
+                let hoop = sig[0, 0] * stn * stn + sig[1, 1] * ct * ct - 2 * sig[0, 1] * stn * ct
+                hoopErr = max(hoopErr, abs(hoop - st(r)) / abs(st(r)))
+            }
+        }
+        print("orthotropic tube (k = \(k), hex20 8×16, one frame per cell): max relative error u_r \(uErr), hoop stress \(hoopErr)")
+        // Observed 0.75 % (u_r) and 0.36 % (σθθ): the frame is constant per cell (11.25° sectors).
+        #expect(uErr < 0.01)
+        #expect(hoopErr < 0.01)
     }
 }

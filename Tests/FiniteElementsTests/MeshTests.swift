@@ -77,6 +77,19 @@ struct MeshTests {
         }
     }
 
+    @Test("The DESIGN.md disc (a 25, b 17, h 10 mm, nucleus 0.45, 32 around, 8 radial; 1 layer) is valid; region volumes near closed form")
+    func designDisc() throws {
+        let mesh = try MeshGenerator.ellipticCylinder(a: 25, b: 17, height: 10, inner: .init(name: "nucleus", fraction: 0.45),
+                                                      around: 32, radial: 8, layers: 1, cellType: .hex20)
+        try mesh.validate()
+        let total = Double.pi * 25 * 17 * 10, nucleus = Double.pi * 0.45 * 25 * 0.45 * 17 * 10
+        let vn = try mesh.volume(region: "nucleus"), va = try mesh.volume(region: "annulus")
+        print("design disc: \(mesh.cellCount) hex20, \(mesh.nodeCount) nodes; nucleus \(vn) vs \(nucleus), annulus \(va) vs \(total - nucleus) mm³")
+        #expect(abs(vn - nucleus) / nucleus < 1e-5)
+        #expect(abs(va - (total - nucleus)) / (total - nucleus) < 1e-5)
+        #expect(try mesh.nodes(ofSurface: "outer").allSatisfy { let p = mesh.nodes[$0]; return abs(p.x * p.x / 625 + p.y * p.y / 289 - 1) < 1e-12 })
+    }
+
     @Test("An inverted cell is reported by index")
     func invertedCell() throws {
         var mesh = try MeshGenerator.box(size: SIMD3(1, 1, 1), cells: SIMD3(2, 1, 1), cellType: .hex8)
@@ -133,3 +146,38 @@ struct MeshTests {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+@Suite("Mesh operations")
+struct MeshOperationTests {
+    @Test("Two stacked boxes weld into one conforming mesh", arguments: [CellType.hex20, .tet10, .hex8])
+    func weld(type: CellType) throws {
+        let lower = try MeshGenerator.box(size: SIMD3(1, 1, 1), cells: SIMD3(2, 2, 2), cellType: type).renamingSets { "lower-" + $0 }
+        let upper = try MeshGenerator.box(size: SIMD3(1, 1, 1), cells: SIMD3(2, 2, 2), cellType: type)
+            .translated(by: SIMD3(0, 0, 1)).renamingSets { "upper-" + $0 }
+        let merged = try lower.merged(with: upper, weldTolerance: 1e-9)
+        let shared = try lower.nodes(ofSurface: "lower-top").count
+        #expect(merged.nodeCount == lower.nodeCount + upper.nodeCount - shared)
+        #expect(merged.cellCount == lower.cellCount + upper.cellCount)
+        try merged.validate()
+        #expect(abs(try merged.volume() - 2) < 1e-12)
+        #expect(abs(try merged.volume(region: "upper-all") - 1) < 1e-12)
+        // The welded interface is interior: boundary = both boundaries minus the two interface copies.
+        let interface = lower.surfaces["lower-top"]!.count
+        #expect(merged.boundaryFaces().count == lower.boundaryFaces().count + upper.boundaryFaces().count - 2 * interface)
+        // Upper-top surface moved with its cells: area 1 at z = 2.
+        #expect(abs(try merged.surfaceArea("upper-top") - 1) < 1e-12)
+        #expect(try merged.nodes(ofSurface: "upper-top").allSatisfy { merged.nodes[$0].z == 2 })
+        #expect(throws: MeshError.self) { try lower.merged(with: upper, weldTolerance: -1) }
+    }
+
+    @Test("Selections by predicate reproduce the generator's named sets")
+    func selections() throws {
+        let mesh = try MeshGenerator.box(size: SIMD3(2, 1, 3), cells: SIMD3(2, 2, 3), cellType: .hex27)
+        let top = mesh.boundaryFaces { x, n in abs(x.z - 3) < 1e-12 && n.z > 0.99 }
+        #expect(top == mesh.surfaces["top"]!)
+        #expect(mesh.nodes { abs($0.x) < 1e-12 } == (try mesh.nodes(ofSurface: "x-")))
+        #expect(mesh.cells { $0.z < 1 }.count == 4)
+        let box = mesh.boundingBox
+        #expect(box.lower == SIMD3(0, 0, 0) && box.upper == SIMD3(2, 1, 3))
+    }
+}

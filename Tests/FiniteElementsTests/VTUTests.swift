@@ -10,14 +10,15 @@ final class VTUParser: NSObject, XMLParserDelegate {
     var arrays: [String: (components: Int, values: [Double])] = [:]
     var pieceAttributes: [String: String] = [:]
     var collection: [(Double, String)] = []
-    private var current: (name: String, components: Int)?
+    private var current: (name: String, components: Int, type: String, binary: Bool)?
     private var text = ""
 
     func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         switch element {
         case "Piece": pieceAttributes = attributes
         case "DataArray":
-            current = (attributes["Name"] ?? "", Int(attributes["NumberOfComponents"] ?? "1") ?? 1)
+            current = (attributes["Name"] ?? "", Int(attributes["NumberOfComponents"] ?? "1") ?? 1,
+                       attributes["type"] ?? "", attributes["format"] == "binary")
             text = ""
         case "DataSet": collection.append((Double(attributes["timestep"]!)!, attributes["file"]!))
         default: break
@@ -26,7 +27,20 @@ final class VTUParser: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, foundCharacters string: String) { if current != nil { text += string } }
     func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
         if element == "DataArray", let c = current {
-            arrays[c.name] = (c.components, text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Double($0)! })
+            if c.binary {
+                // UInt64 byte count, then little-endian values (VTK inline binary, uncompressed).
+                let bytes = [UInt8](Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines))!)
+                let count = bytes[0..<8].enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
+                let body = Array(bytes[8..<(8 + count)])
+                func word(_ i: Int, _ size: Int) -> UInt64 { (0..<size).reduce(UInt64(0)) { $0 | (UInt64(body[i * size + $1]) << (8 * UInt64($1))) } }
+                switch c.type {
+                case "Float64": arrays[c.name] = (c.components, (0..<(count / 8)).map { Double(bitPattern: word($0, 8)) })
+                case "Int64": arrays[c.name] = (c.components, (0..<(count / 8)).map { Double(Int64(bitPattern: word($0, 8))) })
+                default: arrays[c.name] = (c.components, body.map { Double($0) })
+                }
+            } else {
+                arrays[c.name] = (c.components, text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Double($0)! })
+            }
             current = nil
         }
     }
@@ -52,8 +66,9 @@ struct VTUTests {
         let u = mesh.nodes.map { SIMD3($0.x * 0.1, -$0.y / 3, sin($0.z)) }
         let p = mesh.nodes.map { 1 / 3 + $0.x * $0.y }
         let volumes = try (0..<mesh.cellCount).map { try mesh.integrate(cells: [$0]) { _ in 1 } }
+        for encoding in VTUWriter.Encoding.allCases {
         let xml = try VTUWriter.xml(mesh: mesh, pointData: [.vector("u", values: u), .scalar("p", values: p)],
-                                    cellData: [.scalar("volume", values: volumes)])
+                                    cellData: [.scalar("volume", values: volumes)], encoding: encoding)
         let parsed = try VTUParser.parse(Data(xml.utf8))
         #expect(Int(parsed.pieceAttributes["NumberOfPoints"]!) == mesh.nodeCount)
         #expect(Int(parsed.pieceAttributes["NumberOfCells"]!) == mesh.cellCount)
@@ -70,6 +85,7 @@ struct VTUTests {
             let region = parsed.arrays["region"]!.values
             #expect(Set(mesh.regions["nucleus"]!).allSatisfy { region[$0] == 1 })
             #expect(Set(mesh.regions["annulus"]!).allSatisfy { region[$0] == 0 })
+        }
         }
         #expect(throws: MeshError.self) { try VTUWriter.xml(mesh: mesh, pointData: [.scalar("bad", values: [1, 2])]) }
     }
@@ -123,8 +139,9 @@ struct MeshioTests {
         let mesh = try MeshGenerator.ellipticCylinder(a: 25, b: 17, height: 10, around: 8, radial: 2, layers: 2, cellType: .hex20)
         let u = mesh.nodes.map { SIMD3(0.01 * $0.x, 0.02 * $0.y, -0.001 * $0.z * $0.z) }
         let p = mesh.nodes.map { 0.1 + 1e-3 * $0.x * $0.y }
-        let file = dir.appendingPathComponent("disc.vtu").path
-        try VTUWriter.write(mesh: mesh, pointData: [.vector("u", values: u), .scalar("p", values: p)], to: file)
+        for encoding in VTUWriter.Encoding.allCases {
+        let file = dir.appendingPathComponent("disc-\(encoding).vtu").path
+        try VTUWriter.write(mesh: mesh, pointData: [.vector("u", values: u), .scalar("p", values: p)], encoding: encoding, to: file)
         let script = GmshTests.fixtures.appendingPathComponent("read_vtu_meshio.py").path
         let proc = Process()
         proc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -142,6 +159,7 @@ struct MeshioTests {
         #expect(dump.points.map { SIMD3($0[0], $0[1], $0[2]) } == mesh.nodes)
         #expect(dump.point_data["u"]?.map { SIMD3($0[0], $0[1], $0[2]) } == u)
         #expect(dump.point_data["p"]?.map { $0[0] } == p)
-        print("meshio read \(dump.points.count) points, \(dump.cells["hexahedron20"]!.count) hexahedron20; u, p identical")
+        print("meshio read \(encoding): \(dump.points.count) points, \(dump.cells["hexahedron20"]!.count) hexahedron20; u, p identical")
+        }
     }
 }

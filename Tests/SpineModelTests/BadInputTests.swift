@@ -92,6 +92,18 @@ struct BadInputTests {
         #expect(curve.kind == .unknownName && curve.path == "boundary[1].curve")
     }
 
+    @Test func rigidSurfaceOptionsAreChecked() throws {
+        let moment = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                       "{\"surface\": \"top\", \"rigid\": {\"moment\": [0, 1, 0]}}")))
+        #expect(moment.kind == .invalidValue && moment.path == "boundary[1].rigid.moment")
+        let both = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                     "{\"surface\": \"top\", \"rigid\": {\"displacement\": [0, 0, 1], \"force\": [0, 0, 1]}}")))
+        #expect(both.kind == .invalidValue && both.path == "boundary[1].rigid.force")
+        let rotation = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                         "{\"surface\": \"top\", \"rigid\": {\"force\": [0, 0, 1], \"rotation\": \"wobbly\"}}")))
+        #expect(rotation.kind == .invalidValue && rotation.path == "boundary[1].rigid.rotation")
+    }
+
     @Test func loadCurveMustIncrease() throws {
         let e = try #require(modelError(replacing("[[0, 0], [1, 1]]", "[[0, 0], [1, 1], [1, 2]]")))
         #expect(e.kind == .invalidValue && e.path == "curves.ramp[2][0]")
@@ -111,5 +123,39 @@ struct BadInputTests {
         #expect(units.kind == .wrongType && units.path == "units")
         let time = try #require(modelError(replacing("\"times\": [1]", "\"times\": [2]")))
         #expect(time.kind == .invalidValue && time.path == "outputs.times[0]")
+    }
+}
+
+@Suite("Inverted mesh")
+struct InvertedMeshTests {
+    /// A gmsh-written hex8 box with the first element's bottom and top corners
+    /// swapped (turned inside out): the model is refused naming that cell.
+    @Test func invertedElementIsNamed() throws {
+        let fixture = packageRoot.appendingPathComponent("Tests/FiniteElementsTests/Fixtures/box_hex8.msh")
+        var lines = try String(contentsOf: fixture, encoding: .utf8).components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex(of: "$Elements"))
+        // The first 3D block: find a block header "3 <tag> 5 <count>" and invert its first element.
+        var k = start + 2
+        while !lines[k].hasPrefix("3 ") { let count = Int(lines[k].split(separator: " ")[3])!; k += count + 1 }
+        var fields = lines[k + 1].split(separator: " ").map(String.init)
+        // Element tag, then nodes 0…7: swap the bottom face (0–3) with the top face (4–7).
+        fields = [fields[0]] + Array(fields[5...8]) + Array(fields[1...4])
+        lines[k + 1] = fields.joined(separator: " ")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inverted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try lines.joined(separator: "\n").write(to: dir.appendingPathComponent("box.msh"), atomically: true, encoding: .utf8)
+        let text = validModel.replacingOccurrences(of: "{\"generate\": {\"box\": {\"size\": [10, 10, 10], \"divisions\": [1, 1, 1], \"element\": \"hex8\"}}}",
+                                                   with: "{\"file\": \"box.msh\"}")
+        #expect(text != validModel)
+        do {
+            _ = try Simulation(model: try Model.parse(Data(text.utf8), baseDirectory: dir))
+            Issue.record("expected the inverted cell to be refused")
+        } catch let e as ModelError {
+            // The Gmsh reader names the file line and the element; generated meshes are checked under `mesh`.
+            #expect(e.kind == .invalidValue && e.path == "mesh.file")
+            #expect(e.message.contains("line \(k + 2)") && e.message.contains("cell 0"))
+            print("inverted mesh: \(e)")
+        }
     }
 }

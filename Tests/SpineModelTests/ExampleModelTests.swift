@@ -90,6 +90,9 @@ struct ExampleModelTests {
         for k in 0..<2 {
             let f = try vector(try series(doc, "surfaces", "bottomReaction")[k])
             #expect(abs(f[2] + 300) < 1e-8 && abs(f[0]) < 1e-8 && abs(f[1]) < 1e-8)
+            // The rigid top transmits the applied force.
+            let top = try vector(try series(doc, "surfaces", "topReaction")[k])
+            #expect(abs(top[2] - 300) < 1e-8)
             // Rigid endplate: every top node has the same displacement.
             let centre = try number(try series(doc, "probes", "topCentreUz")[k]), rim = try number(try series(doc, "probes", "topRimUz")[k])
             #expect(centre > 0 && abs(centre - rim) < 1e-12 * centre)
@@ -99,8 +102,22 @@ struct ExampleModelTests {
         #expect(abs(uz[0] - uz[1]) < 1e-12 * uz[0])
     }
 
+    @Test func tiltingEndplateBalancesAnAngledPull() throws {
+        // 300 N pull at an angle (flexion) on a rigid endplate free to tilt.
+        let doc = try runExample("tilted-endplate")
+        let f = try vector(try series(doc, "surfaces", "bottomReaction")[0])
+        #expect(abs(f[0]) < 1e-8 && abs(f[1] + 50) < 1e-8 && abs(f[2] + 300) < 1e-8)
+        // Rigid affine motion: the centre moves as the mean of two rim points symmetric about it; the plate tilts.
+        let c = try number(try series(doc, "probes", "centreUz")[0])
+        let a = try number(try series(doc, "probes", "frontUz")[0]), b = try number(try series(doc, "probes", "backUz")[0])
+        #expect(abs(c - (a + b) / 2) < 1e-12)
+        #expect(abs(a - b) > 1e-3 * abs(c))
+    }
+
     @Test func commandLineRunWritesResults() throws {
-        let exe = packageRoot.appendingPathComponent(".build/debug/spinetraction")
+        // The executable next to the test bundle (same build configuration), else the debug build.
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("spinetraction")
+        let exe = FileManager.default.isExecutableFile(atPath: besideTests.path) ? besideTests : packageRoot.appendingPathComponent(".build/debug/spinetraction")
         try #require(FileManager.default.isExecutableFile(atPath: exe.path), "build the CLI first (swift build --build-tests)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spinetraction-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -29,52 +29,55 @@ public enum SolidKernel {
         let nd = 3 * n
         for i in 0..<nd { force[i] = 0 }
         if let k = stiffness { for i in 0..<nd * nd { k[i] = 0 } }
-        // DB for one point: 6 × 3n, row-major.
-        var dbStorage = [Double](repeating: 0, count: 6 * nd)
         d.values.withUnsafeBufferPointer { dv in
-            dbStorage.withUnsafeMutableBufferPointer { db in
+            // DB for one point: 6 × 3n, row-major (scratch on the stack).
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * nd) { db in
+                let dp = dv.baseAddress!
                 for q in 0..<nq {
                     let w = jxw[q]
                     let g = gradients.baseAddress! + q * n * 3
-                    // Strain (engineering Voigt) at q.
-                    var e = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+                    // Engineering strain at q.
+                    var e0 = 0.0, e1 = 0.0, e2 = 0.0, e3 = 0.0, e4 = 0.0, e5 = 0.0
                     for a in 0..<n {
                         let gx = g[3 * a], gy = g[3 * a + 1], gz = g[3 * a + 2]
                         let ux = displacement[3 * a], uy = displacement[3 * a + 1], uz = displacement[3 * a + 2]
-                        e.0 += gx * ux; e.1 += gy * uy; e.2 += gz * uz
-                        e.3 += gy * ux + gx * uy; e.4 += gz * uy + gy * uz; e.5 += gz * ux + gx * uz
+                        e0 += gx * ux; e1 += gy * uy; e2 += gz * uz
+                        e3 += gy * ux + gx * uy; e4 += gz * uy + gy * uz; e5 += gz * ux + gx * uz
                     }
-                    let ev = [e.0, e.1, e.2, e.3, e.4, e.5]
-                    var s = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
-                    for r in 0..<6 { var sum = 0.0; for c in 0..<6 { sum += dv[6 * r + c] * ev[c] }; s[r] = sum * w }
+                    func row(_ r: Int) -> Double {
+                        let p = dp + 6 * r
+                        return (p[0] * e0 + p[1] * e1 + p[2] * e2 + p[3] * e3 + p[4] * e4 + p[5] * e5) * w
+                    }
+                    let s0 = row(0), s1 = row(1), s2 = row(2), s3 = row(3), s4 = row(4), s5 = row(5)
                     // f_a = B_aᵀ σ w.
                     for a in 0..<n {
                         let gx = g[3 * a], gy = g[3 * a + 1], gz = g[3 * a + 2]
-                        force[3 * a] += gx * s[0] + gy * s[3] + gz * s[5]
-                        force[3 * a + 1] += gy * s[1] + gx * s[3] + gz * s[4]
-                        force[3 * a + 2] += gz * s[2] + gy * s[4] + gx * s[5]
+                        force[3 * a] += gx * s0 + gy * s3 + gz * s5
+                        force[3 * a + 1] += gy * s1 + gx * s3 + gz * s4
+                        force[3 * a + 2] += gz * s2 + gy * s4 + gx * s5
                     }
                     guard let k = stiffness else { continue }
-                    // DB_(:, 3b+k) = Σ_c D(:, c) B(c, 3b+k).
+                    // DB(:, 3b+k) = Σ_c D(:, c) B(c, 3b+k) · w.
                     for b in 0..<n {
                         let gx = g[3 * b], gy = g[3 * b + 1], gz = g[3 * b + 2]
                         for r in 0..<6 {
-                            let row = dv.baseAddress! + 6 * r
-                            db[r * nd + 3 * b] = (row[0] * gx + row[3] * gy + row[5] * gz) * w
-                            db[r * nd + 3 * b + 1] = (row[1] * gy + row[3] * gx + row[4] * gz) * w
-                            db[r * nd + 3 * b + 2] = (row[2] * gz + row[4] * gy + row[5] * gx) * w
+                            let p = dp + 6 * r
+                            db[r * nd + 3 * b] = (p[0] * gx + p[3] * gy + p[5] * gz) * w
+                            db[r * nd + 3 * b + 1] = (p[1] * gy + p[3] * gx + p[4] * gz) * w
+                            db[r * nd + 3 * b + 2] = (p[2] * gz + p[4] * gy + p[5] * gx) * w
                         }
                     }
-                    // K(3a+i, :) += Σ_r B(r, 3a+i) DB(r, :).
+                    // K(3a+i, :) += Σ_r B(r, 3a+i) DB(r, :); B rows of component i: (i, 3, 5), (1, 3, 4), (2, 4, 5).
+                    let base = db.baseAddress!
+                    let kp = k.baseAddress!
                     for a in 0..<n {
                         let gx = g[3 * a], gy = g[3 * a + 1], gz = g[3 * a + 2]
-                        let rows: [(Int, Double, Int, Double, Int, Double)] = [
-                            (0, gx, 3, gy, 5, gz), (1, gy, 3, gx, 4, gz), (2, gz, 4, gy, 5, gx)]
-                        for i in 0..<3 {
-                            let (r0, c0, r1, c1, r2, c2) = rows[i]
-                            let out = k.baseAddress! + (3 * a + i) * nd
-                            let p0 = db.baseAddress! + r0 * nd, p1 = db.baseAddress! + r1 * nd, p2 = db.baseAddress! + r2 * nd
-                            for c in 0..<nd { out[c] += c0 * p0[c] + c1 * p1[c] + c2 * p2[c] }
+                        let ox = kp + (3 * a) * nd, oy = ox + nd, oz = oy + nd
+                        let d0 = base, d1 = base + nd, d2 = base + 2 * nd, d3 = base + 3 * nd, d4 = base + 4 * nd, d5 = base + 5 * nd
+                        for c in 0..<nd {
+                            ox[c] += gx * d0[c] + gy * d3[c] + gz * d5[c]
+                            oy[c] += gy * d1[c] + gx * d3[c] + gz * d4[c]
+                            oz[c] += gz * d2[c] + gy * d4[c] + gx * d5[c]
                         }
                     }
                 }

@@ -43,8 +43,13 @@ public final class SolidMechanicsProblem: TransientSystem {
         public var law: any SolidMaterial
         /// Material axes at the cell (rotation; identity for isotropic laws).
         public var axes: Tensor3
+        /// The small-strain elasticity matrix in global axes (MPa), computed once.
+        public let elasticity: VoigtMatrix
         /// A cell material.
-        public init(law: any SolidMaterial, axes: Tensor3 = .identity) { self.law = law; self.axes = axes }
+        public init(law: any SolidMaterial, axes: Tensor3 = .identity) {
+            self.law = law; self.axes = axes
+            elasticity = law.smallStrainStiffness(axes: axes)
+        }
     }
 
     /// The mesh (coordinates in mm).
@@ -57,8 +62,43 @@ public final class SolidMechanicsProblem: TransientSystem {
     public var prescribed: [PrescribedComponent] = []
     /// Applied nodal loads (N). May change between steps.
     public var loads: [NodalLoad] = []
-    /// Node lists of rigid (force-driven) surfaces, each tied to one translation. Set before ``prepare()``.
-    public var rigidNodeGroups: [[Int]] = []
+    /// Rigid surfaces coupled to reference points. Set before ``prepare()``.
+    public var rigidBodies: [RigidBody] = []
+
+    /// A set of nodes (a rigid surface) moving as one body with a reference
+    /// point: `u = U + θ × (X − X_ref)` (translation `U`, mm; small rotation `θ`,
+    /// rad), by master–slave elimination — the nodes' displacements are not
+    /// unknowns, `U` and `θ` are. A force (N) and a moment (N·mm, about the
+    /// reference point) follow a load curve.
+    ///
+    /// With `rotationFree == false` only `U` is unknown (rotation locked); a node
+    /// of such a body that is also prescribed in some direction then prescribes
+    /// the whole body in that direction. With `rotationFree == true` no node
+    /// may be prescribed (``LoadError/conflictingConstraint(node:component:first:second:)``).
+    /// The rotation is linearized: exact for small rotations.
+    public struct RigidBody: Sendable {
+        /// Mesh nodes of the body.
+        public var nodes: [Int]
+        /// Reference point (mm).
+        public var reference: SIMD3<Double>
+        /// Whether the body may rotate.
+        public var rotationFree: Bool
+        /// Applied force (N), times ``curve``.
+        public var force: SIMD3<Double>
+        /// Applied moment about ``reference`` (N·mm), times ``curve``; must be zero when rotation is locked.
+        public var moment: SIMD3<Double>
+        /// Time history of force and moment.
+        public var curve: LoadCurve
+        /// A rigid body.
+        public init(nodes: [Int], reference: SIMD3<Double>, rotationFree: Bool, force: SIMD3<Double> = .zero,
+                    moment: SIMD3<Double> = .zero, curve: LoadCurve = .constant) {
+            self.nodes = nodes; self.reference = reference; self.rotationFree = rotationFree
+            self.force = force; self.moment = moment; self.curve = curve
+        }
+    }
+
+    /// Reduced unknown of each rigid body's `U_x, U_y, U_z, θ_x, θ_y, θ_z` (−1: prescribed or locked).
+    public private(set) var rigidUnknowns: [[Int]] = []
 
     /// The displacement field's DOF map (field `u`, 3 components on every node:
     /// DOF `3·node + component`).
@@ -86,6 +126,9 @@ public final class SolidMechanicsProblem: TransientSystem {
     /// True when every material is linear and kinematics are small: one Newton
     /// iteration per step is exact.
     public var isLinear: Bool { !finiteStrain && cellMaterials.allSatisfy { $0.law.isLinear } }
+
+    /// A linear problem's tangent never changes: factored once per run.
+    public var hasConstantTangent: Bool { isLinear }
 
     /// Equation of each displacement DOF (−1: prescribed).
     public var equationOfDof: [Int32] { numbering?.equationOfDof ?? [] }
@@ -122,20 +165,20 @@ public final class SolidMechanicsProblem: TransientSystem {
                 prescription[dof] = k
             }
         }
-        // A rigid group with one prescribed member moves as that member in that direction.
-        var groups: [[Int]] = []
-        for nodes in rigidNodeGroups {
+        // A locked-rotation body with one prescribed member moves as that member in that direction.
+        for body in rigidBodies {
             for c in 0..<3 {
-                let dofs = nodes.map { 3 * $0 + c }
-                if let k = dofs.lazy.map({ prescription[$0] }).first(where: { $0 >= 0 }) {
-                    for d in dofs {
-                        if prescription[d] >= 0, !compatible(prescribed[prescription[d]], prescribed[k]) {
-                            throw LoadError.conflictingConstraint(node: d / 3, component: c, first: prescribed[prescription[d]].value, second: prescribed[k].value)
-                        }
-                        prescription[d] = k
+                let dofs = body.nodes.map { 3 * $0 + c }
+                guard let k = dofs.lazy.map({ prescription[$0] }).first(where: { $0 >= 0 }) else { continue }
+                if body.rotationFree {
+                    throw LoadError.conflictingConstraint(node: dofs.first { prescription[$0] >= 0 }! / 3, component: c,
+                                                          first: prescribed[k].value, second: .nan)
+                }
+                for d in dofs {
+                    if prescription[d] >= 0, !compatible(prescribed[prescription[d]], prescribed[k]) {
+                        throw LoadError.conflictingConstraint(node: d / 3, component: c, first: prescribed[prescription[d]].value, second: prescribed[k].value)
                     }
-                } else {
-                    groups.append(dofs)
+                    prescription[d] = k
                 }
             }
         }
@@ -145,8 +188,54 @@ public final class SolidMechanicsProblem: TransientSystem {
         let assembler = try Assembler(dofMap: dofMap, numbering: eqs)
         self.assembler = assembler
         fullMatrix = assembler.pattern
-        let tied = groups.map { $0.map { eqs.equation(ofDof: $0) } }
-        condensation = tied.isEmpty ? nil : EquationCondensation(full: assembler.pattern, groups: tied)
+        // Master–slave map: free non-slave equations first, then each body's unknowns.
+        guard !rigidBodies.isEmpty else { condensation = nil; rigidUnknowns = []; return }
+        var slaveOf = [Int](repeating: -1, count: eqs.count)   // body index of a slave equation
+        for (bi, body) in rigidBodies.enumerated() {
+            for node in body.nodes { for c in 0..<3 {
+                let e = eqs.equation(ofDof: 3 * node + c)
+                if e >= 0 { slaveOf[e] = bi }
+            } }
+        }
+        var map = [[(index: Int, coefficient: Double)]](repeating: [], count: eqs.count)
+        var next = 0
+        for e in 0..<eqs.count where slaveOf[e] < 0 { map[e] = [(next, 1)]; next += 1 }
+        var unknowns: [[Int]] = []
+        for body in rigidBodies {
+            var ids = [Int](repeating: -1, count: 6)
+            for c in 0..<3 where body.nodes.contains(where: { eqs.equation(ofDof: 3 * $0 + c) >= 0 }) { ids[c] = next; next += 1 }
+            if body.rotationFree { for c in 3..<6 { ids[c] = next; next += 1 } }
+            unknowns.append(ids)
+        }
+        for e in 0..<eqs.count where slaveOf[e] >= 0 {
+            let body = rigidBodies[slaveOf[e]], ids = unknowns[slaveOf[e]]
+            let dof = eqs.dofOfEquation[e], node = dof / 3, c = dof % 3
+            let r = mesh.nodes[node] - body.reference
+            var list: [(index: Int, coefficient: Double)] = [(ids[c], 1)]
+            if body.rotationFree {
+                // (θ × r)_c: x: θy rz − θz ry; y: θz rx − θx rz; z: θx ry − θy rx.
+                let (j, k) = ((c + 1) % 3, (c + 2) % 3)
+                list.append((ids[3 + j], r[k]))
+                list.append((ids[3 + k], -r[j]))
+            }
+            map[e] = list
+        }
+        rigidUnknowns = unknowns
+        condensation = EquationCondensation(full: assembler.pattern, map: map, reducedCount: next)
+    }
+
+    /// Translation (mm) and rotation (rad) of each rigid body for unknowns `x`
+    /// (a prescribed direction of a locked body reports its prescribed value at `time`).
+    public func rigidBodyMotion(unknowns x: [Double], time: Double) -> [(translation: SIMD3<Double>, rotation: SIMD3<Double>)] {
+        let u = displacement(unknowns: x, time: time)
+        return rigidBodies.enumerated().map { bi, body in
+            var t = SIMD3<Double>.zero, r = SIMD3<Double>.zero
+            for c in 0..<3 {
+                t[c] = rigidUnknowns[bi][c] >= 0 ? x[rigidUnknowns[bi][c]] : u[3 * body.nodes[0] + c]
+                if rigidUnknowns[bi][3 + c] >= 0 { r[c] = x[rigidUnknowns[bi][3 + c]] }
+            }
+            return (t, r)
+        }
     }
 
     /// The full displacement vector (mm, `3·node + component`) for unknowns `x` at time `t` (s).
@@ -176,7 +265,7 @@ public final class SolidMechanicsProblem: TransientSystem {
     public func internalForces(displacement u: [Double]) throws -> [Double] {
         var f = [Double](repeating: 0, count: dofCount)
         let kernel = makeKernel(displacement: u, sign: 1)
-        try assembler!.assembleDofVector(into: &f) { c, fe in try kernel(c, fe, nil) }
+        try assembler!.assembleDofVector(into: &f) { c, fe in try kernel(c, nil, fe, nil) }
         return f
     }
 
@@ -194,24 +283,40 @@ public final class SolidMechanicsProblem: TransientSystem {
         if tangent != nil {
             var k = fullMatrix!
             for i in 0..<k.values.count { k.values[i] = 0 }
-            try assembler.assemble(matrix: &k, rhs: &rhs) { c, ke, fe in try kernel(c, fe, ke) }
+            try assembler.assemble(matrix: &k, rhs: &rhs) { (c: Int, scratch: CellScratch, ke: UnsafeMutableBufferPointer<Double>, fe: UnsafeMutableBufferPointer<Double>) in
+                try kernel(c, scratch, fe, ke)
+            }
             if let cond = condensation { cond.condense(k, into: &tangent!) } else { tangent = k }
             fullMatrix = k
         } else {
-            try assembler.assembleVector(rhs: &rhs) { c, fe in try kernel(c, fe, nil) }
+            try assembler.assembleVector(rhs: &rhs) { c, fe in try kernel(c, nil, fe, nil) }
         }
         for i in 0..<rhs.count { rhs[i] = -rhs[i] }
         residual = condensation?.condense(vector: rhs) ?? rhs
+        // Loads on rigid bodies act on their reference unknowns.
+        for (bi, body) in rigidBodies.enumerated() {
+            let s = body.curve.value(at: time)
+            for c in 0..<3 {
+                if rigidUnknowns[bi][c] >= 0 { residual[rigidUnknowns[bi][c]] -= s * body.force[c] }
+                if rigidUnknowns[bi][3 + c] >= 0 { residual[rigidUnknowns[bi][3 + c]] -= s * body.moment[c] }
+            }
+        }
     }
 
     /// A kernel writing `sign · f_int` (N) of a cell and, when a matrix buffer is
     /// given, its tangent stiffness (N/mm), both in the DOF map's local order
     /// (node, then component) — the order ``SolidKernel`` uses.
-    func makeKernel(displacement u: [Double], sign: Double) -> @Sendable (Int, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void {
+    /// With a per-thread scratch the cell's ``CellValues`` are reused, not reallocated.
+    func makeKernel(displacement u: [Double], sign: Double)
+        -> @Sendable (Int, CellScratch?, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Void {
         let mesh = self.mesh, materials = cellMaterials, finite = finiteStrain
-        return { c, fe, ke in
-            var cv = CellValues(cellType: mesh.cellType(c))
-            try cv.reinit(mesh: mesh, cell: c)
+        return { c, scratch, fe, ke in
+            let cv: CellValues
+            if let scratch { cv = try scratch.values(mesh: mesh, cell: c) } else {
+                var fresh = CellValues(cellType: mesh.cellType(c))
+                try fresh.reinit(mesh: mesh, cell: c)
+                cv = fresh
+            }
             let nodes = mesh.cellNodes(c)
             let n = nodes.count, material = materials[c]
             var ue = [Double](repeating: 0, count: 3 * n)
@@ -228,7 +333,7 @@ public final class SolidMechanicsProblem: TransientSystem {
                             }
                         } else {
                             SolidKernel.smallStrain(nodeCount: n, quadratureCount: cv.quadratureCount, gradients: g, jxw: w, displacement: up,
-                                                    elasticity: material.law.smallStrainStiffness(axes: material.axes), force: fe, stiffness: ke)
+                                                    elasticity: material.elasticity, force: fe, stiffness: ke)
                         }
                     }
                 }
@@ -253,4 +358,5 @@ public final class StaticEquilibrium: NonlinearSystem {
     public func evaluate(_ x: [Double], residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
         try problem.evaluate(x, previous: x, time: time, timeStep: 1, residual: &residual, tangent: &tangent)
     }
+    public var hasConstantTangent: Bool { problem.hasConstantTangent }
 }

@@ -84,9 +84,11 @@ public final class CellScratch {
 /// the matrix, and with `prescribed` values the columns are lifted to the
 /// right-hand side: `rhs[i] += fe[a] − Σ_b ke[a, b] g[b]` over constrained `b`.
 ///
-/// Cells are split into one contiguous chunk per core; each worker adds into a
-/// private copy of the values (the first worker into the target), summed in a
-/// fixed order afterwards — results are deterministic.
+/// Both cores are used: by default cells are coloured (no two cells of a colour
+/// share a node) and each colour is split between the threads, which write
+/// straight into the matrix; ``AssemblyStrategy/threadBuffers`` instead gives each
+/// extra thread a private copy of the values. Either way every entry receives
+/// its contributions in a fixed order — results are deterministic.
 ///
 /// ```swift
 /// let assembler = try Assembler(dofMap: dofs, numbering: eqs)
@@ -100,30 +102,48 @@ public final class Assembler: Sendable {
     public let dofMap: DofMap
     /// The unknowns.
     public let numbering: EquationNumbering
-    /// The pattern (values all zero).
+    /// Symmetric (lower-triangle) or general (full CSR) assembly.
+    public let structure: MatrixStructure
+    /// The lower-triangle pattern (values all zero); built in both structures.
     public let pattern: SymmetricMatrix
-    /// `cellCount + 1` offsets into ``scatter``: cell `c` owns `n(n+1)/2` entries.
+    /// The full CSR pattern (values all zero) — ``MatrixStructure/general`` only.
+    public let generalPattern: CSRMatrix?
+    /// `cellCount + 1` offsets into ``scatter``: cell `c` owns `n(n+1)/2` entries
+    /// (symmetric) or `n²` entries (general).
     public let scatterOffsets: [Int]
-    /// For cell `c`, local pair `(a, b)` with `b ≤ a` at position
-    /// `scatterOffsets[c] + a(a+1)/2 + b`: the index into ``pattern`` values of
-    /// global entry (max, min) of the pair's equations, or −1 when either dof is constrained.
+    /// Symmetric: for cell `c`, local pair `(a, b)` with `b ≤ a` at position
+    /// `scatterOffsets[c] + a(a+1)/2 + b`, the index into ``pattern`` values of
+    /// global entry (max, min) of the pair's equations. General: pair `(a, b)` at
+    /// `scatterOffsets[c] + a·n + b`, the index into ``generalPattern`` values of
+    /// entry (row of a, column of b). −1 when either dof is constrained.
     public let scatter: [Int32]
     /// Equation of each local dof of each cell (−1 constrained), offsets ``DofMap/cellDofOffsets``.
     public let cellEquations: [Int32]
     /// Number of worker threads used (≥ 1).
     public let threadCount: Int
+    /// How the threads share the work.
+    public let strategy: AssemblyStrategy
+    /// Colour classes of all cells (positions = cell indices), computed once for ``AssemblyStrategy/colouring``.
+    let allCellColours: [[Int]]
 
-    /// Builds pattern and scatter map (O(nnz · log)).
+    /// Builds pattern and scatter map: O(Σ over cells of n²) with a dense position map
+    /// per column (symmetric), binary search per entry (general).
     ///
     /// - Parameters:
     ///   - threads: workers for assembly; default the active processor count.
-    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil) throws {
+    ///   - strategy: how threads share assembly (default ``AssemblyStrategy/colouring``).
+    ///   - structure: ``MatrixStructure/symmetric`` (default; `SymmetricMatrix`) or
+    ///     ``MatrixStructure/general`` (`CSRMatrix`, for non-symmetric kernels such as convection).
+    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil, strategy: AssemblyStrategy = .colouring,
+                structure: MatrixStructure = .symmetric) throws {
         guard numbering.dofCount == dofMap.dofCount else {
             throw DofError.dimensionMismatch(what: "equation numbering", expected: dofMap.dofCount, got: numbering.dofCount)
         }
         self.dofMap = dofMap
         self.numbering = numbering
         threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.strategy = strategy
+        self.structure = structure
         let cellCount = dofMap.mesh.cellCount
         let neq = numbering.count
         var cellEq = [Int32](repeating: -1, count: dofMap.cellDofIndices.count)
@@ -141,10 +161,18 @@ public final class Assembler: Sendable {
                 let e = Int(cellEq[k]); eqCells[fill[e]] = Int32(c); fill[e] += 1
             }
         }
-        // Column j: rows i ≥ j sharing a cell with j.
+        // Column j: rows i ≥ j sharing a cell with j. For the symmetric structure the scatter
+        // entries whose smaller equation is j are filled in the same pass: position of row i in
+        // column j via a dense map, local index of j in each cell by a scan.
+        var offsets = [0]
+        offsets.reserveCapacity(cellCount + 1)
+        let localPairs: (Int) -> Int = structure == .symmetric ? { $0 * ($0 + 1) / 2 } : { $0 * $0 }
+        for c in 0..<cellCount { offsets.append(offsets[c] + localPairs(dofMap.localDofCount(c))) }
+        var sc = [Int32](repeating: -1, count: offsets[cellCount])
         var columnStarts = [Int](repeating: 0, count: neq + 1)
         var rows: [Int32] = []
         var marker = [Int](repeating: -1, count: neq)
+        var position = [Int32](repeating: -1, count: neq)
         var column: [Int32] = []
         for j in 0..<neq {
             column.removeAll(keepingCapacity: true)
@@ -156,34 +184,70 @@ public final class Assembler: Sendable {
                 }
             }
             column.sort()
+            let start = rows.count
             rows.append(contentsOf: column)
             columnStarts[j + 1] = rows.count
+            guard rows.count < Int(Int32.max) / 2 else {
+                throw DofError.dimensionMismatch(what: "stored matrix entries (Int32 scatter map)", expected: Int(Int32.max) / 2, got: rows.count)
+            }
+            guard structure == .symmetric else { continue }
+            for (q, i) in column.enumerated() { position[Int(i)] = Int32(start + q) }
+            for p in eqCellStart[j]..<eqCellStart[j + 1] {
+                let c = Int(eqCells[p])
+                let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
+                var b = 0
+                while Int(cellEq[base + b]) != j { b += 1 }
+                for a in 0..<n {
+                    let ea = Int(cellEq[base + a])
+                    guard ea >= j else { continue }           // ea < 0 (constrained) skipped too
+                    let (hi, lo) = a >= b ? (a, b) : (b, a)
+                    sc[offsets[c] + hi * (hi + 1) / 2 + lo] = position[ea]
+                }
+            }
         }
         pattern = try SymmetricMatrix(dimension: neq, columnStarts: columnStarts, rowIndices: rows,
                                       values: [Double](repeating: 0, count: rows.count))
-        // Scatter map.
-        var offsets = [0]
-        offsets.reserveCapacity(cellCount + 1)
-        for c in 0..<cellCount { let n = dofMap.localDofCount(c); offsets.append(offsets[c] + n * (n + 1) / 2) }
-        var sc = [Int32](repeating: -1, count: offsets[cellCount])
-        guard rows.count < Int(Int32.max) else {
-            throw DofError.dimensionMismatch(what: "stored matrix entries (Int32 scatter map)", expected: Int(Int32.max), got: rows.count)
-        }
-        rows.withUnsafeBufferPointer { rp in
-            for c in 0..<cellCount {
-                let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
-                var k = offsets[c]
-                for a in 0..<n {
-                    let ea = Int(cellEq[base + a])
-                    for b in 0...a {
-                        let eb = Int(cellEq[base + b])
-                        if ea >= 0 && eb >= 0 {
-                            let row = Int32(max(ea, eb)), col = min(ea, eb)
-                            var lo = columnStarts[col], hi = columnStarts[col + 1]
-                            while lo < hi { let mid = (lo + hi) >> 1; if rp[mid] < row { lo = mid + 1 } else { hi = mid } }
-                            sc[k] = Int32(lo)
+        switch structure {
+        case .symmetric:
+            generalPattern = nil
+        case .general:
+            // Full pattern by mirroring the lower triangle; rows come out sorted (see below).
+            var rowStarts = [Int](repeating: 0, count: neq + 1)
+            for j in 0..<neq {
+                for p in columnStarts[j]..<columnStarts[j + 1] {
+                    let i = Int(rows[p]); rowStarts[i + 1] += 1; if i != j { rowStarts[j + 1] += 1 }
+                }
+            }
+            for i in 0..<neq { rowStarts[i + 1] += rowStarts[i] }
+            var next = rowStarts
+            var cols = [Int32](repeating: 0, count: rowStarts[neq])
+            // Column j in increasing order: row i gets j (i ≥ j), row j gets i (i > j); each row's
+            // columns are appended in increasing order.
+            for j in 0..<neq {
+                for p in columnStarts[j]..<columnStarts[j + 1] {
+                    let i = Int(rows[p])
+                    cols[next[i]] = Int32(j); next[i] += 1
+                    if i != j { cols[next[j]] = Int32(i); next[j] += 1 }
+                }
+            }
+            let csr = try CSRMatrix(rows: neq, columns: neq, rowStarts: rowStarts, columnIndices: cols,
+                                    values: [Double](repeating: 0, count: cols.count))
+            generalPattern = csr
+            cols.withUnsafeBufferPointer { cp in
+                for c in 0..<cellCount {
+                    let base = dofMap.cellDofOffsets[c], n = dofMap.localDofCount(c)
+                    var k = offsets[c]
+                    for a in 0..<n {
+                        let ea = Int(cellEq[base + a])
+                        for b in 0..<n {
+                            let eb = Int32(cellEq[base + b])
+                            if ea >= 0 && eb >= 0 {
+                                var lo = rowStarts[ea], hi = rowStarts[ea + 1]
+                                while lo < hi { let mid = (lo + hi) >> 1; if cp[mid] < eb { lo = mid + 1 } else { hi = mid } }
+                                sc[k] = Int32(lo)
+                            }
+                            k += 1
                         }
-                        k += 1
                     }
                 }
             }
@@ -191,10 +255,18 @@ public final class Assembler: Sendable {
         scatterOffsets = offsets
         scatter = sc
         cellEquations = cellEq
+        allCellColours = strategy == .colouring && threadCount > 1
+            ? Assembler.colourClasses(mesh: dofMap.mesh, items: Array(0..<cellCount)) : []
     }
 
     /// A zero matrix with the assembly pattern.
     public func makeMatrix() -> SymmetricMatrix { pattern }
+
+    /// A zero general matrix with the full pattern (``MatrixStructure/general`` assemblers).
+    public func makeGeneralMatrix() throws -> CSRMatrix {
+        guard let generalPattern else { throw DofError.structureMismatch(expected: "general", got: "symmetric") }
+        return generalPattern
+    }
 
     /// A zero right-hand side (length = number of unknowns).
     public func makeVector() -> [Double] { [Double](repeating: 0, count: numbering.count) }
@@ -216,12 +288,34 @@ public final class Assembler: Sendable {
     /// As ``assemble(cells:matrix:rhs:prescribed:kernel:)`` with a per-thread ``CellScratch``.
     public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, scratchKernel: @escaping ScratchCellKernel) throws {
+        guard structure == .symmetric else { throw DofError.structureMismatch(expected: "symmetric", got: "general") }
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
         try checkVectors(rhs: rhs, prescribed: prescribed)
         let list = try cellList(cells)
         try run(items: list, values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: true) { k, s, ke, fe in
             try scratchKernel(list[k], s, ke, fe)
         }
+    }
+
+    /// General (non-symmetric) assembly into a CSR matrix made by ``makeGeneralMatrix()``;
+    /// element matrices need not be symmetric. Lifting as for the symmetric case.
+    public func assemble(cells: [Int]? = nil, matrix: inout CSRMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, scratchKernel: @escaping ScratchCellKernel) throws {
+        guard let generalPattern else { throw DofError.structureMismatch(expected: "general", got: "symmetric") }
+        guard matrix.rowStarts == generalPattern.rowStarts && matrix.columnIndices == generalPattern.columnIndices else {
+            throw DofError.patternMismatch
+        }
+        try checkVectors(rhs: rhs, prescribed: prescribed)
+        let list = try cellList(cells)
+        try run(items: list, values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: true) { k, s, ke, fe in
+            try scratchKernel(list[k], s, ke, fe)
+        }
+    }
+
+    /// General assembly with a ``CellKernel``.
+    public func assemble(cells: [Int]? = nil, matrix: inout CSRMatrix, rhs: inout [Double],
+                         prescribed: [Double]? = nil, kernel: @escaping CellKernel) throws {
+        try assemble(cells: cells, matrix: &matrix, rhs: &rhs, prescribed: prescribed, scratchKernel: { c, _, ke, fe in try kernel(c, ke, fe) })
     }
 
     /// Adds the kernel's element vectors of `cells` (all when nil) into `rhs` (length = unknowns).
@@ -241,6 +335,7 @@ public final class Assembler: Sendable {
     /// - Parameter prescribed: as for cells (lifting of constrained columns).
     public func assemble(faces: [FaceRef], matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, kernel: @escaping FaceKernel) throws {
+        guard structure == .symmetric else { throw DofError.structureMismatch(expected: "symmetric", got: "general") }
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
         try checkVectors(rhs: rhs, prescribed: prescribed)
         try checkFaces(faces)
@@ -311,51 +406,113 @@ public final class Assembler: Sendable {
                      withMatrix: Bool, parallel: Bool, kernel: @escaping ItemKernel) throws {
         let workers = parallel ? max(1, min(threadCount, items.count / 8)) : 1
         let maxN = items.reduce(0) { max($0, dofMap.localDofCount($1)) }
-        // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order below.
-        var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
-        for _ in 1..<max(workers, 1) {
-            let pv = UnsafeMutableBufferPointer<Double>.allocate(capacity: withMatrix ? values.count : 0)
-            pv.initialize(repeating: 0)
-            let pr = UnsafeMutableBufferPointer<Double>.allocate(capacity: rhs.count)
-            pr.initialize(repeating: 0)
-            privateBuffers.append((pv, pr))
-        }
-        defer { for (pv, pr) in privateBuffers { pv.deallocate(); pr.deallocate() } }
         let errors = ErrorSlots(count: workers)
-        let ctx = WorkerContext(items: items, workers: workers, maxN: maxN, prescribed: prescribed,
+        let ctx = WorkerContext(items: items, maxN: maxN, prescribed: prescribed,
                                 withMatrix: withMatrix, kernel: kernel, errors: errors)
-        try values.withUnsafeMutableBufferPointer { v0 in
-            try rhs.withUnsafeMutableBufferPointer { r0 in
-                let targets = UncheckedSendable([(v0, r0)] + privateBuffers)
-                if workers == 1 {
-                    work(ctx, 0, v0, r0)
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        work(ctx, w, targets.value[w].0, targets.value[w].1)
+        let buffers = (0..<workers).map { _ in WorkerBuffers(maxN: maxN) }
+        if workers == 1 {
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    work(ctx, 0, Array(0..<items.count)[...], v0, r0, buffers[0])
+                    if let e = errors.first() { throw e }
+                }
+            }
+            return
+        }
+        switch strategy {
+        case .colouring:
+            // Cells of one colour share no node: workers write disjoint entries.
+            let colours = items.count == dofMap.mesh.cellCount && !allCellColours.isEmpty && items.elementsEqual(0..<items.count)
+                ? allCellColours : colourClasses(items)
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    let targets = UncheckedSendable((v0, r0))
+                    for colour in colours {
+                        let chunk = (colour.count + workers - 1) / workers
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            let lo = min(w * chunk, colour.count), hi = min(lo + chunk, colour.count)
+                            work(ctx, w, colour[lo..<hi], targets.value.0, targets.value.1, buffers[w])
+                        }
+                        if let e = errors.first() { throw e }
                     }
                 }
-                if let e = errors.first() { throw e }
-                for (pv, pr) in privateBuffers {
-                    if withMatrix { for k in 0..<v0.count { v0[k] += pv[k] } }
-                    for k in 0..<r0.count { r0[k] += pr[k] }
+            }
+        case .threadBuffers:
+            // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order.
+            var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
+            for _ in 1..<workers {
+                let pv = UnsafeMutableBufferPointer<Double>.allocate(capacity: withMatrix ? values.count : 0)
+                pv.initialize(repeating: 0)
+                let pr = UnsafeMutableBufferPointer<Double>.allocate(capacity: rhs.count)
+                pr.initialize(repeating: 0)
+                privateBuffers.append((pv, pr))
+            }
+            defer { for (pv, pr) in privateBuffers { pv.deallocate(); pr.deallocate() } }
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    let targets = UncheckedSendable([(v0, r0)] + privateBuffers)
+                    let chunk = (items.count + workers - 1) / workers
+                    let all = Array(0..<items.count)
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        let lo = min(w * chunk, items.count), hi = min(lo + chunk, items.count)
+                        work(ctx, w, all[lo..<hi], targets.value[w].0, targets.value[w].1, buffers[w])
+                    }
+                    if let e = errors.first() { throw e }
+                    for (pv, pr) in privateBuffers {
+                        if withMatrix { for k in 0..<v0.count { v0[k] += pv[k] } }
+                        for k in 0..<r0.count { r0[k] += pr[k] }
+                    }
                 }
             }
         }
     }
 
-    private func work(_ ctx: WorkerContext, _ w: Int, _ values: UnsafeMutableBufferPointer<Double>, _ rhs: UnsafeMutableBufferPointer<Double>) {
-        let chunk = (ctx.items.count + ctx.workers - 1) / ctx.workers
-        let lo = min(w * chunk, ctx.items.count), hi = min(lo + chunk, ctx.items.count)
-        guard lo < hi else { return }
-        let scratch = CellScratch()
-        let kp = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, ctx.maxN * ctx.maxN))
-        let fp = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, ctx.maxN))
-        defer { kp.deallocate(); fp.deallocate() }
+    /// Greedy colouring of the items' cells by shared nodes: positions into `items`, colour by colour.
+    func colourClasses(_ items: [Int]) -> [[Int]] {
+        Assembler.colourClasses(mesh: dofMap.mesh, items: items)
+    }
+
+    static func colourClasses(mesh: Mesh, items: [Int]) -> [[Int]] {
+        // Node → items.
+        var start = [Int](repeating: 0, count: mesh.nodeCount + 1)
+        for c in items { for n in mesh.cellNodes(c) { start[n + 1] += 1 } }
+        for i in 0..<mesh.nodeCount { start[i + 1] += start[i] }
+        var fill = start
+        var nodeItems = [Int](repeating: 0, count: start[mesh.nodeCount])
+        for (k, c) in items.enumerated() { for n in mesh.cellNodes(c) { nodeItems[fill[n]] = k; fill[n] += 1 } }
+        var colour = [Int](repeating: -1, count: items.count)
+        var forbidden = [Int](repeating: -1, count: 64)
+        var classes: [[Int]] = []
+        for (k, c) in items.enumerated() {
+            for n in mesh.cellNodes(c) {
+                for p in start[n]..<start[n + 1] {
+                    let col = colour[nodeItems[p]]
+                    if col >= 0 {
+                        if col >= forbidden.count { forbidden += [Int](repeating: -1, count: col + 1 - forbidden.count) }
+                        forbidden[col] = k
+                    }
+                }
+            }
+            var col = 0
+            while col < forbidden.count && forbidden[col] == k { col += 1 }
+            colour[k] = col
+            if col == classes.count { classes.append([]) }
+            classes[col].append(k)
+        }
+        return classes
+    }
+
+    private func work(_ ctx: WorkerContext, _ w: Int, _ positions: ArraySlice<Int>, _ values: UnsafeMutableBufferPointer<Double>,
+                      _ rhs: UnsafeMutableBufferPointer<Double>, _ buffers: WorkerBuffers) {
+        guard !positions.isEmpty else { return }
+        let scratch = buffers.scratch
+        let kp = buffers.matrix, fp = buffers.vector
+        let general = structure == .general
         do {
             try scatter.withUnsafeBufferPointer { sp in
                 try cellEquations.withUnsafeBufferPointer { ep in
                     try dofMap.cellDofIndices.withUnsafeBufferPointer { dp in
-                        for idx in lo..<hi {
+                        for idx in positions {
                             let c = ctx.items[idx]
                             let n = dofMap.localDofCount(c)
                             let kb = UnsafeMutableBufferPointer(rebasing: kp[0..<(n * n)])
@@ -366,12 +523,19 @@ public final class Assembler: Sendable {
                             let eqBase = dofMap.cellDofOffsets[c]
                             if ctx.withMatrix {
                                 var k = scatterOffsets[c]
-                                for a in 0..<n {
-                                    let row = a * n
-                                    for b in 0...a {
-                                        let s = Int(sp[k])
-                                        if s >= 0 { values[s] += kb[row + b] }
-                                        k += 1
+                                if general {
+                                    for a in 0..<(n * n) {
+                                        let s = Int(sp[k + a])
+                                        if s >= 0 { values[s] += kb[a] }
+                                    }
+                                } else {
+                                    for a in 0..<n {
+                                        let row = a * n
+                                        for b in 0...a {
+                                            let s = Int(sp[k])
+                                            if s >= 0 { values[s] += kb[row + b] }
+                                            k += 1
+                                        }
                                     }
                                 }
                             }
@@ -396,10 +560,39 @@ public final class Assembler: Sendable {
     }
 }
 
+/// The storage of an assembled matrix.
+public enum MatrixStructure: String, Sendable, CaseIterable, Codable {
+    /// Lower triangle, `SymmetricMatrix` (elasticity, diffusion, u–p saddle points).
+    case symmetric
+    /// Full `CSRMatrix` (non-symmetric kernels: convection, non-symmetric tangents).
+    case general
+}
+
+/// How several threads share assembly.
+public enum AssemblyStrategy: String, Sendable, CaseIterable {
+    /// Cells coloured so that no two cells of a colour share a node; the threads split each
+    /// colour and write straight into the matrix (no extra memory).
+    case colouring
+    /// Contiguous chunks per thread, each adding into a private copy of the values, summed
+    /// at the end (one extra copy of the values per extra thread).
+    case threadBuffers
+}
+
+/// Per-worker kernel buffers and scratch, reused across colours.
+final class WorkerBuffers: @unchecked Sendable {
+    let scratch = CellScratch()
+    let matrix: UnsafeMutableBufferPointer<Double>
+    let vector: UnsafeMutableBufferPointer<Double>
+    init(maxN: Int) {
+        matrix = .allocate(capacity: max(1, maxN * maxN)); matrix.initialize(repeating: 0)
+        vector = .allocate(capacity: max(1, maxN)); vector.initialize(repeating: 0)
+    }
+    deinit { matrix.deallocate(); vector.deallocate() }
+}
+
 /// What every assembly worker reads.
 struct WorkerContext: @unchecked Sendable {
     let items: [Int]
-    let workers: Int
     let maxN: Int
     let prescribed: [Double]?
     let withMatrix: Bool

@@ -48,7 +48,10 @@ public enum DofError: Error, Equatable, CustomStringConvertible {
     case cellOutOfRange(cell: Int, cellCount: Int)
     /// The pattern handed to assembly is not the assembler's.
     case patternMismatch
+    /// The assembler was built for the other ``MatrixStructure``.
+    case structureMismatch(expected: String, got: String)
 
+    /// A one-line message naming the offending item, its value and what was expected.
     public var description: String {
         switch self {
         case let .unknownField(name, available):
@@ -67,6 +70,8 @@ public enum DofError: Error, Equatable, CustomStringConvertible {
             return "cell \(cell) is outside 0..<\(count)"
         case .patternMismatch:
             return "the matrix pattern is not the one this assembler built (use Assembler.makeMatrix())"
+        case let .structureMismatch(expected, got):
+            return "this call needs an assembler built with structure .\(expected), got .\(got)"
         }
     }
 }

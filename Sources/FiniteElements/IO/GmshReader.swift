@@ -11,6 +11,8 @@ import Foundation
 ///   become node sets. An unnamed group is named by its tag (`"7"`).
 /// - Region `all` holds every cell. Nodes no cell uses are dropped.
 /// - Coordinates are taken as mm.
+/// - Every cell is checked (``Mesh/validate()``): an inverted or degenerate element is
+///   reported with its line and Gmsh element tag.
 ///
 /// Every error names the 1-based line of the file.
 ///
@@ -98,6 +100,8 @@ public enum GmshReader {
         var cellTypes: [CellType] = []
         var connectivity: [Int] = []
         var cellEntities: [Int] = []
+        var cellLines: [Int] = []
+        var cellTags: [Int] = []
         var faceElements: [(entity: Int, corners: [Int], line: Int)] = []
         var lowElements: [(dim: Int, entity: Int, nodes: [Int])] = []
         var sawFormat = false
@@ -191,6 +195,8 @@ public enum GmshReader {
                             connectivity += perm.map { g[$0] }
                             cellTypes.append(ct)
                             cellEntities.append(entity)
+                            cellLines.append(lines.lineNumber)
+                            cellTags.append(try lines.int(e, 0, "element tag"))
                         case 2:
                             guard let shape = faceShape(gmshType: type) else {
                                 throw MeshError.gmsh(line: headerLine, message: "2D element type \(type) is not supported: expected 2 (tri3), 9 (tri6), 3 (quad4), 16 (quad8) or 10 (quad9)")
@@ -225,6 +231,9 @@ public enum GmshReader {
         var kept: [SIMD3<Double>] = []
         for i in 0..<coordinates.count where used[i] == 0 { used[i] = kept.count; kept.append(coordinates[i]) }
         var mesh = try Mesh(nodes: kept, cellTypes: cellTypes, connectivity: connectivity.map { used[$0] })
+        do { try mesh.validate() } catch let MeshError.invertedCell(cell, type, det, _) {
+            throw MeshError.gmsh(line: cellLines[cell], message: "element \(cellTags[cell]) (\(type.rawValue), cell \(cell)) is inverted or degenerate: Jacobian determinant \(det) ≤ 0")
+        }
         func name(_ dim: Int, _ tag: Int) -> String { physicalNames[dim]?[tag] ?? "\(tag)" }
 
         var regionCells: [String: [Int]] = [:]

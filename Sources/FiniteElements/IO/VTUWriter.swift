@@ -40,11 +40,20 @@ public struct VTUField: Sendable, Equatable {
 /// try VTUWriter.write(mesh: mesh, pointData: [u], cellData: [], to: "out/step_0001.vtu")
 /// ```
 public enum VTUWriter {
+    /// How data arrays are stored.
+    public enum Encoding: String, Sendable, CaseIterable, Codable {
+        /// Human-readable text (shortest round-trip digits).
+        case ascii
+        /// Inline base64 of the raw little-endian bytes preceded by a UInt64 byte count
+        /// (VTK `format="binary"`, uncompressed) — about 2.5× smaller and faster to write.
+        case base64
+    }
+
     /// The VTU document as a string.
     ///
     /// - Throws: ``MeshError/invalidParameter(parameter:value:expected:)`` when a field's length
     ///   is not `components × (nodes or cells)`.
-    public static func xml(mesh: Mesh, pointData: [VTUField] = [], cellData: [VTUField] = []) throws -> String {
+    public static func xml(mesh: Mesh, pointData: [VTUField] = [], cellData: [VTUField] = [], encoding: Encoding = .ascii) throws -> String {
         for f in pointData where f.components < 1 || f.values.count != f.components * mesh.nodeCount {
             throw MeshError.invalidParameter(parameter: "pointData[\(f.name)].values.count", value: "\(f.values.count)",
                                              expected: "\(f.components) × \(mesh.nodeCount) nodes")
@@ -67,34 +76,61 @@ public enum VTUWriter {
         s += "<UnstructuredGrid>\n"
         s += "<Piece NumberOfPoints=\"\(mesh.nodeCount)\" NumberOfCells=\"\(mesh.cellCount)\">\n"
         s += "<PointData>\n"
-        for f in pointData { appendArray(&s, f) }
+        for f in pointData { appendArray(&s, f, encoding) }
         s += "</PointData>\n<CellData>\n"
-        for f in cellFields { appendArray(&s, f) }
+        for f in cellFields { appendArray(&s, f, encoding) }
         s += "</CellData>\n<Points>\n"
-        appendArray(&s, VTUField(name: "Points", components: 3, values: mesh.nodes.flatMap { [$0.x, $0.y, $0.z] }))
+        appendArray(&s, VTUField(name: "Points", components: 3, values: mesh.nodes.flatMap { [$0.x, $0.y, $0.z] }), encoding)
         s += "</Points>\n<Cells>\n"
-        s += "<DataArray type=\"Int64\" Name=\"connectivity\" format=\"ascii\">\n"
-        appendLines(&s, mesh.connectivity.lazy.map(String.init), perLine: 27)
-        s += "</DataArray>\n<DataArray type=\"Int64\" Name=\"offsets\" format=\"ascii\">\n"
-        appendLines(&s, mesh.cellOffsets.dropFirst().lazy.map(String.init), perLine: 20)
-        s += "</DataArray>\n<DataArray type=\"UInt8\" Name=\"types\" format=\"ascii\">\n"
-        appendLines(&s, mesh.cellTypes.lazy.map { String($0.vtkCellType) }, perLine: 40)
+        switch encoding {
+        case .ascii:
+            s += "<DataArray type=\"Int64\" Name=\"connectivity\" format=\"ascii\">\n"
+            appendLines(&s, mesh.connectivity.lazy.map(String.init), perLine: 27)
+            s += "</DataArray>\n<DataArray type=\"Int64\" Name=\"offsets\" format=\"ascii\">\n"
+            appendLines(&s, mesh.cellOffsets.dropFirst().lazy.map(String.init), perLine: 20)
+            s += "</DataArray>\n<DataArray type=\"UInt8\" Name=\"types\" format=\"ascii\">\n"
+            appendLines(&s, mesh.cellTypes.lazy.map { String($0.vtkCellType) }, perLine: 40)
+        case .base64:
+            s += "<DataArray type=\"Int64\" Name=\"connectivity\" format=\"binary\">\n"
+            s += base64(mesh.connectivity.map { Int64($0) }) + "\n"
+            s += "</DataArray>\n<DataArray type=\"Int64\" Name=\"offsets\" format=\"binary\">\n"
+            s += base64(mesh.cellOffsets.dropFirst().map { Int64($0) }) + "\n"
+            s += "</DataArray>\n<DataArray type=\"UInt8\" Name=\"types\" format=\"binary\">\n"
+            s += base64(mesh.cellTypes.map(\.vtkCellType)) + "\n"
+        }
         s += "</DataArray>\n</Cells>\n</Piece>\n</UnstructuredGrid>\n</VTKFile>\n"
         return s
     }
 
     /// Writes the VTU document to `path` (directories must exist).
-    public static func write(mesh: Mesh, pointData: [VTUField] = [], cellData: [VTUField] = [], to path: String) throws {
-        let text = try xml(mesh: mesh, pointData: pointData, cellData: cellData)
+    public static func write(mesh: Mesh, pointData: [VTUField] = [], cellData: [VTUField] = [], encoding: Encoding = .ascii, to path: String) throws {
+        let text = try xml(mesh: mesh, pointData: pointData, cellData: cellData, encoding: encoding)
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw MeshError.io(path: path, message: "cannot write: \(error.localizedDescription)")
         }
     }
 
-    static func appendArray(_ s: inout String, _ f: VTUField) {
-        s += "<DataArray type=\"Float64\" Name=\"\(escape(f.name))\" NumberOfComponents=\"\(f.components)\" format=\"ascii\">\n"
-        appendLines(&s, f.values.lazy.map(format), perLine: max(f.components, 3) * 2)
+    static func appendArray(_ s: inout String, _ f: VTUField, _ encoding: Encoding) {
+        s += "<DataArray type=\"Float64\" Name=\"\(escape(f.name))\" NumberOfComponents=\"\(f.components)\" format=\"\(encoding == .ascii ? "ascii" : "binary")\">\n"
+        if encoding == .ascii {
+            appendLines(&s, f.values.lazy.map(format), perLine: max(f.components, 3) * 2)
+        } else {
+            s += base64(f.values) + "\n"
+        }
         s += "</DataArray>\n"
+    }
+
+    /// UInt64 little-endian byte count followed by the raw little-endian values, base64-encoded together.
+    static func base64<T: FixedWidthInteger>(_ values: [T]) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(8 + values.count * MemoryLayout<T>.size)
+        withUnsafeBytes(of: UInt64(values.count * MemoryLayout<T>.size).littleEndian) { bytes += $0 }
+        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        return Data(bytes).base64EncodedString()
+    }
+
+    static func base64(_ values: [Double]) -> String {
+        base64(values.map { $0.bitPattern })
     }
 
     static func appendLines<S: Sequence>(_ s: inout String, _ items: S, perLine: Int) where S.Element == String {
@@ -162,6 +198,7 @@ public struct PVDCollection: Sendable, Equatable {
         }
     }
 
+    /// Same path and the same (time, file) entries.
     public static func == (a: PVDCollection, b: PVDCollection) -> Bool {
         a.path == b.path && a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.time == $1.time && $0.file == $1.file }
     }

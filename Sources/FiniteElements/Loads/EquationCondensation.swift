@@ -1,30 +1,28 @@
 import SparseLinearAlgebra
 
-/// Master–slave elimination of tied equations: groups of equations forced to
-/// take one common value (e.g. every displacement-x of a rigid surface equals
-/// that of its reference node) are merged into one unknown.
+/// Master–slave elimination of linear multi-point constraints: every full
+/// equation `e` is a linear combination of reduced unknowns,
+/// `x_e = Σ_k c_k y_{r_k}` (`x = T y`). A free equation maps to itself; the
+/// nodes of a rigid surface map to its reference node's translation and
+/// rotation (`u = U + θ × (X − X_ref)`), or — translation only — all to one
+/// shared unknown per direction.
 ///
-/// With the 0/1 matrix `T` mapping reduced unknowns to full ones (`x = T y`),
-/// the reduced system is `TᵀKT y = TᵀR`: rows and columns of a group are
-/// summed. An entry `(i, j)` of the full lower triangle lands at
-/// `(g(i), g(j))`; an off-diagonal entry whose two equations merge lands twice
-/// on the diagonal (`K_ij + K_ji`). The reduced pattern and the entry map are
-/// built once; each refill costs one pass over the stored entries.
+/// The reduced system is `TᵀKT y = TᵀR`. Its pattern and, for every stored
+/// entry of the full lower triangle, the reduced entries it feeds (with
+/// coefficients) are built once; each refill is one pass over that list.
 public struct EquationCondensation: Sendable {
-    /// Reduced index of each full equation.
-    public let reducedIndex: [Int]
+    /// For each full equation, its reduced unknowns and coefficients.
+    public let map: [[(index: Int, coefficient: Double)]]
     /// Number of reduced unknowns.
     public let reducedCount: Int
     /// Pattern of the reduced matrix (zero values).
     public let reducedPattern: SymmetricMatrix
-    /// Target stored entry in the reduced matrix of each full stored entry.
-    let entryTarget: [Int]
-    /// 2 for an off-diagonal full entry that lands on the reduced diagonal, else 1.
-    let entryFactor: [Double]
+    /// (full stored entry, reduced stored entry, coefficient) triples.
+    let contributions: [(source: Int32, target: Int32, coefficient: Double)]
 
-    /// Builds the condensation of the matrix pattern `full` merging each of `groups`
-    /// (lists of full equation indices; an equation in no group stays alone).
-    /// Reduced unknowns keep the order of their first full equation.
+    /// Merges each of `groups` (lists of full equation indices) into one
+    /// unknown; an equation in no group stays alone. Reduced unknowns keep the
+    /// order of their first full equation.
     public init(full: SymmetricMatrix, groups: [[Int]]) {
         let n = full.dimension
         var leader = Array(0..<n)
@@ -35,38 +33,51 @@ public struct EquationCondensation: Sendable {
         var index = [Int](repeating: -1, count: n)
         var count = 0
         for e in 0..<n where leader[e] == e { index[e] = count; count += 1 }
-        for e in 0..<n { index[e] = index[leader[e]] }
-        reducedIndex = index
-        reducedCount = count
-        // Reduced pattern: sorted unique (row ≥ col) pairs per column.
-        var columns = [[Int32]](repeating: [], count: count)
-        for j in 0..<n {
-            for p in full.columnStarts[j]..<full.columnStarts[j + 1] {
-                let a = index[Int(full.rowIndices[p])], b = index[j]
-                columns[min(a, b)].append(Int32(max(a, b)))
+        self.init(full: full, map: (0..<n).map { [(index[leader[$0]], 1.0)] }, reducedCount: count)
+    }
+
+    /// The general form: `map[e]` lists the reduced unknowns (in `0..<reducedCount`)
+    /// and coefficients of full equation `e`.
+    public init(full: SymmetricMatrix, map: [[(index: Int, coefficient: Double)]], reducedCount: Int) {
+        precondition(map.count == full.dimension)
+        self.map = map
+        self.reducedCount = reducedCount
+        // Pass 1: the reduced pattern.
+        var columns = [Set<Int32>](repeating: [], count: reducedCount)
+        func visit(_ body: (Int, Int, Int, Double) -> Void) {
+            for j in 0..<full.dimension {
+                for p in full.columnStarts[j]..<full.columnStarts[j + 1] {
+                    let i = Int(full.rowIndices[p])
+                    if i == j {
+                        let list = map[i]
+                        for x in 0..<list.count { for y in 0...x {
+                            body(p, list[x].index, list[y].index, list[x].coefficient * list[y].coefficient)
+                        } }
+                    } else {
+                        for a in map[i] { for b in map[j] {
+                            body(p, a.index, b.index, (a.index == b.index ? 2 : 1) * a.coefficient * b.coefficient)
+                        } }
+                    }
+                }
             }
         }
+        visit { _, a, b, _ in columns[min(a, b)].insert(Int32(max(a, b))) }
         var starts = [0], rows: [Int32] = []
-        for c in 0..<count {
-            let unique = Array(Set(columns[c])).sorted()
-            rows.append(contentsOf: unique)
+        for c in 0..<reducedCount {
+            rows.append(contentsOf: columns[c].sorted())
             starts.append(rows.count)
         }
-        reducedPattern = try! SymmetricMatrix(dimension: count, columnStarts: starts, rowIndices: rows, values: [Double](repeating: 0, count: rows.count))
-        var target = [Int](repeating: 0, count: full.storedCount), factor = [Double](repeating: 1, count: full.storedCount)
-        for j in 0..<n {
-            for p in full.columnStarts[j]..<full.columnStarts[j + 1] {
-                let i = Int(full.rowIndices[p])
-                let a = index[i], b = index[j]
-                let col = min(a, b), row = Int32(max(a, b))
-                var lo = starts[col], hi = starts[col + 1]
-                while lo < hi { let mid = (lo + hi) / 2; if rows[mid] < row { lo = mid + 1 } else { hi = mid } }
-                target[p] = lo
-                factor[p] = (a == b && i != j) ? 2 : 1
-            }
+        reducedPattern = try! SymmetricMatrix(dimension: reducedCount, columnStarts: starts, rowIndices: rows,
+                                              values: [Double](repeating: 0, count: rows.count))
+        // Pass 2: where each full entry goes.
+        var list: [(Int32, Int32, Double)] = []
+        visit { p, a, b, coefficient in
+            let col = min(a, b), row = Int32(max(a, b))
+            var lo = starts[col], hi = starts[col + 1]
+            while lo < hi { let mid = (lo + hi) / 2; if rows[mid] < row { lo = mid + 1 } else { hi = mid } }
+            list.append((Int32(p), Int32(lo), coefficient))
         }
-        entryTarget = target
-        entryFactor = factor
+        contributions = list
     }
 
     /// `TᵀKT` into `reduced` (pattern ``reducedPattern``; values overwritten).
@@ -75,24 +86,22 @@ public struct EquationCondensation: Sendable {
         reduced.values.withUnsafeMutableBufferPointer { out in
             for k in 0..<m { out[k] = 0 }
             full.values.withUnsafeBufferPointer { v in
-                entryTarget.withUnsafeBufferPointer { t in
-                    entryFactor.withUnsafeBufferPointer { f in
-                        for p in 0..<v.count { out[t[p]] += f[p] * v[p] }
-                    }
+                contributions.withUnsafeBufferPointer { c in
+                    for t in c { out[Int(t.target)] += t.coefficient * v[Int(t.source)] }
                 }
             }
         }
     }
 
-    /// `Tᵀr`: sums the entries of each group.
+    /// `Tᵀr`.
     public func condense(vector full: [Double]) -> [Double] {
         var out = [Double](repeating: 0, count: reducedCount)
-        for (e, r) in reducedIndex.enumerated() { out[r] += full[e] }
+        for (e, list) in map.enumerated() { for (r, c) in list { out[r] += c * full[e] } }
         return out
     }
 
-    /// `T y`: each full equation takes its group's value.
+    /// `T y`.
     public func expand(_ reduced: [Double]) -> [Double] {
-        reducedIndex.map { reduced[$0] }
+        map.map { list in list.reduce(0) { $0 + $1.coefficient * reduced[$1.index] } }
     }
 }

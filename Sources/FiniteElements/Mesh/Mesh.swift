@@ -8,6 +8,7 @@ public struct FaceRef: Hashable, Sendable, Codable, Comparable {
     /// A face reference.
     public init(cell: Int, face: Int) { self.cell = cell; self.face = face }
 
+    /// Orders by cell, then local face.
     public static func < (a: FaceRef, b: FaceRef) -> Bool { (a.cell, a.face) < (b.cell, b.face) }
 }
 
@@ -34,11 +35,11 @@ public struct Mesh: Sendable, Equatable {
     /// Node indices of all cells, cell after cell, VTK order within a cell.
     public private(set) var connectivity: [Int]
     /// Named node sets (sorted, unique node indices).
-    public private(set) var nodeSets: [String: [Int]] = [:]
+    public internal(set) var nodeSets: [String: [Int]] = [:]
     /// Named element sets (sorted, unique cell indices).
-    public private(set) var regions: [String: [Int]] = [:]
+    public internal(set) var regions: [String: [Int]] = [:]
     /// Named face sets (sorted, unique).
-    public private(set) var surfaces: [String: [FaceRef]] = [:]
+    public internal(set) var surfaces: [String: [FaceRef]] = [:]
 
     /// A mesh of mixed cell types.
     ///
@@ -190,21 +191,20 @@ public struct Mesh: Sendable, Equatable {
     ///
     /// - Throws: ``MeshError/invertedCell(cell:type:determinant:at:)`` for the first bad cell.
     public func validate() throws {
-        var grads = [Double](repeating: 0, count: 27 * 3)
-        var cache: [CellType: [SIMD3<Double>]] = [:]
+        var tables: [CellType: ShapeTable] = [:]
+        for t in presentCellTypes {
+            let pts = Array(t.referenceNodes.prefix(t.cornerCount)) + QuadratureRule(cellType: t, degree: t.defaultQuadratureDegree).points
+            tables[t] = ShapeTable(cellType: t, rule: QuadratureRule(points: pts, weights: [Double](repeating: 0, count: pts.count), degree: 0))
+        }
         for c in 0..<cellCount {
             let t = cellTypes[c]
-            let pts: [SIMD3<Double>]
-            if let p = cache[t] { pts = p } else {
-                let p = Array(t.referenceNodes.prefix(t.cornerCount)) + QuadratureRule(cellType: t, degree: t.defaultQuadratureDegree).points
-                cache[t] = p; pts = p
-            }
-            for xi in pts {
-                let det = grads.withUnsafeMutableBufferPointer { g -> Double in
-                    t.evaluate(at: xi, values: nil, gradients: g.baseAddress)
-                    return jacobian(cell: c, referenceGradients: UnsafePointer(g.baseAddress!)).determinant
+            let table = tables[t]!
+            let n = t.nodeCount
+            try table.gradients.withUnsafeBufferPointer { g in
+                for q in 0..<table.rule.count {
+                    let det = jacobian(cell: c, referenceGradients: g.baseAddress! + q * n * 3).determinant
+                    if !(det > 0) { throw MeshError.invertedCell(cell: c, type: t, determinant: det, at: table.rule.points[q]) }
                 }
-                if !(det > 0) { throw MeshError.invertedCell(cell: c, type: t, determinant: det, at: xi) }
             }
         }
     }

@@ -27,6 +27,7 @@ public enum MeshError: Error, Equatable, CustomStringConvertible {
     /// A file could not be read or written.
     case io(path: String, message: String)
 
+    /// A one-line message naming the offending item, its value and what was expected.
     public var description: String {
         switch self {
         case let .nodeIndexOutOfRange(cell, node, count):

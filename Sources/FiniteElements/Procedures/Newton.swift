@@ -19,6 +19,13 @@ public protocol NonlinearSystem: AnyObject {
     /// - Throws: any error that makes this `x` inadmissible (e.g. an inverted
     ///   element); Newton reports it and the time stepper cuts the step.
     func evaluate(_ x: [Double], residual: inout [Double], tangent: inout SymmetricMatrix?) throws
+    /// True when `∂R/∂x` is the same at every `x` (a linear system): ``NewtonSolver``
+    /// then assembles and factors it once and reuses the factorization. Default false.
+    var hasConstantTangent: Bool { get }
+}
+
+extension NonlinearSystem {
+    public var hasConstantTangent: Bool { false }
 }
 
 /// Tolerances of ``NewtonSolver``.
@@ -98,6 +105,10 @@ public final class NewtonSolver {
     public private(set) var lastReport = NewtonReport()
     private var analyzedPattern: SymmetricMatrix?
     private var tangent: SymmetricMatrix?
+    /// The system whose constant tangent is currently factored (reuse across calls).
+    private var constantFactorOwner: ObjectIdentifier?
+    /// Numeric factorizations done.
+    public private(set) var factorizations = 0
     private var residual: [Double] = []
     private var trialResidual: [Double] = []
 
@@ -131,7 +142,11 @@ public final class NewtonSolver {
             catch { throw NewtonError.systemFailed(iteration: iteration, message: String(describing: error)) }
         }
 
-        try evaluate(x, into: &residual, withTangent: true, iteration: 0)
+        // A constant tangent already factored for this system is reused: no assembly, no factorization.
+        let constant = system.hasConstantTangent
+        if !constant || constantFactorOwner != ObjectIdentifier(system) { constantFactorOwner = nil }
+        var haveFactor = constantFactorOwner != nil
+        try evaluate(x, into: &residual, withTangent: !haveFactor, iteration: 0)
         var norm = l2(residual)
         report.residualNorms.append(norm)
         guard norm.isFinite else { throw NewtonError.diverged(iteration: 0, residualNorm: norm) }
@@ -143,12 +158,16 @@ public final class NewtonSolver {
         for iteration in 1...options.maxIterations {
             // Δ = −K⁻¹R, one symbolic analysis per pattern.
             do {
-                if analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
+                if !haveFactor, analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
                     try solver.analyze(tangent!)
                     analyzedPattern = tangent
                     analyses += 1
                 }
-                try solver.factor(tangent!)
+                if !haveFactor {
+                    try solver.factor(tangent!)
+                    factorizations += 1
+                    if constant { haveFactor = true; constantFactorOwner = ObjectIdentifier(system) }
+                }
                 for i in 0..<n { step[i] = -residual[i] }
                 try solver.solve(&step, count: 1)
             } catch {
@@ -163,7 +182,7 @@ public final class NewtonSolver {
                 lastBacktrack = backtrack
                 for i in 0..<n { trial[i] = x[i] + alpha * step[i] }
                 var admissible = true
-                do { try evaluate(trial, into: &trialResidual, withTangent: backtrack == 0, iteration: iteration) }
+                do { try evaluate(trial, into: &trialResidual, withTangent: backtrack == 0 && !haveFactor, iteration: iteration) }
                 catch { if !options.lineSearch || backtrack == options.maxBacktracks { throw error }; admissible = false }
                 trialNorm = admissible ? l2(trialResidual) : .infinity
                 if !options.lineSearch || trialNorm <= (1 - options.armijo * alpha) * norm { accepted = true; break }
@@ -184,7 +203,7 @@ public final class NewtonSolver {
             if lastBacktrack == 0 {
                 swap(&residual, &trialResidual)
             } else {
-                try evaluate(x, into: &residual, withTangent: true, iteration: iteration)
+                try evaluate(x, into: &residual, withTangent: !haveFactor, iteration: iteration)
             }
             norm = l2(residual)
             report.residualNorms.append(norm)

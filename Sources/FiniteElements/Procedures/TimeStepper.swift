@@ -25,10 +25,14 @@ public protocol TransientSystem: AnyObject {
     /// The starting guess for the step to `time` (s) from the converged `previous`
     /// — e.g. `previous` with the new prescribed values inserted. Default: `previous`.
     func predictor(previous: [Double], time: Double, timeStep: Double) -> [Double]
+    /// True when the step tangent is the same at every state, time and time step
+    /// (e.g. quasi-static linear elasticity): factored once per run. Default false.
+    var hasConstantTangent: Bool { get }
 }
 
 extension TransientSystem {
     public func predictor(previous: [Double], time: Double, timeStep: Double) -> [Double] { previous }
+    public var hasConstantTangent: Bool { false }
 }
 
 /// Step-size control of ``AdaptiveTimeStepper``. Times in seconds.
@@ -102,6 +106,8 @@ public final class AdaptiveTimeStepper {
     public let newton: NewtonSolver
     /// The step length the next step will try (s).
     public private(set) var nextStep: Double
+    /// One adapter per system, so a constant tangent stays factored across runs.
+    private var adapters: [ObjectIdentifier: AnyObject] = [:]
 
     /// A stepper with step control `options` and Newton `newton`.
     public init(options: TimeStepperOptions, newton: NewtonSolver = NewtonSolver()) {
@@ -115,7 +121,7 @@ public final class AdaptiveTimeStepper {
     ///   - mustPoints: times (s) to land on exactly; those outside `(start, end]` are ignored.
     ///   - observer: called after every accepted step with the new state; may throw to stop.
     /// - Throws: ``TimeStepperError/stepTooSmall(time:minStep:reason:)`` when Newton fails at `minStep`.
-    public func run(_ system: some TransientSystem, from start: Double, to end: Double, state: inout [Double],
+    public func run<S: TransientSystem>(_ system: S, from start: Double, to end: Double, state: inout [Double],
                     mustPoints: [Double] = [], observer: (AcceptedStep, [Double]) throws -> Void = { _, _ in }) throws {
         guard end > start else { throw TimeStepperError.invalidInterval(start: start, end: end) }
         let tolerance = 1e-12 * max(abs(end), 1)
@@ -124,7 +130,8 @@ public final class AdaptiveTimeStepper {
         marks.sort()
         var t = start
         var markIndex = 0
-        let adapter = StepSystem(system)
+        let adapter = adapters[ObjectIdentifier(system)] as? StepSystem<S> ?? StepSystem(system)
+        adapters[ObjectIdentifier(system)] = adapter
         while t < end - tolerance {
             while markIndex < marks.count && marks[markIndex] <= t + tolerance { markIndex += 1 }
             let mark = marks[markIndex]
@@ -172,6 +179,7 @@ final class StepSystem<S: TransientSystem>: NonlinearSystem {
     }
     var unknownCount: Int { system.unknownCount }
     var matrixKind: MatrixKind { system.matrixKind }
+    var hasConstantTangent: Bool { system.hasConstantTangent }
     func tangentPattern() -> SymmetricMatrix { system.tangentPattern() }
     func evaluate(_ x: [Double], residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
         try system.evaluate(x, previous: previous, time: time, timeStep: timeStep, residual: &residual, tangent: &tangent)

@@ -44,14 +44,23 @@ public final class ShapeTable: Sendable {
         gradients = g
     }
 
-    private struct Key: Hashable { var cellType: CellType; var degree: Int }
+    private struct Key: Hashable { var cellType: CellType; var geometry: CellType; var degree: Int }
     private static let cache = Mutex<[Key: ShapeTable]>([:])
 
     /// The shared table of `cellType` at `QuadratureRule(cellType:degree:)`.
     public static func cached(_ cellType: CellType, degree: Int) -> ShapeTable {
-        let key = Key(cellType: cellType, degree: degree)
+        cached(cellType, ruleOf: cellType, degree: degree)
+    }
+
+    /// The shared table of basis `basis` at the points of `QuadratureRule(cellType: geometry, degree:)`
+    /// — e.g. `cached(.hex8, ruleOf: .hex20, degree: 5)` for a Taylor–Hood pressure; the same
+    /// points as `CellValues(cellType: geometry, degree:)`. Both must be hexahedra or both tetrahedra.
+    public static func cached(_ basis: CellType, ruleOf geometry: CellType, degree: Int) -> ShapeTable {
+        precondition(basis.isSimplex == geometry.isSimplex, "\(basis) and \(geometry) live on different reference cells")
+        let key = Key(cellType: basis, geometry: geometry, degree: degree)
         if let t = cache.withLock({ $0[key] }) { return t }
-        let t = ShapeTable(cellType: cellType, rule: QuadratureRule(cellType: cellType, degree: degree))
+        let rule = geometry == basis ? QuadratureRule(cellType: geometry, degree: degree) : cached(geometry, degree: degree).rule
+        let t = ShapeTable(cellType: basis, rule: rule)
         return cache.withLock { dict in
             if let existing = dict[key] { return existing }
             dict[key] = t
@@ -96,14 +105,21 @@ public final class FaceShapeTable: Sendable {
         gradients = g
     }
 
-    private struct Key: Hashable { var faceType: FaceType; var degree: Int }
+    private struct Key: Hashable { var faceType: FaceType; var geometry: FaceType; var degree: Int }
     private static let cache = Mutex<[Key: FaceShapeTable]>([:])
 
     /// The shared table of `faceType` at `QuadratureRule(faceType:degree:)`.
     public static func cached(_ faceType: FaceType, degree: Int) -> FaceShapeTable {
-        let key = Key(faceType: faceType, degree: degree)
+        cached(faceType, ruleOf: faceType, degree: degree)
+    }
+
+    /// The shared table of face basis `basis` at the points of `QuadratureRule(faceType: geometry, degree:)`
+    /// (e.g. `quad4` pressure on a `quad8` face). Both quadrilaterals or both triangles.
+    public static func cached(_ basis: FaceType, ruleOf geometry: FaceType, degree: Int) -> FaceShapeTable {
+        precondition(basis.isSimplex == geometry.isSimplex, "\(basis) and \(geometry) live on different reference faces")
+        let key = Key(faceType: basis, geometry: geometry, degree: degree)
         if let t = cache.withLock({ $0[key] }) { return t }
-        let t = FaceShapeTable(faceType: faceType, rule: QuadratureRule(faceType: faceType, degree: degree))
+        let t = FaceShapeTable(faceType: basis, rule: QuadratureRule(faceType: geometry, degree: degree))
         return cache.withLock { dict in
             if let existing = dict[key] { return existing }
             dict[key] = t

@@ -120,8 +120,8 @@ public struct BoundaryCondition: Sendable {
         case force(SIMD3<Double>, curve: String?)
         /// Force (N) on each node of a node set.
         case nodalForce(SIMD3<Double>, curve: String?)
-        /// The surface moves rigidly (translation; rotation locked) with a
-        /// reference point: either a total force (N) or a displacement (mm) is applied to it.
+        /// The surface moves rigidly with a reference point: either loads (force N,
+        /// moment N·mm) or a displacement (mm, rotation locked) drive it.
         case rigid(RigidDrive, curve: String?)
         /// Drained surface: prescribed fluid pressure (MPa; 0 = free draining to a bath). Biphasic models only.
         case fluidPressure(Double, curve: String?)
@@ -132,8 +132,9 @@ public struct BoundaryCondition: Sendable {
     }
     /// How a rigid surface is driven.
     public enum RigidDrive: Sendable, Equatable {
-        /// Total force (N) on the rigid surface.
-        case force(SIMD3<Double>)
+        /// Total force (N) and moment (N·mm, about `reference`, default the surface's
+        /// area centroid, mm) on the rigid surface; `rotationFree` lets it tilt (small rotations).
+        case loads(force: SIMD3<Double>, moment: SIMD3<Double>, rotationFree: Bool, reference: SIMD3<Double>?)
         /// Displacement (mm) of the rigid surface.
         case displacement(SIMD3<Double>)
     }

@@ -299,13 +299,31 @@ struct ModelParser {
         default: // rigid
             try requireSurface()
             var rr = try JSONReader(value, path: kp)
-            let drives = ["force", "displacement"].filter { rr.has($0) }
-            guard drives.count == 1 else {
-                throw ModelError(drives.isEmpty ? .missingKey : .invalidValue, at: kp, "expected exactly one of \"force\" (N) or \"displacement\" (mm)")
+            let allowed = ["force", "moment", "displacement", "rotation", "reference"]
+            let rotation = try rr.optional("rotation").map { try JSONAccess.choice($0, rr.child("rotation"), ["locked", "free"]) } ?? "locked"
+            let reference = try rr.optional("reference").map { try JSONAccess.vector3($0, rr.child("reference")) }
+            if let d = rr.optional("displacement") {
+                let vec = try JSONAccess.vector3(d, rr.child("displacement"))
+                for k in ["force", "moment"] where rr.has(k) {
+                    throw ModelError(.invalidValue, at: rr.child(k), "a rigid surface is driven either by a displacement or by force/moment, not both")
+                }
+                guard rotation == "locked" else {
+                    throw ModelError(.invalidValue, at: rr.child("rotation"), "a displacement-driven rigid surface has its rotation locked; expected \"locked\", got \"free\"")
+                }
+                try rr.finish(allowed: allowed)
+                kind = .rigid(.displacement(vec), curve: curve)
+            } else {
+                guard rr.has("force") || rr.has("moment") else {
+                    throw ModelError(.missingKey, at: kp, "expected \"force\" (N) and/or \"moment\" (N·mm), or \"displacement\" (mm)")
+                }
+                let force = try rr.optional("force").map { try JSONAccess.vector3($0, rr.child("force")) } ?? .zero
+                let moment = try rr.optional("moment").map { try JSONAccess.vector3($0, rr.child("moment")) } ?? .zero
+                if moment != .zero, rotation == "locked" {
+                    throw ModelError(.invalidValue, at: rr.child("moment"), "a moment needs \"rotation\": \"free\" (the rotation is locked by default)")
+                }
+                try rr.finish(allowed: allowed)
+                kind = .rigid(.loads(force: force, moment: moment, rotationFree: rotation == "free", reference: reference), curve: curve)
             }
-            let vec = try JSONAccess.vector3(rr.optional(drives[0])!, rr.child(drives[0]))
-            try rr.finish(allowed: ["force", "displacement"])
-            kind = .rigid(drives[0] == "force" ? .force(vec) : .displacement(vec), curve: curve)
         }
         try r.finish(allowed: ["surface", "nodeSet", "curve"] + Self.conditionKinds)
         return BoundaryCondition(target: target, kind: kind, path: path)

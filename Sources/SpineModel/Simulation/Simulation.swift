@@ -154,10 +154,13 @@ public final class Simulation {
                 switch drive {
                 case let .displacement(d):
                     for k in 0..<3 { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: d[k], curve: curve(name))) }
-                case let .force(f):
-                    // All nodes share one translation; the total force acts on that shared unknown.
-                    problem.rigidNodeGroups.append(nodes)
-                    problem.loads.append(NodalLoad(nodes: [nodes[0]], forces: [f], curve: curve(name)))
+                case let .loads(force, moment, rotationFree, reference):
+                    // Master–slave: the nodes' displacements follow the reference point's translation (and rotation).
+                    let area = try mesh.surfaceArea(surface)
+                    let centroid = SIMD3(try mesh.integrate(surface: surface) { x, _ in x.x }, try mesh.integrate(surface: surface) { x, _ in x.y },
+                                         try mesh.integrate(surface: surface) { x, _ in x.z }) / area
+                    problem.rigidBodies.append(.init(nodes: nodes, reference: reference ?? centroid, rotationFree: rotationFree,
+                                                     force: force, moment: moment, curve: curve(name)))
                 }
             }
         } catch let e as ModelError { throw e } catch {

@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+//
+// SpineTraction benchmarks: a nested package so that users of the library never
+// build the benchmark harness. Run from this directory:
+//   swift package --disable-sandbox benchmark                       # every target, full sizes
+//   SPINE_BENCH_SIZE=small swift package --disable-sandbox benchmark   # CI smoke sizes
+//   swift package --disable-sandbox benchmark --target EnvelopeBenchmarks
+
+import PackageDescription
+
+let package = Package(
+    name: "SpineTractionBenchmarks",
+    dependencies: [
+        .package(name: "SpineTraction", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "SolverBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+            ],
+            path: "Benchmarks/SolverBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EnvelopeBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TractionSafety", package: "SpineTraction"),
+            ],
+            path: "Benchmarks/EnvelopeBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

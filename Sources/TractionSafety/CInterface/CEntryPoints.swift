@@ -1,0 +1,102 @@
+/// C entry points for controllers written in C (declared in `CInterface/traction_safety.h`).
+///
+/// Load a signed document into an envelope with ``ts_envelope_load``, call ``ts_envelope_check``
+/// at every control tick, release with ``ts_envelope_free``. Only the load allocates.
+
+/// Heap box owning an envelope for C callers.
+final class EnvelopeBox {
+    var envelope: TractionEnvelope
+    init(_ e: TractionEnvelope) { envelope = e }
+}
+
+extension RefusalReason {
+    /// Stable C code: 1 + the case's position in ``RefusalReason`` (0 means success).
+    public var cCode: Int32 { Int32(Self.allCases.firstIndex(of: self)!) + 1 }
+}
+
+/// Loads and checks a signed document and creates an envelope. Returns 0 and sets `*out`, or a
+/// ``RefusalReason/cCode`` (also 100 for a bad argument) and writes a NUL-terminated message into
+/// `message` (up to `messageCapacity` bytes, may be NULL).
+///
+/// - Parameters: document bytes and length; the 32-byte trusted public key; the controller's
+///   ceilings (N, N/s, N/s, s, s, count); region (0 cervical, 1 lumbar); level (C string, e.g.
+///   "L4-L5"); expected inputs digest (64 hex, C string); current time (s since 1970);
+///   event-log capacity (≥ 1).
+@_cdecl("ts_envelope_load")
+public func ts_envelope_load(
+    _ document: UnsafePointer<UInt8>?, _ documentLength: Int, _ publicKey32: UnsafePointer<UInt8>?,
+    _ ceilingMaxForceN: Double, _ ceilingMaxRampUpNPerS: Double, _ ceilingMaxRampDownNPerS: Double,
+    _ ceilingMaxHoldS: Double, _ ceilingMaxSessionS: Double, _ ceilingMaxCycles: Double,
+    _ region: Int32, _ level: UnsafePointer<CChar>?, _ inputsDigestHex: UnsafePointer<CChar>?, _ nowUnixS: Double,
+    _ eventCapacity: Int32,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ message: UnsafeMutablePointer<CChar>?, _ messageCapacity: Int
+) -> Int32 {
+    func fail(_ code: Int32, _ text: String) -> Int32 {
+        if let message, messageCapacity > 0 {
+            let bytes = Array(text.utf8.prefix(messageCapacity - 1))
+            for (k, b) in bytes.enumerated() { message[k] = CChar(bitPattern: b) }
+            message[bytes.count] = 0
+        }
+        return code
+    }
+    guard let document, documentLength >= 0, let publicKey32, let level, let inputsDigestHex, let out, eventCapacity >= 1,
+          let regionValue = region == 0 ? SpinalRegion.cervical : region == 1 ? .lumbar : nil
+    else { return fail(100, "bad argument: null pointer, negative length, region not 0/1, or event capacity < 1") }
+    guard documentLength <= LimitsLoader.maxDocumentBytes else {
+        return fail(RefusalReason.documentTooLarge.cCode, "document is \(documentLength) bytes; at most \(LimitsLoader.maxDocumentBytes) accepted")
+    }
+    guard let spinalLevel = SpinalLevel(String(cString: level)) else { return fail(100, "bad argument: level is not like L4-L5") }
+    let key: TrustedPublicKey
+    do { key = try TrustedPublicKey(rawRepresentation: Array(UnsafeBufferPointer(start: publicKey32, count: 32))) } catch {
+        return fail(100, error.message)
+    }
+    let expectations = ControllerExpectations(
+        trustedKeys: [key],
+        ceilings: ControllerCeilings(maxForceN: ceilingMaxForceN, maxRampUpNPerS: ceilingMaxRampUpNPerS, maxRampDownNPerS: ceilingMaxRampDownNPerS,
+                                     maxHoldS: ceilingMaxHoldS, maxSessionS: ceilingMaxSessionS, maxCycles: ceilingMaxCycles),
+        region: regionValue, level: spinalLevel, inputsDigestSHA256: String(cString: inputsDigestHex), nowUnixS: nowUnixS)
+    do {
+        let loaded = try LimitsLoader.load(Array(UnsafeBufferPointer(start: document, count: documentLength)), expecting: expectations)
+        let box = EnvelopeBox(TractionEnvelope(limits: loaded, eventCapacity: Int(eventCapacity)))
+        out.pointee = OpaquePointer(Unmanaged.passRetained(box).toOpaque())
+        return fail(0, "")
+    } catch {
+        return fail(error.reason.cCode, error.description)
+    }
+}
+
+/// Checks one sample. Returns 0 continue, 1 clamp (`*clampToN` set, `*reasonCode` = ClampReason
+/// raw value), 2 ramp down and stop, 3 stop now (`*reasonCode` = StopReason raw value); -1 for a
+/// null envelope. `acknowledged` ≠ 0 acknowledges a soft-limit excursion. Allocation-free.
+@_cdecl("ts_envelope_check")
+public func ts_envelope_check(
+    _ envelope: OpaquePointer?, _ timeS: Double, _ commandedN: Double, _ measuredN: Double, _ sensorTimeS: Double,
+    _ acknowledged: Int32, _ clampToN: UnsafeMutablePointer<Double>?, _ reasonCode: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    guard let envelope else { return -1 }
+    let box = Unmanaged<EnvelopeBox>.fromOpaque(UnsafeRawPointer(envelope)).takeUnretainedValue()
+    let decision = box.envelope.check(timeS: timeS, commandedN: commandedN, measuredN: measuredN, sensorTimeS: sensorTimeS,
+                                      softLimitAcknowledged: acknowledged != 0)
+    switch decision {
+    case .continue:
+        reasonCode?.pointee = 0
+        return 0
+    case .clamp(let to, let reason):
+        clampToN?.pointee = to
+        reasonCode?.pointee = Int32(reason.rawValue)
+        return 1
+    case .rampDownAndStop(let reason):
+        reasonCode?.pointee = Int32(reason.rawValue)
+        return 2
+    case .stopNow(let reason):
+        reasonCode?.pointee = Int32(reason.rawValue)
+        return 3
+    }
+}
+
+/// Releases an envelope created by ``ts_envelope_load`` (NULL is ignored).
+@_cdecl("ts_envelope_free")
+public func ts_envelope_free(_ envelope: OpaquePointer?) {
+    guard let envelope else { return }
+    Unmanaged<EnvelopeBox>.fromOpaque(UnsafeRawPointer(envelope)).release()
+}

@@ -1,0 +1,284 @@
+/// The force-safety limits document: what a traction-table controller may do for one patient,
+/// spinal region and level, and why.
+///
+/// Its JSON form (schema `Schemas/force-safety-limits.schema.json`) carries SI units in every
+/// numeric field name. A document is made by ``LimitsBuilder``, signed by ``LimitsSigner`` and read
+/// back only through ``LimitsLoader``, which refuses it unless every check passes.
+///
+/// ```swift
+/// let signed = try LimitsSigner.sign(document, with: key)      // canonical bytes
+/// let loaded = try LimitsLoader.load(signed, expecting: expectations)
+/// ```
+public struct ForceSafetyLimits: Equatable, Sendable {
+    /// Schema version the document was written with.
+    public var schemaVersion: SchemaVersion
+    /// The spinal region treated.
+    public var region: SpinalRegion
+    /// The spinal level, e.g. `"L4-L5"` or `"C5-C6"` (validated by ``SpinalLevel``).
+    public var level: SpinalLevel
+    /// True when an absolute contraindication forbids treatment; the loader then refuses the
+    /// document (``RefusalReason/treatmentBlocked``).
+    public var blocked: Bool
+    /// The absolute contraindications that block treatment, sorted by raw value, unique; empty
+    /// exactly when ``blocked`` is false.
+    public var blockReasons: [BlockReason]
+    /// The limits, each with the criterion that governs it.
+    public var limits: Limits
+    /// Monitoring settings for the runtime envelope.
+    public var monitoring: MonitoringSettings
+    /// Where the document comes from and how long it is valid.
+    public var provenance: Provenance
+
+    /// Creates a document from its parts (no validation: see ``LimitsValidation``).
+    public init(schemaVersion: SchemaVersion, region: SpinalRegion, level: SpinalLevel, blocked: Bool,
+                blockReasons: [BlockReason], limits: Limits, monitoring: MonitoringSettings, provenance: Provenance) {
+        self.schemaVersion = schemaVersion
+        self.region = region
+        self.level = level
+        self.blocked = blocked
+        self.blockReasons = blockReasons
+        self.limits = limits
+        self.monitoring = monitoring
+        self.provenance = provenance
+    }
+}
+
+/// A schema version: a reader refuses another major version; minor versions of its major are
+/// accepted, but any field the reader does not know is still refused.
+public struct SchemaVersion: Equatable, Sendable {
+    /// Major version (incompatible changes).
+    public var major: Int
+    /// Minor version (additions).
+    public var minor: Int
+    /// Creates a version.
+    public init(major: Int, minor: Int) { self.major = major; self.minor = minor }
+    /// The version this build writes.
+    public static let current = SchemaVersion(major: TractionSafetyModule.schemaMajorVersion,
+                                              minor: TractionSafetyModule.schemaMinorVersion)
+}
+
+/// The spinal region a document is for.
+public enum SpinalRegion: String, CaseIterable, Equatable, Sendable {
+    /// Cervical traction (head halter / occipital wedge).
+    case cervical
+    /// Lumbar traction (pelvic harness).
+    case lumbar
+}
+
+/// A spinal motion-segment level such as `L4-L5`, `L5-S1` or `C5-C6`.
+public struct SpinalLevel: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The level's text, e.g. `"L4-L5"`.
+    public let text: String
+
+    /// Creates a level from text of the form `<C|T|L><n>-<C|T|L|S><m>`, e.g. `L4-L5`, `L5-S1`;
+    /// returns nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ part in
+            guard let first = part.first, "CTLS".contains(first) else { return false }
+            let digits = part.dropFirst()
+            return !digits.isEmpty && digits.count <= 2 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        }) else { return nil }
+        self.text = text
+    }
+
+    /// The region this level belongs to, from its upper vertebra (`C` cervical, `L` lumbar); nil
+    /// for thoracic levels, which no document in schema 1 treats.
+    public var region: SpinalRegion? {
+        switch text.first {
+        case "C": return .cervical
+        case "L": return .lumbar
+        default: return nil
+        }
+    }
+
+    /// The level's text.
+    public var description: String { text }
+}
+
+/// An absolute contraindication code (see ``ContraindicationRules`` for the rule and its source).
+public enum BlockReason: String, CaseIterable, Comparable, Sendable {
+    /// Spinal tumour or metastasis.
+    case spinalTumour
+    /// Spinal infection (osteomyelitis, discitis).
+    case spinalInfection
+    /// Acute vertebral fracture.
+    case acuteFracture
+    /// Spinal instability, spondylolisthesis grade ≥ 2, or a pars defect.
+    case spinalInstability
+    /// Abdominal aortic aneurysm (lumbar traction).
+    case abdominalAorticAneurysm
+    /// Pregnancy.
+    case pregnancy
+    /// Severe osteoporosis: T-score ≤ −2.5 plus a fragility fracture.
+    case severeOsteoporosis
+    /// Spinal surgery less than 6 months ago, or spinal instrumentation (rods, screws, fusion).
+    case recentSurgeryOrInstrumentation
+    /// Cauda equina or central cord compression.
+    case cordOrCaudaEquinaCompression
+    /// Rheumatoid or acute inflammatory joint disease (cervical traction).
+    case inflammatoryJointDisease
+
+    /// Orders codes by raw value, the order a document lists them in.
+    public static func < (a: BlockReason, b: BlockReason) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// What kind of criterion governs a limit.
+public enum CriterionKind: String, CaseIterable, Equatable, Sendable {
+    /// A published clinical dosing rule (``ClinicalCaps``).
+    case clinicalRule
+    /// The traction device's rating, supplied by the caller.
+    case deviceRating
+    /// A criterion evaluated on the biomechanical model (e.g. ligament strain), supplied by the caller.
+    case modelCriterion
+    /// The treating clinician's prescription, supplied by the caller.
+    case prescription
+    /// One or more relative contraindications lowering the limit (``ContraindicationRules``).
+    case relativeContraindication
+    /// An absolute contraindication forcing a blocked document's force limits to zero.
+    case absoluteContraindication
+}
+
+/// A limit value with the criterion that governs it.
+public struct GovernedLimit: Equatable, Sendable {
+    /// The limit, in the unit the field name states (N, N/s, s, deg, count, or a fraction).
+    public var value: Double
+    /// The kind of the governing criterion.
+    public var kind: CriterionKind
+    /// Identifier of the governing criterion, e.g. `clinical.lumbar.halfBodyWeight` or
+    /// `model.ligamentStrain.PLL` (ASCII letters, digits, `.`, `_`, `-`, `+`; 1–128 characters).
+    public var criterion: String
+    /// Safety margin built into the governing criterion, as a fraction in [0, 1): e.g. 0.5 for a
+    /// ligament-strain limit set at half the failure strain; 0 for a clinical or device cap.
+    public var marginFraction: Double
+
+    /// Creates a governed limit.
+    public init(value: Double, kind: CriterionKind, criterion: String, marginFraction: Double) {
+        self.value = value
+        self.kind = kind
+        self.criterion = criterion
+        self.marginFraction = marginFraction
+    }
+}
+
+/// The limits of one document. Every field name states its unit.
+public struct Limits: Equatable, Sendable {
+    /// Hard maximum traction force, N. The envelope never lets the set-point exceed it.
+    public var maxForceN: GovernedLimit
+    /// Soft (advisory) maximum force, N (≤ hard). Exceeding it needs an explicit acknowledgement.
+    public var softMaxForceN: GovernedLimit
+    /// Fastest allowed force increase, N/s.
+    public var maxRampUpNPerS: GovernedLimit
+    /// Fastest allowed force decrease, N/s.
+    public var maxRampDownNPerS: GovernedLimit
+    /// Shortest pull phase (ramp up, hold, ramp down to rest), s.
+    public var minHoldS: GovernedLimit
+    /// Longest pull phase, s.
+    public var maxHoldS: GovernedLimit
+    /// Shortest rest phase between pulls, s.
+    public var minRestS: GovernedLimit
+    /// Most pull cycles in a session (a whole number).
+    public var maxCycles: GovernedLimit
+    /// Longest session, from the first sample, s.
+    public var maxSessionS: GovernedLimit
+    /// Smallest pull angle (flexion), deg.
+    public var minAngleDeg: GovernedLimit
+    /// Largest pull angle (flexion), deg.
+    public var maxAngleDeg: GovernedLimit
+    /// Highest rest force as a fraction of the preceding pull's peak, in [0, 1].
+    public var restForceFractionMax: GovernedLimit
+
+    /// Creates the limits.
+    public init(maxForceN: GovernedLimit, softMaxForceN: GovernedLimit, maxRampUpNPerS: GovernedLimit,
+                maxRampDownNPerS: GovernedLimit, minHoldS: GovernedLimit, maxHoldS: GovernedLimit,
+                minRestS: GovernedLimit, maxCycles: GovernedLimit, maxSessionS: GovernedLimit,
+                minAngleDeg: GovernedLimit, maxAngleDeg: GovernedLimit, restForceFractionMax: GovernedLimit) {
+        self.maxForceN = maxForceN
+        self.softMaxForceN = softMaxForceN
+        self.maxRampUpNPerS = maxRampUpNPerS
+        self.maxRampDownNPerS = maxRampDownNPerS
+        self.minHoldS = minHoldS
+        self.maxHoldS = maxHoldS
+        self.minRestS = minRestS
+        self.maxCycles = maxCycles
+        self.maxSessionS = maxSessionS
+        self.minAngleDeg = minAngleDeg
+        self.maxAngleDeg = maxAngleDeg
+        self.restForceFractionMax = restForceFractionMax
+    }
+
+    /// The JSON field names, in document order, with key paths (used by encoding, decoding,
+    /// validation and tests).
+    public static var fields: [(name: String, keyPath: WritableKeyPath<Limits, GovernedLimit>)] { [
+        ("maxForceN", \.maxForceN), ("softMaxForceN", \.softMaxForceN),
+        ("maxRampUpNPerS", \.maxRampUpNPerS), ("maxRampDownNPerS", \.maxRampDownNPerS),
+        ("minHoldS", \.minHoldS), ("maxHoldS", \.maxHoldS), ("minRestS", \.minRestS),
+        ("maxCycles", \.maxCycles), ("maxSessionS", \.maxSessionS),
+        ("minAngleDeg", \.minAngleDeg), ("maxAngleDeg", \.maxAngleDeg),
+        ("restForceFractionMax", \.restForceFractionMax),
+    ] }
+}
+
+/// Monitoring settings the controller's envelope applies. All must be positive.
+public struct MonitoringSettings: Equatable, Sendable {
+    /// Largest allowed |measured − set-point|, N, before ``trackingToleranceDurationS`` runs.
+    public var trackingToleranceN: Double
+    /// How long the tracking error may stay above ``trackingToleranceN``, s.
+    public var trackingToleranceDurationS: Double
+    /// Overshoot amount: measured above the set-point by more than this is an overshoot, and
+    /// measured above the hard maximum by more than this stops at once, N.
+    public var overshootN: Double
+    /// How long an overshoot (or a measured force above the hard maximum) may last, s.
+    public var overshootDurationS: Double
+    /// Longest time the load-cell timestamp may go without advancing, s.
+    public var sensorFreshnessTimeoutS: Double
+    /// Longest time the load-cell reading may stay bit-identical while the set-point moves, s.
+    public var frozenSensorTimeoutS: Double
+    /// Set-point change during a frozen reading that makes it suspicious, N.
+    public var frozenSensorMinCommandChangeN: Double
+
+    /// Creates monitoring settings.
+    public init(trackingToleranceN: Double, trackingToleranceDurationS: Double, overshootN: Double,
+                overshootDurationS: Double, sensorFreshnessTimeoutS: Double, frozenSensorTimeoutS: Double,
+                frozenSensorMinCommandChangeN: Double) {
+        self.trackingToleranceN = trackingToleranceN
+        self.trackingToleranceDurationS = trackingToleranceDurationS
+        self.overshootN = overshootN
+        self.overshootDurationS = overshootDurationS
+        self.sensorFreshnessTimeoutS = sensorFreshnessTimeoutS
+        self.frozenSensorTimeoutS = frozenSensorTimeoutS
+        self.frozenSensorMinCommandChangeN = frozenSensorMinCommandChangeN
+    }
+
+    /// The JSON field names with key paths.
+    public static var fields: [(name: String, keyPath: WritableKeyPath<MonitoringSettings, Double>)] { [
+        ("trackingToleranceN", \.trackingToleranceN), ("trackingToleranceDurationS", \.trackingToleranceDurationS),
+        ("overshootN", \.overshootN), ("overshootDurationS", \.overshootDurationS),
+        ("sensorFreshnessTimeoutS", \.sensorFreshnessTimeoutS), ("frozenSensorTimeoutS", \.frozenSensorTimeoutS),
+        ("frozenSensorMinCommandChangeN", \.frozenSensorMinCommandChangeN),
+    ] }
+}
+
+/// Where a document comes from. Contains no personal data: the patient enters only through
+/// ``inputsDigestSHA256``, a SHA-256 of the builder's (de-identified) inputs.
+public struct Provenance: Equatable, Sendable {
+    /// Version of the SpineTraction library that built the document.
+    public var libraryVersion: String
+    /// Identifier of the model that produced model-derived limits (e.g. `"clinical-only"`).
+    public var modelId: String
+    /// SHA-256 (64 lowercase hex characters) of the canonical builder inputs (``LimitsBuilder/Inputs``).
+    public var inputsDigestSHA256: String
+    /// Creation time, seconds since 1970-01-01T00:00:00Z (an input, never read from a clock).
+    public var createdAtUnixS: Double
+    /// Expiry, seconds since 1970-01-01T00:00:00Z; the loader refuses the document at or after it.
+    public var expiresAtUnixS: Double
+
+    /// Creates provenance.
+    public init(libraryVersion: String, modelId: String, inputsDigestSHA256: String, createdAtUnixS: Double, expiresAtUnixS: Double) {
+        self.libraryVersion = libraryVersion
+        self.modelId = modelId
+        self.inputsDigestSHA256 = inputsDigestSHA256
+        self.createdAtUnixS = createdAtUnixS
+        self.expiresAtUnixS = expiresAtUnixS
+    }
+}

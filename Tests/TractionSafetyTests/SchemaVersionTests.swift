@@ -1,4 +1,0 @@
-import Testing
-import TractionSafety
-
-@Test func schemaMajorVersionIsOne() { #expect(TractionSafetyModule.schemaMajorVersion == 1) }
