@@ -124,7 +124,10 @@ public final class BiphasicSimulation {
                 switch drive {
                 case let .displacement(d):
                     for k in 0..<3 { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: d[k], curve: curve(name))) }
-                case let .force(f):
+                case let .loads(f, moment, rotationFree, _):
+                    guard moment == .zero, !rotationFree else {
+                        throw ModelError(.invalidValue, at: c.path + ".rigid", "biphasic models drive rigid surfaces in translation only (no moment, rotationFree false)")
+                    }
                     for k in 0..<3 { problem.ties.append(TiedComponent(nodes: nodes, component: k)) }
                     problem.loads.append(NodalLoad(nodes: [nodes[0]], forces: [f], curve: curve(name)))
                 }
