@@ -100,3 +100,15 @@ struct BiphasicModelTests {
         } catch let e as ModelError { #expect(String(describing: e).contains("steps[0].dtMin"), "\(e)") }
     }
 }
+
+@Suite("Default disc model")
+struct BiphasicDefaultDiscTests {
+    /// The embedded copy equals Examples/models/default-disc.json and parses.
+    @Test func embeddedCopyMatchesTheFile() throws {
+        let file = try String(contentsOf: packageRoot.appendingPathComponent("Examples/models/default-disc.json"), encoding: .utf8)
+        #expect(file == DefaultDiscModel.json + "\n")
+        let model = try DefaultDiscModel.model()
+        #expect(model.isBiphasic)
+        #expect(model.regions.map(\.region) == ["nucleus", "annulus"])
+    }
+}
