@@ -12,7 +12,10 @@ import SparseLinearAlgebra
 ///   (fluid + Donnan osmotic pressure: what a needle transducer reads, MPa);
 /// - surfaces `reactionForce` (N, x y z), `area` (mm²), `fluidFlux` (mm³/s out of
 ///   the body through the drained nodes of the surface, over the last step),
-///   `fluidVolume` (mm³ imbibed through them since t = 0);
+///   `fluidVolume` (mm³ imbibed through them since t = 0). A drained node on
+///   the edge shared by two output surfaces (e.g. the rim between `top` and
+///   `outer`) counts for each of them: their sum can exceed the total;
+///   a region's `volumeChange` over the whole body is the exact total;
 /// - regions `volume` (deformed, mm³), `volumeChange` (∫(J − 1) dV₀, mm³).
 ///
 /// Writes `results.json`, `results.csv`, VTU + PVD (displacement, fluid
