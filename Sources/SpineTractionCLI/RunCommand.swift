@@ -24,6 +24,7 @@ struct RunCommand: ParsableCommand {
         let showBar = !quiet && isatty(STDERR_FILENO) != 0
         do {
             let parsed = try Model.load(path: model)
+            if parsed.isBiphasic { try runBiphasic(parsed, directory: directory, showBar: showBar); return }
             let simulation = try Simulation(model: parsed)
             let results = try simulation.run(outputDirectory: directory) { fraction, time in
                 guard showBar else { return }

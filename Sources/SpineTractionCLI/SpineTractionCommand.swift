@@ -14,6 +14,7 @@ struct SpineTractionCommand: ParsableCommand {
             SolveCommand.self, GenerateCommand.self,
             RunCommand.self,
             VerifyCommand.self,
+            DiscCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )

@@ -12,6 +12,42 @@ public struct TiedComponent: Sendable, Equatable {
     public init(nodes: [Int], component: Int) { self.nodes = nodes; self.component = component }
 }
 
+/// A prescribed fluid volume flux into the body through a surface: `q(t) =
+/// value × curve(t)` (mm/s, positive = inflow), lumped to pressure nodes by the
+/// consistent weights `∫ N̂_b dA` (mm²) of the linear pressure basis.
+public struct FluidFluxLoad: Sendable, Equatable {
+    /// Pressure-carrying nodes (face corners).
+    public var nodes: [Int]
+    /// `∫ N̂_b dA` (mm²) per node.
+    public var weights: [Double]
+    /// Inflow velocity amplitude (mm/s, volume per area per time).
+    public var value: Double
+    /// Time history.
+    public var curve: LoadCurve
+
+    /// Consistent weights of surface `name` of `mesh` (reference configuration).
+    /// - Throws: the mesh's error for an unknown surface or a degenerate face.
+    public init(mesh: Mesh, surface name: String, value: Double, curve: LoadCurve = .constant) throws {
+        var acc: [Int: Double] = [:]
+        var cache: [FaceType: FaceValues] = [:]
+        for face in try mesh.faces(ofSurface: name) {
+            let t = mesh.faceType(face)
+            if cache[t] == nil { cache[t] = FaceValues(faceType: t) }
+            try cache[t]!.reinit(mesh: mesh, face: face)
+            let fv = cache[t]!
+            let lin = t.linear
+            var n = [Double](repeating: 0, count: lin.nodeCount)
+            for q in 0..<fv.quadratureCount {
+                let r = fv.table.rule.points[q]
+                n.withUnsafeMutableBufferPointer { lin.evaluate(at: SIMD2(r.x, r.y), values: $0.baseAddress, gradients: nil) }
+                for a in 0..<lin.nodeCount { acc[fv.nodes[a], default: 0] += n[a] * fv.jxw[q] }
+            }
+        }
+        let keys = acc.keys.sorted()
+        nodes = keys; weights = keys.map { acc[$0]! }; self.value = value; self.curve = curve
+    }
+}
+
 /// Quasi-static biphasic (poroelastic) mixture on a mesh of quadratic cells:
 /// displacement `u` (mm, quadratic, every node) and fluid pressure `p` (MPa,
 /// linear on the corner nodes) — the Taylor–Hood pair, inf–sup stable — posed
@@ -60,6 +96,8 @@ public final class BiphasicProblem: TransientSystem {
     public var ties: [TiedComponent] = []
     /// Nodal loads (N).
     public var loads: [NodalLoad] = []
+    /// Prescribed fluid inflow through surfaces (mm/s).
+    public var fluxes: [FluidFluxLoad] = []
     /// DOF map: field 0 `u` (3 components, all nodes), field 1 `p` (1 component, corner nodes).
     public let dofMap: DofMap
     /// Equation numbering after elimination (set by ``prepare()``).
@@ -241,7 +279,14 @@ public final class BiphasicProblem: TransientSystem {
         let v = dofValues(unknowns: x, time: time)
         let v0 = dofValues(unknowns: previous, time: time - timeStep)
         let eqs = numbering!
-        var rhs = try eqs.restrict(externalForces(time: time))
+        var external = externalForces(time: time)
+        for flux in fluxes {
+            let q = flux.value * flux.curve.value(at: time)
+            for (k, node) in flux.nodes.enumerated() {
+                if let d = pressureDof(node: node) { external[d] -= timeStep * q * flux.weights[k] }
+            }
+        }
+        var rhs = try eqs.restrict(external)
         let kernel = makeKernel(values: v, previous: v0, timeStep: timeStep)
         let assembler = self.assembler!
         do {

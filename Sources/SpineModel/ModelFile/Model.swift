@@ -92,6 +92,8 @@ public struct MaterialDefinition: Sendable {
     public var law: any SolidMaterial
     /// Material axes (for anisotropic laws; `.global` otherwise).
     public var axes: MaterialAxes
+    /// For `type: "biphasic"`: the mixture (``law`` is then its solid).
+    public var biphasic: BiphasicMaterial? = nil
 }
 
 /// One entry of the `boundary` list: where (`target`) and what (`kind`).
@@ -123,6 +125,10 @@ public struct BoundaryCondition: Sendable {
         /// The surface moves rigidly with a reference point: either loads (force N,
         /// moment N·mm) or a displacement (mm, rotation locked) drive it.
         case rigid(RigidDrive, curve: String?)
+        /// Drained surface: prescribed fluid pressure (MPa; 0 = free draining to a bath). Biphasic models only.
+        case fluidPressure(Double, curve: String?)
+        /// Prescribed fluid inflow through a surface (mm/s, volume per area per time; positive into the body). Biphasic models only.
+        case fluidFlux(Double, curve: String?)
 
         public static func == (a: Kind, b: Kind) -> Bool { String(describing: a) == String(describing: b) }
     }

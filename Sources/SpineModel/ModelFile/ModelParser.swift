@@ -60,6 +60,7 @@ struct ModelParser {
         let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
         let transport = try r.optional("transport").map { try TransportParser.parse($0) }
         try r.finish(allowed: topKeys)
+        try Self.checkBiphasicUse(materials: materials, boundary: boundary, outputs: outputs)
         return Model(mesh: mesh, kinematics: Kinematics(rawValue: kin)!, regions: regions, materials: materials, curves: curves,
                      boundary: boundary, steps: steps, outputs: outputs, baseDirectory: baseDirectory, transport: transport)
     }
@@ -184,7 +185,7 @@ struct ModelParser {
     }
 
     /// Material `type`s this version reads; later physics add theirs here.
-    static let materialTypes = ["isotropicElastic", "orthotropicElastic", "neoHookean"]
+    static let materialTypes = ["isotropicElastic", "orthotropicElastic", "neoHookean", "biphasic"]
 
     func parseMaterial(_ v: JSONValue, path: String) throws -> MaterialDefinition {
         var r = try JSONReader(v, path: path)
@@ -192,6 +193,8 @@ struct ModelParser {
         func param(_ name: String) throws -> Double { try JSONAccess.number(try r.required(name), r.child(name)) }
         do {
             switch type {
+            case "biphasic":
+                return try parseBiphasicMaterial(&r, path: path)
             case "isotropicElastic", "neoHookean":
                 let e = try param("E"), nu = try param("nu")
                 try r.finish(allowed: ["type", "E", "nu"])
@@ -228,7 +231,7 @@ struct ModelParser {
         return .cylindrical(origin: (o.x, o.y, o.z), axis: (a.x, a.y, a.z))
     }
 
-    static let conditionKinds = ["fix", "prescribe", "symmetry", "pressure", "traction", "force", "nodalForce", "rigid"]
+    static let conditionKinds = ["fix", "prescribe", "symmetry", "pressure", "traction", "force", "nodalForce", "rigid", "fluidPressure", "fluidFlux"]
 
     func parseCondition(_ v: JSONValue, path: String, curves: [String: LoadCurve]) throws -> BoundaryCondition {
         var r = try JSONReader(v, path: path)
@@ -285,6 +288,12 @@ struct ModelParser {
         case "force":
             try requireSurface()
             kind = .force(try JSONAccess.vector3(value, kp), curve: curve)
+        case "fluidPressure":
+            try requireSurface()
+            kind = .fluidPressure(try JSONAccess.number(value, kp), curve: curve)
+        case "fluidFlux":
+            try requireSurface()
+            kind = .fluidFlux(try JSONAccess.number(value, kp), curve: curve)
         case "nodalForce":
             guard case .nodeSet = target else { throw ModelError(.invalidValue, at: kp, "nodalForce acts on a node set: use \"nodeSet\"") }
             kind = .nodalForce(try JSONAccess.vector3(value, kp), curve: curve)
@@ -359,7 +368,7 @@ struct ModelParser {
             guard names.insert(n).inserted else { throw ModelError(.invalidValue, at: r.child("name"), "duplicate output name \"\(n)\"") }
             return n
         }
-        let fieldNames = SolidField.allCases.map(\.rawValue)
+        let fieldNames = SolidField.allCases.map(\.rawValue) + Self.biphasicFields
         let probes = try (r.optional("probes").map { try JSONAccess.array($0, "outputs.probes") } ?? []).enumerated().map { (i, p) in
             var pr = try JSONReader(p, path: "outputs.probes[\(i)]")
             let probe = OutputDefinition.Probe(name: try uniqueName(&pr), field: try JSONAccess.choice(try pr.required("field"), pr.child("field"), fieldNames),
@@ -370,14 +379,14 @@ struct ModelParser {
         let surfaces = try (r.optional("surfaces").map { try JSONAccess.array($0, "outputs.surfaces") } ?? []).enumerated().map { (i, p) in
             var sr = try JSONReader(p, path: "outputs.surfaces[\(i)]")
             let out = OutputDefinition.SurfaceOutput(name: try uniqueName(&sr), surface: try JSONAccess.string(try sr.required("surface"), sr.child("surface")),
-                                                     quantity: try JSONAccess.choice(try sr.required("quantity"), sr.child("quantity"), ["reactionForce", "tractionIntegral", "area"]), path: sr.path)
+                                                     quantity: try JSONAccess.choice(try sr.required("quantity"), sr.child("quantity"), ["reactionForce", "tractionIntegral", "area"] + Self.biphasicSurfaceQuantities), path: sr.path)
             try sr.finish(allowed: ["name", "surface", "quantity"])
             return out
         }
         let regions = try (r.optional("regions").map { try JSONAccess.array($0, "outputs.regions") } ?? []).enumerated().map { (i, p) in
             var rr = try JSONReader(p, path: "outputs.regions[\(i)]")
             let out = OutputDefinition.RegionOutput(name: try uniqueName(&rr), region: try JSONAccess.string(try rr.required("region"), rr.child("region")),
-                                                    quantity: try JSONAccess.choice(try rr.required("quantity"), rr.child("quantity"), fieldNames + ["volume"]), path: rr.path)
+                                                    quantity: try JSONAccess.choice(try rr.required("quantity"), rr.child("quantity"), fieldNames + ["volume"] + Self.biphasicRegionQuantities), path: rr.path)
             try rr.finish(allowed: ["name", "region", "quantity"])
             return out
         }

@@ -148,6 +148,8 @@ public final class Simulation {
                 problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
             case let .nodalForce(force, name):
                 problem.loads.append(NodalLoad(nodes: nodes, forces: Array(repeating: force, count: nodes.count), curve: curve(name)))
+            case .fluidPressure, .fluidFlux:
+                throw ModelError(.invalidValue, at: c.path, "fluid conditions need a biphasic model (run it with BiphasicSimulation)")
             case let .rigid(drive, name):
                 switch drive {
                 case let .displacement(d):

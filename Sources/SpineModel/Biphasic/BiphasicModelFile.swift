@@ -1,0 +1,122 @@
+import Foundation
+import Biomechanics
+
+/// The biphasic part of the model-file format (issue 4), read by ``ModelParser``:
+///
+/// ```json
+/// "np": {"type": "biphasic", "phi0": 0.2,
+///        "solid": {"type": "neoHookean", "E": 1.0, "nu": 0.2},
+///        "permeability": {"type": "holmesMow", "k0": 1e-3, "alpha": 2, "M": 4},
+///        "osmotic": {"cF0": -250, "bath": 150, "T": 310}}
+/// ```
+/// - `solid`: any solid material of the format, or `{"type": "fibreReinforced",
+///   "matrix": {…}, "axes": {…}, "fibres": [{"angle": 30, "xi": 5, "alpha": 2, "beta": 2.5}, …]}`
+///   (angle in degrees from the circumferential towards the axial material axis);
+/// - `permeability.type`: `constant` (`k0`), `holmesMow` (`k0`, `alpha`, `M`),
+///   `exponentialVoidRatio` (`k0`, `M`) — `k0` in mm⁴/(N·s);
+/// - `osmotic` (optional): `cF0` fixed charge density (mEq/L, ≤ 0), `bath` (mM), `T` (K, default 310).
+///
+/// Conditions: `{"surface": "outer", "fluidPressure": 0}` (drained; MPa, optional
+/// curve), `{"surface": "top", "fluidFlux": 1e-4}` (inflow, mm/s). Every other
+/// surface is impermeable. Outputs: probe fields `p` (fluid pressure, MPa) and
+/// `pressure` (fluid + osmotic: what a needle transducer reads, MPa); surface
+/// quantities `fluidFlux` (outflow rate through the drained part of the
+/// surface, mm³/s) and `fluidVolume` (volume imbibed through it since t = 0,
+/// mm³); region quantity `volumeChange` (∫(J − 1) dV, mm³).
+extension ModelParser {
+    /// Probe / region fields added by biphasic models.
+    static let biphasicFields = ["p", "pressure"]
+    /// Surface quantities added by biphasic models.
+    static let biphasicSurfaceQuantities = ["fluidFlux", "fluidVolume"]
+    /// Region quantities added by biphasic models.
+    static let biphasicRegionQuantities = ["volumeChange"]
+
+    func parseBiphasicMaterial(_ r: inout JSONReader, path: String) throws -> MaterialDefinition {
+        let phi0Path = r.child("phi0")
+        let phi0 = try JSONAccess.number(try r.required("phi0"), phi0Path)
+        let solidValue = try r.required("solid")
+        let solidPath = r.child("solid")
+        var sr = try JSONReader(solidValue, path: solidPath)
+        let solid: MaterialDefinition
+        if case .string("fibreReinforced")? = sr.optional("type") {
+            let matrix = try parseMaterial(try sr.required("matrix"), path: sr.child("matrix"))
+            guard matrix.biphasic == nil else { throw ModelError(.invalidValue, at: sr.child("matrix"), "expected a solid material, got a biphasic one") }
+            let axes = try parseAxes(sr.optional("axes"), path: sr.child("axes"))
+            let list = try JSONAccess.array(try sr.required("fibres"), sr.child("fibres"))
+            var fibres: [FibreFamily] = []
+            for (i, f) in list.enumerated() {
+                var fr = try JSONReader(f, path: "\(sr.child("fibres"))[\(i)]")
+                func num(_ k: String) throws -> Double { try JSONAccess.number(try fr.required(k), fr.child(k)) }
+                do {
+                    fibres.append(try FibreFamily(angleDegrees: try num("angle"), xi: try num("xi"), alpha: try num("alpha"), beta: try num("beta")))
+                } catch let BiphasicError.invalidParameter(name, value, expected) {
+                    let key = name.replacingOccurrences(of: "fibres.", with: "")
+                    throw ModelError(.invalidValue, at: fr.child(key), "expected \(expected), got \(JSONValue.number(value).summary)")
+                }
+                try fr.finish(allowed: ["angle", "xi", "alpha", "beta"])
+            }
+            try sr.finish(allowed: ["type", "matrix", "axes", "fibres"])
+            solid = MaterialDefinition(type: "fibreReinforced", law: FibreReinforcedSolid(matrix: matrix.law, fibres: fibres), axes: axes)
+        } else {
+            solid = try parseMaterial(solidValue, path: solidPath)
+            guard solid.biphasic == nil else { throw ModelError(.invalidValue, at: solidPath, "expected a solid material, got a biphasic one") }
+        }
+        var pr = try JSONReader(try r.required("permeability"), path: r.child("permeability"))
+        let ptype = try JSONAccess.choice(try pr.required("type"), pr.child("type"), ["constant", "holmesMow", "exponentialVoidRatio"])
+        func pnum(_ k: String) throws -> Double { try JSONAccess.number(try pr.required(k), pr.child(k)) }
+        let permeability: Permeability
+        switch ptype {
+        case "constant": permeability = .constant(k0: try pnum("k0")); try pr.finish(allowed: ["type", "k0"])
+        case "holmesMow":
+            permeability = .holmesMow(k0: try pnum("k0"), alpha: try pnum("alpha"), M: try pnum("M")); try pr.finish(allowed: ["type", "k0", "alpha", "M"])
+        default: permeability = .exponentialVoidRatio(k0: try pnum("k0"), M: try pnum("M")); try pr.finish(allowed: ["type", "k0", "M"])
+        }
+        var osmosis: DonnanOsmosis? = nil
+        let osmoticPath = r.child("osmotic")
+        do {
+            if let o = r.optional("osmotic") {
+                var or = try JSONReader(o, path: osmoticPath)
+                func onum(_ k: String) throws -> Double { try JSONAccess.number(try or.required(k), or.child(k)) }
+                let t = try or.optional("T").map { try JSONAccess.number($0, or.child("T")) } ?? 310
+                osmosis = try DonnanOsmosis(fixedChargeDensity: try onum("cF0"), bathConcentration: try onum("bath"), temperature: t)
+                try or.finish(allowed: ["cF0", "bath", "T"])
+            }
+            try r.finish(allowed: ["type", "phi0", "solid", "permeability", "osmotic"])
+            let mixture = try BiphasicMaterial(solid: solid.law, permeability: permeability, solidVolumeFraction: phi0, osmosis: osmosis)
+            return MaterialDefinition(type: "biphasic", law: solid.law, axes: solid.axes, biphasic: mixture)
+        } catch let BiphasicError.invalidParameter(name, value, expected) {
+            // Map the law's field name to the JSON path.
+            let at: String
+            if name == "phi0" { at = phi0Path }
+            else if name.hasPrefix("permeability.") { at = "\(path).\(name)" }
+            else if name.hasPrefix("osmotic.") { at = "\(path).\(name)" }
+            else { at = "\(path).\(name)" }
+            throw ModelError(.invalidValue, at: at, "expected \(expected), got \(JSONValue.number(value).summary)")
+        }
+    }
+
+    /// Fluid conditions and outputs need at least one biphasic material.
+    static func checkBiphasicUse(materials: [String: MaterialDefinition], boundary: [BoundaryCondition], outputs: OutputDefinition) throws {
+        guard !materials.values.contains(where: { $0.biphasic != nil }) else { return }
+        for c in boundary {
+            switch c.kind {
+            case .fluidPressure, .fluidFlux: throw ModelError(.invalidValue, at: c.path, "fluid conditions need a biphasic material (type \"biphasic\")")
+            default: break
+            }
+        }
+        for p in outputs.probes where biphasicFields.contains(p.field) {
+            throw ModelError(.invalidValue, at: p.path + ".field", "field \"\(p.field)\" needs a biphasic material")
+        }
+        for s in outputs.surfaces where biphasicSurfaceQuantities.contains(s.quantity) {
+            throw ModelError(.invalidValue, at: s.path + ".quantity", "quantity \"\(s.quantity)\" needs a biphasic material")
+        }
+        for s in outputs.regions where biphasicRegionQuantities.contains(s.quantity) {
+            throw ModelError(.invalidValue, at: s.path + ".quantity", "quantity \"\(s.quantity)\" needs a biphasic material")
+        }
+    }
+}
+
+extension Model {
+    /// True when a region uses a biphasic material (run it with ``BiphasicSimulation``).
+    public var isBiphasic: Bool { regions.contains { materials[$0.material]?.biphasic != nil } }
+}

@@ -1,0 +1,308 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+import SparseLinearAlgebra
+
+/// A biphasic model file, built and run: the mesh, a ``BiphasicProblem`` with
+/// the model's conditions, and the adaptive backward-Euler stepping through the
+/// model's steps, recording the outputs (see ``ModelParser`` biphasic keys).
+///
+/// Every region must use a biphasic material. Outputs:
+/// - probes `ux`, `uy`, `uz` (mm), `p` (fluid pressure, MPa), `pressure`
+///   (fluid + Donnan osmotic pressure: what a needle transducer reads, MPa);
+/// - surfaces `reactionForce` (N, x y z), `area` (mm²), `fluidFlux` (mm³/s out of
+///   the body through the drained nodes of the surface, over the last step),
+///   `fluidVolume` (mm³ imbibed through them since t = 0). A drained node on
+///   the edge shared by two output surfaces (e.g. the rim between `top` and
+///   `outer`) counts for each of them: their sum can exceed the total;
+///   a region's `volumeChange` over the whole body is the exact total;
+/// - regions `volume` (deformed, mm³), `volumeChange` (∫(J − 1) dV₀, mm³).
+///
+/// Writes `results.json`, `results.csv`, VTU + PVD (displacement, fluid
+/// pressure) and `pressure.svg` (pressure probes vs time) when an output
+/// directory is given.
+public final class BiphasicSimulation {
+    /// The model.
+    public let model: Model
+    /// The mesh.
+    public let mesh: Mesh
+    /// The discrete problem.
+    public let problem: BiphasicProblem
+    /// Where each probe lies.
+    let probeLocations: [(cell: Int, reference: SIMD3<Double>)]
+    /// Messages about cut steps (solid compaction), in order.
+    public private(set) var notices: [String] = []
+
+    /// Number of unknowns.
+    public var unknownCount: Int { problem.unknownCount }
+
+    /// Builds the problem.
+    /// - Throws: ``ModelError`` naming the JSON path of the offending entry.
+    public init(model: Model) throws {
+        self.model = model
+        let mesh = try Simulation.buildMesh(model.mesh)
+        do { try mesh.validate() } catch { throw ModelError(.invalidValue, at: "mesh", String(describing: error)) }
+        self.mesh = mesh
+        var materials = [BiphasicProblem.CellMaterial?](repeating: nil, count: mesh.cellCount)
+        for (region, name) in model.regions {
+            guard let cells = mesh.regions[region] else {
+                throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+            }
+            let def = model.materials[name]!
+            guard let mixture = def.biphasic else {
+                throw ModelError(.invalidValue, at: "regions.\(region)", "material \"\(name)\" is not biphasic: in a biphasic model every region needs type \"biphasic\"")
+            }
+            for c in cells {
+                let centroid = mesh.cellCoordinates(c).reduce(SIMD3<Double>.zero, +) / Double(mesh.cellType(c).nodeCount)
+                materials[c] = .init(law: mixture, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
+            }
+        }
+        if let c = materials.firstIndex(where: { $0 == nil }) {
+            throw ModelError(.invalidValue, at: "regions", "cell \(c) lies in no listed region: every cell needs a material")
+        }
+        let problem: BiphasicProblem
+        do { problem = try BiphasicProblem(mesh: mesh, materials: materials, finiteStrain: model.kinematics == .finiteStrain) } catch {
+            throw ModelError(.invalidValue, at: "mesh.element", String(describing: error))
+        }
+        for c in model.boundary { try Self.apply(c, model: model, mesh: mesh, to: problem) }
+        do { try problem.prepare() } catch { throw ModelError(.invalidValue, at: "boundary", String(describing: error)) }
+        self.problem = problem
+        for s in model.outputs.surfaces where mesh.surfaces[s.surface] == nil {
+            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+        }
+        for s in model.outputs.surfaces where s.quantity == "tractionIntegral" {
+            throw ModelError(.invalidValue, at: s.path + ".quantity", "tractionIntegral is not available in biphasic models; use reactionForce")
+        }
+        for r in model.outputs.regions {
+            guard mesh.regions[r.region] != nil else {
+                throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+            }
+            guard ["volume", "volumeChange"].contains(r.quantity) else {
+                throw ModelError(.invalidValue, at: r.path + ".quantity", "biphasic models record volume or volumeChange over regions, got \"\(r.quantity)\"")
+            }
+        }
+        let locator = PointLocator(mesh: mesh)
+        probeLocations = try model.outputs.probes.map { p in
+            guard ["ux", "uy", "uz", "p", "pressure"].contains(p.field) else {
+                throw ModelError(.invalidValue, at: p.path + ".field", "biphasic models probe ux, uy, uz, p or pressure, got \"\(p.field)\"")
+            }
+            guard let hit = locator.locate(p.at) else {
+                throw ModelError(.invalidValue, at: p.path + ".at", "point [\(p.at.x), \(p.at.y), \(p.at.z)] mm lies outside the mesh")
+            }
+            return hit
+        }
+    }
+
+    static func apply(_ c: BoundaryCondition, model: Model, mesh: Mesh, to problem: BiphasicProblem) throws {
+        let nodes = try Simulation.targetNodes(c, mesh: mesh)
+        func curve(_ name: String?) -> LoadCurve { name.map { model.curves[$0]! } ?? .constant }
+        var surface: String { if case let .surface(s) = c.target { return s }; return "" }
+        do {
+            switch c.kind {
+            case let .fix(components):
+                for k in components { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: 0)) }
+            case let .prescribe(list, name):
+                for (k, v) in list { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: v, curve: curve(name))) }
+            case .symmetry:
+                let axis: Int
+                do { axis = try SymmetryPlane.axis(mesh: mesh, surface: surface) } catch {
+                    throw ModelError(.invalidValue, at: c.path + ".symmetry", String(describing: error))
+                }
+                problem.prescribed.append(PrescribedComponent(nodes: nodes, component: axis, value: 0))
+            case let .pressure(p, name):
+                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
+                try SurfaceLoads.pressure(p, mesh: mesh, surface: surface, into: &f)
+                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
+            case let .traction(t, name):
+                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
+                try SurfaceLoads.accumulate(mesh: mesh, surface: surface, into: &f) { _, _ in t }
+                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
+            case let .force(total, name):
+                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
+                try SurfaceLoads.totalForce(total, mesh: mesh, surface: surface, into: &f)
+                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
+            case let .nodalForce(force, name):
+                problem.loads.append(NodalLoad(nodes: nodes, forces: Array(repeating: force, count: nodes.count), curve: curve(name)))
+            case let .rigid(drive, name):
+                switch drive {
+                case let .displacement(d):
+                    for k in 0..<3 { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: d[k], curve: curve(name))) }
+                case let .loads(f, moment, rotationFree, _):
+                    guard moment == .zero, !rotationFree else {
+                        throw ModelError(.invalidValue, at: c.path + ".rigid", "biphasic models drive rigid surfaces in translation only (no moment, rotationFree false)")
+                    }
+                    for k in 0..<3 { problem.ties.append(TiedComponent(nodes: nodes, component: k)) }
+                    problem.loads.append(NodalLoad(nodes: [nodes[0]], forces: [f], curve: curve(name)))
+                }
+            case let .fluidPressure(p, name):
+                problem.drained.append(PrescribedComponent(nodes: nodes, component: 0, value: p, curve: curve(name)))
+            case let .fluidFlux(q, name):
+                problem.fluxes.append(try FluidFluxLoad(mesh: mesh, surface: surface, value: q, curve: curve(name)))
+            }
+        } catch let e as ModelError { throw e } catch {
+            throw ModelError(.invalidValue, at: c.path, String(describing: error))
+        }
+    }
+
+    /// Runs every step; writes files into `outputDirectory` when given.
+    /// - Parameter progress: called after each accepted step with (fraction done, time in s).
+    /// - Throws: ``ModelError`` for file problems, the solver's error when a step fails at `dtMin`.
+    public func run(outputDirectory: URL? = nil, progress: (Double, Double) -> Void = { _, _ in }) throws -> SimulationResults {
+        let outputs = model.outputs
+        var results = SimulationResults()
+        let units = ["ux": "mm", "uy": "mm", "uz": "mm", "p": "MPa", "pressure": "MPa"]
+        results.probes = outputs.probes.map { p in
+            TimeSeries(name: p.name, quantity: p.field, unit: units[p.field]!, components: ["value"], values: [],
+                       source: ["at": .array([.number(p.at.x), .number(p.at.y), .number(p.at.z)])])
+        }
+        results.surfaces = outputs.surfaces.map { s in
+            let unit = ["area": "mm²", "reactionForce": "N", "fluidFlux": "mm³/s", "fluidVolume": "mm³"][s.quantity]!
+            return TimeSeries(name: s.name, quantity: s.quantity, unit: unit, components: s.quantity == "reactionForce" ? ["x", "y", "z"] : ["value"],
+                              values: [], source: ["surface": .string(s.surface)])
+        }
+        results.regions = outputs.regions.map { r in
+            TimeSeries(name: r.name, quantity: r.quantity, unit: "mm³", components: ["value"], values: [], source: ["region": .string(r.region)])
+        }
+        if let dir = outputDirectory {
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                if outputs.vtu { try FileManager.default.createDirectory(at: dir.appendingPathComponent("vtu"), withIntermediateDirectories: true) }
+            } catch { throw ModelError(.file, at: dir.path, "cannot create the output directory: \(error.localizedDescription)") }
+        }
+        // Drained pressure dofs of each output surface (for fluid flux / volume).
+        let constrained = problem.numbering!.equationOfDof
+        let surfaceDrained: [[Int]] = try outputs.surfaces.map { s in
+            try mesh.nodes(ofSurface: s.surface).compactMap { problem.pressureDof(node: $0) }.filter { constrained[$0] < 0 }
+        }
+        var imbibed = [Double](repeating: 0, count: outputs.surfaces.count)
+        var rate = [Double](repeating: 0, count: outputs.surfaces.count)
+        var lastResidual: [Double]? = nil
+        let locator = PointLocator(mesh: mesh)
+        var vtuFiles: [(Double, String)] = []
+        let endTime = model.steps.reduce(0) { $0 + $1.duration }
+        let tolerance = 1e-9 * max(endTime, 1)
+        var nextOutput = 0
+
+        func record(_ t: Double, _ x: [Double]) throws {
+            let v = problem.dofValues(unknowns: x, time: t)
+            results.times.append(t)
+            for (k, p) in outputs.probes.enumerated() {
+                let value: Double
+                switch p.field {
+                case "p", "pressure":
+                    let r = try problem.pressure(at: p.at, state: x, time: t, locator: locator)!
+                    value = p.field == "p" ? r.fluid : r.transducer
+                default:
+                    let comp = ["ux": 0, "uy": 1, "uz": 2][p.field]!
+                    let loc = probeLocations[k]
+                    value = problem.dofMap.evaluate(field: 0, cell: loc.cell, reference: loc.reference, dofValues: v)![comp]
+                }
+                results.probes[k].values.append([value])
+            }
+            for (k, s) in outputs.surfaces.enumerated() {
+                switch s.quantity {
+                case "area": results.surfaces[k].values.append([try mesh.surfaceArea(s.surface)])
+                case "fluidFlux": results.surfaces[k].values.append([rate[k]])
+                case "fluidVolume": results.surfaces[k].values.append([imbibed[k]])
+                default:
+                    var f = SIMD3<Double>.zero
+                    if let r = lastResidual {
+                        let fext = problem.externalForces(time: t)
+                        for node in try mesh.nodes(ofSurface: s.surface) {
+                            for c in 0..<3 { let d = problem.displacementDof(node: node, component: c); f[c] += r[d] - fext[d] }
+                        }
+                    }
+                    results.surfaces[k].values.append([f.x, f.y, f.z])
+                }
+            }
+            for (k, r) in outputs.regions.enumerated() {
+                let cells = try mesh.cells(inRegion: r.region)
+                let dv = try problem.volumeChange(state: x, time: t, cells: cells)
+                if r.quantity == "volume" {
+                    var v0 = 0.0
+                    for c in cells { v0 += try mesh.integrate(cells: [c]) { _ in 1 } }
+                    results.regions[k].values.append([v0 + dv])
+                } else { results.regions[k].values.append([dv]) }
+            }
+            if let dir = outputDirectory, outputs.vtu {
+                let name = String(format: "vtu/state_%04d.vtu", vtuFiles.count)
+                let u = try problem.dofMap.nodalValues(field: 0, from: v)
+                let p = try problem.dofMap.nodalValues(field: 1, from: v)
+                do {
+                    try VTUWriter.write(mesh: mesh, pointData: [VTUField(name: "displacement", components: 3, values: u), .scalar("fluid pressure", values: p)],
+                                        to: dir.appendingPathComponent(name).path)
+                } catch { throw ModelError(.file, at: dir.appendingPathComponent(name).path, String(describing: error)) }
+                vtuFiles.append((t, name))
+            }
+        }
+
+        var newtonOptions = NewtonOptions()
+        newtonOptions.maxIterations = 40
+        let newton = NewtonSolver(options: newtonOptions, linearSolver: LinearSolvers.makeDefault(for: problem.unknownCount, kind: .symmetricIndefinite))
+        var state = problem.initialState()
+        if let first = outputs.times.first, abs(first) <= tolerance { try record(0, state); nextOutput = 1 }
+        var must = outputs.times
+        for curve in model.curves.values { must += curve.mustPoints }
+        var start = 0.0, previous = state, previousTime = 0.0
+        var seenEvents = 0
+        for step in model.steps {
+            var options = try TimeStepperOptions(initialStep: step.initialStep, minStep: step.minStep, maxStep: step.maxStep)
+            options.easyIterations = 6
+            let stepper = AdaptiveTimeStepper(options: options, newton: newton)
+            try stepper.run(problem, from: start, to: start + step.duration, state: &state, mustPoints: must) { accepted, x in
+                results.steps.append(accepted)
+                let dt = accepted.time - previousTime
+                let r = try problem.fullResidual(state: x, previous: previous, time: accepted.time, timeStep: dt)
+                lastResidual = r
+                for k in 0..<surfaceDrained.count {
+                    let out = surfaceDrained[k].reduce(0.0) { $0 + r[$1] }
+                    imbibed[k] -= out
+                    rate[k] = out / dt
+                }
+                while seenEvents < problem.compactionEvents.count {
+                    notices.append("before t = \(accepted.time) s: \(problem.compactionEvents[seenEvents].description)")
+                    seenEvents += 1
+                }
+                newton.options.referenceNorm = max(newton.options.referenceNorm, newton.lastReport.residualNorms.first ?? 0)
+                while nextOutput < outputs.times.count, outputs.times[nextOutput] <= accepted.time + tolerance {
+                    if abs(outputs.times[nextOutput] - accepted.time) <= tolerance { try record(accepted.time, x) }
+                    nextOutput += 1
+                }
+                previous = x; previousTime = accepted.time
+                progress(min(accepted.time / endTime, 1), accepted.time)
+            }
+            start += step.duration
+        }
+        if let dir = outputDirectory {
+            let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
+            try write(doc.serialized() + "\n", to: dir.appendingPathComponent("results.json"))
+            try write(results.csv, to: dir.appendingPathComponent("results.csv"))
+            if outputs.vtu {
+                var pvd = PVDCollection(path: dir.appendingPathComponent("results.pvd").path)
+                do {
+                    for (t, file) in vtuFiles { try pvd.add(time: t, file: file) }
+                    try pvd.write()
+                } catch { throw ModelError(.file, at: pvd.path, String(describing: error)) }
+            }
+            let pressures = results.probes.filter { $0.quantity == "p" || $0.quantity == "pressure" }
+            if !pressures.isEmpty {
+                var plot = SVGPlot(title: "Pressure", xLabel: "time (s)", yLabel: "pressure (MPa)")
+                for s in pressures { plot.add(name: s.name, x: results.times, y: s.values.map { $0[0] }) }
+                try write(plot.svg(), to: dir.appendingPathComponent("pressure.svg"))
+            }
+            let volumes = results.surfaces.filter { $0.quantity == "fluidVolume" }
+            if !volumes.isEmpty {
+                var plot = SVGPlot(title: "Imbibed fluid volume", xLabel: "time (s)", yLabel: "volume (mm³)")
+                for s in volumes { plot.add(name: s.name, x: results.times, y: s.values.map { $0[0] }) }
+                try write(plot.svg(), to: dir.appendingPathComponent("fluid-volume.svg"))
+            }
+        }
+        return results
+    }
+
+    func write(_ text: String, to url: URL) throws {
+        do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
+            throw ModelError(.file, at: url.path, "cannot write: \(error.localizedDescription)")
+        }
+    }
+}

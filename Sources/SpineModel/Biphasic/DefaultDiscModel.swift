@@ -1,0 +1,63 @@
+import Foundation
+
+/// The default disc model (`Examples/models/default-disc.json`), embedded so the
+/// main job runs without files: an L4-L5-sized biphasic disc (nucleus +
+/// fibre-reinforced annulus, Donnan swelling) between rigid endplates, a lying
+/// preload, then intermittent traction. See the `description` inside for the
+/// materials and their sources. A test keeps this copy identical to the file.
+public enum DefaultDiscModel {
+    /// The model file's text (JSON, units mm-N-s-MPa).
+    public static let json = #"""
+{
+  "units": "mm-N-s-MPa",
+  "description": "Default L4-L5 disc under intermittent traction (biphasic, Donnan swelling, finite strain). Elliptic cylinder 50 x 34 x 10 mm (semi-axes 25, 17), nucleus = inner 55% of the semi-axes, between rigid endplates: lower fixed, upper rigid and force-driven. Lying preload 60 N balances the osmotic swelling at the reference state, so the nucleus transducer pressure starts near 0.1 MPa (Wilke et al. 1999, lying). Then 3 traction cycles (10 s ramp to a net 240 N pull = 300 N traction minus preload, 60 s hold, 10 s release, 30 s rest). Endplates and annulus periphery drained (p = 0, exchange with blood/bath). Materials (LITERATURE.md): nucleus matrix H_A ~ 0.31 MPa (Perie 2005); annulus matrix H_A ~ 0.67 MPa with two tension-only fibre families at +/-30 deg; permeability exponential in void ratio (Argoubi & Shirazi-Adl 1996: k0 = 3e-16 m^4/Ns = 3e-4 mm^4/(N s), M = 12; nucleus e0 = 4 -> phi0 = 0.2, annulus e0 = 2.33 -> phi0 = 0.3); fixed charge -150 mEq/L nucleus (chosen for ~0.1 MPa lying pressure; literature 200-300) and -80 mEq/L annulus (assumed), bath 150 mM, 310 K.",
+  "mesh": {"generate": {"ellipticCylinder": {"a": 25, "b": 17, "height": 10, "inner": {"name": "nucleus", "fraction": 0.55},
+                                              "divisions": {"radial": 2, "around": 16, "height": 6}, "element": "hex20"}}},
+  "kinematics": "finiteStrain",
+  "regions": {"nucleus": "np", "annulus": "af"},
+  "materials": {
+    "np": {"type": "biphasic", "phi0": 0.2,
+           "solid": {"type": "neoHookean", "E": 0.3, "nu": 0.1},
+           "permeability": {"type": "exponentialVoidRatio", "k0": 3e-4, "M": 12},
+           "osmotic": {"cF0": -150, "bath": 150, "T": 310}},
+    "af": {"type": "biphasic", "phi0": 0.3,
+           "solid": {"type": "fibreReinforced", "matrix": {"type": "neoHookean", "E": 0.6, "nu": 0.2},
+                     "axes": {"type": "cylindrical", "origin": [0, 0, 0], "axis": [0, 0, 1]},
+                     "fibres": [{"angle": 30, "xi": 10, "alpha": 0, "beta": 2}, {"angle": -30, "xi": 10, "alpha": 0, "beta": 2}]},
+           "permeability": {"type": "exponentialVoidRatio", "k0": 3e-4, "M": 12},
+           "osmotic": {"cF0": -80, "bath": 150, "T": 310}}
+  },
+  "curves": {
+    "preload": [[0, 0], [10, 1]],
+    "traction": [[0, 0], [60, 0], [70, 1], [130, 1], [140, 0], [170, 0], [180, 1], [240, 1], [250, 0], [280, 0], [290, 1], [350, 1], [360, 0], [390, 0]]
+  },
+  "boundary": [
+    {"surface": "bottom", "fix": ["ux", "uy", "uz"]},
+    {"surface": "top", "rigid": {"force": [0, 0, -60]}, "curve": "preload"},
+    {"surface": "top", "rigid": {"force": [0, 0, 300]}, "curve": "traction"},
+    {"surface": "top", "fluidPressure": 0},
+    {"surface": "bottom", "fluidPressure": 0},
+    {"surface": "outer", "fluidPressure": 0}
+  ],
+  "steps": [{"name": "preload", "duration": 60, "dt": 1, "dtMin": 0.01, "dtMax": 10},
+            {"name": "traction", "duration": 330, "dt": 1, "dtMin": 0.01, "dtMax": 10}],
+  "outputs": {
+    "times": {"every": 10},
+    "probes": [{"name": "nucleusPressure", "field": "pressure", "at": [0, 0, 5]},
+               {"name": "nucleusFluidPressure", "field": "p", "at": [0, 0, 5]},
+               {"name": "discHeightChange", "field": "uz", "at": [0, 0, 10]}],
+    "surfaces": [{"name": "imbibedEndplates", "surface": "top", "quantity": "fluidVolume"},
+                 {"name": "imbibedLowerEndplate", "surface": "bottom", "quantity": "fluidVolume"},
+                 {"name": "imbibedPeriphery", "surface": "outer", "quantity": "fluidVolume"}],
+    "regions": [{"name": "nucleusVolumeChange", "region": "nucleus", "quantity": "volumeChange"},
+                {"name": "discVolumeChange", "region": "all", "quantity": "volumeChange"}]
+  }
+}
+"""#
+
+    /// The parsed model.
+    /// - Throws: ``ModelError`` (never for the embedded text; a test parses it).
+    public static func model() throws -> Model {
+        try Model.parse(Data(json.utf8))
+    }
+}

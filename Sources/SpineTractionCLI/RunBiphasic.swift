@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import SpineTraction
+
+extension RunCommand {
+    /// Runs a model whose regions are biphasic (``BiphasicSimulation``): the
+    /// same progress bar and summary as solid models, plus the pressure probes
+    /// and imbibed volumes at the last output time and every cut-step notice.
+    func runBiphasic(_ model: Model, directory: URL, showBar: Bool) throws {
+        let simulation = try BiphasicSimulation(model: model)
+        let results = try simulation.run(outputDirectory: directory) { fraction, time in
+            guard showBar else { return }
+            let width = 40
+            let filled = Int((fraction * Double(width)).rounded(.down))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(width - filled, 0))
+            FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  t = %.4g s", bar, fraction * 100, time).utf8))
+        }
+        if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
+        for notice in simulation.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
+        guard !quiet else { return }
+        print("\(results.steps.count) steps, \(results.times.count) output times, \(simulation.mesh.cellCount) cells, \(simulation.unknownCount) unknowns (biphasic u–p)")
+        for s in results.probes + results.surfaces + results.regions where s.components == ["value"] {
+            if let last = s.values.last { print("  \(s.name) (\(s.quantity)) at t = \(results.times.last ?? 0) s: \(last[0]) \(s.unit)") }
+        }
+        print("wrote \(directory.appendingPathComponent("results.json").path)")
+    }
+}
