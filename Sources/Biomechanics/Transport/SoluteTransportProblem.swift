@@ -8,7 +8,9 @@ public struct TransportOptions: Sendable, Equatable {
     /// a consumed solute from undershooting below zero next to steep fronts.
     public var lumped = true
     /// Streamline-upwind/Petrov–Galerkin stabilisation of convection (Brooks &
-    /// Hughes 1982) with the optimal `τ = h/(2|w|)·(coth Pe − 1/Pe)`.
+    /// Hughes 1982) with the optimal `τ = h/(2|w|)·(coth Pe − 1/Pe)`, `h` the element length
+    /// along the flow. The strong residual omits `−∇·(D∇c)` (zero on linear cells; an
+    /// approximation on quadratic ones).
     public var supg = true
     /// Quadrature degree (nil: the cell type's default).
     public var quadratureDegree: Int? = nil

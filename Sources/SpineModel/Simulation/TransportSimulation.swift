@@ -33,11 +33,10 @@ public final class TransportSimulation {
         self.definition = definition
         let mesh = try Simulation.buildMesh(model.mesh)
         self.mesh = mesh
-        for (k, s) in definition.solutes.enumerated() {
+        for s in definition.solutes {
             for (region, _) in s.materials where mesh.regions[region] == nil {
                 throw ModelError(.unknownName, at: "transport.solutes.\(s.name).materials.\(region)", "unknown region; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
             }
-            _ = k
         }
         for (i, r) in definition.reactions.enumerated() where mesh.regions[r.region] == nil {
             throw ModelError(.unknownName, at: "transport.reactions[\(i)].region", "unknown region \"\(r.region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
