@@ -221,6 +221,20 @@ struct TransportBadInputTests {
         }
     }
 
+    @Test("Metabolism: negative cell density and non-positive O₂ solubility name the field")
+    func metabolism() throws {
+        let solutes = ["oxygen", "glucose", "lactate"].map { Solute(name: $0, materials: [("all", SoluteMaterial(diffusivity: .constant(1e-3)))]) }
+        var m = DiscCellMetabolism(cellDensity: -1)
+        #expect(throws: TransportError.invalidParameter(field: "reactions.all.cellDensity", value: "-1.0", expected: "a finite number ≥ 0 cells/mL")) {
+            _ = try SoluteTransportProblem(mesh: try mesh(), solutes: solutes, reactions: [("all", m)])
+        }
+        m = DiscCellMetabolism(cellDensity: 4e6)
+        m.oxygenSolubility = 0
+        #expect(throws: TransportError.invalidParameter(field: "reactions.all.oxygenSolubility", value: "0.0", expected: "a finite number > 0 mM/kPa")) {
+            _ = try SoluteTransportProblem(mesh: try mesh(), solutes: solutes, reactions: [("all", m)])
+        }
+    }
+
     @Test("A concentration boundary on a surface outside the solute's regions")
     func surfaceOutside() throws {
         var m = try TransportVerification.column(length: 2, cells: 4)

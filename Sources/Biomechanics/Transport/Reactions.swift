@@ -141,9 +141,10 @@ public struct DiscCellMetabolism: SoluteReaction, Equatable {
         try requirePositive(kmCoefficient, "\(field).Km", unit: "kPa")
         try requirePositive(glucoseHalfSaturation, "\(field).glucoseHalfSaturation", unit: "mM")
         try requirePositive(pHPerLactate, "\(field).pHPerLactate", unit: "per mM")
-        guard vmaxPHOffsets[0] > vmaxPHOffsets[1], kmPHOffsets[1] > kmPHOffsets[0] || kmPHOffsets[1] < vmaxPHOffsets[0] else {
+        // V(pH) and Km(pH) must stay finite and positive for every pH above the V cut-off (vmaxPHOffsets[0]).
+        guard vmaxPHOffsets[0] > vmaxPHOffsets[1], vmaxPHOffsets[0] > kmPHOffsets[0], vmaxPHOffsets[0] > kmPHOffsets[1] else {
             throw TransportError.invalidParameter(field: "\(field).pHOffsets", value: "\(vmaxPHOffsets), \(kmPHOffsets)",
-                                                  expected: "offsets below the pH range (rates finite for pH > \(vmaxPHOffsets[0]))")
+                                                  expected: "all offsets below the V cut-off \(vmaxPHOffsets[0]) so V and Km stay finite and positive above it")
         }
         for (name, s) in [("oxygen", oxygen), ("glucose", glucose), ("lactate", lactate)] where s.isEmpty {
             throw TransportError.invalidParameter(field: "\(field).\(name)", value: "\"\"", expected: "a solute name")

@@ -444,10 +444,7 @@ public final class SoluteTransportProblem {
         }
         concentrations = x
         lastIterations = iterations
-        lastTimeStep = dt
     }
-
-    private var lastTimeStep = Double.infinity
 
     // MARK: - Assembly
 

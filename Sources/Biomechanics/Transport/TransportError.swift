@@ -9,8 +9,6 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case unknownName(field: String, name: String, known: [String])
     /// A boundary condition on a surface none of whose faces belongs to the solute's regions.
     case surfaceOutsideSoluteRegions(field: String, surface: String, solute: String)
-    /// A cell of a solute's region has no material for that solute.
-    case missingMaterial(solute: String, cell: Int)
     /// The reaction of a region reads a solute that is not defined in that region.
     case reactionSpeciesMissing(region: String, solute: String)
     /// Newton did not converge.
@@ -28,7 +26,6 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
         case let .unknownName(field, name, known): return "\(field): unknown name \"\(name)\" (known: \(known.sorted().joined(separator: ", ")))"
         case let .surfaceOutsideSoluteRegions(field, surface, solute):
             return "\(field): surface \"\(surface)\" has no face on the regions of solute \"\(solute)\""
-        case let .missingMaterial(solute, cell): return "solute \"\(solute)\": cell \(cell) lies in the solute's regions but no material covers it"
         case let .reactionSpeciesMissing(region, solute): return "reaction in region \"\(region)\" reads solute \"\(solute)\", which is not defined there"
         case let .notConverged(iterations, residual): return "transport Newton did not converge in \(iterations) iterations (residual \(residual))"
         case let .singularMatrix(column): return "transport matrix is singular at column \(column)"
