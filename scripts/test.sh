@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-system-packages.sh
+scripts/install-python-references.sh
 swift build --build-tests
 swift test --skip-build

@@ -104,11 +104,25 @@ let problem = args.count > 1 ? args[1] : "elast"
 let e = args.count > 2 ? Int(args[2])! : 21
 let repeats = args.count > 3 ? Int(args[3])! : 2
 var a: SymmetricMatrix!
-let tAssemble = try seconds { a = try assemble(elements: e, withPressure: problem == "poro") }
+let tAssemble = try seconds { a = try assemble(elements: e, withPressure: problem == "poro",
+                                            kappaDt: Double(ProcessInfo.processInfo.environment["KAPPA_DT"] ?? "1e-4")!) }
 print("\(problem) e=\(e): n=\(a.dimension) nnz(A)=\(a.fullNonzeroCount) assembled in \(String(format: "%.2f", tAssemble)) s; load \(load()); OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")")
 let gemm = dgemmRate(3000)
 print(String(format: "dgemm n=3000: %.1f GFLOP/s", gemm))
-let solver: any LinearSolver = problem == "poro" ? SupernodalLDLT() : SupernodalCholesky()
+if ProcessInfo.processInfo.environment["WARMUP"] != nil {
+    let small = try assemble(elements: 8, withPressure: problem == "poro")
+    let w: any LinearSolver = problem == "poro" ? SupernodalLDLT() : SupernodalCholesky()
+    if let c = w as? SupernodalCholesky { c.parallelWorkThreshold = 0 }
+    if let c = w as? SupernodalLDLT { c.parallelWorkThreshold = 0 }
+    try w.analyzeAndFactor(small)
+    print("warm-up factor \(w.report.factorSeconds) s")
+}
+let pivotTolerance = Double(ProcessInfo.processInfo.environment["PIVOT_TOL"] ?? "1e-13")!
+let solver: any LinearSolver = problem == "poro" ? SupernodalLDLT(pivotTolerance: pivotTolerance, maxRefinementSteps: 20) : SupernodalCholesky()
+if let t = ProcessInfo.processInfo.environment["SN_THREADS"].flatMap({ Int($0) }) {
+    (solver as? SupernodalCholesky)?.threads = t
+    (solver as? SupernodalLDLT)?.threads = t
+}
 let tAnalyze = try seconds { try solver.analyze(a) }
 var factorTimes: [Double] = []
 for _ in 0..<repeats { factorTimes.append(try seconds { try solver.factor(a) }) }
@@ -123,6 +137,9 @@ print(String(format: "nnz(L)=%.2fM supernodes=%d flops=%.3e analyze=%.3f s facto
              Double(r.nonzerosL) / 1e6, r.supernodes, r.factorFlops, tAnalyze,
              factorTimes.map { String(format: "%.3f", $0) }.joined(separator: ","), best, r.factorFlops / best / 1e9,
              100 * r.factorFlops / best / 1e9 / gemm, tSolve, r.iterations, r.relativeResidual, err))
+if let an = (solver as? SupernodalCholesky)?.analysis ?? (solver as? SupernodalLDLT)?.analysis {
+    print("stack \(an.stackSize / 131072) MiB, largest front \(an.largestFront), workers \(an.schedule.workerCount), exact nnz(L) \(an.exactNonzerosL)")
+}
 if let inertia = r.inertia { print("inertia \(inertia), perturbed pivots \(r.perturbedPivots); load \(load())") }
 if ProcessInfo.processInfo.environment["PROFILE_ANALYSIS"] != nil {
     var ord: Ordering!
@@ -139,4 +156,7 @@ if let path = ProcessInfo.processInfo.environment["SAVE_MTX"] {
     for j in 0..<a.dimension { for p in a.columnStarts[j]..<a.columnStarts[j + 1] { out += "\(Int(a.rowIndices[p]) + 1) \(j + 1) \(a.values[p])\n" } }
     try out.write(toFile: path, atomically: false, encoding: .utf8)
     print("wrote \(path)")
+}
+if let smaps = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8) {
+    print(smaps.split(separator: "\n").filter { $0.hasPrefix("Rss") || $0.hasPrefix("AnonHuge") }.joined(separator: "; "))
 }

@@ -28,7 +28,7 @@ struct SolveCommand: ParsableCommand {
     )
 
     /// Names accepted by `--solver`.
-    static let solverNames = ["auto", "cholesky", "ldlt", "banded", "cg", "minres"]
+    static let solverNames = ["auto", "cholesky", "ldlt", "banded", "cg", "minres", "dense"]
     /// Names accepted by `--kind`.
     static let kindNames = ["auto", "spd", "indefinite"]
 
@@ -172,16 +172,13 @@ struct SolveCommand: ParsableCommand {
 
 /// The solver behind a `--solver` name.
 ///
-/// MERGE SEAM: only `auto` exists on this branch. When `SolverChoice` and
-/// `LinearSolvers.make(_:kind:)` land, replace this body with
-/// `guard let choice = SolverChoice(rawValue: name) else { throw … }; return LinearSolvers.make(choice, kind: kind)`.
+/// The solver named on the command line (`--solver`), through the library's factory.
 func makeSolver(named name: String, kind: MatrixKind, dimension: Int) throws -> any LinearSolver {
-    switch name {
-    case "auto":
-        return LinearSolvers.makeDefault(for: dimension, kind: kind)
-    default:
-        throw LinearAlgebraError.invalidArgument("solver '\(name)' is not available in this build (only 'auto' is)")
+    guard let choice = SolverChoice(rawValue: name) else {
+        let names = SolverChoice.allCases.map(\.rawValue).joined(separator: "|")
+        throw LinearAlgebraError.invalidArgument("--solver: expected one of \(names), got '\(name)'")
     }
+    return try LinearSolvers.make(choice, kind: kind, dimension: dimension)
 }
 
 /// What `solve` prints; the JSON keys are this type's property names.

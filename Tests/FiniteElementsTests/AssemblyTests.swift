@@ -71,11 +71,32 @@ struct AssemblyTests {
         }
         // Mid-edge nodes never carry pressure.
         #expect(dofs.nodes(ofField: 1).allSatisfy { n in (0..<mesh.cellCount).contains { c in Array(mesh.cellNodes(c)).prefix(8).contains(n) } })
-        #expect(throws: DofError.self) {
+        let edgeNode = mesh.cellNodes(0)[mesh.cellOffsets[0] + 8]
+        #expect(throws: DofError.nodeWithoutField(field: "p", node: edgeNode)) {
             var bc = DirichletConditions(dofMap: dofs)
-            let edgeNode = mesh.cellNodes(0)[mesh.cellOffsets[0] + 8]
             try bc.prescribe(field: "p", component: 0, nodes: [edgeNode], value: 0)
         }
+        // Errors name the field, node and component.
+        let d = dofs.dof(field: 0, node: 5, component: 2)!
+        #expect(dofs.location(ofDof: d)! == (0, 5, 2))
+        #expect(throws: DofError.nonFiniteValue(field: "u", node: 5, component: 2, value: .infinity)) {
+            var bc = DirichletConditions(dofMap: dofs)
+            try bc.prescribe(dof: d, value: .infinity)
+        }
+        #expect(throws: DofError.dofOutOfRange(dof: -1, dofCount: dofs.dofCount)) {
+            var bc = DirichletConditions(dofMap: dofs)
+            try bc.prescribe(dof: -1, value: 0)
+        }
+        #expect(throws: DofError.unknownField(name: "T", available: ["u", "p"])) {
+            var bc = DirichletConditions(dofMap: dofs)
+            try bc.prescribe(field: "T", component: 0, nodes: [0], value: 0)
+        }
+        #expect(throws: DofError.componentOutOfRange(field: "u", component: 3, components: 3)) {
+            var bc = DirichletConditions(dofMap: dofs)
+            try bc.prescribe(field: "u", component: 3, nodes: [0], value: 0)
+        }
+        #expect(throws: MeshError.self) { try DofMap(mesh: mesh, fields: [FieldSpec(name: "p", components: 1, regions: ["nowhere"])]) }
+        #expect(throws: DofError.self) { try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3), FieldSpec(name: "u", components: 1)]) }
     }
 
     @Test("Mass matrix: 1ᵀM1 = volume; Laplacian: K·1 = 0; threads agree", arguments: CellType.allCases)
@@ -110,11 +131,24 @@ struct AssemblyTests {
         let diff = zip(K1.values, K2.values).map { abs($0 - $1) }.max()!
         #expect(diff < 1e-14 * scale)
         #expect(zip(f1, f2).map { abs($0 - $1) }.max()! < 1e-14)
-        let buffered = try Assembler(dofMap: dofs, numbering: eqs, threads: 2, strategy: .threadBuffers)
-        var K3 = buffered.makeMatrix(), f3 = buffered.makeVector()
-        try buffered.assemble(matrix: &K3, rhs: &f3, kernel: kernel)
-        #expect(zip(K1.values, K3.values).map { abs($0 - $1) }.max()! < 1e-14 * scale)
-        #expect(zip(f1, f3).map { abs($0 - $1) }.max()! < 1e-14)
+        for strategy in AssemblyStrategy.allCases {
+            let other = try Assembler(dofMap: dofs, numbering: eqs, threads: 2, strategy: strategy)
+            var K3 = other.makeMatrix(), f3 = other.makeVector()
+            try other.assemble(matrix: &K3, rhs: &f3, kernel: kernel)
+            #expect(zip(K1.values, K3.values).map { abs($0 - $1) }.max()! < 1e-14 * scale, "\(strategy)")
+            #expect(zip(f1, f3).map { abs($0 - $1) }.max()! < 1e-14, "\(strategy)")
+            // A subset of cells (not the cached plan) too.
+            var K4 = other.makeMatrix(), f4 = other.makeVector(), K5 = serial.makeMatrix(), f5 = serial.makeVector()
+            let subset = Array(stride(from: 0, to: mesh.cellCount, by: 2))
+            try other.assemble(cells: subset, matrix: &K4, rhs: &f4, kernel: kernel)
+            try serial.assemble(cells: subset, matrix: &K5, rhs: &f5, kernel: kernel)
+            #expect(zip(K4.values, K5.values).map { abs($0 - $1) }.max()! < 1e-14 * scale, "\(strategy) subset")
+        }
+        // Partition: interiors of different chunks share no node; every cell exactly once.
+        let plan = Assembler.partitionPlan(mesh: mesh, items: Array(0..<mesh.cellCount), workers: 2)
+        #expect(plan.interior.reduce(0) { $0 + $1.count } + plan.interface.count == mesh.cellCount)
+        let nodes0 = Set(plan.interior[0].flatMap { mesh.cellNodes($0) }), nodes1 = Set(plan.interior[1].flatMap { mesh.cellNodes($0) })
+        #expect(nodes0.isDisjoint(with: nodes1))
         // Colouring: no two cells of a colour share a node; every cell coloured once.
         let colours = parallel.colourClasses(Array(0..<mesh.cellCount))
         #expect(colours.reduce(0) { $0 + $1.count } == mesh.cellCount)
@@ -144,8 +178,9 @@ struct AssemblyTests {
 
     @Test("Poisson patch test: polynomial of the element degree reproduced to 1e-10", arguments: CellType.allCases)
     func poissonPatch(type: CellType) throws {
-        var mesh = try MeshGenerator.box(size: SIMD3(2, 2, 2), cells: SIMD3(3, 3, 3), cellType: type)
         let linear = type.degree == 1
+        let n = linear ? 5 : 3
+        var mesh = try MeshGenerator.box(size: SIMD3(2, 2, 2), cells: SIMD3(n, n, n), cellType: type)
         if linear {
             // Distort interior nodes: the isoparametric patch test must still pass.
             var rng = SeededGenerator(seed: 5)
@@ -153,8 +188,9 @@ struct AssemblyTests {
             for i in 0..<nodes.count {
                 let p = nodes[i]
                 guard p.x > 0.01 && p.x < 1.99 && p.y > 0.01 && p.y < 1.99 && p.z > 0.01 && p.z < 1.99 else { continue }
-                let dx = Double.random(in: -0.15...0.15, using: &rng), dy = Double.random(in: -0.15...0.15, using: &rng)
-                let dz = Double.random(in: -0.15...0.15, using: &rng)
+                let amp = 0.12 * 2 / Double(n)     // 12 % of the cell size
+                let dx = Double.random(in: -amp...amp, using: &rng), dy = Double.random(in: -amp...amp, using: &rng)
+                let dz = Double.random(in: -amp...amp, using: &rng)
                 nodes[i] = p + SIMD3(dx, dy, dz)
             }
             mesh.nodes = nodes
@@ -185,7 +221,7 @@ struct AssemblyTests {
         #expect(err < 1e-10)
     }
 
-    @Test("Face assembly: a uniform traction integrates to traction × area; lifting of a face matrix", arguments: [CellType.hex20, .tet10, .hex8])
+    @Test("Face assembly: uniform traction sums to traction × area on the loaded nodes only; face mass 1ᵀM1 = area", arguments: [CellType.hex20, .tet10, .hex8])
     func faceLoads(type: CellType) throws {
         let mesh = try MeshGenerator.box(size: SIMD3(2, 3, 1), cells: SIMD3(2, 2, 1), cellType: type)
         let dofs = try DofMap(mesh: mesh, fields: [FieldSpec(name: "u", components: 3)])
@@ -209,6 +245,19 @@ struct AssemblyTests {
         }
         let top = Set(try mesh.nodes(ofSurface: "top"))
         for n in 0..<mesh.nodeCount where !top.contains(n) { for k in 0..<3 { #expect(F[dofs.dof(field: 0, node: n, component: k)!] == 0) } }
+        // Face matrix (Robin-type ∫ N_a N_b dA per component) into the cell's local space: 1ᵀM1 = 3 × area.
+        var M = assembler.makeMatrix()
+        var G = assembler.makeVector()
+        try assembler.assemble(faces: try mesh.faces(ofSurface: "x+"), matrix: &M, rhs: &G) { face, scratch, ke, _ in
+            let fv = try scratch.values(mesh: mesh, face: face)
+            let local = mesh.cellType(face.cell).faceNodes(face.face)
+            let n = dofs.localDofCount(face.cell)
+            for q in 0..<fv.quadratureCount { for a in 0..<fv.basisCount { for b in 0..<fv.basisCount { for k in 0..<3 {
+                ke[(3 * local[a] + k) * n + 3 * local[b] + k] += fv.shape(q, a) * fv.shape(q, b) * fv.jxw[q]
+            } } } }
+        }
+        let total = M.multiply([Double](repeating: 1, count: eqs.count)).reduce(0, +)
+        #expect(abs(total - 3 * 3) < 1e-12)      // x+ face: 3 × 1 mm², three components
     }
 
     @Test("Probes and region integrals: linear Taylor–Hood pressure and isoparametric displacement exact")
@@ -232,6 +281,12 @@ struct AssemblyTests {
             let u = try #require(try locator.evaluate(dofs, field: 0, dofValues: values, at: x))
             #expect(abs(u[0] - 0.01 * x.x) < 1e-12 && abs(u[2] - 0.01 * x.z) < 1e-12)
         }
+        // On the nucleus/annulus interface the nucleus pressure is found (from the nucleus side).
+        let onInterface = mesh.nodes[try mesh.nodes(ofRegion: "nucleus").first { n in
+            try mesh.nodes(ofRegion: "annulus").contains(n) && mesh.nodes[n].z > 0 && mesh.nodes[n].z < 10
+        }!]
+        #expect(try locator.evaluate(dofs, field: pf, dofValues: values, at: onInterface) != nil)
+        #expect(try locator.evaluate(dofs, field: pf, dofValues: values, at: SIMD3(24, 0, 5)) == nil)   // annulus only
         // ∫ p over a straight-sided box region is exact.
         let box = try MeshGenerator.box(size: SIMD3(2, 2, 2), cells: SIMD3(2, 2, 2), cellType: .hex20)
         let bd = try DofMap(mesh: box, fields: [FieldSpec(name: "p", components: 1, interpolation: .linear)])

@@ -77,6 +77,30 @@ struct MeshTests {
         }
     }
 
+    @Test("Tetrahedral O-grid cylinders (24 tets per block): valid, conforming, volume converging", arguments: [CellType.tet4, .tet10])
+    func tetCylinder(type: CellType) throws {
+        let a = 25.0, b = 17.0, h = 10.0
+        let exact = Double.pi * a * b * h
+        var errors: [Double] = []
+        for around in [8, 16] {
+            let mesh = try MeshGenerator.ellipticCylinder(a: a, b: b, height: h, inner: .init(name: "nucleus", fraction: 0.45),
+                                                          around: around, radial: around / 8, layers: 1, cellType: type)
+            try mesh.validate()
+            errors.append(abs(try mesh.volume() - exact) / exact)
+            // Conforming: the only boundary faces are the named top, bottom and outer faces.
+            let named = ["top", "bottom", "outer"].reduce(0) { $0 + mesh.surfaces[$1]!.count }
+            #expect(mesh.boundaryFaces().count == named)
+            #expect(Set(mesh.boundaryFaces()) == Set(mesh.surfaces["top"]! + mesh.surfaces["bottom"]! + mesh.surfaces["outer"]!))
+            let flux = try ["top", "bottom", "outer"].reduce(0.0) { $0 + (try mesh.integrate(surface: $1) { x, n in dot(x, n) }) }
+            #expect(abs(flux - 3 * (try mesh.volume())) < 1e-9 * exact)
+            #expect(try mesh.integrate(surface: "top") { _, n in n.z } > 0)
+        }
+        let rate = log2(errors[0] / errors[1])
+        print("\(type) cylinder volume relative errors \(errors), rate \(rate)")
+        // Same polygonal (tet4) or quadratic (tet10) boundary as the hexahedra: rates ≈ 2 and ≈ 4.
+        #expect(type == .tet4 ? abs(rate - 2) < 0.15 : rate > 3.7)
+    }
+
     @Test("The DESIGN.md disc (a 25, b 17, h 10 mm, nucleus 0.45, 32 around, 8 radial; 1 layer) is valid; region volumes near closed form")
     func designDisc() throws {
         let mesh = try MeshGenerator.ellipticCylinder(a: 25, b: 17, height: 10, inner: .init(name: "nucleus", fraction: 0.45),
@@ -88,6 +112,26 @@ struct MeshTests {
         #expect(abs(vn - nucleus) / nucleus < 1e-5)
         #expect(abs(va - (total - nucleus)) / (total - nucleus) < 1e-5)
         #expect(try mesh.nodes(ofSurface: "outer").allSatisfy { let p = mesh.nodes[$0]; return abs(p.x * p.x / 625 + p.y * p.y / 289 - 1) < 1e-12 })
+    }
+
+    @Test("Graded annulus rings: node radii follow the geometric grading (ratio 4 over 3 rings)")
+    func gradedRings() throws {
+        let mesh = try MeshGenerator.cylinder(radius: 10, height: 1, inner: .init(name: "nucleus", fraction: 0.5),
+                                              around: 8, radial: 3, layers: 1, cellType: .hex27, radialRatio: 4)
+        try mesh.validate()
+        // Radii of the nodes on the +x axis (y = 0, z = 0), beyond the nucleus: 5 + 5·grading (incl. midpoints).
+        let radii = Set(mesh.nodes.filter { abs($0.y) < 1e-12 && $0.z == 0 && $0.x >= 5 - 1e-12 }.map { ($0.x * 1e9).rounded() / 1e9 }).sorted()
+        let g = try Grading.geometric(from: 0, to: 1, cells: 3, ratio: 4).coordinates
+        var expected: [Double] = []
+        for k in 0..<3 { expected += [g[k], 0.5 * (g[k] + g[k + 1])] }
+        expected.append(1)
+        #expect(radii.count == expected.count)
+        for (r, e) in zip(radii, expected) { #expect(abs(r - (5 + 5 * e)) < 1e-9) }
+        // Ring widths 1 : 2 : 4 (geometric, ratio 4 over 3 cells).
+        #expect(abs((g[3] - g[2]) / (g[1] - g[0]) - 4) < 1e-12)
+        #expect(throws: MeshError.self) {
+            try MeshGenerator.cylinder(radius: 1, height: 1, around: 8, radial: 2, layers: 1, cellType: .hex8, radialRatio: 0)
+        }
     }
 
     @Test("An inverted cell is reported by index")

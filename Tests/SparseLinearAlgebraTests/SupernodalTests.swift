@@ -155,6 +155,26 @@ struct SupernodalCholeskyTests {
         #expect(throws: LinearAlgebraError.notPositiveDefinite(column: 17, pivot: -1)) { try nd.factor(d) }
     }
 
+    @Test("Indefinite matrices are refused with a non-positive pivot at an original column")
+    func indefiniteRefused() throws {
+        for a in [TestMatrices.randomSymmetric(dimension: 300, perRow: 4, diagonalShift: -3.5, seed: 31),
+                  SupernodalTestMatrices.saddle(4, 4, 4, pressureScale: 1e-4, seed: 1)] {
+            let (_, inertia) = try SupernodalTestMatrices.spectrum(a)
+            #expect(inertia.negative > 0)
+            let solver = SupernodalCholesky()
+            try solver.analyze(a)
+            do {
+                try solver.factor(a)
+                Issue.record("factor accepted an indefinite matrix")
+            } catch let LinearAlgebraError.notPositiveDefinite(column, pivot) {
+                #expect(column >= 0 && column < a.dimension)
+                #expect(pivot <= 0 || pivot.isNaN)
+            }
+            var b = [Double](repeating: 1, count: a.dimension)
+            #expect(throws: LinearAlgebraError.phaseOrder("solve: call factor first")) { try solver.solve(&b, count: 1) }
+        }
+    }
+
     @Test("NaN, pattern mismatch, wrong sizes and phase order are typed errors")
     func badInput() throws {
         let a = TestMatrices.laplacian3D(4, 4, 4)
@@ -198,9 +218,10 @@ struct SupernodalLDLTTests {
         ("u–p saddle 6×5×5, ε=1e-4", SupernodalTestMatrices.saddle(6, 5, 5, pressureScale: 1e-4, seed: 3)),
         ("u–p saddle 5×5×4, zero pressure block", SupernodalTestMatrices.saddle(5, 5, 4, pressureScale: 0, seed: 4)),
         ("3D Laplacian 9×8×7 (SPD)", TestMatrices.laplacian3D(9, 8, 7)),
+        ("u–p saddle 6×5×4, ε=1e-9 (tiny pressure pivots)", SupernodalTestMatrices.saddle(6, 5, 4, pressureScale: 1e-9, seed: 5)),
     ]
 
-    @Test("Solution, residual and inertia against dense LAPACK", arguments: 0..<4)
+    @Test("Solution, residual and inertia against dense LAPACK", arguments: 0..<5)
     func matchesDense(_ index: Int) throws {
         let a = Self.cases[index].1
         let n = a.dimension
@@ -288,6 +309,27 @@ struct SupernodalParallelTests {
         #expect(SupernodalTestMatrices.relativeError(two.x, reference) <= 1e-10)
     }
 
+    @Test("Fronts large enough for two-thread assembly still solve to 1e-12 residual")
+    func largeFronts() throws {
+        // 20³ Laplacian: the top separator front has ~400 columns (> 2¹⁷ entries),
+        // so its zeroing, assembly and extend-add run split over two threads.
+        let a = TestMatrices.laplacian3D(20, 20, 20)
+        let solver = SupernodalCholesky()
+        try solver.analyzeAndFactor(a)
+        #expect(solver.analysis!.largestFront >= 363)
+        let b = rhs(a.dimension, seed: 6)
+        let x = try solver.solve(b)
+        #expect(relativeResidual(a, x: x, b: b) <= 1e-12)
+        let saddle = SupernodalTestMatrices.saddle(11, 10, 10, pressureScale: 1e-4, seed: 9)
+        let ldlt = SupernodalLDLT()
+        try ldlt.analyzeAndFactor(saddle)
+        #expect(ldlt.analysis!.largestFront >= 363)
+        let c = rhs(saddle.dimension, seed: 7)
+        let y = try ldlt.solve(c)
+        #expect(relativeResidual(saddle, x: y, b: c) <= 1e-12)
+        #expect(ldlt.report.inertia == Inertia(positive: 3 * 1100, negative: 1100, zero: 0))
+    }
+
     @Test("A failure inside a worker's subtree is reported with its original column")
     func failureInWorker() throws {
         var a = TestMatrices.laplacian3D(10, 10, 10)
@@ -320,6 +362,12 @@ struct SolverChoiceTests {
         #expect(try LinearSolvers.make(.ldlt, kind: .symmetricPositiveDefinite) is SupernodalLDLT)
         #expect(try LinearSolvers.make(.dense, kind: .symmetricIndefinite) is DenseSolver)
         #expect(throws: LinearAlgebraError.self) { try LinearSolvers.make(.cholesky, kind: .symmetricIndefinite) }
+        #expect(try LinearSolvers.make(.banded, kind: .symmetricPositiveDefinite) is BandedCholesky)
+        #expect(try LinearSolvers.make(.banded, kind: .symmetricIndefinite) is BandedLU)
+        #expect(try LinearSolvers.make(.cg, kind: .symmetricPositiveDefinite) is ConjugateGradient)
+        #expect(try LinearSolvers.make(.minres, kind: .symmetricIndefinite) is MINRES)
+        #expect(throws: LinearAlgebraError.self) { try LinearSolvers.make(.cg, kind: .symmetricIndefinite) }
+        #expect(SolverChoice(rawValue: "ldlt") == .ldlt)
         // The solver made by `auto` for a 1000-unknown Laplacian solves it like dense Cholesky.
         let a = TestMatrices.laplacian3D(10, 10, 10)
         let solver = try LinearSolvers.make(.auto, kind: .symmetricPositiveDefinite, dimension: a.dimension)

@@ -27,8 +27,11 @@ public struct DirichletConditions: Sendable {
 
     /// Constrains one dof (a later call for the same dof overwrites the value).
     public mutating func prescribe(dof: Int, value: Double) throws {
-        guard dof >= 0 && dof < dofMap.dofCount else { throw DofError.dimensionMismatch(what: "dof index \(dof)", expected: dofMap.dofCount, got: dof) }
-        guard value.isFinite else { throw DofError.nonFiniteValue(field: "?", node: -1, component: -1, value: value) }
+        guard dof >= 0 && dof < dofMap.dofCount else { throw DofError.dofOutOfRange(dof: dof, dofCount: dofMap.dofCount) }
+        guard value.isFinite else {
+            let at = dofMap.location(ofDof: dof)!
+            throw DofError.nonFiniteValue(field: dofMap.fields[at.field].name, node: at.node, component: at.component, value: value)
+        }
         isConstrained[dof] = true
         values[dof] = value
     }

@@ -46,6 +46,8 @@ public enum DofError: Error, Equatable, CustomStringConvertible {
     case dimensionMismatch(what: String, expected: Int, got: Int)
     /// A cell index outside the mesh.
     case cellOutOfRange(cell: Int, cellCount: Int)
+    /// A dof index outside `0..<dofCount`.
+    case dofOutOfRange(dof: Int, dofCount: Int)
     /// The pattern handed to assembly is not the assembler's.
     case patternMismatch
     /// The assembler was built for the other ``MatrixStructure``.
@@ -68,6 +70,8 @@ public enum DofError: Error, Equatable, CustomStringConvertible {
             return "\(what): expected length \(expected), got \(got)"
         case let .cellOutOfRange(cell, count):
             return "cell \(cell) is outside 0..<\(count)"
+        case let .dofOutOfRange(dof, count):
+            return "dof \(dof) is outside 0..<\(count)"
         case .patternMismatch:
             return "the matrix pattern is not the one this assembler built (use Assembler.makeMatrix())"
         case let .structureMismatch(expected, got):
@@ -179,6 +183,18 @@ public struct DofMap: Sendable {
         cellDofOffsets = offsets
         cellDofIndices = indices
         fieldLocalOffsets = local
+    }
+
+    /// The (field, node, component) of global dof `d`, or nil when `d` is out of range (O(nodes · fields)).
+    public func location(ofDof d: Int) -> (field: Int, node: Int, component: Int)? {
+        guard d >= 0 && d < dofCount else { return nil }
+        for n in 0..<mesh.nodeCount {
+            for f in 0..<fields.count {
+                let s = nodeFieldDof[n * fields.count + f]
+                if s >= 0 && d >= s && d < s + fields[f].components { return (f, n, d - s) }
+            }
+        }
+        return nil
     }
 
     /// Index of the field named `name`.

@@ -80,12 +80,13 @@ extension DofMap {
 
 extension PointLocator {
     /// The components of field `f` at `x` (mm), interpolated with the field's own
-    /// basis; nil when `x` is outside the mesh or the containing cell has no such field.
+    /// basis in a cell that carries the field; nil when no such cell contains `x`
+    /// (outside the mesh, or outside the field's regions).
     public func evaluate(_ dofMap: DofMap, field f: Int, dofValues: [Double], at x: SIMD3<Double>) throws -> [Double]? {
         guard dofValues.count == dofMap.dofCount else {
             throw DofError.dimensionMismatch(what: "dof vector", expected: dofMap.dofCount, got: dofValues.count)
         }
-        guard let (c, xi) = locate(x) else { return nil }
+        guard let (c, xi) = locate(x, where: { !dofMap.localRange(cell: $0, field: f).isEmpty }) else { return nil }
         return dofMap.evaluate(field: f, cell: c, reference: xi, dofValues: dofValues)
     }
 }

@@ -145,7 +145,7 @@ public enum MeshGenerator {
     }
 
     /// An elliptic cylinder `x²/a² + y²/b² ≤ 1`, `0 ≤ z ≤ height` (mm) meshed by a
-    /// structured O-grid of hexahedra: a square core of `around/4 × around/4`
+    /// structured O-grid of hexahedra (or tetrahedra, 24 per block): a square core of `around/4 × around/4`
     /// cells, `innerRings` rings from the core to the inner ellipse (semi-axes
     /// `fraction·a`, `fraction·b`), and `radial` rings from there to the outer
     /// ellipse. Ring nodes lie on rays from the axis; all nodes, mid-edge ones
@@ -162,12 +162,16 @@ public enum MeshGenerator {
     ///   - radial: rings in the outer region (≥ 1).
     ///   - innerRings: rings between the core square and the inner ellipse (default `max(1, around / 8)`).
     ///   - layers: cells along z (≥ 1).
-    ///   - cellType: `hex8`, `hex20` or `hex27`.
+    ///   - cellType: `hex8`, `hex20`, `hex27`; or `tet4`/`tet10`: each block split into 24
+    ///     tetrahedra through its face and body centres (conforming; tet10 mid-edge nodes on
+    ///     the curved lattice, so outer-surface nodes lie on the ellipse).
+    ///   - radialRatio: width of the outermost ring of the outer region / width of its
+    ///     innermost ring (1 = uniform; < 1 refines towards the outer surface).
     public static func ellipticCylinder(a: Double, b: Double, height: Double,
                                         inner: InnerRegion? = InnerRegion(name: "nucleus", fraction: 0.5),
                                         outerName: String = "annulus",
                                         around: Int, radial: Int, innerRings: Int? = nil, layers: Int,
-                                        cellType: CellType) throws -> Mesh {
+                                        cellType: CellType, radialRatio: Double = 1) throws -> Mesh {
         for (name, v) in [("a", a), ("b", b), ("height", height)] where !(v > 0 && v.isFinite) {
             throw MeshError.invalidParameter(parameter: name, value: "\(v)", expected: "a finite length > 0 mm")
         }
@@ -176,15 +180,19 @@ public enum MeshGenerator {
         }
         guard radial >= 1 else { throw MeshError.invalidParameter(parameter: "radial", value: "\(radial)", expected: "an integer ≥ 1") }
         guard layers >= 1 else { throw MeshError.invalidParameter(parameter: "layers", value: "\(layers)", expected: "an integer ≥ 1") }
-        guard !cellType.isSimplex else {
-            throw MeshError.invalidParameter(parameter: "cellType", value: cellType.rawValue, expected: "hex8, hex20 or hex27")
-        }
         if let inner, !(inner.fraction > 0 && inner.fraction < 1) {
             throw MeshError.invalidParameter(parameter: "inner.fraction", value: "\(inner.fraction)", expected: "a number in (0, 1)")
         }
         let nIn = inner == nil ? radial : (innerRings ?? max(1, around / 8))
+        guard radialRatio > 0, radialRatio.isFinite else {
+            throw MeshError.invalidParameter(parameter: "radialRatio", value: "\(radialRatio)", expected: "a finite number > 0")
+        }
+        // Outer-ring boundaries in [0, 1] (inner ellipse → outer ellipse), graded.
+        let ringCoordinates = try Grading.geometric(from: 0, to: 1, cells: max(radial, 1), ratio: radialRatio).coordinates
         guard nIn >= 1 else { throw MeshError.invalidParameter(parameter: "innerRings", value: "\(nIn)", expected: "an integer ≥ 1") }
-        let p = cellType.degree
+        // Lattice points per block and axis: the element degree for hexahedra; for tetrahedra
+        // 2 (tet4: corners, face and body centres) or 4 (tet10: also their edge midpoints).
+        let p = cellType.isSimplex ? 2 * cellType.degree : cellType.degree
         let m = around / 4
         let f = inner?.fraction ?? 1.0
         let rings = inner == nil ? nIn : nIn + radial      // total rings
@@ -218,7 +226,9 @@ public enum MeshGenerator {
                     let t = Double(r) / Double(nucleusLevels)
                     disc.append((1 - t) * sq + t * f * dir)
                 } else {
-                    let t = Double(r - nucleusLevels) / Double(p * rings - nucleusLevels)
+                    let l = r - nucleusLevels, k = l / p
+                    let t = l % p == 0 ? ringCoordinates[k]
+                        : ringCoordinates[k] + Double(l % p) / Double(p) * (ringCoordinates[k + 1] - ringCoordinates[k])
                     disc.append(((1 - t) * f + t) * dir)
                 }
             }
@@ -235,36 +245,56 @@ public enum MeshGenerator {
             let z = height * Double(kz) / Double(zLevels - 1)
             for q in disc { points.append(SIMD3(a * q.x, b * q.y, z)) }
         }
-        let ref = cellType.referenceNodes
         var conn: [Int] = []
         var types: [CellType] = []
         var innerCells: [Int] = [], outerCells: [Int] = [], outerFaces: [FaceRef] = []
         var topFaces: [FaceRef] = [], bottomFaces: [FaceRef] = []
+        let hexCorners = referenceNodeTable[0].map { SIMD3(Int($0.x + 1) * p / 2, Int($0.y + 1) * p / 2, Int($0.z + 1) * p / 2) }
+        /// Emits one block (a hexahedron, or 24 tetrahedra: each hex face split into 4 triangles
+        /// through its centre, each joined to the body centre — conforming with any neighbour);
+        /// `node` maps block-local lattice offsets (ξ, η, ζ ∈ 0…p) to a lattice point.
+        /// Returns the new cells and, per hex face, the cell faces that cover it.
+        func emit(_ node: (Int, Int, Int) -> Int) -> (cells: [Int], faces: [[FaceRef]]) {
+            let first = types.count
+            var faces = [[FaceRef]](repeating: [], count: 6)
+            if !cellType.isSimplex {
+                for rn in cellType.referenceNodes {
+                    conn.append(node(Int((rn.x + 1) * Double(p) / 2), Int((rn.y + 1) * Double(p) / 2), Int((rn.z + 1) * Double(p) / 2)))
+                }
+                types.append(cellType)
+                for f in 0..<6 { faces[f] = [FaceRef(cell: first, face: f)] }
+            } else {
+                let body = SIMD3(p / 2, p / 2, p / 2)
+                for f in 0..<6 {
+                    let c = hexFaceCorners[f].map { hexCorners[$0] }
+                    let centre = (c[0] &+ c[2]) / 2
+                    for k in 0..<4 {
+                        // (c_{k+1}, c_k, centre) is clockwise seen from outside: positive with the body centre as apex.
+                        var v = [c[(k + 1) % 4], c[k], centre, body]
+                        if cellType == .tet10 { for e in tetEdges { v.append((v[e.0] &+ v[e.1]) / 2) } }
+                        for q in v { conn.append(node(q.x, q.y, q.z)) }
+                        faces[f].append(FaceRef(cell: types.count, face: 0))   // tet face 0 = (v0, v2, v1)
+                        types.append(cellType)
+                    }
+                }
+            }
+            return (Array(first..<types.count), faces)
+        }
         for layer in 0..<layers {
-            // Core cells: ξ = x, η = y.
+            // Core blocks: ξ = x, η = y.
             for ck in 0..<m { for ci in 0..<m {
-                for rn in ref {
-                    let di = Int((rn.x + 1) * Double(p) / 2), dk = Int((rn.y + 1) * Double(p) / 2), dz = Int((rn.z + 1) * Double(p) / 2)
-                    conn.append((p * layer + dz) * n2 + coreIndex(p * ci + di, p * ck + dk))
-                }
-                let c = types.count
-                types.append(cellType)
-                innerCells.append(c)
-                if layer == 0 { bottomFaces.append(FaceRef(cell: c, face: 4)) }
-                if layer == layers - 1 { topFaces.append(FaceRef(cell: c, face: 5)) }
+                let block = emit { di, dk, dz in (p * layer + dz) * n2 + coreIndex(p * ci + di, p * ck + dk) }
+                innerCells += block.cells
+                if layer == 0 { bottomFaces += block.faces[4] }
+                if layer == layers - 1 { topFaces += block.faces[5] }
             } }
-            // Ring cells: ξ = radial (outward), η = around (counter-clockwise).
+            // Ring blocks: ξ = radial (outward), η = around (counter-clockwise).
             for r in 0..<rings { for j in 0..<(4 * m) {
-                for rn in ref {
-                    let dr = Int((rn.x + 1) * Double(p) / 2), dj = Int((rn.y + 1) * Double(p) / 2), dz = Int((rn.z + 1) * Double(p) / 2)
-                    conn.append((p * layer + dz) * n2 + ringIndex(p * j + dj, p * r + dr))
-                }
-                let c = types.count
-                types.append(cellType)
-                if r < nIn && inner != nil { innerCells.append(c) } else { outerCells.append(c) }
-                if r == rings - 1 { outerFaces.append(FaceRef(cell: c, face: 1)) }
-                if layer == 0 { bottomFaces.append(FaceRef(cell: c, face: 4)) }
-                if layer == layers - 1 { topFaces.append(FaceRef(cell: c, face: 5)) }
+                let block = emit { dr, dj, dz in (p * layer + dz) * n2 + ringIndex(p * j + dj, p * r + dr) }
+                if r < nIn && inner != nil { innerCells += block.cells } else { outerCells += block.cells }
+                if r == rings - 1 { outerFaces += block.faces[1] }
+                if layer == 0 { bottomFaces += block.faces[4] }
+                if layer == layers - 1 { topFaces += block.faces[5] }
             } }
         }
         var mesh = try compacted(points: points, types: types, connectivity: conn)
@@ -286,14 +316,15 @@ public enum MeshGenerator {
         return mesh
     }
 
-    /// A circular cylinder of radius `radius` (mm): ``ellipticCylinder(a:b:height:inner:outerName:around:radial:innerRings:layers:cellType:)`` with `a = b`.
+    /// A circular cylinder of radius `radius` (mm): ``ellipticCylinder(a:b:height:inner:outerName:around:radial:innerRings:layers:cellType:radialRatio:)`` with `a = b`.
     public static func cylinder(radius: Double, height: Double,
                                 inner: InnerRegion? = InnerRegion(name: "nucleus", fraction: 0.5),
                                 outerName: String = "annulus",
                                 around: Int, radial: Int, innerRings: Int? = nil, layers: Int,
-                                cellType: CellType) throws -> Mesh {
+                                cellType: CellType, radialRatio: Double = 1) throws -> Mesh {
         try ellipticCylinder(a: radius, b: radius, height: height, inner: inner, outerName: outerName,
-                             around: around, radial: radial, innerRings: innerRings, layers: layers, cellType: cellType)
+                             around: around, radial: radial, innerRings: innerRings, layers: layers, cellType: cellType,
+                             radialRatio: radialRatio)
     }
 
     /// Drops lattice points no cell uses and renumbers (keeping the lattice order).

@@ -55,6 +55,12 @@ public struct PointLocator: Sendable {
 
     /// The cell containing `x` (mm) and the reference coordinates of `x` in it, or nil outside the mesh.
     public func locate(_ x: SIMD3<Double>) -> (cell: Int, reference: SIMD3<Double>)? {
+        locate(x, where: { _ in true })
+    }
+
+    /// The first cell accepted by `accept` that contains `x` (mm) — e.g. a cell carrying a
+    /// given field, for a probe on an interface between regions — or nil.
+    public func locate(_ x: SIMD3<Double>, where accept: (Int) -> Bool) -> (cell: Int, reference: SIMD3<Double>)? {
         let r = (x - lower) / binSize
         guard r.x >= 0, r.y >= 0, r.z >= 0, r.x < Double(bins.x) + 1e-9, r.y < Double(bins.y) + 1e-9, r.z < Double(bins.z) + 1e-9 else { return nil }
         let i = Self.binIndex(x, lower, binSize, bins)
@@ -62,6 +68,7 @@ public struct PointLocator: Sendable {
         var grads = [Double](repeating: 0, count: 81), vals = [Double](repeating: 0, count: 27)
         for k in binStarts[bin]..<binStarts[bin + 1] {
             let c = binCells[k]
+            guard accept(c) else { continue }
             if let xi = inverseMap(cell: c, x: x, values: &vals, gradients: &grads), mesh.cellType(c).containsReferencePoint(xi, tolerance: 1e-8) {
                 return (c, xi)
             }

@@ -318,6 +318,3 @@ let referenceNodeTable: [[SIMD3<Double>]] = CellType.allCases.map { type in
     }
     return nodes
 }
-
-/// Reference coordinates of each hex27 node as tensor indices 0,1,2 ↔ −1,0,+1.
-let hex27Reference: [SIMD3<Double>] = referenceNodeTable[2]

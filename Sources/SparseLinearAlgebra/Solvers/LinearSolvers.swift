@@ -31,12 +31,12 @@ public enum LinearSolvers {
     ///   - kind: SPD or symmetric indefinite.
     public static func makeDefault(for dimension: Int, kind: MatrixKind) -> any LinearSolver {
         if dimension <= denseLimit { return DenseSolver(kind: kind) }
+        // Extension point: iterative solvers for systems too large to factor
+        // (judged by nnz(L) from a symbolic analysis) would be chosen here.
         switch kind {
         case .symmetricPositiveDefinite: return SupernodalCholesky()
         case .symmetricIndefinite: return SupernodalLDLT()
         }
-        // Extension point: iterative solvers for systems too large to factor
-        // (by nnz(L) from a symbolic analysis) would be chosen here.
     }
 
     /// The solver named by `choice`.
@@ -45,8 +45,8 @@ public enum LinearSolvers {
     ///   - choice: which solver.
     ///   - kind: SPD or symmetric indefinite.
     ///   - dimension: number of unknowns, used by `.auto` (when `nil`, `.auto` picks a supernodal solver).
-    /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for Cholesky asked to
-    ///   factor an indefinite matrix, and for solvers not built into this module.
+    /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for Cholesky or CG
+    ///   asked to handle an indefinite matrix.
     public static func make(_ choice: SolverChoice, kind: MatrixKind, dimension: Int? = nil) throws -> any LinearSolver {
         switch choice {
         case .auto:
@@ -60,8 +60,18 @@ public enum LinearSolvers {
             return SupernodalLDLT()
         case .dense:
             return DenseSolver(kind: kind)
-        case .banded, .cg, .minres:
-            throw LinearAlgebraError.invalidArgument("solver \(choice.rawValue) is not available yet")
+        case .banded:
+            switch kind {
+            case .symmetricPositiveDefinite: return BandedCholesky()
+            case .symmetricIndefinite: return BandedLU()
+            }
+        case .cg:
+            guard kind == .symmetricPositiveDefinite else {
+                throw LinearAlgebraError.invalidArgument("solver cg needs a symmetric positive definite matrix, got kind \(kind.rawValue): use minres or ldlt")
+            }
+            return ConjugateGradient()
+        case .minres:
+            return MINRES()
         }
     }
 }

@@ -1,31 +1,6 @@
 import CLAPACK
 import Dispatch
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Allocates `count` doubles for a large, long-lived buffer (factor storage,
-/// update stack). On Linux the buffer is 2 MiB-aligned and advised for
-/// transparent huge pages: first touching a gigabyte of 4 KiB pages costs
-/// hundreds of thousands of page faults, a measurable share of a factorization.
-/// Release with ``freeLargeBuffer(_:)``.
-func allocateLargeBuffer(_ count: Int) -> UnsafeMutablePointer<Double> {
-    let bytes = max(count, 1) * MemoryLayout<Double>.stride
-    #if canImport(Glibc)
-    let huge = 2 << 20
-    if bytes >= huge {
-        let rounded = (bytes + huge - 1) / huge * huge
-        if let raw = aligned_alloc(huge, rounded) {
-            _ = madvise(raw, rounded, MADV_HUGEPAGE)
-            return raw.bindMemory(to: Double.self, capacity: rounded / MemoryLayout<Double>.stride)
-        }
-    }
-    return malloc(bytes)!.bindMemory(to: Double.self, capacity: max(count, 1))
-    #else
-    return UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
-    #endif
-}
 
 /// A read-only pointer handed to worker threads (the values of the matrix
 /// being factorized, not mutated while they run).
@@ -33,14 +8,6 @@ struct SharedPointer: @unchecked Sendable {
     let base: UnsafePointer<Double>
 }
 
-/// Releases a buffer from ``allocateLargeBuffer(_:)``.
-func freeLargeBuffer(_ p: UnsafeMutablePointer<Double>) {
-    #if canImport(Glibc)
-    free(p)
-    #else
-    p.deallocate()
-    #endif
-}
 
 /// The numeric multifrontal factorization on a ``SupernodalAnalysis``:
 /// Cholesky (`LLᵀ`) or Bunch–Kaufman `LDLᵀ`, one dense front per supernode.
@@ -90,8 +57,10 @@ final class MultifrontalFactor: @unchecked Sendable {
         valueCount = analysis.factorStart[ns]
         // Not initialized here: `factor` zeroes every block before assembling into
         // it, so the pages are first touched (and faulted in) by the factorization.
-        values = allocateLargeBuffer(valueCount)
-        stack = allocateLargeBuffer(analysis.stackSize)
+        // (Transparent huge pages were tried: they made the first factorization
+        // 1.5–2.5× slower here, the kernel compacting memory in the page faults.)
+        values = .allocate(capacity: max(valueCount, 1))
+        stack = .allocate(capacity: max(analysis.stackSize, 1))
         let n = analysis.dimension
         subdiagonal = .allocate(capacity: max(n, 1))
         subdiagonal.initialize(repeating: 0, count: max(n, 1))
@@ -114,10 +83,17 @@ final class MultifrontalFactor: @unchecked Sendable {
     }
 
     deinit {
-        freeLargeBuffer(values); freeLargeBuffer(stack); subdiagonal.deallocate(); localOrder.deallocate()
+        values.deallocate(); stack.deallocate(); subdiagonal.deallocate(); localOrder.deallocate()
         pivotKind.deallocate()
         for w in workspaces { w.panel.deallocate(); w.ipiv.deallocate(); w.sytrfWork.deallocate() }
     }
+
+    /// Fronts with fewer entries than this are assembled on one thread.
+    static let parallelAssemblyEntries = 1 << 17
+
+    /// The column that halves the entries of a lower triangle of order n:
+    /// columns 0..<cut hold as many as cut..<n (cut = n(1 − 1/√2)).
+    @inline(__always) static func triangularCut(_ n: Int) -> Int { Int(Double(n) * (1 - 0.5.squareRoot())) }
 
     /// Counts gathered while factorizing.
     struct Counts { var positive = 0, negative = 0, zero = 0, perturbed = 0 }
@@ -145,6 +121,7 @@ final class MultifrontalFactor: @unchecked Sendable {
     func factor(_ matrix: SymmetricMatrix, pivotThreshold: Double) throws {
         let plan = analysis.schedule
         var total = Counts()
+        let assemblySplit = SupernodalSchedule.threadBudget > 1
         try matrix.values.withUnsafeBufferPointer { vb in
             let vals = vb.baseAddress!
             let shared = SharedPointer(base: vals)
@@ -156,7 +133,7 @@ final class MultifrontalFactor: @unchecked Sendable {
                     var failure: (Int, any Error)? = nil
                     outer: for range in plan.threadRanges[t] {
                         for s in range {
-                            do { try processSupernode(s, vals: shared.base, ws: workspaces[t], tau: pivotThreshold, counts: &counts) }
+                            do { try processSupernode(s, vals: shared.base, ws: workspaces[t], tau: pivotThreshold, assemblySplit: false, counts: &counts) }
                             catch { failure = (s, error); break outer }
                         }
                     }
@@ -171,50 +148,98 @@ final class MultifrontalFactor: @unchecked Sendable {
                 }
             }
             for s in plan.top {
-                try processSupernode(s, vals: vals, ws: workspaces[0], tau: pivotThreshold, counts: &total)
+                try processSupernode(s, vals: vals, ws: workspaces[0], tau: pivotThreshold, assemblySplit: assemblySplit, counts: &total)
             }
         }
+        #if SUPERNODAL_PROFILE
+        print("profile: zero+A \(profile[0]) s, extend-add \(profile[1]) s, dense \(profile[2]) s, move \(profile[3]) s")
+        profile = [0, 0, 0, 0]
+        #endif
         inertia = Inertia(positive: total.positive, negative: total.negative, zero: total.zero)
         perturbedPivots = total.perturbed
     }
 
     /// Assembles, factorizes and forms the update matrix of supernode `s`.
-    private func processSupernode(_ s: Int, vals: UnsafePointer<Double>, ws: Workspace, tau: Double, counts: inout Counts) throws {
+    #if SUPERNODAL_PROFILE
+    var profile: [Double] = [0, 0, 0, 0]
+    #endif
+    private func processSupernode(_ s: Int, vals: UnsafePointer<Double>, ws: Workspace, tau: Double,
+                                  assemblySplit: Bool, counts: inout Counts) throws {
+        #if SUPERNODAL_PROFILE
+        var clock = ContinuousClock.now
+        func lap(_ i: Int) { let t = ContinuousClock.now; let d = (t - clock).components; profile[i] += Double(d.seconds) + Double(d.attoseconds) * 1e-18; clock = t }
+        defer { lap(3) }
+        #endif
         let an = analysis
         let sStart = an.superStart.base, rStart = an.rowStart.base, fStart = an.factorStart.base
         let cStart = an.childStart.base, cList = an.childList.base
         let relS = an.relStart.base, rel = an.relMap.base
         let sTemp = an.stackTemp.base, sFinal = an.stackFinal.base
-        let pcs = an.permutedColumnStarts.base, src = an.sourceOfEntry.base, loc = an.entryLocalRow.base
+        nonisolated(unsafe) let pcs = an.permutedColumnStarts.base, src = an.sourceOfEntry.base, loc = an.entryLocalRow.base
         var one = 1.0, minusOne = -1.0
         let first = sStart[s], k = sStart[s + 1] - first
         let m = rStart[s + 1] - rStart[s], u = m - k
         let lb = values + fStart[s]
         let ub = stack + sTemp[s]
-        // Zero the front: the m×k factor block and the lower triangle of the u×u update.
-        lb.update(repeating: 0, count: m * k)
-        for j in 0..<u { (ub + j * u + j).update(repeating: 0, count: u - j) }
-        // Entries of A in this supernode's columns.
-        for c in 0..<k {
-            let col = first + c
-            let dst = lb + c * m
-            for p in pcs[col]..<pcs[col + 1] { dst[Int(loc[p])] += vals[src[p]] }
+        // Zero the front (the m×k factor block and the lower triangle of the
+        // u×u update), add A's entries of this supernode's columns, then the
+        // children's update matrices (extend-add). Large fronts split these
+        // column loops over two threads: each thread owns whole destination
+        // columns, and no BLAS call runs meanwhile.
+        let split = assemblySplit && m * k + u * u / 2 >= Self.parallelAssemblyEntries
+        nonisolated(unsafe) let lbs = lb, ubs = ub, valss = vals
+        let assembleColumns: @Sendable (Range<Int>, Range<Int>) -> Void = { cols, ucols in
+            for c in cols {
+                let dst = lbs + c * m
+                dst.update(repeating: 0, count: m)
+                let col = first + c
+                for p in pcs[col]..<pcs[col + 1] { dst[Int(loc[p])] += valss[src[p]] }
+            }
+            for j in ucols { (ubs + j * u + j).update(repeating: 0, count: u - j) }
         }
-        // Extend-add of the children's update matrices.
+        if split {
+            let cut = Self.triangularCut(u)
+            DispatchQueue.concurrentPerform(iterations: 2) { t in
+                if t == 0 { assembleColumns(0..<(k / 2), 0..<cut) } else { assembleColumns((k / 2)..<k, cut..<u) }
+            }
+        } else {
+            assembleColumns(0..<k, 0..<u)
+        }
+        #if SUPERNODAL_PROFILE
+        lap(0)
+        #endif
         for ci in cStart[s]..<cStart[s + 1] {
             let t = Int(cList[ci])
             let ut = rStart[t + 1] - rStart[t] - (sStart[t + 1] - sStart[t])
-            let uSrc = stack + sFinal[t]
-            let map = rel + relS[t]
-            for jj in 0..<ut {
-                let cj = Int(map[jj])
-                let dst: UnsafeMutablePointer<Double>
-                let shift: Int
-                if cj < k { dst = lb + cj * m; shift = 0 } else { dst = ub + (cj - k) * u; shift = k }
-                let colSrc = uSrc + jj * ut
-                for ii in jj..<ut { dst[Int(map[ii]) - shift] += colSrc[ii] }
+            nonisolated(unsafe) let uSrc = stack + sFinal[t]
+            nonisolated(unsafe) let map = rel + relS[t]
+            let extendAdd: @Sendable (Range<Int>) -> Void = { columns in
+                for jj in columns {
+                    let cj = Int(map[jj])
+                    let dst: UnsafeMutablePointer<Double>
+                    let shift: Int
+                    if cj < k { dst = lbs + cj * m; shift = 0 } else { dst = ubs + (cj - k) * u; shift = k }
+                    let colSrc = uSrc + jj * ut
+                    let base = Int(map[jj]) - shift
+                    if Int(map[ut - 1]) - Int(map[jj]) == ut - 1 - jj {
+                        // The rows land contiguously (the map is increasing): a plain, vectorizable loop.
+                        let d = dst + base, c = colSrc + jj
+                        for q in 0..<(ut - jj) { d[q] += c[q] }
+                    } else {
+                        for ii in jj..<ut { dst[Int(map[ii]) - shift] += colSrc[ii] }
+                    }
+                }
+            }
+            if split && ut * ut / 2 >= Self.parallelAssemblyEntries {
+                let cut = Self.triangularCut(ut)
+                DispatchQueue.concurrentPerform(iterations: 2) { t in extendAdd(t == 0 ? 0..<cut : cut..<ut) }
+            } else {
+                extendAdd(0..<ut)
             }
         }
+        #if SUPERNODAL_PROFILE
+        lap(1)
+        #endif
         var kk = Int32(k), ld = Int32(m), uu = Int32(u), info: Int32 = 0
         if !indefinite {
             dpotrf_(&Self.cL, &kk, lb, &ld, &info, 1)
@@ -315,6 +340,9 @@ final class MultifrontalFactor: @unchecked Sendable {
                 }
             }
         }
+        #if SUPERNODAL_PROFILE
+        lap(2)
+        #endif
         // Rest the update matrix on the stack where the parent expects it.
         // Lower triangle only, column by column (moving down: a column
         // never lands on a column not yet moved).

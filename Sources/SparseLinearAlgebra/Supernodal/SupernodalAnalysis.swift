@@ -121,7 +121,8 @@ public struct SupernodalAnalysis: Sendable {
     // until its parent consumes it, and the stack's peak size (doubles).
     let stackTemp: PinnedBuffer<Int>
     let stackFinal: PinnedBuffer<Int>
-    let stackSize: Int
+    /// Peak size of the update-matrix stacks (doubles).
+    public let stackSize: Int
     /// Which supernodes run on which worker thread, and which after them.
     public let schedule: SupernodalSchedule
     // Largest supernode width and update-matrix order.
@@ -138,8 +139,8 @@ public struct SupernodalAnalysis: Sendable {
     ///   - relaxation: amalgamation rules (default CHOLMOD's).
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` when
     ///   the ordering's size differs from the matrix's.
-    ///   - threads: worker threads for independent subtrees (default: online
-    ///     processors, at most 8; 1 disables subtree parallelism).
+    ///   - threads: worker threads for independent subtrees (default
+    ///     ``SupernodalSchedule/defaultThreads``; 1 disables subtree parallelism).
     ///   - parallelWorkThreshold: factorizations with fewer flops than this run
     ///     on one thread (default 2·10⁸: below it, starting threads does not pay).
     public init(_ matrix: SymmetricMatrix, ordering: Ordering? = nil, relaxation: SupernodeRelaxation = .cholmod,
@@ -160,7 +161,7 @@ public struct SupernodalAnalysis: Sendable {
         for k in 0..<n { finalPerm[k] = base.permutation[post[k]]; postInverse[post[k]] = k }
         var parent = [Int](repeating: -1, count: n)
         for k in 0..<n { let p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInverse[p] }
-        let finalOrdering = try Ordering(method: base.method, permutation: finalPerm)
+        var finalOrdering = try Ordering(method: base.method, permutation: finalPerm)
         let inv = finalOrdering.inverse
 
         // 2. Column counts (off-diagonal), Gilbert–Ng–Peyton.
@@ -213,7 +214,8 @@ public struct SupernodalAnalysis: Sendable {
             }
         }
         var superStart: [Int] = []
-        for f in 0..<nf where !mergedIntoPrevious[f] { superStart.append(fStart[f]) }
+        var superRowCount: [Int] = []
+        for f in 0..<nf where !mergedIntoPrevious[f] { superStart.append(fStart[f]); superRowCount.append(gRows[f]) }
         let ns = superStart.count
         superStart.append(n)
         for s in 0..<ns { for j in superStart[s]..<superStart[s + 1] { colSuper[j] = s } }
@@ -227,6 +229,84 @@ public struct SupernodalAnalysis: Sendable {
             var next = childStart
             for s in 0..<ns where superParent[s] >= 0 {
                 let p = superParent[s]; childList[next[p]] = Int32(s); next[p] += 1
+            }
+        }
+
+        // 4b. Reorder children so that the multifrontal stack peak is minimal
+        //     (J. W. H. Liu, "On the storage requirement in the out-of-core
+        //     multifrontal method for sparse factorization", ACM TOMS 12 (1986)
+        //     249–264: visit children by decreasing peak(c) − |update(c)|).
+        //     Any such postorder of the supernodal tree is a topological order
+        //     of the elimination tree, so fill and flops are unchanged.
+        do {
+            var peak = [Int](repeating: 0, count: ns)
+            var order: [Int32] = []
+            for sn in 0..<ns {
+                let u = superRowCount[sn] - (superStart[sn + 1] - superStart[sn])
+                var kids = Array(childList[childStart[sn]..<childStart[sn + 1]])
+                kids.sort {
+                    let a = Int($0), b = Int($1)
+                    let ua = superRowCount[a] - (superStart[a + 1] - superStart[a])
+                    let ub = superRowCount[b] - (superStart[b + 1] - superStart[b])
+                    let ka = peak[a] - ua * ua, kb = peak[b] - ub * ub
+                    return ka != kb ? ka > kb : a < b
+                }
+                var running = 0, best = 0
+                for c in kids {
+                    let uc = superRowCount[Int(c)] - (superStart[Int(c) + 1] - superStart[Int(c)])
+                    best = max(best, running + peak[Int(c)]); running += uc * uc
+                }
+                peak[sn] = max(best, running + u * u)
+                for (i, c) in kids.enumerated() { childList[childStart[sn] + i] = c }
+            }
+            // Postorder with the sorted children (iterative DFS from the roots, in index order).
+            order.reserveCapacity(ns)
+            var stackNodes: [(node: Int, next: Int)] = []
+            for root in 0..<ns where superParent[root] < 0 {
+                stackNodes.append((root, childStart[root]))
+                while let top = stackNodes.last {
+                    if top.next < childStart[top.node + 1] {
+                        stackNodes[stackNodes.count - 1].next += 1
+                        let c = Int(childList[top.next])
+                        stackNodes.append((c, childStart[c]))
+                    } else {
+                        order.append(Int32(top.node)); stackNodes.removeLast()
+                    }
+                }
+            }
+            var newIndex = [Int](repeating: 0, count: ns)
+            for (i, sn) in order.enumerated() { newIndex[Int(sn)] = i }
+            var newColumn = [Int](repeating: 0, count: n)
+            var newStart = [Int](repeating: 0, count: ns + 1)
+            var newRowCount = [Int](repeating: 0, count: ns)
+            var next = 0
+            for (i, sn32) in order.enumerated() {
+                let sn = Int(sn32)
+                newStart[i] = next
+                newRowCount[i] = superRowCount[sn]
+                for j in superStart[sn]..<superStart[sn + 1] { newColumn[j] = next; next += 1 }
+            }
+            newStart[ns] = n
+            var newPerm = [Int](repeating: 0, count: n)
+            var newParent = [Int](repeating: -1, count: n)
+            for j in 0..<n {
+                newPerm[newColumn[j]] = finalPerm[j]
+                newParent[newColumn[j]] = parent[j] < 0 ? -1 : newColumn[parent[j]]
+            }
+            var newSuperParent = [Int](repeating: -1, count: ns)
+            for sn in 0..<ns where superParent[sn] >= 0 { newSuperParent[newIndex[sn]] = newIndex[superParent[sn]] }
+            finalPerm = newPerm
+            parent = newParent
+            superStart = newStart
+            superRowCount = newRowCount
+            superParent = newSuperParent
+            finalOrdering = try Ordering(method: base.method, permutation: finalPerm)
+            childStart = [Int](repeating: 0, count: ns + 1)
+            for sn in 0..<ns where superParent[sn] >= 0 { childStart[superParent[sn] + 1] += 1 }
+            for sn in 0..<ns { childStart[sn + 1] += childStart[sn] }
+            var fill = childStart
+            for sn in 0..<ns where superParent[sn] >= 0 {
+                let p = superParent[sn]; childList[fill[p]] = Int32(sn); fill[p] += 1
             }
         }
 
@@ -533,14 +613,46 @@ final class PinnedBuffer<Element>: @unchecked Sendable {
 /// scheduling for parallel sparse Cholesky factorization", Int. J. Parallel
 /// Programming 18 (1989) 291–314.)
 public struct SupernodalSchedule: Sendable {
+    /// Worker threads used when the caller does not choose: 1 (no subtree
+    /// workers; the threaded BLAS parallelizes each large front).
+    ///
+    /// Why: a threaded BLAS already spreads every large front over the cores,
+    /// and running subtrees concurrently on top of it oversubscribes them
+    /// (OpenBLAS's pool threads spin while waiting). Measured on elasticity
+    /// 30k DOF, 2 cores: workers 2 + BLAS 2 threads 0.72 s, workers 1 + BLAS 2
+    /// threads 0.40 s, workers 2 + BLAS 1 thread 0.41 s. The BLAS threads cannot
+    /// be switched per call without OpenBLAS-specific functions, which this
+    /// module does not call (it must link against any BLAS). Subtree workers
+    /// are for a single-threaded BLAS (reference BLAS, or `OPENBLAS_NUM_THREADS=1`):
+    /// set the solvers' `threads` to the core count then.
+    public static let defaultThreads = 1
+
+    /// Threads the caller allows for numerical work: the value of
+    /// `OPENBLAS_NUM_THREADS`, else `GOTO_NUM_THREADS`, else `OMP_NUM_THREADS`
+    /// (the variables OpenBLAS reads), capped at the online processors; the
+    /// online processors when none is set. The supernodal factorization splits
+    /// the assembly of large fronts over two threads only when this is ≥ 2.
+    public static var threadBudget: Int {
+        let cores = onlineProcessors
+        #if canImport(Glibc)
+        for name in ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"] {
+            if let raw = getenv(name), let value = Int(String(cString: raw)), value >= 1 {
+                return min(value, cores)
+            }
+        }
+        #endif
+        return cores
+    }
+
     /// Online processors, at most 8.
-    public static var defaultThreads: Int {
+    static var onlineProcessors: Int {
         #if canImport(Glibc)
         return max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         #else
         return 1
         #endif
     }
+
     /// Total work (flops) below which no worker threads are started.
     public static let defaultParallelWorkThreshold = 2e8
     /// Number of worker threads used for independent subtrees (0 when sequential).

@@ -136,8 +136,10 @@ final class SupernodalDriver {
 /// `dpotrf`/`dtrsm`/`dsyrk` per front (see ``SupernodalAnalysis``).
 ///
 /// `factor` may be called any number of times with new values on the analysed
-/// pattern. Parallelism: the dense kernels run on the threaded BLAS
-/// (OpenBLAS uses every core on large fronts; set `OPENBLAS_NUM_THREADS` to limit it).
+/// pattern. Parallelism: the threaded BLAS inside each large front, plus the
+/// assembly of large fronts split over two threads (default); or independent
+/// subtrees on worker threads for a single-threaded BLAS — see
+/// ``SupernodalSchedule/defaultThreads`` and ``threads``.
 public final class SupernodalCholesky: LinearSolver {
     let driver: SupernodalDriver
 
@@ -156,10 +158,15 @@ public final class SupernodalCholesky: LinearSolver {
                                   maxRefinementSteps: maxRefinementSteps, pivotTolerance: 0)
     }
 
+    /// Measurements of the last analyse/factor/solve: nnz(L) counts stored
+    /// entries (relaxed supernodes' explicit zeros included), flops those of the
+    /// factorization as performed.
     public var report: SolverReport { driver.report }
 
-    /// Worker threads for independent subtrees of the assembly tree (default:
-    /// online processors, at most 8; 1 = sequential), used from the next ``analyze(_:)``.
+    /// Worker threads for independent subtrees of the assembly tree (default
+    /// ``SupernodalSchedule/defaultThreads`` = 1: the threaded BLAS alone uses the
+    /// cores; set it to the core count with a single-threaded BLAS), used from
+    /// the next ``analyze(_:)``.
     public var threads: Int {
         get { driver.threads }
         set { driver.threads = max(1, newValue) }
@@ -174,12 +181,21 @@ public final class SupernodalCholesky: LinearSolver {
     /// The symbolic factorization of the last ``analyze(_:)``.
     public var analysis: SupernodalAnalysis? { driver.analysis }
 
+    /// Orders the pattern (METIS nested dissection unless another ordering was
+    /// given) and computes the symbolic factorization; values are ignored.
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` for an ordering of the wrong size.
     public func analyze(_ matrix: SymmetricMatrix) throws { try driver.analyze(matrix) }
 
     /// - Throws: ``LinearAlgebraError/patternMismatch(_:)``, ``LinearAlgebraError/nonFinite(row:column:value:)``,
     ///   ``LinearAlgebraError/notPositiveDefinite(column:pivot:)`` naming the original column.
     public func factor(_ matrix: SymmetricMatrix) throws { try driver.factor(matrix) }
 
+    /// Solves for `count` right-hand sides stored column after column in `rhs`,
+    /// then refines iteratively while the worst relative residual exceeds 10⁻¹⁴
+    /// and halves per step (at most `maxRefinementSteps` steps).
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` when
+    ///   `rhs.count ≠ count · n`; ``LinearAlgebraError/phaseOrder(_:)`` before a successful `factor`;
+    ///   ``LinearAlgebraError/invalidArgument(_:)`` for a NaN/Inf right-hand side entry.
     public func solve(_ rhs: inout [Double], count: Int) throws { try driver.solve(&rhs, count: count) }
 
     /// Entries of the computed factor that are not exactly zero (diagnostic; O(nnz(L))).
@@ -197,9 +213,18 @@ public final class SupernodalCholesky: LinearSolver {
 ///
 /// Static pivot perturbation (as PARDISO, Schenk & Gärtner, "On fast
 /// factorization pivoting methods for sparse symmetric indefinite systems",
-/// ETNA 23 (2006) 158–179, whose default for symmetric indefinite matrices is
-/// ε = 10⁻⁸): a 1×1 pivot with |d| < ε·max|aᵢⱼ| becomes ±ε·max|aᵢⱼ| (sign
-/// kept, + for an exact zero) and is counted in ``SolverReport/perturbedPivots``.
+/// ETNA 23 (2006) 158–179): a 1×1 pivot with |d| < ε·max|aᵢⱼ| becomes
+/// ±ε·max|aᵢⱼ| (sign kept, + for an exact zero) and is counted in
+/// ``SolverReport/perturbedPivots``. Default ε = 10⁻¹³ (PARDISO's default
+/// perturbation for nonsymmetric matrices), not PARDISO's symmetric-indefinite
+/// 10⁻⁸: without PARDISO's matching-based 2×2 preprocessing, the pressure pivots
+/// of a Biot u–p matrix are as small as κΔt·|H| and must not be perturbed.
+/// Measured on the generated Biot matrix (12³ hexes, n = 8112): κΔt = 10⁻⁸ with
+/// ε = 10⁻⁸ perturbs 83 genuine pivots of size ≈ ε·max|a| and refinement stalls
+/// at residual 0.25; with ε = 10⁻¹³ nothing is perturbed and the residual is
+/// 2.6·10⁻¹⁵. A zero pressure block (κΔt = 0) perturbs 101 exact zeros and
+/// refinement reaches 2.5·10⁻¹⁵ in 2 steps. Pivots within a few orders of ε·max|a|
+/// remain the weak spot (no delayed pivoting).
 /// Iterative refinement in ``solve(_:count:)`` (default up to 10 steps, until
 /// ‖b − Ax‖ ≤ 10⁻¹⁴‖b‖ or no halving of the residual) removes the perturbation's
 /// error. The inertia counts `D`'s eigenvalue signs (2×2 blocks by determinant
@@ -210,25 +235,30 @@ public final class SupernodalLDLT: LinearSolver {
     /// - Parameters:
     ///   - ordering: fill-reducing ordering method (default METIS nested dissection).
     ///   - relaxation: supernode amalgamation rules (default CHOLMOD's).
-    ///   - pivotTolerance: ε of the static pivot perturbation, relative to max|aᵢⱼ| (dimensionless, default 1e-8).
+    ///   - pivotTolerance: ε of the static pivot perturbation, relative to max|aᵢⱼ| (dimensionless, default 1e-13).
     ///   - maxRefinementSteps: iterative-refinement steps allowed per solve (default 10).
     public init(ordering: OrderingMethod = .nestedDissection, relaxation: SupernodeRelaxation = .cholmod,
-                pivotTolerance: Double = 1e-8, maxRefinementSteps: Int = 10) {
+                pivotTolerance: Double = 1e-13, maxRefinementSteps: Int = 10) {
         driver = SupernodalDriver(indefinite: true, orderingMethod: ordering, ordering: nil, relaxation: relaxation,
                                   maxRefinementSteps: maxRefinementSteps, pivotTolerance: pivotTolerance)
     }
 
     /// Uses a given ordering (its size must match the matrix given to ``analyze(_:)``).
     public init(ordering: Ordering, relaxation: SupernodeRelaxation = .cholmod,
-                pivotTolerance: Double = 1e-8, maxRefinementSteps: Int = 10) {
+                pivotTolerance: Double = 1e-13, maxRefinementSteps: Int = 10) {
         driver = SupernodalDriver(indefinite: true, orderingMethod: ordering.method, ordering: ordering, relaxation: relaxation,
                                   maxRefinementSteps: maxRefinementSteps, pivotTolerance: pivotTolerance)
     }
 
+    /// Measurements of the last analyse/factor/solve: nnz(L) counts stored
+    /// entries (relaxed supernodes' explicit zeros included), flops those of the
+    /// factorization as performed.
     public var report: SolverReport { driver.report }
 
-    /// Worker threads for independent subtrees of the assembly tree (default:
-    /// online processors, at most 8; 1 = sequential), used from the next ``analyze(_:)``.
+    /// Worker threads for independent subtrees of the assembly tree (default
+    /// ``SupernodalSchedule/defaultThreads`` = 1: the threaded BLAS alone uses the
+    /// cores; set it to the core count with a single-threaded BLAS), used from
+    /// the next ``analyze(_:)``.
     public var threads: Int {
         get { driver.threads }
         set { driver.threads = max(1, newValue) }
@@ -243,11 +273,20 @@ public final class SupernodalLDLT: LinearSolver {
     /// The symbolic factorization of the last ``analyze(_:)``.
     public var analysis: SupernodalAnalysis? { driver.analysis }
 
+    /// Orders the pattern (METIS nested dissection unless another ordering was
+    /// given) and computes the symbolic factorization; values are ignored.
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` for an ordering of the wrong size.
     public func analyze(_ matrix: SymmetricMatrix) throws { try driver.analyze(matrix) }
 
     /// - Throws: ``LinearAlgebraError/patternMismatch(_:)``, ``LinearAlgebraError/nonFinite(row:column:value:)``.
     public func factor(_ matrix: SymmetricMatrix) throws { try driver.factor(matrix) }
 
+    /// Solves for `count` right-hand sides stored column after column in `rhs`,
+    /// then refines iteratively while the worst relative residual exceeds 10⁻¹⁴
+    /// and halves per step (at most `maxRefinementSteps` steps).
+    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` when
+    ///   `rhs.count ≠ count · n`; ``LinearAlgebraError/phaseOrder(_:)`` before a successful `factor`;
+    ///   ``LinearAlgebraError/invalidArgument(_:)`` for a NaN/Inf right-hand side entry.
     public func solve(_ rhs: inout [Double], count: Int) throws { try driver.solve(&rhs, count: count) }
 
     /// Entries of the computed factor that are not exactly zero (diagnostic; O(nnz(L))).
