@@ -22,12 +22,14 @@ struct VerifyCommand: ParsableCommand {
         var failures: [String] = []
         let problems: [(String, () throws -> [VerificationRow])] = quick ? [
             ("confined ramp-relax", { try BiphasicVerification.confinedRampRelax(cells: 6, timeStep: 1) }),
+            ("confined ramp-relax neo-Hookean", { try BiphasicVerification.confinedRampRelax(cells: 6, timeStep: 1, finiteStrain: true) }),
             ("Terzaghi", { try BiphasicVerification.terzaghiCreep(cells: 12) }),
             ("Mandel", { try BiphasicVerification.mandel(cellsX: 8, cellsY: 2) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 12, radial: 6) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 3) }),
         ] + TransportVerification.commandLineProblems() : [
             ("confined ramp-relax", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25) }),
+            ("confined ramp-relax neo-Hookean", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25, finiteStrain: true) }),
             ("Terzaghi", { try BiphasicVerification.terzaghiCreep(cells: 24, growth: 1.03, maxStep: 4) }),
             ("Mandel", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, growth: 1.1) }),
             ("Mandel nu=0.2", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, poissonRatio: 0.2, growth: 1.1) }),

@@ -17,6 +17,10 @@ struct BiphasicVerificationTests {
         check(try BiphasicVerification.confinedRampRelax(cells: 6, timeStep: 1))
     }
 
+    @Test func confinedRampRelaxNeoHookeanMatchesFEBio() throws {
+        check(try BiphasicVerification.confinedRampRelax(cells: 4, timeStep: 2, finiteStrain: true))
+    }
+
     @Test func terzaghiCreepWithinOnePercent() throws {
         check(try BiphasicVerification.terzaghiCreep(cells: 10))
     }

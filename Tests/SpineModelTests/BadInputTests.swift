@@ -76,7 +76,7 @@ struct BadInputTests {
         #expect(e.description == "materials.gel.E: expected a positive number (MPa), got -4")
         let nu = try #require(modelError(replacing("\"nu\": 0.3", "\"nu\": 0.5")))
         #expect(nu.kind == .invalidValue && nu.path == "materials.gel.nu")
-        let type = try #require(modelError(replacing("\"isotropicElastic\"", "\"biphasic\"")))
+        let type = try #require(modelError(replacing("\"isotropicElastic\"", "\"viscoelastic\"")))
         #expect(type.kind == .invalidValue && type.path == "materials.gel.type")
     }
 
