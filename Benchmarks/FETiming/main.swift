@@ -30,9 +30,13 @@ func loadAverage() -> String {
     (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
 }
 
+/// Wall times (s) of every run, in order, of the last call of ``median(_:prepare:_:)``.
+nonisolated(unsafe) var lastTimes: [Double] = []
+
 /// Median wall time (s) of `repeats` runs of `body`; `prepare` runs before each, unmeasured.
 func median<State>(_ repeats: Int, prepare: () throws -> State, _ body: (inout State) throws -> Void) rethrows -> Double {
     var times: [Double] = []
+    defer { lastTimes = times }
     for _ in 0..<repeats {
         var state = try prepare()
         let start = ContinuousClock.now
@@ -81,8 +85,48 @@ func assemblyTime(_ problem: SolidMechanicsProblem) throws -> Double {
         try problem.evaluate(x, previous: x, time: 1, timeStep: 1, residual: &e.residual, tangent: &e.tangent)
     }
 }
+// The first evaluate of a problem is its cold one (first touch of the matrix and per-thread scratch);
+// the median of `repeats` runs on the same problem is what each Newton iteration pays.
 let assemblyLinear = try assemblyTime(linear)
+let coldLinear = lastTimes[0]
 let assemblyFinite = try assemblyTime(finite)
+let coldFinite = lastTimes[0]
+/// Element work alone, one thread, no scatter: CellValues.reinit + the SolidKernel call on every cell (s).
+@MainActor func kernelOnly(finiteStrain: Bool) throws -> Double {
+    let u = linear.displacement(unknowns: x, time: 1)
+    let linearLaw = try IsotropicLinearElastic(youngsModulus: 10, poissonRatio: 0.3)
+    let neoHookean = try NeoHookean(youngsModulus: 10, poissonRatio: 0.3)
+    let elasticity = linearLaw.smallStrainStiffness(axes: .identity)
+    var cv = CellValues(cellType: .hex20)
+    let nd = 60
+    var ke = [Double](repeating: 0, count: nd * nd), fe = [Double](repeating: 0, count: nd), ue = [Double](repeating: 0, count: nd)
+    return try median(repeats, prepare: { () }) { _ in
+        for c in 0..<mesh.cellCount {
+            try cv.reinit(mesh: mesh, cell: c)
+            for (a, node) in mesh.cellNodes(c).enumerated() { for i in 0..<3 { ue[3 * a + i] = u[3 * node + i] } }
+            try cv.gradients.withUnsafeBufferPointer { g in
+                try cv.jxw.withUnsafeBufferPointer { w in
+                    try ue.withUnsafeBufferPointer { up in
+                        try fe.withUnsafeMutableBufferPointer { f in
+                            try ke.withUnsafeMutableBufferPointer { k in
+                                if finiteStrain {
+                                    try SolidKernel.finiteStrain(nodeCount: 20, quadratureCount: cv.quadratureCount, gradients: g, jxw: w,
+                                                                 displacement: up, material: neoHookean, axes: .identity, force: f, stiffness: k)
+                                } else {
+                                    SolidKernel.smallStrain(nodeCount: 20, quadratureCount: cv.quadratureCount, gradients: g, jxw: w,
+                                                            displacement: up, elasticity: elasticity, force: f, stiffness: k)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+let kernelLinear = try kernelOnly(finiteStrain: false)
+let kernelFinite = try kernelOnly(finiteStrain: true)
+
 func assembledTangent(_ problem: SolidMechanicsProblem) throws -> SymmetricMatrix {
     var residual = [Double](repeating: 0, count: problem.unknownCount)
     var tangent: SymmetricMatrix? = problem.tangentPattern()
@@ -99,8 +143,9 @@ func ms(_ s: Double) -> String { String(format: "%9.1f ms", s * 1e3) }
 func perCell(_ s: Double) -> String { String(format: "%7.1f µs/cell", s * 1e6 / Double(mesh.cellCount)) }
 print("median of \(repeats) (wall clock):")
 print("  setup (DOF map + numbering + pattern + scatter map)  \(ms(setup))")
-print("  assembly, linear elastic (tangent + residual)        \(ms(assemblyLinear))  \(perCell(assemblyLinear))")
-print("  assembly, neo-Hookean (tangent + residual)           \(ms(assemblyFinite))  \(perCell(assemblyFinite))")
+print("  assembly, linear elastic (tangent + residual)        \(ms(assemblyLinear))  \(perCell(assemblyLinear))   first (cold) \(ms(coldLinear))")
+print("  assembly, neo-Hookean (tangent + residual)           \(ms(assemblyFinite))  \(perCell(assemblyFinite))   first (cold) \(ms(coldFinite))")
+print("  of which element work alone (1 thread, no scatter): linear \(perCell(kernelLinear)), neo-Hookean \(perCell(kernelFinite))")
 print("  analyze (\(report.solver), \(report.ordering))  \(ms(analyze))   nnz(L) = \(report.nonzerosL), flops = \(String(format: "%.3g", report.factorFlops))")
 print("  factor (numeric)                                     \(ms(factor))  \(String(format: "%.1f GFLOP/s", report.factorFlops / factor / 1e9))")
 print(String(format: "ratio assembly / factor: linear %.3f, neo-Hookean %.3f (acceptance: < 0.25)", assemblyLinear / factor, assemblyFinite / factor))
