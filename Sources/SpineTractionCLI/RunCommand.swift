@@ -34,6 +34,10 @@ struct RunCommand: ParsableCommand {
                 FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  t = %.4g s", bar, fraction * 100, time).utf8))
             }
             if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
+            if parsed.transport != nil {
+                let transport = try TransportSimulation(model: parsed).run(outputDirectory: directory)
+                if !quiet { print("transport: \(transport.times.count) output times; wrote \(directory.appendingPathComponent("transport.json").path)") }
+            }
             if !quiet {
                 print("\(results.steps.count) steps, \(results.times.count) output times, \(simulation.mesh.cellCount) cells, \(simulation.unknownCount) unknowns")
                 print("wrote \(directory.appendingPathComponent("results.json").path)")

@@ -27,7 +27,7 @@ struct VerifyCommand: ParsableCommand {
             ("Mandel", { try BiphasicVerification.mandel(cellsX: 8, cellsY: 2) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 12, radial: 6) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 3) }),
-        ] : [
+        ] + TransportVerification.commandLineProblems() : [
             ("confined ramp-relax", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25) }),
             ("confined ramp-relax neo-Hookean", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25, finiteStrain: true) }),
             ("Terzaghi", { try BiphasicVerification.terzaghiCreep(cells: 24, growth: 1.03, maxStep: 4) }),
@@ -35,7 +35,7 @@ struct VerifyCommand: ParsableCommand {
             ("Mandel nu=0.2", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, poissonRatio: 0.2, growth: 1.1) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 24, radial: 12, growth: 1.15) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 8) }),
-        ]
+        ] + TransportVerification.commandLineProblems()
         for (name, problem) in problems {
             do { rows += try problem() } catch { failures.append("\(name): \(error)") }
         }

@@ -37,6 +37,8 @@ public struct Model: Sendable {
     public var outputs: OutputDefinition
     /// Directory relative to which file paths (a Gmsh mesh) are resolved.
     public var baseDirectory: URL
+    /// The optional solute-transport block (`transport`), nil when absent.
+    public var transport: TransportDefinition? = nil
 
     /// Reads and parses a model file.
     /// - Throws: ``ModelError`` (`.file` when unreadable, otherwise naming the JSON path).

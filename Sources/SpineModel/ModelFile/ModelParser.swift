@@ -31,7 +31,7 @@ struct ModelParser {
 
     func parse(_ root: JSONValue) throws -> Model {
         var r = try JSONReader(root, path: "")
-        let topKeys = ["units", "mesh", "kinematics", "regions", "materials", "curves", "boundary", "steps", "outputs", "description"]
+        let topKeys = ["units", "mesh", "kinematics", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport"]
         // Units first: a file in other units is refused before anything else is read.
         let units = try JSONAccess.string(try r.required("units"), "units")
         guard units == Model.units else {
@@ -58,10 +58,11 @@ struct ModelParser {
         let steps = try stepValues.enumerated().map { try parseStep($1, path: "steps[\($0)]") }
         let endTime = steps.reduce(0) { $0 + $1.duration }
         let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
+        let transport = try r.optional("transport").map { try TransportParser.parse($0) }
         try r.finish(allowed: topKeys)
         try Self.checkBiphasicUse(materials: materials, boundary: boundary, outputs: outputs)
         return Model(mesh: mesh, kinematics: Kinematics(rawValue: kin)!, regions: regions, materials: materials, curves: curves,
-                     boundary: boundary, steps: steps, outputs: outputs, baseDirectory: baseDirectory)
+                     boundary: boundary, steps: steps, outputs: outputs, baseDirectory: baseDirectory, transport: transport)
     }
 
     func element(_ r: inout JSONReader) throws -> CellType {

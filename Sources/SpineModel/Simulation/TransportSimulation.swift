@@ -1,0 +1,156 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+
+/// Runs the `transport` block of a model file: builds the model's mesh and a
+/// ``SoluteTransportProblem``, optionally solves the steady state first, then steps
+/// with the block's fixed time step through the model's steps, landing on every
+/// output time, and records probes (mM), region average/min/max (mM), surface inflow
+/// (mmol/s) with its running time integral (mmol), and viable fractions.
+///
+/// The transport here sees a tissue at rest (no Darcy flux, reference porosity): the
+/// mechanics of the same model file are solved separately by ``Simulation``. Coupling
+/// to a biphasic solution is done in code through ``SoluteTransportProblem/tissue``.
+///
+/// ```swift
+/// let model = try Model.load(path: "Examples/models/nutrient-disc.json")
+/// let results = try TransportSimulation(model: model).run(outputDirectory: out)
+/// ```
+public final class TransportSimulation {
+    /// The model.
+    public let model: Model
+    /// The transport block.
+    public let definition: TransportDefinition
+    /// The mesh (mm).
+    public let mesh: Mesh
+    /// The transport problem.
+    public let problem: SoluteTransportProblem
+
+    /// Builds mesh and problem; errors name the JSON path (`transport.…`).
+    public init(model: Model) throws {
+        guard let definition = model.transport else { throw ModelError(.missingKey, at: "transport", "the model has no transport block") }
+        self.model = model
+        self.definition = definition
+        let mesh = try Simulation.buildMesh(model.mesh)
+        self.mesh = mesh
+        for s in definition.solutes {
+            for (region, _) in s.materials where mesh.regions[region] == nil {
+                throw ModelError(.unknownName, at: "transport.solutes.\(s.name).materials.\(region)", "unknown region; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+            }
+        }
+        for (i, r) in definition.reactions.enumerated() where mesh.regions[r.region] == nil {
+            throw ModelError(.unknownName, at: "transport.reactions[\(i)].region", "unknown region \"\(r.region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+        }
+        for (c, path) in definition.boundary where mesh.surfaces[c.surface] == nil {
+            throw ModelError(.unknownName, at: path + ".surface", "unknown surface \"\(c.surface)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+        }
+        do {
+            problem = try SoluteTransportProblem(mesh: mesh, solutes: definition.solutes, reactions: definition.reactions,
+                                                 boundaryConditions: definition.boundary.map(\.condition))
+        } catch let e as TransportError {
+            // Map the transport layer's field names to JSON paths.
+            if case let .surfaceOutsideSoluteRegions(field, _, _) = e, let i = Int(field.dropFirst("boundary[".count).prefix { $0.isNumber }) {
+                throw ModelError(.invalidValue, at: definition.boundary[i].path + ".surface", e.description)
+            }
+            throw ModelError(.invalidValue, at: "transport", e.description)
+        }
+        let locator = PointLocator(mesh: mesh)
+        for p in definition.outputs.probes where locator.locate(p.at) == nil {
+            throw ModelError(.invalidValue, at: p.path + ".at", "point [\(p.at.x), \(p.at.y), \(p.at.z)] mm lies outside the mesh")
+        }
+        for r in definition.outputs.regions where mesh.regions[r.region] == nil {
+            throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"")
+        }
+        for s in definition.outputs.surfaces where mesh.surfaces[s.surface] == nil {
+            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"")
+        }
+        for v in definition.outputs.viable {
+            if let region = v.region, mesh.regions[region] == nil { throw ModelError(.unknownName, at: v.path + ".region", "unknown region \"\(region)\"") }
+        }
+    }
+
+    /// Runs and writes `transport.json` and `transport.csv` (and, if the model asks for VTU,
+    /// `vtu/transport-NNNN.vtu` + `transport.pvd` with one point field per solute, mM) into `outputDirectory`.
+    public func run(outputDirectory: URL? = nil) throws -> SimulationResults {
+        let out = definition.outputs
+        var results = SimulationResults()
+        results.probes = out.probes.map { p in
+            TimeSeries(name: p.name, quantity: p.solute, unit: "mM", components: ["value"], values: [],
+                       source: ["at": .array([.number(p.at.x), .number(p.at.y), .number(p.at.z)])])
+        }
+        results.surfaces = out.surfaces.map { s in
+            TimeSeries(name: s.name, quantity: "\(s.solute) inflow", unit: "mmol/s | mmol", components: ["rate", "cumulative"], values: [],
+                       source: ["surface": .string(s.surface)])
+        }
+        results.regions = out.regions.map { r in
+            TimeSeries(name: r.name, quantity: r.solute, unit: "mM", components: ["average", "min", "max"], values: [], source: ["region": .string(r.region)])
+        } + out.viable.map { v in
+            TimeSeries(name: v.name, quantity: "viableFraction", unit: "1", components: ["value"], values: [],
+                       source: ["region": .string(v.region ?? "all")])
+        }
+        var cumulative = [Double](repeating: 0, count: out.surfaces.count)
+        var lastRates = [Double](repeating: 0, count: out.surfaces.count)
+        let nmolToMmol = 1e-6
+        var pvd: PVDCollection? = nil
+        if let dir = outputDirectory {
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                if model.outputs.vtu {
+                    try FileManager.default.createDirectory(at: dir.appendingPathComponent("vtu"), withIntermediateDirectories: true)
+                    pvd = PVDCollection(path: dir.appendingPathComponent("transport.pvd").path)
+                }
+            } catch { throw ModelError(.file, at: dir.path, "cannot create the output directory: \(error.localizedDescription)") }
+        }
+        func rates() throws -> [Double] {
+            try out.surfaces.map { try problem.boundaryInflow(solute: $0.solute, surface: $0.surface) * nmolToMmol }
+        }
+        func record(_ t: Double) throws {
+            results.times.append(t)
+            for (k, p) in out.probes.enumerated() { results.probes[k].values.append([try problem.probe(solute: p.solute, at: p.at) ?? .nan]) }
+            for (k, _) in out.surfaces.enumerated() { results.surfaces[k].values.append([lastRates[k], cumulative[k]]) }
+            for (k, r) in out.regions.enumerated() {
+                let s = try problem.statistics(solute: r.solute, region: r.region)
+                results.regions[k].values.append([s.average, s.min, s.max])
+            }
+            for (k, v) in out.viable.enumerated() {
+                let m = definition.reactions[v.reaction].reaction as! DiscCellMetabolism
+                results.regions[out.regions.count + k].values.append([try problem.viableFraction(metabolism: m, region: v.region)])
+            }
+            if let dir = outputDirectory, pvd != nil {
+                let name = String(format: "vtu/transport-%04d.vtu", results.times.count - 1)
+                let fields = try definition.solutes.map { VTUField.scalar($0.name, values: try problem.nodalValues(solute: $0.name)) }
+                try VTUWriter.write(mesh: mesh, pointData: fields, to: dir.appendingPathComponent(name).path)
+                try pvd!.add(time: t, file: name)
+            }
+        }
+        if definition.steadyStart { try problem.solveSteady() }
+        lastRates = try rates()
+        let endTime = model.steps.reduce(0) { $0 + $1.duration }
+        var times = model.outputs.times.filter { $0 <= endTime * (1 + 1e-12) }
+        if times.first != 0 { times.insert(0, at: 0) }
+        var t = 0.0
+        for target in times {
+            while t < target - 1e-9 * max(endTime, 1) {
+                let dt = min(definition.timeStep, target - t)
+                try problem.step(dt)
+                t += dt
+                let r = try rates()
+                // Backward Euler: the step's inflow is the end-of-step rate × Δt (exactly the discrete balance).
+                for k in r.indices { cumulative[k] += r[k] * dt }
+                lastRates = r
+            }
+            try record(target)
+        }
+        if let dir = outputDirectory {
+            let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: problem.dofMap.dofCount)
+            do {
+                try (doc.serialized() + "\n").write(to: dir.appendingPathComponent("transport.json"), atomically: true, encoding: .utf8)
+                try results.csv.write(to: dir.appendingPathComponent("transport.csv"), atomically: true, encoding: .utf8)
+                try pvd?.write()
+            } catch let e as ModelError { throw e } catch {
+                throw ModelError(.file, at: dir.path, "cannot write transport results: \(error.localizedDescription)")
+            }
+        }
+        return results
+    }
+}

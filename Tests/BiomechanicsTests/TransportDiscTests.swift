@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import FiniteElements
+@testable import Biomechanics
+
+/// Disc-level plausibility of the default nutrition model (``DiscNutritionModel``: an
+/// axisymmetric wedge of an L4–L5-sized disc, 12 × 8 hex8 cells) against the published
+/// model results summarised in LITERATURE.md ("Nutrients").
+@Suite("Disc nutrition plausibility (Soukane 2007, Shirazi-Adl 2010, Malandrino 2011)")
+struct TransportDiscTests {
+    struct Extremes { var minO2: Double, minGlucose: Double, maxLactate: Double, viable: Double; var places: [SIMD2<Double>] }
+
+    static func solve(_ model: DiscNutritionModel, openFraction: Double = 1, flow: TissueState? = nil) throws -> (SoluteTransportProblem, Extremes) {
+        let p = try model.makeProblem(openFraction: openFraction)
+        if let flow { p.tissue = flow }
+        try p.solveSteady()
+        func place(_ s: String, _ largest: Bool) throws -> SIMD2<Double> {
+            let x = p.mesh.nodes[try p.extremeNode(solute: s, largest: largest)]
+            return SIMD2((x.x * x.x + x.y * x.y).squareRoot(), x.z)
+        }
+        let e = Extremes(minO2: try p.statistics(solute: "oxygen").min / model.nucleusCells.oxygenSolubility,
+                         minGlucose: try p.statistics(solute: "glucose").min, maxLactate: try p.statistics(solute: "lactate").max,
+                         viable: try p.viableFraction(metabolism: model.nucleusCells),
+                         places: [try place("oxygen", false), try place("glucose", false), try place("lactate", true)])
+        print(String(format: "open endplate %.2f (realised %@): min O₂ %.3f kPa, min glucose %.3f mM, max lactate %.2f mM (pH %.2f), viable %.3f; at (r, z) O₂ %@ glucose %@ lactate %@",
+                     openFraction, p.openAreaFractions.first.map { String(format: "%.2f", $0) } ?? "1.00", e.minO2, e.minGlucose, e.maxLactate,
+                     model.nucleusCells.pH(lactate: e.maxLactate), e.viable, "\(e.places[0])", "\(e.places[1])", "\(e.places[2])"))
+        return (p, e)
+    }
+
+    @Test("Healthy disc: extremes at mid-height near the nucleus–annulus boundary (Soukane 2007); glucose above the 0.5 mM death threshold, all cells viable")
+    func healthy() throws {
+        let model = DiscNutritionModel()
+        let (p, e) = try Self.solve(model)
+        for place in e.places {
+            // Radially within 0.2 × disc radius of the nucleus–annulus boundary, axially within 0.1 × height of mid-height.
+            #expect(abs(place.x - model.nucleusRadius) <= 0.2 * model.radius)
+            #expect(abs(place.y - model.height / 2) <= 0.1 * model.height)
+        }
+        #expect(e.minGlucose > model.nucleusCells.glucoseDeathThreshold)
+        #expect(e.viable == 1)
+        // Gradients exist: supply values are the extremes' bounds (blood O₂ 5.8 kPa, glucose 4 mM, lactate 0.8 mM).
+        #expect(e.minO2 < 5.8 && e.minGlucose < 4 && e.maxLactate > 0.8)
+        // The steady state balances: glucose inflow through all supply surfaces = consumption (to the Newton tolerance).
+        let inflow = try ["outer", "endplate-top", "endplate-bottom"].reduce(0) { $0 + (try p.boundaryInflow(solute: "glucose", surface: $1)) }
+        let consumed = try p.consumptionRate(solute: "glucose")
+        print("steady glucose balance: inflow \(inflow) nmol/s, consumption \(consumed) nmol/s")
+        #expect(abs(inflow - consumed) / consumed < 1e-6)
+    }
+
+    @Test("Cell death appears as the endplate exchange area falls (Shirazi-Adl 2010: below roughly 40 %)")
+    func exchangeArea() throws {
+        let model = DiscNutritionModel()
+        var previous = Double.infinity
+        var onset: (alive: Double, dead: Double)? = nil
+        var lastAlive = 1.0
+        for ea in [0.6, 0.4, 0.3, 0.2] {
+            let (p, e) = try Self.solve(model, openFraction: ea)
+            #expect(e.minGlucose < previous)        // less supply, less glucose
+            previous = e.minGlucose
+            let realised = try #require(p.openAreaFractions.first)
+            if e.viable < 1, onset == nil { onset = (lastAlive, realised) }
+            if e.viable == 1 { lastAlive = realised }
+            if ea >= 0.6 { #expect(e.viable == 1) }
+        }
+        let bracket = try #require(onset, "no cell death down to 20 % exchange area")
+        print("cell death begins between exchange areas \(bracket.dead) and \(bracket.alive) (Shirazi-Adl 2010: ≈ 0.4)")
+        // The default parameters put the onset at 15–25 % of the area, below the published ≈ 40 %
+        // (Shirazi-Adl 2010 used their own geometry, densities and closure pattern); the test
+        // asserts the onset lies between 10 % and 45 % and that a healthy-sized exchange area keeps every cell.
+        #expect(bracket.alive <= 0.45 && bracket.dead >= 0.10)
+    }
+
+    @Test("Convection by a diurnal-sized fluid flux changes O₂ and lactate extremes only marginally (Malandrino 2011); glucose somewhat more")
+    func convection() throws {
+        let model = DiscNutritionModel()
+        let (_, still) = try Self.solve(model)
+        // Inflow through both endplates, w_z = −w0·(z − H/2)/(H/2), ∇·w = −2 w0 / H, with
+        // w0 = 1.3e-5 mm/s: ≈ 1.5 mm of disc height (diurnal change) exchanged through two
+        // endplates over a 16 h day, 0.75 mm / 57 600 s.
+        let w0 = 1.3e-5, h = model.height
+        var flow = TissueState()
+        flow.darcyFlux = { _, x in SIMD3(0, 0, -w0 * (x.z - h / 2) / (h / 2)) }
+        flow.darcyDivergence = { _, _ in -2 * w0 / h }
+        let (_, moving) = try Self.solve(model, flow: flow)
+        let changes = [abs(moving.minO2 - still.minO2) / still.minO2, abs(moving.minGlucose - still.minGlucose) / still.minGlucose,
+                       abs(moving.maxLactate - still.maxLactate) / still.maxLactate]
+        print("relative change by convection: O₂ \(changes[0]), glucose \(changes[1]), lactate \(changes[2])")
+        // Malandrino 2011 (O₂, lactate): advection negligible — here below 5 %. Glucose diffuses
+        // about 3× slower than O₂ (Péclet w0·H/2D ≈ 0.07), so it moves more: below 15 %.
+        #expect(changes[0] < 0.05 && changes[2] < 0.05)
+        #expect(changes[1] < 0.15)
+        // …but it is not zero: the flux does enter the equations.
+        #expect(changes.contains { $0 > 1e-4 })
+    }
+}

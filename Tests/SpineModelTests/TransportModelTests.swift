@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import Biomechanics
+import FiniteElements
+@testable import SpineModel
+
+/// The nutrient examples and the `transport` block of the model file.
+@Suite("Transport in the model file")
+struct TransportModelTests {
+    /// An example with its mesh coarsened (8 cells around, 2 rings, 4 layers) so the debug test stays fast.
+    static func coarse(_ name: String) throws -> Model {
+        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/\(name).json").path)
+        model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.45, radial: 2, around: 8, axial: 4, element: .hex8)
+        return model
+    }
+
+    @Test("nutrient-disc: steady glucose inflow equals consumption, its time integral is rate × time, healthy disc viable")
+    func nutrientDisc() throws {
+        let sim = try TransportSimulation(model: Self.coarse("nutrient-disc"))
+        let results = try sim.run()
+        #expect(results.times == [0, 1800, 3600, 5400, 7200])
+        let surfaces = ["glucoseInTop", "glucoseInBottom", "glucoseInOuter"].compactMap { results.series(named: $0) }
+        #expect(surfaces.count == 3)
+        let inflow = surfaces.reduce(0) { $0 + $1.values[0][0] }                 // mmol/s at t = 0 (steady state)
+        let consumed = try sim.problem.consumptionRate(solute: "glucose") * 1e-6 // nmol/s → mmol/s
+        print("steady glucose: inflow \(inflow) mmol/s, consumption \(consumed) mmol/s")
+        #expect(abs(inflow - consumed) / consumed < 1e-6)
+        for s in surfaces {
+            // Steady: the cumulative inflow after 7200 s is 7200 × the rate.
+            #expect(abs(s.values[4][1] - 7200 * s.values[0][0]) <= 1e-8 * abs(7200 * s.values[0][0]))
+        }
+        let glucose = try #require(results.series(named: "glucose"))
+        let viable = try #require(results.series(named: "viableFraction"))
+        print("min glucose \(glucose.values[0][1]) mM, viable \(viable.values[0][0])")
+        #expect(glucose.values[0][1] > 0.5 && glucose.values[0][2] <= 4 + 1e-12)
+        #expect(viable.values[0][0] == 1)
+        // The probe series is the problem's interpolated value at the point.
+        let probe = try #require(results.series(named: "centreGlucose"))
+        #expect(probe.values[4][0] == (try sim.problem.probe(solute: "glucose", at: SIMD3(0, 0, 5))))
+    }
+
+    @Test("Calcified endplates (15 % open) lower the minimum glucose below the healthy example's")
+    func calcified() throws {
+        let healthy = try TransportSimulation(model: Self.coarse("nutrient-disc")).run()
+        let calcified = try TransportSimulation(model: Self.coarse("nutrient-calcified-endplate")).run()
+        let a = try #require(healthy.series(named: "glucose")).values[0][1], b = try #require(calcified.series(named: "glucose")).values[0][1]
+        print("min glucose healthy \(a) mM, calcified \(b) mM")
+        #expect(b < a)
+        #expect(b >= 0)
+    }
+
+    private func parse(_ transport: String) throws -> Model {
+        let text = """
+        {"units": "mm-N-s-MPa", "mesh": {"generate": {"box": {"size": [2, 1, 1], "divisions": [4, 1, 1], "element": "hex8"}}},
+         "kinematics": "smallStrain", "regions": {"all": "m"}, "materials": {"m": {"type": "isotropicElastic", "E": 1, "nu": 0.3}},
+         "boundary": [{"surface": "x-", "fix": ["ux", "uy", "uz"]}], "steps": [{"name": "s", "duration": 10, "dt": 5, "dtMin": 1, "dtMax": 5}],
+         "outputs": {"times": [10]}, "transport": \(transport)}
+        """
+        return try Model.parse(Data(text.utf8))
+    }
+
+    private func expectError(_ transport: String, path: String, _ kind: ModelError.Kind = .invalidValue, build: Bool = false) {
+        #expect {
+            let m = try parse(transport)
+            if build { _ = try TransportSimulation(model: m) }
+        } throws: { e in
+            guard let e = e as? ModelError else { return false }
+            print(e)
+            return e.path == path && e.kind == kind
+        }
+    }
+
+    @Test("Bad transport input names the JSON path")
+    func badInput() {
+        let solute = { (unit: String, d: String) in #"{"o2": {"unit": "\#(unit)", "materials": {"all": {"diffusivity": {"type": "constant", "D": \#(d)}}}}}"# }
+        expectError(#"{"solutes": \#(solute("kPa", "1e-3")), "boundary": [], "timeStep": 1}"#, path: "transport.solutes.o2.unit", .units)
+        expectError(#"{"solutes": \#(solute("mM", "-1e-3")), "boundary": [], "timeStep": 1}"#, path: "transport.solutes.o2.materials.all.diffusivity.D")
+        expectError(#"{"solutes": \#(solute("mM", "1e-3")), "reactions": [{"region": "all", "type": "michaelisMenten", "solute": "o2", "Vmax": 1, "Km": 0}], "boundary": [], "timeStep": 1}"#,
+                    path: "transport.reactions[0].Km")
+        expectError(#"{"solutes": \#(solute("mM", "1e-3")), "boundary": [{"solute": "glucose", "surface": "x-", "concentration": 1}], "timeStep": 1}"#,
+                    path: "transport.boundary[0].solute", .unknownName)
+        expectError(#"{"solutes": \#(solute("mM", "1e-3")), "boundary": [{"solute": "o2", "surface": "nowhere", "concentration": 1}], "timeStep": 1}"#,
+                    path: "transport.boundary[0].surface", .unknownName, build: true)
+        expectError(#"{"solutes": \#(solute("mM", "1e-3")), "boundary": [], "timeStep": 1, "colour": 2}"#, path: "transport.colour", .unknownKey)
+    }
+
+    @Test("A concentration boundary on a surface outside the solute's regions is refused with its JSON path")
+    func surfaceOutsideRegions() throws {
+        // Region `left` (cells 0, 1) holds the solute; `x+` bounds cell 3 only.
+        var model = try parse(#"{"solutes": {"o2": {"unit": "mM", "materials": {"left": {"diffusivity": {"type": "constant", "D": 1e-3}}}}}, "boundary": [{"solute": "o2", "surface": "x+", "concentration": 0.06}], "timeStep": 1}"#)
+        // The generated box has only region `all`; use a Gmsh-free route: a mesh source the test can extend is not
+        // available, so check the transport layer's error and its mapping directly.
+        var mesh = try Simulation.buildMesh(model.mesh)
+        try mesh.addRegion("left", cells: [0, 1])
+        #expect(throws: TransportError.surfaceOutsideSoluteRegions(field: "boundary[0].surface", surface: "x+", solute: "o2")) {
+            _ = try SoluteTransportProblem(mesh: mesh, solutes: model.transport!.solutes, boundaryConditions: model.transport!.boundary.map(\.condition))
+        }
+        model.transport = nil
+    }
+}
