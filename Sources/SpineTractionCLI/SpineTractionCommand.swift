@@ -8,14 +8,12 @@ struct SpineTractionCommand: ParsableCommand {
         abstract: "Finite-element simulation of spinal traction and the force-safety limits it yields.",
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self,
             KeygenCommand.self,
             LimitsCommand.self,
             SolveCommand.self, GenerateCommand.self,
             RunCommand.self,
             VerifyCommand.self,
             DiscCommand.self,
-        ],
-        defaultSubcommand: DemoCommand.self
+        ]
     )
 }
