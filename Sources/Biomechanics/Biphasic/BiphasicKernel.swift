@@ -135,19 +135,32 @@ public enum BiphasicKernel {
             // K_uu: −(p+Δπ) ∂²J − Δπ' ∂J⊗∂J.
             let geo = finiteStrain ? total * j * w : 0
             let osm = -osmotic.derivative * scale * scale * w
-            let coupledUU = geo != 0 || osm != 0
-            for r in 0..<nu {
-                let a = r / 3, i = r % 3
-                let row = kk.baseAddress! + r * nt
-                for c in 0..<nu where coupledUU {
-                    let b = c / 3, l = c % 3
-                    var v = osm * gx[r] * gx[c]
-                    if geo != 0 { v -= geo * (gx[3 * a + i] * gx[3 * b + l] - gx[3 * a + l] * gx[3 * b + i]) }
-                    row[c] += v
+            // K_uu[(a,i),(b,l)] += (osm − geo)·gx_ai·gx_bl + geo·gx_al·gx_bi.
+            if geo != 0 || osm != 0 {
+                let c1 = osm - geo
+                gx.withUnsafeBufferPointer { gp in
+                    for a in 0..<n {
+                        let ga = (gp[3 * a], gp[3 * a + 1], gp[3 * a + 2])
+                        for i in 0..<3 {
+                            let gai = i == 0 ? ga.0 : (i == 1 ? ga.1 : ga.2)
+                            let row = kk.baseAddress! + (3 * a + i) * nt
+                            for b in 0..<n {
+                                let gb0 = gp[3 * b], gb1 = gp[3 * b + 1], gb2 = gp[3 * b + 2]
+                                let gbi = i == 0 ? gb0 : (i == 1 ? gb1 : gb2)
+                                row[3 * b] += c1 * gai * gb0 + geo * ga.0 * gbi
+                                row[3 * b + 1] += c1 * gai * gb1 + geo * ga.1 * gbi
+                                row[3 * b + 2] += c1 * gai * gb2 + geo * ga.2 * gbi
+                            }
+                        }
+                    }
                 }
-                // K_up = −N̂_b ∂J/∂u.
+            }
+            // K_up = K_puᵀ = −N̂_b ∂J/∂u.
+            for r in 0..<nu {
+                let row = kk.baseAddress! + r * nt
+                let d = -scale * gx[r] * w
                 for b in 0..<m {
-                    let v = -pvq[b] * scale * gx[r] * w
+                    let v = pvq[b] * d
                     row[nu + b] += v
                     kk[(nu + b) * nt + r] += v
                 }
