@@ -40,6 +40,8 @@ struct DiscCommand: ParsableCommand {
             let iterations = results.steps.reduce(0) { $0 + $1.iterations }
             print(String(format: "%d steps, %d Newton iterations, %d unknowns, wall %.2f s (%.3f s per iteration)",
                          results.steps.count, iterations, simulation.unknownCount, wall, wall / Double(max(iterations, 1))))
+            print(String(format: "linear solver (supernodal LDLᵀ: analyse + factor + solve): %.2f s = %.0f%% of the wall time",
+                         simulation.linearSolverSeconds, 100 * simulation.linearSolverSeconds / max(wall, 1e-9)))
             print("wrote \(out)/results.json, \(out)/results.pvd, \(out)/pressure.svg")
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -109,6 +109,10 @@ public final class NewtonSolver {
     private var constantFactorOwner: ObjectIdentifier?
     /// Numeric factorizations done.
     public private(set) var factorizations = 0
+    /// Wall-clock seconds spent inside the linear solver (analyse + factor + solve), summed over
+    /// every call of ``solve(_:x:)`` — with the total run time this gives the share of the
+    /// factorization in a simulation.
+    public private(set) var linearSolverSeconds = 0.0
     private var residual: [Double] = []
     private var trialResidual: [Double] = []
 
@@ -157,6 +161,11 @@ public final class NewtonSolver {
         var trial = x
         for iteration in 1...options.maxIterations {
             // Δ = −K⁻¹R, one symbolic analysis per pattern.
+            let linearStart = ContinuousClock.now
+            defer {
+                let d = (ContinuousClock.now - linearStart).components
+                linearSolverSeconds += Double(d.seconds) + Double(d.attoseconds) * 1e-18
+            }
             do {
                 if !haveFactor, analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
                     try solver.analyze(tangent!)

@@ -35,6 +35,8 @@ public final class BiphasicSimulation {
     let exchangeSurfaces: [String]
     /// Messages about cut steps (solid compaction), in order.
     public private(set) var notices: [String] = []
+    /// Wall-clock seconds the last ``run`` spent in the linear solver (analyse + factor + solve, s).
+    public private(set) var linearSolverSeconds = 0.0
 
     /// Number of unknowns.
     public var unknownCount: Int { problem.unknownCount }
@@ -283,6 +285,7 @@ public final class BiphasicSimulation {
             }
             start += step.duration
         }
+        linearSolverSeconds = newton.linearSolverSeconds
         if let dir = outputDirectory {
             let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
             try write(doc.serialized() + "\n", to: dir.appendingPathComponent("results.json"))
