@@ -38,8 +38,12 @@ struct VerifyCommand: ParsableCommand {
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 24, radial: 12, growth: 1.15) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 8) }),
         ] + TransportVerification.commandLineProblems()
+        var timings: [(String, Double)] = []
         for (name, problem) in problems {
+            let start = ContinuousClock.now
             do { rows += try problem() } catch { failures.append("\(name): \(error)") }
+            let d = (ContinuousClock.now - start).components
+            timings.append((name, Double(d.seconds) + Double(d.attoseconds) * 1e-18))
         }
         let header = ["problem", "quantity", "ours", "reference", "error", "tolerance", ""]
         let table = rows.map { r in
@@ -60,6 +64,12 @@ struct VerifyCommand: ParsableCommand {
                 text += "\"\(r.problem)\",\"\(r.quantity)\",\(r.ours),\(r.reference),\(r.error),\(r.tolerance),\(r.passed)\n"
             }
             try text.write(toFile: csv, atomically: true, encoding: .utf8)
+        }
+        // Wall time of each problem at the mesh it is verified on (the biphasic benchmark of
+        // issue 4: confined and unconfined compression at 1% accuracy).
+        print("")
+        for (name, seconds) in timings {
+            print("time  " + name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%8.2f s", seconds))
         }
         let failed = rows.filter { !$0.passed }
         for f in failures { print("error: \(f)") }
