@@ -15,6 +15,7 @@ struct SpineTractionCommand: ParsableCommand {
             RunCommand.self,
             VerifyCommand.self,
             DiscCommand.self,
+            NutrientCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )

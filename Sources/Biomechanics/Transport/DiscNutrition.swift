@@ -63,6 +63,12 @@ public struct DiscNutritionModel: Sendable {
     public var lactate: (nucleus: DiffusivityLaw, annulus: DiffusivityLaw, endplate: DiffusivityLaw) =
         (.constant(1.4e-3), .constant(1.0e-3), .constant(9.8e-4))
 
+    /// When true every solute's capacity is the tissue's current porosity
+    /// (``SoluteMaterial/capacityIsPorosity``: concentration per fluid volume, as needed when
+    /// the tissue deforms); false (default) uses capacity 1 (per tissue volume, the
+    /// Soukane/Shirazi-Adl convention). Steady states do not depend on it.
+    public var capacityIsPorosity = false
+
     /// The default model.
     public init() {}
 
@@ -125,9 +131,9 @@ public struct DiscNutritionModel: Sendable {
         let mesh = try given ?? axisymmetricMesh()
         let o2 = bloodOxygen * nucleusCells.oxygenSolubility
         func solute(_ name: String, _ laws: (nucleus: DiffusivityLaw, annulus: DiffusivityLaw, endplate: DiffusivityLaw), _ initial: Double) -> Solute {
-            Solute(name: name, materials: [("endplate", SoluteMaterial(diffusivity: laws.endplate)),
-                                           ("nucleus", SoluteMaterial(diffusivity: laws.nucleus)),
-                                           ("annulus", SoluteMaterial(diffusivity: laws.annulus))], initialConcentration: initial)
+            Solute(name: name, materials: [("endplate", SoluteMaterial(diffusivity: laws.endplate, capacityIsPorosity: capacityIsPorosity)),
+                                           ("nucleus", SoluteMaterial(diffusivity: laws.nucleus, capacityIsPorosity: capacityIsPorosity)),
+                                           ("annulus", SoluteMaterial(diffusivity: laws.annulus, capacityIsPorosity: capacityIsPorosity))], initialConcentration: initial)
         }
         var bcs: [SoluteBoundaryCondition] = []
         for (name, value) in [("oxygen", o2), ("glucose", bloodGlucose), ("lactate", bloodLactate)] {

@@ -32,6 +32,10 @@ public final class BiphasicSimulation {
     let probeLocations: [(cell: Int, reference: SIMD3<Double>)]
     /// Messages about cut steps (solid compaction), in order.
     public private(set) var notices: [String] = []
+    /// Called after every accepted step (staggered coupling, e.g. ``NutrientTractionSimulation``)
+    /// with the step's end time (s), its length (s) and the unknown vectors at the end and
+    /// start of the step; an error thrown here stops the run.
+    public var stepObserver: ((_ time: Double, _ timeStep: Double, _ state: [Double], _ previous: [Double]) throws -> Void)? = nil
 
     /// Number of unknowns.
     public var unknownCount: Int { problem.unknownCount }
@@ -268,6 +272,7 @@ public final class BiphasicSimulation {
                     if abs(outputs.times[nextOutput] - accepted.time) <= tolerance { try record(accepted.time, x) }
                     nextOutput += 1
                 }
+                try stepObserver?(accepted.time, dt, x, previous)
                 previous = x; previousTime = accepted.time
                 progress(min(accepted.time / endTime, 1), accepted.time)
             }
