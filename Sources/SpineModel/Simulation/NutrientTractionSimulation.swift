@@ -26,7 +26,10 @@ import FiniteElements
 /// faces of those cells (`endplate-top`, `endplate-bottom`: exchange over the nucleus, as in
 /// Soukane 2007) and on `outer`; the rest of top and bottom is impermeable to solutes.
 /// Capacity is the current porosity (solutes live in the fluid; rates per tissue volume).
-/// Transport uses the biphasic mesh's own (hex20) interpolation.
+/// By default transport runs on the linear cells of the biphasic mesh's corner nodes
+/// (``cornerMesh(of:)``; hex8 with lumped capacity and nodal reactions, like
+/// ``DiscNutritionModel/axisymmetricMesh(wedgeAngle:)``): the per-cell tissue state is shared
+/// by cell index, and the quadratic transport is slower per step (Benchmarks/results/nutrient.md).
 ///
 /// ```swift
 /// let sim = try NutrientTractionSimulation()
@@ -50,14 +53,17 @@ public final class NutrientTractionSimulation {
     ///   - cycles: report windows (s); default: the default disc's three traction cycles
     ///     `[60, 170]`, `[170, 280]`, `[280, 390]` (10 s ramp, 60 s hold, 10 s release, 30 s rest).
     /// - Throws: ``ModelError`` for a model without the needed regions/surfaces, the transport layer's errors.
+    ///   - cornerMesh: true (default): transport on the linear cells spanned by the biphasic
+    ///     mesh's corner nodes (hex20 → hex8, same cell numbering, regions and surfaces); false:
+    ///     on the biphasic mesh itself (quadratic; slower per step, see Benchmarks/results/nutrient.md).
     public init(model: Model? = nil, nutrition: DiscNutritionModel = DiscNutritionModel(),
-                cycles: [ClosedRange<Double>] = [60...170, 170...280, 280...390]) throws {
+                cycles: [ClosedRange<Double>] = [60...170, 170...280, 280...390], cornerMesh: Bool = true) throws {
         let model = try model ?? DefaultDiscModel.model()
         let biphasic = try BiphasicSimulation(model: model)
         self.biphasic = biphasic
         self.nutrition = nutrition
         self.cycles = cycles
-        var mesh = biphasic.mesh
+        var mesh = cornerMesh ? try Self.cornerMesh(of: biphasic.mesh) : biphasic.mesh
         for r in ["nucleus", "annulus"] where mesh.regions[r] == nil {
             throw ModelError(.unknownName, at: "mesh", "nutrient transport needs region \"\(r)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
         }
@@ -73,6 +79,27 @@ public final class NutrientTractionSimulation {
         var n = nutrition
         n.capacityIsPorosity = true
         transport = try n.makeProblem(mesh: mesh)
+    }
+
+    /// The mesh of linear cells on the corner nodes of `mesh` (hex20/hex27 → hex8, tet10 → tet4),
+    /// with the same cell numbering, regions and surfaces (face numbering is shared by a cell
+    /// type and its linear counterpart). Curved quadratic boundaries become straight chords, so
+    /// volumes differ slightly (mm³) from the quadratic mesh.
+    public static func cornerMesh(of mesh: Mesh) throws -> Mesh {
+        var index = [Int](repeating: -1, count: mesh.nodeCount)
+        var nodes: [SIMD3<Double>] = [], types: [CellType] = [], connectivity: [Int] = []
+        for c in 0..<mesh.cellCount {
+            let lin = mesh.cellType(c).linear
+            types.append(lin)
+            for n in mesh.cellNodes(c).prefix(lin.nodeCount) {
+                if index[n] < 0 { index[n] = nodes.count; nodes.append(mesh.nodes[n]) }
+                connectivity.append(index[n])
+            }
+        }
+        var linear = try Mesh(nodes: nodes, cellTypes: types, connectivity: connectivity)
+        for (name, cells) in mesh.regions { try linear.addRegion(name, cells: cells) }
+        for (name, faces) in mesh.surfaces { try linear.addSurface(name, faces: faces) }
+        return linear
     }
 
     /// Concentration summary at one instant.
