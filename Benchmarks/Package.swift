@@ -33,5 +33,27 @@ let package = Package(
             path: "Benchmarks/EnvelopeBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "FEBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "FiniteElements", package: "SpineTraction"),
+                .product(name: "Biomechanics", package: "SpineTraction"),
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+            ],
+            path: "Benchmarks/FEBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // One-command acceptance numbers for issue 3: setup, assembly, factor and their ratio.
+        //   swift run -c release FETiming
+        .executableTarget(
+            name: "FETiming",
+            dependencies: [
+                .product(name: "FiniteElements", package: "SpineTraction"),
+                .product(name: "Biomechanics", package: "SpineTraction"),
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+            ],
+            path: "FETiming"
+        ),
     ]
 )

@@ -8,7 +8,6 @@ struct SpineTractionCommand: ParsableCommand {
         abstract: "Finite-element simulation of spinal traction and the force-safety limits it yields.",
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self,
             KeygenCommand.self,
             LimitsCommand.self,
             SolveCommand.self, GenerateCommand.self,
@@ -16,7 +15,6 @@ struct SpineTractionCommand: ParsableCommand {
             VerifyCommand.self,
             DiscCommand.self,
             NutrientCommand.self,
-        ],
-        defaultSubcommand: DemoCommand.self
+        ]
     )
 }

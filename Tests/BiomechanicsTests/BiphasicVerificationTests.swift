@@ -25,6 +25,10 @@ struct BiphasicVerificationTests {
         check(try BiphasicVerification.terzaghiCreep(cells: 10))
     }
 
+    @Test func semiPermeableCreepMatchesRobinSeries() throws {
+        check(try BiphasicVerification.semiPermeableCreep(cells: 8))
+    }
+
     @Test func mandelCryerOvershootWithoutOscillation() throws {
         check(try BiphasicVerification.mandel(cellsX: 8, cellsY: 2))
     }

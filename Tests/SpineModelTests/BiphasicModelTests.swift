@@ -1,5 +1,8 @@
 import Testing
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 @testable import SpineModel
 import Biomechanics
 
@@ -110,5 +113,33 @@ struct BiphasicDefaultDiscTests {
         let model = try DefaultDiscModel.model()
         #expect(model.isBiphasic)
         #expect(model.regions.map(\.region) == ["nucleus", "annulus"])
+    }
+}
+
+@Suite("SVG plot")
+struct BiphasicSVGPlotTests {
+    /// The document parses as XML, has one polyline per series with one point per
+    /// finite sample, and maps the data range into the plot frame.
+    @Test func plotIsWellFormedAndScaled() throws {
+        var plot = SVGPlot(title: "Nucleus pressure", xLabel: "time (s)", yLabel: "pressure (MPa)")
+        plot.add(name: "nucleus", x: [0, 10, 20, 30], y: [0.1, -0.013, .nan, 0.05])
+        plot.add(name: "fluid", x: [0, 10], y: [0, -0.02])
+        final class Collector: NSObject, XMLParserDelegate {
+            var polylines: [String] = []
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+                if name == "polyline", let p = attributes["points"] { polylines.append(p) }
+            }
+        }
+        let parser = XMLParser(data: Data(plot.svg().utf8))
+        let collector = Collector()
+        parser.delegate = collector
+        #expect(parser.parse())
+        #expect(collector.polylines.count == 2)
+        let points = collector.polylines[0].split(separator: " ").map { $0.split(separator: ",").map { Double($0)! } }
+        #expect(points.count == 3)   // the NaN sample is skipped
+        // x = 0 and x = 30 land on the frame's left (80 px) and right (720 − 20 px) edges.
+        #expect(abs(points[0][0] - 80) < 1e-9 && abs(points[2][0] - 700) < 1e-9)
+        // Higher pressure is drawn higher (smaller y).
+        #expect(points[0][1] < points[1][1])
     }
 }

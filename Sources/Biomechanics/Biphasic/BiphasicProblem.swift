@@ -48,6 +48,32 @@ public struct FluidFluxLoad: Sendable, Equatable {
     }
 }
 
+/// Fluid exchange through a semi-permeable surface (Starling/Robin condition):
+/// outflow `w·n = L (p − p_ext(t))` with conductance `L` (mm/(MPa·s) = mm³ per
+/// mm² per s per MPa) and external pressure `p_ext = value × curve(t)` (MPa) —
+/// e.g. a cartilage endplate of permeability `k` and thickness `t`: `L = k/t`
+/// (LITERATURE.md: endplate k0 = 7e-15 m⁴/(N·s) = 7e-3 mm⁴/(N·s), t ≈ 0.6 mm →
+/// L ≈ 0.012 mm/(MPa·s)). Unlike a drained surface (p pinned to p_ext), the
+/// pressure at the surface is free, so fast loading stays undrained.
+/// Contributes `−Δt L ∫ N̂_a N̂_b dA` to the pressure block (symmetric, negative semidefinite).
+public struct FluidExchange: Sendable {
+    /// The faces (reference configuration).
+    public var faces: [FaceRef]
+    /// Conductance `L` (mm/(MPa·s)), > 0.
+    public var conductance: Double
+    /// External pressure amplitude (MPa).
+    public var pressure: Double
+    /// Time history of the external pressure.
+    public var curve: LoadCurve
+    /// An exchange condition on surface `name`.
+    /// - Throws: ``BiphasicError/invalidParameter(name:value:expected:)`` naming `conductance`; the mesh's error for an unknown surface.
+    public init(mesh: Mesh, surface name: String, conductance: Double, pressure: Double = 0, curve: LoadCurve = .constant) throws {
+        try requirePositive("conductance", conductance, unit: "mm/(MPa s)")
+        faces = try mesh.faces(ofSurface: name)
+        self.conductance = conductance; self.pressure = pressure; self.curve = curve
+    }
+}
+
 /// Quasi-static biphasic (poroelastic) mixture on a mesh of quadratic cells:
 /// displacement `u` (mm, quadratic, every node) and fluid pressure `p` (MPa,
 /// linear on the corner nodes) — the Taylor–Hood pair, inf–sup stable — posed
@@ -98,6 +124,8 @@ public final class BiphasicProblem: TransientSystem {
     public var loads: [NodalLoad] = []
     /// Prescribed fluid inflow through surfaces (mm/s).
     public var fluxes: [FluidFluxLoad] = []
+    /// Semi-permeable surfaces (Starling exchange with an external pressure).
+    public var exchanges: [FluidExchange] = []
     /// DOF map: field 0 `u` (3 components, all nodes), field 1 `p` (1 component, corner nodes).
     public let dofMap: DofMap
     /// Equation numbering after elimination (set by ``prepare()``).
@@ -297,6 +325,10 @@ public final class BiphasicProblem: TransientSystem {
                     try kernel(c, s, fe, ke)
                     for i in 0..<fe.count { fe[i] = -fe[i] }
                 }
+                for exchange in exchanges {
+                    try assembler.assemble(faces: exchange.faces, matrix: &k, rhs: &rhs,
+                                           kernel: exchangeKernel(exchange, values: v, time: time, timeStep: timeStep))
+                }
                 if let cond = condensation { cond.condense(k, into: &tangent!) } else { tangent = k }
                 fullMatrix = k
             } else {
@@ -304,6 +336,10 @@ public final class BiphasicProblem: TransientSystem {
                 try assembler.assemble(matrix: &none, rhs: &rhs) { c, s, _, fe in
                     try kernel(c, s, fe, nil)
                     for i in 0..<fe.count { fe[i] = -fe[i] }
+                }
+                for exchange in exchanges {
+                    try assembler.assembleVector(faces: exchange.faces, rhs: &rhs,
+                                                 kernel: exchangeKernel(exchange, values: v, time: time, timeStep: timeStep))
                 }
             }
         } catch let e as BiphasicError {
@@ -330,12 +366,71 @@ public final class BiphasicProblem: TransientSystem {
         return full
     }
 
+    /// A face kernel writing `−R` (fe, mm³) and the tangent (ke) of an exchange condition:
+    /// `R_b = −Δt L ∫ N̂_b (p − p_ext) dA`, `K_bc = −Δt L ∫ N̂_b N̂_c dA` (linear face basis on the corners).
+    func exchangeKernel(_ exchange: FluidExchange, values v: [Double], time: Double, timeStep dt: Double) -> FaceKernel {
+        let mesh = self.mesh, dofMap = self.dofMap
+        let pExt = exchange.pressure * exchange.curve.value(at: time), l = exchange.conductance
+        return { face, scratch, ke, fe in
+            let fv = try scratch.values(mesh: mesh, face: face)
+            let cellType = mesh.cellType(face.cell)
+            let local = cellType.faceNodes(face.face)
+            let lin = mesh.faceType(face).linear
+            let m = lin.nodeCount
+            let nu = 3 * cellType.nodeCount
+            let dofs = dofMap.cellDofs(face.cell)
+            let n = dofMap.localDofCount(face.cell)
+            var shape = [Double](repeating: 0, count: m)
+            for q in 0..<fv.quadratureCount {
+                let r = fv.table.rule.points[q]
+                shape.withUnsafeMutableBufferPointer { lin.evaluate(at: SIMD2(r.x, r.y), values: $0.baseAddress, gradients: nil) }
+                var p = 0.0
+                for a in 0..<m { p += shape[a] * v[dofs[dofs.startIndex + nu + local[a]]] }
+                let w = dt * l * fv.jxw[q]
+                for a in 0..<m {
+                    let ia = nu + local[a]
+                    fe[ia] += w * shape[a] * (p - pExt)
+                    for b in 0..<m { ke[ia * n + nu + local[b]] -= w * shape[a] * shape[b] }
+                }
+            }
+        }
+    }
+
+    /// Fluid volume (mm³) leaving through the exchange surfaces in a step of length `timeStep`
+    /// ending at `time` with state `x`, per exchange condition.
+    public func exchangeOutflow(state x: [Double], time: Double, timeStep: Double) throws -> [Double] {
+        let v = dofValues(unknowns: x, time: time)
+        var out: [Double] = []
+        var cache: [FaceType: FaceValues] = [:]
+        for exchange in exchanges {
+            let pExt = exchange.pressure * exchange.curve.value(at: time)
+            var sum = 0.0
+            for face in exchange.faces {
+                let t = mesh.faceType(face)
+                if cache[t] == nil { cache[t] = FaceValues(faceType: t) }
+                try cache[t]!.reinit(mesh: mesh, face: face)
+                let fv = cache[t]!
+                let lin = t.linear
+                var shape = [Double](repeating: 0, count: lin.nodeCount)
+                for q in 0..<fv.quadratureCount {
+                    let r = fv.table.rule.points[q]
+                    shape.withUnsafeMutableBufferPointer { lin.evaluate(at: SIMD2(r.x, r.y), values: $0.baseAddress, gradients: nil) }
+                    var p = 0.0
+                    for a in 0..<lin.nodeCount { p += shape[a] * v[pressureDof(node: fv.nodes[a])!] }
+                    sum += timeStep * exchange.conductance * (p - pExt) * fv.jxw[q]
+                }
+            }
+            out.append(sum)
+        }
+        return out
+    }
+
     /// What happened in one accepted step at the boundary.
     public struct StepFluxes: Sendable {
         /// Sum of the internal force (N) over each requested node set's component.
         public var reactions: [Double]
-        /// Fluid volume (mm³) that left the body through drained nodes during the step
-        /// (negative = imbibed).
+        /// Fluid volume (mm³) that left the body through drained nodes and exchange
+        /// surfaces during the step (negative = imbibed).
         public var outflow: Double
     }
 
@@ -350,6 +445,7 @@ public final class BiphasicProblem: TransientSystem {
         for node in 0..<mesh.nodeCount {
             if let d = pressureDof(node: node), constrained[d] < 0 { outflow += r[d] }
         }
+        outflow += try exchangeOutflow(state: x, time: time, timeStep: timeStep).reduce(0, +)
         return StepFluxes(reactions: reactions, outflow: outflow)
     }
 

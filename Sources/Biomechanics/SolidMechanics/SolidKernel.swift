@@ -100,66 +100,72 @@ public enum SolidKernel {
         let nd = 3 * n
         for i in 0..<nd { force[i] = 0 }
         if let k = stiffness { for i in 0..<nd * nd { k[i] = 0 } }
-        var bl = [Double](repeating: 0, count: 6 * nd)  // B_L, 6 × 3n row-major
-        var cb = [Double](repeating: 0, count: 6 * nd)  // ℂ B_L w
-        for q in 0..<nq {
-            let w = jxw[q]
-            let g = gradients.baseAddress! + q * n * 3
-            var f = Tensor3.identity
-            for a in 0..<n {
-                for i in 0..<3 { for j in 0..<3 { f[i, j] += displacement[3 * a + i] * g[3 * a + j] } }
-            }
-            let (s, c) = try material.secondPiolaKirchhoff(deformationGradient: f, axes: axes)
-            // B_L rows: E11, E22, E33, 2E12, 2E23, 2E13 w.r.t. u_{a,k}.
-            for a in 0..<n {
-                let g0 = g[3 * a], g1 = g[3 * a + 1], g2 = g[3 * a + 2]
+        // Scratch on the stack: B_L (6 × 3n, row-major), then ℂ B_L w (6 × 3n), then ℂ (36).
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: 12 * nd + 36) { scratch in
+            let bl = scratch.baseAddress!, cb = bl + 6 * nd, cm = cb + 6 * nd
+            for q in 0..<nq {
+                let w = jxw[q]
+                let g = gradients.baseAddress! + q * n * 3
+                var f = Tensor3.identity
+                for a in 0..<n {
+                    for i in 0..<3 { for j in 0..<3 { f[i, j] += displacement[3 * a + i] * g[3 * a + j] } }
+                }
+                let (s, c) = try material.secondPiolaKirchhoff(deformationGradient: f, axes: axes)
+                // B_L rows: E11, E22, E33, 2E12, 2E23, 2E13 w.r.t. u_{a,k}.
                 for k in 0..<3 {
-                    let col = 3 * a + k
                     let fk0 = f[k, 0], fk1 = f[k, 1], fk2 = f[k, 2]
-                    bl[col] = fk0 * g0
-                    bl[nd + col] = fk1 * g1
-                    bl[2 * nd + col] = fk2 * g2
-                    bl[3 * nd + col] = fk0 * g1 + fk1 * g0
-                    bl[4 * nd + col] = fk1 * g2 + fk2 * g1
-                    bl[5 * nd + col] = fk0 * g2 + fk2 * g0
-                }
-            }
-            let sv = [s[voigt: 0], s[voigt: 1], s[voigt: 2], s[voigt: 3], s[voigt: 4], s[voigt: 5]]
-            for col in 0..<nd {
-                var sum = 0.0
-                for r in 0..<6 { sum += bl[r * nd + col] * sv[r] }
-                force[col] += sum * w
-            }
-            guard let k = stiffness else { continue }
-            for r in 0..<6 {
-                for col in 0..<nd {
-                    var sum = 0.0
-                    for t in 0..<6 { sum += c.values[6 * r + t] * bl[t * nd + col] }
-                    cb[r * nd + col] = sum * w
-                }
-            }
-            bl.withUnsafeBufferPointer { blp in
-                cb.withUnsafeBufferPointer { cbp in
-                    for row in 0..<nd {
-                        let out = k.baseAddress! + row * nd
-                        for r in 0..<6 {
-                            let brow = blp[r * nd + row]
-                            if brow == 0 { continue }
-                            let src = cbp.baseAddress! + r * nd
-                            for col in 0..<nd { out[col] += brow * src[col] }
-                        }
+                    for a in 0..<n {
+                        let g0 = g[3 * a], g1 = g[3 * a + 1], g2 = g[3 * a + 2]
+                        let col = 3 * a + k
+                        bl[col] = fk0 * g0
+                        bl[nd + col] = fk1 * g1
+                        bl[2 * nd + col] = fk2 * g2
+                        bl[3 * nd + col] = fk0 * g1 + fk1 * g0
+                        bl[4 * nd + col] = fk1 * g2 + fk2 * g1
+                        bl[5 * nd + col] = fk0 * g2 + fk2 * g0
                     }
                 }
-            }
-            // Geometric stiffness (∇N_a · S ∇N_b) δ_ik.
-            for a in 0..<n {
-                let ga = (g[3 * a], g[3 * a + 1], g[3 * a + 2])
-                let sga = (s[0, 0] * ga.0 + s[0, 1] * ga.1 + s[0, 2] * ga.2,
-                           s[1, 0] * ga.0 + s[1, 1] * ga.1 + s[1, 2] * ga.2,
-                           s[2, 0] * ga.0 + s[2, 1] * ga.1 + s[2, 2] * ga.2)
-                for b in 0..<n {
-                    let v = (sga.0 * g[3 * b] + sga.1 * g[3 * b + 1] + sga.2 * g[3 * b + 2]) * w
-                    for i in 0..<3 { k[(3 * a + i) * nd + 3 * b + i] += v }
+                let s0 = s[voigt: 0] * w, s1 = s[voigt: 1] * w, s2 = s[voigt: 2] * w
+                let s3 = s[voigt: 3] * w, s4 = s[voigt: 4] * w, s5 = s[voigt: 5] * w
+                let b0 = bl, b1 = bl + nd, b2 = bl + 2 * nd, b3 = bl + 3 * nd, b4 = bl + 4 * nd, b5 = bl + 5 * nd
+                for col in 0..<nd {
+                    force[col] += b0[col] * s0 + b1[col] * s1 + b2[col] * s2 + b3[col] * s3 + b4[col] * s4 + b5[col] * s5
+                }
+                guard let k = stiffness else { continue }
+                c.values.withUnsafeBufferPointer { cv in
+                    for i in 0..<36 { cm[i] = cv[i] * w }
+                }
+                // ℂ B_L w, row r: Σ_t ℂ(r, t) w B_L(t, :).
+                for r in 0..<6 {
+                    let c0 = cm[6 * r], c1 = cm[6 * r + 1], c2 = cm[6 * r + 2]
+                    let c3 = cm[6 * r + 3], c4 = cm[6 * r + 4], c5 = cm[6 * r + 5]
+                    let out = cb + r * nd
+                    for col in 0..<nd {
+                        out[col] = c0 * b0[col] + c1 * b1[col] + c2 * b2[col] + c3 * b3[col] + c4 * b4[col] + c5 * b5[col]
+                    }
+                }
+                // K(row, :) += Σ_r B_L(r, row) (ℂ B_L w)(r, :): one pass over each row of K.
+                let d0 = cb, d1 = cb + nd, d2 = cb + 2 * nd, d3 = cb + 3 * nd, d4 = cb + 4 * nd, d5 = cb + 5 * nd
+                let kp = k.baseAddress!
+                for row in 0..<nd {
+                    let out = kp + row * nd
+                    let e0 = b0[row], e1 = b1[row], e2 = b2[row], e3 = b3[row], e4 = b4[row], e5 = b5[row]
+                    for col in 0..<nd {
+                        out[col] += e0 * d0[col] + e1 * d1[col] + e2 * d2[col] + e3 * d3[col] + e4 * d4[col] + e5 * d5[col]
+                    }
+                }
+                // Geometric stiffness (∇N_a · S ∇N_b) δ_ik.
+                let sw = (s[0, 0] * w, s[0, 1] * w, s[0, 2] * w, s[1, 1] * w, s[1, 2] * w, s[2, 2] * w)
+                for a in 0..<n {
+                    let ga = (g[3 * a], g[3 * a + 1], g[3 * a + 2])
+                    let sga = (sw.0 * ga.0 + sw.1 * ga.1 + sw.2 * ga.2,
+                               sw.1 * ga.0 + sw.3 * ga.1 + sw.4 * ga.2,
+                               sw.2 * ga.0 + sw.4 * ga.1 + sw.5 * ga.2)
+                    let ox = kp + (3 * a) * nd, oy = ox + nd + 1, oz = oy + nd + 1
+                    for b in 0..<n {
+                        let v = sga.0 * g[3 * b] + sga.1 * g[3 * b + 1] + sga.2 * g[3 * b + 2]
+                        ox[3 * b] += v; oy[3 * b] += v; oz[3 * b] += v
+                    }
                 }
             }
         }

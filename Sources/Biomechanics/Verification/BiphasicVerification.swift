@@ -208,6 +208,45 @@ public enum BiphasicVerification {
                 try massRow("Terzaghi creep", p, h)]
     }
 
+    /// Confined creep through a semi-permeable top (``FluidExchange``, conductance
+    /// `L = k/h`, Biot number 1): top displacement and pressure profile against
+    /// ``PoroelasticClosedForm/ConfinedCreepSemiPermeable`` within 1%, and mass
+    /// conservation with the exchange outflow.
+    public static func semiPermeableCreep(cells: Int = 8, growth: Double = 1.05, maxStep: Double = 10) throws -> [VerificationRow] {
+        let law = try BiphasicMaterial(solid: IsotropicLinearElastic(youngsModulus: 1, poissonRatio: 0),
+                                       permeability: .constant(k0: 1e-3), solidVolumeFraction: 0.2)
+        let p = try confinedColumn(height: 1, cells: cells, material: law, finiteStrain: false)
+        p.drained = []
+        let mesh = p.mesh
+        let sigma0 = 0.1, conductance = 1e-3
+        p.exchanges = [try FluidExchange(mesh: mesh, surface: "top", conductance: conductance)]
+        var forces = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
+        try SurfaceLoads.pressure(sigma0, mesh: mesh, surface: "top", into: &forces)
+        p.loads = [NodalLoad(nodalForces: forces)]
+        try p.prepare()
+        let outputs = [0.05, 0.1, 0.2, 0.5, 1, 2].map { $0 * 1000 }
+        let h = try run(p, phases: [Phase(end: 3000, initial: 0.05, max: maxStep, growth: growth)], mustPoints: outputs)
+        let ref = PoroelasticClosedForm.ConfinedCreepSemiPermeable(height: 1, aggregateModulus: 1, permeability: 1e-3, conductance: conductance, stress: sigma0)
+        let topNode = nodes(mesh) { $0.z == 1 && $0.x == 0 && $0.y == 0 }[0]
+        let column = nodes(mesh) { $0.x == 0 && $0.y == 0 }.filter { p.pressureDof(node: $0) != nil }
+        var uErr = 0.0, uAt = (0.0, 0.0), pErr = 0.0, pAt = (0.0, 0.0)
+        for (i, t) in h.times.enumerated() where t >= 1 - 1e-9 {
+            let v = p.dofValues(unknowns: h.states[i], time: t)
+            let u = v[p.displacementDof(node: topNode, component: 2)], ur = ref.topDisplacement(t: t)
+            if abs(u - ur) / sigma0 > uErr { uErr = abs(u - ur) / sigma0; uAt = (u, ur) }
+            guard outputs.contains(where: { abs($0 - t) < 1e-9 }) else { continue }
+            for node in column {
+                let pf = v[p.pressureDof(node: node)!], pr = ref.pressure(z: mesh.nodes[node].z, t: t)
+                if abs(pf - pr) / sigma0 > pErr { pErr = abs(pf - pr) / sigma0; pAt = (pf, pr) }
+            }
+        }
+        return [VerificationRow(problem: "creep, semi-permeable top (Bi=1)", quantity: "top displacement (mm), max error / final settlement, c t/h^2 in [1e-3, 3]",
+                                ours: uAt.0, reference: uAt.1, error: uErr, tolerance: 0.01),
+                VerificationRow(problem: "creep, semi-permeable top (Bi=1)", quantity: "pressure profile (MPa), max error / applied stress, c t/h^2 in [0.05, 2]",
+                                ours: pAt.0, reference: pAt.1, error: pErr, tolerance: 0.01),
+                try massRow("creep, semi-permeable top (Bi=1)", p, h)]
+    }
+
     /// Mandel's problem, plane strain, quarter model `a = b = 1` mm (thickness 0.1 mm):
     /// E = 1 MPa, ν = 0, k = 1e-3, mean plate stress σ0 = 0.1 MPa applied as a
     /// step force on a rigid impermeable frictionless plate; lateral face drained.

@@ -57,6 +57,41 @@ public enum PoroelasticClosedForm {
         }
     }
 
+    /// Confined-compression creep through a semi-permeable top (Robin condition
+    /// `−k ∂p/∂z = L p`, e.g. a cartilage endplate): the consolidation analogue of
+    /// conduction with surface exchange (Carslaw & Jaeger 1959, §3.10).
+    /// With `Bi = L h/k` and roots `β_n tan β_n = Bi`, `A_n = 2 sin β_n/(β_n + sin β_n cos β_n)`:
+    /// `p = σ0 Σ A_n cos(β_n z/h) e^{−β_n² c t/h²}`,
+    /// `u(h,t) = −(σ0 h/H_A)[1 − Σ A_n (sin β_n/β_n) e^{−β_n² c t/h²}]`.
+    public struct ConfinedCreepSemiPermeable: Sendable {
+        /// Column height (mm), aggregate modulus (MPa), permeability (mm⁴/(N·s)),
+        /// conductance `L` (mm/(MPa·s)) and applied compressive stress (MPa).
+        public var height: Double, aggregateModulus: Double, permeability: Double, conductance: Double, stress: Double
+        /// Roots `β_n`.
+        public let roots: [Double]
+        /// The problem with `terms` roots.
+        public init(height: Double, aggregateModulus: Double, permeability: Double, conductance: Double, stress: Double, terms: Int = 400) {
+            self.height = height; self.aggregateModulus = aggregateModulus; self.permeability = permeability
+            self.conductance = conductance; self.stress = stress
+            let bi = conductance * height / permeability
+            roots = (0..<terms).map { n in
+                bisect(Double(n) * Double.pi + 1e-12, (Double(n) + 0.5) * Double.pi - 1e-12) { b in b * Foundation.sin(b) - bi * Foundation.cos(b) }
+            }
+        }
+        private func coefficient(_ b: Double) -> Double { 2 * Foundation.sin(b) / (b + Foundation.sin(b) * Foundation.cos(b)) }
+        /// Pressure (MPa) at height `z` (mm), time `t` (s).
+        public func pressure(z: Double, t: Double) -> Double {
+            let tv = aggregateModulus * permeability * t / (height * height)
+            return stress * roots.reduce(0) { $0 + coefficient($1) * Foundation.cos($1 * z / height) * Foundation.exp(-$1 * $1 * tv) }
+        }
+        /// Top displacement (mm) at time `t` (s).
+        public func topDisplacement(t: Double) -> Double {
+            let tv = aggregateModulus * permeability * t / (height * height)
+            let s = roots.reduce(0) { $0 + coefficient($1) * Foundation.sin($1) / $1 * Foundation.exp(-$1 * $1 * tv) }
+            return -stress * height / aggregateModulus * (1 - s)
+        }
+    }
+
     /// Confined compression ramp–relax (Mow et al. 1980; FEBio verification bp04):
     /// the top of a column (height `h`, drained top, impermeable fixed bottom) is
     /// moved down at speed `V0 = depth/rampTime` until `rampTime`, then held. The

@@ -18,7 +18,8 @@ import Biomechanics
 ///
 /// Conditions: `{"surface": "outer", "fluidPressure": 0}` (drained; MPa, optional
 /// curve), `{"surface": "top", "fluidFlux": 1e-4}` (inflow, mm/s). Every other
-/// surface is impermeable. Outputs: probe fields `p` (fluid pressure, MPa) and
+/// surface is impermeable. `{"surface": "top", "fluidExchange": {"conductance": 0.012,
+/// "pressure": 0}}`: a semi-permeable surface (outflow `L (p − p_ext)`, `L` in mm/(MPa·s)). Outputs: probe fields `p` (fluid pressure, MPa) and
 /// `pressure` (fluid + osmotic: what a needle transducer reads, MPa); surface
 /// quantities `fluidFlux` (outflow rate through the drained part of the
 /// surface, mm³/s) and `fluidVolume` (volume imbibed through it since t = 0,
@@ -100,7 +101,7 @@ extension ModelParser {
         guard !materials.values.contains(where: { $0.biphasic != nil }) else { return }
         for c in boundary {
             switch c.kind {
-            case .fluidPressure, .fluidFlux: throw ModelError(.invalidValue, at: c.path, "fluid conditions need a biphasic material (type \"biphasic\")")
+            case .fluidPressure, .fluidFlux, .fluidExchange: throw ModelError(.invalidValue, at: c.path, "fluid conditions need a biphasic material (type \"biphasic\")")
             default: break
             }
         }

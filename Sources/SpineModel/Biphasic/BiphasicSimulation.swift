@@ -12,7 +12,8 @@ import SparseLinearAlgebra
 ///   (fluid + Donnan osmotic pressure: what a needle transducer reads, MPa);
 /// - surfaces `reactionForce` (N, x y z), `area` (mm²), `fluidFlux` (mm³/s out of
 ///   the body through the drained nodes of the surface, over the last step),
-///   `fluidVolume` (mm³ imbibed through them since t = 0). A drained node on
+///   `fluidVolume` (mm³ imbibed through them since t = 0); both include the
+///   exchange through a `fluidExchange` condition on the same surface. A drained node on
 ///   the edge shared by two output surfaces (e.g. the rim between `top` and
 ///   `outer`) counts for each of them: their sum can exceed the total;
 ///   a region's `volumeChange` over the whole body is the exact total;
@@ -30,6 +31,8 @@ public final class BiphasicSimulation {
     public let problem: BiphasicProblem
     /// Where each probe lies.
     let probeLocations: [(cell: Int, reference: SIMD3<Double>)]
+    /// Surface name of each of the problem's exchange conditions.
+    let exchangeSurfaces: [String]
     /// Messages about cut steps (solid compaction), in order.
     public private(set) var notices: [String] = []
     /// Called after every accepted step (staggered coupling, e.g. ``NutrientTractionSimulation``)
@@ -68,7 +71,9 @@ public final class BiphasicSimulation {
         do { problem = try BiphasicProblem(mesh: mesh, materials: materials, finiteStrain: model.kinematics == .finiteStrain) } catch {
             throw ModelError(.invalidValue, at: "mesh.element", String(describing: error))
         }
-        for c in model.boundary { try Self.apply(c, model: model, mesh: mesh, to: problem) }
+        var exchangeSurfaces: [String] = []
+        for c in model.boundary { try Self.apply(c, model: model, mesh: mesh, to: problem, exchangeSurfaces: &exchangeSurfaces) }
+        self.exchangeSurfaces = exchangeSurfaces
         do { try problem.prepare() } catch { throw ModelError(.invalidValue, at: "boundary", String(describing: error)) }
         self.problem = problem
         for s in model.outputs.surfaces where mesh.surfaces[s.surface] == nil {
@@ -97,7 +102,7 @@ public final class BiphasicSimulation {
         }
     }
 
-    static func apply(_ c: BoundaryCondition, model: Model, mesh: Mesh, to problem: BiphasicProblem) throws {
+    static func apply(_ c: BoundaryCondition, model: Model, mesh: Mesh, to problem: BiphasicProblem, exchangeSurfaces: inout [String]) throws {
         let nodes = try Simulation.targetNodes(c, mesh: mesh)
         func curve(_ name: String?) -> LoadCurve { name.map { model.curves[$0]! } ?? .constant }
         var surface: String { if case let .surface(s) = c.target { return s }; return "" }
@@ -142,6 +147,9 @@ public final class BiphasicSimulation {
                 problem.drained.append(PrescribedComponent(nodes: nodes, component: 0, value: p, curve: curve(name)))
             case let .fluidFlux(q, name):
                 problem.fluxes.append(try FluidFluxLoad(mesh: mesh, surface: surface, value: q, curve: curve(name)))
+            case let .fluidExchange(l, pe, name):
+                problem.exchanges.append(try FluidExchange(mesh: mesh, surface: surface, conductance: l, pressure: pe, curve: curve(name)))
+                exchangeSurfaces.append(surface)
             }
         } catch let e as ModelError { throw e } catch {
             throw ModelError(.invalidValue, at: c.path, String(describing: error))
@@ -258,8 +266,10 @@ public final class BiphasicSimulation {
                 let dt = accepted.time - previousTime
                 let r = try problem.fullResidual(state: x, previous: previous, time: accepted.time, timeStep: dt)
                 lastResidual = r
+                let exchanged = try problem.exchangeOutflow(state: x, time: accepted.time, timeStep: dt)
                 for k in 0..<surfaceDrained.count {
-                    let out = surfaceDrained[k].reduce(0.0) { $0 + r[$1] }
+                    var out = surfaceDrained[k].reduce(0.0) { $0 + r[$1] }
+                    for (e, name) in exchangeSurfaces.enumerated() where name == outputs.surfaces[k].surface { out += exchanged[e] }
                     imbibed[k] -= out
                     rate[k] = out / dt
                 }

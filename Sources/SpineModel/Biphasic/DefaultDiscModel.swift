@@ -10,7 +10,7 @@ public enum DefaultDiscModel {
     public static let json = #"""
 {
   "units": "mm-N-s-MPa",
-  "description": "Default L4-L5 disc under intermittent traction (biphasic, Donnan swelling, finite strain). Elliptic cylinder 50 x 34 x 10 mm (semi-axes 25, 17), nucleus = inner 55% of the semi-axes, between rigid endplates: lower fixed, upper rigid and force-driven. Lying preload 60 N balances the osmotic swelling at the reference state, so the nucleus transducer pressure starts near 0.1 MPa (Wilke et al. 1999, lying). Then 3 traction cycles (10 s ramp to a net 240 N pull = 300 N traction minus preload, 60 s hold, 10 s release, 30 s rest). Endplates and annulus periphery drained (p = 0, exchange with blood/bath). Materials (LITERATURE.md): nucleus matrix H_A ~ 0.31 MPa (Perie 2005); annulus matrix H_A ~ 0.67 MPa with two tension-only fibre families at +/-30 deg; permeability exponential in void ratio (Argoubi & Shirazi-Adl 1996: k0 = 3e-16 m^4/Ns = 3e-4 mm^4/(N s), M = 12; nucleus e0 = 4 -> phi0 = 0.2, annulus e0 = 2.33 -> phi0 = 0.3); fixed charge -150 mEq/L nucleus (chosen for ~0.1 MPa lying pressure; literature 200-300) and -80 mEq/L annulus (assumed), bath 150 mM, 310 K.",
+  "description": "Default L4-L5 disc under intermittent traction (biphasic, Donnan swelling, finite strain). Elliptic cylinder 50 x 34 x 10 mm (semi-axes 25, 17), nucleus = inner 55% of the semi-axes, between rigid endplates: lower fixed, upper rigid and force-driven. Lying preload 60 N balances the osmotic swelling at the reference state, so the nucleus transducer pressure starts near 0.1 MPa (Wilke et al. 1999, lying). Then 3 traction cycles (10 s ramp to a net 240 N pull = 300 N traction minus preload, 60 s hold, 10 s release, 30 s rest). Endplates and annulus periphery exchange fluid with blood/bath (p_ext = 0) through a semi-permeable layer, conductance L = k/t = 7e-3 mm^4/(N s) / 0.6 mm = 0.012 mm/(MPa s) (cartilage endplate k0 = 7e-15 m^4/Ns, LITERATURE.md; the same L is assumed at the periphery). Materials (LITERATURE.md): nucleus matrix H_A ~ 0.31 MPa (Perie 2005); annulus matrix H_A ~ 0.67 MPa with two tension-only fibre families at +/-30 deg; permeability exponential in void ratio (Argoubi & Shirazi-Adl 1996: k0 = 3e-16 m^4/Ns = 3e-4 mm^4/(N s), M = 12; nucleus e0 = 4 -> phi0 = 0.2, annulus e0 = 2.33 -> phi0 = 0.3); fixed charge -150 mEq/L nucleus (chosen for ~0.1 MPa lying pressure; literature 200-300) and -80 mEq/L annulus (assumed), bath 150 mM, 310 K.",
   "mesh": {"generate": {"ellipticCylinder": {"a": 25, "b": 17, "height": 10, "inner": {"name": "nucleus", "fraction": 0.55},
                                               "divisions": {"radial": 2, "around": 16, "height": 6}, "element": "hex20"}}},
   "kinematics": "finiteStrain",
@@ -35,9 +35,9 @@ public enum DefaultDiscModel {
     {"surface": "bottom", "fix": ["ux", "uy", "uz"]},
     {"surface": "top", "rigid": {"force": [0, 0, -60]}, "curve": "preload"},
     {"surface": "top", "rigid": {"force": [0, 0, 300]}, "curve": "traction"},
-    {"surface": "top", "fluidPressure": 0},
-    {"surface": "bottom", "fluidPressure": 0},
-    {"surface": "outer", "fluidPressure": 0}
+    {"surface": "top", "fluidExchange": {"conductance": 0.012, "pressure": 0}},
+    {"surface": "bottom", "fluidExchange": {"conductance": 0.012, "pressure": 0}},
+    {"surface": "outer", "fluidExchange": {"conductance": 0.012, "pressure": 0}}
   ],
   "steps": [{"name": "preload", "duration": 60, "dt": 1, "dtMin": 0.01, "dtMax": 10},
             {"name": "traction", "duration": 330, "dt": 1, "dtMin": 0.01, "dtMax": 10}],

@@ -129,6 +129,9 @@ public struct BoundaryCondition: Sendable {
         case fluidPressure(Double, curve: String?)
         /// Prescribed fluid inflow through a surface (mm/s, volume per area per time; positive into the body). Biphasic models only.
         case fluidFlux(Double, curve: String?)
+        /// Semi-permeable surface: outflow `L (p − p_ext)`, conductance `L` (mm/(MPa·s)),
+        /// external pressure `p_ext` (MPa, × curve). Biphasic models only.
+        case fluidExchange(conductance: Double, pressure: Double, curve: String?)
 
         public static func == (a: Kind, b: Kind) -> Bool { String(describing: a) == String(describing: b) }
     }

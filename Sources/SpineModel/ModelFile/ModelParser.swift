@@ -231,7 +231,7 @@ struct ModelParser {
         return .cylindrical(origin: (o.x, o.y, o.z), axis: (a.x, a.y, a.z))
     }
 
-    static let conditionKinds = ["fix", "prescribe", "symmetry", "pressure", "traction", "force", "nodalForce", "rigid", "fluidPressure", "fluidFlux"]
+    static let conditionKinds = ["fix", "prescribe", "symmetry", "pressure", "traction", "force", "nodalForce", "rigid", "fluidPressure", "fluidFlux", "fluidExchange"]
 
     func parseCondition(_ v: JSONValue, path: String, curves: [String: LoadCurve]) throws -> BoundaryCondition {
         var r = try JSONReader(v, path: path)
@@ -294,6 +294,13 @@ struct ModelParser {
         case "fluidFlux":
             try requireSurface()
             kind = .fluidFlux(try JSONAccess.number(value, kp), curve: curve)
+        case "fluidExchange":
+            try requireSurface()
+            var er = try JSONReader(value, path: kp)
+            let l = try JSONAccess.positive(try er.required("conductance"), er.child("conductance"))
+            let pe = try er.optional("pressure").map { try JSONAccess.number($0, er.child("pressure")) } ?? 0
+            try er.finish(allowed: ["conductance", "pressure"])
+            kind = .fluidExchange(conductance: l, pressure: pe, curve: curve)
         case "nodalForce":
             guard case .nodeSet = target else { throw ModelError(.invalidValue, at: kp, "nodalForce acts on a node set: use \"nodeSet\"") }
             kind = .nodalForce(try JSONAccess.vector3(value, kp), curve: curve)

@@ -148,7 +148,7 @@ public final class Simulation {
                 problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
             case let .nodalForce(force, name):
                 problem.loads.append(NodalLoad(nodes: nodes, forces: Array(repeating: force, count: nodes.count), curve: curve(name)))
-            case .fluidPressure, .fluidFlux:
+            case .fluidPressure, .fluidFlux, .fluidExchange:
                 throw ModelError(.invalidValue, at: c.path, "fluid conditions need a biphasic model (run it with BiphasicSimulation)")
             case let .rigid(drive, name):
                 switch drive {
