@@ -14,6 +14,7 @@ struct SpineTractionCommand: ParsableCommand {
             RunCommand.self,
             VerifyCommand.self,
             DiscCommand.self,
+            NutrientCommand.self,
         ]
     )
 }

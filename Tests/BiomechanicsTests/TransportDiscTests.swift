@@ -4,7 +4,7 @@ import FiniteElements
 @testable import Biomechanics
 
 /// Disc-level plausibility of the default nutrition model (``DiscNutritionModel``: an
-/// axisymmetric wedge of an L4–L5-sized disc, 12 × 8 hex8 cells) against the published
+/// axisymmetric wedge of an L4–L5-sized disc, 24 × 8 hex8 cells) against the published
 /// model results summarised in LITERATURE.md ("Nutrients").
 @Suite("Disc nutrition plausibility (Soukane 2007, Shirazi-Adl 2010, Malandrino 2011)")
 struct TransportDiscTests {
@@ -33,8 +33,10 @@ struct TransportDiscTests {
         let model = DiscNutritionModel()
         let (p, e) = try Self.solve(model)
         for place in e.places {
-            // Radially within 0.2 × disc radius of the nucleus–annulus boundary, axially within 0.1 × height of mid-height.
-            #expect(abs(place.x - model.nucleusRadius) <= 0.2 * model.radius)
+            // Radially within 0.25 × disc radius of the nucleus–annulus boundary, axially within 0.1 × height of mid-height.
+            // Measured (20.6 mm disc, endplate to 13.7 mm): glucose and lactate extremes at r = 14.6 mm
+            // (3.3 mm = 0.16 R outside the nucleus), O₂ at r = 15.4 mm (4.1 mm = 0.20 R), all at mid-height.
+            #expect(abs(place.x - model.nucleusRadius) <= 0.25 * model.radius)
             #expect(abs(place.y - model.height / 2) <= 0.1 * model.height)
         }
         #expect(e.minGlucose > model.nucleusCells.glucoseDeathThreshold)
@@ -54,7 +56,7 @@ struct TransportDiscTests {
         var previous = Double.infinity
         var onset: (alive: Double, dead: Double)? = nil
         var lastAlive = 1.0
-        for ea in [0.6, 0.4, 0.3, 0.2] {
+        for ea in [0.6, 0.5, 0.4, 0.33, 0.25] {   // realised 0.58, 0.49, 0.41, 0.33, 0.26
             let (p, e) = try Self.solve(model, openFraction: ea)
             #expect(e.minGlucose < previous)        // less supply, less glucose
             previous = e.minGlucose
@@ -65,10 +67,10 @@ struct TransportDiscTests {
         }
         let bracket = try #require(onset, "no cell death down to 20 % exchange area")
         print("cell death begins between exchange areas \(bracket.dead) and \(bracket.alive) (Shirazi-Adl 2010: ≈ 0.4)")
-        // The default parameters put the onset at 15–25 % of the area, below the published ≈ 40 %
-        // (Shirazi-Adl 2010 used their own geometry, densities and closure pattern); the test
-        // asserts the onset lies between 10 % and 45 % and that a healthy-sized exchange area keeps every cell.
-        #expect(bracket.alive <= 0.45 && bracket.dead >= 0.10)
+        // With the default 20.6 mm disc the onset lies between 41 % (alive) and 33 % (dead);
+        // the test asserts the published ≈ 40 % is bracketed within ±10 points: the last
+        // all-viable area ≤ 50 % and the first with dead cells ≥ 30 %.
+        #expect(bracket.alive <= 0.50 && bracket.dead >= 0.30)
     }
 
     @Test("Convection by a diurnal-sized fluid flux changes O₂ and lactate extremes only marginally (Malandrino 2011); glucose somewhat more")

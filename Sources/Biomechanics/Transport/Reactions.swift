@@ -67,10 +67,18 @@ public struct MichaelisMentenUptake: SoluteReaction, Equatable {
 /// **assumption of this implementation**, small enough not to change rates above
 /// ~0.5 mM by more than 6 %.
 ///
-/// **Provenance.** The literature search available here returned the abstracts of
-/// these papers but not their equations; the constants above are the published
-/// Bibby 2005 fits as reproduced in the later disc models and must be checked against
-/// the originals before quantitative use. Every constant is a stored parameter.
+/// **Provenance — not confirmed.** Two searches (2026-11-25) of the stored public pages,
+/// documentation and code returned only abstracts and reference lists: Soukane, Shirazi-Adl &
+/// Urban 2005 (J Biomech Eng 127:1121, O₂–lactate coupling through pH), Soukane 2007 (J Biomech
+/// 40:2645), Malandrino, Noailly & Lacroix 2011 (PLoS Comput Biol 7:e1002112, PMC3150290),
+/// the 3D L5–S1 model of PMC2899342, Shirazi-Adl, Taheri & Urban 2010 (J Biomech 43:1330,
+/// whose reference list cites Bibby 2005 Spine 30:487 and Bibby & Urban 2004 Eur Spine J
+/// 13:695), and no public code implementing the fits (exact-string searches for the
+/// constants `(pH - 4.95)` and `0.0058` found nothing relevant). The constants above
+/// (7.28, 4.95, 4.59; 4.6, 4.2, 4.44; −2.47, 0.93, 0.16, −0.0058; pH 7.5 − 0.1·c_lac) are
+/// therefore **written from memory of the published fits and unverified**; check them
+/// against Bibby 2005 (Table/Eqs.) and Soukane 2007 before quantitative use. Every constant
+/// is a stored parameter.
 ///
 /// Viability thresholds (Bibby & Urban 2004, Eur Spine J 13:695; LITERATURE.md):
 /// cells die when glucose < 0.5 mM or pH < 6.7.

@@ -37,6 +37,10 @@ public final class BiphasicSimulation {
     public private(set) var notices: [String] = []
     /// Wall-clock seconds the last ``run`` spent in the linear solver (analyse + factor + solve, s).
     public private(set) var linearSolverSeconds = 0.0
+    /// Called after every accepted step (staggered coupling, e.g. ``NutrientTractionSimulation``)
+    /// with the step's end time (s), its length (s) and the unknown vectors at the end and
+    /// start of the step; an error thrown here stops the run.
+    public var stepObserver: ((_ time: Double, _ timeStep: Double, _ state: [Double], _ previous: [Double]) throws -> Void)? = nil
 
     /// Number of unknowns.
     public var unknownCount: Int { problem.unknownCount }
@@ -280,6 +284,7 @@ public final class BiphasicSimulation {
                     if abs(outputs.times[nextOutput] - accepted.time) <= tolerance { try record(accepted.time, x) }
                     nextOutput += 1
                 }
+                try stepObserver?(accepted.time, dt, x, previous)
                 previous = x; previousTime = accepted.time
                 progress(min(accepted.time / endTime, 1), accepted.time)
             }

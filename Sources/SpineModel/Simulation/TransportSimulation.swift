@@ -10,7 +10,8 @@ import FiniteElements
 ///
 /// The transport here sees a tissue at rest (no Darcy flux, reference porosity): the
 /// mechanics of the same model file are solved separately by ``Simulation``. Coupling
-/// to a biphasic solution is done in code through ``SoluteTransportProblem/tissue``.
+/// to a biphasic solution is done in code through ``SoluteTransportProblem/tissue``, or for
+/// the default disc under traction by ``NutrientTractionSimulation``.
 ///
 /// ```swift
 /// let model = try Model.load(path: "Examples/models/nutrient-disc.json")
