@@ -46,6 +46,7 @@ let package = Package(
         ),
         // One-command acceptance numbers for issue 3: setup, assembly, factor and their ratio.
         //   swift run -c release FETiming
+        // (kept out of Benchmarks/Benchmarks/: the benchmark plugin runs every executable there)
         .executableTarget(
             name: "FETiming",
             dependencies: [
@@ -53,7 +54,7 @@ let package = Package(
                 .product(name: "Biomechanics", package: "SpineTraction"),
                 .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
             ],
-            path: "FETiming"
+            path: "Tools/FETiming"
         ),
     ]
 )

@@ -29,7 +29,7 @@ import Glibc
 //   solver (`LinearSolvers.makeDefault`, SupernodalCholesky), after a symbolic
 //   analysis made outside the measurement;
 // - `fe analyze`: the symbolic analysis (ordering + elimination tree) alone.
-// `Benchmarks/FETiming` prints the same numbers and the ratio in one run.
+// `Benchmarks/Tools/FETiming` prints the same numbers and the ratio in one run.
 
 /// Cells per axis of the box.
 private func cellsPerAxis() -> Int {
