@@ -46,7 +46,8 @@ let package = Package(
         ),
         .target(
             name: "Biomechanics",
-            dependencies: ["FiniteElements", "SparseLinearAlgebra"]
+            dependencies: ["FiniteElements", "SparseLinearAlgebra"],
+            exclude: ["Biphasic/README.md"]
         ),
         .target(
             name: "SpineModel",
@@ -92,7 +93,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BiomechanicsTests",
-            dependencies: ["Biomechanics", "FiniteElements", "SparseLinearAlgebra", "_TestSupport"]
+            dependencies: ["Biomechanics", "FiniteElements", "SparseLinearAlgebra", "_TestSupport"],
+            exclude: ["Data"]  // reference data read by path (#filePath) and the script that made it
         ),
         .testTarget(
             name: "SpineModelTests",
