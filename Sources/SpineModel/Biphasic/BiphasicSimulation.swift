@@ -109,31 +109,11 @@ public final class BiphasicSimulation {
         func curve(_ name: String?) -> LoadCurve { name.map { model.curves[$0]! } ?? .constant }
         var surface: String { if case let .surface(s) = c.target { return s }; return "" }
         do {
+            if try Simulation.applyMechanical(c, nodes: nodes, surface: surface, mesh: mesh, curve: curve,
+                                              prescribed: &problem.prescribed, loads: &problem.loads) { return }
             switch c.kind {
-            case let .fix(components):
-                for k in components { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: 0)) }
-            case let .prescribe(list, name):
-                for (k, v) in list { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: v, curve: curve(name))) }
-            case .symmetry:
-                let axis: Int
-                do { axis = try SymmetryPlane.axis(mesh: mesh, surface: surface) } catch {
-                    throw ModelError(.invalidValue, at: c.path + ".symmetry", String(describing: error))
-                }
-                problem.prescribed.append(PrescribedComponent(nodes: nodes, component: axis, value: 0))
-            case let .pressure(p, name):
-                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-                try SurfaceLoads.pressure(p, mesh: mesh, surface: surface, into: &f)
-                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-            case let .traction(t, name):
-                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-                try SurfaceLoads.accumulate(mesh: mesh, surface: surface, into: &f) { _, _ in t }
-                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-            case let .force(total, name):
-                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-                try SurfaceLoads.totalForce(total, mesh: mesh, surface: surface, into: &f)
-                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-            case let .nodalForce(force, name):
-                problem.loads.append(NodalLoad(nodes: nodes, forces: Array(repeating: force, count: nodes.count), curve: curve(name)))
+            case .fix, .prescribe, .symmetry, .pressure, .traction, .force, .nodalForce:
+                break  // applied above
             case let .rigid(drive, name):
                 switch drive {
                 case let .displacement(d):

@@ -118,36 +118,54 @@ public final class Simulation {
         }
     }
 
+    /// Applies a condition that means the same for every problem with a displacement field —
+    /// fixed or prescribed components, symmetry planes, surface and nodal loads — to that
+    /// problem's prescribed components and loads. Returns `false` for the kinds each problem
+    /// handles itself (rigid surfaces, fluid conditions), leaving both lists untouched.
+    static func applyMechanical(_ c: BoundaryCondition, nodes: [Int], surface: String, mesh: Mesh,
+                                curve: (String?) -> LoadCurve,
+                                prescribed: inout [PrescribedComponent], loads: inout [NodalLoad]) throws -> Bool {
+        switch c.kind {
+        case let .fix(components):
+            for k in components { prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: 0)) }
+        case let .prescribe(list, name):
+            for (k, v) in list { prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: v, curve: curve(name))) }
+        case .symmetry:
+            let axis: Int
+            do { axis = try SymmetryPlane.axis(mesh: mesh, surface: surface) } catch {
+                throw ModelError(.invalidValue, at: c.path + ".symmetry", String(describing: error))
+            }
+            prescribed.append(PrescribedComponent(nodes: nodes, component: axis, value: 0))
+        case let .pressure(p, name):
+            var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
+            try SurfaceLoads.pressure(p, mesh: mesh, surface: surface, into: &f)
+            loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
+        case let .traction(t, name):
+            var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
+            try SurfaceLoads.accumulate(mesh: mesh, surface: surface, into: &f) { _, _ in t }
+            loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
+        case let .force(total, name):
+            var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
+            try SurfaceLoads.totalForce(total, mesh: mesh, surface: surface, into: &f)
+            loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
+        case let .nodalForce(force, name):
+            loads.append(NodalLoad(nodes: nodes, forces: Array(repeating: force, count: nodes.count), curve: curve(name)))
+        case .rigid, .fluidPressure, .fluidFlux, .fluidExchange:
+            return false
+        }
+        return true
+    }
+
     static func apply(_ c: BoundaryCondition, model: Model, mesh: Mesh, to problem: SolidMechanicsProblem) throws {
         let nodes = try targetNodes(c, mesh: mesh)
         func curve(_ name: String?) -> LoadCurve { name.map { model.curves[$0]! } ?? .constant }
         var surface: String { if case let .surface(s) = c.target { return s }; return "" }
         do {
+            if try applyMechanical(c, nodes: nodes, surface: surface, mesh: mesh, curve: curve,
+                                   prescribed: &problem.prescribed, loads: &problem.loads) { return }
             switch c.kind {
-            case let .fix(components):
-                for k in components { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: 0)) }
-            case let .prescribe(list, name):
-                for (k, v) in list { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: v, curve: curve(name))) }
-            case .symmetry:
-                let axis: Int
-                do { axis = try SymmetryPlane.axis(mesh: mesh, surface: surface) } catch {
-                    throw ModelError(.invalidValue, at: c.path + ".symmetry", String(describing: error))
-                }
-                problem.prescribed.append(PrescribedComponent(nodes: nodes, component: axis, value: 0))
-            case let .pressure(p, name):
-                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-                try SurfaceLoads.pressure(p, mesh: mesh, surface: surface, into: &f)
-                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-            case let .traction(t, name):
-                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-                try SurfaceLoads.accumulate(mesh: mesh, surface: surface, into: &f) { _, _ in t }
-                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-            case let .force(total, name):
-                var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-                try SurfaceLoads.totalForce(total, mesh: mesh, surface: surface, into: &f)
-                problem.loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-            case let .nodalForce(force, name):
-                problem.loads.append(NodalLoad(nodes: nodes, forces: Array(repeating: force, count: nodes.count), curve: curve(name)))
+            case .fix, .prescribe, .symmetry, .pressure, .traction, .force, .nodalForce:
+                break  // applied above
             case .fluidPressure, .fluidFlux, .fluidExchange:
                 throw ModelError(.invalidValue, at: c.path, "fluid conditions need a biphasic model (run it with BiphasicSimulation)")
             case let .rigid(drive, name):
