@@ -54,6 +54,51 @@ struct BandAnalysis {
         try matrix.checkFinite()
     }
 }
+/// The analyse phase both band solvers share: orders `matrix`, refuses a band of
+/// `bandRows(kd)` rows that exceeds `limit` doubles, and fills `report` (band storage
+/// as `nonzerosL`, `Σⱼ columnFlops(mⱼ, uⱼ)` as `factorFlops` with `mⱼ = min(kd, n−1−j)`,
+/// `uⱼ = min(2kd, n−1−j)`).
+func analyzeBand(
+    _ matrix: SymmetricMatrix, method: OrderingMethod, limit: Int, solver: String,
+    bandRows: (Int) -> Int, columnFlops: (_ m: Double, _ u: Double) -> Double,
+    report: inout SolverReport
+) throws -> BandAnalysis {
+    let start = ContinuousClock.now
+    let a = try BandAnalysis(matrix, method: method)
+    let n = matrix.dimension
+    try checkBandStorage(rows: bandRows(a.bandwidth), n: n, limit: limit, solver: solver)
+    report.dimension = n
+    report.nonzerosA = matrix.fullNonzeroCount
+    report.nonzerosL = n * bandRows(a.bandwidth)
+    var flops = 0.0
+    for j in 0..<n {
+        flops += columnFlops(Double(min(a.bandwidth, n - 1 - j)), Double(min(2 * a.bandwidth, n - 1 - j)))
+    }
+    report.factorFlops = flops
+    report.analyzeSeconds = (ContinuousClock.now - start).seconds
+    return a
+}
+
+/// The solve phase both band solvers share: checks the right-hand sides, permutes
+/// them, lets `lapackSolve` overwrite the permuted block (`n × count`, column-major),
+/// permutes back and records the time and the first column's residual.
+func solveBand(
+    _ a: BandAnalysis, _ matrix: SymmetricMatrix, _ rhs: inout [Double], count: Int,
+    report: inout SolverReport, lapackSolve: (inout [Double]) throws -> Void
+) throws {
+    let n = matrix.dimension
+    try checkRightHandSides(rhs, n: n, count: count)
+    if n == 0 || count == 0 { return }
+    let start = ContinuousClock.now
+    let b0 = Array(rhs[0..<n])
+    var y = a.permute(rhs, count: count)
+    try lapackSolve(&y)
+    a.unpermute(y, into: &rhs, count: count)
+    report.solveSeconds = (ContinuousClock.now - start).seconds
+    report.iterations = 0
+    report.relativeResidual = relativeResidual(matrix, x: Array(rhs[0..<n]), b: b0)
+}
+
 
 /// Checks that a band of `rows × n` doubles stays below `limit`.
 func checkBandStorage(rows: Int, n: Int, limit: Int, solver: String) throws {
@@ -107,21 +152,11 @@ public final class BandedCholesky: LinearSolver {
     /// Orders the pattern and measures its bandwidth; values are ignored.
     /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` when the band would exceed ``maxBandStorage``.
     public func analyze(_ matrix: SymmetricMatrix) throws {
-        let start = ContinuousClock.now
-        let a = try BandAnalysis(matrix, method: orderingMethod)
-        let n = matrix.dimension
-        try checkBandStorage(rows: a.bandwidth + 1, n: n, limit: maxBandStorage, solver: "BandedCholesky")
-        analysis = a
+        // Column j: 1 square root, m divisions, m(m+1) for the rank-1 update of the m×m lower triangle.
+        analysis = try analyzeBand(matrix, method: orderingMethod, limit: maxBandStorage, solver: "BandedCholesky",
+                                   bandRows: { $0 + 1 }, columnFlops: { m, _ in m * m + 2 * m + 1 }, report: &report)
         band = []
         factored = nil
-        report.dimension = n
-        report.nonzerosA = matrix.fullNonzeroCount
-        report.nonzerosL = n * (a.bandwidth + 1)
-        // Column j: 1 square root, m divisions, m(m+1) for the rank-1 update of the m×m lower triangle.
-        var flops = 0.0
-        for j in 0..<n { let m = Double(min(a.bandwidth, n - 1 - j)); flops += m * m + 2 * m + 1 }
-        report.factorFlops = flops
-        report.analyzeSeconds = (ContinuousClock.now - start).seconds
     }
 
     /// Fills the band with `matrix`'s values and factors it (`dpbtrf`).
@@ -162,20 +197,11 @@ public final class BandedCholesky: LinearSolver {
     /// Solves for `count` right-hand sides stored column after column (`dpbtrs`).
     public func solve(_ rhs: inout [Double], count: Int) throws {
         guard let a = analysis, let matrix = factored else { throw LinearAlgebraError.phaseOrder("BandedCholesky.solve: call factor first") }
-        let n = matrix.dimension
-        guard count >= 0 else { throw LinearAlgebraError.invalidArgument("solve: count must be ≥ 0, got \(count)") }
-        guard rhs.count == n * count else { throw LinearAlgebraError.dimensionMismatch(what: "right-hand side", expected: n * count, got: rhs.count) }
-        if n == 0 || count == 0 { return }
-        let start = ContinuousClock.now
-        let b0 = Array(rhs[0..<n])
-        var y = a.permute(rhs, count: count)
-        var nn = Int32(n), kk = Int32(a.bandwidth), ld = Int32(a.bandwidth + 1), nrhs = Int32(count), ldb = Int32(n), info: Int32 = 0
-        withChar("L") { dpbtrs_($0, &nn, &kk, &nrhs, band, &ld, &y, &ldb, &info, 1) }
-        if info != 0 { throw LinearAlgebraError.lapack(routine: "dpbtrs", info: Int(info)) }
-        a.unpermute(y, into: &rhs, count: count)
-        report.solveSeconds = (ContinuousClock.now - start).seconds
-        report.iterations = 0
-        report.relativeResidual = relativeResidual(matrix, x: Array(rhs[0..<n]), b: b0)
+        try solveBand(a, matrix, &rhs, count: count, report: &report) { y in
+            var nn = Int32(matrix.dimension), kk = Int32(a.bandwidth), ld = Int32(a.bandwidth + 1), nrhs = Int32(count), ldb = Int32(matrix.dimension), info: Int32 = 0
+            withChar("L") { dpbtrs_($0, &nn, &kk, &nrhs, band, &ld, &y, &ldb, &info, 1) }
+            if info != 0 { throw LinearAlgebraError.lapack(routine: "dpbtrs", info: Int(info)) }
+        }
     }
 }
 
@@ -218,24 +244,11 @@ public final class BandedLU: LinearSolver {
     /// Orders the pattern and measures its bandwidth; values are ignored.
     /// - Throws: ``LinearAlgebraError/invalidArgument(_:)`` when the band would exceed ``maxBandStorage``.
     public func analyze(_ matrix: SymmetricMatrix) throws {
-        let start = ContinuousClock.now
-        let a = try BandAnalysis(matrix, method: orderingMethod)
-        let n = matrix.dimension
-        try checkBandStorage(rows: 3 * a.bandwidth + 1, n: n, limit: maxBandStorage, solver: "BandedLU")
-        analysis = a
+        // Column j: m divisions and a rank-1 update of m rows × u columns (u ≤ kl + ku with pivoting).
+        analysis = try analyzeBand(matrix, method: orderingMethod, limit: maxBandStorage, solver: "BandedLU",
+                                   bandRows: { 3 * $0 + 1 }, columnFlops: { m, u in m + 2 * m * u }, report: &report)
         band = []
         factored = nil
-        report.dimension = n
-        report.nonzerosA = matrix.fullNonzeroCount
-        report.nonzerosL = n * (3 * a.bandwidth + 1)
-        // Column j: m divisions and a rank-1 update of m rows × u columns (u ≤ kl + ku with pivoting).
-        var flops = 0.0
-        for j in 0..<n {
-            let m = Double(min(a.bandwidth, n - 1 - j)), u = Double(min(2 * a.bandwidth, n - 1 - j))
-            flops += m + 2 * m * u
-        }
-        report.factorFlops = flops
-        report.analyzeSeconds = (ContinuousClock.now - start).seconds
     }
 
     /// Fills the general band with both triangles of `matrix` and factors it (`dgbtrf`).
@@ -276,19 +289,10 @@ public final class BandedLU: LinearSolver {
     /// Solves for `count` right-hand sides stored column after column (`dgbtrs`).
     public func solve(_ rhs: inout [Double], count: Int) throws {
         guard let a = analysis, let matrix = factored else { throw LinearAlgebraError.phaseOrder("BandedLU.solve: call factor first") }
-        let n = matrix.dimension
-        guard count >= 0 else { throw LinearAlgebraError.invalidArgument("solve: count must be ≥ 0, got \(count)") }
-        guard rhs.count == n * count else { throw LinearAlgebraError.dimensionMismatch(what: "right-hand side", expected: n * count, got: rhs.count) }
-        if n == 0 || count == 0 { return }
-        let start = ContinuousClock.now
-        let b0 = Array(rhs[0..<n])
-        var y = a.permute(rhs, count: count)
-        var nn = Int32(n), kl = Int32(a.bandwidth), ld = Int32(3 * a.bandwidth + 1), nrhs = Int32(count), ldb = Int32(n), info: Int32 = 0
-        withChar("N") { dgbtrs_($0, &nn, &kl, &kl, &nrhs, band, &ld, pivots, &y, &ldb, &info, 1) }
-        if info != 0 { throw LinearAlgebraError.lapack(routine: "dgbtrs", info: Int(info)) }
-        a.unpermute(y, into: &rhs, count: count)
-        report.solveSeconds = (ContinuousClock.now - start).seconds
-        report.iterations = 0
-        report.relativeResidual = relativeResidual(matrix, x: Array(rhs[0..<n]), b: b0)
+        try solveBand(a, matrix, &rhs, count: count, report: &report) { y in
+            var nn = Int32(matrix.dimension), kl = Int32(a.bandwidth), ld = Int32(3 * a.bandwidth + 1), nrhs = Int32(count), ldb = Int32(matrix.dimension), info: Int32 = 0
+            withChar("N") { dgbtrs_($0, &nn, &kl, &kl, &nrhs, band, &ld, pivots, &y, &ldb, &info, 1) }
+            if info != 0 { throw LinearAlgebraError.lapack(routine: "dgbtrs", info: Int(info)) }
+        }
     }
 }

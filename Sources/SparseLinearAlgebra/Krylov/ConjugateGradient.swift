@@ -31,7 +31,7 @@ public final class ConjugateGradient: LinearSolver {
     /// `perturbedPivots` is `n` when IC(0) needed a Manteuffel shift (every
     /// diagonal entry is shifted), else 0; `nonzerosL` is the preconditioner's
     /// stored entries (IC(0): nnz of the lower triangle; Jacobi: n; none: 0).
-    public private(set) var report = SolverReport()
+    public var report: SolverReport { phases.report }
     /// The preconditioner built by ``factor(_:)``.
     public let preconditioner: CGPreconditioner
     /// Stopping rules.
@@ -40,12 +40,11 @@ public final class ConjugateGradient: LinearSolver {
     /// dimensionless, 0 when no breakdown occurred or another preconditioner is used).
     public private(set) var incompleteCholeskyShift = 0.0
     /// Iterations used for each right-hand side of the last solve.
-    public private(set) var lastIterations: [Int] = []
+    public var lastIterations: [Int] { phases.lastIterations }
     /// True relative residual ‖b − A x‖₂/‖b‖₂ of each right-hand side of the last solve.
-    public private(set) var lastRelativeResiduals: [Double] = []
+    public var lastRelativeResiduals: [Double] { phases.lastRelativeResiduals }
 
-    private var pattern: SymmetricMatrix?
-    private var matrix: SymmetricMatrix?
+    private var phases: KrylovPhases
     private var inverseDiagonal: [Double] = []
     private var ic: IncompleteCholesky?
 
@@ -55,20 +54,12 @@ public final class ConjugateGradient: LinearSolver {
     public init(preconditioner: CGPreconditioner = .incompleteCholesky, options: KrylovOptions = KrylovOptions()) {
         self.preconditioner = preconditioner
         self.options = options
-        report.solver = "pcg-\(preconditioner.rawValue)"
-        report.ordering = "natural"
+        phases = KrylovPhases(method: "ConjugateGradient", solver: "pcg-\(preconditioner.rawValue)")
     }
 
     /// Stores the pattern. - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for bad ``options``.
     public func analyze(_ matrix: SymmetricMatrix) throws {
-        try options.validate("ConjugateGradient")
-        pattern = matrix
-        self.matrix = nil
-        report.dimension = matrix.dimension
-        report.nonzerosA = matrix.fullNonzeroCount
-        report.nonzerosL = 0
-        report.factorFlops = 0
-        report.analyzeSeconds = 0
+        try phases.analyze(matrix, options: options)
     }
 
     /// Builds the preconditioner from `matrix`'s values.
@@ -77,37 +68,32 @@ public final class ConjugateGradient: LinearSolver {
     ///   ``LinearAlgebraError/phaseOrder(_:)``, ``LinearAlgebraError/patternMismatch(_:)``,
     ///   ``LinearAlgebraError/nonFinite(row:column:value:)``.
     public func factor(_ matrix: SymmetricMatrix) throws {
-        guard let pattern else { throw LinearAlgebraError.phaseOrder("ConjugateGradient.factor: call analyze first") }
-        guard pattern.hasSamePattern(as: matrix) else {
-            throw LinearAlgebraError.patternMismatch("ConjugateGradient.factor: dimension \(matrix.dimension) with \(matrix.storedCount) stored entries, analysed \(pattern.dimension) with \(pattern.storedCount)")
-        }
-        try matrix.checkFinite()
+        try phases.beginFactor(matrix)
         let start = ContinuousClock.now
-        self.matrix = nil
         ic = nil
         incompleteCholeskyShift = 0
-        report.perturbedPivots = 0
+        phases.report.perturbedPivots = 0
         switch preconditioner {
         case .none:
             inverseDiagonal = []
-            report.factorFlops = 0
-            report.nonzerosL = 0
+            phases.report.factorFlops = 0
+            phases.report.nonzerosL = 0
         case .jacobi:
             let d = matrix.diagonal
             for j in 0..<d.count where !(d[j] > 0) { throw LinearAlgebraError.notPositiveDefinite(column: j, pivot: d[j]) }
             inverseDiagonal = d.map { 1 / $0 }
-            report.factorFlops = Double(d.count)
-            report.nonzerosL = d.count
+            phases.report.factorFlops = Double(d.count)
+            phases.report.nonzerosL = d.count
         case .incompleteCholesky:
             let f = try IncompleteCholesky(matrix)
             incompleteCholeskyShift = f.shift
-            report.perturbedPivots = f.shift > 0 ? matrix.dimension : 0
-            report.factorFlops = f.flops
-            report.nonzerosL = matrix.storedCount
+            phases.report.perturbedPivots = f.shift > 0 ? matrix.dimension : 0
+            phases.report.factorFlops = f.flops
+            phases.report.nonzerosL = matrix.storedCount
             ic = f
         }
-        self.matrix = matrix
-        report.factorSeconds = (ContinuousClock.now - start).seconds
+        phases.matrix = matrix
+        phases.report.factorSeconds = (ContinuousClock.now - start).seconds
     }
 
     /// `z = M⁻¹ r`.
@@ -131,24 +117,7 @@ public final class ConjugateGradient: LinearSolver {
     ///   when a right-hand side misses the tolerance within ``KrylovOptions/maxIterations``;
     ///   ``LinearAlgebraError/invalidArgument(_:)`` when `pᵀAp ≤ 0` shows `A` is not positive definite.
     public func solve(_ rhs: inout [Double], count: Int) throws {
-        guard let a = matrix else { throw LinearAlgebraError.phaseOrder("ConjugateGradient.solve: call factor first") }
-        let n = a.dimension
-        try checkRightHandSides(rhs, n: n, count: count)
-        let start = ContinuousClock.now
-        lastIterations = []
-        lastRelativeResiduals = []
-        defer {
-            report.solveSeconds = (ContinuousClock.now - start).seconds
-            report.iterations = lastIterations.max() ?? 0
-            report.relativeResidual = lastRelativeResiduals.first ?? .nan
-        }
-        for c in 0..<count {
-            let b = Array(rhs[(c * n)..<((c + 1) * n)])
-            let (x, iterations, residual) = try solveOne(a, b)
-            lastIterations.append(iterations)
-            lastRelativeResiduals.append(residual)
-            rhs.replaceSubrange((c * n)..<((c + 1) * n), with: x)
-        }
+        try phases.solveColumns(&rhs, count: count) { a, b in try self.solveOne(a, b) }
     }
 
     private func solveOne(_ a: SymmetricMatrix, _ b: [Double]) throws -> (x: [Double], iterations: Int, relativeResidual: Double) {

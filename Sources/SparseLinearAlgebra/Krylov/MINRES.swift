@@ -24,18 +24,17 @@ public enum MINRESPreconditioner: String, Sendable, CaseIterable, Codable {
 public final class MINRES: LinearSolver {
     /// Measurements; `iterations` is the largest count over the right-hand
     /// sides of the last solve, `relativeResidual` the first one's true residual.
-    public private(set) var report = SolverReport()
+    public var report: SolverReport { phases.report }
     /// The preconditioner.
     public let preconditioner: MINRESPreconditioner
     /// Stopping rules.
     public let options: KrylovOptions
     /// Iterations used for each right-hand side of the last solve.
-    public private(set) var lastIterations: [Int] = []
+    public var lastIterations: [Int] { phases.lastIterations }
     /// True relative residual ‖b − A x‖₂/‖b‖₂ of each right-hand side of the last solve.
-    public private(set) var lastRelativeResiduals: [Double] = []
+    public var lastRelativeResiduals: [Double] { phases.lastRelativeResiduals }
 
-    private var pattern: SymmetricMatrix?
-    private var matrix: SymmetricMatrix?
+    private var phases: KrylovPhases
     private var inverseDiagonal: [Double] = []
 
     /// - Parameters:
@@ -44,19 +43,12 @@ public final class MINRES: LinearSolver {
     public init(preconditioner: MINRESPreconditioner = .none, options: KrylovOptions = KrylovOptions()) {
         self.preconditioner = preconditioner
         self.options = options
-        report.solver = "minres-\(preconditioner.rawValue)"
-        report.ordering = "natural"
+        phases = KrylovPhases(method: "MINRES", solver: "minres-\(preconditioner.rawValue)")
     }
 
     /// Stores the pattern. - Throws: ``LinearAlgebraError/invalidArgument(_:)`` for bad ``options``.
     public func analyze(_ matrix: SymmetricMatrix) throws {
-        try options.validate("MINRES")
-        pattern = matrix
-        self.matrix = nil
-        report.dimension = matrix.dimension
-        report.nonzerosA = matrix.fullNonzeroCount
-        report.nonzerosL = 0
-        report.factorFlops = 0
+        try phases.analyze(matrix, options: options)
     }
 
     /// Takes the values and builds the preconditioner.
@@ -65,12 +57,7 @@ public final class MINRES: LinearSolver {
     ///   ``LinearAlgebraError/phaseOrder(_:)``, ``LinearAlgebraError/patternMismatch(_:)``,
     ///   ``LinearAlgebraError/nonFinite(row:column:value:)``.
     public func factor(_ matrix: SymmetricMatrix) throws {
-        guard let pattern else { throw LinearAlgebraError.phaseOrder("MINRES.factor: call analyze first") }
-        guard pattern.hasSamePattern(as: matrix) else {
-            throw LinearAlgebraError.patternMismatch("MINRES.factor: dimension \(matrix.dimension) with \(matrix.storedCount) stored entries, analysed \(pattern.dimension) with \(pattern.storedCount)")
-        }
-        try matrix.checkFinite()
-        self.matrix = nil
+        try phases.beginFactor(matrix)
         switch preconditioner {
         case .none:
             inverseDiagonal = []
@@ -81,8 +68,8 @@ public final class MINRES: LinearSolver {
             }
             inverseDiagonal = d.map { 1 / abs($0) }
         }
-        report.factorFlops = Double(inverseDiagonal.count)
-        self.matrix = matrix
+        phases.report.factorFlops = Double(inverseDiagonal.count)
+        phases.matrix = matrix
     }
 
     private func applyPreconditioner(_ r: [Double], into z: inout [Double]) {
@@ -99,24 +86,7 @@ public final class MINRES: LinearSolver {
     ///   when a right-hand side misses the tolerance within ``KrylovOptions/maxIterations``
     ///   or the Lanczos process stops (singular or inconsistent system).
     public func solve(_ rhs: inout [Double], count: Int) throws {
-        guard let a = matrix else { throw LinearAlgebraError.phaseOrder("MINRES.solve: call factor first") }
-        let n = a.dimension
-        try checkRightHandSides(rhs, n: n, count: count)
-        let start = ContinuousClock.now
-        lastIterations = []
-        lastRelativeResiduals = []
-        defer {
-            report.solveSeconds = (ContinuousClock.now - start).seconds
-            report.iterations = lastIterations.max() ?? 0
-            report.relativeResidual = lastRelativeResiduals.first ?? .nan
-        }
-        for c in 0..<count {
-            let b = Array(rhs[(c * n)..<((c + 1) * n)])
-            let (x, iterations, residual) = try solveOne(a, b)
-            lastIterations.append(iterations)
-            lastRelativeResiduals.append(residual)
-            rhs.replaceSubrange((c * n)..<((c + 1) * n), with: x)
-        }
+        try phases.solveColumns(&rhs, count: count) { a, b in try self.solveOne(a, b) }
     }
 
     private func solveOne(_ a: SymmetricMatrix, _ b: [Double]) throws -> (x: [Double], iterations: Int, relativeResidual: Double) {
