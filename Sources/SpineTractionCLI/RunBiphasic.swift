@@ -9,11 +9,7 @@ extension RunCommand {
     func runBiphasic(_ model: Model, directory: URL, showBar: Bool) throws {
         let simulation = try BiphasicSimulation(model: model)
         let results = try simulation.run(outputDirectory: directory) { fraction, time in
-            guard showBar else { return }
-            let width = 40
-            let filled = Int((fraction * Double(width)).rounded(.down))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(width - filled, 0))
-            FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  t = %.4g s", bar, fraction * 100, time).utf8))
+            if showBar { drawProgressBar(fraction: fraction, time: time) }
         }
         if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
         for notice in simulation.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }

@@ -27,11 +27,7 @@ struct RunCommand: ParsableCommand {
             if parsed.isBiphasic { try runBiphasic(parsed, directory: directory, showBar: showBar); return }
             let simulation = try Simulation(model: parsed)
             let results = try simulation.run(outputDirectory: directory) { fraction, time in
-                guard showBar else { return }
-                let width = 40
-                let filled = Int((fraction * Double(width)).rounded(.down))
-                let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(width - filled, 0))
-                FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  t = %.4g s", bar, fraction * 100, time).utf8))
+                if showBar { drawProgressBar(fraction: fraction, time: time) }
             }
             if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
             if parsed.transport != nil {
@@ -47,4 +43,13 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// Redraws the one-line progress bar of `spinetraction run` on standard error:
+/// `fraction` of the simulated time done (0…1), `time` the simulated time (s).
+func drawProgressBar(fraction: Double, time: Double) {
+    let width = 40
+    let filled = Int((fraction * Double(width)).rounded(.down))
+    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(width - filled, 0))
+    FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  t = %.4g s", bar, fraction * 100, time).utf8))
 }
