@@ -102,6 +102,15 @@ struct BadInputTests {
         let rotation = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
                                                          "{\"surface\": \"top\", \"rigid\": {\"force\": [0, 0, 1], \"rotation\": \"wobbly\"}}")))
         #expect(rotation.kind == .invalidValue && rotation.path == "boundary[1].rigid.rotation")
+        let slideName = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                          "{\"surface\": \"top\", \"rigid\": {\"force\": [0, 0, 1], \"slide\": [\"ux\", \"uw\"]}}")))
+        #expect(slideName.kind == .invalidValue && slideName.path == "boundary[1].rigid.slide[1]")
+        let slideAll = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                         "{\"surface\": \"top\", \"rigid\": {\"force\": [0, 0, 1], \"slide\": [\"ux\", \"uy\", \"uz\"]}}")))
+        #expect(slideAll.kind == .invalidValue && slideAll.path == "boundary[1].rigid.slide")
+        let slideForce = try #require(modelError(replacing("{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                           "{\"surface\": \"top\", \"rigid\": {\"force\": [1, 0, 1], \"slide\": [\"ux\"]}}")))
+        #expect(slideForce.kind == .invalidValue && slideForce.path == "boundary[1].rigid.force" && slideForce.message.contains("ux"))
     }
 
     @Test func loadCurveMustIncrease() throws {

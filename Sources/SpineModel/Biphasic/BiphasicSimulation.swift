@@ -118,11 +118,11 @@ public final class BiphasicSimulation {
                 switch drive {
                 case let .displacement(d):
                     for k in 0..<3 { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: d[k], curve: curve(name))) }
-                case let .loads(f, moment, rotationFree, _):
+                case let .loads(f, moment, rotationFree, _, slide):
                     guard moment == .zero, !rotationFree else {
                         throw ModelError(.invalidValue, at: c.path + ".rigid", "biphasic models drive rigid surfaces in translation only (no moment, rotationFree false)")
                     }
-                    for k in 0..<3 { problem.ties.append(TiedComponent(nodes: nodes, component: k)) }
+                    for k in 0..<3 where !slide.contains(k) { problem.ties.append(TiedComponent(nodes: nodes, component: k)) }
                     problem.loads.append(NodalLoad(nodes: [nodes[0]], forces: [f], curve: curve(name)))
                 }
             case let .fluidPressure(p, name):

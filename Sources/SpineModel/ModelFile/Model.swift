@@ -138,8 +138,10 @@ public struct BoundaryCondition: Sendable {
     /// How a rigid surface is driven.
     public enum RigidDrive: Sendable, Equatable {
         /// Total force (N) and moment (N·mm, about `reference`, default the surface's
-        /// area centroid, mm) on the rigid surface; `rotationFree` lets it tilt (small rotations).
-        case loads(force: SIMD3<Double>, moment: SIMD3<Double>, rotationFree: Bool, reference: SIMD3<Double>?)
+        /// area centroid, mm) on the rigid surface; `rotationFree` lets it tilt (small rotations);
+        /// `slide` lists the components (0 = x, 1 = y, 2 = z) the surface may move in freely,
+        /// node by node — a frictionless platen (biphasic models only; empty: a bonded surface).
+        case loads(force: SIMD3<Double>, moment: SIMD3<Double>, rotationFree: Bool, reference: SIMD3<Double>?, slide: [Int])
         /// Displacement (mm) of the rigid surface.
         case displacement(SIMD3<Double>)
     }

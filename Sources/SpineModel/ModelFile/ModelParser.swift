@@ -307,7 +307,7 @@ struct ModelParser {
         default: // rigid
             try requireSurface()
             var rr = try JSONReader(value, path: kp)
-            let allowed = ["force", "moment", "displacement", "rotation", "reference"]
+            let allowed = ["force", "moment", "displacement", "rotation", "reference", "slide"]
             let rotation = try rr.optional("rotation").map { try JSONAccess.choice($0, rr.child("rotation"), ["locked", "free"]) } ?? "locked"
             let reference = try rr.optional("reference").map { try JSONAccess.vector3($0, rr.child("reference")) }
             if let d = rr.optional("displacement") {
@@ -329,8 +329,22 @@ struct ModelParser {
                 if moment != .zero, rotation == "locked" {
                     throw ModelError(.invalidValue, at: rr.child("moment"), "a moment needs \"rotation\": \"free\" (the rotation is locked by default)")
                 }
+                var slide: [Int] = []
+                if let list = rr.optional("slide") {
+                    let sp = rr.child("slide")
+                    guard rotation == "locked" else {
+                        throw ModelError(.invalidValue, at: sp, "a sliding (frictionless) rigid surface has its rotation locked; expected \"rotation\": \"locked\"")
+                    }
+                    slide = try JSONAccess.array(list, sp).enumerated().map { Self.components[try JSONAccess.choice($1, "\(sp)[\($0)]", ["ux", "uy", "uz"])]! }
+                    guard Set(slide).count == slide.count, slide.count < 3 else {
+                        throw ModelError(.invalidValue, at: sp, "expected one or two distinct components of ux, uy, uz (the surface must stay tied in at least one)")
+                    }
+                    for k in slide where force[k] != 0 {
+                        throw ModelError(.invalidValue, at: rr.child("force"), "force component \(force[k]) N acts in the sliding direction \(["ux", "uy", "uz"][k]); a frictionless surface carries no force there, expected 0")
+                    }
+                }
                 try rr.finish(allowed: allowed)
-                kind = .rigid(.loads(force: force, moment: moment, rotationFree: rotation == "free", reference: reference), curve: curve)
+                kind = .rigid(.loads(force: force, moment: moment, rotationFree: rotation == "free", reference: reference, slide: slide.sorted()), curve: curve)
             }
         }
         try r.finish(allowed: ["surface", "nodeSet", "curve"] + Self.conditionKinds)

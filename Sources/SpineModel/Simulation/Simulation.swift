@@ -172,7 +172,10 @@ public final class Simulation {
                 switch drive {
                 case let .displacement(d):
                     for k in 0..<3 { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: d[k], curve: curve(name))) }
-                case let .loads(force, moment, rotationFree, reference):
+                case let .loads(force, moment, rotationFree, reference, slide):
+                    guard slide.isEmpty else {
+                        throw ModelError(.invalidValue, at: c.path + ".rigid.slide", "sliding (frictionless) rigid surfaces are available in biphasic models only; for a solid model use symmetry or prescribed components instead")
+                    }
                     // Master–slave: the nodes' displacements follow the reference point's translation (and rotation).
                     let area = try mesh.surfaceArea(surface)
                     let centroid = SIMD3(try mesh.integrate(surface: surface) { x, _ in x.x }, try mesh.integrate(surface: surface) { x, _ in x.y },
