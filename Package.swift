@@ -46,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "Biomechanics",
-            dependencies: ["FiniteElements", "SparseLinearAlgebra"],
+            dependencies: ["FiniteElements", "SparseLinearAlgebra", "CLAPACK"],
             exclude: ["Biphasic/README.md"]
         ),
         .target(

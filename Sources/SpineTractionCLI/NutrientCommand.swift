@@ -15,10 +15,18 @@ struct NutrientCommand: ParsableCommand {
     @Option(name: .long, help: "A biphasic model file (regions nucleus/annulus, surfaces top/bottom/outer) instead of the embedded default disc.")
     var model: String?
 
+    @Flag(name: .long, help: "Use the coarse verification disc (8 cells around, one shortened cycle) instead of the default disc; for profiling.")
+    var coarse = false
+
+    @Flag(name: .long, help: "Run transport on the quadratic biphasic mesh itself instead of the linear cells of its corner nodes (slower; for profiling).")
+    var quadraticTransport = false
+
     func run() throws {
         do {
-            let parsed = try model.map { try Model.load(path: $0) }
-            let sim = try NutrientTractionSimulation(model: parsed)
+            if coarse && model != nil { throw ValidationError("--coarse and --model exclude each other") }
+            let parsed = try coarse ? NutrientTractionSimulation.coarseVerificationModel() : model.map { try Model.load(path: $0) }
+            let sim = try NutrientTractionSimulation(model: parsed, cycles: coarse ? [20...70] : [60...170, 170...280, 280...390],
+                                                     cornerMesh: !quadraticTransport)
             let r = try sim.run()
             func row(_ name: String, _ s: NutrientTractionSimulation.Snapshot) {
                 print(name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "min O₂ %6.3f kPa  min glucose %6.3f mM  max lactate %6.3f mM  viable %6.4f",
@@ -36,6 +44,10 @@ struct NutrientCommand: ParsableCommand {
             print(String(format: "%d steps, %d biphasic + %d transport unknowns; wall %.2f s per simulated protocol (%.0f s): mechanics %.2f s (%.1f %%), transport %.2f s (%.1f %%)",
                          r.steps, r.biphasicUnknowns, r.transportUnknowns, r.wallTime, simulated, r.mechanicsTime, 100 * r.mechanicsTime / r.wallTime,
                          r.transportTime, 100 * r.transportTime / r.wallTime))
+            let p = sim.transport.profile
+            print(String(format: "transport solver: %d equations, semi-bandwidth %d; %d Newton iterations; tangent assembly %.2f s (%d), residual assembly %.2f s (%d), banded LU %.2f s (%d), solves %.2f s",
+                         p.equations, p.bandwidth, p.newtonIterations, p.matrixAssembly, p.matrixAssemblies, p.residualAssembly, p.residualAssemblies,
+                         p.factorization, p.factorizations, p.solve))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

@@ -17,6 +17,11 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Also write the table as CSV to this path.")
     var csv: String?
 
+    /// The coupled transport–biphasic glucose balance (coarse disc, one shortened cycle).
+    private var nutrientRows: [(String, () throws -> [VerificationRow])] {
+        [("coupled nutrient balance", { try NutrientTractionSimulation.verificationRows() })]
+    }
+
     func run() throws {
         var rows: [VerificationRow] = []
         var failures: [String] = []
@@ -28,7 +33,7 @@ struct VerifyCommand: ParsableCommand {
             ("Mandel", { try BiphasicVerification.mandel(cellsX: 8, cellsY: 2) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 12, radial: 6) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 3) }),
-        ] + TransportVerification.commandLineProblems() : [
+        ] + TransportVerification.commandLineProblems() + nutrientRows : [
             ("confined ramp-relax", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25) }),
             ("confined ramp-relax neo-Hookean", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25, finiteStrain: true) }),
             ("Terzaghi", { try BiphasicVerification.terzaghiCreep(cells: 24, growth: 1.03, maxStep: 4) }),
@@ -37,7 +42,7 @@ struct VerifyCommand: ParsableCommand {
             ("Mandel nu=0.2", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, poissonRatio: 0.2, growth: 1.1) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 24, radial: 12, growth: 1.15) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 8) }),
-        ] + TransportVerification.commandLineProblems()
+        ] + TransportVerification.commandLineProblems() + nutrientRows
         var timings: [(String, Double)] = []
         for (name, problem) in problems {
             let start = ContinuousClock.now

@@ -153,24 +153,27 @@ struct TransportLawTests {
         #expect(err < 1e-9)
     }
 
-    @Test("Bibby 2005 rates at pH 7.1 (0.6 mM lactate wait: pH from lactate), 5.8 kPa, 4 mM glucose match the formulas")
+    @Test("Bibby 2005 rates (as stated in the Muñoz-Moya UEL) at 4 mM lactate, 5.8 kPa, 4 mM glucose match the formulas")
     func metabolismRates() throws {
         let m = DiscCellMetabolism(cellDensity: 4e6)
         let lactate = 4.0, po2 = 5.8, glucose = 4.0
-        let ph = 7.5 - 0.1 * lactate
-        let scale = 4e6 * 1e-6 * 1e-3 / 3600
-        let v = 7.28 * (ph - 4.95) / (ph - 4.59), km = 4.6 * (ph - 4.2) / (ph - 4.44)
+        // Reference: the formulas written out independently of the implementation.
+        let ph = 7.4 - lactate / 11.11                       // 7.04
+        let scale = 4e6 * 1e-6 * 1e-3 / 3600                 // nmol/(1e6 cells·h) at 4e6 cells/mL → mM/s
         let g = glucose / (0.03 + glucose)
-        let q = m.consumption(SIMD4(po2 * 1.03e-2, glucose, lactate, 0))
-        let qO2 = scale * v * po2 / (km + po2) * g
+        let qO2 = scale * 7.28 * (ph - 4.95) * po2 / (1.46 + 4.03 * (ph - 4.95) + po2) * g
         let lac = scale * exp(-2.47 + 0.93 * ph + 0.16 * po2 - 0.0058 * po2 * po2) * g
+        let q = m.consumption(SIMD4(po2 * 0.010268, glucose, lactate, 0))
+        print("metabolism at pH \(ph), 5.8 kPa: O₂ \(q[0] / scale) glucose \(q[1] / scale) lactate \(-q[2] / scale) nmol/(1e6 cells·h)")
         #expect(abs(q[0] - qO2) / qO2 < 1e-14)
         #expect(abs(q[1] - lac / 2) / lac < 1e-14)
         #expect(abs(q[2] + lac) / lac < 1e-14)
-        // No substrate, no consumption.
+        // No substrate, no consumption; no O₂ uptake at or below pH 4.95 (lactate ≥ 27.2 mM).
         let zero = m.consumption(SIMD4(0, 0, lactate, 0))
         #expect(zero[0] == 0 && zero[1] == 0 && zero[2] == 0)
-        #expect(m.isViable(glucose: 0.6, lactate: 7.9) && !m.isViable(glucose: 0.4, lactate: 1) && !m.isViable(glucose: 3, lactate: 8.1))
+        #expect(m.consumption(SIMD4(po2 * 0.010268, glucose, 2.45 * 11.11, 0))[0] == 0)
+        // Death at glucose < 0.5 mM or pH < 6.7 (lactate > 0.7 × 11.11 = 7.78 mM).
+        #expect(m.isViable(glucose: 0.6, lactate: 7.7) && !m.isViable(glucose: 0.4, lactate: 1) && !m.isViable(glucose: 3, lactate: 7.9))
     }
 
     @Test("A strongly consumed solute is never negative (uptake vanishes at zero)")
@@ -221,7 +224,7 @@ struct TransportBadInputTests {
         }
     }
 
-    @Test("Metabolism: negative cell density and non-positive O₂ solubility name the field")
+    @Test("Metabolism: negative cell density, non-positive O₂ solubility or half-saturation tension name the field")
     func metabolism() throws {
         let solutes = ["oxygen", "glucose", "lactate"].map { Solute(name: $0, materials: [("all", SoluteMaterial(diffusivity: .constant(1e-3)))]) }
         var m = DiscCellMetabolism(cellDensity: -1)
@@ -231,6 +234,11 @@ struct TransportBadInputTests {
         m = DiscCellMetabolism(cellDensity: 4e6)
         m.oxygenSolubility = 0
         #expect(throws: TransportError.invalidParameter(field: "reactions.all.oxygenSolubility", value: "0.0", expected: "a finite number > 0 mM/kPa")) {
+            _ = try SoluteTransportProblem(mesh: try mesh(), solutes: solutes, reactions: [("all", m)])
+        }
+        m = DiscCellMetabolism(cellDensity: 4e6)
+        m.oxygenHalfSaturation = 0
+        #expect(throws: TransportError.invalidParameter(field: "reactions.all.oxygenHalfSaturation", value: "0.0", expected: "a finite number > 0 kPa")) {
             _ = try SoluteTransportProblem(mesh: try mesh(), solutes: solutes, reactions: [("all", m)])
         }
     }

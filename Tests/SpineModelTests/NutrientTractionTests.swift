@@ -7,17 +7,9 @@ import FiniteElements
 /// O₂/glucose/lactate transport staggered with the biphasic default disc under traction.
 @Suite("Nutrients under intermittent traction")
 struct NutrientTractionTests {
-    /// The default disc with a coarse mesh (8 cells around, 1 annulus ring, 2 layers, hex20) and
-    /// one shortened traction cycle (preload 20 s; 10 s ramp, 20 s hold, 10 s release, 10 s rest),
-    /// so the debug test stays fast.
-    static func coarseDisc() throws -> Model {
-        var model = try DefaultDiscModel.model()
-        model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.55, radial: 1, around: 8, axial: 2, element: .hex20)
-        model.steps[0].duration = 20
-        model.steps[1].duration = 50
-        model.curves["traction"] = try LoadCurve(points: [(0, 0), (20, 0), (30, 1), (50, 1), (60, 0), (70, 0)])
-        return model
-    }
+    /// The default disc with a coarse mesh and one shortened traction cycle, so the debug test stays fast
+    /// (``NutrientTractionSimulation/coarseVerificationModel()``, shared with `spinetraction verify`).
+    static func coarseDisc() throws -> Model { try NutrientTractionSimulation.coarseVerificationModel() }
 
     /// Independent reference: the glucose conservation law. Over the coupled run the content
     /// change must equal Σ Δt·(surface inflow − consumption) (1e-8 relative to the throughput),

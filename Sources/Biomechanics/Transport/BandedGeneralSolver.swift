@@ -1,3 +1,5 @@
+import CLAPACK
+
 /// A general (nonsymmetric) sparse matrix with a fixed pattern, factored by a
 /// banded LU with partial pivoting after a reverse Cuthill–McKee renumbering.
 ///
@@ -55,8 +57,9 @@ public struct GeneralSparseMatrix: Sendable {
     }
 }
 
-/// Banded LU with partial pivoting (the `dgbtf2` algorithm) of a
-/// ``GeneralSparseMatrix`` renumbered by reverse Cuthill–McKee.
+/// Banded LU with partial pivoting (LAPACK `dgbtrf`/`dgbtrs`: blocked, BLAS-3 for
+/// semi-bandwidths above the block size) of a ``GeneralSparseMatrix`` renumbered by
+/// reverse Cuthill–McKee.
 public final class BandedGeneralLU {
     /// `permutation[new] = old` of the RCM renumbering.
     public let permutation: [Int]
@@ -66,7 +69,7 @@ public final class BandedGeneralLU {
     public let bandwidth: Int
     private let n: Int
     private var band: [Double] = []
-    private var pivots: [Int] = []
+    private var pivots: [Int32] = []
 
     /// Orders the (structurally symmetric) pattern of `matrix` and measures its bandwidth.
     public init(pattern matrix: GeneralSparseMatrix) {
@@ -82,14 +85,17 @@ public final class BandedGeneralLU {
         bandwidth = bw
     }
 
-    /// Factors `matrix` (same pattern as at init).
-    /// - Throws: ``TransportError/singularMatrix(column:)`` on an exactly zero pivot.
+    /// Factors `matrix` (same pattern as at init) with `dgbtrf`.
+    /// - Throws: ``TransportError/singularMatrix(column:)`` on an exactly zero pivot,
+    ///   ``TransportError/nonFinite(what:)`` on a non-finite entry.
     public func factor(_ matrix: GeneralSparseMatrix) throws {
         let kl = bandwidth, ku = bandwidth, kv = kl + ku, ld = 2 * kl + ku + 1
         band = [Double](repeating: 0, count: max(ld * n, 1))
-        pivots = [Int](repeating: 0, count: n)
+        pivots = [Int32](repeating: 0, count: max(n, 1))
+        guard n > 0 else { return }
         let n = self.n
-        try band.withUnsafeMutableBufferPointer { ab in
+        var finite = true
+        band.withUnsafeMutableBufferPointer { ab in
             matrix.values.withUnsafeBufferPointer { v in
                 matrix.columns.withUnsafeBufferPointer { cols in
                     for i in 0..<n {
@@ -97,79 +103,28 @@ public final class BandedGeneralLU {
                         for p in matrix.rowStarts[i]..<matrix.rowStarts[i + 1] {
                             let pj = inverse[Int(cols[p])]
                             ab[kv + pi - pj + pj * ld] += v[p]
-                        }
-                    }
-                }
-            }
-            try pivots.withUnsafeMutableBufferPointer { piv in
-                var ju = 0
-                for j in 0..<n {
-                    let km = min(kl, n - 1 - j)
-                    // Pivot search in column j, rows j...j+km.
-                    var jp = 0
-                    var best = abs(ab[kv + j * ld])
-                    if km > 0 {
-                        for i in 1...km {
-                            let a = abs(ab[kv + i + j * ld])
-                            if a > best { best = a; jp = i }
-                        }
-                    }
-                    piv[j] = j + jp
-                    guard best > 0 && best.isFinite else { throw TransportError.singularMatrix(column: permutation[j]) }
-                    ju = max(ju, min(j + ku + jp, n - 1))
-                    if jp != 0 {
-                        // Swap rows j and j+jp in columns j...ju.
-                        for k in j...ju {
-                            let a = kv + j - k + k * ld, b = kv + j + jp - k + k * ld
-                            let t = ab[a]; ab[a] = ab[b]; ab[b] = t
-                        }
-                    }
-                    if km > 0 {
-                        let rp = 1 / ab[kv + j * ld]
-                        for i in 1...km { ab[kv + i + j * ld] *= rp }
-                        if ju > j {
-                            for k in (j + 1)...ju {
-                                let ajk = ab[kv + j - k + k * ld]
-                                if ajk != 0 {
-                                    let base = kv + j - k + k * ld
-                                    for i in 1...km { ab[base + i] -= ab[kv + i + j * ld] * ajk }
-                                }
-                            }
+                            if !v[p].isFinite { finite = false }
                         }
                     }
                 }
             }
         }
+        guard finite else { throw TransportError.nonFinite(what: "transport tangent") }
+        var m = Int32(n), l = Int32(kl), u = Int32(ku), ldab = Int32(ld), info: Int32 = 0
+        dgbtrf_(&m, &m, &l, &u, &band, &ldab, &pivots, &info)
+        precondition(info >= 0, "dgbtrf: illegal argument \(-info)")
+        if info > 0 { throw TransportError.singularMatrix(column: permutation[Int(info) - 1]) }
     }
 
-    /// Solves `A x = b` in place (`b` in the original numbering).
+    /// Solves `A x = b` in place (`b` in the original numbering) with `dgbtrs`.
     public func solve(_ b: inout [Double]) {
-        let kl = bandwidth, ku = bandwidth, kv = kl + ku, ld = 2 * kl + ku + 1
+        guard n > 0 else { return }
         var y = [Double](repeating: 0, count: n)
         for i in 0..<n { y[inverse[i]] = b[i] }
-        band.withUnsafeBufferPointer { ab in
-            pivots.withUnsafeBufferPointer { piv in
-                y.withUnsafeMutableBufferPointer { y in
-                    // L solve with the row interchanges.
-                    for j in 0..<n {
-                        let km = min(kl, n - 1 - j)
-                        let l = piv[j]
-                        if l != j { let t = y[l]; y[l] = y[j]; y[j] = t }
-                        let yj = y[j]
-                        if km > 0 && yj != 0 { for i in 1...km { y[j + i] -= ab[kv + i + j * ld] * yj } }
-                    }
-                    // U solve (upper bandwidth kl + ku).
-                    var j = n - 1
-                    while j >= 0 {
-                        y[j] /= ab[kv + j * ld]
-                        let yj = y[j]
-                        let lo = max(0, j - kv)
-                        if yj != 0 && lo < j { for i in lo..<j { y[i] -= ab[kv + i - j + j * ld] * yj } }
-                        j -= 1
-                    }
-                }
-            }
-        }
+        var m = Int32(n), l = Int32(bandwidth), one: Int32 = 1, ldab = Int32(2 * bandwidth + bandwidth + 1), info: Int32 = 0
+        var trans = CChar(UInt8(ascii: "N"))
+        dgbtrs_(&trans, &m, &l, &l, &one, band, &ldab, pivots, &y, &m, &info, 1)
+        precondition(info == 0, "dgbtrs: illegal argument \(-info)")
         for i in 0..<n { b[i] = y[inverse[i]] }
     }
 

@@ -27,16 +27,16 @@ import FiniteElements
 /// annulus runs out of glucose in this geometry even with healthy endplates.
 ///
 /// Cell death vs endplate exchange area (steady state, glucose < 0.5 mM; open part central),
-/// measured on ``axisymmetricMesh(wedgeAngle:)`` with 24 × 8 cells: with an 18 mm disc
-/// (nucleus 9, endplate 12 mm; the earlier defaults) death starts between 25 % and 20 % open
-/// area; with the 20.6 mm default disc between 41 % (all viable, min glucose 0.62 mM) and
-/// 33 % (viable 0.90) — Shirazi-Adl, Taheri & Urban 2010 (J Biomech 43:1330, abstract:
-/// "cell death initiated first as CEP exchange area dropped below ~40 %"). Their own
-/// geometry, diffusivities and closure pattern could not be retrieved; the agreement comes
-/// from the disc size alone (diffusion distance), the other parameters are unchanged.
-/// A 22.5 mm × 11 mm disc moves the onset to between 51 % and 36 %, a 12 mm-high 18 mm disc
-/// leaves it between 25 % and 15 % (12 radial cells) — the onset is mainly set by the radial
-/// distance from the open endplate to the annulus periphery.
+/// measured on ``axisymmetricMesh(wedgeAngle:)`` with 24 × 8 cells and the sourced Bibby
+/// constants of ``DiscCellMetabolism`` (2026-11-25): with the 20.6 mm default disc death starts
+/// between 33 % (all viable, min glucose 0.67 mM) and 26 % (viable 0.98, min glucose 0.46 mM)
+/// open area. Shirazi-Adl, Taheri & Urban 2010 (J Biomech 43:1330, abstract: "cell death
+/// initiated first as CEP exchange area dropped below ~40 %") — ours is about 10 points lower.
+/// Their own geometry, diffusivities and closure pattern could not be retrieved. Measured
+/// earlier with an unsourced O₂ law and `pH = 7.5 − 0.1·c_lac` (since removed): 41 %–33 % for
+/// this disc, 25 %–20 % for an 18 mm disc (nucleus 9, endplate 12 mm), 51 %–36 % for a
+/// 22.5 mm × 11 mm disc, 25 %–15 % for a 12 mm-high 18 mm disc (12 radial cells) — the onset
+/// is mainly set by the radial distance from the open endplate to the annulus periphery.
 /// Blood-side values (LITERATURE.md): O₂ 5.8 kPa, glucose 4.0 mM, lactate 0.8 mM.
 public struct DiscNutritionModel: Sendable {
     /// Disc radius (mm).

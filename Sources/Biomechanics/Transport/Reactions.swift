@@ -47,18 +47,22 @@ public struct MichaelisMentenUptake: SoluteReaction, Equatable {
     }
 }
 
-/// Energy metabolism of disc cells (oxygen, glucose, lactate coupled through pH),
-/// as measured on bovine nucleus cells by Bibby et al. 2005 (Spine 30:487) and
-/// used in the disc nutrition models of Soukane, Shirazi-Adl & Urban 2007
-/// (J Biomech 40:2645) and Shirazi-Adl, Taheri & Urban 2010 (J Biomech 43:1330).
+/// Energy metabolism of disc cells (oxygen, glucose, lactate coupled through pH): the
+/// empirical fits of Bibby, Jones, Ripley & Urban 2005 (Spine 30:487, bovine nucleus cells)
+/// as used in the disc nutrition models of Soukane, Shirazi-Adl & Urban 2005/2007
+/// (J Biomech Eng 127:1121; J Biomech 40:2645), Shirazi-Adl, Taheri & Urban 2010
+/// (J Biomech 43:1330) and Magnier et al. 2009.
 ///
-/// Per cell (nmol/(10⁶ cells·h)), with `P = c_O₂/α` the O₂ tension (kPa) and pH
-/// from lactate:
-/// - O₂ consumption `V(pH)·P/(Km(pH) + P)`, `V = 7.28·(pH − 4.95)/(pH − 4.59)`,
-///   `Km = 4.6·(pH − 4.2)/(pH − 4.44)` kPa (zero for pH ≤ 4.95);
-/// - lactate production `exp(−2.47 + 0.93·pH + 0.16·P − 0.0058·P²)`;
+/// Per cell (nmol/(10⁶ cells·h)), with `P = c_O₂/α` the O₂ tension (kPa), `c_lac` in mM:
+/// - O₂ consumption `Q_O₂ = a·(pH − b)·P / (k₀ + k₁·(pH − b) + P)` with `a = 7.28`,
+///   `b = 4.95`, `k₀ = 1.46 kPa`, `k₁ = 4.03 kPa` — a Michaelis–Menten law whose maximum rate
+///   `a·(pH − b)` and half-saturation tension `k₀ + k₁·(pH − b)` both grow linearly with pH;
+///   zero for pH ≤ b (below b the fit turns negative, i.e. meaningless, so it is cut there);
+/// - lactate production `exp(a₀ + a_pH·pH + a_P·P + a_P²·P²)` with
+///   `(a₀, a_pH, a_P, a_P²) = (−2.47, 0.93, 0.16 /kPa, −0.0058 /kPa²)`;
 /// - glucose consumption = ½ × lactate production (glycolysis: 1 glucose → 2 lactate);
-/// - `pH = pH₀ − s·c_lac` with `pH₀ = 7.5`, `s = 0.1` per mM (the linear pH–lactate relation of the Soukane models).
+/// - `pH = 7.4 − c_lac/11.11` (`c_lac` in mM; 0.090 pH units per mM);
+/// - O₂ solubility `α = 0.010268 mM/kPa`.
 ///
 /// Rates are multiplied by the cell density (cells/mL) and converted to mM/s.
 /// So that consumption vanishes as glucose runs out (the issue's requirement, and
@@ -67,18 +71,26 @@ public struct MichaelisMentenUptake: SoluteReaction, Equatable {
 /// **assumption of this implementation**, small enough not to change rates above
 /// ~0.5 mM by more than 6 %.
 ///
-/// **Provenance — not confirmed.** Two searches (2026-11-25) of the stored public pages,
-/// documentation and code returned only abstracts and reference lists: Soukane, Shirazi-Adl &
-/// Urban 2005 (J Biomech Eng 127:1121, O₂–lactate coupling through pH), Soukane 2007 (J Biomech
-/// 40:2645), Malandrino, Noailly & Lacroix 2011 (PLoS Comput Biol 7:e1002112, PMC3150290),
-/// the 3D L5–S1 model of PMC2899342, Shirazi-Adl, Taheri & Urban 2010 (J Biomech 43:1330,
-/// whose reference list cites Bibby 2005 Spine 30:487 and Bibby & Urban 2004 Eur Spine J
-/// 13:695), and no public code implementing the fits (exact-string searches for the
-/// constants `(pH - 4.95)` and `0.0058` found nothing relevant). The constants above
-/// (7.28, 4.95, 4.59; 4.6, 4.2, 4.44; −2.47, 0.93, 0.16, −0.0058; pH 7.5 − 0.1·c_lac) are
-/// therefore **written from memory of the published fits and unverified**; check them
-/// against Bibby 2005 (Table/Eqs.) and Soukane 2007 before quantitative use. Every constant
-/// is a stored parameter.
+/// **Provenance.** The original paper (Bibby 2005) was **not** read: the search tool
+/// returned only its citation and the abstracts of the papers using it. Every constant
+/// above is taken from one public implementation that states them: the Abaqus user-element
+/// (UEL) Fortran subroutines "Diffusion-Reaction Transport IVD Simulation, coupled with a
+/// mechanical IVD simulation" by Estefano Muñoz-Moya (GitHub `estefano23`), two versions of
+/// which were read (2026-11-25). Their section "Metabolic reactions calculation, based on
+/// Bibby et al. (2005)" gives the O₂ law (7.28, 4.95, 1.46, 4.03), the lactate exponent
+/// (−2.47, 0.93, 0.16, −0.0058) and glucose = ½ lactate; their pH line, attributed to
+/// "Bibby et al. (2005), Soukane et al. (2005, 2007), and Magnier et al. (2009)", gives
+/// 7.4 and 1/11.11; their O₂ solubility constant ("oxygen solubility in water") is 0.010268.
+/// Two differences from that code, both deliberate: it multiplies the O₂ rate by the tissue
+/// water fraction (its O₂ unknown is a tension on the fluid), we use the cell density per
+/// tissue volume unchanged; and it prints the 11.11 as "nmol/mL", which would make the pH
+/// drop negligible — with lactate in mM (= nmol/mm³, the code's mm units) it gives the
+/// 0.09 /mM slope used here. Further exact-string and semantic searches of the stored
+/// pages, documentation and code (for "4.03", "1.46", "11.11", "0.0058", "(pH − 4.95)")
+/// found no second, independent statement of these constants. An earlier version of this
+/// type used a rational O₂ law (`V = 7.28(pH−4.95)/(pH−4.59)`, `Km = 4.6(pH−4.2)/(pH−4.44)`,
+/// `pH = 7.5 − 0.1·c_lac`) written from memory without a source; it was removed. Every
+/// constant is a stored parameter.
 ///
 /// Viability thresholds (Bibby & Urban 2004, Eur Spine J 13:695; LITERATURE.md):
 /// cells die when glucose < 0.5 mM or pH < 6.7.
@@ -88,21 +100,21 @@ public struct DiscCellMetabolism: SoluteReaction, Equatable {
     /// Cell density (cells/mL): nucleus 4e6, annulus 9e6, cartilage endplate 15e6
     /// (Maroudas et al. 1975, as used by Soukane 2007).
     public var cellDensity: Double
-    /// O₂ solubility α (mM/kPa) converting concentration to tension; 1.03e-2
-    /// (O₂ in water at 37 °C, Henry's law).
-    public var oxygenSolubility: Double = 1.03e-2
-    /// O₂ consumption coefficient (nmol/(10⁶ cells·h)): 7.28 (Bibby 2005).
+    /// O₂ solubility α (mM/kPa) converting concentration to tension: 0.010268
+    /// (O₂ in water; the Muñoz-Moya UEL, see the type's provenance note).
+    public var oxygenSolubility: Double = 0.010268
+    /// O₂ consumption slope `a` (nmol/(10⁶ cells·h) per pH unit): 7.28 (Bibby 2005 via the UEL).
     public var oxygenRateCoefficient: Double = 7.28
-    /// pH offsets of `V(pH)` (4.95, 4.59) and of `Km(pH)` (4.2, 4.44) (Bibby 2005).
-    public var vmaxPHOffsets: SIMD2<Double> = SIMD2(4.95, 4.59)
-    /// pH offsets of `Km(pH)`.
-    public var kmPHOffsets: SIMD2<Double> = SIMD2(4.2, 4.44)
-    /// Km coefficient (kPa): 4.6 (Bibby 2005).
-    public var kmCoefficient: Double = 4.6
-    /// Lactate-production exponent coefficients `(a0, a_pH, a_P, a_P²)`: (−2.47, 0.93, 0.16 /kPa, −0.0058 /kPa²) (Bibby 2005).
+    /// pH `b` at which O₂ consumption stops (pH units): 4.95 (Bibby 2005 via the UEL).
+    public var oxygenPHThreshold: Double = 4.95
+    /// Half-saturation O₂ tension at pH = b, `k₀` (kPa): 1.46 (Bibby 2005 via the UEL).
+    public var oxygenHalfSaturation: Double = 1.46
+    /// Growth of the half-saturation tension per pH unit above b, `k₁` (kPa): 4.03 (Bibby 2005 via the UEL).
+    public var oxygenHalfSaturationPerPH: Double = 4.03
+    /// Lactate-production exponent coefficients `(a0, a_pH, a_P, a_P²)`: (−2.47, 0.93, 0.16 /kPa, −0.0058 /kPa²) (Bibby 2005 via the UEL).
     public var lactateCoefficients: SIMD4<Double> = SIMD4(-2.47, 0.93, 0.16, -0.0058)
-    /// pH at zero lactate (7.5) and its fall per mM lactate (0.1 /mM).
-    public var pHAtZeroLactate = 7.5, pHPerLactate = 0.1
+    /// pH at zero lactate (7.4) and its fall per mM lactate (1/11.11 = 0.0900 per mM).
+    public var pHAtZeroLactate = 7.4, pHPerLactate = 1 / 11.11
     /// Glucose half-saturation K_glu (mM) of the depletion factor (assumption; see above).
     public var glucoseHalfSaturation = 0.03
     /// Death thresholds: glucose (mM) and pH (Bibby & Urban 2004).
@@ -117,6 +129,19 @@ public struct DiscCellMetabolism: SoluteReaction, Equatable {
     /// Tissue pH at lactate concentration `c` (mM).
     public func pH(lactate c: Double) -> Double { pHAtZeroLactate - pHPerLactate * c }
 
+    /// O₂ consumption per cell (nmol/(10⁶ cells·h)) at tension `p` (kPa) and `pH`, before the glucose factor.
+    public func oxygenRatePerCell(tension p: Double, pH ph: Double) -> Double {
+        let x = ph - oxygenPHThreshold
+        guard x > 0, p > 0 else { return 0 }
+        return oxygenRateCoefficient * x * p / (oxygenHalfSaturation + oxygenHalfSaturationPerPH * x + p)
+    }
+
+    /// Lactate production per cell (nmol/(10⁶ cells·h)) at tension `p` (kPa) and `pH`, before the glucose factor.
+    public func lactateRatePerCell(tension p: Double, pH ph: Double) -> Double {
+        let a = lactateCoefficients
+        return exp(a[0] + a[1] * ph + a[2] * p + a[3] * p * p)
+    }
+
     /// Net consumption (mM/s) of O₂, glucose and lactate (negative: produced).
     public func consumption(_ c: SIMD4<Double>) -> SIMD4<Double> {
         let p = max(c[0], 0) / oxygenSolubility                  // kPa
@@ -125,14 +150,8 @@ public struct DiscCellMetabolism: SoluteReaction, Equatable {
         let g = glu / (glucoseHalfSaturation + glu)
         // nmol/(1e6 cells·h) × cells/mL → nmol/(mL·h) = µM/h; → mM/s.
         let scale = cellDensity * 1e-6 * 1e-3 / 3600
-        var qO2 = 0.0
-        if ph > vmaxPHOffsets[0] {
-            let v = oxygenRateCoefficient * (ph - vmaxPHOffsets[0]) / (ph - vmaxPHOffsets[1])
-            let km = kmCoefficient * (ph - kmPHOffsets[0]) / (ph - kmPHOffsets[1])
-            qO2 = v * p / (km + p)
-        }
-        let a = lactateCoefficients
-        let lac = exp(a[0] + a[1] * ph + a[2] * p + a[3] * p * p)
+        let qO2 = oxygenRatePerCell(tension: p, pH: ph)
+        let lac = lactateRatePerCell(tension: p, pH: ph)
         return SIMD4(scale * qO2 * g, scale * 0.5 * lac * g, -scale * lac * g, 0)
     }
 
@@ -141,19 +160,25 @@ public struct DiscCellMetabolism: SoluteReaction, Equatable {
         glu >= glucoseDeathThreshold && pH(lactate: lac) >= pHDeathThreshold
     }
 
-    /// Positive density, solubility, coefficients; offsets ordered so the rates are finite.
+    /// Non-negative density and rate coefficients; positive solubility, half-saturations and pH slope.
     public func validate(field: String) throws {
         try requireNonNegative(cellDensity, "\(field).cellDensity", unit: "cells/mL")
         try requirePositive(oxygenSolubility, "\(field).oxygenSolubility", unit: "mM/kPa")
-        try requireNonNegative(oxygenRateCoefficient, "\(field).oxygenRateCoefficient", unit: "nmol/(10⁶ cells·h)")
-        try requirePositive(kmCoefficient, "\(field).Km", unit: "kPa")
+        try requireNonNegative(oxygenRateCoefficient, "\(field).oxygenRateCoefficient", unit: "nmol/(10⁶ cells·h) per pH unit")
+        // k₀ > 0 and k₁ ≥ 0 keep the half-saturation tension positive for every pH above b.
+        try requirePositive(oxygenHalfSaturation, "\(field).oxygenHalfSaturation", unit: "kPa")
+        try requireNonNegative(oxygenHalfSaturationPerPH, "\(field).oxygenHalfSaturationPerPH", unit: "kPa per pH unit")
+        guard oxygenPHThreshold.isFinite else {
+            throw TransportError.invalidParameter(field: "\(field).oxygenPHThreshold", value: "\(oxygenPHThreshold)", expected: "a finite pH")
+        }
+        guard pHAtZeroLactate.isFinite else {
+            throw TransportError.invalidParameter(field: "\(field).pHAtZeroLactate", value: "\(pHAtZeroLactate)", expected: "a finite pH")
+        }
+        for (i, a) in [lactateCoefficients[0], lactateCoefficients[1], lactateCoefficients[2], lactateCoefficients[3]].enumerated() where !a.isFinite {
+            throw TransportError.invalidParameter(field: "\(field).lactateCoefficients[\(i)]", value: "\(a)", expected: "a finite number")
+        }
         try requirePositive(glucoseHalfSaturation, "\(field).glucoseHalfSaturation", unit: "mM")
         try requirePositive(pHPerLactate, "\(field).pHPerLactate", unit: "per mM")
-        // V(pH) and Km(pH) must stay finite and positive for every pH above the V cut-off (vmaxPHOffsets[0]).
-        guard vmaxPHOffsets[0] > vmaxPHOffsets[1], vmaxPHOffsets[0] > kmPHOffsets[0], vmaxPHOffsets[0] > kmPHOffsets[1] else {
-            throw TransportError.invalidParameter(field: "\(field).pHOffsets", value: "\(vmaxPHOffsets), \(kmPHOffsets)",
-                                                  expected: "all offsets below the V cut-off \(vmaxPHOffsets[0]) so V and Km stay finite and positive above it")
-        }
         for (name, s) in [("oxygen", oxygen), ("glucose", glucose), ("lactate", lactate)] where s.isEmpty {
             throw TransportError.invalidParameter(field: "\(field).\(name)", value: "\"\"", expected: "a solute name")
         }

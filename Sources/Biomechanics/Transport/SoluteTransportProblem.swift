@@ -22,6 +22,24 @@ public struct TransportOptions: Sendable, Equatable {
     public init() {}
 }
 
+/// Wall time (s) and counts of the transport solver's phases (``SoluteTransportProblem/profile``).
+public struct TransportProfile: Sendable, Equatable {
+    /// Cell and face assembly with the tangent (s) and their number.
+    public var matrixAssembly = 0.0, matrixAssemblies = 0
+    /// Residual-only assembly (line search, final outputs) (s) and their number.
+    public var residualAssembly = 0.0, residualAssemblies = 0
+    /// Banded LU factorizations (s) and their number.
+    public var factorization = 0.0, factorizations = 0
+    /// Triangular solves (s).
+    public var solve = 0.0
+    /// Newton iterations.
+    public var newtonIterations = 0
+    /// Equations and semi-bandwidth of the banded system.
+    public var equations = 0, bandwidth = 0
+    /// An empty profile.
+    public init() {}
+}
+
 /// Advection–diffusion–reaction of any number of solutes on their regions of a
 /// mesh: `∂(κc)/∂t + ∇·(w c) − ∇·(D∇c) + Q(c) = 0`, with `c` (mM), capacity `κ`,
 /// Darcy flux `w` (mm/s), effective diffusivity tensor `D` (mm²/s) and net
@@ -67,6 +85,10 @@ public final class SoluteTransportProblem {
     public private(set) var openAreaFractions: [Double] = []
     /// Newton iterations of the last solve.
     public private(set) var lastIterations = 0
+    /// Where the solver's time went since construction (or the last ``resetProfile()``).
+    public private(set) var profile = TransportProfile()
+    /// Zeroes ``profile``.
+    public func resetProfile() { profile = TransportProfile() }
 
     // Per solute, per cell: material index into solutes[s].materials (−1 = absent).
     private let cellMaterial: [[Int]]
@@ -418,8 +440,14 @@ public final class SoluteTransportProblem {
             if iterations >= options.maxIterations { throw TransportError.notConverged(iterations: iterations, residual: rnorm) }
             var delta = [Double](repeating: 0, count: numbering.count)
             for e in 0..<numbering.count { delta[e] = -residual[numbering.dofOfEquation[e]] }
+            let tf = ContinuousClock.now
             try solver.factor(matrix)
+            let ts = ContinuousClock.now
             solver.solve(&delta)
+            profile.factorization += Self.seconds(ts - tf); profile.factorizations += 1
+            profile.solve += Self.seconds(ContinuousClock.now - ts)
+            profile.newtonIterations += 1
+            profile.equations = numbering.count; profile.bandwidth = solver.bandwidth
             var dmax = 0.0, xmax = 1e-300
             for e in 0..<numbering.count { dmax = max(dmax, abs(delta[e])); xmax = max(xmax, abs(x[numbering.dofOfEquation[e]] + delta[e])) }
             guard dmax.isFinite else { throw TransportError.nonFinite(what: "transport Newton update") }
@@ -470,21 +498,37 @@ public final class SoluteTransportProblem {
         return CellData(diffusivity: d, capacity: k, previousCapacity: kOld)
     }
 
-    /// Reaction consumption (mM/s) and its Jacobian `J[s][r] = ∂Q_s/∂c_r` for the lanes of reaction `k`.
-    private func reactionWithJacobian(_ k: Int, _ c: SIMD4<Double>) -> (SIMD4<Double>, [SIMD4<Double>]) {
+    /// The Jacobian columns of a reaction with up to four lanes: `self[r][s] = ∂Q_s/∂c_r`.
+    private struct LaneJacobian {
+        var c0 = SIMD4<Double>.zero, c1 = SIMD4<Double>.zero, c2 = SIMD4<Double>.zero, c3 = SIMD4<Double>.zero
+        subscript(r: Int) -> SIMD4<Double> {
+            get { r == 0 ? c0 : r == 1 ? c1 : r == 2 ? c2 : c3 }
+            set { switch r { case 0: c0 = newValue; case 1: c1 = newValue; case 2: c2 = newValue; default: c3 = newValue } }
+        }
+    }
+
+    /// Reaction consumption (mM/s) and its Jacobian `J[r][s] = ∂Q_s/∂c_r` (forward differences) for the lanes of reaction `k`.
+    private func reactionWithJacobian(_ k: Int, _ c: SIMD4<Double>) -> (SIMD4<Double>, LaneJacobian) {
         let r = reactions[k].reaction
         let q0 = r.consumption(c)
-        var columns = [SIMD4<Double>]()
+        var columns = LaneJacobian()
         for lane in 0..<reactionFields[k].count {
             var cp = c
             let h = 1e-7 * max(abs(c[lane]), 1e-3)
             cp[lane] += h
-            columns.append((r.consumption(cp) - q0) / h)
+            columns[lane] = (r.consumption(cp) - q0) / h
         }
         return (q0, columns)   // columns[r][s] = ∂Q_s/∂c_r
     }
 
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
     private func assemble(x: [Double], timeStep dt: Double, withMatrix: Bool) throws {
+        let t0 = ContinuousClock.now
+        defer {
+            let t = Self.seconds(ContinuousClock.now - t0)
+            if withMatrix { profile.matrixAssembly += t; profile.matrixAssemblies += 1 } else { profile.residualAssembly += t; profile.residualAssemblies += 1 }
+        }
         for i in 0..<residual.count { residual[i] = 0 }
         if withMatrix { for i in 0..<matrix.values.count { matrix.values[i] = 0 } }
         let transient = dt.isFinite
@@ -492,12 +536,18 @@ public final class SoluteTransportProblem {
         var cache: [CellType: CellValues] = [:]
         let nf = solutes.count
         let maxNodes = 27
-        // Per-point scratch (flat, reused): shape values and gradients, w·∇N, D∇N.
-        var gx = [Double](repeating: 0, count: maxNodes), gy = gx, gz = gx, wg = gx, dgx = gx, dgy = gx, dgz = gx, mass = gx
-        var cn = [Double](repeating: 0, count: nf * maxNodes), co = cn
+        let maxM = max(nf, 1) * maxNodes
+        // Per-point scratch (reused, hoisted out of the loops): shape gradients, w·∇N, D∇N,
+        // lumped masses; nodal values; the element matrix and vector.
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 8 * maxNodes + 2 * maxM + maxM * maxM + maxM)
+        defer { scratch.deallocate() }
+        let gx = scratch, gy = scratch + maxNodes, gz = scratch + 2 * maxNodes, wg = scratch + 3 * maxNodes
+        let dgx = scratch + 4 * maxNodes, dgy = scratch + 5 * maxNodes, dgz = scratch + 6 * maxNodes, mass = scratch + 7 * maxNodes
+        let cn = scratch + 8 * maxNodes, co = cn + maxM, ke = co + maxM, fe = ke + maxM * maxM
         var cq = [Double](repeating: 0, count: nf), cqOld = cq
         var gq = [SIMD3<Double>](repeating: .zero, count: nf)
-        var ke: [Double] = [], fe: [Double] = []
+        var present: [(f: Int, r0: Int)] = []
+        var laneOf = [Int](repeating: -1, count: nf), rangeOf = laneOf
         for c in 0..<mesh.cellCount {
             let dofs = dofMap.cellDofs(c)
             let d0 = dofs.startIndex
@@ -507,102 +557,110 @@ public final class SoluteTransportProblem {
             var cv = cache[type] ?? CellValues(cellType: type, degree: options.quadratureDegree)
             try cv.reinit(mesh: mesh, cell: c)
             cache[type] = cv
-            let nn = cv.basisCount
+            let nn = cv.basisCount, nq = cv.quadratureCount
             let state = materialState(cell: c)
             let lump = options.lumped && type.cornerCount == type.nodeCount
-            var present: [(f: Int, r0: Int)] = []
+            present.removeAll(keepingCapacity: true)
             for f in 0..<nf { let r = dofMap.localRange(cell: c, field: f); if !r.isEmpty { present.append((f, r.lowerBound)) } }
-            if withMatrix { ke = [Double](repeating: 0, count: m * m) }
-            fe = [Double](repeating: 0, count: m)
+            if withMatrix { ke.update(repeating: 0, count: m * m) }
+            fe.update(repeating: 0, count: m)
             for (f, r0) in present {
                 for a in 0..<nn { cn[f * maxNodes + a] = x[dofs[d0 + r0 + a]]; co[f * maxNodes + a] = previousConcentrations[dofs[d0 + r0 + a]] }
             }
             let rk = cellReaction[c]
             let lanes = rk >= 0 ? reactionFields[rk] : []
-            var laneOf = [Int](repeating: -1, count: nf)
+            for f in 0..<nf { laneOf[f] = -1; rangeOf[f] = -1 }
             for (l, f) in lanes.enumerated() { laneOf[f] = l }
-            var rangeOf = [Int](repeating: -1, count: nf)
             for (f, r0) in present { rangeOf[f] = r0 }
-            for a in 0..<nn { mass[a] = 0 }
-            for q in 0..<cv.quadratureCount { for a in 0..<nn { mass[a] += cv.jxw[q] * cv.values[q * nn + a] } }
+            let reactionAtPoints = rk >= 0 && (!lump || (options.supg && tissue.darcyFlux != nil))
+            cv.values.withUnsafeBufferPointer { nvBuffer in
+                cv.gradients.withUnsafeBufferPointer { grBuffer in
+                    let nv = nvBuffer.baseAddress!, gr = grBuffer.baseAddress!
+                    for a in 0..<nn { mass[a] = 0 }
+                    for q in 0..<nq { for a in 0..<nn { mass[a] += cv.jxw[q] * nv[q * nn + a] } }
 
-            for q in 0..<cv.quadratureCount {
-                let jxw = cv.jxw[q], xq = cv.points[q]
-                let w = tissue.darcyFlux?(c, xq) ?? .zero
-                let divw = tissue.darcyDivergence?(c, xq) ?? 0
-                let wn = (w * w).sum().squareRoot()
-                let nBase = q * nn
-                var sumAbs = 0.0
-                for a in 0..<nn {
-                    let g = (nBase + a) * 3
-                    gx[a] = cv.gradients[g]; gy[a] = cv.gradients[g + 1]; gz[a] = cv.gradients[g + 2]
-                    wg[a] = w.x * gx[a] + w.y * gy[a] + w.z * gz[a]
-                    sumAbs += abs(wg[a])
-                }
-                for (f, _) in present {
-                    var v = 0.0, vo = 0.0, g = SIMD3<Double>.zero
-                    for a in 0..<nn {
-                        let na = cv.values[nBase + a], ca = cn[f * maxNodes + a]
-                        v += na * ca; vo += na * co[f * maxNodes + a]
-                        g.x += ca * gx[a]; g.y += ca * gy[a]; g.z += ca * gz[a]
-                    }
-                    cq[f] = v; cqOld[f] = vo; gq[f] = g
-                }
-                // Reaction at the point (consistent form and SUPG).
-                var qq = SIMD4<Double>.zero
-                var jq: [SIMD4<Double>] = []
-                if rk >= 0 && (!lump || (options.supg && wn > 0)) {
-                    var cl = SIMD4<Double>.zero
-                    for (l, f) in lanes.enumerated() { cl[l] = cq[f] }
-                    (qq, jq) = reactionWithJacobian(rk, cl)
-                }
-                for (f, r0) in present {
-                    let (da, dtr, axis) = state.diffusivity[f]
-                    let kap = state.capacity[f], kapOld = state.previousCapacity[f]
-                    let ddiff = da - dtr
-                    for b in 0..<nn {
-                        let ag = ddiff * (axis.x * gx[b] + axis.y * gy[b] + axis.z * gz[b])
-                        dgx[b] = dtr * gx[b] + ag * axis.x; dgy[b] = dtr * gy[b] + ag * axis.y; dgz[b] = dtr * gz[b] + ag * axis.z
-                    }
-                    let dg = dtr * gq[f] + ddiff * (axis * gq[f]).sum() * axis
-                    var tau = 0.0
-                    if options.supg && wn > 0 && sumAbs > 0 {
-                        let h = 2 * wn / sumAbs
-                        let wh = w / wn
-                        let dw = dtr + ddiff * pow((axis * wh).sum(), 2)
-                        let pe = wn * h / (2 * dw)
-                        let xi = pe < 1e-3 ? pe / 3 : (pe > 30 ? 1 - 1 / pe : 1 / tanh(pe) - 1 / pe)
-                        tau = h / (2 * wn) * xi
-                    }
-                    let lane = laneOf[f]
-                    let conv = (w * gq[f]).sum() + divw * cq[f]
-                    let content = transient ? (kap * cq[f] - kapOld * cqOld[f]) * invDt : 0
-                    let react = lane >= 0 && !jq.isEmpty ? qq[lane] : 0
-                    // Strong residual for SUPG (the diffusion term vanishes on linear cells).
-                    let strong = conv + content + react
-                    for a in 0..<nn {
-                        let na = cv.values[nBase + a]
-                        let pa = tau * wg[a]
-                        // Convection in conservative (integrated-by-parts) form: −∫∇N_a·w c; the boundary term is added on faces below.
-                        var ra = -wg[a] * cq[f] + gx[a] * dg.x + gy[a] * dg.y + gz[a] * dg.z + pa * strong
-                        if !lump { ra += na * (content + react) }
-                        fe[r0 + a] += jxw * ra
-                        guard withMatrix else { continue }
-                        let row = (r0 + a) * m + r0
-                        let capCoef = transient ? (pa + (lump ? 0 : na)) * kap * invDt : 0
-                        for b in 0..<nn {
-                            let nb = cv.values[nBase + b]
-                            let convB = wg[b] + divw * nb
-                            ke[row + b] += jxw * (-wg[a] * nb + pa * convB + gx[a] * dgx[b] + gy[a] * dgy[b] + gz[a] * dgz[b] + capCoef * nb)
+                    for q in 0..<nq {
+                        let jxw = cv.jxw[q], xq = cv.points[q]
+                        let w = tissue.darcyFlux?(c, xq) ?? .zero
+                        let divw = tissue.darcyDivergence?(c, xq) ?? 0
+                        let wn = (w * w).sum().squareRoot()
+                        let nq0 = nv + q * nn, gq0 = gr + q * nn * 3
+                        var sumAbs = 0.0
+                        for a in 0..<nn {
+                            gx[a] = gq0[3 * a]; gy[a] = gq0[3 * a + 1]; gz[a] = gq0[3 * a + 2]
+                            wg[a] = w.x * gx[a] + w.y * gy[a] + w.z * gz[a]
+                            sumAbs += abs(wg[a])
                         }
-                        if lane >= 0 && !jq.isEmpty {
-                            let weight = pa + (lump ? 0 : na)
-                            if weight != 0 {
-                                for (l2, f2) in lanes.enumerated() {
-                                    let dq = jq[l2][lane]
-                                    if dq == 0 { continue }
-                                    let row2 = (r0 + a) * m + rangeOf[f2]
-                                    for b in 0..<nn { ke[row2 + b] += jxw * weight * dq * cv.values[nBase + b] }
+                        for (f, _) in present {
+                            var v = 0.0, vo = 0.0, g = SIMD3<Double>.zero
+                            let cf = cn + f * maxNodes, cof = co + f * maxNodes
+                            for a in 0..<nn {
+                                let na = nq0[a], ca = cf[a]
+                                v += na * ca; vo += na * cof[a]
+                                g.x += ca * gx[a]; g.y += ca * gy[a]; g.z += ca * gz[a]
+                            }
+                            cq[f] = v; cqOld[f] = vo; gq[f] = g
+                        }
+                        // Reaction at the point (consistent form and SUPG).
+                        var qq = SIMD4<Double>.zero
+                        var jq = LaneJacobian()
+                        let hasReaction = reactionAtPoints && (!lump || wn > 0)
+                        if hasReaction {
+                            var cl = SIMD4<Double>.zero
+                            for (l, f) in lanes.enumerated() { cl[l] = cq[f] }
+                            (qq, jq) = reactionWithJacobian(rk, cl)
+                        }
+                        for (f, r0) in present {
+                            let (da, dtr, axis) = state.diffusivity[f]
+                            let kap = state.capacity[f], kapOld = state.previousCapacity[f]
+                            let ddiff = da - dtr
+                            for b in 0..<nn {
+                                let ag = ddiff * (axis.x * gx[b] + axis.y * gy[b] + axis.z * gz[b])
+                                dgx[b] = dtr * gx[b] + ag * axis.x; dgy[b] = dtr * gy[b] + ag * axis.y; dgz[b] = dtr * gz[b] + ag * axis.z
+                            }
+                            let dg = dtr * gq[f] + ddiff * (axis * gq[f]).sum() * axis
+                            var tau = 0.0
+                            if options.supg && wn > 0 && sumAbs > 0 {
+                                let h = 2 * wn / sumAbs
+                                let wh = w / wn
+                                let dw = dtr + ddiff * pow((axis * wh).sum(), 2)
+                                let pe = wn * h / (2 * dw)
+                                let xi = pe < 1e-3 ? pe / 3 : (pe > 30 ? 1 - 1 / pe : 1 / tanh(pe) - 1 / pe)
+                                tau = h / (2 * wn) * xi
+                            }
+                            let lane = laneOf[f]
+                            let conv = (w * gq[f]).sum() + divw * cq[f]
+                            let content = transient ? (kap * cq[f] - kapOld * cqOld[f]) * invDt : 0
+                            let react = lane >= 0 && hasReaction ? qq[lane] : 0
+                            // Strong residual for SUPG (the diffusion term vanishes on linear cells).
+                            let strong = conv + content + react
+                            for a in 0..<nn {
+                                let na = nq0[a]
+                                let pa = tau * wg[a]
+                                // Convection in conservative (integrated-by-parts) form: −∫∇N_a·w c; the boundary term is added on faces below.
+                                var ra = -wg[a] * cq[f] + gx[a] * dg.x + gy[a] * dg.y + gz[a] * dg.z + pa * strong
+                                if !lump { ra += na * (content + react) }
+                                fe[r0 + a] += jxw * ra
+                                guard withMatrix else { continue }
+                                let row = ke + (r0 + a) * m + r0
+                                let capCoef = transient ? (pa + (lump ? 0 : na)) * kap * invDt : 0
+                                let wa = wg[a], gxa = gx[a], gya = gy[a], gza = gz[a]
+                                for b in 0..<nn {
+                                    let nb = nq0[b]
+                                    let convB = wg[b] + divw * nb
+                                    row[b] += jxw * (-wa * nb + pa * convB + gxa * dgx[b] + gya * dgy[b] + gza * dgz[b] + capCoef * nb)
+                                }
+                                if lane >= 0 && hasReaction {
+                                    let weight = pa + (lump ? 0 : na)
+                                    if weight != 0 {
+                                        for (l2, f2) in lanes.enumerated() {
+                                            let dq = jq[l2][lane]
+                                            if dq == 0 { continue }
+                                            let row2 = ke + (r0 + a) * m + rangeOf[f2]
+                                            let s = jxw * weight * dq
+                                            for b in 0..<nn { row2[b] += s * nq0[b] }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -634,7 +692,9 @@ public final class SoluteTransportProblem {
                 }
             }
             // Scatter.
-            for i in 0..<m { residual[dofs[d0 + i]] += fe[i] }
+            residual.withUnsafeMutableBufferPointer { r in
+                for i in 0..<m { r[dofs[d0 + i]] += fe[i] }
+            }
             if withMatrix {
                 cellPositions[c].withUnsafeBufferPointer { pos in
                     matrix.values.withUnsafeMutableBufferPointer { v in

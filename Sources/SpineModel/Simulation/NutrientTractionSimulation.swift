@@ -29,7 +29,17 @@ import FiniteElements
 /// By default transport runs on the linear cells of the biphasic mesh's corner nodes
 /// (``cornerMesh(of:)``; hex8 with lumped capacity and nodal reactions, like
 /// ``DiscNutritionModel/axisymmetricMesh(wedgeAngle:)``): the per-cell tissue state is shared
-/// by cell index, and the quadratic transport is slower per step (Benchmarks/results/nutrient.md).
+/// by cell index. Quadratic transport (`cornerMesh: false`) is much slower, measured on the
+/// default disc (release, `spinetraction nutrient [--quadratic-transport]`, 2026-11-25, loaded
+/// 2-core machine; ``SoluteTransportProblem/profile``): corner hex8 cells 1191 equations,
+/// RCM semi-bandwidth 353, transport 3.3 s (banded LU 1.5 s, assembly 1.6 s, 149 Newton
+/// iterations); hex20 cells 5073 equations, semi-bandwidth 1397, transport 76.8 s (banded LU
+/// 66.0 s, assembly 8.4 s, 157 iterations). The banded LU costs `∝ n·kd²` — 67× more flops
+/// on the hex20 mesh — and is 86 % of the quadratic transport; a sparse LU (fill ∝ a
+/// nested-dissection front, not the band) would be the fix. The two meshes also differ in
+/// the answer (min glucose 1.28 vs 1.09 mM at steady state; glucose consumed per cycle
+/// 1.86e-4 vs 1.67e-4 mmol): chord vs curved geometry and lumped nodal vs consistent
+/// reactions on this coarse mesh.
 ///
 /// ```swift
 /// let sim = try NutrientTractionSimulation()
@@ -55,7 +65,7 @@ public final class NutrientTractionSimulation {
     /// - Throws: ``ModelError`` for a model without the needed regions/surfaces, the transport layer's errors.
     ///   - cornerMesh: true (default): transport on the linear cells spanned by the biphasic
     ///     mesh's corner nodes (hex20 → hex8, same cell numbering, regions and surfaces); false:
-    ///     on the biphasic mesh itself (quadratic; slower per step, see Benchmarks/results/nutrient.md).
+    ///     on the biphasic mesh itself (quadratic; about 20× slower, see the type's documentation).
     public init(model: Model? = nil, nutrition: DiscNutritionModel = DiscNutritionModel(),
                 cycles: [ClosedRange<Double>] = [60...170, 170...280, 280...390], cornerMesh: Bool = true) throws {
         let model = try model ?? DefaultDiscModel.model()
@@ -215,5 +225,36 @@ public final class NutrientTractionSimulation {
                        steps: steps, wallTime: seconds(wall), transportTime: seconds(transportTime),
                        mechanicsTime: seconds(wall - transportTime),
                        biphasicUnknowns: biphasic.unknownCount, transportUnknowns: transport.dofMap.dofCount)
+    }
+
+    /// The default disc, coarsened for the coupled-conservation check (seconds): 8 cells
+    /// around, 1 annulus ring, 2 layers (hex20); preload 20 s and one shortened traction cycle
+    /// (10 s ramp, 20 s hold, 10 s release, 10 s rest; window `[20, 70]` s).
+    public static func coarseVerificationModel() throws -> Model {
+        var model = try DefaultDiscModel.model()
+        model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.55, radial: 1, around: 8, axial: 2, element: .hex20)
+        model.steps[0].duration = 20
+        model.steps[1].duration = 50
+        model.curves["traction"] = try LoadCurve(points: [(0, 0), (20, 0), (30, 1), (50, 1), (60, 0), (70, 0)])
+        return model
+    }
+
+    /// Rows for `spinetraction verify`: the glucose conservation law of the staggered
+    /// transport–biphasic run on ``coarseVerificationModel()`` (independent reference: the
+    /// balance `Δcontent = Σ Δt·(inflow − consumption)`; per cycle, imbibed − consumed =
+    /// content change), each to 1e-8 relative to the throughput.
+    public static func verificationRows() throws -> [VerificationRow] {
+        let sim = try NutrientTractionSimulation(model: coarseVerificationModel(), cycles: [20...70])
+        let r = try sim.run()
+        let c = r.cycles[0]
+        let scale = abs(c.glucoseImbibed) + abs(c.glucoseConsumed)
+        let mismatch = scale > 0 ? abs(c.glucoseImbibed - c.glucoseConsumed - c.contentChange) / scale : .infinity
+        let name = "coupled transport + biphasic disc (coarse, \(r.steps) steps)"
+        return [
+            VerificationRow(problem: name, quantity: "glucose balance over the run / throughput", ours: r.glucoseBalanceError, reference: 0,
+                            error: r.glucoseBalanceError, tolerance: 1e-8),
+            VerificationRow(problem: name, quantity: "cycle: imbibed − consumed − Δcontent (mmol) / (|imbibed| + |consumed|)",
+                            ours: c.glucoseImbibed - c.glucoseConsumed, reference: c.contentChange, error: mismatch, tolerance: 1e-8),
+        ]
     }
 }
