@@ -11,17 +11,8 @@ struct TransportDiscTests {
     struct Extremes { var minO2: Double, minGlucose: Double, maxLactate: Double, viable: Double; var places: [SIMD2<Double>] }
 
     static func solve(_ model: DiscNutritionModel, openFraction: Double = 1, flow: TissueState? = nil) throws -> (SoluteTransportProblem, Extremes) {
-        let p = try model.makeProblem(openFraction: openFraction)
-        if let flow { p.tissue = flow }
-        try p.solveSteady()
-        func place(_ s: String, _ largest: Bool) throws -> SIMD2<Double> {
-            let x = p.mesh.nodes[try p.extremeNode(solute: s, largest: largest)]
-            return SIMD2((x.x * x.x + x.y * x.y).squareRoot(), x.z)
-        }
-        let e = Extremes(minO2: try p.statistics(solute: "oxygen").min / model.nucleusCells.oxygenSolubility,
-                         minGlucose: try p.statistics(solute: "glucose").min, maxLactate: try p.statistics(solute: "lactate").max,
-                         viable: try p.viableFraction(metabolism: model.nucleusCells),
-                         places: [try place("oxygen", false), try place("glucose", false), try place("lactate", true)])
+        let (p, d) = try TransportVerification.solveDiscSteadyState(model, openFraction: openFraction, flow: flow)
+        let e = Extremes(minO2: d.minOxygen, minGlucose: d.minGlucose, maxLactate: d.maxLactate, viable: d.viable, places: d.places)
         print(String(format: "open endplate %.2f (realised %@): min O₂ %.3f kPa, min glucose %.3f mM, max lactate %.2f mM (pH %.2f), viable %.3f; at (r, z) O₂ %@ glucose %@ lactate %@",
                      openFraction, p.openAreaFractions.first.map { String(format: "%.2f", $0) } ?? "1.00", e.minO2, e.minGlucose, e.maxLactate,
                      model.nucleusCells.pH(lactate: e.maxLactate), e.viable, "\(e.places[0])", "\(e.places[1])", "\(e.places[2])"))

@@ -303,6 +303,13 @@ extension TransportVerification {
     /// with the endplates open over `openFraction` and optionally a prescribed fluid flow.
     public static func discSteadyState(_ model: DiscNutritionModel = DiscNutritionModel(), openFraction: Double = 1,
                                        flow: TissueState? = nil) throws -> DiscExtremes {
+        try solveDiscSteadyState(model, openFraction: openFraction, flow: flow).extremes
+    }
+
+    /// As ``discSteadyState(_:openFraction:flow:)``, also returning the solved problem
+    /// (for fluxes and fields).
+    public static func solveDiscSteadyState(_ model: DiscNutritionModel = DiscNutritionModel(), openFraction: Double = 1,
+                                            flow: TissueState? = nil) throws -> (problem: SoluteTransportProblem, extremes: DiscExtremes) {
         let p = try model.makeProblem(openFraction: openFraction)
         if let flow { p.tissue = flow }
         try p.solveSteady()
@@ -310,10 +317,10 @@ extension TransportVerification {
             let x = p.mesh.nodes[try p.extremeNode(solute: s, largest: largest)]
             return SIMD2((x.x * x.x + x.y * x.y).squareRoot(), x.z)
         }
-        return DiscExtremes(minOxygen: try p.statistics(solute: "oxygen").min / model.nucleusCells.oxygenSolubility,
+        return (p, DiscExtremes(minOxygen: try p.statistics(solute: "oxygen").min / model.nucleusCells.oxygenSolubility,
                             minGlucose: try p.statistics(solute: "glucose").min, maxLactate: try p.statistics(solute: "lactate").max,
                             viable: try p.viableFraction(metabolism: model.nucleusCells), openArea: p.openAreaFractions.first ?? 1,
-                            places: [try place("oxygen", false), try place("glucose", false), try place("lactate", true)])
+                            places: [try place("oxygen", false), try place("glucose", false), try place("lactate", true)]))
     }
 
     /// The diurnal-sized fluid flow of the Malandrino check: inflow through both endplates,
