@@ -61,9 +61,21 @@ public final class BiphasicSimulation {
             guard let mixture = def.biphasic else {
                 throw ModelError(.invalidValue, at: "regions.\(region)", "material \"\(name)\" is not biphasic: in a biphasic model every region needs type \"biphasic\"")
             }
+            // Lamellae: each cell takes the fibre family of the lamella holding its centroid.
+            var lamellaLaws: [BiphasicMaterial] = []
+            var lamellae: AnnulusLamellae? = nil
+            if let spec = def.lamellae {
+                let resolved = try spec.resolve(mesh: model.mesh)
+                lamellae = resolved
+                lamellaLaws = try (0..<resolved.count).map {
+                    try BiphasicMaterial(solid: resolved.solid(matrix: spec.matrix, lamella: $0), permeability: mixture.permeability,
+                                         solidVolumeFraction: mixture.solidVolumeFraction, osmosis: mixture.osmosis)
+                }
+            }
             for c in cells {
-                let centroid = mesh.cellCoordinates(c).reduce(SIMD3<Double>.zero, +) / Double(mesh.cellType(c).nodeCount)
-                materials[c] = .init(law: mixture, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
+                let centroid = AnnulusLamellae.centroid(mesh.cellCoordinates(c))
+                let law = lamellae.map { lamellaLaws[$0.lamella(at: centroid)] } ?? mixture
+                materials[c] = .init(law: law, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
             }
         }
         if let c = materials.firstIndex(where: { $0 == nil }) {

@@ -94,6 +94,9 @@ public struct MaterialDefinition: Sendable {
     public var axes: MaterialAxes
     /// For `type: "biphasic"`: the mixture (``law`` is then its solid).
     public var biphasic: BiphasicMaterial? = nil
+    /// For a `fibreReinforced` solid with `lamellae`: one fibre family per lamella, assigned
+    /// per cell by ``BiphasicSimulation`` (``law`` and ``biphasic`` then hold lamella 0's solid).
+    public var lamellae: LamellaeDefinition? = nil
 }
 
 /// One entry of the `boundary` list: where (`target`) and what (`kind`).
