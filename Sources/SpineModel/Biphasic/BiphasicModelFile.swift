@@ -150,9 +150,36 @@ extension ModelParser {
         return (def, try def.resolve(inner: inner ?? SIMD2(1, 1), outer: outer ?? SIMD2(2, 2)))
     }
 
+    /// A free-swelling step: `{"name": …, "freeSwelling": {"tolerance": 1e-3, "maxDuration": 1e7},
+    /// "dt": …, "dtMin": …, "dtMax": …}` — no `duration` (it takes no model time).
+    func parseFreeSwellingStep(_ r: inout JSONReader, name: String, path: String) throws -> StepDefinition {
+        guard !r.has("duration") else {
+            throw ModelError(.invalidValue, at: r.child("duration"), "a free-swelling step runs until equilibrium and takes no model time: remove \"duration\" (\"freeSwelling.maxDuration\" caps its pseudo-time)")
+        }
+        var fr = try JSONReader(try r.required("freeSwelling"), path: r.child("freeSwelling"))
+        let tolerance = try JSONAccess.number(try fr.required("tolerance"), fr.child("tolerance"))
+        guard tolerance > 0, tolerance < 1 else {
+            throw ModelError(.invalidValue, at: fr.child("tolerance"), "expected a relative equilibrium tolerance in (0, 1) on max |p − p_bath| / Δπ_ref, e.g. 1e-3, got \(JSONValue.number(tolerance).summary)")
+        }
+        let maxDuration = try JSONAccess.positive(try fr.required("maxDuration"), fr.child("maxDuration"))
+        try fr.finish(allowed: ["tolerance", "maxDuration"])
+        let dtMax = try JSONAccess.positive(try r.required("dtMax"), r.child("dtMax"))
+        let dtMin = try JSONAccess.positive(try r.required("dtMin"), r.child("dtMin"))
+        guard dtMin <= dtMax else { throw ModelError(.invalidValue, at: r.child("dtMin"), "expected ≤ dtMax = \(dtMax) s, got \(dtMin)") }
+        let dt = try r.optional("dt").map { try JSONAccess.positive($0, r.child("dt")) } ?? dtMax
+        guard dt >= dtMin, dt <= dtMax else { throw ModelError(.invalidValue, at: r.child("dt"), "expected a number in [dtMin, dtMax] = [\(dtMin), \(dtMax)] s, got \(dt)") }
+        try r.finish(allowed: ["name", "freeSwelling", "dt", "dtMin", "dtMax"])
+        return StepDefinition(name: name, duration: 0, initialStep: dt, minStep: dtMin, maxStep: dtMax,
+                              freeSwelling: FreeSwellingDefinition(tolerance: tolerance, maxDuration: maxDuration, path: fr.path))
+    }
+
     /// Fluid conditions and outputs need at least one biphasic material.
-    static func checkBiphasicUse(materials: [String: MaterialDefinition], boundary: [BoundaryCondition], outputs: OutputDefinition) throws {
+    static func checkBiphasicUse(materials: [String: MaterialDefinition], boundary: [BoundaryCondition], outputs: OutputDefinition,
+                                 steps: [StepDefinition] = []) throws {
         guard !materials.values.contains(where: { $0.biphasic != nil }) else { return }
+        if let i = steps.firstIndex(where: { $0.freeSwelling != nil }) {
+            throw ModelError(.invalidValue, at: "steps[\(i)].freeSwelling", "free swelling needs a biphasic material with a fixed charge (type \"biphasic\", osmotic block)")
+        }
         for c in boundary {
             switch c.kind {
             case .fluidPressure, .fluidFlux, .fluidExchange: throw ModelError(.invalidValue, at: c.path, "fluid conditions need a biphasic material (type \"biphasic\")")

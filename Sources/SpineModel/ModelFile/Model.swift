@@ -166,6 +166,19 @@ public struct StepDefinition: Sendable, Equatable {
     public var minStep: Double
     /// Largest allowed increment (s).
     public var maxStep: Double
+    /// A free-swelling step (biphasic models, first step only): swell with no external load
+    /// to Donnan equilibrium before loading; it takes no model time (``duration`` is 0).
+    public var freeSwelling: FreeSwellingDefinition? = nil
+}
+
+/// The `freeSwelling` block of a step (see ``BiphasicProblem/swellFreely(state:tolerance:maxDuration:options:newton:)``).
+public struct FreeSwellingDefinition: Sendable, Equatable {
+    /// Equilibrium tolerance on `max |p − p_bath| / Δπ_ref` (dimensionless, in (0, 1)).
+    public var tolerance: Double
+    /// Pseudo-time cap (s): the run stops with an error if equilibrium is not reached by then.
+    public var maxDuration: Double
+    /// JSON path of the block (`steps[0].freeSwelling`).
+    public var path: String
 }
 
 /// What to record.
