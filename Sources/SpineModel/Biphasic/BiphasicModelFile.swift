@@ -12,7 +12,10 @@ import FiniteElements
 /// ```
 /// - `solid`: any solid material of the format, or `{"type": "fibreReinforced",
 ///   "matrix": {…}, "axes": {…}, "fibres": [{"angle": 30, "xi": 5, "alpha": 2, "beta": 2.5}, …]}`
-///   (angle in degrees from the circumferential towards the axial material axis);
+///   (angle in degrees from the circumferential towards the axial material axis), or instead of
+///   `fibres` one family per annulus lamella: `"lamellae": {"count": 2, "angles": [30, -30],
+///   "xi": 20, "alpha": 0, "beta": 2}` (optional `inner`/`outer` semi-axes in mm; see
+///   ``LamellaeDefinition`` and `AnnulusLamellae`);
 /// - `permeability.type`: `constant` (`k0`), `holmesMow` (`k0`, `alpha`, `M`),
 ///   `exponentialVoidRatio` (`k0`, `M`) — `k0` in mm⁴/(N·s);
 /// - `osmotic` (optional): `cF0` fixed charge density (mEq/L, ≤ 0), `bath` (mM), `T` (K, default 310).
@@ -24,7 +27,9 @@ import FiniteElements
 /// `pressure` (fluid + osmotic: what a needle transducer reads, MPa); surface
 /// quantities `fluidFlux` (outflow rate through the drained part of the
 /// surface, mm³/s) and `fluidVolume` (volume imbibed through it since t = 0,
-/// mm³); region quantity `volumeChange` (∫(J − 1) dV, mm³).
+/// mm³); region quantity `volumeChange` (∫(J − 1) dV, mm³). Steps: the first may be
+/// `{"name": "free swelling", "freeSwelling": {"tolerance": 1e-3, "maxDuration": 1e8},
+/// "dt": …, "dtMin": …, "dtMax": …}` (no `duration`; see ``FreeSwellingDefinition``).
 extension ModelParser {
     /// Probe / region fields added by biphasic models.
     static let biphasicFields = ["p", "pressure"]
