@@ -3,8 +3,11 @@ import Foundation
 import SpineTraction
 
 /// `spinetraction disc`: runs the embedded default disc model (or a given
-/// biphasic model file) and prints the nucleus pressure and the imbibed fluid
-/// volume over time; writes results.json/CSV, VTU + PVD and SVG plots.
+/// biphasic model file) and prints the free-swelling report (when the model has a
+/// free-swelling step), the nucleus pressure and the imbibed fluid volume over time,
+/// and one comparison line: the minimum nucleus pressure vs Ramos & Martin 1994
+/// (−0.013 MPa) and the pressure at the end of the first loading step (the lying
+/// preload) vs Wilke et al. 1999 (0.10 MPa); writes results.json/CSV, VTU + PVD and SVG plots.
 struct DiscCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disc",
