@@ -14,6 +14,7 @@ extension RunCommand {
         if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
         for notice in simulation.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
         guard !quiet else { return }
+        if let r = simulation.freeSwellingReport { print(DiscCommand.describe(r)) }
         print("\(results.steps.count) steps, \(results.times.count) output times, \(simulation.mesh.cellCount) cells, \(simulation.unknownCount) unknowns (biphasic u–p)")
         for s in results.probes + results.surfaces + results.regions where s.components == ["value"] {
             if let last = s.values.last { print("  \(s.name) (\(s.quantity)) at t = \(results.times.last ?? 0) s: \(last[0]) \(s.unit)") }

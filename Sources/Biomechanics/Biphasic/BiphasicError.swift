@@ -16,6 +16,11 @@ public enum BiphasicError: Error, Equatable, CustomStringConvertible {
     case invalidTimeStep(name: String, value: Double)
     /// A node listed for a pressure condition carries no pressure dof.
     case nodeWithoutPressure(node: Int)
+    /// Free swelling cannot be posed on this problem (`reason` says why: no bath surface,
+    /// unequal bath pressures, no fixed charge).
+    case freeSwellingImpossible(reason: String)
+    /// Free swelling did not reach equilibrium (`residual` > `tolerance`) within `maxDuration` (s).
+    case freeSwellingNotConverged(maxDuration: Double, residual: Double, tolerance: Double)
 
     public var description: String {
         switch self {
@@ -27,6 +32,9 @@ public enum BiphasicError: Error, Equatable, CustomStringConvertible {
         case let .cellWithoutMaterial(c): return "cell \(c) lies in no region with a biphasic material"
         case let .invalidTimeStep(name, v): return "\(name): expected a positive number of seconds, got \(v)"
         case let .nodeWithoutPressure(n): return "node \(n) carries no fluid-pressure dof (pressure lives on corner nodes of biphasic cells)"
+        case let .freeSwellingImpossible(reason): return "free swelling: \(reason)"
+        case let .freeSwellingNotConverged(t, r, tol):
+            return "free swelling did not reach equilibrium within maxDuration = \(t) s: max |p − p_bath| / Δπ_ref = \(r) > tolerance \(tol) (raise maxDuration or dtMax)"
         }
     }
 }

@@ -126,6 +126,12 @@ public final class BiphasicProblem: TransientSystem {
     public var fluxes: [FluidFluxLoad] = []
     /// Semi-permeable surfaces (Starling exchange with an external pressure).
     public var exchanges: [FluidExchange] = []
+    /// Free swelling: while true, nodal ``loads`` and prescribed ``fluxes`` are off and every
+    /// prescribed displacement, drained pressure and exchange pressure is held at its value at
+    /// t = 0, whatever the step time — the tissue swells against no external mechanical load
+    /// (a force-driven rigid endplate is free to move) towards Donnan equilibrium with the bath.
+    /// The step time then only measures the swelling's pseudo-time (s).
+    public var freeSwelling = false
     /// DOF map: field 0 `u` (3 components, all nodes), field 1 `p` (1 component, corner nodes).
     public let dofMap: DofMap
     /// Equation numbering after elimination (set by ``prepare()``).
@@ -283,6 +289,7 @@ public final class BiphasicProblem: TransientSystem {
         let free = condensation?.expand(x) ?? x
         let eq = numbering!.equationOfDof
         let all = prescribed + drained
+        let t = freeSwelling ? 0 : t
         var v = [Double](repeating: 0, count: dofMap.dofCount)
         for d in 0..<v.count {
             let e = Int(eq[d])
@@ -294,6 +301,7 @@ public final class BiphasicProblem: TransientSystem {
     /// External nodal forces (N) at time `t` (s), as a full dof vector.
     public func externalForces(time t: Double) -> [Double] {
         var f = [Double](repeating: 0, count: dofMap.dofCount)
+        if freeSwelling { return f }
         for load in loads {
             let s = load.curve.value(at: t)
             for (k, node) in load.nodes.enumerated() { for c in 0..<3 { f[displacementDof(node: node, component: c)] += s * load.forces[k][c] } }
@@ -308,7 +316,7 @@ public final class BiphasicProblem: TransientSystem {
         let v0 = dofValues(unknowns: previous, time: time - timeStep)
         let eqs = numbering!
         var external = externalForces(time: time)
-        for flux in fluxes {
+        for flux in fluxes where !freeSwelling {
             let q = flux.value * flux.curve.value(at: time)
             for (k, node) in flux.nodes.enumerated() {
                 if let d = pressureDof(node: node) { external[d] -= timeStep * q * flux.weights[k] }
@@ -370,7 +378,7 @@ public final class BiphasicProblem: TransientSystem {
     /// `R_b = −Δt L ∫ N̂_b (p − p_ext) dA`, `K_bc = −Δt L ∫ N̂_b N̂_c dA` (linear face basis on the corners).
     func exchangeKernel(_ exchange: FluidExchange, values v: [Double], time: Double, timeStep dt: Double) -> FaceKernel {
         let mesh = self.mesh, dofMap = self.dofMap
-        let pExt = exchange.pressure * exchange.curve.value(at: time), l = exchange.conductance
+        let pExt = exchange.pressure * exchange.curve.value(at: freeSwelling ? 0 : time), l = exchange.conductance
         return { face, scratch, ke, fe in
             let fv = try scratch.values(mesh: mesh, face: face)
             let cellType = mesh.cellType(face.cell)
@@ -403,7 +411,7 @@ public final class BiphasicProblem: TransientSystem {
         var out: [Double] = []
         var cache: [FaceType: FaceValues] = [:]
         for exchange in exchanges {
-            let pExt = exchange.pressure * exchange.curve.value(at: time)
+            let pExt = exchange.pressure * exchange.curve.value(at: freeSwelling ? 0 : time)
             var sum = 0.0
             for face in exchange.faces {
                 let t = mesh.faceType(face)

@@ -5,9 +5,10 @@ import Foundation
 /// `Ψ = ξ/(αβ)·(exp[α(Iₙ − 1)^β] − 1)` for `Iₙ = a₀·C a₀ > 1`, zero otherwise
 /// (fibres carry no compression); `α = 0` gives the power law `Ψ = ξ/β (Iₙ − 1)^β`.
 ///
-/// Annulus use (LITERATURE.md): two families at ±30° to the transverse plane in
-/// alternating lamellae; with cylindrical material axes (1 radial, 2
-/// circumferential, 3 axial) the direction is `cos θ e₂ + sin θ e₃`.
+/// Annulus use (LITERATURE.md): families at ±30° to the transverse plane in
+/// alternating lamellae — one family per lamella, see ``AnnulusLamellae``; with
+/// cylindrical material axes (1 radial, 2 circumferential, 3 axial) the direction
+/// is `cos θ e₂ + sin θ e₃`.
 public struct FibreFamily: Sendable, Equatable {
     /// Fibre direction in the material axes (unit vector).
     public let direction: SIMD3<Double>

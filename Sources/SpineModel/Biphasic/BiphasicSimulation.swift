@@ -35,6 +35,11 @@ public final class BiphasicSimulation {
     let exchangeSurfaces: [String]
     /// Messages about cut steps (solid compaction), in order.
     public private(set) var notices: [String] = []
+    /// What the free-swelling step of the last ``run`` did (nil without one). The swelling
+    /// precedes t = 0: outputs at t = 0 show the swollen state, `fluidVolume` counts from there,
+    /// `volumeChange` stays relative to the reference (unswollen) mesh, and ``stepObserver``
+    /// is not called during it.
+    public private(set) var freeSwellingReport: FreeSwellingReport?
     /// Wall-clock seconds the last ``run`` spent in the linear solver (analyse + factor + solve, s).
     public private(set) var linearSolverSeconds = 0.0
     /// Called after every accepted step (staggered coupling, e.g. ``NutrientTractionSimulation``)
@@ -61,9 +66,24 @@ public final class BiphasicSimulation {
             guard let mixture = def.biphasic else {
                 throw ModelError(.invalidValue, at: "regions.\(region)", "material \"\(name)\" is not biphasic: in a biphasic model every region needs type \"biphasic\"")
             }
+            // Lamellae: each cell takes the fibre family of the lamella holding its centroid.
+            var lamellaLaws: [BiphasicMaterial] = []
+            var lamellae: AnnulusLamellae? = nil
+            if let spec = def.lamellae {
+                let resolved = try spec.resolve(mesh: model.mesh)
+                lamellae = resolved
+                if case let .cylinder(_, _, _, inner?, _, rings, _, _, _) = model.mesh, inner != region, rings % resolved.count != 0 {
+                    notices.append("regions.\(region): \(resolved.count) lamellae on \(rings) annulus cell ring(s): lamella boundaries do not fall on ring boundaries, each cell takes the lamella of its centroid (use a number of rings that is a multiple of the lamella count)")
+                }
+                lamellaLaws = try (0..<resolved.count).map {
+                    try BiphasicMaterial(solid: resolved.solid(matrix: spec.matrix, lamella: $0), permeability: mixture.permeability,
+                                         solidVolumeFraction: mixture.solidVolumeFraction, osmosis: mixture.osmosis)
+                }
+            }
             for c in cells {
-                let centroid = mesh.cellCoordinates(c).reduce(SIMD3<Double>.zero, +) / Double(mesh.cellType(c).nodeCount)
-                materials[c] = .init(law: mixture, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
+                let centroid = AnnulusLamellae.centroid(mesh.cellCoordinates(c))
+                let law = lamellae.map { lamellaLaws[$0.lamella(at: centroid)] } ?? mixture
+                materials[c] = .init(law: law, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
             }
         }
         if let c = materials.firstIndex(where: { $0 == nil }) {
@@ -77,6 +97,9 @@ public final class BiphasicSimulation {
         for c in model.boundary { try Self.apply(c, model: model, mesh: mesh, to: problem, exchangeSurfaces: &exchangeSurfaces) }
         self.exchangeSurfaces = exchangeSurfaces
         do { try problem.prepare() } catch { throw ModelError(.invalidValue, at: "boundary", String(describing: error)) }
+        if let swelling = model.steps.first?.freeSwelling {
+            do { _ = try problem.freeSwellingBath() } catch { throw ModelError(.invalidValue, at: swelling.path, String(describing: error)) }
+        }
         self.problem = problem
         for s in model.outputs.surfaces where mesh.surfaces[s.surface] == nil {
             throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
@@ -233,13 +256,32 @@ public final class BiphasicSimulation {
         var newtonOptions = NewtonOptions()
         newtonOptions.maxIterations = 40
         let newton = NewtonSolver(options: newtonOptions, linearSolver: LinearSolvers.makeDefault(for: problem.unknownCount, kind: .symmetricIndefinite))
+        var seenEvents = 0
         var state = problem.initialState()
+        freeSwellingReport = nil
+        if let first = model.steps.first, let swelling = first.freeSwelling {
+            var options = try TimeStepperOptions(initialStep: first.initialStep, minStep: first.minStep, maxStep: first.maxStep)
+            options.easyIterations = 6
+            do {
+                freeSwellingReport = try problem.swellFreely(state: &state, tolerance: swelling.tolerance, maxDuration: swelling.maxDuration,
+                                                             options: options, newton: newton)
+            } catch let e as BiphasicError {
+                switch e {
+                case .freeSwellingNotConverged: throw ModelError(.invalidValue, at: swelling.path + ".maxDuration", e.description)
+                case .freeSwellingImpossible: throw ModelError(.invalidValue, at: swelling.path, e.description)
+                default: throw e
+                }
+            }
+            while seenEvents < problem.compactionEvents.count {
+                notices.append("during free swelling: \(problem.compactionEvents[seenEvents].description)")
+                seenEvents += 1
+            }
+        }
         if let first = outputs.times.first, abs(first) <= tolerance { try record(0, state); nextOutput = 1 }
         var must = outputs.times
         for curve in model.curves.values { must += curve.mustPoints }
         var start = 0.0, previous = state, previousTime = 0.0
-        var seenEvents = 0
-        for step in model.steps {
+        for step in model.steps where step.freeSwelling == nil {
             var options = try TimeStepperOptions(initialStep: step.initialStep, minStep: step.minStep, maxStep: step.maxStep)
             options.easyIterations = 6
             let stepper = AdaptiveTimeStepper(options: options, newton: newton)

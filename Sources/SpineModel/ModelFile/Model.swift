@@ -94,6 +94,9 @@ public struct MaterialDefinition: Sendable {
     public var axes: MaterialAxes
     /// For `type: "biphasic"`: the mixture (``law`` is then its solid).
     public var biphasic: BiphasicMaterial? = nil
+    /// For a `fibreReinforced` solid with `lamellae`: one fibre family per lamella, assigned
+    /// per cell by ``BiphasicSimulation`` (``law`` and ``biphasic`` then hold lamella 0's solid).
+    public var lamellae: LamellaeDefinition? = nil
 }
 
 /// One entry of the `boundary` list: where (`target`) and what (`kind`).
@@ -165,6 +168,19 @@ public struct StepDefinition: Sendable, Equatable {
     public var minStep: Double
     /// Largest allowed increment (s).
     public var maxStep: Double
+    /// A free-swelling step (biphasic models, first step only): swell with no external load
+    /// to Donnan equilibrium before loading; it takes no model time (``duration`` is 0).
+    public var freeSwelling: FreeSwellingDefinition? = nil
+}
+
+/// The `freeSwelling` block of a step (see ``BiphasicProblem/swellFreely(state:tolerance:maxDuration:options:newton:)``).
+public struct FreeSwellingDefinition: Sendable, Equatable {
+    /// Equilibrium tolerance on `max |p − p_bath| / Δπ_ref` (dimensionless, in (0, 1)).
+    public var tolerance: Double
+    /// Pseudo-time cap (s): the run stops with an error if equilibrium is not reached by then.
+    public var maxDuration: Double
+    /// JSON path of the block (`steps[0].freeSwelling`).
+    public var path: String
 }
 
 /// What to record.

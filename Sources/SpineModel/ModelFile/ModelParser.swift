@@ -56,11 +56,14 @@ struct ModelParser {
         let stepValues = try JSONAccess.array(try r.required("steps"), "steps")
         guard !stepValues.isEmpty else { throw ModelError(.invalidValue, at: "steps", "expected at least one step") }
         let steps = try stepValues.enumerated().map { try parseStep($1, path: "steps[\($0)]") }
+        for (i, step) in steps.enumerated().dropFirst() where step.freeSwelling != nil {
+            throw ModelError(.invalidValue, at: "steps[\(i)].freeSwelling", "a free-swelling step must be the first step (it sets the initial state before loading)")
+        }
         let endTime = steps.reduce(0) { $0 + $1.duration }
         let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
         let transport = try r.optional("transport").map { try TransportParser.parse($0) }
         try r.finish(allowed: topKeys)
-        try Self.checkBiphasicUse(materials: materials, boundary: boundary, outputs: outputs)
+        try Self.checkBiphasicUse(materials: materials, boundary: boundary, outputs: outputs, steps: steps)
         return Model(mesh: mesh, kinematics: Kinematics(rawValue: kin)!, regions: regions, materials: materials, curves: curves,
                      boundary: boundary, steps: steps, outputs: outputs, baseDirectory: baseDirectory, transport: transport)
     }
@@ -354,6 +357,7 @@ struct ModelParser {
     func parseStep(_ v: JSONValue, path: String) throws -> StepDefinition {
         var r = try JSONReader(v, path: path)
         let name = try r.optional("name").map { try JSONAccess.string($0, r.child("name")) } ?? path
+        if r.has("freeSwelling") { return try parseFreeSwellingStep(&r, name: name, path: path) }
         let duration = try JSONAccess.positive(try r.required("duration"), r.child("duration"))
         let dtMax = try JSONAccess.positive(try r.required("dtMax"), r.child("dtMax"))
         let dtMin = try JSONAccess.positive(try r.required("dtMin"), r.child("dtMin"))
