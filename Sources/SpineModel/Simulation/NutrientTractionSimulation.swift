@@ -228,11 +228,16 @@ public final class NutrientTractionSimulation {
     }
 
     /// The default disc, coarsened for the coupled-conservation check (seconds): 8 cells
-    /// around, 1 annulus ring, 2 layers (hex20); preload 20 s and one shortened traction cycle
-    /// (10 s ramp, 20 s hold, 10 s release, 10 s rest; window `[20, 70]` s).
+    /// around, 1 annulus ring, 2 layers (hex20); no free-swelling step (the balance does not
+    /// need the swollen state), preload 20 s and one shortened traction cycle (10 s ramp,
+    /// 20 s hold, 10 s release, 10 s rest; window `[20, 70]` s).
     public static func coarseVerificationModel() throws -> Model {
         var model = try DefaultDiscModel.model()
         model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.55, radial: 1, around: 8, axial: 2, element: .hex20)
+        model.steps.removeAll { $0.freeSwelling != nil }
+        guard model.steps.map(\.name) == ["preload", "traction"] else {
+            throw ModelError(.invalidValue, at: "steps", "the default disc's steps changed (\(model.steps.map(\.name))); coarseVerificationModel expects preload then traction")
+        }
         model.steps[0].duration = 20
         model.steps[1].duration = 50
         model.curves["traction"] = try LoadCurve(points: [(0, 0), (20, 0), (30, 1), (50, 1), (60, 0), (70, 0)])
