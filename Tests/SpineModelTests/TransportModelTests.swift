@@ -84,6 +84,28 @@ struct TransportModelTests {
         expectError(#"{"solutes": \#(solute("mM", "1e-3")), "boundary": [], "timeStep": 1, "colour": 2}"#, path: "transport.colour", .unknownKey)
     }
 
+    @Test("Metabolism constants from the file replace the defaults: O₂ uptake matches the law evaluated by hand")
+    func metabolismConstants() throws {
+        let solutes = ["oxygen", "glucose", "lactate"].map { #""\#($0)": {"unit": "mM", "materials": {"all": {"diffusivity": {"type": "constant", "D": 1e-3}}}}"# }.joined(separator: ", ")
+        let model = try parse(#"{"solutes": {\#(solutes)}, "reactions": [{"region": "all", "type": "discCellMetabolism", "cellDensity": 4e6, "oxygenRateCoefficient": 5, "oxygenPHThreshold": 5, "oxygenHalfSaturation": 2, "oxygenHalfSaturationPerPH": 3, "pHAtZeroLactate": 7.2, "pHPerLactate": 0.1, "lactateCoefficients": [-2, 0.9, 0.1, -0.005]}], "boundary": [], "timeStep": 1}"#)
+        let m = try #require(model.transport?.reactions.first?.reaction as? DiscCellMetabolism)
+        // c = (O₂ 0.05 mM, glucose 4 mM, lactate 2 mM): P = 0.05/α kPa, pH = 7.2 − 0.2 = 7.0.
+        let p = 0.05 / m.oxygenSolubility, ph = 7.0
+        let perCell = 5 * (ph - 5) * p / (2 + 3 * (ph - 5) + p)               // nmol/(10⁶ cells·h)
+        let lactate = Foundation.exp(-2 + 0.9 * ph + 0.1 * p - 0.005 * p * p)
+        let g = 4 / (m.glucoseHalfSaturation + 4)                              // the depletion factor
+        let scale = 4e6 * 1e-6 * 1e-3 / 3600                                    // → mM/s
+        let q = m.consumption(SIMD4(0.05, 4, 2, 0))
+        print("file metabolism: O₂ \(q[0]) mM/s (hand \(perCell * g * scale)), lactate \(q[2]) (hand \(-lactate * g * scale))")
+        #expect(abs(q[0] - perCell * g * scale) <= 1e-12 * abs(q[0]))
+        #expect(abs(q[2] + lactate * g * scale) <= 1e-12 * abs(q[2]))
+        #expect(abs(q[1] - 0.5 * lactate * g * scale) <= 1e-12 * abs(q[1]))
+        let bad = #"{"solutes": {\#(solutes)}, "reactions": [{"region": "all", "type": "discCellMetabolism", "cellDensity": 4e6, "#
+        expectError(bad + #""oxygenHalfSaturation": 0}], "boundary": [], "timeStep": 1}"#, path: "transport.reactions[0].oxygenHalfSaturation")
+        expectError(bad + #""lactateCoefficients": [1, 2, 3]}], "boundary": [], "timeStep": 1}"#, path: "transport.reactions[0].lactateCoefficients")
+        expectError(bad + #""oxygenRateCoefficient": -1}], "boundary": [], "timeStep": 1}"#, path: "transport.reactions[0].oxygenRateCoefficient")
+    }
+
     @Test("A concentration boundary on a surface outside the solute's regions is refused with its JSON path")
     func surfaceOutsideRegions() throws {
         // Region `left` (cells 0, 1) holds the solute; `x+` bounds cell 3 only.

@@ -106,7 +106,28 @@ enum TransportParser {
                 }
                 if let a = x.optional("oxygenSolubility") { m.oxygenSolubility = try JSONAccess.positive(a, x.child("oxygenSolubility")) }
                 if let k = x.optional("glucoseHalfSaturation") { m.glucoseHalfSaturation = try JSONAccess.positive(k, x.child("glucoseHalfSaturation")) }
-                try x.finish(allowed: ["region", "type", "cellDensity", "oxygen", "glucose", "lactate", "oxygenSolubility", "glucoseHalfSaturation"])
+                // The kinetic constants (defaults: Bibby 2005 via the cited implementation, see DiscCellMetabolism).
+                let positive: [(String, WritableKeyPath<DiscCellMetabolism, Double>)] = [
+                    ("oxygenHalfSaturation", \.oxygenHalfSaturation), ("pHPerLactate", \.pHPerLactate)]
+                let nonNegative: [(String, WritableKeyPath<DiscCellMetabolism, Double>)] = [
+                    ("oxygenRateCoefficient", \.oxygenRateCoefficient), ("oxygenHalfSaturationPerPH", \.oxygenHalfSaturationPerPH),
+                    ("glucoseDeathThreshold", \.glucoseDeathThreshold)]
+                let any: [(String, WritableKeyPath<DiscCellMetabolism, Double>)] = [
+                    ("oxygenPHThreshold", \.oxygenPHThreshold), ("pHAtZeroLactate", \.pHAtZeroLactate), ("pHDeathThreshold", \.pHDeathThreshold)]
+                for (key, kp) in positive { if let v = x.optional(key) { m[keyPath: kp] = try JSONAccess.positive(v, x.child(key)) } }
+                for (key, kp) in nonNegative { if let v = x.optional(key) { m[keyPath: kp] = try JSONAccess.nonNegative(v, x.child(key)) } }
+                for (key, kp) in any { if let v = x.optional(key) { m[keyPath: kp] = try JSONAccess.number(v, x.child(key)) } }
+                if let v = x.optional("lactateCoefficients") {
+                    let lp = x.child("lactateCoefficients")
+                    let list = try JSONAccess.array(v, lp)
+                    guard list.count == 4 else {
+                        throw ModelError(.invalidValue, at: lp, "expected 4 numbers (a0, a_pH, a_P per kPa, a_P² per kPa²) of exp(a0 + a_pH·pH + a_P·P + a_P²·P²), got \(list.count)")
+                    }
+                    m.lactateCoefficients = SIMD4(try list.enumerated().map { try JSONAccess.number($1, "\(lp)[\($0)]") })
+                }
+                try x.finish(allowed: ["region", "type", "cellDensity", "oxygen", "glucose", "lactate", "oxygenSolubility", "glucoseHalfSaturation",
+                                       "oxygenRateCoefficient", "oxygenPHThreshold", "oxygenHalfSaturation", "oxygenHalfSaturationPerPH",
+                                       "lactateCoefficients", "pHAtZeroLactate", "pHPerLactate", "glucoseDeathThreshold", "pHDeathThreshold"])
                 reactions.append((region, m))
             }
         }
