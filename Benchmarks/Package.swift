@@ -56,5 +56,18 @@ let package = Package(
             ],
             path: "Tools/FETiming"
         ),
+        // Issue 4's biphasic numbers: wall time per protocol and per Newton iteration, share of
+        // assembly / analyse / factor / solve, for bp04, bp05 and the default disc.
+        //   swift run -c release BiphasicTiming [--small] [--problem confined|unconfined|disc]
+        .executableTarget(
+            name: "BiphasicTiming",
+            dependencies: [
+                .product(name: "FiniteElements", package: "SpineTraction"),
+                .product(name: "Biomechanics", package: "SpineTraction"),
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+                .product(name: "SpineModel", package: "SpineTraction"),
+            ],
+            path: "Tools/BiphasicTiming"
+        ),
     ]
 )

@@ -83,6 +83,38 @@ public struct NewtonReport: Sendable, Equatable {
     public var evaluations: Int = 0
 }
 
+/// Where a ``NewtonSolver``'s time went, summed over every call of
+/// ``NewtonSolver/solve(_:x:)`` (failed calls included): wall-clock seconds of
+/// the linear solver's phases and of the system's evaluations, and counts.
+public struct NewtonStatistics: Sendable, Equatable {
+    /// Newton iterations (linear solves) done, failed attempts included.
+    public var iterations = 0
+    /// Residual evaluations (with or without tangent).
+    public var evaluations = 0
+    /// Evaluations that also assembled the tangent.
+    public var tangentEvaluations = 0
+    /// Symbolic analyses (ordering + symbolic factorization).
+    public var analyses = 0
+    /// Numeric factorizations.
+    public var factorizations = 0
+    /// Seconds in the linear solver's `analyze` (s).
+    public var analyzeSeconds = 0.0
+    /// Seconds in the linear solver's `factor` (numeric factorization, s).
+    public var factorSeconds = 0.0
+    /// Seconds in the linear solver's `solve` (triangular solves and iterative refinement, s).
+    public var solveSeconds = 0.0
+    /// Seconds in the system's `evaluate` (residual and tangent assembly, s).
+    public var evaluationSeconds = 0.0
+    /// Iterative-refinement steps summed over all solves (direct solvers).
+    public var refinementSteps = 0
+    /// Largest number of perturbed pivots reported by one factorization.
+    public var maxPerturbedPivots = 0
+    /// Seconds in the linear solver: analyse + factor + solve (s).
+    public var linearSolverSeconds: Double { analyzeSeconds + factorSeconds + solveSeconds }
+    /// Zero counters.
+    public init() {}
+}
+
 /// Newton's method with backtracking line search for a ``NonlinearSystem``.
 ///
 /// Holds one ``LinearSolver`` for its lifetime: the symbolic analysis
@@ -111,8 +143,11 @@ public final class NewtonSolver {
     public private(set) var factorizations = 0
     /// Wall-clock seconds spent inside the linear solver (analyse + factor + solve), summed over
     /// every call of ``solve(_:x:)`` — with the total run time this gives the share of the
-    /// factorization in a simulation.
-    public private(set) var linearSolverSeconds = 0.0
+    /// factorization in a simulation. (Before 2026-11-25 this also counted the line search's
+    /// evaluations, i.e. the assembly of the next tangent.)
+    public var linearSolverSeconds: Double { statistics.linearSolverSeconds }
+    /// Time per phase and counts, summed over every call of ``solve(_:x:)``.
+    public private(set) var statistics = NewtonStatistics()
     private var residual: [Double] = []
     private var trialResidual: [Double] = []
 
@@ -139,6 +174,10 @@ public final class NewtonSolver {
 
         func evaluate(_ point: [Double], into r: inout [Double], withTangent: Bool, iteration: Int) throws {
             report.evaluations += 1
+            statistics.evaluations += 1
+            if withTangent { statistics.tangentEvaluations += 1 }
+            let start = ContinuousClock.now
+            defer { statistics.evaluationSeconds += seconds(since: start) }
             do {
                 if withTangent { try system.evaluate(point, residual: &r, tangent: &tangent) }
                 else { try system.evaluate(point, residual: &r, tangent: &none) }
@@ -161,24 +200,30 @@ public final class NewtonSolver {
         var trial = x
         for iteration in 1...options.maxIterations {
             // Δ = −K⁻¹R, one symbolic analysis per pattern.
-            let linearStart = ContinuousClock.now
-            defer {
-                let d = (ContinuousClock.now - linearStart).components
-                linearSolverSeconds += Double(d.seconds) + Double(d.attoseconds) * 1e-18
-            }
+            statistics.iterations += 1
             do {
                 if !haveFactor, analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
+                    let start = ContinuousClock.now
                     try solver.analyze(tangent!)
+                    statistics.analyzeSeconds += seconds(since: start)
                     analyzedPattern = tangent
                     analyses += 1
+                    statistics.analyses += 1
                 }
                 if !haveFactor {
+                    let start = ContinuousClock.now
                     try solver.factor(tangent!)
+                    statistics.factorSeconds += seconds(since: start)
                     factorizations += 1
+                    statistics.factorizations += 1
+                    statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
                     if constant { haveFactor = true; constantFactorOwner = ObjectIdentifier(system) }
                 }
                 for i in 0..<n { step[i] = -residual[i] }
+                let start = ContinuousClock.now
                 try solver.solve(&step, count: 1)
+                statistics.solveSeconds += seconds(since: start)
+                statistics.refinementSteps += solver.report.iterations
             } catch {
                 throw NewtonError.linearSolverFailed(iteration: iteration, message: String(describing: error))
             }
@@ -221,6 +266,12 @@ public final class NewtonSolver {
         }
         throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: target)
     }
+}
+
+/// Wall-clock seconds from `start` to now.
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = (ContinuousClock.now - start).components
+    return Double(d.seconds) + Double(d.attoseconds) * 1e-18
 }
 
 @inlinable
