@@ -44,6 +44,18 @@ let package = Package(
             path: "Benchmarks/FEBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "BiphasicBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "FiniteElements", package: "SpineTraction"),
+                .product(name: "Biomechanics", package: "SpineTraction"),
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+                .product(name: "SpineModel", package: "SpineTraction"),
+            ],
+            path: "Benchmarks/BiphasicBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // One-command acceptance numbers for issue 3: setup, assembly, factor and their ratio.
         //   swift run -c release FETiming
         // (kept out of Benchmarks/Benchmarks/: the benchmark plugin runs every executable there)

@@ -18,8 +18,10 @@
 //   --dump FILE.mtx [--dump-time T]  write the disc's tangent (Matrix Market, symmetric) at the
 //                                    first accepted step at or after T s (default 65: traction ramp),
 //                                    and its right-hand side −R as FILE.rhs.mtx, then stop.
-//   --matrix FILE.mtx [--repeat N]   analyse once, then factor and solve N times (default 20);
-//                                    prints the median of each phase and the solver's report.
+//   --matrix FILE.mtx [--repeat N] [--serial-work W]
+//                                    analyse once, then factor and solve N times (default 20);
+//                                    prints the median of each phase and the solver's report;
+//                                    W sets SupernodalLDLT.serialFrontWork (0 = threaded BLAS everywhere).
 //
 //   cd Benchmarks && swift run -c release BiphasicTiming                 # all three, full size
 //   swift run -c release BiphasicTiming --problem disc                    # one
@@ -176,6 +178,10 @@ func timeMatrix(_ path: String, repeats: Int) throws {
     let rhsPath = path.hasSuffix(".mtx") ? String(path.dropLast(4)) + ".rhs.mtx" : path + ".rhs.mtx"
     let b = FileManager.default.fileExists(atPath: rhsPath) ? try MatrixMarket.readDense(path: rhsPath).values : a.multiply([Double](repeating: 1, count: a.dimension))
     let solver = SupernodalLDLT()
+    if let w = option("--serial-work") {
+        guard let v = Double(w), v >= 0 else { fail("--serial-work: expected a number ≥ 0, got \(w)") }
+        solver.serialFrontWork = v
+    }
     var analyse: [Double] = [], factor: [Double] = [], solve: [Double] = [], refine: [Int] = []
     for r in 0..<repeats {
         if r < 3 {
