@@ -86,7 +86,7 @@ func printMeasurement(_ m: Measurement) {
               + String(format: " %8.3f s  %5.1f%%   %8.3f ms each (%d)", t, 100 * t / max(m.wall, 1e-12), 1e3 * t / Double(max(per, 1)), per))
     }
     line("assembly (evaluate)", s.evaluationSeconds, per: s.evaluations)
-    print("    (\(s.tangentEvaluations) of the \(s.evaluations) evaluations with tangent)")
+    print("    (\(s.tangentEvaluations) of the \(s.evaluations) evaluations with tangent; \(s.tangentRetries) re-evaluated for a tangent)")
     line("linear solver", s.linearSolverSeconds, per: s.iterations)
     line("  analyse", s.analyzeSeconds, per: s.analyses)
     line("  numeric factor", s.factorSeconds, per: s.factorizations)

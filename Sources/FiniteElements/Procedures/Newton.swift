@@ -93,6 +93,9 @@ public struct NewtonStatistics: Sendable, Equatable {
     public var evaluations = 0
     /// Evaluations that also assembled the tangent.
     public var tangentEvaluations = 0
+    /// Trials evaluated without tangent because they were expected to converge, that
+    /// did not, and were evaluated again with the tangent (the cost of that guess).
+    public var tangentRetries = 0
     /// Symbolic analyses (ordering + symbolic factorization).
     public var analyses = 0
     /// Numeric factorizations.
@@ -150,6 +153,8 @@ public final class NewtonSolver {
     public private(set) var statistics = NewtonStatistics()
     private var residual: [Double] = []
     private var trialResidual: [Double] = []
+    /// Iterations the last successful solve needed (0: none yet) — predicts the converging trial.
+    private var previousIterations = 0
 
     /// A solver with the given options and, optionally, a specific linear solver.
     public init(options: NewtonOptions = NewtonOptions(), linearSolver: (any LinearSolver)? = nil) {
@@ -229,14 +234,30 @@ public final class NewtonSolver {
             }
             report.iterations = iteration
             // Backtracking on ‖R‖₂. The full step is evaluated with its tangent
-            // (the usual case: accepted, no second assembly).
+            // (the usual case: accepted, no second assembly) — unless this trial is
+            // expected to converge, whose tangent would never be factored: when the
+            // last solve converged at this iteration count, or the last contraction
+            // repeated (‖R‖²/‖R_prev‖) reaches the target. A wrong guess costs one
+            // residual evaluation (counted in `statistics.tangentRetries`).
+            let expectConverged: Bool
+            if haveFactor {
+                expectConverged = false
+            } else if previousIterations > 0 && iteration >= previousIterations {
+                expectConverged = true
+            } else if report.residualNorms.count >= 2, let before = report.residualNorms.dropLast().last, before > 0 {
+                expectConverged = norm * (norm / before) <= target
+            } else {
+                expectConverged = false
+            }
+            var tangentAtX = false
             var alpha = 1.0, trialNorm = Double.infinity
             var accepted = false, lastBacktrack = 0
             for backtrack in 0...(options.lineSearch ? options.maxBacktracks : 0) {
                 lastBacktrack = backtrack
                 for i in 0..<n { trial[i] = x[i] + alpha * step[i] }
                 var admissible = true
-                do { try evaluate(trial, into: &trialResidual, withTangent: backtrack == 0 && !haveFactor, iteration: iteration) }
+                let withTangent = backtrack == 0 && !haveFactor && !expectConverged
+                do { try evaluate(trial, into: &trialResidual, withTangent: withTangent, iteration: iteration); tangentAtX = withTangent }
                 catch { if !options.lineSearch || backtrack == options.maxBacktracks { throw error }; admissible = false }
                 trialNorm = admissible ? l2(trialResidual) : .infinity
                 if !options.lineSearch || trialNorm <= (1 - options.armijo * alpha) * norm { accepted = true; break }
@@ -258,11 +279,18 @@ public final class NewtonSolver {
                 swap(&residual, &trialResidual)
             } else {
                 try evaluate(x, into: &residual, withTangent: !haveFactor, iteration: iteration)
+                tangentAtX = true
             }
             norm = l2(residual)
             report.residualNorms.append(norm)
             guard norm.isFinite else { throw NewtonError.diverged(iteration: iteration, residualNorm: norm) }
-            if norm <= target { lastReport = report; return report }
+            if norm <= target { lastReport = report; previousIterations = iteration; return report }
+            if !haveFactor && !tangentAtX {
+                statistics.tangentRetries += 1
+                try evaluate(x, into: &residual, withTangent: true, iteration: iteration)
+                norm = l2(residual)
+                report.residualNorms[report.residualNorms.count - 1] = norm
+            }
         }
         throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: target)
     }
