@@ -44,6 +44,18 @@ let package = Package(
             path: "Benchmarks/FEBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "BiphasicBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "FiniteElements", package: "SpineTraction"),
+                .product(name: "Biomechanics", package: "SpineTraction"),
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+                .product(name: "SpineModel", package: "SpineTraction"),
+            ],
+            path: "Benchmarks/BiphasicBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // One-command acceptance numbers for issue 3: setup, assembly, factor and their ratio.
         //   swift run -c release FETiming
         // (kept out of Benchmarks/Benchmarks/: the benchmark plugin runs every executable there)
@@ -55,6 +67,19 @@ let package = Package(
                 .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
             ],
             path: "Tools/FETiming"
+        ),
+        // Issue 4's biphasic numbers: wall time per protocol and per Newton iteration, share of
+        // assembly / analyse / factor / solve, for bp04, bp05 and the default disc.
+        //   swift run -c release BiphasicTiming [--small] [--problem confined|unconfined|disc]
+        .executableTarget(
+            name: "BiphasicTiming",
+            dependencies: [
+                .product(name: "FiniteElements", package: "SpineTraction"),
+                .product(name: "Biomechanics", package: "SpineTraction"),
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+                .product(name: "SpineModel", package: "SpineTraction"),
+            ],
+            path: "Tools/BiphasicTiming"
         ),
     ]
 )

@@ -93,6 +93,13 @@ struct ProcedureTests {
         #expect(spy.analyses == 1)
         #expect(spy.factorizations == report.iterations + second.iterations)
         for i in 0..<3 { #expect(abs(y[i] - system.solution[i]) < 1e-12) }
+        // Newton's own statistics count the same phases as the spy and the reports.
+        let stats = newton.statistics
+        #expect(stats.analyses == spy.analyses && stats.factorizations == spy.factorizations)
+        #expect(stats.iterations == report.iterations + second.iterations)
+        #expect(stats.evaluations == report.evaluations + second.evaluations)
+        #expect(stats.linearSolverSeconds == stats.analyzeSeconds + stats.factorSeconds + stats.solveSeconds)
+        #expect(newton.linearSolverSeconds == stats.linearSolverSeconds)
     }
 
     @Test func lineSearchRescuesArctan() throws {

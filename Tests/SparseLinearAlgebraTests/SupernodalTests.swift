@@ -267,6 +267,32 @@ struct SupernodalLDLTTests {
         }
     }
 
+    @Test("Serial small-front kernels and threaded BLAS give the dense LAPACK solution",
+          arguments: [0.0, 4e6, Double.infinity], [0, 1, 3])
+    func serialFrontPath(_ serialWork: Double, _ index: Int) throws {
+        // serialWork 0: every front through dtrsm/dgemm/dsyrk; ∞: every front through the
+        // plain-loop triangular solve and the volume-capped dgemm calls.
+        let a = Self.cases[index].1
+        let b = rhs(a.dimension, count: 2, seed: 9)
+        let reference = try DenseMatrix(a).solve(b, count: 2)
+        let (condition, inertia) = try SupernodalTestMatrices.spectrum(a)
+        let ldlt = SupernodalLDLT()
+        ldlt.serialFrontWork = serialWork
+        try ldlt.analyzeAndFactor(a)
+        var x = b
+        try ldlt.solve(&x, count: 2)
+        #expect(SupernodalTestMatrices.relativeError(x, reference) <= errorFactor * condition, "\(Self.cases[index].0)")
+        #expect(ldlt.report.inertia == inertia)
+        if index == 3 {  // the SPD case through the Cholesky's kernels too
+            let cholesky = SupernodalCholesky()
+            cholesky.serialFrontWork = serialWork
+            try cholesky.analyzeAndFactor(a)
+            var y = b
+            try cholesky.solve(&y, count: 2)
+            #expect(SupernodalTestMatrices.relativeError(y, reference) <= errorFactor * condition)
+        }
+    }
+
     @Test("Tiny pivots are perturbed and refinement recovers the solution")
     func perturbation() throws {
         // Diagonal 1e-20 on a decoupled unknown: replaced by ε·max|a| and counted.

@@ -64,10 +64,12 @@ public enum BiphasicVerification {
     }
 
     /// Runs `problem` from 0 through `phases` and records every accepted step.
+    /// - Parameter newton: the Newton solver to use (default: a new one with `newtonOptions`
+    ///   and ``SupernodalLDLT``); pass one to read its ``NewtonSolver/statistics`` afterwards.
     public static func run(_ problem: BiphasicProblem, phases: [Phase], mustPoints: [Double] = [],
                            reactionSets: [(nodes: [Int], component: Int)] = [],
-                           newtonOptions: NewtonOptions = NewtonOptions()) throws -> History {
-        let newton = NewtonSolver(options: newtonOptions, linearSolver: SupernodalLDLT())
+                           newtonOptions: NewtonOptions = NewtonOptions(), newton: NewtonSolver? = nil) throws -> History {
+        let newton = newton ?? NewtonSolver(options: newtonOptions, linearSolver: SupernodalLDLT())
         var state = problem.initialState()
         var history = History()
         history.states = [state]
@@ -134,7 +136,11 @@ public enum BiphasicVerification {
     /// stresses are compared with FEBio's published bp04 results (0.3446, 0.1418,
     /// 0.10556 MPa, LITERATURE.md) — a cross-code check of the finite-strain
     /// formulation, within 1% (the FEBio run's mesh and steps are not known).
-    public static func confinedRampRelax(cells: Int = 8, timeStep: Double = 1, finiteStrain: Bool = false) throws -> [VerificationRow] {
+    ///
+    /// `newton`: the Newton solver to run with (default a new one); given, its statistics
+    /// (time per phase, iterations) can be read afterwards (benchmarks).
+    public static func confinedRampRelax(cells: Int = 8, timeStep: Double = 1, finiteStrain: Bool = false,
+                                         newton: NewtonSolver? = nil) throws -> [VerificationRow] {
         let solid: any SolidMaterial = finiteStrain ? try NeoHookean(youngsModulus: 1, poissonRatio: 0) : try IsotropicLinearElastic(youngsModulus: 1, poissonRatio: 0)
         let law = try BiphasicMaterial(solid: solid, permeability: .constant(k0: 1e-3), solidVolumeFraction: 0.2)
         let p = try confinedColumn(height: 1, cells: cells, material: law, finiteStrain: finiteStrain, grading: 0.2)
@@ -144,7 +150,7 @@ public enum BiphasicVerification {
         let h = try run(p, phases: [Phase(end: 100, initial: timeStep, max: timeStep, growth: 1),
                                     Phase(end: 200, initial: timeStep / 8, max: timeStep, growth: 1.1),
                                     Phase(end: 1000, initial: timeStep, max: 50 * timeStep, growth: 1.3)],
-                        reactionSets: [(top, 2)])
+                        reactionSets: [(top, 2)], newton: newton)
         let reference = PoroelasticClosedForm.ConfinedRampRelax(height: 1, aggregateModulus: 1, permeability: 1e-3, depth: 0.1, rampTime: 100)
         var rows: [VerificationRow] = []
         for t in [100.0, 200, 1000] {
@@ -311,7 +317,10 @@ public enum BiphasicVerification {
     /// impermeable platens, lateral surface drained. Rows: `F(0⁺)/F(∞)` against
     /// `3/(2(1+ν))` (1%), and the force transient against Armstrong et al. 1984
     /// (max error / F(∞) over `c t/a²` ≥ 1e-3, 2%).
-    public static func unconfinedCompression(around: Int = 16, radial: Int = 4, growth: Double = 1.3) throws -> [VerificationRow] {
+    ///
+    /// `newton`: the Newton solver to run with (default a new one), as in ``confinedRampRelax(cells:timeStep:finiteStrain:newton:)``.
+    public static func unconfinedCompression(around: Int = 16, radial: Int = 4, growth: Double = 1.3,
+                                             newton: NewtonSolver? = nil) throws -> [VerificationRow] {
         let a = 3.0, height = 1.0, nu = 0.1, strain = 0.01
         // The step is a ramp over 1e-7 of the consolidation time a²/(H_A k): undrained.
         let tScale = a * a / (1e-3 * (1 - nu) / ((1 + nu) * (1 - 2 * nu)))
@@ -331,7 +340,7 @@ public enum BiphasicVerification {
         try p.prepare()
         let ref = PoroelasticClosedForm.UnconfinedCompression(radius: a, youngsModulus: 1, poissonRatio: nu, permeability: 1e-3, strain: strain)
         let h = try run(p, phases: [Phase(end: 5 * tScale, initial: rampTime, max: 0.2 * tScale, growth: growth)],
-                        mustPoints: [1e-3, 1e-2, 0.1, 1].map { $0 * tScale }, reactionSets: [(top, 2)])
+                        mustPoints: [1e-3, 1e-2, 0.1, 1].map { $0 * tScale }, reactionSets: [(top, 2)], newton: newton)
         let fInf = ref.equilibriumForce
         let f0 = -h.reactions[1][0], fEnd = -h.reactions.last![0]
         let ratio = f0 / fEnd, ratioRef = 3 / (2 * (1 + nu))

@@ -83,6 +83,41 @@ public struct NewtonReport: Sendable, Equatable {
     public var evaluations: Int = 0
 }
 
+/// Where a ``NewtonSolver``'s time went, summed over every call of
+/// ``NewtonSolver/solve(_:x:)`` (failed calls included): wall-clock seconds of
+/// the linear solver's phases and of the system's evaluations, and counts.
+public struct NewtonStatistics: Sendable, Equatable {
+    /// Newton iterations (linear solves) done, failed attempts included.
+    public var iterations = 0
+    /// Residual evaluations (with or without tangent).
+    public var evaluations = 0
+    /// Evaluations that also assembled the tangent.
+    public var tangentEvaluations = 0
+    /// Trials evaluated without tangent because they were expected to converge, that
+    /// did not, and were evaluated again with the tangent (the cost of that guess).
+    public var tangentRetries = 0
+    /// Symbolic analyses (ordering + symbolic factorization).
+    public var analyses = 0
+    /// Numeric factorizations.
+    public var factorizations = 0
+    /// Seconds in the linear solver's `analyze` (s).
+    public var analyzeSeconds = 0.0
+    /// Seconds in the linear solver's `factor` (numeric factorization, s).
+    public var factorSeconds = 0.0
+    /// Seconds in the linear solver's `solve` (triangular solves and iterative refinement, s).
+    public var solveSeconds = 0.0
+    /// Seconds in the system's `evaluate` (residual and tangent assembly, s).
+    public var evaluationSeconds = 0.0
+    /// Iterative-refinement steps summed over all solves (direct solvers).
+    public var refinementSteps = 0
+    /// Largest number of perturbed pivots reported by one factorization.
+    public var maxPerturbedPivots = 0
+    /// Seconds in the linear solver: analyse + factor + solve (s).
+    public var linearSolverSeconds: Double { analyzeSeconds + factorSeconds + solveSeconds }
+    /// Zero counters.
+    public init() {}
+}
+
 /// Newton's method with backtracking line search for a ``NonlinearSystem``.
 ///
 /// Holds one ``LinearSolver`` for its lifetime: the symbolic analysis
@@ -111,10 +146,15 @@ public final class NewtonSolver {
     public private(set) var factorizations = 0
     /// Wall-clock seconds spent inside the linear solver (analyse + factor + solve), summed over
     /// every call of ``solve(_:x:)`` — with the total run time this gives the share of the
-    /// factorization in a simulation.
-    public private(set) var linearSolverSeconds = 0.0
+    /// factorization in a simulation. (Before 2026-11-25 this also counted the line search's
+    /// evaluations, i.e. the assembly of the next tangent.)
+    public var linearSolverSeconds: Double { statistics.linearSolverSeconds }
+    /// Time per phase and counts, summed over every call of ``solve(_:x:)``.
+    public private(set) var statistics = NewtonStatistics()
     private var residual: [Double] = []
     private var trialResidual: [Double] = []
+    /// Iterations the last successful solve needed (0: none yet) — predicts the converging trial.
+    private var previousIterations = 0
 
     /// A solver with the given options and, optionally, a specific linear solver.
     public init(options: NewtonOptions = NewtonOptions(), linearSolver: (any LinearSolver)? = nil) {
@@ -139,6 +179,10 @@ public final class NewtonSolver {
 
         func evaluate(_ point: [Double], into r: inout [Double], withTangent: Bool, iteration: Int) throws {
             report.evaluations += 1
+            statistics.evaluations += 1
+            if withTangent { statistics.tangentEvaluations += 1 }
+            let start = ContinuousClock.now
+            defer { statistics.evaluationSeconds += seconds(since: start) }
             do {
                 if withTangent { try system.evaluate(point, residual: &r, tangent: &tangent) }
                 else { try system.evaluate(point, residual: &r, tangent: &none) }
@@ -161,37 +205,59 @@ public final class NewtonSolver {
         var trial = x
         for iteration in 1...options.maxIterations {
             // Δ = −K⁻¹R, one symbolic analysis per pattern.
-            let linearStart = ContinuousClock.now
-            defer {
-                let d = (ContinuousClock.now - linearStart).components
-                linearSolverSeconds += Double(d.seconds) + Double(d.attoseconds) * 1e-18
-            }
+            statistics.iterations += 1
             do {
                 if !haveFactor, analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
+                    let start = ContinuousClock.now
                     try solver.analyze(tangent!)
+                    statistics.analyzeSeconds += seconds(since: start)
                     analyzedPattern = tangent
                     analyses += 1
+                    statistics.analyses += 1
                 }
                 if !haveFactor {
+                    let start = ContinuousClock.now
                     try solver.factor(tangent!)
+                    statistics.factorSeconds += seconds(since: start)
                     factorizations += 1
+                    statistics.factorizations += 1
+                    statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
                     if constant { haveFactor = true; constantFactorOwner = ObjectIdentifier(system) }
                 }
                 for i in 0..<n { step[i] = -residual[i] }
+                let start = ContinuousClock.now
                 try solver.solve(&step, count: 1)
+                statistics.solveSeconds += seconds(since: start)
+                statistics.refinementSteps += solver.report.iterations
             } catch {
                 throw NewtonError.linearSolverFailed(iteration: iteration, message: String(describing: error))
             }
             report.iterations = iteration
             // Backtracking on ‖R‖₂. The full step is evaluated with its tangent
-            // (the usual case: accepted, no second assembly).
+            // (the usual case: accepted, no second assembly) — unless this trial is
+            // expected to converge, whose tangent would never be factored: when the
+            // last solve converged at this iteration count, or the last contraction
+            // repeated (‖R‖²/‖R_prev‖) reaches the target. A wrong guess costs one
+            // residual evaluation (counted in `statistics.tangentRetries`).
+            let expectConverged: Bool
+            if haveFactor {
+                expectConverged = false
+            } else if previousIterations > 0 && iteration >= previousIterations {
+                expectConverged = true
+            } else if report.residualNorms.count >= 2, let before = report.residualNorms.dropLast().last, before > 0 {
+                expectConverged = norm * (norm / before) <= target
+            } else {
+                expectConverged = false
+            }
+            var tangentAtX = false
             var alpha = 1.0, trialNorm = Double.infinity
             var accepted = false, lastBacktrack = 0
             for backtrack in 0...(options.lineSearch ? options.maxBacktracks : 0) {
                 lastBacktrack = backtrack
                 for i in 0..<n { trial[i] = x[i] + alpha * step[i] }
                 var admissible = true
-                do { try evaluate(trial, into: &trialResidual, withTangent: backtrack == 0 && !haveFactor, iteration: iteration) }
+                let withTangent = backtrack == 0 && !haveFactor && !expectConverged
+                do { try evaluate(trial, into: &trialResidual, withTangent: withTangent, iteration: iteration); tangentAtX = withTangent }
                 catch { if !options.lineSearch || backtrack == options.maxBacktracks { throw error }; admissible = false }
                 trialNorm = admissible ? l2(trialResidual) : .infinity
                 if !options.lineSearch || trialNorm <= (1 - options.armijo * alpha) * norm { accepted = true; break }
@@ -213,14 +279,27 @@ public final class NewtonSolver {
                 swap(&residual, &trialResidual)
             } else {
                 try evaluate(x, into: &residual, withTangent: !haveFactor, iteration: iteration)
+                tangentAtX = true
             }
             norm = l2(residual)
             report.residualNorms.append(norm)
             guard norm.isFinite else { throw NewtonError.diverged(iteration: iteration, residualNorm: norm) }
-            if norm <= target { lastReport = report; return report }
+            if norm <= target { lastReport = report; previousIterations = iteration; return report }
+            if !haveFactor && !tangentAtX {
+                statistics.tangentRetries += 1
+                try evaluate(x, into: &residual, withTangent: true, iteration: iteration)
+                norm = l2(residual)
+                report.residualNorms[report.residualNorms.count - 1] = norm
+            }
         }
         throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: target)
     }
+}
+
+/// Wall-clock seconds from `start` to now.
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = (ContinuousClock.now - start).components
+    return Double(d.seconds) + Double(d.attoseconds) * 1e-18
 }
 
 @inlinable

@@ -91,6 +91,79 @@ final class MultifrontalFactor: @unchecked Sendable {
     /// Fronts with fewer entries than this are assembled on one thread.
     static let parallelAssemblyEntries = 1 << 17
 
+    /// Default of ``serialFrontWork``: fronts whose off-diagonal work `k²u + ku²` (≈ the flops of their `dtrsm` and
+    /// Schur update) is below this are factorized without waking BLAS threads: the
+    /// triangular solve runs in a plain loop and the Schur update as `dgemm` calls
+    /// small enough (m·n·k ≤ ``serialGemmVolume``) for OpenBLAS to run them on the
+    /// calling thread. Measured on the default disc (n = 435 and 6083, 2 cores,
+    /// load ≈ 4): a threaded `dgemm`/`dtrsm` on a small front waits for a worker that
+    /// the scheduler gave away, e.g. 38 factorizations of the coarse disc took 144 ms
+    /// with OpenBLAS threads against 15 ms with one thread (BiphasicTiming, discperf notes).
+    /// A per-call choice, so it is safe with factorizations running concurrently
+    /// (no global `openblas_set_num_threads`).
+    static let defaultSerialFrontWork = 4.0e6
+    /// The threshold in use (see ``defaultSerialFrontWork``; 0 = always the threaded BLAS).
+    var serialFrontWork = MultifrontalFactor.defaultSerialFrontWork
+
+    /// OpenBLAS 0.3 runs `dgemm` on the calling thread when m·n·k ≤ 65536·4
+    /// (`SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD`, interface/gemm.c).
+    static let serialGemmVolume = 65536 * 4
+
+    /// True when supernode fronts of width `k` and update order `u` take the serial path.
+    @inline(__always) func isSerialFront(k: Int, u: Int) -> Bool {
+        let kd = Double(k), ud = Double(u)
+        return kd * kd * ud + kd * ud * ud < serialFrontWork
+    }
+
+    /// `B ← B · L⁻ᵀ` for `B` (`rows × k`, leading dimension `ldb`) and `L` the unit
+    /// (`unit`) or non-unit lower triangle of a `k × k` block (leading dimension
+    /// `ldl`): column `j` of the result is `(B[:, j] − Σ_{i<j} L[j, i]·X[:, i]) / L[j, j]`.
+    /// The serial stand-in for `dtrsm('R','L','T',diag)` on small fronts.
+    static func solveRightLowerTransposed(rows: Int, k: Int, l: UnsafePointer<Double>, ldl: Int,
+                                          b: UnsafeMutablePointer<Double>, ldb: Int, unit: Bool) {
+        for j in 0..<k {
+            let xj = b + j * ldb
+            for i in 0..<j {
+                let lji = l[j + i * ldl]
+                if lji == 0 { continue }
+                let xi = UnsafePointer(b + i * ldb)
+                for q in 0..<rows { xj[q] -= lji * xi[q] }
+            }
+            if !unit {
+                let r = 1 / l[j + j * ldl]
+                for q in 0..<rows { xj[q] *= r }
+            }
+        }
+    }
+
+    /// Lower triangle of `C −= A Bᵀ` on the trailing `u × u` block, `A` and `B`
+    /// `u × k` (leading dimensions `lda`, `ldb`), `C` leading dimension `ldc`, as
+    /// `dgemm` calls of at most ``serialGemmVolume`` (single-threaded in OpenBLAS);
+    /// `B == A` gives `dsyrk`'s update.
+    static func serialLowerUpdate(u: Int, k: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+                                  b: UnsafeMutablePointer<Double>, ldb: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        var one = 1.0, minusOne = -1.0
+        var cN = CChar(UInt8(ascii: "N")), cT = CChar(UInt8(ascii: "T"))
+        var kk = Int32(k), la = Int32(lda), lb = Int32(ldb), lc = Int32(ldc)
+        var j0 = 0
+        while j0 < u {
+            let rowsTotal = u - j0
+            // Columns per call so that rows·jb·k stays under the volume (at least 1),
+            // and rows per call when even one column is too much.
+            let rowCap = max(1, serialGemmVolume / max(k, 1))
+            let jb = max(1, min(96, serialGemmVolume / max(rowsTotal * k, 1), rowsTotal))
+            var i0 = 0
+            while i0 < rowsTotal {
+                let rows = min(rowsTotal - i0, max(rowCap / jb, 1))
+                var r = Int32(rows), cols = Int32(jb)
+                dgemm_(&cN, &cT, &r, &cols, &kk, &minusOne, a + j0 + i0, &la, b + j0, &lb,
+                       &one, c + (j0 + i0) + j0 * ldc, &lc, 1, 1)
+                i0 += rows
+            }
+            j0 += jb
+        }
+    }
+
     /// The column that halves the entries of a lower triangle of order n:
     /// columns 0..<cut hold as many as cut..<n (cut = n(1 − 1/√2)).
     @inline(__always) static func triangularCut(_ n: Int) -> Int { Int(Double(n) * (1 - 0.5.squareRoot())) }
@@ -249,7 +322,10 @@ final class MultifrontalFactor: @unchecked Sendable {
                 throw LinearAlgebraError.notPositiveDefinite(column: an.ordering.permutation[first + j], pivot: lb[j + j * m])
             }
             counts.positive += k
-            if u > 0 {
+            if u > 0 && isSerialFront(k: k, u: u) {
+                Self.solveRightLowerTransposed(rows: u, k: k, l: lb, ldl: m, b: lb + k, ldb: m, unit: false)
+                Self.serialLowerUpdate(u: u, k: k, a: lb + k, lda: m, b: lb + k, ldb: m, c: ub, ldc: u)
+            } else if u > 0 {
                 dtrsm_(&Self.cR, &Self.cL, &Self.cT, &Self.cN, &uu, &kk, &one, lb, &ld, lb + k, &ld, 1, 1, 1, 1)
                 dsyrk_(&Self.cL, &Self.cN, &uu, &kk, &minusOne, lb + k, &ld, &one, ub, &uu, 1, 1)
             }
@@ -306,7 +382,12 @@ final class MultifrontalFactor: @unchecked Sendable {
                 for c in 0..<k {
                     (g + c * u).update(from: lb + Int(order[c]) * m + k, count: u)
                 }
-                dtrsm_(&Self.cR, &Self.cL, &Self.cT, &Self.cU, &uu, &kk, &one, lb, &ld, g, &uu, 1, 1, 1, 1)
+                let serial = isSerialFront(k: k, u: u)
+                if serial {
+                    Self.solveRightLowerTransposed(rows: u, k: k, l: lb, ldl: m, b: g, ldb: u, unit: true)
+                } else {
+                    dtrsm_(&Self.cR, &Self.cL, &Self.cT, &Self.cU, &uu, &kk, &one, lb, &ld, g, &uu, 1, 1, 1, 1)
+                }
                 // L₂₁ = G D⁻¹ into the factor block.
                 i = 0
                 while i < k {
@@ -330,8 +411,9 @@ final class MultifrontalFactor: @unchecked Sendable {
                     }
                 }
                 // Schur complement, lower triangle: U −= L₂₁ Gᵀ, by column blocks.
+                if serial { Self.serialLowerUpdate(u: u, k: k, a: lb + k, lda: m, b: g, ldb: u, c: ub, ldc: u) }
                 let nb = u > 1024 ? 256 : 96
-                var j0 = 0
+                var j0 = serial ? u : 0
                 while j0 < u {
                     var jb = Int32(min(nb, u - j0)), rows = Int32(u - j0)
                     dgemm_(&Self.cN, &Self.cT, &rows, &jb, &kk, &minusOne, lb + k + j0, &ld, g + j0, &uu,

@@ -9,6 +9,8 @@ final class SupernodalDriver {
     /// Worker threads for independent subtrees, and the flops below which none are used.
     var threads = SupernodalSchedule.defaultThreads
     var parallelWorkThreshold = SupernodalSchedule.defaultParallelWorkThreshold
+    /// Fronts with less off-diagonal work than this avoid threaded BLAS calls (see ``MultifrontalFactor/defaultSerialFrontWork``).
+    var serialFrontWork = MultifrontalFactor.defaultSerialFrontWork
     var pivotTolerance: Double
     var report = SolverReport()
     var analysis: SupernodalAnalysis?
@@ -60,6 +62,7 @@ final class SupernodalDriver {
         if !finite { try matrix.checkFinite() }
         factored = nil
         let start = ContinuousClock.now
+        numeric.serialFrontWork = serialFrontWork
         try numeric.factor(matrix, pivotThreshold: pivotTolerance * largest)
         report.factorSeconds = (ContinuousClock.now - start).seconds
         report.inertia = numeric.inertia
@@ -178,6 +181,23 @@ public final class SupernodalCholesky: LinearSolver {
         get { driver.parallelWorkThreshold }
         set { driver.parallelWorkThreshold = newValue }
     }
+    /// Fronts whose off-diagonal work `k²u + ku²` (flops, with `k` the front's
+    /// columns and `u` its update order) is below this do their off-diagonal work
+    /// without the threaded BLAS: the triangular solve in a plain loop, the update
+    /// as `dgemm` calls small enough for OpenBLAS to keep on the calling thread
+    /// (the pivot block's `dpotrf`/`dsytrf` is unchanged)
+    /// (default 4·10⁶; 0 = every front uses the threaded BLAS). Used from the next ``factor(_:)``.
+    /// Why: on a busy machine a threaded call on a small front waits for a worker
+    /// thread the scheduler gave away (measured: 38 factorizations of a 435-unknown
+    /// disc took 52–144 ms with the two-thread BLAS, 15–25 ms with one thread, 17–20 ms
+    /// with this path and two threads).
+    public var serialFrontWork: Double {
+        get { driver.serialFrontWork }
+        set {
+            precondition(newValue >= 0, "serialFrontWork must be ≥ 0, got \(newValue)")
+            driver.serialFrontWork = newValue
+        }
+    }
     /// The symbolic factorization of the last ``analyze(_:)``.
     public var analysis: SupernodalAnalysis? { driver.analysis }
 
@@ -269,6 +289,23 @@ public final class SupernodalLDLT: LinearSolver {
     public var parallelWorkThreshold: Double {
         get { driver.parallelWorkThreshold }
         set { driver.parallelWorkThreshold = newValue }
+    }
+    /// Fronts whose off-diagonal work `k²u + ku²` (flops, with `k` the front's
+    /// columns and `u` its update order) is below this do their off-diagonal work
+    /// without the threaded BLAS: the triangular solve in a plain loop, the update
+    /// as `dgemm` calls small enough for OpenBLAS to keep on the calling thread
+    /// (the pivot block's `dpotrf`/`dsytrf` is unchanged)
+    /// (default 4·10⁶; 0 = every front uses the threaded BLAS). Used from the next ``factor(_:)``.
+    /// Why: on a busy machine a threaded call on a small front waits for a worker
+    /// thread the scheduler gave away (measured: 38 factorizations of a 435-unknown
+    /// disc took 52–144 ms with the two-thread BLAS, 15–25 ms with one thread, 17–20 ms
+    /// with this path and two threads).
+    public var serialFrontWork: Double {
+        get { driver.serialFrontWork }
+        set {
+            precondition(newValue >= 0, "serialFrontWork must be ≥ 0, got \(newValue)")
+            driver.serialFrontWork = newValue
+        }
     }
     /// The symbolic factorization of the last ``analyze(_:)``.
     public var analysis: SupernodalAnalysis? { driver.analysis }

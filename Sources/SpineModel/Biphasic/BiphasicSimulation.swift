@@ -42,6 +42,8 @@ public final class BiphasicSimulation {
     public private(set) var freeSwellingReport: FreeSwellingReport?
     /// Wall-clock seconds the last ``run`` spent in the linear solver (analyse + factor + solve, s).
     public private(set) var linearSolverSeconds = 0.0
+    /// Newton's time per phase (assembly, analyse, factor, solve) and counts over the last ``run``.
+    public private(set) var newtonStatistics = NewtonStatistics()
     /// Called after every accepted step (staggered coupling, e.g. ``NutrientTractionSimulation``)
     /// with the step's end time (s), its length (s) and the unknown vectors at the end and
     /// start of the step; an error thrown here stops the run.
@@ -313,6 +315,7 @@ public final class BiphasicSimulation {
             start += step.duration
         }
         linearSolverSeconds = newton.linearSolverSeconds
+        newtonStatistics = newton.statistics
         if let dir = outputDirectory {
             let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
             try write(doc.serialized() + "\n", to: dir.appendingPathComponent("results.json"))
