@@ -21,7 +21,9 @@
 //   --matrix FILE.mtx [--repeat N] [--serial-work W]
 //                                    analyse once, then factor and solve N times (default 20);
 //                                    prints the median of each phase and the solver's report;
-//                                    W sets SupernodalLDLT.serialFrontWork (0 = threaded BLAS everywhere).
+//                                    W sets SupernodalLDLT.serialFrontWork (0 = threaded BLAS everywhere;
+//                                    also applies to confined/unconfined, not to the disc, whose solver
+//                                    BiphasicSimulation makes).
 //
 //   cd Benchmarks && swift run -c release BiphasicTiming                 # all three, full size
 //   swift run -c release BiphasicTiming --problem disc                    # one
@@ -53,6 +55,16 @@ func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.
 
 let small = CommandLine.arguments.contains("--small")
 
+/// An `LDLᵀ` solver with `--serial-work` applied (SupernodalLDLT.serialFrontWork), when given.
+func makeLDLT() -> SupernodalLDLT {
+    let solver = SupernodalLDLT()
+    if let w = option("--serial-work") {
+        guard let v = Double(w), v >= 0 else { fail("--serial-work: expected a number ≥ 0, got \(w)") }
+        solver.serialFrontWork = v
+    }
+    return solver
+}
+
 /// The default disc model; with `coarse`, 1 × 8 × 2 divisions and the preload step only.
 func discModel(coarse: Bool) throws -> Model {
     guard coarse else { return try DefaultDiscModel.model() }
@@ -68,6 +80,8 @@ func discModel(coarse: Bool) throws -> Model {
 struct Measurement {
     var name: String
     var unknowns: Int
+    /// The linear solver's report after the run (nnz(L), flops), when reachable.
+    var solverReport: SolverReport? = nil
     var wall: Double
     var acceptedIterations: Int?
     var stats: NewtonStatistics
@@ -95,31 +109,37 @@ func printMeasurement(_ m: Measurement) {
     line("other (outputs, stepping)", other, per: 1)
     print(String(format: "  refinement steps %d (%.2f per solve), max perturbed pivots %d", s.refinementSteps,
                  Double(s.refinementSteps) / Double(it), s.maxPerturbedPivots))
+    if let r = m.solverReport {
+        print(String(format: "  nnz(A) %d, nnz(L) %d, %d supernodes, %.3g flops per factorization = %.1f GFLOP/s at the mean factor time",
+                     r.nonzerosA, r.nonzerosL, r.supernodes, r.factorFlops, r.factorFlops * Double(max(s.factorizations, 1)) / max(s.factorSeconds, 1e-12) / 1e9))
+    }
     print("  \(m.detail)")
     print("  load average at end: \(loadAverage())")
 }
 
 func runConfined() throws -> Measurement {
-    let newton = NewtonSolver(options: NewtonOptions(), linearSolver: SupernodalLDLT())
+    let newton = NewtonSolver(options: NewtonOptions(), linearSolver: makeLDLT())
     let (cells, dt) = small ? (6, 1.0) : (16, 0.25)
     let start = ContinuousClock.now
     let rows = try BiphasicVerification.confinedRampRelax(cells: cells, timeStep: dt, newton: newton)
     let wall = seconds(ContinuousClock.now - start)
     let worst = rows.filter { $0.tolerance == 0.01 }.map(\.error).max() ?? .nan
     return Measurement(name: "confined compression ramp-relax (bp04), \(cells) hex20 cells, dt \(dt) s, 0-1000 s",
-                       unknowns: newton.linearSolver?.report.dimension ?? 0, wall: wall, acceptedIterations: nil, stats: newton.statistics,
+                       unknowns: newton.linearSolver?.report.dimension ?? 0, solverReport: newton.linearSolver?.report,
+                       wall: wall, acceptedIterations: nil, stats: newton.statistics,
                        detail: String(format: "worst reaction-stress error %.2e (tolerance 0.01), all rows pass: %@", worst,
                                       rows.allSatisfy(\.passed) ? "yes" : "NO"))
 }
 
 func runUnconfined() throws -> Measurement {
-    let newton = NewtonSolver(options: NewtonOptions(), linearSolver: SupernodalLDLT())
+    let newton = NewtonSolver(options: NewtonOptions(), linearSolver: makeLDLT())
     let (around, radial, growth) = small ? (12, 6, 1.3) : (24, 12, 1.15)
     let start = ContinuousClock.now
     let rows = try BiphasicVerification.unconfinedCompression(around: around, radial: radial, growth: growth, newton: newton)
     let wall = seconds(ContinuousClock.now - start)
     return Measurement(name: "unconfined compression (bp05), around \(around) x radial \(radial) hex20, growth \(growth), 0-5 consolidation times",
-                       unknowns: newton.linearSolver?.report.dimension ?? 0, wall: wall, acceptedIterations: nil, stats: newton.statistics,
+                       unknowns: newton.linearSolver?.report.dimension ?? 0, solverReport: newton.linearSolver?.report,
+                       wall: wall, acceptedIterations: nil, stats: newton.statistics,
                        detail: String(format: "F(0+)/F(inf) error %.2e (tolerance 0.01), all rows pass: %@", rows[0].error,
                                       rows.allSatisfy(\.passed) ? "yes" : "NO"))
 }
@@ -177,11 +197,7 @@ func timeMatrix(_ path: String, repeats: Int) throws {
     }
     let rhsPath = path.hasSuffix(".mtx") ? String(path.dropLast(4)) + ".rhs.mtx" : path + ".rhs.mtx"
     let b = FileManager.default.fileExists(atPath: rhsPath) ? try MatrixMarket.readDense(path: rhsPath).values : a.multiply([Double](repeating: 1, count: a.dimension))
-    let solver = SupernodalLDLT()
-    if let w = option("--serial-work") {
-        guard let v = Double(w), v >= 0 else { fail("--serial-work: expected a number ≥ 0, got \(w)") }
-        solver.serialFrontWork = v
-    }
+    let solver = makeLDLT()
     var analyse: [Double] = [], factor: [Double] = [], solve: [Double] = [], refine: [Int] = []
     for r in 0..<repeats {
         if r < 3 {
