@@ -73,8 +73,12 @@ struct DiscCommand: ParsableCommand {
             let iterations = results.steps.reduce(0) { $0 + $1.iterations } + (swelling?.iterations ?? 0)
             print(String(format: "%d steps, %d Newton iterations (free swelling included), %d unknowns, wall %.2f s (%.3f s per iteration)",
                          steps, iterations, simulation.unknownCount, wall, wall / Double(max(iterations, 1))))
-            print(String(format: "linear solver (supernodal LDLᵀ: analyse + factor + solve): %.2f s = %.0f%% of the wall time",
-                         simulation.linearSolverSeconds, 100 * simulation.linearSolverSeconds / max(wall, 1e-9)))
+            let stats = simulation.newtonStatistics
+            print(String(format: "linear solver (supernodal LDLᵀ: analyse + factor + solve): %.2f s = %.0f%% of the wall time; numeric factorization %.2f s = %.0f%% (%d factorizations, %.1f ms each); assembly %.2f s = %.0f%% (%d evaluations)",
+                         simulation.linearSolverSeconds, 100 * simulation.linearSolverSeconds / max(wall, 1e-9),
+                         stats.factorSeconds, 100 * stats.factorSeconds / max(wall, 1e-9), stats.factorizations,
+                         1e3 * stats.factorSeconds / Double(max(stats.factorizations, 1)),
+                         stats.evaluationSeconds, 100 * stats.evaluationSeconds / max(wall, 1e-9), stats.evaluations))
             print("wrote \(out)/results.json, \(out)/results.pvd, \(out)/pressure.svg")
             if let pressure, !pressure.values.isEmpty {
                 print(Self.comparison(times: results.times, pressure: pressure.values.map { $0[0] }, lyingTime: Self.lyingTime(parsed)))

@@ -14,8 +14,16 @@ struct FreeSwellingTests {
     @Test func confinedColumnReachesDonnanEquilibrium() throws {
         let model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/biphasic-free-swelling.json").path)
         let sim = try BiphasicSimulation(model: model)
-        let results = try sim.run()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spinetraction-swelling-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let results = try sim.run(outputDirectory: dir)
         let report = try #require(sim.freeSwellingReport)
+        // results.json carries the report (read back with an independent JSON reader).
+        let doc = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("results.json"))) as? [String: Any])
+        let written = try #require(doc["freeSwelling"] as? [String: Any])
+        let writtenImbibed = try #require((written["imbibed"] as? NSNumber)?.doubleValue)
+        #expect(abs(writtenImbibed - report.imbibed) <= 1e-12 * abs(report.imbibed), "\(writtenImbibed) vs \(report.imbibed)")
+        #expect((written["steps"] as? NSNumber)?.intValue == report.steps)
         let osmosis = try DonnanOsmosis(fixedChargeDensity: -200, bathConcentration: 150, temperature: 293)
         let stretch = PoroelasticClosedForm.confinedSwellingStretch(youngsModulus: 1, poissonRatio: 0, osmosis: osmosis, solidVolumeFraction: 0.2)
         let uz = try #require(results.probes.first { $0.name == "topUz" }).values.map { $0[0] }

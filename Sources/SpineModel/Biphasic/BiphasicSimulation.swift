@@ -317,7 +317,17 @@ public final class BiphasicSimulation {
         linearSolverSeconds = newton.linearSolverSeconds
         newtonStatistics = newton.statistics
         if let dir = outputDirectory {
-            let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
+            var doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
+            if let r = freeSwellingReport, case var .object(members) = doc {
+                // Before the loading clock starts: units s, mm³, MPa; residual dimensionless.
+                let entry: [(key: String, value: JSONValue)] = [
+                    ("pseudoTime", .number(r.duration)), ("steps", .number(Double(r.steps))), ("iterations", .number(Double(r.iterations))),
+                    ("retries", .number(Double(r.retries))), ("volumeChange", .number(r.volumeChange)), ("imbibed", .number(r.imbibed)),
+                    ("lastStepVolumeChange", .number(r.lastStepVolumeChange)), ("residual", .number(r.residual)),
+                    ("bathPressure", .number(r.bathPressure)), ("referenceOsmoticPressure", .number(r.referenceOsmoticPressure))]
+                members.append(("freeSwelling", .object(entry)))
+                doc = .object(members)
+            }
             try write(doc.serialized() + "\n", to: dir.appendingPathComponent("results.json"))
             try write(results.csv, to: dir.appendingPathComponent("results.csv"))
             if outputs.vtu {
