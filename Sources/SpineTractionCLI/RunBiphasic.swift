@@ -8,8 +8,22 @@ extension RunCommand {
     /// and imbibed volumes at the last output time and every cut-step notice.
     func runBiphasic(_ model: Model, directory: URL, showBar: Bool) throws {
         let simulation = try BiphasicSimulation(model: model)
-        let results = try simulation.run(outputDirectory: directory) { fraction, time in
-            if showBar { drawProgressBar(fraction: fraction, time: time) }
+        let results: SimulationResults
+        if model.transport != nil {
+            // Solutes carried by the fluid: transport on the linear cells of the corner nodes
+            // (same cell numbering), stepped after every biphasic step.
+            let transport = try TransportSimulation(model: model, mesh: NutrientTractionSimulation.cornerMesh(of: simulation.mesh))
+            let both = try transport.runCoupled(with: simulation, outputDirectory: directory) { fraction, time in
+                if showBar { drawProgressBar(fraction: fraction, time: time) }
+            }
+            results = both.mechanics
+            if !quiet {
+                print("transport (staggered with the biphasic steps, \(transport.problem.dofMap.dofCount) unknowns on the corner-node mesh): \(both.transport.times.count) output times; wrote \(directory.appendingPathComponent("transport.json").path)")
+            }
+        } else {
+            results = try simulation.run(outputDirectory: directory) { fraction, time in
+                if showBar { drawProgressBar(fraction: fraction, time: time) }
+            }
         }
         if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
         for notice in simulation.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }

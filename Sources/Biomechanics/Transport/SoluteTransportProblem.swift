@@ -75,8 +75,18 @@ public final class SoluteTransportProblem {
     public let boundaryConditions: [SoluteBoundaryCondition]
     /// Discretisation options.
     public let options: TransportOptions
-    /// The mechanical state of the current step (set before ``step(_:)`` for staggered coupling).
+    /// The mechanical state of the current step (set before ``step(_:)`` for staggered coupling;
+    /// set the state of the run's start with ``startTissue(_:)`` so the old-step porosity matches it).
     public var tissue = TissueState()
+
+    /// Sets the tissue state at the start of a run and takes its porosity as the old-step
+    /// porosity of the next ``step(_:)`` — without this, a porosity capacity would see the
+    /// porosity of the state the problem was built with in its first step, and solute would
+    /// appear or vanish (a steady solve, ``setConcentration(solute:_:)`` and every step reset it too).
+    public func startTissue(_ state: TissueState) {
+        tissue = state
+        previousPorosity = currentPorosities()
+    }
     /// Nodal concentrations (mM), a full dof vector of ``dofMap``.
     public private(set) var concentrations: [Double]
     /// Current time (s).

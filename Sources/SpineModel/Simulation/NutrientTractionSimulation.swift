@@ -167,7 +167,7 @@ public final class NutrientTractionSimulation {
         var transportTime = Duration.zero
         let problem = biphasic.problem
         let t0 = clock.now
-        transport.tissue = try TissueState(biphasic: problem, dofValues: problem.dofValues(unknowns: problem.initialState(), time: 0))
+        transport.startTissue(try TissueState(biphasic: problem, dofValues: problem.dofValues(unknowns: problem.initialState(), time: 0)))
         try transport.solveSteady()
         let steady = try snapshot(0)
         var extremes = steady

@@ -8,10 +8,11 @@ import FiniteElements
 /// output time, and records probes (mM), region average/min/max (mM), surface inflow
 /// (mmol/s) with its running time integral (mmol), and viable fractions.
 ///
-/// The transport here sees a tissue at rest (no Darcy flux, reference porosity): the
-/// mechanics of the same model file are solved separately by ``Simulation``. Coupling
-/// to a biphasic solution is done in code through ``SoluteTransportProblem/tissue``, or for
-/// the default disc under traction by ``NutrientTractionSimulation``.
+/// ``run(outputDirectory:)`` sees a tissue at rest (no Darcy flux, reference porosity): the
+/// mechanics of a solid model file are solved separately by ``Simulation``. For a biphasic
+/// model, ``runCoupled(with:outputDirectory:progress:)`` steps the transport after every
+/// biphasic step with the tissue state of that step (`spinetraction run` does this for a
+/// biphasic model with a `transport` block; `Examples/models/nutrient-traction.json`).
 ///
 /// ```swift
 /// let model = try Model.load(path: "Examples/models/nutrient-disc.json")
@@ -28,11 +29,14 @@ public final class TransportSimulation {
     public let problem: SoluteTransportProblem
 
     /// Builds mesh and problem; errors name the JSON path (`transport.…`).
-    public init(model: Model) throws {
+    /// - Parameter mesh: the mesh to solve on instead of the model's (the coupled run passes the
+    ///   linear corner-node mesh of the biphasic mesh, which keeps its cell numbering, regions
+    ///   and surfaces).
+    public init(model: Model, mesh: Mesh? = nil) throws {
         guard let definition = model.transport else { throw ModelError(.missingKey, at: "transport", "the model has no transport block") }
         self.model = model
         self.definition = definition
-        let mesh = try Simulation.buildMesh(model.mesh)
+        let mesh = try mesh ?? Simulation.buildMesh(model.mesh)
         self.mesh = mesh
         for s in definition.solutes {
             for (region, _) in s.materials where mesh.regions[region] == nil {
@@ -73,8 +77,85 @@ public final class TransportSimulation {
     /// Runs and writes `transport.json` and `transport.csv` (and, if the model asks for VTU,
     /// `vtu/transport-NNNN.vtu` + `transport.pvd` with one point field per solute, mM) into `outputDirectory`.
     public func run(outputDirectory: URL? = nil) throws -> SimulationResults {
-        let out = definition.outputs
-        var results = SimulationResults()
+        let recorder = try TransportRecorder(self, outputDirectory: outputDirectory)
+        if definition.steadyStart { try problem.solveSteady() }
+        try recorder.refreshRates()
+        let endTime = model.steps.reduce(0) { $0 + $1.duration }
+        var times = model.outputs.times.filter { $0 <= endTime * (1 + 1e-12) }
+        if times.first != 0 { times.insert(0, at: 0) }
+        var t = 0.0
+        for target in times {
+            while t < target - 1e-9 * max(endTime, 1) {
+                let dt = min(definition.timeStep, target - t)
+                try problem.step(dt)
+                t += dt
+                try recorder.accumulate(dt)
+            }
+            try recorder.record(target)
+        }
+        return try recorder.finish()
+    }
+
+    /// Runs the transport staggered with a biphasic simulation of the same model (solutes
+    /// carried by its fluid and living in its deforming pores): the tissue state
+    /// (porosity, strain, Darcy flux `−k∇p`, `∇·w`; ``TissueState``) is rebuilt from the
+    /// biphasic solution after every accepted mechanical step and the transport takes one
+    /// backward-Euler step of the same length (one-way coupling, as in
+    /// ``NutrientTractionSimulation``; each step's solute balance is exact, so the run
+    /// conserves solute to the Newton tolerance). The transport's own `timeStep` is not used:
+    /// the mechanics choose the steps. With `steadyStart` the initial steady state is solved
+    /// for the tissue of the reference (unswollen, unloaded) state. Outputs land on the
+    /// model's output times (the mechanics step onto them).
+    ///
+    /// Build this simulation on the biphasic mesh's corner-node mesh
+    /// (`TransportSimulation(model:mesh: NutrientTractionSimulation.cornerMesh(of: biphasic.mesh))`)
+    /// or on the biphasic mesh itself; cells must be numbered as in the biphasic mesh.
+    /// - Returns: the mechanical and the transport results; files as ``BiphasicSimulation/run(outputDirectory:progress:)`` and ``run(outputDirectory:)`` write them.
+    public func runCoupled(with biphasic: BiphasicSimulation, outputDirectory: URL? = nil,
+                           progress: (Double, Double) -> Void = { _, _ in }) throws -> (mechanics: SimulationResults, transport: SimulationResults) {
+        guard biphasic.mesh.cellCount == mesh.cellCount else {
+            throw ModelError(.invalidValue, at: "transport", "the transport mesh has \(mesh.cellCount) cells, the biphasic mesh \(biphasic.mesh.cellCount); they must share the cell numbering")
+        }
+        let recorder = try TransportRecorder(self, outputDirectory: outputDirectory)
+        let bp = biphasic.problem
+        problem.startTissue(try TissueState(biphasic: bp, dofValues: bp.dofValues(unknowns: bp.initialState(), time: 0)))
+        if definition.steadyStart { try problem.solveSteady() }
+        try recorder.refreshRates()
+        let times = model.outputs.times
+        let tolerance = 1e-9 * max(times.last ?? 1, 1)
+        var next = 0
+        if let first = times.first, abs(first) <= tolerance { try recorder.record(0); next = 1 }
+        biphasic.stepObserver = { [self] time, dt, x, previous in
+            problem.tissue = try TissueState(biphasic: bp, dofValues: bp.dofValues(unknowns: x, time: time),
+                                             previous: bp.dofValues(unknowns: previous, time: time - dt), timeStep: dt)
+            try problem.step(dt)
+            try recorder.accumulate(dt)
+            while next < times.count, times[next] <= time + tolerance {
+                if abs(times[next] - time) <= tolerance { try recorder.record(time) }
+                next += 1
+            }
+        }
+        defer { biphasic.stepObserver = nil }
+        let mechanics = try biphasic.run(outputDirectory: outputDirectory, progress: progress)
+        return (mechanics, try recorder.finish())
+    }
+}
+
+/// Collects a transport run's outputs — probes (mM), region average/min/max (mM), surface
+/// inflow (mmol/s) and its running integral (mmol), viable fractions — and writes
+/// `transport.json`, `transport.csv` and the optional VTU series.
+final class TransportRecorder {
+    let sim: TransportSimulation
+    let outputDirectory: URL?
+    var results = SimulationResults()
+    /// Running ∫ inflow dt per output surface (mmol) and the last inflow rates (mmol/s).
+    var cumulative: [Double], lastRates: [Double]
+    var pvd: PVDCollection? = nil
+
+    init(_ sim: TransportSimulation, outputDirectory: URL?) throws {
+        self.sim = sim
+        self.outputDirectory = outputDirectory
+        let out = sim.definition.outputs
         results.probes = out.probes.map { p in
             TimeSeries(name: p.name, quantity: p.solute, unit: "mM", components: ["value"], values: [],
                        source: ["at": .array([.number(p.at.x), .number(p.at.y), .number(p.at.z)])])
@@ -89,61 +170,60 @@ public final class TransportSimulation {
             TimeSeries(name: v.name, quantity: "viableFraction", unit: "1", components: ["value"], values: [],
                        source: ["region": .string(v.region ?? "all")])
         }
-        var cumulative = [Double](repeating: 0, count: out.surfaces.count)
-        var lastRates = [Double](repeating: 0, count: out.surfaces.count)
-        let nmolToMmol = 1e-6
-        var pvd: PVDCollection? = nil
+        cumulative = [Double](repeating: 0, count: out.surfaces.count)
+        lastRates = cumulative
         if let dir = outputDirectory {
             do {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                if model.outputs.vtu {
+                if sim.model.outputs.vtu {
                     try FileManager.default.createDirectory(at: dir.appendingPathComponent("vtu"), withIntermediateDirectories: true)
                     pvd = PVDCollection(path: dir.appendingPathComponent("transport.pvd").path)
                 }
             } catch { throw ModelError(.file, at: dir.path, "cannot create the output directory: \(error.localizedDescription)") }
         }
-        func rates() throws -> [Double] {
-            try out.surfaces.map { try problem.boundaryInflow(solute: $0.solute, surface: $0.surface) * nmolToMmol }
+    }
+
+    private func rates() throws -> [Double] {
+        try sim.definition.outputs.surfaces.map { try sim.problem.boundaryInflow(solute: $0.solute, surface: $0.surface) * 1e-6 }  // nmol → mmol
+    }
+
+    /// Reads the current inflow rates (after a steady solve).
+    func refreshRates() throws { lastRates = try rates() }
+
+    /// After a backward-Euler step of `dt` (s): the step's inflow is the end-of-step rate × Δt
+    /// (exactly the discrete balance).
+    func accumulate(_ dt: Double) throws {
+        let r = try rates()
+        for k in r.indices { cumulative[k] += r[k] * dt }
+        lastRates = r
+    }
+
+    /// Records every output at time `t` (s).
+    func record(_ t: Double) throws {
+        let out = sim.definition.outputs, problem = sim.problem
+        results.times.append(t)
+        for (k, p) in out.probes.enumerated() { results.probes[k].values.append([try problem.probe(solute: p.solute, at: p.at) ?? .nan]) }
+        for (k, _) in out.surfaces.enumerated() { results.surfaces[k].values.append([lastRates[k], cumulative[k]]) }
+        for (k, r) in out.regions.enumerated() {
+            let s = try problem.statistics(solute: r.solute, region: r.region)
+            results.regions[k].values.append([s.average, s.min, s.max])
         }
-        func record(_ t: Double) throws {
-            results.times.append(t)
-            for (k, p) in out.probes.enumerated() { results.probes[k].values.append([try problem.probe(solute: p.solute, at: p.at) ?? .nan]) }
-            for (k, _) in out.surfaces.enumerated() { results.surfaces[k].values.append([lastRates[k], cumulative[k]]) }
-            for (k, r) in out.regions.enumerated() {
-                let s = try problem.statistics(solute: r.solute, region: r.region)
-                results.regions[k].values.append([s.average, s.min, s.max])
-            }
-            for (k, v) in out.viable.enumerated() {
-                let m = definition.reactions[v.reaction].reaction as! DiscCellMetabolism
-                results.regions[out.regions.count + k].values.append([try problem.viableFraction(metabolism: m, region: v.region)])
-            }
-            if let dir = outputDirectory, pvd != nil {
-                let name = String(format: "vtu/transport-%04d.vtu", results.times.count - 1)
-                let fields = try definition.solutes.map { VTUField.scalar($0.name, values: try problem.nodalValues(solute: $0.name)) }
-                try VTUWriter.write(mesh: mesh, pointData: fields, to: dir.appendingPathComponent(name).path)
-                try pvd!.add(time: t, file: name)
-            }
+        for (k, v) in out.viable.enumerated() {
+            let m = sim.definition.reactions[v.reaction].reaction as! DiscCellMetabolism
+            results.regions[out.regions.count + k].values.append([try problem.viableFraction(metabolism: m, region: v.region)])
         }
-        if definition.steadyStart { try problem.solveSteady() }
-        lastRates = try rates()
-        let endTime = model.steps.reduce(0) { $0 + $1.duration }
-        var times = model.outputs.times.filter { $0 <= endTime * (1 + 1e-12) }
-        if times.first != 0 { times.insert(0, at: 0) }
-        var t = 0.0
-        for target in times {
-            while t < target - 1e-9 * max(endTime, 1) {
-                let dt = min(definition.timeStep, target - t)
-                try problem.step(dt)
-                t += dt
-                let r = try rates()
-                // Backward Euler: the step's inflow is the end-of-step rate × Δt (exactly the discrete balance).
-                for k in r.indices { cumulative[k] += r[k] * dt }
-                lastRates = r
-            }
-            try record(target)
+        if let dir = outputDirectory, pvd != nil {
+            let name = String(format: "vtu/transport-%04d.vtu", results.times.count - 1)
+            let fields = try sim.definition.solutes.map { VTUField.scalar($0.name, values: try problem.nodalValues(solute: $0.name)) }
+            try VTUWriter.write(mesh: sim.mesh, pointData: fields, to: dir.appendingPathComponent(name).path)
+            try pvd!.add(time: t, file: name)
         }
+    }
+
+    /// Writes the files (when an output directory was given) and returns the results.
+    func finish() throws -> SimulationResults {
         if let dir = outputDirectory {
-            let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: problem.dofMap.dofCount)
+            let doc = results.json(nodeCount: sim.mesh.nodeCount, cellCount: sim.mesh.cellCount, unknowns: sim.problem.dofMap.dofCount)
             do {
                 try (doc.serialized() + "\n").write(to: dir.appendingPathComponent("transport.json"), atomically: true, encoding: .utf8)
                 try results.csv.write(to: dir.appendingPathComponent("transport.csv"), atomically: true, encoding: .utf8)
