@@ -584,7 +584,7 @@ public final class BiphasicProblem: TransientSystem {
                         }
                     } else if finite {
                         // One fused pass: solid, pressure and osmotic terms, K_uu as dgemm.
-                        try table.values.withUnsafeBufferPointer { pv in
+                        _ = try table.values.withUnsafeBufferPointer { pv in
                             try BiphasicKernel.evaluateFiniteStrain(cell: c, nodeCount: n, pressureCount: m, quadratureCount: nq, gradients: g,
                                                                     pressureValues: pv, pressureGradients: pg, jxw: w,
                                                                     displacement: UnsafeBufferPointer(ue), previousDisplacement: UnsafeBufferPointer(u0),
@@ -596,7 +596,7 @@ public final class BiphasicProblem: TransientSystem {
                         SolidKernel.smallStrain(nodeCount: n, quadratureCount: nq, gradients: g, jxw: w, displacement: UnsafeBufferPointer(ue),
                                                 elasticity: material.law.solid.smallStrainStiffness(axes: material.axes), force: sf, stiffness: sk)
                     }
-                    try table.values.withUnsafeBufferPointer { pv in
+                    _ = try table.values.withUnsafeBufferPointer { pv in
                         try BiphasicKernel.evaluate(cell: c, nodeCount: n, pressureCount: m, quadratureCount: nq, gradients: g,
                                                     pressureValues: pv, pressureGradients: pg, jxw: w,
                                                     displacement: UnsafeBufferPointer(ue), previousDisplacement: UnsafeBufferPointer(u0),
