@@ -58,13 +58,12 @@ extension BiphasicKernel {
         let blocks = (nq + maxBlock - 1) / maxBlock
         let block = stiffness == nil ? 1 : (nq + blocks - 1) / max(blocks, 1)
         // Scratch: B_L and ℂ B_L w of one block (6·block × nu each, row-major), the
-        // node-level geometric matrix (n × n), gradients of N̂ in x (3m), ∇N and S w ∇N (6n).
-        let size = 12 * block * nu + n * n + 3 * m + 6 * n
+        // node-level geometric matrix (n × n), gradients of N̂ in x (3m), ∇N and S w ∇N (3n each per point).
+        let size = 12 * block * nu + n * n + 3 * m + 6 * n * nq
         var minJ = Double.infinity
         try withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { scratch in
             let bl = scratch.baseAddress!, cb = bl + 6 * block * nu, geo = cb + 6 * block * nu, gpx = geo + n * n
-            let gs = gpx + 3 * m, sgs = gs + 3 * n // ∇N and S w ∇N by component rows (3 × n each)
-            for k in 0..<n * n { geo[k] = 0 }
+            let gs = gpx + 3 * m, sgs = gs + 3 * n * nq // ∇N and S w ∇N by component rows (3 × n per point)
             let gb = g.baseAddress!, ub = u.baseAddress!, u0b = u0.baseAddress!, pb = p.baseAddress!
             let res = residual.baseAddress!
             var filled = 0 // points in the current block
@@ -200,20 +199,15 @@ extension BiphasicKernel {
                     }
                 }
                 filled += 1
-                // Geometric stiffness (∇N_a·S w ∇N_b) of the node matrix, over contiguous
-                // component rows (∇N and S w ∇N, 3 × n each) so the inner loop vectorizes.
+                // Geometric stiffness (∇N_a·S w ∇N_b): ∇N and S w ∇N of this point as component
+                // rows (3 × n each) of the cell's stacks; one dgemm after the loop.
+                let gsq = gs + 3 * n * q, sgsq = sgs + 3 * n * q
                 for a in 0..<n {
                     let g0 = gq[3 * a], g1 = gq[3 * a + 1], g2 = gq[3 * a + 2]
-                    gs[a] = g0; gs[n + a] = g1; gs[2 * n + a] = g2
-                    sgs[a] = s.0 * g0 + s.3 * g1 + s.5 * g2
-                    sgs[n + a] = s.3 * g0 + s.1 * g1 + s.4 * g2
-                    sgs[2 * n + a] = s.5 * g0 + s.4 * g1 + s.2 * g2
-                }
-                let sx = sgs, sy = sgs + n, sz = sgs + 2 * n
-                for a in 0..<n {
-                    let ga = (gs[a], gs[n + a], gs[2 * n + a])
-                    let out = geo + a * n
-                    for b in 0..<n { out[b] += ga.0 * sx[b] + ga.1 * sy[b] + ga.2 * sz[b] }
+                    gsq[a] = g0; gsq[n + a] = g1; gsq[2 * n + a] = g2
+                    sgsq[a] = s.0 * g0 + s.3 * g1 + s.5 * g2
+                    sgsq[n + a] = s.3 * g0 + s.1 * g1 + s.4 * g2
+                    sgsq[2 * n + a] = s.5 * g0 + s.4 * g1 + s.2 * g2
                 }
                 // K_up = −N̂_b ∂J/∂u w, ∂J/∂u_{a,i} = J (F⁻ᵀ∇N_a)_i (rows of K; mirrored below).
                 let kb = kk.baseAddress!
@@ -259,6 +253,11 @@ extension BiphasicKernel {
             for r in 0..<nu {
                 for c in (r + 1)..<nu { kb[r * nt + c] = kb[c * nt + r] }
             }
+            // Node matrix G = Σ_q ∇Nᵀ (S w ∇N): row-major stacks (3nq × n) are column-major n × 3nq,
+            // G (symmetric) = (S w ∇N)ᶜ (∇N)ᶜᵀ.
+            var nn = Int32(n), kdim = Int32(3 * nq), one = 1.0, zero = 0.0
+            var cN = CChar(UInt8(ascii: "N")), cT = CChar(UInt8(ascii: "T"))
+            dgemm_(&cN, &cT, &nn, &nn, &kdim, &one, sgs, &nn, gs, &nn, &zero, geo, &nn, 1, 1)
             // Spread the geometric node matrix to the three diagonal component blocks (both triangles).
             for a in 0..<n {
                 for b in a..<n {
