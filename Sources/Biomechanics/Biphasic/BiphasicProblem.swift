@@ -583,17 +583,20 @@ public final class BiphasicProblem: TransientSystem {
                             if let sk { for i in 0..<nu * nu { sk[i] = kc[i] } }
                         }
                     } else if finite {
-                        do {
-                            try SolidKernel.finiteStrain(nodeCount: n, quadratureCount: nq, gradients: g, jxw: w, displacement: UnsafeBufferPointer(ue),
-                                                         material: material.law.solid, axes: material.axes, force: sf, stiffness: sk)
-                        } catch MaterialError.nonPositiveJacobian(let j) {
-                            throw BiphasicError.compactedSolid(cell: c, J: j, solidVolumeFraction: material.law.solidVolumeFraction)
+                        // One fused pass: solid, pressure and osmotic terms, K_uu as dgemm.
+                        _ = try table.values.withUnsafeBufferPointer { pv in
+                            try BiphasicKernel.evaluateFiniteStrain(cell: c, nodeCount: n, pressureCount: m, quadratureCount: nq, gradients: g,
+                                                                    pressureValues: pv, pressureGradients: pg, jxw: w,
+                                                                    displacement: UnsafeBufferPointer(ue), previousDisplacement: UnsafeBufferPointer(u0),
+                                                                    pressure: UnsafeBufferPointer(pe), timeStep: dt, material: material.law,
+                                                                    axes: material.axes, residual: fe, stiffness: ke)
                         }
+                        return
                     } else {
                         SolidKernel.smallStrain(nodeCount: n, quadratureCount: nq, gradients: g, jxw: w, displacement: UnsafeBufferPointer(ue),
                                                 elasticity: material.law.solid.smallStrainStiffness(axes: material.axes), force: sf, stiffness: sk)
                     }
-                    try table.values.withUnsafeBufferPointer { pv in
+                    _ = try table.values.withUnsafeBufferPointer { pv in
                         try BiphasicKernel.evaluate(cell: c, nodeCount: n, pressureCount: m, quadratureCount: nq, gradients: g,
                                                     pressureValues: pv, pressureGradients: pg, jxw: w,
                                                     displacement: UnsafeBufferPointer(ue), previousDisplacement: UnsafeBufferPointer(u0),

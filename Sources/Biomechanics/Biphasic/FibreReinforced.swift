@@ -68,13 +68,22 @@ public struct FibreReinforcedSolid: SolidMaterial {
             let a = SIMD3(axes[0, 0] * l.x + axes[0, 1] * l.y + axes[0, 2] * l.z,
                           axes[1, 0] * l.x + axes[1, 1] * l.y + axes[1, 2] * l.z,
                           axes[2, 0] * l.x + axes[2, 1] * l.y + axes[2, 2] * l.z)
-            var i = 0.0
-            for p in 0..<3 { for q in 0..<3 { i += a[p] * c[p, q] * a[q] } }
+            // Iₙ = a·C a.
+            let ca = SIMD3(c[voigt: 0] * a.x + c[voigt: 3] * a.y + c[voigt: 5] * a.z,
+                           c[voigt: 3] * a.x + c[voigt: 1] * a.y + c[voigt: 4] * a.z,
+                           c[voigt: 5] * a.x + c[voigt: 4] * a.y + c[voigt: 2] * a.z)
+            let i = (a * ca).sum()
             let (d1, d2) = family.derivatives(i)
             guard d1 != 0 || d2 != 0 else { continue }
-            let aa = [a.x * a.x, a.y * a.y, a.z * a.z, a.x * a.y, a.y * a.z, a.x * a.z]
-            s = s + (2 * d1) * SymmetricTensor(xx: aa[0], yy: aa[1], zz: aa[2], xy: aa[3], yz: aa[4], xz: aa[5])
-            for r in 0..<6 { for k in 0..<6 { d[r, k] += 4 * d2 * aa[r] * aa[k] } }
+            let aa = SymmetricTensor(xx: a.x * a.x, yy: a.y * a.y, zz: a.z * a.z, xy: a.x * a.y, yz: a.y * a.z, xz: a.x * a.z)
+            s = s + (2 * d1) * aa
+            let f4 = 4 * d2
+            d.values.withUnsafeMutableBufferPointer { dv in
+                for r in 0..<6 {
+                    let ar = f4 * aa[voigt: r]
+                    for k in 0..<6 { dv[6 * r + k] += ar * aa[voigt: k] }
+                }
+            }
         }
         return (s, d)
     }

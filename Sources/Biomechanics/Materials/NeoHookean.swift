@@ -44,15 +44,24 @@ public struct NeoHookean: SolidMaterial, Equatable {
         let ci = c.inverse
         let (lam, m) = (lambda, mu)
         let s = m * (SymmetricTensor.identity - ci) + (lam * lnJ) * ci
-        var d = VoigtMatrix()
         let g = m - lam * lnJ
-        for a in 0..<6 {
-            let (i, j) = SymmetricTensor.voigtPair(a)
-            for b in 0..<6 {
-                let (k, l) = SymmetricTensor.voigtPair(b)
-                d[a, b] = lam * ci[i, j] * ci[k, l] + g * (ci[i, k] * ci[j, l] + ci[i, l] * ci[j, k])
+        // C⁻¹ as a full 3×3 (row-major) and the Voigt pairs (xx, yy, zz, xy, yz, xz), on the
+        // stack: one array allocation (the result) per call.
+        var full = (ci[0, 0], ci[0, 1], ci[0, 2], ci[1, 0], ci[1, 1], ci[1, 2], ci[2, 0], ci[2, 1], ci[2, 2])
+        let values = withUnsafeBytes(of: &full) { raw in
+            let cf = raw.bindMemory(to: Double.self)
+            return [Double](unsafeUninitializedCapacity: 36) { out, count in
+                for a in 0..<6 {
+                    let i = a < 3 ? a : (a == 4 ? 1 : 0), j = a < 3 ? a : (a == 3 ? 1 : 2)
+                    for b in 0..<6 {
+                        let k = b < 3 ? b : (b == 4 ? 1 : 0), l = b < 3 ? b : (b == 3 ? 1 : 2)
+                        out[6 * a + b] = lam * cf[3 * i + j] * cf[3 * k + l] + g * (cf[3 * i + k] * cf[3 * j + l] + cf[3 * i + l] * cf[3 * j + k])
+                    }
+                }
+                count = 36
             }
         }
+        let d = VoigtMatrix(rowMajor: values)
         return (s, d)
     }
 }
