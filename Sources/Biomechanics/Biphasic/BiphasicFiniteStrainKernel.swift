@@ -70,30 +70,10 @@ extension BiphasicKernel {
             for q in 0..<nq {
                 let w = jxw[q]
                 let gq = gb + q * n * 3
-                var h = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-                var h0 = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-                for a in 0..<n {
-                    let ga = (gq[3 * a], gq[3 * a + 1], gq[3 * a + 2])
-                    let ua = (ub[3 * a], ub[3 * a + 1], ub[3 * a + 2]), va = (u0b[3 * a], u0b[3 * a + 1], u0b[3 * a + 2])
-                    h.0 += ua.0 * ga.0; h.1 += ua.0 * ga.1; h.2 += ua.0 * ga.2
-                    h.3 += ua.1 * ga.0; h.4 += ua.1 * ga.1; h.5 += ua.1 * ga.2
-                    h.6 += ua.2 * ga.0; h.7 += ua.2 * ga.1; h.8 += ua.2 * ga.2
-                    h0.0 += va.0 * ga.0; h0.1 += va.0 * ga.1; h0.2 += va.0 * ga.2
-                    h0.3 += va.1 * ga.0; h0.4 += va.1 * ga.1; h0.5 += va.1 * ga.2
-                    h0.6 += va.2 * ga.0; h0.7 += va.2 * ga.1; h0.8 += va.2 * ga.2
-                }
-                let f = (1 + h.0, h.1, h.2, h.3, 1 + h.4, h.5, h.6, h.7, 1 + h.8)
-                let c0 = f.4 * f.8 - f.5 * f.7, c1 = f.5 * f.6 - f.3 * f.8, c2 = f.3 * f.7 - f.4 * f.6
-                let j = f.0 * c0 + f.1 * c1 + f.2 * c2
-                let fp = (1 + h0.0, h0.1, h0.2, h0.3, 1 + h0.4, h0.5, h0.6, h0.7, 1 + h0.8)
-                let jPrev = fp.0 * (fp.4 * fp.8 - fp.5 * fp.7) + fp.1 * (fp.5 * fp.6 - fp.3 * fp.8) + fp.2 * (fp.3 * fp.7 - fp.4 * fp.6)
+                let (h, h0) = displacementGradients(gq, ub, u0b, nodeCount: n)
+                let (f, j, jPrev, fi) = pointKinematics(h, h0)
                 guard j > phi0, j.isFinite else { throw BiphasicError.compactedSolid(cell: cell, J: j, solidVolumeFraction: phi0) }
                 minJ = min(minJ, j)
-                let r = 1 / j
-                // F⁻¹ row-major.
-                let fi = (c0 * r, (f.2 * f.7 - f.1 * f.8) * r, (f.1 * f.5 - f.2 * f.4) * r,
-                          c1 * r, (f.0 * f.8 - f.2 * f.6) * r, (f.2 * f.3 - f.0 * f.5) * r,
-                          c2 * r, (f.1 * f.6 - f.0 * f.7) * r, (f.0 * f.4 - f.1 * f.3) * r)
                 // C⁻¹ = F⁻¹F⁻ᵀ, Voigt order (xx, yy, zz, xy, yz, xz).
                 let ci = (fi.0 * fi.0 + fi.1 * fi.1 + fi.2 * fi.2,
                           fi.3 * fi.3 + fi.4 * fi.4 + fi.5 * fi.5,

@@ -65,37 +65,18 @@ public enum BiphasicKernel {
             let w = jxw[q]
             let gq = g.baseAddress! + q * n * 3
             // F, F_prev (or the small-strain divergence).
-            var h = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-            var div0 = 0.0
-            var h0 = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-            for a in 0..<n {
-                let ga = (gq[3 * a], gq[3 * a + 1], gq[3 * a + 2])
-                let ua = (u[3 * a], u[3 * a + 1], u[3 * a + 2]), va = (u0[3 * a], u0[3 * a + 1], u0[3 * a + 2])
-                h.0 += ua.0 * ga.0; h.1 += ua.0 * ga.1; h.2 += ua.0 * ga.2
-                h.3 += ua.1 * ga.0; h.4 += ua.1 * ga.1; h.5 += ua.1 * ga.2
-                h.6 += ua.2 * ga.0; h.7 += ua.2 * ga.1; h.8 += ua.2 * ga.2
-                h0.0 += va.0 * ga.0; h0.1 += va.0 * ga.1; h0.2 += va.0 * ga.2
-                h0.3 += va.1 * ga.0; h0.4 += va.1 * ga.1; h0.5 += va.1 * ga.2
-                h0.6 += va.2 * ga.0; h0.7 += va.2 * ga.1; h0.8 += va.2 * ga.2
-                div0 += va.0 * ga.0 + va.1 * ga.1 + va.2 * ga.2
-            }
+            let (h, h0) = displacementGradients(gq, u.baseAddress!, u0.baseAddress!, nodeCount: n)
             var j: Double, jPrev: Double
             // Rows of F⁻ᵀ applied to a reference gradient: gx_i = Σ_J Finv[J][i] g_J.
             var fi = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0) // Finv row-major
             if finiteStrain {
-                let f = (1 + h.0, h.1, h.2, h.3, 1 + h.4, h.5, h.6, h.7, 1 + h.8)
-                let c0 = f.4 * f.8 - f.5 * f.7, c1 = f.5 * f.6 - f.3 * f.8, c2 = f.3 * f.7 - f.4 * f.6
-                j = f.0 * c0 + f.1 * c1 + f.2 * c2
-                let fp = (1 + h0.0, h0.1, h0.2, h0.3, 1 + h0.4, h0.5, h0.6, h0.7, 1 + h0.8)
-                jPrev = fp.0 * (fp.4 * fp.8 - fp.5 * fp.7) + fp.1 * (fp.5 * fp.6 - fp.3 * fp.8) + fp.2 * (fp.3 * fp.7 - fp.4 * fp.6)
+                let k = pointKinematics(h, h0)
+                j = k.j; jPrev = k.jPrevious
                 guard j > phi0, j.isFinite else { throw BiphasicError.compactedSolid(cell: cell, J: j, solidVolumeFraction: phi0) }
-                let r = 1 / j
-                fi = (c0 * r, (f.2 * f.7 - f.1 * f.8) * r, (f.1 * f.5 - f.2 * f.4) * r,
-                      c1 * r, (f.0 * f.8 - f.2 * f.6) * r, (f.2 * f.3 - f.0 * f.5) * r,
-                      c2 * r, (f.1 * f.6 - f.0 * f.7) * r, (f.0 * f.4 - f.1 * f.3) * r)
+                fi = k.inverse
             } else {
                 j = 1 + h.0 + h.4 + h.8
-                jPrev = 1 + div0
+                jPrev = 1 + h0.0 + h0.4 + h0.8
             }
             minJ = min(minJ, j)
             let scale = finiteStrain ? j : 1.0   // ∂J/∂u_{a,i} = scale · gx_{a,i}
@@ -174,4 +155,43 @@ public enum BiphasicKernel {
         }
         return minJ
     }
+}
+
+/// Nine doubles, row-major: a 3×3 tensor in the kernels' hot loops.
+@usableFromInline typealias Tensor9 = (Double, Double, Double, Double, Double, Double, Double, Double, Double)
+
+/// `H = ∂u/∂X` and `H₀ = ∂u₀/∂X` (row-major, dimensionless) at one quadrature point from the
+/// reference gradients `gq` (3 per node, 1/mm) and the nodal displacements `u`, `u₀` (3 per node, mm).
+@inlinable @inline(__always)
+func displacementGradients(_ gq: UnsafePointer<Double>, _ u: UnsafePointer<Double>, _ u0: UnsafePointer<Double>,
+                           nodeCount n: Int) -> (Tensor9, Tensor9) {
+    var h = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    var h0 = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    for a in 0..<n {
+        let ga = (gq[3 * a], gq[3 * a + 1], gq[3 * a + 2])
+        let ua = (u[3 * a], u[3 * a + 1], u[3 * a + 2]), va = (u0[3 * a], u0[3 * a + 1], u0[3 * a + 2])
+        h.0 += ua.0 * ga.0; h.1 += ua.0 * ga.1; h.2 += ua.0 * ga.2
+        h.3 += ua.1 * ga.0; h.4 += ua.1 * ga.1; h.5 += ua.1 * ga.2
+        h.6 += ua.2 * ga.0; h.7 += ua.2 * ga.1; h.8 += ua.2 * ga.2
+        h0.0 += va.0 * ga.0; h0.1 += va.0 * ga.1; h0.2 += va.0 * ga.2
+        h0.3 += va.1 * ga.0; h0.4 += va.1 * ga.1; h0.5 += va.1 * ga.2
+        h0.6 += va.2 * ga.0; h0.7 += va.2 * ga.1; h0.8 += va.2 * ga.2
+    }
+    return (h, h0)
+}
+
+/// `F = I + H`, `J = det F`, `J₀ = det(I + H₀)` and `F⁻¹` (row-major; meaningless when `J ≤ 0`,
+/// which the caller refuses first).
+@inlinable @inline(__always)
+func pointKinematics(_ h: Tensor9, _ h0: Tensor9) -> (f: Tensor9, j: Double, jPrevious: Double, inverse: Tensor9) {
+    let f = (1 + h.0, h.1, h.2, h.3, 1 + h.4, h.5, h.6, h.7, 1 + h.8)
+    let c0 = f.4 * f.8 - f.5 * f.7, c1 = f.5 * f.6 - f.3 * f.8, c2 = f.3 * f.7 - f.4 * f.6
+    let j = f.0 * c0 + f.1 * c1 + f.2 * c2
+    let fp = (1 + h0.0, h0.1, h0.2, h0.3, 1 + h0.4, h0.5, h0.6, h0.7, 1 + h0.8)
+    let jPrev = fp.0 * (fp.4 * fp.8 - fp.5 * fp.7) + fp.1 * (fp.5 * fp.6 - fp.3 * fp.8) + fp.2 * (fp.3 * fp.7 - fp.4 * fp.6)
+    let r = 1 / j
+    let fi = (c0 * r, (f.2 * f.7 - f.1 * f.8) * r, (f.1 * f.5 - f.2 * f.4) * r,
+              c1 * r, (f.0 * f.8 - f.2 * f.6) * r, (f.2 * f.3 - f.0 * f.5) * r,
+              c2 * r, (f.1 * f.6 - f.0 * f.7) * r, (f.0 * f.4 - f.1 * f.3) * r)
+    return (f, j, jPrev, fi)
 }
