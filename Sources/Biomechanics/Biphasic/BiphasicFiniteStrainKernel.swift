@@ -82,17 +82,9 @@ extension BiphasicKernel {
                           fi.3 * fi.6 + fi.4 * fi.7 + fi.5 * fi.8,
                           fi.0 * fi.6 + fi.1 * fi.7 + fi.2 * fi.8)
                 // Pressure and its spatial gradient at q.
-                var pq = 0.0, gradP = (0.0, 0.0, 0.0)
-                let pvq = pv.baseAddress! + q * m, pgq = pg.baseAddress! + q * m * 3
-                for b in 0..<m {
-                    let g0 = pgq[3 * b], g1 = pgq[3 * b + 1], g2 = pgq[3 * b + 2]
-                    let x0 = fi.0 * g0 + fi.3 * g1 + fi.6 * g2
-                    let x1 = fi.1 * g0 + fi.4 * g1 + fi.7 * g2
-                    let x2 = fi.2 * g0 + fi.5 * g1 + fi.8 * g2
-                    gpx[3 * b] = x0; gpx[3 * b + 1] = x1; gpx[3 * b + 2] = x2
-                    pq += pvq[b] * pb[b]
-                    gradP.0 += x0 * pb[b]; gradP.1 += x1 * pb[b]; gradP.2 += x2 * pb[b]
-                }
+                let pvq = pv.baseAddress! + q * m
+                let (pq, gradP) = pressureAtPoint(values: pvq, gradients: pg.baseAddress! + q * m * 3, inverse: fi,
+                                                  pressure: pb, count: m, spatialGradients: gpx)
                 let osmotic = material.osmosis?.pressure(J: j, solidVolumeFraction: phi0) ?? (value: 0.0, derivative: 0.0)
                 let k = material.permeability.value(J: max(j, phi0 + 1e-12), solidVolumeFraction: phi0)
                 let total = pq + osmotic.value

@@ -86,16 +86,10 @@ public enum BiphasicKernel {
                 gx[3 * a + 1] = fi.1 * g0 + fi.4 * g1 + fi.7 * g2
                 gx[3 * a + 2] = fi.2 * g0 + fi.5 * g1 + fi.8 * g2
             }
-            var pq = 0.0, gradP = (0.0, 0.0, 0.0)
-            let pvq = pv.baseAddress! + q * m, pgq = pg.baseAddress! + q * m * 3
-            for b in 0..<m {
-                let g0 = pgq[3 * b], g1 = pgq[3 * b + 1], g2 = pgq[3 * b + 2]
-                let x0 = fi.0 * g0 + fi.3 * g1 + fi.6 * g2
-                let x1 = fi.1 * g0 + fi.4 * g1 + fi.7 * g2
-                let x2 = fi.2 * g0 + fi.5 * g1 + fi.8 * g2
-                gpx[3 * b] = x0; gpx[3 * b + 1] = x1; gpx[3 * b + 2] = x2
-                pq += pvq[b] * p[b]
-                gradP.0 += x0 * p[b]; gradP.1 += x1 * p[b]; gradP.2 += x2 * p[b]
+            let pvq = pv.baseAddress! + q * m
+            let (pq, gradP) = gpx.withUnsafeMutableBufferPointer { gp in
+                pressureAtPoint(values: pvq, gradients: pg.baseAddress! + q * m * 3, inverse: fi,
+                                pressure: p.baseAddress!, count: m, spatialGradients: gp.baseAddress!)
             }
             var osmotic = (value: 0.0, derivative: 0.0)
             if let o = material.osmosis {
@@ -194,4 +188,24 @@ func pointKinematics(_ h: Tensor9, _ h0: Tensor9) -> (f: Tensor9, j: Double, jPr
               c1 * r, (f.0 * f.8 - f.2 * f.6) * r, (f.2 * f.3 - f.0 * f.5) * r,
               c2 * r, (f.1 * f.6 - f.0 * f.7) * r, (f.0 * f.4 - f.1 * f.3) * r)
     return (f, j, jPrev, fi)
+}
+
+/// Pressure `p` (MPa) and its spatial gradient `∇ₓp` (MPa/mm) at one point from the pressure
+/// basis values and reference gradients there, `F⁻¹` (row-major) and the nodal pressures; also
+/// writes the spatial gradients of the pressure basis (`3·count`, 1/mm) into `spatialGradients`.
+@inlinable @inline(__always)
+func pressureAtPoint(values pvq: UnsafePointer<Double>, gradients pgq: UnsafePointer<Double>, inverse fi: Tensor9,
+                     pressure p: UnsafePointer<Double>, count m: Int,
+                     spatialGradients gpx: UnsafeMutablePointer<Double>) -> (Double, (Double, Double, Double)) {
+    var pq = 0.0, gradP = (0.0, 0.0, 0.0)
+    for b in 0..<m {
+        let g0 = pgq[3 * b], g1 = pgq[3 * b + 1], g2 = pgq[3 * b + 2]
+        let x0 = fi.0 * g0 + fi.3 * g1 + fi.6 * g2
+        let x1 = fi.1 * g0 + fi.4 * g1 + fi.7 * g2
+        let x2 = fi.2 * g0 + fi.5 * g1 + fi.8 * g2
+        gpx[3 * b] = x0; gpx[3 * b + 1] = x1; gpx[3 * b + 2] = x2
+        pq += pvq[b] * p[b]
+        gradP.0 += x0 * p[b]; gradP.1 += x1 * p[b]; gradP.2 += x2 * p[b]
+    }
+    return (pq, gradP)
 }
