@@ -55,6 +55,7 @@ public final class BiphasicSimulation {
     /// Builds the problem.
     /// - Throws: ``ModelError`` naming the JSON path of the offending entry.
     public init(model: Model) throws {
+        let model = model.positioned
         self.model = model
         let mesh = try Simulation.buildMesh(model.mesh)
         do { try mesh.validate() } catch { throw ModelError(.invalidValue, at: "mesh", String(describing: error)) }
@@ -64,22 +65,26 @@ public final class BiphasicSimulation {
             guard let cells = mesh.regions[region] else {
                 throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
             }
-            let def = model.materials[name]!
-            guard let mixture = def.biphasic else {
-                throw ModelError(.invalidValue, at: "regions.\(region)", "material \"\(name)\" is not biphasic: in a biphasic model every region needs type \"biphasic\"")
+            guard let def = model.materials[name] else {
+                throw ModelError(.unknownName, at: model.rootPath.key("regions").description, "region \"\(region)\" names material \"\(name)\", which is not defined; defined: \(model.materials.keys.sorted().joined(separator: ", "))")
+            }
+            let materialPath = model.rootPath.key("materials").entry(name)
+            guard let mixture = try def.mixture(at: materialPath), let fluid = def.biphasic else {
+                throw ModelError(.invalidValue, at: model.pathStyle == .json ? "regions.\(region)" : materialPath.description, "material \"\(name)\" is not biphasic: in a biphasic model every region needs type \"biphasic\"")
             }
             // Lamellae: each cell takes the fibre family of the lamella holding its centroid.
             var lamellaLaws: [BiphasicMaterial] = []
             var lamellae: AnnulusLamellae? = nil
-            if let spec = def.lamellae {
-                let resolved = try spec.resolve(mesh: model.mesh)
+            if let fibre = def.solid.fibreReinforced, let spec = fibre.lamellae {
+                let solidPath = def.solidPath(materialPath).appending(.swiftOnly("fibreReinforced"))
+                let resolved = try spec.resolve(mesh: model.mesh, axes: fibre.axes, at: solidPath)
                 lamellae = resolved
                 if case let .cylinder(_, _, _, inner?, _, rings, _, _, _) = model.mesh, inner != region, rings % resolved.count != 0 {
                     notices.append("regions.\(region): \(resolved.count) lamellae on \(rings) annulus cell ring(s): lamella boundaries do not fall on ring boundaries, each cell takes the lamella of its centroid (use a number of rings that is a multiple of the lamella count)")
                 }
+                let matrix = try fibre.matrix.law(at: solidPath.key("matrix"))
                 lamellaLaws = try (0..<resolved.count).map {
-                    try BiphasicMaterial(solid: resolved.solid(matrix: spec.matrix, lamella: $0), permeability: mixture.permeability,
-                                         solidVolumeFraction: mixture.solidVolumeFraction, osmosis: mixture.osmosis)
+                    try fluid.mixture(solid: resolved.solid(matrix: matrix, lamella: $0), at: materialPath.appending(.swiftOnly("biphasic")))
                 }
             }
             for c in cells {

@@ -15,21 +15,23 @@ import FiniteElements
 /// let model = try Model.load(path: "Examples/models/lame-cylinder.json")
 /// let results = try Simulation(model: model).run()
 /// ```
-public struct Model: Sendable {
+public struct Model: Sendable, Equatable {
     /// The only unit system read: mm, N, s, MPa.
     public static let units = "mm-N-s-MPa"
 
+    /// Free text describing the model (the file's `description`).
+    public var notes: String?
     /// Where the mesh comes from.
     public var mesh: MeshSource
     /// Small-strain (linear) or finite-strain (total Lagrangian) kinematics.
     public var kinematics: Kinematics
-    /// Region name → material name, in file order.
+    /// Region name → material name, in order (a later entry overrides an earlier one for a cell in both).
     public var regions: [(region: String, material: String)]
     /// Materials by name.
     public var materials: [String: MaterialDefinition]
     /// Load curves by name (times in s, dimensionless values).
     public var curves: [String: LoadCurve]
-    /// Boundary conditions and loads, in file order.
+    /// Boundary conditions and loads, in order.
     public var boundary: [BoundaryCondition]
     /// Steps, run one after the other (each starts where the previous ended).
     public var steps: [StepDefinition]
@@ -39,6 +41,35 @@ public struct Model: Sendable {
     public var baseDirectory: URL
     /// The optional solute-transport block (`transport`), nil when absent.
     public var transport: TransportDefinition? = nil
+    /// How errors found later name places in this model: JSON paths for a model read from a
+    /// file, Swift property paths for one built in code. Not part of equality.
+    public var pathStyle: ModelPath.Style = .swift
+
+    /// A model built in code. Check it with ``validate()`` (a ``Simulation`` does).
+    /// - Parameters:
+    ///   - baseDirectory: where relative file paths in the model (a Gmsh mesh) are resolved
+    ///     (default: the current directory).
+    public init(mesh: MeshSource, kinematics: Kinematics, regions: [(region: String, material: String)],
+                materials: [String: MaterialDefinition], curves: [String: LoadCurve] = [:],
+                boundary: [BoundaryCondition], steps: [StepDefinition], outputs: OutputDefinition,
+                transport: TransportDefinition? = nil, notes: String? = nil,
+                baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+        self.mesh = mesh; self.kinematics = kinematics; self.regions = regions; self.materials = materials
+        self.curves = curves; self.boundary = boundary; self.steps = steps; self.outputs = outputs
+        self.transport = transport; self.notes = notes; self.baseDirectory = baseDirectory
+    }
+
+    /// Equal models describe the same problem: every value equal (the base directory and the
+    /// path style are not compared).
+    public static func == (a: Model, b: Model) -> Bool {
+        a.notes == b.notes && a.mesh == b.mesh && a.kinematics == b.kinematics
+            && a.regions.map(\.region) == b.regions.map(\.region) && a.regions.map(\.material) == b.regions.map(\.material)
+            && a.materials == b.materials && a.curves == b.curves && a.boundary == b.boundary && a.steps == b.steps
+            && a.outputs == b.outputs && a.transport == b.transport
+    }
+
+    /// The root path in this model's style.
+    public var rootPath: ModelPath { ModelPath(style: pathStyle) }
 
     /// Reads and parses a model file.
     /// - Throws: ``ModelError`` (`.file` when unreadable, otherwise naming the JSON path).
@@ -51,10 +82,16 @@ public struct Model: Sendable {
         return try parse(data, baseDirectory: url.deletingLastPathComponent())
     }
 
+    /// Reads and parses a model file (the same as ``load(path:)``).
+    /// - Throws: ``ModelError``.
+    public init(contentsOf url: URL) throws { self = try Model.load(path: url.path) }
+
     /// Parses a model from JSON text.
     /// - Parameter baseDirectory: where relative file paths in the model are resolved.
     public static func parse(_ data: Data, baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> Model {
-        try ModelParser(baseDirectory: baseDirectory).parse(JSONValue.parse(data))
+        var model = try ModelParser(baseDirectory: baseDirectory).parse(JSONValue.parse(data))
+        model.pathStyle = .json
+        return model
     }
 }
 
@@ -84,23 +121,8 @@ public enum MeshSource: Sendable, Equatable {
     case gmsh(path: String)
 }
 
-/// A material as written in a model file.
-public struct MaterialDefinition: Sendable {
-    /// The `type` discriminator as written (`isotropicElastic`, `orthotropicElastic`, `neoHookean`).
-    public var type: String
-    /// The validated constitutive law.
-    public var law: any SolidMaterial
-    /// Material axes (for anisotropic laws; `.global` otherwise).
-    public var axes: MaterialAxes
-    /// For `type: "biphasic"`: the mixture (``law`` is then its solid).
-    public var biphasic: BiphasicMaterial? = nil
-    /// For a `fibreReinforced` solid with `lamellae`: one fibre family per lamella, assigned
-    /// per cell by ``BiphasicSimulation`` (``law`` and ``biphasic`` then hold lamella 0's solid).
-    public var lamellae: LamellaeDefinition? = nil
-}
-
 /// One entry of the `boundary` list: where (`target`) and what (`kind`).
-public struct BoundaryCondition: Sendable {
+public struct BoundaryCondition: Sendable, Equatable {
     /// What the condition acts on.
     public enum Target: Sendable, Equatable {
         /// A named surface (face set).
@@ -148,12 +170,33 @@ public struct BoundaryCondition: Sendable {
         /// Displacement (mm) of the rigid surface.
         case displacement(SIMD3<Double>)
     }
+    /// A name a script can find the condition by (`"traction"`); nil: unnamed. Names are unique.
+    public var name: String?
     /// Where it acts.
     public var target: Target
     /// What it does.
     public var kind: Kind
-    /// JSON path of this entry (`boundary[3]`), for errors found later.
-    public var path: String
+    /// Path of this entry (`boundary[3]`), for errors found later; set from its position when a
+    /// ``Simulation`` is built. Not part of equality.
+    public var path: String = ""
+
+    /// A condition.
+    public init(name: String? = nil, target: Target, kind: Kind) {
+        self.name = name; self.target = target; self.kind = kind
+    }
+
+    public static func == (a: BoundaryCondition, b: BoundaryCondition) -> Bool {
+        a.name == b.name && a.target == b.target && a.kind == b.kind
+    }
+
+    /// The load curve this condition follows, if any (nil: constant 1).
+    public var curve: String? {
+        switch kind {
+        case .fix, .symmetry: return nil
+        case let .prescribe(_, c), let .pressure(_, c), let .traction(_, c), let .force(_, c), let .nodalForce(_, c),
+             let .rigid(_, c), let .fluidPressure(_, c), let .fluidFlux(_, c), let .fluidExchange(_, _, c): return c
+        }
+    }
 }
 
 /// One step of the analysis. Times in s.
@@ -171,6 +214,25 @@ public struct StepDefinition: Sendable, Equatable {
     /// A free-swelling step (biphasic models, first step only): swell with no external load
     /// to Donnan equilibrium before loading; it takes no model time (``duration`` is 0).
     public var freeSwelling: FreeSwellingDefinition? = nil
+
+    /// A loading step of `duration` s with adaptive time increments in [`minStep`, `maxStep`] s,
+    /// starting at `initialStep` s (default: `maxStep`).
+    public init(name: String, duration: Double, initialStep: Double? = nil, minStep: Double, maxStep: Double) {
+        self.name = name; self.duration = duration; self.initialStep = initialStep ?? maxStep
+        self.minStep = minStep; self.maxStep = maxStep
+    }
+
+    /// A free-swelling step (first step of a biphasic model; takes no model time).
+    /// - Parameters:
+    ///   - tolerance: equilibrium tolerance on `max |p − p_bath| / Δπ_ref` (dimensionless, in (0, 1)).
+    ///   - maxDuration: pseudo-time cap (s).
+    ///   - initialStep, minStep, maxStep: pseudo-time increments (s).
+    public static func freeSwelling(name: String = "free swelling", tolerance: Double, maxDuration: Double,
+                                    initialStep: Double? = nil, minStep: Double, maxStep: Double) -> StepDefinition {
+        var s = StepDefinition(name: name, duration: 0, initialStep: initialStep, minStep: minStep, maxStep: maxStep)
+        s.freeSwelling = FreeSwellingDefinition(tolerance: tolerance, maxDuration: maxDuration)
+        return s
+    }
 }
 
 /// The `freeSwelling` block of a step (see ``BiphasicProblem/swellFreely(state:tolerance:maxDuration:options:newton:)``).
@@ -179,12 +241,19 @@ public struct FreeSwellingDefinition: Sendable, Equatable {
     public var tolerance: Double
     /// Pseudo-time cap (s): the run stops with an error if equilibrium is not reached by then.
     public var maxDuration: Double
-    /// JSON path of the block (`steps[0].freeSwelling`).
-    public var path: String
+    /// Path of the block (`steps[0].freeSwelling`), set when a ``Simulation`` is built. Not part of equality.
+    public var path: String = "steps[0].freeSwelling"
+
+    /// Free swelling to a tolerance (dimensionless) within a pseudo-time cap (s).
+    public init(tolerance: Double, maxDuration: Double) { self.tolerance = tolerance; self.maxDuration = maxDuration }
+
+    public static func == (a: FreeSwellingDefinition, b: FreeSwellingDefinition) -> Bool {
+        a.tolerance == b.tolerance && a.maxDuration == b.maxDuration
+    }
 }
 
 /// What to record.
-public struct OutputDefinition: Sendable {
+public struct OutputDefinition: Sendable, Equatable {
     /// Output times (s), increasing; the stepper lands on each exactly.
     public var times: [Double]
     /// Point probes.
@@ -196,6 +265,11 @@ public struct OutputDefinition: Sendable {
     /// Write VTU files + a PVD collection at every output time.
     public var vtu: Bool
 
+    /// Outputs at `times` (s, increasing).
+    public init(times: [Double], probes: [Probe] = [], surfaces: [SurfaceOutput] = [], regions: [RegionOutput] = [], vtu: Bool = true) {
+        self.times = times; self.probes = probes; self.surfaces = surfaces; self.regions = regions; self.vtu = vtu
+    }
+
     /// A field sampled at a point (interpolated in the element containing it).
     public struct Probe: Sendable, Equatable {
         /// Name in results.
@@ -204,8 +278,13 @@ public struct OutputDefinition: Sendable {
         public var field: String
         /// Point (mm, reference configuration).
         public var at: SIMD3<Double>
-        /// JSON path.
-        public var path: String
+        /// Path (`outputs.probes[0]`), set from the position when a ``Simulation`` is built. Not part of equality.
+        public var path: String = ""
+
+        /// An output.
+        public init(name: String, field: String, at: SIMD3<Double>) { self.name = name; self.field = field; self.at = at }
+
+        public static func == (a: Probe, b: Probe) -> Bool { a.name == b.name && a.field == b.field && a.at == b.at }
     }
     /// A quantity over a named surface.
     public struct SurfaceOutput: Sendable, Equatable {
@@ -216,8 +295,13 @@ public struct OutputDefinition: Sendable {
         /// `reactionForce` (N, from the assembled residual) or `tractionIntegral`
         /// (N, the flux ∫σ·n dA of the Cauchy stress over the reference surface), or `area` (mm²).
         public var quantity: String
-        /// JSON path.
-        public var path: String
+        /// Path (`outputs.probes[0]`), set from the position when a ``Simulation`` is built. Not part of equality.
+        public var path: String = ""
+
+        /// An output.
+        public init(name: String, surface: String, quantity: String) { self.name = name; self.surface = surface; self.quantity = quantity }
+
+        public static func == (a: SurfaceOutput, b: SurfaceOutput) -> Bool { a.name == b.name && a.surface == b.surface && a.quantity == b.quantity }
     }
     /// Average/min/max of a field over a region (over its quadrature points).
     public struct RegionOutput: Sendable, Equatable {
@@ -227,7 +311,12 @@ public struct OutputDefinition: Sendable {
         public var region: String
         /// Field (see ``Simulation/fieldNames``) or `volume` (mm³, deformed).
         public var quantity: String
-        /// JSON path.
-        public var path: String
+        /// Path (`outputs.probes[0]`), set from the position when a ``Simulation`` is built. Not part of equality.
+        public var path: String = ""
+
+        /// An output.
+        public init(name: String, region: String, quantity: String) { self.name = name; self.region = region; self.quantity = quantity }
+
+        public static func == (a: RegionOutput, b: RegionOutput) -> Bool { a.name == b.name && a.region == b.region && a.quantity == b.quantity }
     }
 }

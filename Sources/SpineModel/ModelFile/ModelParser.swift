@@ -37,7 +37,7 @@ struct ModelParser {
         guard units == Model.units else {
             throw ModelError(.units, at: "units", "expected \"\(Model.units)\", got \"\(units)\" (convert the model to mm, N, s, MPa)")
         }
-        if let d = r.optional("description") { _ = try JSONAccess.string(d, "description") }
+        let notes = try r.optional("description").map { try JSONAccess.string($0, "description") }
         let mesh = try parseMesh(try r.required("mesh"))
         let kin = try JSONAccess.choice(try r.required("kinematics"), "kinematics", Kinematics.allCases.map(\.rawValue))
         let curves = try parseCurves(r.optional("curves"))
@@ -64,8 +64,14 @@ struct ModelParser {
         let transport = try r.optional("transport").map { try TransportParser.parse($0) }
         try r.finish(allowed: topKeys)
         try Self.checkBiphasicUse(materials: materials, boundary: boundary, outputs: outputs, steps: steps)
-        return Model(mesh: mesh, kinematics: Kinematics(rawValue: kin)!, regions: regions, materials: materials, curves: curves,
-                     boundary: boundary, steps: steps, outputs: outputs, baseDirectory: baseDirectory, transport: transport)
+        var names = Set<String>()
+        for (i, c) in boundary.enumerated() {
+            if let n = c.name, !names.insert(n).inserted { throw ModelError(.invalidValue, at: "boundary[\(i)].name", "duplicate condition name \"\(n)\"") }
+        }
+        var model = Model(mesh: mesh, kinematics: Kinematics(rawValue: kin)!, regions: regions, materials: materials, curves: curves,
+                          boundary: boundary, steps: steps, outputs: outputs, transport: transport, notes: notes, baseDirectory: baseDirectory)
+        model.pathStyle = .json
+        return model
     }
 
     func element(_ r: inout JSONReader) throws -> CellType {
@@ -183,42 +189,40 @@ struct ModelParser {
         var r = try JSONReader(v, path: "materials")
         var out: [String: MaterialDefinition] = [:]
         guard !r.keys.isEmpty else { throw ModelError(.invalidValue, at: "materials", "expected at least one material") }
-        for key in r.keys { out[key] = try parseMaterial(r.optional(key)!, path: r.child(key)) }
+        for key in r.keys {
+            let material = try parseMaterial(r.optional(key)!, path: r.child(key))
+            try material.validate(at: ModelPath(style: .json).key("materials").entry(key))
+            out[key] = material
+        }
         return out
     }
 
     /// Material `type`s this version reads; later physics add theirs here.
     static let materialTypes = ["isotropicElastic", "orthotropicElastic", "neoHookean", "biphasic"]
 
+    /// A material's value (structure and types checked here; parameter ranges by ``MaterialDefinition/validate(at:)``).
     func parseMaterial(_ v: JSONValue, path: String) throws -> MaterialDefinition {
         var r = try JSONReader(v, path: path)
         let type = try JSONAccess.choice(try r.required("type"), r.child("type"), Self.materialTypes)
+        if type == "biphasic" { return try parseBiphasicMaterial(&r, path: path) }
+        return MaterialDefinition(solid: try parseSolid(&r, type: type))
+    }
+
+    /// A solid law's parameters from an object whose `type` was read already.
+    func parseSolid(_ r: inout JSONReader, type: String) throws -> SolidDefinition {
         func param(_ name: String) throws -> Double { try JSONAccess.number(try r.required(name), r.child(name)) }
-        do {
-            switch type {
-            case "biphasic":
-                return try parseBiphasicMaterial(&r, path: path)
-            case "isotropicElastic", "neoHookean":
-                let e = try param("E"), nu = try param("nu")
-                try r.finish(allowed: ["type", "E", "nu"])
-                let law: any SolidMaterial = type == "neoHookean" ? try NeoHookean(youngsModulus: e, poissonRatio: nu)
-                    : try IsotropicLinearElastic(youngsModulus: e, poissonRatio: nu)
-                return MaterialDefinition(type: type, law: law, axes: .global)
-            default:
-                let names = ["E1", "E2", "E3", "nu12", "nu13", "nu23", "G12", "G13", "G23"]
-                let p = try names.map(param)
-                let axes = try parseAxes(r.optional("axes"), path: r.child("axes"))
-                try r.finish(allowed: ["type", "axes"] + names)
-                let law = try OrthotropicLinearElastic(E1: p[0], E2: p[1], E3: p[2], nu12: p[3], nu13: p[4], nu23: p[5], G12: p[6], G13: p[7], G23: p[8])
-                return MaterialDefinition(type: type, law: law, axes: axes)
-            }
-        } catch let e as MaterialError {
-            switch e {
-            case let .invalidParameter(name, value, expected):
-                throw ModelError(.invalidValue, at: r.child(name), "expected \(expected), got \(JSONValue.number(value).summary)")
-            default:
-                throw ModelError(.invalidValue, at: path, e.description)
-            }
+        switch type {
+        case "isotropicElastic", "neoHookean":
+            let e = try param("E"), nu = try param("nu")
+            try r.finish(allowed: ["type", "E", "nu"])
+            return type == "neoHookean" ? .neoHookean(E: e, nu: nu) : .isotropicElastic(E: e, nu: nu)
+        default:
+            let names = ["E1", "E2", "E3", "nu12", "nu13", "nu23", "G12", "G13", "G23"]
+            let p = try names.map(param)
+            let axes = try parseAxes(r.optional("axes"), path: r.child("axes"))
+            try r.finish(allowed: ["type", "axes"] + names)
+            return .orthotropicElastic(OrthotropicConstants(E1: p[0], E2: p[1], E3: p[2], nu12: p[3], nu13: p[4], nu23: p[5],
+                                                            G12: p[6], G13: p[7], G23: p[8]), axes: axes)
         }
     }
 
@@ -233,6 +237,16 @@ struct ModelParser {
         try r.finish(allowed: ["type", "origin", "axis"])
         return .cylindrical(origin: (o.x, o.y, o.z), axis: (a.x, a.y, a.z))
     }
+
+    /// Every probe field the format defines (solid fields, then biphasic ones).
+    static var probeFields: [String] { SolidField.allCases.map(\.rawValue) + biphasicFields }
+    /// Every surface quantity the format defines.
+    static var surfaceQuantities: [String] { ["reactionForce", "tractionIntegral", "area"] + biphasicSurfaceQuantities }
+    /// Every region quantity the format defines.
+    static var regionQuantities: [String] { probeFields + ["volume"] + biphasicRegionQuantities }
+
+    /// Most output times a model may ask for (each writes a row and, with VTU, a file).
+    static let maxOutputTimes = 100_000
 
     static let conditionKinds = ["fix", "prescribe", "symmetry", "pressure", "traction", "force", "nodalForce", "rigid", "fluidPressure", "fluidFlux", "fluidExchange"]
 
@@ -350,8 +364,11 @@ struct ModelParser {
                 kind = .rigid(.loads(force: force, moment: moment, rotationFree: rotation == "free", reference: reference, slide: slide.sorted()), curve: curve)
             }
         }
-        try r.finish(allowed: ["surface", "nodeSet", "curve"] + Self.conditionKinds)
-        return BoundaryCondition(target: target, kind: kind, path: path)
+        let name = try r.optional("name").map { try JSONAccess.string($0, r.child("name")) }
+        try r.finish(allowed: ["name", "surface", "nodeSet", "curve"] + Self.conditionKinds)
+        var condition = BoundaryCondition(name: name, target: target, kind: kind)
+        condition.path = path
+        return condition
     }
 
     func parseStep(_ v: JSONValue, path: String) throws -> StepDefinition {
@@ -382,6 +399,9 @@ struct ModelParser {
             var tr = try JSONReader(tv, path: "outputs.times")
             let every = try JSONAccess.positive(try tr.required("every"), "outputs.times.every")
             try tr.finish(allowed: ["every"])
+            guard endTime / every <= Double(Self.maxOutputTimes) else {
+                throw ModelError(.invalidValue, at: "outputs.times.every", "\(JSONValue.number(every).summary) s over \(JSONValue.number(endTime).summary) s gives \(JSONValue.number((endTime / every).rounded(.up)).summary) output times; the limit is \(Self.maxOutputTimes): expected every ≥ \(endTime / Double(Self.maxOutputTimes)) s")
+            }
             let n = Int((endTime / every * (1 + 1e-12)).rounded(.down))
             times = (0...n).map { Double($0) * every }
             if endTime - times.last! > 1e-9 * endTime { times.append(endTime) }
@@ -393,25 +413,28 @@ struct ModelParser {
             guard names.insert(n).inserted else { throw ModelError(.invalidValue, at: r.child("name"), "duplicate output name \"\(n)\"") }
             return n
         }
-        let fieldNames = SolidField.allCases.map(\.rawValue) + Self.biphasicFields
+        let fieldNames = Self.probeFields
         let probes = try (r.optional("probes").map { try JSONAccess.array($0, "outputs.probes") } ?? []).enumerated().map { (i, p) in
             var pr = try JSONReader(p, path: "outputs.probes[\(i)]")
-            let probe = OutputDefinition.Probe(name: try uniqueName(&pr), field: try JSONAccess.choice(try pr.required("field"), pr.child("field"), fieldNames),
-                                               at: try JSONAccess.vector3(try pr.required("at"), pr.child("at")), path: pr.path)
+            var probe = OutputDefinition.Probe(name: try uniqueName(&pr), field: try JSONAccess.choice(try pr.required("field"), pr.child("field"), fieldNames),
+                                               at: try JSONAccess.vector3(try pr.required("at"), pr.child("at")))
+            probe.path = pr.path
             try pr.finish(allowed: ["name", "field", "at"])
             return probe
         }
         let surfaces = try (r.optional("surfaces").map { try JSONAccess.array($0, "outputs.surfaces") } ?? []).enumerated().map { (i, p) in
             var sr = try JSONReader(p, path: "outputs.surfaces[\(i)]")
-            let out = OutputDefinition.SurfaceOutput(name: try uniqueName(&sr), surface: try JSONAccess.string(try sr.required("surface"), sr.child("surface")),
-                                                     quantity: try JSONAccess.choice(try sr.required("quantity"), sr.child("quantity"), ["reactionForce", "tractionIntegral", "area"] + Self.biphasicSurfaceQuantities), path: sr.path)
+            var out = OutputDefinition.SurfaceOutput(name: try uniqueName(&sr), surface: try JSONAccess.string(try sr.required("surface"), sr.child("surface")),
+                                                     quantity: try JSONAccess.choice(try sr.required("quantity"), sr.child("quantity"), Self.surfaceQuantities))
+            out.path = sr.path
             try sr.finish(allowed: ["name", "surface", "quantity"])
             return out
         }
         let regions = try (r.optional("regions").map { try JSONAccess.array($0, "outputs.regions") } ?? []).enumerated().map { (i, p) in
             var rr = try JSONReader(p, path: "outputs.regions[\(i)]")
-            let out = OutputDefinition.RegionOutput(name: try uniqueName(&rr), region: try JSONAccess.string(try rr.required("region"), rr.child("region")),
-                                                    quantity: try JSONAccess.choice(try rr.required("quantity"), rr.child("quantity"), fieldNames + ["volume"] + Self.biphasicRegionQuantities), path: rr.path)
+            var out = OutputDefinition.RegionOutput(name: try uniqueName(&rr), region: try JSONAccess.string(try rr.required("region"), rr.child("region")),
+                                                    quantity: try JSONAccess.choice(try rr.required("quantity"), rr.child("quantity"), Self.regionQuantities))
+            out.path = rr.path
             try rr.finish(allowed: ["name", "region", "quantity"])
             return out
         }

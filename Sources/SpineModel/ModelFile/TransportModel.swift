@@ -19,7 +19,7 @@ import FiniteElements
 ///               "viable": [{"name": "viable", "reaction": 0}]}
 /// }
 /// ```
-public struct TransportDefinition: Sendable {
+public struct TransportDefinition: Sendable, Equatable {
     /// The solutes, in file order.
     public var solutes: [Solute]
     /// Reactions by region, in file order (a cell takes the first listed region containing it).
@@ -33,6 +33,28 @@ public struct TransportDefinition: Sendable {
     /// Outputs.
     public var outputs: Outputs
 
+    /// A transport block; `timeStep` in s.
+    public init(solutes: [Solute], reactions: [(region: String, reaction: any SoluteReaction)] = [],
+                boundary: [SoluteBoundaryCondition], steadyStart: Bool = false, timeStep: Double, outputs: Outputs = Outputs()) {
+        self.solutes = solutes; self.reactions = reactions
+        self.boundary = boundary.enumerated().map { ($1, "transport.boundary[\($0)]") }
+        self.steadyStart = steadyStart; self.timeStep = timeStep; self.outputs = outputs
+    }
+
+    /// Equal blocks: the same solutes, reactions (of the library's reaction types), conditions,
+    /// time step and outputs (JSON paths are not compared).
+    public static func == (a: TransportDefinition, b: TransportDefinition) -> Bool {
+        func same(_ x: any SoluteReaction, _ y: any SoluteReaction) -> Bool {
+            if let x = x as? MichaelisMentenUptake, let y = y as? MichaelisMentenUptake { return x == y }
+            if let x = x as? DiscCellMetabolism, let y = y as? DiscCellMetabolism { return x == y }
+            return false
+        }
+        return a.solutes == b.solutes && a.reactions.count == b.reactions.count
+            && zip(a.reactions, b.reactions).allSatisfy { $0.region == $1.region && same($0.reaction, $1.reaction) }
+            && a.boundary.map(\.condition) == b.boundary.map(\.condition)
+            && a.steadyStart == b.steadyStart && a.timeStep == b.timeStep && a.outputs == b.outputs
+    }
+
     /// Transport outputs.
     public struct Outputs: Sendable, Equatable {
         /// Concentration at a point (mM): `(name, solute, point mm, JSON path)`.
@@ -45,10 +67,15 @@ public struct TransportDefinition: Sendable {
         /// `discCellMetabolism` reaction (index into the reactions list).
         public var viable: [(name: String, reaction: Int, region: String?, path: String)] = []
 
-        /// Equal names in the same order.
+        /// No outputs.
+        public init() {}
+
+        /// Equal entries in the same order (JSON paths are not compared).
         public static func == (a: Outputs, b: Outputs) -> Bool {
-            a.probes.map(\.name) == b.probes.map(\.name) && a.regions.map(\.name) == b.regions.map(\.name)
-                && a.surfaces.map(\.name) == b.surfaces.map(\.name) && a.viable.map(\.name) == b.viable.map(\.name)
+            a.probes.map(\.name) == b.probes.map(\.name) && a.probes.map(\.solute) == b.probes.map(\.solute) && a.probes.map(\.at) == b.probes.map(\.at)
+                && a.regions.map(\.name) == b.regions.map(\.name) && a.regions.map(\.solute) == b.regions.map(\.solute) && a.regions.map(\.region) == b.regions.map(\.region)
+                && a.surfaces.map(\.name) == b.surfaces.map(\.name) && a.surfaces.map(\.solute) == b.surfaces.map(\.solute) && a.surfaces.map(\.surface) == b.surfaces.map(\.surface)
+                && a.viable.map(\.name) == b.viable.map(\.name) && a.viable.map(\.reaction) == b.viable.map(\.reaction) && a.viable.map(\.region) == b.viable.map(\.region)
         }
     }
 }
@@ -196,7 +223,7 @@ enum TransportParser {
             try or.finish(allowed: ["probes", "regions", "surfaces", "viable"])
         }
         try r.finish(allowed: ["solutes", "reactions", "boundary", "steadyStart", "timeStep", "outputs"])
-        return TransportDefinition(solutes: solutes, reactions: reactions, boundary: boundary, steadyStart: steady, timeStep: dt, outputs: outputs)
+        return TransportDefinition(solutes: solutes, reactions: reactions, boundary: boundary.map(\.0), steadyStart: steady, timeStep: dt, outputs: outputs)
     }
 
     static func material(_ v: JSONValue, path: String) throws -> SoluteMaterial {

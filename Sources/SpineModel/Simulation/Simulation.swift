@@ -28,6 +28,7 @@ public final class Simulation {
     /// Builds everything the model describes, checking names against the mesh.
     /// - Throws: ``ModelError`` naming the JSON path of the offending entry.
     public init(model: Model) throws {
+        let model = model.positioned
         self.model = model
         let mesh = try Self.buildMesh(model.mesh)
         do { try mesh.validate() } catch { throw ModelError(.invalidValue, at: "mesh", String(describing: error)) }
@@ -38,10 +39,16 @@ public final class Simulation {
             guard let cells = mesh.regions[region] else {
                 throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
             }
-            let def = model.materials[name]!
+            guard let def = model.materials[name] else {
+                throw ModelError(.unknownName, at: model.rootPath.key("regions").description, "region \"\(region)\" names material \"\(name)\", which is not defined; defined: \(model.materials.keys.sorted().joined(separator: ", "))")
+            }
+            guard def.biphasic == nil else {
+                throw ModelError(.invalidValue, at: model.rootPath.key("materials").entry(name).description, "a biphasic material in a solid model: every region of a biphasic model must be biphasic, and the whole model then runs as biphasic")
+            }
+            let law = try def.law(at: model.rootPath.key("materials").entry(name))
             for c in cells {
                 let centroid = mesh.cellCoordinates(c).reduce(SIMD3<Double>.zero, +) / Double(mesh.cellType(c).nodeCount)
-                cellMaterials[c] = .init(law: def.law, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
+                cellMaterials[c] = .init(law: law, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
             }
         }
         if let c = cellMaterials.firstIndex(where: { $0 == nil }) {

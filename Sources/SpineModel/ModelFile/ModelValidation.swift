@@ -1,0 +1,98 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+
+extension Model {
+    /// Checks everything that can be checked without the mesh — every material parameter,
+    /// names referred to (materials, curves), steps and output times — the checks a model file
+    /// gets when it is read, for a model built or changed in code.
+    ///
+    /// Names of regions, surfaces and node sets are checked against the mesh when a
+    /// ``Simulation`` is built.
+    /// - Throws: ``ModelError`` naming the place in this model's ``pathStyle``
+    ///   (`materials["np"].biphasic.permeability.k0` for a model built in code).
+    public func validate() throws {
+        let root = rootPath
+        guard !regions.isEmpty else { throw ModelError(.invalidValue, at: root.key("regions").description, "expected at least one region → material entry") }
+        for (i, r) in regions.enumerated() where materials[r.material] == nil {
+            let at = pathStyle == .json ? root.key("regions").entry(r.region) : root.key("regions").index(i).key("material")
+            throw ModelError(.unknownName, at: at.description, "unknown material \"\(r.material)\"; defined: \(materials.keys.sorted().joined(separator: ", "))")
+        }
+        for name in materials.keys.sorted() { try materials[name]!.validate(at: root.key("materials").entry(name)) }
+        var names = Set<String>()
+        for (i, c) in boundary.enumerated() {
+            let at = root.key("boundary").index(i)
+            if let curve = c.curve, curves[curve] == nil {
+                throw ModelError(.unknownName, at: at.key("curve").description, "unknown curve \"\(curve)\"; defined: \(curves.keys.sorted().joined(separator: ", "))")
+            }
+            if let n = c.name, !names.insert(n).inserted {
+                throw ModelError(.invalidValue, at: at.key("name").description, "duplicate condition name \"\(n)\"")
+            }
+        }
+        guard !steps.isEmpty else { throw ModelError(.invalidValue, at: root.key("steps").description, "expected at least one step") }
+        for (i, step) in steps.enumerated() { try step.validate(at: root.key("steps").index(i), first: i == 0) }
+        try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })
+        try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)
+    }
+
+    /// The model with every condition's, output's and free-swelling block's ``BoundaryCondition/path``
+    /// set from its position (`boundary[3]`, `outputs.probes[0]`), for errors found later.
+    var positioned: Model {
+        var m = self
+        for i in m.boundary.indices { m.boundary[i].path = "boundary[\(i)]" }
+        for i in m.outputs.probes.indices { m.outputs.probes[i].path = "outputs.probes[\(i)]" }
+        for i in m.outputs.surfaces.indices { m.outputs.surfaces[i].path = "outputs.surfaces[\(i)]" }
+        for i in m.outputs.regions.indices { m.outputs.regions[i].path = "outputs.regions[\(i)]" }
+        for i in m.steps.indices where m.steps[i].freeSwelling != nil { m.steps[i].freeSwelling!.path = "steps[\(i)].freeSwelling" }
+        return m
+    }
+}
+
+extension StepDefinition {
+    /// Checks the step's times (s) and, for a free-swelling step, that it comes first.
+    func validate(at path: ModelPath, first: Bool) throws {
+        func positive(_ key: String, _ x: Double) throws {
+            guard x > 0, x.isFinite else { throw ModelError(.invalidValue, at: path.key(key).description, "expected a positive number (s), got \(JSONValue.number(x).summary)") }
+        }
+        if let swelling = freeSwelling {
+            guard first else {
+                throw ModelError(.invalidValue, at: path.key("freeSwelling").description, "a free-swelling step must be the first step (it sets the initial state before loading)")
+            }
+            guard duration == 0 else {
+                throw ModelError(.invalidValue, at: path.key("duration").description, "a free-swelling step takes no model time: expected 0, got \(JSONValue.number(duration).summary)")
+            }
+            guard swelling.tolerance > 0, swelling.tolerance < 1 else {
+                throw ModelError(.invalidValue, at: path.key("freeSwelling").key("tolerance").description, "expected a relative equilibrium tolerance in (0, 1) on max |p − p_bath| / Δπ_ref, e.g. 1e-3, got \(JSONValue.number(swelling.tolerance).summary)")
+            }
+            try positive("maxDuration", swelling.maxDuration)
+        } else {
+            try positive("duration", duration)
+        }
+        let keys = (dt: path.style == .json ? "dt" : "initialStep", dtMin: path.style == .json ? "dtMin" : "minStep",
+                    dtMax: path.style == .json ? "dtMax" : "maxStep")
+        try positive(keys.dtMax, maxStep)
+        try positive(keys.dtMin, minStep)
+        guard minStep <= maxStep else { throw ModelError(.invalidValue, at: path.key(keys.dtMin).description, "expected ≤ \(keys.dtMax) = \(maxStep) s, got \(minStep)") }
+        guard initialStep >= minStep, initialStep <= maxStep else {
+            throw ModelError(.invalidValue, at: path.key(keys.dt).description, "expected a number in [\(keys.dtMin), \(keys.dtMax)] = [\(minStep), \(maxStep)] s, got \(initialStep)")
+        }
+    }
+}
+
+extension OutputDefinition {
+    /// Checks output times (s, increasing, within `[0, endTime]`) and unique names.
+    func validate(at path: ModelPath, endTime: Double) throws {
+        guard !times.isEmpty else { throw ModelError(.invalidValue, at: path.key("times").description, "expected at least one output time") }
+        for (i, t) in times.enumerated() {
+            guard t >= 0, t.isFinite else { throw ModelError(.invalidValue, at: path.key("times").index(i).description, "expected a time ≥ 0 s, got \(t)") }
+            if i > 0, !(t > times[i - 1]) { throw ModelError(.invalidValue, at: path.key("times").index(i).description, "expected times increasing strictly, got \(t) after \(times[i - 1])") }
+            if t > endTime * (1 + 1e-12) { throw ModelError(.invalidValue, at: path.key("times").index(i).description, "expected a time ≤ the end of the last step (\(endTime) s), got \(t)") }
+        }
+        var names = Set<String>()
+        let all = probes.enumerated().map { ($1.name, path.key("probes").index($0)) } + surfaces.enumerated().map { ($1.name, path.key("surfaces").index($0)) }
+            + regions.enumerated().map { ($1.name, path.key("regions").index($0)) }
+        for (name, at) in all where !names.insert(name).inserted {
+            throw ModelError(.invalidValue, at: at.key("name").description, "duplicate output name \"\(name)\"")
+        }
+    }
+}
