@@ -26,13 +26,11 @@ struct RunCommand: ParsableCommand {
             let parsed = try Model.load(path: model)
             if parsed.isBiphasic { try runBiphasic(parsed, directory: directory, showBar: showBar); return }
             let simulation = try Simulation(model: parsed)
-            let results = try simulation.run(outputDirectory: directory) { fraction, time in
-                if showBar { drawProgressBar(fraction: fraction, time: time) }
-            }
+            simulation.onProgress = { p in if showBar { drawProgressBar(fraction: p.fraction, time: p.time) } }
+            let results = try simulation.run(outputDirectory: directory)
             if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
-            if parsed.transport != nil {
-                let transport = try TransportSimulation(model: parsed).run(outputDirectory: directory)
-                if !quiet { print("transport: \(transport.times.count) output times; wrote \(directory.appendingPathComponent("transport.json").path)") }
+            if parsed.transport != nil, !quiet {
+                print("transport: \(results.times.count) output times; wrote \(directory.appendingPathComponent("transport.json").path)")
             }
             if !quiet {
                 print("\(results.steps.count) steps, \(results.times.count) output times, \(simulation.mesh.cellCount) cells, \(simulation.unknownCount) unknowns")

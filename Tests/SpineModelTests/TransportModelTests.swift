@@ -146,7 +146,7 @@ struct TransportModelTests {
         var model = try parse(#"{"solutes": {"o2": {"unit": "mM", "materials": {"left": {"diffusivity": {"type": "constant", "D": 1e-3}}}}}, "boundary": [{"solute": "o2", "surface": "x+", "concentration": 0.06}], "timeStep": 1}"#)
         // The generated box has only region `all`; use a Gmsh-free route: a mesh source the test can extend is not
         // available, so check the transport layer's error and its mapping directly.
-        var mesh = try Simulation.buildMesh(model.mesh)
+        var mesh = try SolidSimulation.buildMesh(model.mesh)
         try mesh.addRegion("left", cells: [0, 1])
         #expect(throws: TransportError.surfaceOutsideSoluteRegions(field: "boundary[0].surface", surface: "x+", solute: "o2")) {
             _ = try SoluteTransportProblem(mesh: mesh, solutes: model.transport!.solutes, boundaryConditions: model.transport!.boundary.map(\.condition))

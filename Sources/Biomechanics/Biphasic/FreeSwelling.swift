@@ -65,10 +65,13 @@ extension BiphasicProblem {
     ///   - maxDuration: pseudo-time cap (s).
     ///   - options: step control (first, smallest, largest step in s).
     ///   - newton: the solver (its reference norm is restored afterwards).
+    ///   - observer: called after every accepted pseudo-time increment (pseudo-time s, Newton
+    ///     iterations); an error it throws stops the swelling and is rethrown.
     /// - Throws: ``BiphasicError/freeSwellingImpossible(reason:)``,
     ///   ``BiphasicError/freeSwellingNotConverged(maxDuration:residual:tolerance:)``, the stepper's errors.
     public func swellFreely(state: inout [Double], tolerance: Double, maxDuration: Double,
-                            options: TimeStepperOptions, newton: NewtonSolver) throws -> FreeSwellingReport {
+                            options: TimeStepperOptions, newton: NewtonSolver,
+                            observer: ((_ pseudoTime: Double, _ iterations: Int) throws -> Void)? = nil) throws -> FreeSwellingReport {
         guard tolerance.isFinite, tolerance > 0, tolerance < 1 else {
             throw BiphasicError.invalidParameter(name: "freeSwelling.tolerance", value: tolerance, expected: "a relative tolerance in (0, 1)")
         }
@@ -97,6 +100,7 @@ extension BiphasicProblem {
                 report.residual = self.swellingResidual(state: x, bath: bath, osmotic: osmotic)
                 previous = x; previousTime = accepted.time
                 if report.residual <= tolerance { throw Reached() }
+                try observer?(accepted.time, accepted.iterations)
             }
         } catch is Reached { return report }
         throw BiphasicError.freeSwellingNotConverged(maxDuration: maxDuration, residual: report.residual, tolerance: tolerance)

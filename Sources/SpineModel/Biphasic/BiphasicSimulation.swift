@@ -48,6 +48,11 @@ public final class BiphasicSimulation {
     /// with the step's end time (s), its length (s) and the unknown vectors at the end and
     /// start of the step; an error thrown here stops the run.
     public var stepObserver: ((_ time: Double, _ timeStep: Double, _ state: [Double], _ previous: [Double]) throws -> Void)? = nil
+    /// Called after every accepted increment, free swelling included, with the step index
+    /// (into the model's steps), the time (s; pseudo-time during free swelling) and the Newton
+    /// iterations of the increment; an error thrown here (e.g. `CancellationError`) stops the run,
+    /// which then throws ``SimulationCancelled`` carrying the results so far when the error is a `CancellationError`.
+    var incrementObserver: ((_ step: Int, _ time: Double, _ iterations: Int) throws -> Void)? = nil
 
     /// Number of unknowns.
     public var unknownCount: Int { problem.unknownCount }
@@ -57,7 +62,7 @@ public final class BiphasicSimulation {
     public init(model: Model) throws {
         let model = model.positioned
         self.model = model
-        let mesh = try Simulation.buildMesh(model.mesh)
+        let mesh = try SolidSimulation.buildMesh(model.mesh)
         do { try mesh.validate() } catch { throw ModelError(.invalidValue, at: "mesh", String(describing: error)) }
         self.mesh = mesh
         var materials = [BiphasicProblem.CellMaterial?](repeating: nil, count: mesh.cellCount)
@@ -135,11 +140,11 @@ public final class BiphasicSimulation {
     }
 
     static func apply(_ c: BoundaryCondition, model: Model, mesh: Mesh, to problem: BiphasicProblem, exchangeSurfaces: inout [String]) throws {
-        let nodes = try Simulation.targetNodes(c, mesh: mesh)
+        let nodes = try SolidSimulation.targetNodes(c, mesh: mesh)
         func curve(_ name: String?) -> LoadCurve { name.map { model.curves[$0]! } ?? .constant }
         var surface: String { if case let .surface(s) = c.target { return s }; return "" }
         do {
-            if try Simulation.applyMechanical(c, nodes: nodes, surface: surface, mesh: mesh, curve: curve,
+            if try SolidSimulation.applyMechanical(c, nodes: nodes, surface: surface, mesh: mesh, curve: curve,
                                               prescribed: &problem.prescribed, loads: &problem.loads) { return }
             switch c.kind {
             case .fix, .prescribe, .symmetry, .pressure, .traction, .force, .nodalForce:
@@ -210,6 +215,7 @@ public final class BiphasicSimulation {
         func record(_ t: Double, _ x: [Double]) throws {
             let v = problem.dofValues(unknowns: x, time: t)
             results.times.append(t)
+            try disc?.record(time: t, state: x)
             for (k, p) in outputs.probes.enumerated() {
                 let value: Double
                 switch p.field {
@@ -266,12 +272,16 @@ public final class BiphasicSimulation {
         var seenEvents = 0
         var state = problem.initialState()
         freeSwellingReport = nil
+        var disc: DiscQuantityRecorder? = nil
+        do {
         if let first = model.steps.first, let swelling = first.freeSwelling {
             var options = try TimeStepperOptions(initialStep: first.initialStep, minStep: first.minStep, maxStep: first.maxStep)
             options.easyIterations = 6
             do {
                 freeSwellingReport = try problem.swellFreely(state: &state, tolerance: swelling.tolerance, maxDuration: swelling.maxDuration,
-                                                             options: options, newton: newton)
+                                                             options: options, newton: newton) { [incrementObserver] time, iterations in
+                    try incrementObserver?(0, time, iterations)
+                }
             } catch let e as BiphasicError {
                 switch e {
                 case .freeSwellingNotConverged: throw ModelError(.invalidValue, at: swelling.path + ".maxDuration", e.description)
@@ -284,11 +294,13 @@ public final class BiphasicSimulation {
                 seenEvents += 1
             }
         }
+        disc = try DiscQuantityRecorder(simulation: self)
+        try disc!.start(state: state)
         if let first = outputs.times.first, abs(first) <= tolerance { try record(0, state); nextOutput = 1 }
         var must = outputs.times
         for curve in model.curves.values { must += curve.mustPoints }
         var start = 0.0, previous = state, previousTime = 0.0
-        for step in model.steps where step.freeSwelling == nil {
+        for (stepIndex, step) in model.steps.enumerated() where step.freeSwelling == nil {
             var options = try TimeStepperOptions(initialStep: step.initialStep, minStep: step.minStep, maxStep: step.maxStep)
             options.easyIterations = 6
             let stepper = AdaptiveTimeStepper(options: options, newton: newton)
@@ -304,6 +316,7 @@ public final class BiphasicSimulation {
                     imbibed[k] -= out
                     rate[k] = out / dt
                 }
+                try disc!.step(time: accepted.time, state: x, residual: r, exchanged: exchanged)
                 while seenEvents < problem.compactionEvents.count {
                     notices.append("before t = \(accepted.time) s: \(problem.compactionEvents[seenEvents].description)")
                     seenEvents += 1
@@ -316,11 +329,23 @@ public final class BiphasicSimulation {
                 try stepObserver?(accepted.time, dt, x, previous)
                 previous = x; previousTime = accepted.time
                 progress(min(accepted.time / endTime, 1), accepted.time)
+                try incrementObserver?(stepIndex, accepted.time, accepted.iterations)
             }
             start += step.duration
         }
+        } catch {
+            linearSolverSeconds = newton.linearSolverSeconds
+            newtonStatistics = newton.statistics
+            disc?.finish(into: &results)
+            results.isComplete = false
+            results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newton.statistics
+            if error is CancellationError { throw SimulationCancelled(partial: results) }
+            throw error
+        }
         linearSolverSeconds = newton.linearSolverSeconds
         newtonStatistics = newton.statistics
+        disc!.finish(into: &results)
+        results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newton.statistics
         if let dir = outputDirectory {
             var doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
             if let r = freeSwellingReport, case var .object(members) = doc {

@@ -274,7 +274,7 @@ public struct OutputDefinition: Sendable, Equatable {
     public struct Probe: Sendable, Equatable {
         /// Name in results.
         public var name: String
-        /// Field (see ``Simulation/fieldNames``).
+        /// Field (``SolidField`` names; biphasic models also `p`, `pressure`).
         public var field: String
         /// Point (mm, reference configuration).
         public var at: SIMD3<Double>
@@ -309,7 +309,7 @@ public struct OutputDefinition: Sendable, Equatable {
         public var name: String
         /// Region name.
         public var region: String
-        /// Field (see ``Simulation/fieldNames``) or `volume` (mm³, deformed).
+        /// Field (``SolidField`` names; biphasic models also `p`, `pressure`) or `volume` (mm³, deformed).
         public var quantity: String
         /// Path (`outputs.probes[0]`), set from the position when a ``Simulation`` is built. Not part of equality.
         public var path: String = ""

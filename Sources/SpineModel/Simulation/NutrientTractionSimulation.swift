@@ -241,6 +241,7 @@ public final class NutrientTractionSimulation {
         model.steps[0].duration = 20
         model.steps[1].duration = 50
         model.curves["traction"] = try LoadCurve(points: [(0, 0), (20, 0), (30, 1), (50, 1), (60, 0), (70, 0)])
+        model.outputs.times = stride(from: 0.0, through: 70, by: 10).map { $0 }
         return model
     }
 

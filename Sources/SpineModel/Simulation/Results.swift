@@ -1,5 +1,6 @@
 import Foundation
 import FiniteElements
+import Biomechanics
 
 /// One recorded quantity over the output times.
 public struct TimeSeries: Sendable, Equatable {
@@ -15,6 +16,36 @@ public struct TimeSeries: Sendable, Equatable {
     public var values: [[Double]]
     /// Extra description for the results file (the probe point, surface or region).
     public var source: [String: JSONValue]
+    /// Extremes over every accepted time step (not only the output times), where the run
+    /// tracked them (the nucleus pressure does); nil otherwise.
+    public var extremes: Extremes? = nil
+
+    /// A series (values: one sample per output time, `components.count` numbers each).
+    public init(name: String, quantity: String, unit: String, components: [String], values: [[Double]],
+                source: [String: JSONValue] = [:], extremes: Extremes? = nil) {
+        self.name = name; self.quantity = quantity; self.unit = unit; self.components = components
+        self.values = values; self.source = source; self.extremes = extremes
+    }
+
+    /// Smallest and largest value over every accepted step, with their times (s); unit of the series.
+    public struct Extremes: Sendable, Equatable {
+        /// Smallest value (the series' unit) and when (s).
+        public var minimum: Double, minimumTime: Double
+        /// Largest value (the series' unit) and when (s).
+        public var maximum: Double, maximumTime: Double
+        /// Accepted steps inspected.
+        public var steps: Int
+    }
+
+    /// The first component at every output time (the value of a scalar series).
+    public var scalars: [Double] { values.map { $0[0] } }
+    /// Smallest value of the first component: over every accepted step when ``extremes`` were
+    /// tracked, else over the output times (nil for an empty series).
+    public var minimum: Double? { extremes?.minimum ?? scalars.min() }
+    /// Largest value of the first component (see ``minimum``).
+    public var maximum: Double? { extremes?.maximum ?? scalars.max() }
+    /// The first component at the last output time.
+    public var final: Double? { values.last?[0] }
 }
 
 /// What a ``Simulation`` run produced.
@@ -29,10 +60,39 @@ public struct SimulationResults: Sendable {
     public var regions: [TimeSeries] = []
     /// Every accepted time step.
     public var steps: [AcceptedStep] = []
+    /// Solute series of a transport model or of the transport staggered with a biphasic one
+    /// (probes and region statistics in mM, surface inflow in mmol/s and mmol, viable fractions),
+    /// at ``times``.
+    public var solutes: [TimeSeries] = []
 
-    /// The series named `name` in any group.
+    /// Nucleus pressure (MPa, what a needle transducer reads: fluid + osmotic) at the volume
+    /// centroid of region `nucleus`, for biphasic models that have one; its ``TimeSeries/extremes``
+    /// cover every accepted step.
+    public var nucleusPressure: TimeSeries? = nil
+    /// Fluid imbibed since t = 0 (mm³; the mixture's volume change), for biphasic models.
+    public var imbibedVolume: TimeSeries? = nil
+    /// Fluid imbibed since t = 0 through each surface with a fluid condition (mm³), by surface name.
+    /// A node on the edge shared by two such surfaces counts for both; ``imbibedVolume`` is the exact total.
+    public var imbibedBySurface: [String: TimeSeries] = [:]
+    /// Height change (mm): mean `u_z` of surface `top` minus that of `bottom`, for biphasic models with both.
+    public var heightChange: TimeSeries? = nil
+
+    /// False when the run stopped early (cancelled or failed): the series end at the last output
+    /// time reached. Results returned by a successful ``Simulation/run(outputDirectory:)`` are complete.
+    public var isComplete = true
+    /// Messages about the run (cut steps, lamellae not on ring boundaries, …), in order.
+    public var notices: [String] = []
+    /// What the free-swelling step did (biphasic models with one).
+    public var freeSwelling: FreeSwellingReport? = nil
+    /// Newton's counts and time per phase over the run.
+    public var statistics: NewtonStatistics? = nil
+
+    /// Empty results.
+    public init() {}
+
+    /// The user-declared output (probe, surface, region or solute series) named `name`.
     public func series(named name: String) -> TimeSeries? {
-        (probes + surfaces + regions).first { $0.name == name }
+        (probes + surfaces + regions + solutes).first { $0.name == name }
     }
 
     /// The results document (`results.json`).
@@ -59,10 +119,24 @@ public struct SimulationResults: Sendable {
                                                             ("iterations", .number(Double(s.iterations))), ("retries", .number(Double(s.retries)))]
             stepList.append(.object(entry))
         }
-        let members: [(key: String, value: JSONValue)] = [
+        var members: [(key: String, value: JSONValue)] = [
             ("units", .string("mm-N-s-MPa")), ("mesh", mesh), ("times", .array(times.map { JSONValue.number($0) })),
             ("probes", group(probes)), ("surfaces", group(surfaces)), ("regions", group(regions)), ("steps", .array(stepList)),
         ]
+        var standard = [nucleusPressure, imbibedVolume, heightChange].compactMap { $0 }
+        standard += imbibedBySurface.keys.sorted().map { imbibedBySurface[$0]! }
+        if !standard.isEmpty {
+            var doc = group(standard)
+            if let e = nucleusPressure?.extremes, case var .object(items) = doc, let i = items.firstIndex(where: { $0.key == "nucleusPressure" }),
+               case var .object(entry) = items[i].value {
+                entry.append(("overEveryStep", .object([("minimum", .number(e.minimum)), ("minimumTime", .number(e.minimumTime)),
+                                                        ("maximum", .number(e.maximum)), ("maximumTime", .number(e.maximumTime)),
+                                                        ("steps", .number(Double(e.steps)))])))
+                items[i] = (items[i].key, .object(entry)); doc = .object(items)
+            }
+            members.append(("standard", doc))
+        }
+        if !isComplete { members.insert(("complete", .bool(false)), at: 1) }
         return .object(members)
     }
 

@@ -3,202 +3,216 @@ import Biomechanics
 import FiniteElements
 import SparseLinearAlgebra
 
-/// Runs a ``Model``: builds the mesh, materials, constraints and loads,
-/// steps through time with the adaptive backward-Euler stepper (Newton with
-/// line search at every step), and records the requested outputs.
+/// A run stopped by task cancellation, with the results it had produced: the series end at the
+/// last output time reached and ``SimulationResults/isComplete`` is false.
+public struct SimulationCancelled: Error, CustomStringConvertible, Sendable {
+    /// The results so far (incomplete).
+    public let partial: SimulationResults
+    public var description: String {
+        "simulation cancelled at t = \(partial.steps.last?.time ?? 0) s after \(partial.steps.count) accepted steps; the results so far are incomplete"
+    }
+}
+
+/// Where a run is: sent on ``Simulation/progress`` after every accepted time increment.
+public struct SimulationProgress: Sendable, Equatable {
+    /// What the run is doing.
+    public enum Phase: String, Sendable {
+        /// The free-swelling step before loading (``time`` is pseudo-time, s).
+        case freeSwelling
+        /// A loading step.
+        case loading
+    }
+    /// The phase.
+    public var phase: Phase
+    /// Index of the model step being run.
+    public var step: Int
+    /// Its name.
+    public var stepName: String
+    /// Time reached (s): model time, or pseudo-time during free swelling.
+    public var time: Double
+    /// Fraction of the model's loading time done (0 during free swelling, 1 at the end).
+    public var fraction: Double
+    /// Newton iterations of the accepted increment.
+    public var iterations: Int
+}
+
+/// Runs a ``Model`` of any kind — solid, biphasic, biphasic with solutes staggered on its
+/// fluid, or transport on a solid model — and returns typed ``SimulationResults``.
 ///
 /// ```swift
-/// let simulation = try Simulation(model: try Model.load(path: "Examples/models/compression-box.json"))
-/// let results = try simulation.run(outputDirectory: URL(fileURLWithPath: "out"))
-/// print(results.probes[0].values)
+/// var model = try DefaultDiscModel.model()
+/// model.materials["np"]!.biphasic!.permeability.k0 *= 0.5
+/// let simulation = try Simulation(model: model)
+/// Task { for await p in simulation.progress { print(p.time, p.fraction) } }
+/// let results = try await simulation.run()
+/// print(results.nucleusPressure!.minimum!, results.imbibedVolume!.final!)   // MPa, mm³
 /// ```
-public final class Simulation {
-    /// The model.
+///
+/// **Cancellation.** Cancelling the task that awaits ``run(outputDirectory:)`` stops the run
+/// after the accepted increment in progress (free swelling included) and throws
+/// ``SimulationCancelled`` with the results so far.
+///
+/// **Concurrency.** A simulation is a reference type: it owns its factorizations and caches and
+/// runs once at a time (a second concurrent ``run(outputDirectory:)`` on the same instance is
+/// refused). Separate instances run concurrently (e.g. a parameter sweep in a `TaskGroup`); each
+/// runs on a thread of its own, outside Swift's cooperative pool.
+public final class Simulation: @unchecked Sendable {
+    /// The kinds of model a ``Simulation`` runs.
+    public enum Kind: String, Sendable {
+        /// Solid mechanics (small or finite strain); a transport block is solved after it on the same mesh.
+        case solid
+        /// Biphasic (u–p) mechanics.
+        case biphasic
+        /// Biphasic mechanics with solutes stepped after every accepted mechanical step.
+        case biphasicWithTransport
+    }
+
+    /// The model (validated).
     public let model: Model
-    /// The mesh (mm).
-    public let mesh: Mesh
-    /// The solid-mechanics problem built from the model.
-    public let problem: SolidMechanicsProblem
-    /// Located probes: cell and reference coordinates.
-    let probeLocations: [(cell: Int, reference: SIMD3<Double>)]
+    /// What kind of run this is.
+    public let kind: Kind
+    /// Progress after every accepted increment; finishes when the run ends. One consumer.
+    public let progress: AsyncStream<SimulationProgress>
+    /// Called on the running thread after every accepted increment with the same progress
+    /// values as ``progress`` (for synchronous callers, e.g. a progress bar); keep it short.
+    public var onProgress: ((SimulationProgress) -> Void)? = nil
+    private let progressContinuation: AsyncStream<SimulationProgress>.Continuation
 
-    /// Number of unknowns of the discrete system.
-    public var unknownCount: Int { problem.unknownCount }
+    enum Engine {
+        case solid(SolidSimulation)
+        case biphasic(BiphasicSimulation)
+        case coupled(BiphasicSimulation, TransportSimulation)
+    }
+    let engine: Engine
+    private let state = RunState()
 
-    /// Builds everything the model describes, checking names against the mesh.
-    /// - Throws: ``ModelError`` naming the JSON path of the offending entry.
+    /// Validates the model and builds the discrete problem (mesh, materials, conditions).
+    /// - Throws: ``ModelError`` naming the place in the model's ``Model/pathStyle``.
     public init(model: Model) throws {
-        let model = model.positioned
+        try model.validate()
         self.model = model
-        let mesh = try Self.buildMesh(model.mesh)
-        do { try mesh.validate() } catch { throw ModelError(.invalidValue, at: "mesh", String(describing: error)) }
-        self.mesh = mesh
-        // Materials per cell (later region entries override earlier ones).
-        var cellMaterials = [SolidMechanicsProblem.CellMaterial?](repeating: nil, count: mesh.cellCount)
-        for (region, name) in model.regions {
-            guard let cells = mesh.regions[region] else {
-                throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+        if model.isBiphasic {
+            let biphasic = try BiphasicSimulation(model: model)
+            if model.transport != nil {
+                // Solutes carried by the fluid: transport on the linear cells of the corner nodes
+                // (same cell numbering), stepped after every biphasic step.
+                let transport = try TransportSimulation(model: model, mesh: NutrientTractionSimulation.cornerMesh(of: biphasic.mesh))
+                engine = .coupled(biphasic, transport); kind = .biphasicWithTransport
+            } else {
+                engine = .biphasic(biphasic); kind = .biphasic
             }
-            guard let def = model.materials[name] else {
-                throw ModelError(.unknownName, at: model.rootPath.key("regions").description, "region \"\(region)\" names material \"\(name)\", which is not defined; defined: \(model.materials.keys.sorted().joined(separator: ", "))")
-            }
-            guard def.biphasic == nil else {
-                throw ModelError(.invalidValue, at: model.rootPath.key("materials").entry(name).description, "a biphasic material in a solid model: every region of a biphasic model must be biphasic, and the whole model then runs as biphasic")
-            }
-            let law = try def.law(at: model.rootPath.key("materials").entry(name))
-            for c in cells {
-                let centroid = mesh.cellCoordinates(c).reduce(SIMD3<Double>.zero, +) / Double(mesh.cellType(c).nodeCount)
-                cellMaterials[c] = .init(law: law, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
-            }
+        } else {
+            let solid = try SolidSimulation(model: model)
+            if model.transport != nil { _ = try TransportSimulation(model: model, mesh: solid.mesh) }
+            engine = .solid(solid); kind = .solid
         }
-        if let c = cellMaterials.firstIndex(where: { $0 == nil }) {
-            throw ModelError(.invalidValue, at: "regions", "cell \(c) lies in no listed region: every cell needs a material (the mesh's regions: \(mesh.regions.keys.sorted().joined(separator: ", ")))")
-        }
-        let problem = try SolidMechanicsProblem(mesh: mesh, cellMaterials: cellMaterials, finiteStrain: model.kinematics == .finiteStrain)
-        for condition in model.boundary { try Self.apply(condition, model: model, mesh: mesh, to: problem) }
-        do { try problem.prepare() } catch { throw ModelError(.invalidValue, at: "boundary", String(describing: error)) }
-        self.problem = problem
-        // Outputs: names must exist, probes must lie in the mesh.
-        for s in model.outputs.surfaces where mesh.surfaces[s.surface] == nil {
-            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
-        }
-        for r in model.outputs.regions where mesh.regions[r.region] == nil {
-            throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
-        }
-        let locator = PointLocator(mesh: mesh)
-        probeLocations = try model.outputs.probes.map { p in
-            guard let hit = locator.locate(p.at) else {
-                throw ModelError(.invalidValue, at: p.path + ".at", "point [\(p.at.x), \(p.at.y), \(p.at.z)] mm lies outside the mesh")
-            }
-            return hit
+        (progress, progressContinuation) = AsyncStream.makeStream(of: SimulationProgress.self, bufferingPolicy: .bufferingNewest(1024))
+    }
+
+    /// The mesh (mm).
+    public var mesh: Mesh {
+        switch engine {
+        case let .solid(s): return s.mesh
+        case let .biphasic(b), let .coupled(b, _): return b.mesh
         }
     }
 
-    static func buildMesh(_ source: MeshSource) throws -> Mesh {
-        do {
-            switch source {
-            case let .box(origin, size, divisions, element):
-                return try MeshGenerator.box(origin: origin, size: size, cells: divisions, cellType: element)
-            case let .cylinder(a, b, height, innerName, fraction, radial, around, axial, element):
-                let inner = innerName.map { MeshGenerator.InnerRegion(name: $0, fraction: fraction) }
-                return try MeshGenerator.ellipticCylinder(a: a, b: b, height: height, inner: inner, around: around, radial: radial, layers: axial, cellType: element)
-            case let .tube(ri, ro, height, angle, radial, around, axial, element):
-                return try tube(innerRadius: ri, outerRadius: ro, height: height, angle: angle, radial: radial, around: around, axial: axial, element: element)
-            case let .gmsh(path):
-                return try readGmsh(path)
-            }
-        } catch let e as ModelError { throw e } catch {
-            throw ModelError(.invalidValue, at: "mesh", String(describing: error))
+    /// Unknowns of the mechanical system.
+    public var unknownCount: Int {
+        switch engine {
+        case let .solid(s): return s.unknownCount
+        case let .biphasic(b), let .coupled(b, _): return b.unknownCount
         }
     }
 
-    /// A tube sector: a box in (r, θ, z) mapped to Cartesian coordinates, so
-    /// every node (mid-edge ones included) lies exactly on its arc.
-    static func tube(innerRadius ri: Double, outerRadius ro: Double, height: Double, angle: Double,
-                     radial: Int, around: Int, axial: Int, element: CellType) throws -> Mesh {
-        var mesh = try MeshGenerator.box(size: SIMD3(ro - ri, 1, height), cells: SIMD3(radial, around, axial), cellType: element)
-        let sweep = angle * Double.pi / 180
-        for i in 0..<mesh.nodeCount {
-            let q = mesh.nodes[i]
-            let r = ri + q.x, theta = q.y * sweep
-            mesh.nodes[i] = SIMD3(r * cos(theta), r * sin(theta), q.z)
-        }
-        for (new, old) in [("inner", "x-"), ("outer", "x+"), ("start", "y-"), ("end", "y+")] {
-            try mesh.addSurface(new, faces: try mesh.faces(ofSurface: old))
-        }
-        return mesh
-    }
-
-    /// Nodes of a condition's target, or an unknown-name error at its path.
-    static func targetNodes(_ c: BoundaryCondition, mesh: Mesh) throws -> [Int] {
-        switch c.target {
-        case let .surface(name):
-            guard mesh.surfaces[name] != nil else {
-                throw ModelError(.unknownName, at: c.path + ".surface", "unknown surface \"\(name)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+    /// Runs every step on a thread of its own and returns the results; writes `results.json`,
+    /// `results.csv`, VTU/PVD and SVG plots (and `transport.*` for solutes) into
+    /// `outputDirectory` when given.
+    /// - Throws: ``SimulationCancelled`` when the task is cancelled; ``ModelError``, the
+    ///   solver's errors when a step fails at its smallest increment.
+    public func run(outputDirectory: URL? = nil) async throws -> SimulationResults {
+        let flag = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SimulationResults, any Error>) in
+                let thread = Thread { [self] in
+                    do { continuation.resume(returning: try runHere(outputDirectory: outputDirectory, cancellation: flag)) } catch { continuation.resume(throwing: error) }
+                }
+                thread.stackSize = 16 << 20
+                thread.start()
             }
-            return try mesh.nodes(ofSurface: name)
-        case let .nodeSet(name):
-            guard mesh.nodeSets[name] != nil else {
-                throw ModelError(.unknownName, at: c.path + ".nodeSet", "unknown node set \"\(name)\"; the mesh has: \(mesh.nodeSets.keys.sorted().joined(separator: ", "))")
-            }
-            return try mesh.nodes(inSet: name)
+        } onCancel: {
+            flag.cancel()
         }
     }
 
-    /// Applies a condition that means the same for every problem with a displacement field —
-    /// fixed or prescribed components, symmetry planes, surface and nodal loads — to that
-    /// problem's prescribed components and loads. Returns `false` for the kinds each problem
-    /// handles itself (rigid surfaces, fluid conditions), leaving both lists untouched.
-    static func applyMechanical(_ c: BoundaryCondition, nodes: [Int], surface: String, mesh: Mesh,
-                                curve: (String?) -> LoadCurve,
-                                prescribed: inout [PrescribedComponent], loads: inout [NodalLoad]) throws -> Bool {
-        switch c.kind {
-        case let .fix(components):
-            for k in components { prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: 0)) }
-        case let .prescribe(list, name):
-            for (k, v) in list { prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: v, curve: curve(name))) }
-        case .symmetry:
-            let axis: Int
-            do { axis = try SymmetryPlane.axis(mesh: mesh, surface: surface) } catch {
-                throw ModelError(.invalidValue, at: c.path + ".symmetry", String(describing: error))
-            }
-            prescribed.append(PrescribedComponent(nodes: nodes, component: axis, value: 0))
-        case let .pressure(p, name):
-            var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-            try SurfaceLoads.pressure(p, mesh: mesh, surface: surface, into: &f)
-            loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-        case let .traction(t, name):
-            var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-            try SurfaceLoads.accumulate(mesh: mesh, surface: surface, into: &f) { _, _ in t }
-            loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-        case let .force(total, name):
-            var f = [SIMD3<Double>](repeating: .zero, count: mesh.nodeCount)
-            try SurfaceLoads.totalForce(total, mesh: mesh, surface: surface, into: &f)
-            loads.append(NodalLoad(nodalForces: f, curve: curve(name)))
-        case let .nodalForce(force, name):
-            loads.append(NodalLoad(nodes: nodes, forces: Array(repeating: force, count: nodes.count), curve: curve(name)))
-        case .rigid, .fluidPressure, .fluidFlux, .fluidExchange:
-            return false
+    /// Runs every step on the calling thread (for scripts without Swift concurrency); the same
+    /// results and files as the `async` ``run(outputDirectory:)``.
+    public func run(outputDirectory: URL? = nil) throws -> SimulationResults {
+        try runHere(outputDirectory: outputDirectory, cancellation: CancellationFlag())
+    }
+
+    private func runHere(outputDirectory: URL?, cancellation: CancellationFlag) throws -> SimulationResults {
+        guard state.begin() else {
+            throw ModelError(.invalidValue, at: "", "this simulation is running already: make one Simulation per concurrent run")
         }
+        defer { state.end(); progressContinuation.finish() }
+        let endTime = model.steps.reduce(0) { $0 + $1.duration }
+        let steps = model.steps
+        let continuation = progressContinuation
+        let handler = onProgress
+        let observer: (Int, Double, Int) throws -> Void = { step, time, iterations in
+            let swelling = steps[step].freeSwelling != nil
+            let p = SimulationProgress(phase: swelling ? .freeSwelling : .loading, step: step, stepName: steps[step].name,
+                                       time: time, fraction: swelling ? 0 : min(time / max(endTime, .leastNormalMagnitude), 1),
+                                       iterations: iterations)
+            continuation.yield(p)
+            handler?(p)
+            if cancellation.isCancelled { throw CancellationError() }
+        }
+        switch engine {
+        case let .solid(solid):
+            solid.incrementObserver = observer
+            defer { solid.incrementObserver = nil }
+            var results = try solid.run(outputDirectory: outputDirectory)
+            if model.transport != nil {
+                let transport = try TransportSimulation(model: model, mesh: solid.mesh).run(outputDirectory: outputDirectory)
+                results.solutes = transport.probes + transport.surfaces + transport.regions
+            }
+            return results
+        case let .biphasic(biphasic):
+            biphasic.incrementObserver = observer
+            defer { biphasic.incrementObserver = nil }
+            return try biphasic.run(outputDirectory: outputDirectory)
+        case let .coupled(biphasic, transport):
+            biphasic.incrementObserver = observer
+            defer { biphasic.incrementObserver = nil }
+            var (mechanics, solutes) = try transport.runCoupled(with: biphasic, outputDirectory: outputDirectory)
+            mechanics.solutes = solutes.probes + solutes.surfaces + solutes.regions
+            return mechanics
+        }
+    }
+}
+
+/// A run's exclusive flag and its cancellation request.
+private final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = false
+
+    func begin() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if running { return false }
+        running = true
         return true
     }
 
-    static func apply(_ c: BoundaryCondition, model: Model, mesh: Mesh, to problem: SolidMechanicsProblem) throws {
-        let nodes = try targetNodes(c, mesh: mesh)
-        func curve(_ name: String?) -> LoadCurve { name.map { model.curves[$0]! } ?? .constant }
-        var surface: String { if case let .surface(s) = c.target { return s }; return "" }
-        do {
-            if try applyMechanical(c, nodes: nodes, surface: surface, mesh: mesh, curve: curve,
-                                   prescribed: &problem.prescribed, loads: &problem.loads) { return }
-            switch c.kind {
-            case .fix, .prescribe, .symmetry, .pressure, .traction, .force, .nodalForce:
-                break  // applied above
-            case .fluidPressure, .fluidFlux, .fluidExchange:
-                throw ModelError(.invalidValue, at: c.path, "fluid conditions need a biphasic model (run it with BiphasicSimulation)")
-            case let .rigid(drive, name):
-                switch drive {
-                case let .displacement(d):
-                    for k in 0..<3 { problem.prescribed.append(PrescribedComponent(nodes: nodes, component: k, value: d[k], curve: curve(name))) }
-                case let .loads(force, moment, rotationFree, reference, slide):
-                    guard slide.isEmpty else {
-                        throw ModelError(.invalidValue, at: c.path + ".rigid.slide", "sliding (frictionless) rigid surfaces are available in biphasic models only; for a solid model use symmetry or prescribed components instead")
-                    }
-                    // Master–slave: the nodes' displacements follow the reference point's translation (and rotation).
-                    let area = try mesh.surfaceArea(surface)
-                    let centroid = SIMD3(try mesh.integrate(surface: surface) { x, _ in x.x }, try mesh.integrate(surface: surface) { x, _ in x.y },
-                                         try mesh.integrate(surface: surface) { x, _ in x.z }) / area
-                    problem.rigidBodies.append(.init(nodes: nodes, reference: reference ?? centroid, rotationFree: rotationFree,
-                                                     force: force, moment: moment, curve: curve(name)))
-                }
-            }
-        } catch let e as ModelError { throw e } catch {
-            throw ModelError(.invalidValue, at: c.path, String(describing: error))
-        }
-    }
+    func end() { lock.lock(); running = false; lock.unlock() }
+}
 
-    static func readGmsh(_ path: String) throws -> Mesh {
-        do { return try GmshReader.read(path: path) } catch {
-            throw ModelError(.invalidValue, at: "mesh.file", String(describing: error))
-        }
-    }
+/// A thread-safe cancellation request, set from a task's cancellation handler and read by the
+/// run after every accepted increment.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func cancel() { lock.lock(); value = true; lock.unlock() }
 }

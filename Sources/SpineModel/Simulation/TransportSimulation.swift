@@ -36,7 +36,7 @@ public final class TransportSimulation {
         guard let definition = model.transport else { throw ModelError(.missingKey, at: "transport", "the model has no transport block") }
         self.model = model
         self.definition = definition
-        let mesh = try mesh ?? Simulation.buildMesh(model.mesh)
+        let mesh = try mesh ?? SolidSimulation.buildMesh(model.mesh)
         self.mesh = mesh
         for s in definition.solutes {
             for (region, _) in s.materials where mesh.regions[region] == nil {

@@ -2,7 +2,7 @@ import Foundation
 import Biomechanics
 import FiniteElements
 
-extension Simulation {
+extension SolidSimulation {
     /// Writes the mesh with point data `displacement` (mm) and cell data: the
     /// cell-average Cauchy stress (MPa, 6 components xx yy zz xy yz xz) and
     /// its von Mises value, as an ASCII VTK XML unstructured grid (VTK node

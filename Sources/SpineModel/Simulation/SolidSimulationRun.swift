@@ -3,7 +3,7 @@ import Biomechanics
 import FiniteElements
 import SparseLinearAlgebra
 
-extension Simulation {
+extension SolidSimulation {
     /// The mechanical state at one reference point of a cell.
     struct PointState {
         var displacement: SIMD3<Double>
@@ -144,13 +144,14 @@ extension Simulation {
 
         let newton = NewtonSolver()
         var state = [Double](repeating: 0, count: problem.unknownCount)
+        do {
         try newton.solve(StaticEquilibrium(problem, time: 0), x: &state)
         newton.options.referenceNorm = newton.lastReport.residualNorms.first ?? 0
         if let first = outputs.times.first, abs(first) <= tolerance { try record(0, state); nextOutput = 1 }
         var must = outputs.times
         for curve in model.curves.values { must += curve.mustPoints }
         var start = 0.0
-        for step in model.steps {
+        for (stepIndex, step) in model.steps.enumerated() {
             let options = try TimeStepperOptions(initialStep: step.initialStep, minStep: step.minStep, maxStep: step.maxStep)
             let stepper = AdaptiveTimeStepper(options: options, newton: newton)
             try stepper.run(problem, from: start, to: start + step.duration, state: &state, mustPoints: must) { accepted, x in
@@ -161,9 +162,17 @@ extension Simulation {
                     nextOutput += 1
                 }
                 progress(min(accepted.time / endTime, 1), accepted.time)
+                try incrementObserver?(stepIndex, accepted.time, accepted.iterations)
             }
             start += step.duration
         }
+        } catch {
+            results.isComplete = false
+            results.statistics = newton.statistics
+            if error is CancellationError { throw SimulationCancelled(partial: results) }
+            throw error
+        }
+        results.statistics = newton.statistics
         if let dir = outputDirectory {
             let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
             try write(doc.serialized() + "\n", to: dir.appendingPathComponent("results.json"))
