@@ -2,52 +2,92 @@ import ArgumentParser
 import Foundation
 import SpineTraction
 
-/// `spinetraction run MODEL.json --out DIR`: solve a model file and write
-/// `DIR/results.json`, `DIR/results.csv` and VTU files with a PVD collection.
+/// The example models `run --example` knows.
+enum ExampleName: String, CaseIterable, ExpressibleByArgument {
+    case disc
+    case nutrientTraction = "nutrient-traction"
+}
+
+/// `spinetraction run MODEL.json | --example NAME [--out DIR] [--quiet]`: one pipeline for every
+/// model kind (solid, biphasic, biphasic with solutes); writes `results.json`, `results.csv`,
+/// VTU/PVD and SVG plots (and `transport.*` for solutes) and prints a report driven by the
+/// model's outputs: the standard disc quantities when the model has them, the last value of every
+/// scalar output, the free-swelling report, Newton's counts and time shares.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Solve a model file (JSON, units mm-N-s-MPa) and write results.json, results.csv and VTU/PVD files."
+        abstract: "Solve a model file or an embedded example and write results.json, results.csv, VTU/PVD and SVG plots.",
+        discussion: "Examples: \(ExampleName.allCases.map(\.rawValue).joined(separator: ", ")). `--example disc` is the default L4-L5 disc under intermittent traction (the main job)."
     )
 
     @Argument(help: "The model file (see Schemas/model.schema.json).")
-    var model: String
+    var model: String?
 
-    @Option(name: .long, help: "Output directory (created if missing).")
-    var out: String
+    @Option(name: .long, help: "An embedded example instead of a file: \(ExampleName.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var example: ExampleName?
 
-    @Flag(name: .long, help: "No progress bar, no summary.")
-    var quiet = false
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (model == nil) != (example == nil) else {
+            throw ValidationError("give a model file or --example NAME (one of them)")
+        }
+    }
 
     func run() throws {
-        let directory = URL(fileURLWithPath: out)
-        let showBar = !quiet && isatty(STDERR_FILENO) != 0
+        let name = example?.rawValue ?? URL(fileURLWithPath: model ?? "model").deletingPathExtension().lastPathComponent
+        let directory = try output.directory(default: "\(name)-results")
         do {
-            let parsed = try Model.load(path: model)
-            if parsed.isBiphasic { try runBiphasic(parsed, directory: directory, showBar: showBar); return }
-            let simulation = try Simulation(model: parsed)
-            simulation.onProgress = { p in if showBar { drawProgressBar(fraction: p.fraction, time: p.time) } }
-            let results = try simulation.run(outputDirectory: directory)
-            if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
-            if parsed.transport != nil, !quiet {
-                print("transport: \(results.times.count) output times; wrote \(directory.appendingPathComponent("transport.json").path)")
-            }
-            if !quiet {
-                print("\(results.steps.count) steps, \(results.times.count) output times, \(simulation.mesh.cellCount) cells, \(simulation.unknownCount) unknowns")
-                print("wrote \(directory.appendingPathComponent("results.json").path)")
-            }
+            let parsed = try example.map { try ExampleModels.model(named: $0.rawValue) } ?? Model.load(path: model!)
+            try Self.solve(parsed, directory: directory, quiet: output.quiet)
+        } catch let error as ExitCode {
+            throw error
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
+
+    /// Runs `model` into `directory` and prints the report (unless `quiet`).
+    static func solve(_ model: Model, directory: URL, quiet: Bool) throws {
+        let showBar = !quiet && isatty(STDERR_FILENO) != 0
+        let simulation = try Simulation(model: model)
+        simulation.onProgress = ProgressLine(bar: showBar, quiet: quiet).callback
+        let start = Date()
+        let results = try simulation.run(outputDirectory: directory)
+        let wall = Date().timeIntervalSince(start)
+        if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
+        for notice in results.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
+        guard !quiet else { return }
+        RunReport(model: model, simulation: simulation, results: results, wall: wall, directory: directory).print()
+    }
 }
 
-/// Redraws the one-line progress bar of `spinetraction run` on standard error:
-/// `fraction` of the simulated time done (0…1), `time` the simulated time (s).
-func drawProgressBar(fraction: Double, time: Double) {
+/// Progress for `run`: a redrawn bar on a terminal, otherwise (logs, CI) one line every 10 s of
+/// wall time so a long run is never silent.
+final class ProgressLine: @unchecked Sendable {
+    let bar: Bool, quiet: Bool
+    var last = Date()
+    init(bar: Bool, quiet: Bool) { self.bar = bar; self.quiet = quiet }
+
+    var callback: (SimulationProgress) -> Void {
+        { [self] p in
+            if bar { drawProgressBar(fraction: p.fraction, time: p.time, phase: p.phase); return }
+            guard !quiet, Date().timeIntervalSince(last) >= 10 else { return }
+            last = Date()
+            let what = p.phase == .freeSwelling ? String(format: "free swelling, pseudo-time %.4g s", p.time)
+                : String(format: "%@: t = %.4g s (%.0f%%)", p.stepName, p.time, 100 * p.fraction)
+            FileHandle.standardError.write(Data("progress: \(what)\n".utf8))
+        }
+    }
+}
+
+/// Redraws the one-line progress bar on standard error: `fraction` of the simulated time done
+/// (0…1), `time` the simulated time (s; pseudo-time during free swelling).
+func drawProgressBar(fraction: Double, time: Double, phase: SimulationProgress.Phase = .loading) {
     let width = 40
     let filled = Int((fraction * Double(width)).rounded(.down))
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(width - filled, 0))
-    FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  t = %.4g s", bar, fraction * 100, time).utf8))
+    let label = phase == .freeSwelling ? "free swelling, pseudo-t" : "t"
+    FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  %@ = %.4g s", bar, fraction * 100, label, time).utf8))
 }
