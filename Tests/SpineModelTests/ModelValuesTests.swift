@@ -130,3 +130,29 @@ struct ModelValuesTests {
         }
     }
 }
+
+@Suite("Example models and named conditions")
+struct ExampleModelValueTests {
+    /// The embedded examples equal their files (`run --example` runs what the files say).
+    @Test func embeddedExamplesEqualTheirFiles() throws {
+        #expect(try ExampleModels.model(named: "disc") == Model.load(path: packageRoot.appendingPathComponent("Examples/models/default-disc.json").path))
+        #expect(try ExampleModels.model(named: "nutrient-traction") == Model.load(path: packageRoot.appendingPathComponent("Examples/models/nutrient-traction.json").path))
+        let error = try #require(throws: ModelError.self) { _ = try ExampleModels.model(named: "spine") }
+        #expect(error.path == "--example" && error.kind == .unknownName)
+    }
+
+    /// A condition found by name changes in place: the traction force, a pressure value.
+    @Test func conditionsByName() throws {
+        var disc = try DefaultDiscModel.model()
+        #expect(disc.boundary[named: "traction"]?.force == SIMD3(0, 0, 110))
+        disc.boundary[named: "traction"]!.force = SIMD3(0, 0, 300)
+        let i = try #require(disc.boundary.firstIndex { $0.name == "traction" })
+        #expect(disc.boundary[i].kind == .rigid(.loads(force: SIMD3(0, 0, 300), moment: .zero, rotationFree: false, reference: nil, slide: []), curve: "traction"))
+        #expect(disc.boundary[named: "preload"]?.force == SIMD3(0, 0, -17))
+        #expect(disc.boundary[named: "missing"] == nil)
+        var exchange = BoundaryCondition(name: "bath", target: .surface("top"), kind: .fluidPressure(0.01, curve: nil))
+        exchange.magnitude = 0.02
+        #expect(exchange.kind == .fluidPressure(0.02, curve: nil))
+        #expect(exchange.force == nil)
+    }
+}

@@ -106,3 +106,77 @@ struct SimulationAPITests {
         #expect(alone[0].nucleusPressure!.scalars != alone[1].nucleusPressure!.scalars)
     }
 }
+
+/// States as values: one free swelling, many runs.
+@Suite("Simulation states")
+struct SimulationStateTests {
+    /// The coarse disc with the default disc's free-swelling step first and fixed 5 s loading increments.
+    static func swellingCoarseDisc() throws -> Model {
+        var model = try SimulationAPITests.coarseDisc(fixedStep: 5)
+        let swelling = try #require(try DefaultDiscModel.model().steps.first { $0.freeSwelling != nil })
+        model.steps.insert(swelling, at: 0)
+        return model
+    }
+
+    /// A 5-member pull-force sweep from one kept swollen state equals five full runs (each with
+    /// its own free swelling) to 1e-10, and free swelling ran once.
+    @Test func sweepFromOneSwollenStateEqualsFullRuns() async throws {
+        let base = try Self.swellingCoarseDisc()
+        let keeper = try Simulation(model: base)
+        let swollen = try await keeper.freeSwollenState()
+        #expect(keeper.freeSwellingRuns == 1)
+        #expect(swollen.freeSwelling != nil && swollen.time == 0)
+        // The restart file gives back the same bits.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try swollen.write(to: file)
+        let reread = try SimulationState(contentsOf: file)
+        #expect(reread == swollen)
+
+        let forces = [50.0, 80, 110, 140, 170]
+        func member(_ f: Double) -> Model {
+            var m = base
+            m.boundary[named: "traction"]!.force = SIMD3(0, 0, f)
+            return m
+        }
+        let fromState = try await withThrowingTaskGroup(of: (Int, SimulationResults, Int).self) { group in
+            for (i, f) in forces.enumerated() {
+                group.addTask {
+                    let s = try Simulation(model: member(f))
+                    let r = try await s.run(from: reread)
+                    return (i, r, s.freeSwellingRuns)
+                }
+            }
+            var out = [(SimulationResults, Int)?](repeating: nil, count: forces.count)
+            for try await (i, r, runs) in group { out[i] = (r, runs) }
+            return out.map { $0! }
+        }
+        for (i, f) in forces.enumerated() {
+            let full = try await Simulation(model: member(f)).run()
+            let (r, swellings) = fromState[i]
+            #expect(swellings == 0)
+            #expect(r.freeSwelling == full.freeSwelling)
+            let a = r.nucleusPressure!.scalars, b = full.nucleusPressure!.scalars
+            #expect(a.count == b.count)
+            for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-10 * max(abs(y), 1e-3), "force \(f) N") }
+            for (x, y) in zip(r.imbibedVolume!.scalars, full.imbibedVolume!.scalars) { #expect(abs(x - y) <= 1e-10 * max(abs(y), 1e-3)) }
+        }
+        // Larger pulls give lower minimum pressures (the members differ as they should).
+        let minima = fromState.map { $0.0.nucleusPressure!.minimum! }
+        #expect(zip(minima, minima.dropFirst()).allSatisfy { $0 > $1 })
+    }
+
+    /// A state is refused by a model whose free-swelling problem differs.
+    @Test func stateOfAnotherModelIsRefused() throws {
+        let base = try Self.swellingCoarseDisc()
+        let swollen = try Simulation(model: base).freeSwollenState()
+        var other = base
+        other.materials["np"]!.biphasic!.osmotic!.cF0 = -200
+        let error = try #require(throws: ModelError.self) { _ = try Simulation(model: other).run(from: swollen) }
+        #expect(error.path == "state.modelKey")
+        var shifted = swollen
+        shifted.time = 60
+        let timeError = try #require(throws: ModelError.self) { _ = try Simulation(model: base).run(from: shifted) }
+        #expect(timeError.path == "state.time")
+    }
+}

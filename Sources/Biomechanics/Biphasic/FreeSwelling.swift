@@ -1,7 +1,7 @@
 import FiniteElements
 import SparseLinearAlgebra
 
-/// What a free-swelling run did (``BiphasicProblem/swellFreely(state:tolerance:maxDuration:options:newton:)``).
+/// What a free-swelling run did (``BiphasicProblem/swellFreely(state:tolerance:maxDuration:options:newton:observer:)``).
 public struct FreeSwellingReport: Sendable, Equatable {
     /// Pseudo-time the swelling took (s): the tissue's real time to equilibrium under the
     /// model's permeability, not part of the model's loading clock.
@@ -19,6 +19,14 @@ public struct FreeSwellingReport: Sendable, Equatable {
     /// The bath pressure `p_bath` (MPa) and the reference Donnan pressure `Δπ_ref` (MPa, the
     /// largest `Δπ(J = 1)` over the materials) that scales the residual.
     public var bathPressure: Double, referenceOsmoticPressure: Double
+
+    /// A report (e.g. read back from a restart file); units as the properties'.
+    public init(duration: Double, steps: Int, iterations: Int, retries: Int, volumeChange: Double, imbibed: Double,
+                lastStepVolumeChange: Double, residual: Double, bathPressure: Double, referenceOsmoticPressure: Double) {
+        self.duration = duration; self.steps = steps; self.iterations = iterations; self.retries = retries
+        self.volumeChange = volumeChange; self.imbibed = imbibed; self.lastStepVolumeChange = lastStepVolumeChange
+        self.residual = residual; self.bathPressure = bathPressure; self.referenceOsmoticPressure = referenceOsmoticPressure
+    }
 }
 
 extension BiphasicProblem {

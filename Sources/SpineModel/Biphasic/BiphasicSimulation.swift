@@ -177,6 +177,18 @@ public final class BiphasicSimulation {
     /// - Parameter progress: called after each accepted step with (fraction done, time in s).
     /// - Throws: ``ModelError`` for file problems, the solver's error when a step fails at `dtMin`.
     public func run(outputDirectory: URL? = nil, progress: (Double, Double) -> Void = { _, _ in }) throws -> SimulationResults {
+        try run(outputDirectory: outputDirectory, progress: progress, start: nil, stopAfterFreeSwelling: false)
+    }
+
+    /// The unknowns at t = 0 of the last run (after free swelling, when the model has it).
+    private(set) var startState: [Double]? = nil
+    /// Free-swelling steps run by this instance (a sweep from a kept state runs none).
+    private(set) var freeSwellingRuns = 0
+
+    /// Runs from `start` (unknowns at t = 0 and the report of the free swelling that produced
+    /// them) instead of swelling freely, or stops after the free-swelling step.
+    func run(outputDirectory: URL?, progress: (Double, Double) -> Void, start: (unknowns: [Double], report: FreeSwellingReport?)?,
+             stopAfterFreeSwelling: Bool) throws -> SimulationResults {
         let outputs = model.outputs
         var results = SimulationResults()
         let units = ["ux": "mm", "uy": "mm", "uz": "mm", "p": "MPa", "pressure": "MPa"]
@@ -274,7 +286,11 @@ public final class BiphasicSimulation {
         freeSwellingReport = nil
         var disc: DiscQuantityRecorder? = nil
         do {
-        if let first = model.steps.first, let swelling = first.freeSwelling {
+        if let start {
+            state = start.unknowns
+            freeSwellingReport = start.report
+        } else if let first = model.steps.first, let swelling = first.freeSwelling {
+            freeSwellingRuns += 1
             var options = try TimeStepperOptions(initialStep: first.initialStep, minStep: first.minStep, maxStep: first.maxStep)
             options.easyIterations = 6
             do {
@@ -293,6 +309,11 @@ public final class BiphasicSimulation {
                 notices.append("during free swelling: \(problem.compactionEvents[seenEvents].description)")
                 seenEvents += 1
             }
+        }
+        startState = state
+        if stopAfterFreeSwelling {
+            results.freeSwelling = freeSwellingReport; results.notices = notices
+            return results
         }
         disc = try DiscQuantityRecorder(simulation: self)
         try disc!.start(state: state)

@@ -48,8 +48,8 @@ public enum DefaultDiscModel {
   },
   "boundary": [
     {"surface": "bottom", "fix": ["ux", "uy", "uz"]},
-    {"surface": "top", "rigid": {"force": [0, 0, -17]}, "curve": "preload"},
-    {"surface": "top", "rigid": {"force": [0, 0, 110]}, "curve": "traction"},
+    {"name": "preload", "surface": "top", "rigid": {"force": [0, 0, -17]}, "curve": "preload"},
+    {"name": "traction", "surface": "top", "rigid": {"force": [0, 0, 110]}, "curve": "traction"},
     {"surface": "top", "fluidExchange": {"conductance": 0.012, "pressure": 0}},
     {"surface": "bottom", "fluidExchange": {"conductance": 0.012, "pressure": 0}},
     {"surface": "outer", "fluidExchange": {"conductance": 0.012, "pressure": 0}}

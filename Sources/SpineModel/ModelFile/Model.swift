@@ -189,6 +189,50 @@ public struct BoundaryCondition: Sendable, Equatable {
         a.name == b.name && a.target == b.target && a.kind == b.kind
     }
 
+    /// The force (N) of a `force`, `nodalForce` or force-driven `rigid` condition; nil for other
+    /// kinds. Setting it changes only the force (setting nil, or on another kind, does nothing).
+    ///
+    /// ```swift
+    /// model.boundary[named: "traction"]!.force = SIMD3(0, 0, 300)   // N
+    /// ```
+    public var force: SIMD3<Double>? {
+        get {
+            switch kind {
+            case let .force(f, _), let .nodalForce(f, _), let .rigid(.loads(f, _, _, _, _), _): return f
+            default: return nil
+            }
+        }
+        set {
+            guard let f = newValue else { return }
+            switch kind {
+            case let .force(_, c): kind = .force(f, curve: c)
+            case let .nodalForce(_, c): kind = .nodalForce(f, curve: c)
+            case let .rigid(.loads(_, m, free, reference, slide), c): kind = .rigid(.loads(force: f, moment: m, rotationFree: free, reference: reference, slide: slide), curve: c)
+            default: break
+            }
+        }
+    }
+
+    /// The scalar value of a `pressure` (MPa), `fluidPressure` (MPa) or `fluidFlux` (mm/s)
+    /// condition; nil for other kinds. Setting it changes only the value.
+    public var magnitude: Double? {
+        get {
+            switch kind {
+            case let .pressure(v, _), let .fluidPressure(v, _), let .fluidFlux(v, _): return v
+            default: return nil
+            }
+        }
+        set {
+            guard let v = newValue else { return }
+            switch kind {
+            case let .pressure(_, c): kind = .pressure(v, curve: c)
+            case let .fluidPressure(_, c): kind = .fluidPressure(v, curve: c)
+            case let .fluidFlux(_, c): kind = .fluidFlux(v, curve: c)
+            default: break
+            }
+        }
+    }
+
     /// The load curve this condition follows, if any (nil: constant 1).
     public var curve: String? {
         switch kind {
@@ -318,5 +362,20 @@ public struct OutputDefinition: Sendable, Equatable {
         public init(name: String, region: String, quantity: String) { self.name = name; self.region = region; self.quantity = quantity }
 
         public static func == (a: RegionOutput, b: RegionOutput) -> Bool { a.name == b.name && a.region == b.region && a.quantity == b.quantity }
+    }
+}
+
+extension Array where Element == BoundaryCondition {
+    /// The condition named `name` (see ``BoundaryCondition/name``); setting replaces it
+    /// (setting nil removes it).
+    public subscript(named name: String) -> BoundaryCondition? {
+        get { first { $0.name == name } }
+        set {
+            guard let i = firstIndex(where: { $0.name == name }) else {
+                if let newValue { append(newValue) }
+                return
+            }
+            if let newValue { self[i] = newValue } else { remove(at: i) }
+        }
     }
 }

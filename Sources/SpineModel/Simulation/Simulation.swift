@@ -131,11 +131,74 @@ public final class Simulation: @unchecked Sendable {
     /// - Throws: ``SimulationCancelled`` when the task is cancelled; ``ModelError``, the
     ///   solver's errors when a step fails at its smallest increment.
     public func run(outputDirectory: URL? = nil) async throws -> SimulationResults {
+        try await runOnThread { try self.runHere(.full, outputDirectory: outputDirectory, cancellation: $0) }
+    }
+
+    /// Runs the loading steps starting from a kept state (the freely swollen disc of
+    /// ``freeSwollenState()``) instead of the free-swelling step; otherwise as
+    /// ``run(outputDirectory:)``. The results' ``SimulationResults/freeSwelling`` is the state's report.
+    /// - Throws: ``ModelError`` when the state belongs to another model (see ``SimulationState``).
+    public func run(from state: SimulationState, outputDirectory: URL? = nil) async throws -> SimulationResults {
+        try checkStart(state)
+        return try await runOnThread { try self.runHere(.from(state), outputDirectory: outputDirectory, cancellation: $0) }
+    }
+
+    /// Runs only the free-swelling step of a biphasic model and returns the swollen state at
+    /// t = 0, to start many runs from (``run(from:outputDirectory:)``).
+    /// - Throws: ``ModelError`` for a model without a free-swelling step; the step's errors.
+    public func freeSwollenState() async throws -> SimulationState {
+        try await runOnThread { try self.swellHere(cancellation: $0) }
+    }
+
+    /// ``run(from:outputDirectory:)`` on the calling thread.
+    public func run(from state: SimulationState, outputDirectory: URL? = nil) throws -> SimulationResults {
+        try checkStart(state)
+        return try runHere(.from(state), outputDirectory: outputDirectory, cancellation: CancellationFlag())
+    }
+
+    /// ``freeSwollenState()`` on the calling thread.
+    public func freeSwollenState() throws -> SimulationState { try swellHere(cancellation: CancellationFlag()) }
+
+    /// Free-swelling steps this simulation has run (a run from a kept state runs none).
+    public var freeSwellingRuns: Int {
+        switch engine {
+        case .solid: return 0
+        case let .biphasic(b), let .coupled(b, _): return b.freeSwellingRuns
+        }
+    }
+
+    private func checkStart(_ state: SimulationState) throws {
+        guard state.time == 0 else {
+            throw ModelError(.invalidValue, at: "state.time", "runs start from a state at t = 0 (the start of loading), got t = \(state.time) s")
+        }
+        guard state.unknowns.count == unknownCount else {
+            throw ModelError(.invalidValue, at: "state.unknowns", "the state has \(state.unknowns.count) unknowns, this simulation \(unknownCount): it belongs to another model")
+        }
+        guard state.modelKey == (try model.freeSwellingKey()) else {
+            throw ModelError(.invalidValue, at: "state.modelKey", "the state was computed for another model: the mesh, materials, constraints, fluid conditions or free-swelling step differ (only force and pressure loads may change)")
+        }
+    }
+
+    private func swellHere(cancellation: CancellationFlag) throws -> SimulationState {
+        guard model.steps.first?.freeSwelling != nil else {
+            throw ModelError(.invalidValue, at: model.rootPath.key("steps").index(0).description, "the model has no free-swelling step: it starts unswollen at t = 0")
+        }
+        _ = try runHere(.swellOnly, outputDirectory: nil, cancellation: cancellation)
+        guard case let .biphasic(b) = engine, let unknowns = b.startState else {
+            guard case let .coupled(b, _) = engine, let unknowns = b.startState else {
+                throw ModelError(.invalidValue, at: "", "free swelling needs a biphasic model")
+            }
+            return SimulationState(time: 0, unknowns: unknowns, freeSwelling: b.freeSwellingReport, modelKey: try model.freeSwellingKey())
+        }
+        return SimulationState(time: 0, unknowns: unknowns, freeSwelling: b.freeSwellingReport, modelKey: try model.freeSwellingKey())
+    }
+
+    private func runOnThread<T: Sendable>(_ body: @escaping @Sendable (CancellationFlag) throws -> T) async throws -> T {
         let flag = CancellationFlag()
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SimulationResults, any Error>) in
-                let thread = Thread { [self] in
-                    do { continuation.resume(returning: try runHere(outputDirectory: outputDirectory, cancellation: flag)) } catch { continuation.resume(throwing: error) }
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let thread = Thread {
+                    do { continuation.resume(returning: try body(flag)) } catch { continuation.resume(throwing: error) }
                 }
                 thread.stackSize = 16 << 20
                 thread.start()
@@ -148,10 +211,12 @@ public final class Simulation: @unchecked Sendable {
     /// Runs every step on the calling thread (for scripts without Swift concurrency); the same
     /// results and files as the `async` ``run(outputDirectory:)``.
     public func run(outputDirectory: URL? = nil) throws -> SimulationResults {
-        try runHere(outputDirectory: outputDirectory, cancellation: CancellationFlag())
+        try runHere(.full, outputDirectory: outputDirectory, cancellation: CancellationFlag())
     }
 
-    private func runHere(outputDirectory: URL?, cancellation: CancellationFlag) throws -> SimulationResults {
+    enum Mode { case full, from(SimulationState), swellOnly }
+
+    private func runHere(_ mode: Mode, outputDirectory: URL?, cancellation: CancellationFlag) throws -> SimulationResults {
         guard state.begin() else {
             throw ModelError(.invalidValue, at: "", "this simulation is running already: make one Simulation per concurrent run")
         }
@@ -182,15 +247,26 @@ public final class Simulation: @unchecked Sendable {
         case let .biphasic(biphasic):
             biphasic.incrementObserver = observer
             defer { biphasic.incrementObserver = nil }
-            return try biphasic.run(outputDirectory: outputDirectory)
+            return try biphasic.run(outputDirectory: outputDirectory, progress: { _, _ in }, start: mode.start, stopAfterFreeSwelling: mode.swellOnly)
         case let .coupled(biphasic, transport):
             biphasic.incrementObserver = observer
             defer { biphasic.incrementObserver = nil }
+            if mode.swellOnly || mode.start != nil {
+                throw ModelError(.invalidValue, at: "transport", "runs from a kept state are available for biphasic models without solutes")
+            }
             var (mechanics, solutes) = try transport.runCoupled(with: biphasic, outputDirectory: outputDirectory)
             mechanics.solutes = solutes.probes + solutes.surfaces + solutes.regions
             return mechanics
         }
     }
+}
+
+extension Simulation.Mode {
+    var start: (unknowns: [Double], report: FreeSwellingReport?)? {
+        if case let .from(state) = self { return (state.unknowns, state.freeSwelling) }
+        return nil
+    }
+    var swellOnly: Bool { if case .swellOnly = self { return true }; return false }
 }
 
 /// A run's exclusive flag and its cancellation request.
