@@ -156,3 +156,62 @@ struct ExampleModelValueTests {
         #expect(exchange.force == nil)
     }
 }
+
+/// The schema, the parser and the documentation name the same things.
+@Suite("Schema and parser agree")
+struct SchemaParserAgreementTests {
+    static func schema() throws -> [String: Any] {
+        let data = try Data(contentsOf: packageRoot.appendingPathComponent("Schemas/model.schema.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func at(_ root: [String: Any], _ keys: [String]) throws -> [String: Any] {
+        var node = root
+        for k in keys { node = try #require(node[k] as? [String: Any], "schema has no \(keys)") }
+        return node
+    }
+
+    @Test func everyOutputQuantityAgrees() throws {
+        let s = try Self.schema()
+        let fields = try #require(try Self.at(s, ["$defs", "field"])["enum"] as? [String])
+        #expect(fields == ModelParser.probeFields)
+        let surfaces = try #require(try Self.at(s, ["properties", "outputs", "properties", "surfaces", "items", "properties", "quantity"])["enum"] as? [String])
+        #expect(surfaces == ModelParser.surfaceQuantities)
+        let regionQuantity = try Self.at(s, ["properties", "outputs", "properties", "regions", "items", "properties", "quantity"])
+        let consts = try #require(regionQuantity["oneOf"] as? [[String: Any]]).compactMap { $0["const"] as? String }
+        #expect(fields + consts == ModelParser.regionQuantities)
+        // Every quantity the parser accepts is documented in ModelFile.md.
+        let doc = try String(contentsOf: packageRoot.appendingPathComponent("Sources/SpineModel/SpineModel.docc/ModelFile.md"), encoding: .utf8)
+        for q in Set(ModelParser.probeFields + ModelParser.surfaceQuantities + ModelParser.regionQuantities) {
+            #expect(doc.contains("`\(q)`"), "ModelFile.md does not mention `\(q)`")
+        }
+    }
+
+    @Test func everyConditionKindAndMaterialTypeAgrees() throws {
+        let s = try Self.schema()
+        let boundary = try Self.at(s, ["properties", "boundary", "items", "properties"])
+        #expect(Set(boundary.keys) == Set(ModelParser.conditionKinds + ["name", "surface", "nodeSet", "curve"]))
+        #expect(try Self.at(s, ["properties", "kinematics"])["enum"] as? [String] == Kinematics.allCases.map(\.rawValue))
+        let generators = try Self.at(s, ["properties", "mesh", "properties", "generate", "properties"])
+        #expect(Set(generators.keys) == ["box", "cylinder", "ellipticCylinder", "tube"])
+    }
+}
+
+/// A force-driven frictionless platen of a biphasic model transmits the applied force.
+@Suite("Biphasic platen reaction")
+struct PlatenReactionTests {
+    @Test func reactionEqualsAppliedForce() throws {
+        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/biphasic-mandel.json").path)
+        model.steps[1].duration = 9.99
+        model.outputs.times = [0.01, 5, 10]
+        model.outputs.vtu = false
+        let results = try Simulation(model: model).run()
+        let force = try #require(results.series(named: "platenForce"))
+        #expect(force.values.count == 3)
+        for sample in force.values {
+            // Applied: (0, 0, −0.01) N × curve = 1 after t = 0.01 s; x is the sliding direction (no force).
+            #expect(abs(sample[2] + 0.01) <= 1e-9 * 0.01, "\(sample)")
+            #expect(abs(sample[0]) <= 1e-9 * 0.01, "\(sample)")
+        }
+    }
+}

@@ -33,6 +33,9 @@ public final class BiphasicSimulation {
     let probeLocations: [(cell: Int, reference: SIMD3<Double>)]
     /// Surface name of each of the problem's exchange conditions.
     let exchangeSurfaces: [String]
+    /// Force-driven rigid surfaces: the surface, the node carrying the applied force (N) and its curve.
+    /// A surface's reaction counts that force back in: it is what the platen transmits.
+    let rigidDrives: [(surface: String, node: Int, force: SIMD3<Double>, curve: LoadCurve)]
     /// Messages about cut steps (solid compaction), in order.
     public private(set) var notices: [String] = []
     /// What the free-swelling step of the last ``run`` did (nil without one). The swelling
@@ -106,8 +109,15 @@ public final class BiphasicSimulation {
             throw ModelError(.invalidValue, at: "mesh.element", String(describing: error))
         }
         var exchangeSurfaces: [String] = []
-        for c in model.boundary { try Self.apply(c, model: model, mesh: mesh, to: problem, exchangeSurfaces: &exchangeSurfaces) }
+        var rigidDrives: [(surface: String, node: Int, force: SIMD3<Double>, curve: LoadCurve)] = []
+        for c in model.boundary {
+            try Self.apply(c, model: model, mesh: mesh, to: problem, exchangeSurfaces: &exchangeSurfaces)
+            if case let .rigid(.loads(force, _, _, _, _), curve) = c.kind, case let .surface(surface) = c.target {
+                rigidDrives.append((surface, try mesh.nodes(ofSurface: surface)[0], force, curve.map { model.curves[$0]! } ?? .constant))
+            }
+        }
         self.exchangeSurfaces = exchangeSurfaces
+        self.rigidDrives = rigidDrives
         do { try problem.prepare() } catch { throw ModelError(.invalidValue, at: "boundary", String(describing: error)) }
         if let swelling = model.steps.first?.freeSwelling {
             do { _ = try problem.freeSwellingBath() } catch { throw ModelError(.invalidValue, at: swelling.path, String(describing: error)) }
@@ -247,12 +257,15 @@ public final class BiphasicSimulation {
                 case "fluidFlux": results.surfaces[k].values.append([rate[k]])
                 case "fluidVolume": results.surfaces[k].values.append([imbibed[k]])
                 default:
+                    // Σ (internal − external) nodal forces over the surface; a force-driven rigid
+                    // platen's own drive is not subtracted (it is what the surface transmits).
                     var f = SIMD3<Double>.zero
                     if let r = lastResidual {
                         let fext = problem.externalForces(time: t)
                         for node in try mesh.nodes(ofSurface: s.surface) {
                             for c in 0..<3 { let d = problem.displacementDof(node: node, component: c); f[c] += r[d] - fext[d] }
                         }
+                        for drive in rigidDrives where drive.surface == s.surface { f += drive.force * drive.curve.value(at: t) }
                     }
                     results.surfaces[k].values.append([f.x, f.y, f.z])
                 }

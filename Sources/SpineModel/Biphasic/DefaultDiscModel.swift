@@ -71,9 +71,22 @@ public enum DefaultDiscModel {
 }
 """#
 
-    /// The parsed model.
+    /// Mesh resolutions of the disc (hex20 cells; radial rings per region × cells around × layers).
+    public enum MeshLevel: String, Sendable, CaseIterable {
+        /// 1 ring per region × 8 around × 2 layers: seconds per protocol, for scripts and tests.
+        case coarse
+        /// 2 × 16 × 6, the published numbers' mesh (the model file's).
+        case standard
+    }
+
+    /// The default disc at the given mesh level.
     /// - Throws: ``ModelError`` (never for the embedded text; a test parses it).
-    public static func model() throws -> Model {
-        try Model.parse(Data(json.utf8))
+    public static func model(mesh level: MeshLevel = .standard) throws -> Model {
+        var model = try Model.parse(Data(json.utf8))
+        model.pathStyle = .swift
+        if level == .coarse {
+            model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.55, radial: 1, around: 8, axial: 2, element: .hex20)
+        }
+        return model
     }
 }
