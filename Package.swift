@@ -67,6 +67,10 @@ let package = Package(
         ),
 
         // MARK: - Examples
+        // Researcher scripts (`swift run NAME [--small]`); CI runs each with --small.
+        .executableTarget(name: "DefaultDisc", dependencies: ["SpineTraction"], path: "Examples/DefaultDisc"),
+        .executableTarget(name: "DegeneratedDisc", dependencies: ["SpineTraction"], path: "Examples/DegeneratedDisc"),
+        .executableTarget(name: "PullForceSweep", dependencies: ["SpineTraction"], path: "Examples/PullForceSweep"),
         // Solver profile on generated 3D FE systems (supernodal solvers' timing tool).
         .executableTarget(
             name: "SolverProfile",

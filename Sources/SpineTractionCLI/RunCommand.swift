@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
         let simulation = try Simulation(model: model)
         simulation.onProgress = ProgressLine(bar: showBar, quiet: quiet).callback
         let start = Date()
-        let results = try simulation.run(outputDirectory: directory)
+        let results = try simulation.runSynchronously(outputDirectory: directory)
         let wall = Date().timeIntervalSince(start)
         if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
         for notice in results.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }

@@ -37,7 +37,7 @@ func replacing(_ old: String, _ new: String) -> String {
 @Suite("Model file errors name the place")
 struct BadInputTests {
     @Test func validModelBuildsAndSolves() throws {
-        let results = try Simulation(model: try Model.parse(Data(validModel.utf8))).run()
+        let results = try Simulation(model: try Model.parse(Data(validModel.utf8))).runSynchronously()
         #expect(abs(results.probes[0].values[0][0] + 0.1) < 1e-12)
     }
 

@@ -12,7 +12,7 @@ func runExample(_ name: String) throws -> [String: Any] {
     let model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/\(name).json").path)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spinetraction-\(name)-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: dir) }
-    try Simulation(model: model).run(outputDirectory: dir)
+    try Simulation(model: model).runSynchronously(outputDirectory: dir)
     let data = try Data(contentsOf: dir.appendingPathComponent("results.json"))
     #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results.csv").path))
     return try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])

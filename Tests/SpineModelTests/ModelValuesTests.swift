@@ -82,7 +82,7 @@ struct ModelValuesTests {
         #expect(code == file)
         try code.validate()
         // Both run to the same numbers (the neo-Hookean stretch of the top face is prescribed: u_z = 1.5 mm).
-        let a = try Simulation(model: code).run(), b = try Simulation(model: file).run()
+        let a = try Simulation(model: code).runSynchronously(), b = try Simulation(model: file).runSynchronously()
         #expect(a.probes[0].values == b.probes[0].values)
         #expect(abs(a.probes[0].values.last![0] - 1.5) < 1e-12)
     }
@@ -205,7 +205,7 @@ struct PlatenReactionTests {
         model.steps[1].duration = 9.99
         model.outputs.times = [0.01, 5, 10]
         model.outputs.vtu = false
-        let results = try Simulation(model: model).run()
+        let results = try Simulation(model: model).runSynchronously()
         let force = try #require(results.series(named: "platenForce"))
         #expect(force.values.count == 3)
         for sample in force.values {

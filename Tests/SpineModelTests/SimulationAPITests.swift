@@ -22,7 +22,7 @@ struct SimulationAPITests {
     /// `fluidVolume` outputs and the whole-disc `volumeChange` (minus its value at t = 0) — each
     /// computed by a different path in the engine.
     @Test func standardQuantitiesMatchDeclaredOutputs() throws {
-        let results = try Simulation(model: try Self.coarseDisc()).run()
+        let results = try Simulation(model: try Self.coarseDisc()).runSynchronously()
         let pressure = try #require(results.nucleusPressure)
         #expect(pressure.unit == "MPa")
         let probe = try #require(results.series(named: "nucleusPressure")).scalars
@@ -47,7 +47,7 @@ struct SimulationAPITests {
     /// results so far, marked incomplete.
     @Test func cancellationStopsWithinOneIncrement() throws {
         let model = try Self.coarseDisc(fixedStep: 5)
-        let full = try Simulation(model: model).run()
+        let full = try Simulation(model: model).runSynchronously()
         let simulation = try Simulation(model: model)
         guard case let .biphasic(engine) = simulation.engine else { Issue.record("expected a biphasic engine"); return }
         var increments = 0
@@ -169,14 +169,14 @@ struct SimulationStateTests {
     /// A state is refused by a model whose free-swelling problem differs.
     @Test func stateOfAnotherModelIsRefused() throws {
         let base = try Self.swellingCoarseDisc()
-        let swollen = try Simulation(model: base).freeSwollenState()
+        let swollen = try Simulation(model: base).freeSwollenStateSynchronously()
         var other = base
         other.materials["np"]!.biphasic!.osmotic!.cF0 = -200
-        let error = try #require(throws: ModelError.self) { _ = try Simulation(model: other).run(from: swollen) }
+        let error = try #require(throws: ModelError.self) { _ = try Simulation(model: other).runSynchronously(from: swollen) }
         #expect(error.path == "state.modelKey")
         var shifted = swollen
         shifted.time = 60
-        let timeError = try #require(throws: ModelError.self) { _ = try Simulation(model: base).run(from: shifted) }
+        let timeError = try #require(throws: ModelError.self) { _ = try Simulation(model: base).runSynchronously(from: shifted) }
         #expect(timeError.path == "state.time")
     }
 }

@@ -151,13 +151,13 @@ public final class Simulation: @unchecked Sendable {
     }
 
     /// ``run(from:outputDirectory:)`` on the calling thread.
-    public func run(from state: SimulationState, outputDirectory: URL? = nil) throws -> SimulationResults {
+    public func runSynchronously(from state: SimulationState, outputDirectory: URL? = nil) throws -> SimulationResults {
         try checkStart(state)
         return try runHere(.from(state), outputDirectory: outputDirectory, cancellation: CancellationFlag())
     }
 
     /// ``freeSwollenState()`` on the calling thread.
-    public func freeSwollenState() throws -> SimulationState { try swellHere(cancellation: CancellationFlag()) }
+    public func freeSwollenStateSynchronously() throws -> SimulationState { try swellHere(cancellation: CancellationFlag()) }
 
     /// Free-swelling steps this simulation has run (a run from a kept state runs none).
     public var freeSwellingRuns: Int {
@@ -210,7 +210,7 @@ public final class Simulation: @unchecked Sendable {
 
     /// Runs every step on the calling thread (for scripts without Swift concurrency); the same
     /// results and files as the `async` ``run(outputDirectory:)``.
-    public func run(outputDirectory: URL? = nil) throws -> SimulationResults {
+    public func runSynchronously(outputDirectory: URL? = nil) throws -> SimulationResults {
         try runHere(.full, outputDirectory: outputDirectory, cancellation: CancellationFlag())
     }
 
