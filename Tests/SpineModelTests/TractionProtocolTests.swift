@@ -257,6 +257,22 @@ struct TractionProtocolCodingTests {
         #expect(try JSONDecoder().decode(TractionProtocol.self, from: data) == proto)
     }
 
+    @Test("stable keys: the default disc and a split-table log-ramp protocol encode to the documented text")
+    func encodedText() throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        #expect(String(decoding: try e.encode(P.defaultDisc), as: UTF8.self) ==
+            #"{"intermittent":{"cycles":3,"hold":60,"pull":{"newtons":110},"rampDown":{"duration":10,"shape":"linear"},"# +
+            #""rampUp":{"duration":10,"shape":"linear"},"rest":30,"restLevel":0},"preload":{"duration":60,"force":{"newtons":17},"ramp":10}}"#)
+        var p = P.static(pull: .bodyWeightFraction(0.5), ramp: .logarithmic(duration: 15, segments: 4, curvature: 2), hold: 60)
+        p.table = .split
+        p.harness = .pelvic
+        p.pullAngle = 20
+        #expect(String(decoding: try e.encode(p), as: UTF8.self) ==
+            #"{"harness":"pelvic","pullAngle":20,"static":{"hold":60,"pull":{"bodyWeightFraction":0.5},"# +
+            #""ramp":{"curvature":2,"duration":15,"segments":4,"shape":"logarithmic"}},"table":{"split":{}}}"#)
+    }
+
     @Test("the documented JSON keys decode to the default disc protocol")
     func documentedKeys() throws {
         let text = #"""

@@ -11,12 +11,12 @@ import Foundation
 /// g = 9.81 m/s²), angles in degrees.
 ///
 /// **Patterns** (``Pattern``):
-/// - ``static(pull:ramp:hold:release:)`` — ramp to a force and hold it (then optionally release);
-/// - ``intermittent(cycles:pull:hold:rest:restLevel:ramp:rampDown:)`` — cycles of ramp up, hold,
+/// - ``static(pull:ramp:hold:release:preload:)`` — ramp to a force and hold it (then optionally release);
+/// - ``intermittent(cycles:pull:hold:rest:restLevel:ramp:rampDown:preload:)`` — cycles of ramp up, hold,
 ///   ramp down to a rest level, rest;
-/// - ``steps(levels:ramp:release:)`` — progressive (rising) or regressive (falling) force levels,
+/// - ``steps(levels:ramp:release:preload:)`` — progressive (rising) or regressive (falling) force levels,
 ///   each held;
-/// - ``custom(times:forces:unit:)`` — any force–time curve.
+/// - ``custom(times:forces:unit:preload:)`` — any force–time curve.
 ///
 /// The scenarios' geometry (``pullAngle``, ``table``, ``harness``) is stored and validated; only the
 /// force history is used by the generator.
@@ -121,7 +121,7 @@ public struct TractionProtocol: Sendable, Equatable {
     ///
     /// with curvature `a > 0` (default `e − 1`, which makes the denominator 1: the initial slope is
     /// `a/ln(1+a)` = 1.72 times and the final slope `a/((1+a)ln(1+a))` = 0.63 times the linear one).
-    /// The same form is used up and down (a release drops fast first). A ``LoadCurve`` is piecewise
+    /// The same form is used up and down (a release drops fast first). A `LoadCurve` is piecewise
     /// linear, so the ramp is discretised into `segments` equal-time pieces whose ends are curve
     /// corners (must-points). The interpolation error of a piece of width `h = T/N` is at most
     /// `h²/8 · max|F''|`, and `|F''|` is largest at `t = 0`, so
@@ -254,7 +254,7 @@ public struct TractionProtocol: Sendable, Equatable {
 
     /// What the table does after the preload.
     public enum Pattern: Sendable, Equatable {
-        /// Ramp to ``Static/pull`` and hold it.
+        /// Ramp to the pull force and hold it (``TractionProtocol/Static``).
         case `static`(Static)
         /// Ramp–hold–release–rest cycles.
         case intermittent(Intermittent)
