@@ -191,6 +191,33 @@ struct RunDirectoryTests {
     }
 }
 
+@Suite("Run signal monitor", .serialized)
+struct RunSignalMonitorTests {
+    @Test("a monitored signal marks the attached run incomplete at once and makes checkInterrupted throw")
+    func cooperative() throws {
+        let dir = try scratch("monitor")
+        let target = dir.appendingPathComponent("out")
+        try completeRun(into: target, digest: "old", files: ["a.txt": "old"])
+        let before = try snapshot(target)
+        let run = try RunDirectory.begin(at: target, command: "t", modelDigest: "new", libraryVersion: "t")
+        // SIGUSR1 stands in for SIGINT/SIGTERM, which would reach the test runner too.
+        let monitor = RunSignalMonitor.install(signals: [SIGUSR1], marking: run)
+        defer { monitor.uninstall() }
+        try monitor.checkInterrupted()                      // nothing yet
+        kill(getpid(), SIGUSR1)
+        let deadline = Date().addingTimeInterval(30)
+        while monitor.receivedSignal == nil, Date() < deadline { usleep(1_000) }
+        #expect(monitor.receivedSignal == SIGUSR1)
+        #expect(throws: RunDirectoryError.interrupted(signal: SIGUSR1)) { try monitor.checkInterrupted() }
+        // The handler records the signal first, then marks the run: wait for the manifest.
+        while run.status == .running, Date() < deadline { usleep(1_000) }
+        let m = try RunDirectory.status(of: run.staging)
+        #expect(m.status == .incomplete && m.reason == "interrupted by signal \(SIGUSR1)")
+        #expect(throws: RunDirectoryError.alreadyFinished(path: target.path, status: .incomplete)) { try run.commit() }
+        #expect(try snapshot(target) == before)
+    }
+}
+
 @Suite("CSV quoting and formula escaping")
 struct CSVTests {
     @Test("text fields: RFC 4180 quoting and OWASP formula escaping (hand-written expectations)", arguments: [
@@ -239,9 +266,11 @@ private func probeExecutable() throws -> URL {
     var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
     let url = directory.appendingPathComponent("RunDirectoryKillProbe")
-    guard FileManager.default.isExecutableFile(atPath: url.path) else {
-        throw RunDirectoryError.unreadableManifest(path: url.path, detail: "kill probe not built (swift build --build-tests builds it)")
+    struct ProbeMissing: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "\(path): kill probe not built (swift build --build-tests builds it)" }
     }
+    guard FileManager.default.isExecutableFile(atPath: url.path) else { throw ProbeMissing(path: url.path) }
     return url
 }
 

@@ -20,6 +20,9 @@ import Darwin
 ///   ``RunDirectoryError/interrupted(signal:)``; a second signal ends the process at once;
 /// - immediate (`exitImmediately: true`): the process ends at once, for loops that cannot poll.
 ///
+/// Child processes started while a monitor is installed inherit the ignored disposition of its
+/// signals (POSIX keeps `SIG_IGN` across `exec`): reset it in the child, or uninstall first.
+///
 /// The process ends by re-raising the signal with its default action, so the parent (a shell, a
 /// batch system) sees "killed by SIGINT/SIGTERM" (shell status 130/143). SIGKILL cannot be caught:
 /// its run stays `running` in `run.json`, which readers treat as incomplete.
