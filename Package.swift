@@ -53,7 +53,11 @@ let package = Package(
         ),
         .target(
             name: "SpineModel",
-            dependencies: ["Biomechanics", "FiniteElements", "SparseLinearAlgebra"]
+            dependencies: [
+                "Biomechanics", "FiniteElements", "SparseLinearAlgebra",
+                // SHA-256 of run-directory files (already a dependency of TractionSafety).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         // MARK: - Command-line tool
@@ -102,9 +106,15 @@ let package = Package(
             dependencies: ["Biomechanics", "FiniteElements", "SparseLinearAlgebra", "_TestSupport"],
             exclude: ["Data"]  // reference data read by path (#filePath) and the script that made it
         ),
+        // A child process for the run-directory kill tests (SpineModelTests spawns and signals it).
+        .executableTarget(
+            name: "RunDirectoryKillProbe",
+            dependencies: ["SpineModel"],
+            path: "Tests/RunDirectoryKillProbe"
+        ),
         .testTarget(
             name: "SpineModelTests",
-            dependencies: ["SpineModel", "Biomechanics", "FiniteElements", "SparseLinearAlgebra"]
+            dependencies: ["SpineModel", "Biomechanics", "FiniteElements", "SparseLinearAlgebra", "RunDirectoryKillProbe"]
         ),
         .testTarget(
             name: "TractionSafetyTests",
