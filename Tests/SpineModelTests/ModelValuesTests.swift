@@ -215,3 +215,37 @@ struct PlatenReactionTests {
         }
     }
 }
+
+/// A protocol applied to a model generates what the model file says by hand.
+@Suite("Protocols applied to models")
+struct ModelProtocolTests {
+    /// The default disc's hand-written curves, steps and output times are exactly what its
+    /// protocol (3 cycles of 10 s ramp, 60 s hold, 10 s release, 30 s rest at 110 N after a 60 s,
+    /// 17 N lying preload) generates.
+    @Test func defaultDiscProtocolReproducesTheFile() throws {
+        let file = try DefaultDiscModel.model()
+        var model = file
+        model.curves = [:]
+        model.boundary[named: "traction"]!.force = SIMD3(0, 0, 1)
+        let plan = try model.apply(.defaultDisc)
+        #expect(model == file)
+        #expect(plan.reportWindows == [60...170, 170...280, 280...390])
+    }
+
+    @Test func logarithmicProtocolAndItsErrors() throws {
+        var model = try DefaultDiscModel.model(mesh: .coarse)
+        let table = TractionProtocol.intermittent(cycles: 2, pull: .bodyWeightFraction(0.2), hold: 30, rest: 20, restLevel: 0.5,
+                                                  ramp: .logarithmic(duration: 10), preload: .init(force: .newtons(17), ramp: 10, duration: 60))
+        let plan = try model.apply(table, bodyMassKg: 70)
+        #expect(abs(model.boundary[named: "traction"]!.force!.z - 0.2 * 70 * 9.81) <= 1e-12)
+        #expect(model.steps.map(\.name) == ["free swelling", "preload", "traction"])
+        #expect(model.outputs.times.last == plan.duration)
+        try model.validate()
+        // A fraction of body weight without a body mass, and a model without the named condition.
+        #expect(throws: TractionProtocolError.self) { var m = model; try m.apply(table) }
+        var unnamed = model
+        unnamed.boundary[named: "traction"] = nil
+        let error = try #require(throws: ModelError.self) { try unnamed.apply(table, bodyMassKg: 70) }
+        #expect(error.path == "boundary" && error.kind == .unknownName)
+    }
+}
