@@ -404,3 +404,82 @@ struct RigidEquilibriumTests {
         }
     }
 }
+
+@Suite("Ligament history in the equilibrium solver")
+struct LigamentHistorySolverTests {
+    /// A bushing: axial stiffness `axial` (N/mm), lateral 1e4 N/mm, rotations 1e6 N·mm/rad.
+    func bushing(axial: Double) throws -> LinearBushing {
+        var k = DenseMatrix(rows: 6, columns: 6)
+        k[0, 0] = 1e4; k[1, 1] = 1e4; k[2, 2] = axial; k[3, 3] = 1e6; k[4, 4] = 1e6; k[5, 5] = 1e6
+        return try LinearBushing(body: 0, stiffness: k)
+    }
+
+    func rig(_ law: LigamentLaw, axial: Double, l0: Double = 12) throws -> RigidBodyEquilibrium {
+        let b = try LigamentBundle(name: "lig", origin: .ground(.zero), insertion: .body(0, SIMD3(0, 0, l0)), law: law)
+        return try RigidBodyEquilibrium(bodies: [RigidBodyPose(referencePoint: SIMD3(0, 0, l0))], ligaments: [b],
+                                        bushings: [try bushing(axial: axial)])
+    }
+
+    /// One backward-Euler step of a ligament (linear region, dashpot c) in parallel with an axial
+    /// spring k_b: P − k_b u − k(ε − ε_t/2) − (c/Δt)(ε − ε₀) = 0 with u = L_s(1 + ε) − L₀, solved
+    /// for ε by hand.
+    @Test func dampedStepMatchesTheLinearEquationSolvedByHand() throws {
+        let k = 485.0, et = 0.08, c = 10.0, dt = 0.1, kb = 200.0, l0 = 12.0, eref = 0.1, pull = 300.0
+        let law = try LigamentLaw(stiffness: k, curve: .toeLinear(transitionStrain: et), referenceStrain: eref, damping: c)
+        var eq = try rig(law, axial: kb)
+        let ls = l0 / (1 + eref)
+        try eq.solve()                                                   // static, no load
+        let e0 = (-kb * (ls - l0) + k * et / 2) / (kb * ls + k)
+        #expect(abs(eq.ligaments[0].state.strain - e0) < 1e-12)
+        eq.loads[0] = RigidBodyVector(linear: SIMD3(0, 0, pull))
+        let report = try eq.solve(timeStep: dt)
+        let e1 = (pull - kb * (ls - l0) + k * et / 2 + c / dt * e0) / (kb * ls + k + c / dt)
+        #expect(e0 > et && e1 > et)                                      // both in the linear region
+        #expect(abs(report.ligaments[0].strain - e1) < 1e-12)
+        #expect(abs(eq.bodies[0].translation.z - (ls * (1 + e1) - l0)) < 1e-10)
+        #expect(abs(report.ligaments[0].force - (k * (e1 - et / 2) + c * (e1 - e0) / dt)) < 1e-9)
+    }
+
+    /// Force cycles P_high ↔ 0 with damage: the solver's laxity and the displacement at the last
+    /// peak against the damage law integrated by hand, each peak strain found by bisection of
+    /// P − k_b (L_s(1 + ε + ε_lax) − L₀) − F(ε) = 0.
+    @Test func laxityOverLoadCyclesMatchesTheLawIntegratedByHand() throws {
+        let k = 485.0, et = 0.08, kb = 150.0, l0 = 12.0, pull = 250.0, threshold = 0.1, rate = 0.2, cycles = 6
+        let law = try LigamentLaw(stiffness: k, curve: .toeLinear(transitionStrain: et),
+                                  damage: LigamentDamage(threshold: threshold, rate: rate))
+        var eq = try rig(law, axial: kb, l0: l0)
+        func f(_ e: Double) -> Double { e <= 0 ? 0 : (e < et ? k * e * e / (2 * et) : k * (e - et / 2)) }
+        func peakStrain(laxity: Double) -> Double {
+            var lo = -1.0, hi = 2.0
+            for _ in 0..<200 {
+                let mid = 0.5 * (lo + hi)
+                if pull - kb * (l0 * (1 + mid + laxity) - l0) - f(mid) > 0 { lo = mid } else { hi = mid }
+            }
+            return 0.5 * (lo + hi)
+        }
+        var laxity = 0.0, lastPeak = 0.0
+        for _ in 0..<cycles {
+            eq.loads[0] = RigidBodyVector(linear: SIMD3(0, 0, pull))
+            try eq.solve()
+            lastPeak = peakStrain(laxity: laxity)
+            #expect(abs(eq.ligaments[0].state.strain - lastPeak) < 1e-10)
+            #expect(abs(eq.bodies[0].translation.z - l0 * (lastPeak + laxity)) < 1e-9)
+            eq.loads[0] = .zero
+            try eq.solve()
+            laxity += rate * (lastPeak - threshold)
+        }
+        #expect(lastPeak > threshold)
+        #expect(abs(eq.ligaments[0].state.laxity - laxity) < 1e-10)
+        #expect(eq.ligaments[0].state.excursions == cycles)
+    }
+
+    @Test func aBodyHeldByNothingIsASingularTangent() throws {
+        let law = try LigamentLaw(stiffness: 100, curve: .toeLinear(transitionStrain: 0.1), referenceStrain: -0.2)
+        let b = try LigamentBundle(name: "slack", origin: .ground(.zero), insertion: .body(0, SIMD3(0, 0, 10)), law: law)
+        var eq = try RigidBodyEquilibrium(bodies: [RigidBodyPose(referencePoint: SIMD3(0, 0, 10))], ligaments: [b])
+        eq.loads[0] = RigidBodyVector(linear: SIMD3(0, 0, 1))
+        let before = eq.bodies
+        #expect(throws: MotionSegmentError.singularTangent(column: 0)) { try eq.solve() }
+        #expect(eq.bodies == before)                                   // left unchanged on failure
+    }
+}

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import Biomechanics
+import SparseLinearAlgebra
 @testable import SpineModel
 
 @Suite("Anatomy data and patient validation")
@@ -150,5 +151,64 @@ struct AnatomyDataTests {
         // 3e-16 → 7e-16 m⁴/(N·s): the permeability factor of the degenerated presets.
         #expect(abs(PfirrmannGrade.v.preset.permeabilityFactor - 7.0 / 3) < 1e-15)
         #expect(abs(BoneDensityAssumption().density(tScore: -2.5) - 0.20 * (1 - 0.275)) < 1e-15)
+    }
+}
+
+@Suite("Rigid motion segment parts from anatomy tables")
+struct RigidSegmentPartsTests {
+    @Test func bundlesCarryTheTableAndItsPrestrain() throws {
+        let g = LevelGeometry.standard(.l4l5)
+        let set = LigamentDataSet.remus2021
+        let bundles = try g.ligamentBundles(set)
+        #expect(bundles.count == 9 + 5 + 11 + 8 + 1 + 2 * 2 + 2 * 10)
+        let bodies = [RigidBodyPose(referencePoint: SIMD3(0, 0, g.discHeight))]
+        // In the reference configuration every spring has its reference strain, so each ligament
+        // carries n · F(ε_ref) with F the toe–linear law evaluated by hand.
+        for type in LigamentType.allCases {
+            let p = try set.properties(.l4l5, type)
+            let mine = bundles.filter { $0.name.hasPrefix("L4-L5 \(type) ") }
+            #expect(mine.count == p.springCount * (type.isBilateral ? 2 : 1))
+            let e = p.referenceStrain, et = p.curve.transitionStrain, k = p.stiffnessPerSpring
+            let perSpring = e <= 0 ? 0 : (e < et ? k * e * e / (2 * et) : k * (e - et / 2))
+            let total = mine.reduce(0.0) { $0 + $1.result(bodies).force }
+            #expect(abs(total - Double(mine.count) * perSpring) <= 1e-12 * max(1, total), "\(type)")
+            if let ff = p.failureForce {
+                let ratio = mine[0].result(bodies).failureRatio ?? -1
+                #expect(abs(ratio - perSpring / (ff / Double(p.springCount))) < 1e-12)
+            }
+        }
+        let facets = try g.facetContacts()
+        #expect(facets.count == 2)
+        for f in facets { for gap in f.gaps(bodies) { #expect(abs(gap - 0.5) < 1e-12) } }
+    }
+
+    /// L4-L5 with the Remus set, facets and a disc stand-in under a 300 N pull: the reported
+    /// ligament forces (along their current lines), the facet forces and the bushing force balance
+    /// the pull (conservation of momentum), and every ligament is below its failure load.
+    @Test func tractionOnTheRigidSegmentBalances() throws {
+        let g = LevelGeometry.standard(.l4l5)
+        let bundles = try g.ligamentBundles(.remus2021)
+        var k = DenseMatrix(rows: 6, columns: 6)
+        for i in 0..<3 { k[i, i] = 500 }                               // N/mm: an assumed disc stand-in
+        for i in 3..<6 { k[i, i] = 5e5 }                               // N·mm/rad
+        var eq = try RigidBodyEquilibrium(bodies: [RigidBodyPose(referencePoint: SIMD3(0, 0, g.discHeight))],
+                                          ligaments: bundles, facets: try g.facetContacts(),
+                                          bushings: [try LinearBushing(body: 0, stiffness: k)],
+                                          options: .init(penetrationTolerance: 1e-3))
+        eq.loads[0] = RigidBodyVector(linear: SIMD3(0, 0, 300))
+        let report = try eq.solve()
+        var sum: SIMD3<Double> = eq.loads[0].linear + eq.bushings[0].force(eq.bodies).linear
+        for (b, r) in zip(eq.ligaments, report.ligaments) {
+            let d = b.insertion.position(eq.bodies) - b.origin.position(eq.bodies)
+            sum -= r.force * d / (d * d).sum().squareRoot()
+            if let ratio = r.failureRatio { #expect(ratio < 1) }
+        }
+        for (f, r) in zip(eq.facets, report.facets) {
+            let n = f.planeNormal
+            sum += r.force * n
+            #expect(r.minimumGap >= -1e-3)
+        }
+        #expect((sum * sum).sum().squareRoot() < 1e-8 * 300)
+        #expect(eq.bodies[0].translation.z > 0)                        // the segment distracts
     }
 }
