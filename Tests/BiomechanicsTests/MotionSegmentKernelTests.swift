@@ -290,6 +290,20 @@ struct RigidTangentTests {
             for i in 0..<6 { worst = max(worst, abs(-(rp[i] - rm[i]) / (2 * h) - k[i, j])) }
         }
         #expect(worst <= 1e-6 * scale)
+        // The same tangent from the public per-node pieces: Σ Tᵀ K T + Σ geometricStiffness.
+        var byHand = DenseMatrix(rows: 6, columns: 6)
+        let fs = forces(pose)
+        for a in 0..<8 {
+            let t = pose.pointJacobian(of: nodes[a])
+            for i in 0..<6 { for j in 0..<6 {
+                var s = 0.0
+                for p in 0..<3 { for q in 0..<3 { s += t[p, i] * springs[a][p, q] * t[q, j] } }
+                byHand[i, j] += s
+            } }
+            let g = pose.geometricStiffness(of: nodes[a], force: fs[a])
+            for i in 0..<3 { for j in 0..<3 { byHand[3 + i, 3 + j] += g[i, j] } }
+        }
+        #expect(zip(byHand.values, k.values).allSatisfy { abs($0 - $1) <= 1e-12 * scale })
         // Residual: the generalized force equals Σ f and Σ r × f computed by hand.
         let g = try coupling.generalizedForce(pose, forces: forces(pose))
         var f = SIMD3<Double>.zero, m = SIMD3<Double>.zero
@@ -334,6 +348,26 @@ struct RigidEquilibriumTests {
         #expect(lifted.facets[0].result(lifted.bodies).force == 0)
         #expect(abs(lifted.facets[0].result(lifted.bodies).minimumGap - 0.2) < 1e-14)
         #expect(try lifted.residual().allSatisfy { $0 == 0 })
+    }
+
+    /// Press, then pull: the multipliers of the pressed state must not hold the blocks together.
+    @Test func blocksSeparateWhenPulledAfterPressing() throws {
+        var pts: [SIMD3<Double>] = []
+        for i in 0..<4 { for j in 0..<4 { pts.append(SIMD3(Double(i) - 1.5, Double(j) - 1.5, 0)) } }
+        let facet = try FacetContact(name: "blocks", upperBody: 0, points: pts, areas: [Double](repeating: 1, count: 16),
+                                     upperNormal: SIMD3(0, 0, -1), plane: .ground(.zero), planeNormal: SIMD3(0, 0, 1), penalty: 10)
+        var eq = try RigidBodyEquilibrium(bodies: [RigidBodyPose(referencePoint: SIMD3(0, 0, 5))], facets: [facet],
+                                          bushings: [try lateralBushing(axial: 100)], options: .init(penetrationTolerance: 1e-6))
+        eq.loads[0] = RigidBodyVector(linear: SIMD3(0, 0, -100))
+        var report = try eq.solve()
+        let uz = eq.bodies[0].translation.z
+        #expect(uz <= 0 && uz >= -1e-6)                                // penetration within tolerance
+        #expect(abs(report.facets[0].force - (100 + 100 * uz)) < 1e-9)  // contact + bushing = 100 N
+        eq.loads[0] = RigidBodyVector(linear: SIMD3(0, 0, 50))
+        report = try eq.solve()
+        #expect(report.facets[0].force == 0)
+        #expect(abs(eq.bodies[0].translation.z - 0.5) < 1e-10)          // 50 N / 100 N/mm
+        #expect(abs(report.facets[0].minimumGap - 0.5) < 1e-10)
     }
 
     /// Off-centre load: pressure varies linearly, force and moment still balance exactly.

@@ -32,6 +32,20 @@ struct AnatomyDataTests {
         #expect(p.boneCategory == .osteoporosis)
         #expect(try Patient(bodyMassKg: 80, heightCm: 178, tScore: 4).boneCategory == .normal)
         #expect(try Patient(bodyMassKg: 80, heightCm: 178, tScore: -1.7).boneCategory == .osteopenia)
+        // Decoding validates like the initializer.
+        let good = #"{"bodyMassKg": 80, "heightCm": 178, "tScore": -1.2, "discGrade": 2, "level": "L4-L5"}"#
+        let decoded = try JSONDecoder().decode(Patient.self, from: Data(good.utf8))
+        #expect(decoded == (try Patient(bodyMassKg: 80, heightCm: 178, tScore: -1.2, discGrade: .ii, level: .l4l5)))
+        #expect(try JSONDecoder().decode(Patient.self, from: JSONEncoder().encode(decoded)) == decoded)
+        #expect(throws: AnatomyError.invalidValue(field: "patient.tScore", value: -7, expected: "a T-score in [−6, 4]")) {
+            try JSONDecoder().decode(Patient.self, from: Data(good.replacingOccurrences(of: "-1.2", with: "-7").utf8))
+        }
+        #expect(throws: AnatomyError.unknownLevel("L7-L8")) {
+            try JSONDecoder().decode(Patient.self, from: Data(good.replacingOccurrences(of: "L4-L5", with: "L7-L8").utf8))
+        }
+        #expect(throws: AnatomyError.invalidValue(field: "patient.discGrade", value: 0, expected: "a Pfirrmann grade 1…5")) {
+            try JSONDecoder().decode(Patient.self, from: Data(good.replacingOccurrences(of: "\"discGrade\": 2", with: "\"discGrade\": 0").utf8))
+        }
     }
 
     /// Dempster fractions (Winter 1990): cranial to L4/L5 0.081 + 2·0.050 + 0.216 + 0.139 = 0.536 of

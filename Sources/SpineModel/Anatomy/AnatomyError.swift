@@ -41,4 +41,10 @@ public enum LumbarLevel: String, Sendable, Equatable, Hashable, Codable, CaseIte
     }
 
     public var description: String { rawValue }
+
+    /// Decodes a level from its name (any spelling ``init(name:)`` accepts).
+    /// - Throws: ``AnatomyError/unknownLevel(_:)``.
+    public init(from decoder: Decoder) throws {
+        try self.init(name: decoder.singleValueContainer().decode(String.self))
+    }
 }

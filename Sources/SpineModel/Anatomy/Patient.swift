@@ -27,7 +27,18 @@ public struct Patient: Sendable, Equatable, Codable {
         try validate()
     }
 
-    /// Checks the values (a decoded or edited patient).
+    private enum CodingKeys: String, CodingKey { case bodyMassKg, heightCm, tScore, discGrade, level }
+
+    /// Decodes and validates a patient (a decoded value is checked like a constructed one).
+    /// - Throws: `DecodingError` for a missing key or wrong type, ``AnatomyError`` for a value out of range.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(bodyMassKg: c.decode(Double.self, forKey: .bodyMassKg), heightCm: c.decode(Double.self, forKey: .heightCm),
+                      tScore: c.decode(Double.self, forKey: .tScore), discGrade: c.decode(PfirrmannGrade.self, forKey: .discGrade),
+                      level: c.decode(LumbarLevel.self, forKey: .level))
+    }
+
+    /// Checks the values (an edited patient).
     /// - Throws: ``AnatomyError/invalidValue(field:value:expected:)``.
     public func validate() throws {
         guard bodyMassKg.isFinite, bodyMassKg > 0 else { throw AnatomyError.invalidValue(field: "patient.bodyMassKg", value: bodyMassKg, expected: "a mass > 0 kg") }
@@ -95,6 +106,12 @@ public enum PfirrmannGrade: Int, Sendable, Equatable, Codable, CaseIterable, Com
     }
 
     public static func < (a: PfirrmannGrade, b: PfirrmannGrade) -> Bool { a.rawValue < b.rawValue }
+
+    /// Decodes a grade from its number 1…5.
+    /// - Throws: ``AnatomyError/invalidValue(field:value:expected:)`` for another number.
+    public init(from decoder: Decoder) throws {
+        try self.init(grade: decoder.singleValueContainer().decode(Int.self))
+    }
 
     /// The disc property preset for this grade (see ``DegenerationPreset``).
     public var preset: DegenerationPreset { DegenerationPreset.standard(self) }

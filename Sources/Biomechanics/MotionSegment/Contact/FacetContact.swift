@@ -18,9 +18,10 @@ import Foundation
 /// The tangent is exact for both bodies moving, including the rotation of the lower plane's normal.
 ///
 /// ```swift
+/// // Upper surface facing −x onto a ground plane through p0 facing +x.
 /// let facet = try FacetContact(name: "L4-L5 facet left", upperBody: 0, points: pts, areas: areas,
-///                              upperNormal: SIMD3(1, 0, 0), plane: .ground(p0),
-///                              planeNormal: SIMD3(-1, 0, 0) * -1, penalty: 100)
+///                              upperNormal: SIMD3(-1, 0, 0), plane: .ground(p0),
+///                              planeNormal: SIMD3(1, 0, 0), penalty: 100)
 /// ```
 public struct FacetContact: Sendable, Equatable {
     /// A label (e.g. "L4-L5 facet left").
@@ -91,6 +92,15 @@ public struct FacetContact: Sendable, Equatable {
         var force = 0.0, area = 0.0
         for i in points.indices where pc[i] > 0 { force += pc[i] * areas[i]; area += areas[i] }
         return FacetContactResult(force: force, minimumGap: g.min() ?? .infinity, contactArea: area, maximumPressure: pc.max() ?? 0)
+    }
+
+    /// True when a sample point penetrates deeper than `tolerance` (mm), or carries pressure
+    /// (from its multiplier) across a gap wider than `tolerance`.
+    public func needsAugmentation(_ bodies: [RigidBodyPose], tolerance: Double) -> Bool {
+        for (g, l) in zip(gaps(bodies), multipliers) {
+            if g < -tolerance || (g > tolerance && l - penalty * g > 0) { return true }
+        }
+        return false
     }
 
     /// Sets the multipliers to the current pressures (one augmentation).

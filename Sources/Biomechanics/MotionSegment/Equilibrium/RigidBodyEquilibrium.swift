@@ -8,7 +8,8 @@ import SparseLinearAlgebra
 /// component along the spin update of ``RigidBodyPose`` (non-symmetric; solved by LU, `dgesv`),
 /// a backtracking line search on the residual norm, and — when ``Options/penetrationTolerance``
 /// is set — augmented-Lagrangian updates of the facet multipliers until every penetration is
-/// within it. Anything not a body (the lower vertebra of a motion segment) is the ground.
+/// within it and no pressure acts across a gap wider than it (multipliers carry over from one
+/// solve to the next as a warm start). Anything not a body (the lower vertebra of a motion segment) is the ground.
 ///
 /// ```swift
 /// var eq = try RigidBodyEquilibrium(bodies: [upper], ligaments: bundles, facets: facets,
@@ -59,6 +60,14 @@ public struct RigidBodyEquilibrium: Sendable {
         self.bodies = bodies; self.ligaments = ligaments; self.facets = facets; self.bushings = bushings
         self.options = options
         loads = [RigidBodyVector](repeating: .zero, count: bodies.count)
+        try validate()
+    }
+
+    /// Checks that every anchor names an existing body, that there is one load per body and that
+    /// the options are admissible (also done by ``solve(timeStep:commit:)``, since every property
+    /// can be edited).
+    /// - Throws: ``MotionSegmentError``.
+    public func validate() throws {
         let n = bodies.count
         func check(_ what: String, _ i: Int?) throws {
             if let i, !(0..<n).contains(i) { throw MotionSegmentError.unknownBody(what: what, index: i, bodyCount: n) }
@@ -66,6 +75,19 @@ public struct RigidBodyEquilibrium: Sendable {
         for l in ligaments { try check("\(l.name).origin", l.origin.bodyIndex); try check("\(l.name).insertion", l.insertion.bodyIndex) }
         for f in facets { try check("\(f.name).upperBody", f.upperBody); try check("\(f.name).plane", f.plane.bodyIndex) }
         for b in bushings { try check("bushing", b.body) }
+        guard loads.count == n else { throw MotionSegmentError.dimensionMismatch(what: "loads", expected: n, got: loads.count) }
+        for load in loads {
+            for i in 0..<6 where !load[i].isFinite { throw MotionSegmentError.invalidParameter(name: "loads", value: load[i], expected: "finite forces and moments") }
+        }
+        guard options.maximumIterations >= 1 else {
+            throw MotionSegmentError.invalidParameter(name: "options.maximumIterations", value: Double(options.maximumIterations), expected: "at least 1")
+        }
+        guard options.relativeTolerance.isFinite, options.relativeTolerance > 0 else {
+            throw MotionSegmentError.invalidParameter(name: "options.relativeTolerance", value: options.relativeTolerance, expected: "a tolerance > 0")
+        }
+        if let t = options.penetrationTolerance, !(t.isFinite && t > 0) {
+            throw MotionSegmentError.invalidParameter(name: "options.penetrationTolerance", value: t, expected: "a length > 0 mm")
+        }
     }
 
     /// Residual (net generalized force per body, length 6n) and tangent `K = −∂residual/∂q` at the
@@ -107,15 +129,18 @@ public struct RigidBodyEquilibrium: Sendable {
     ///   ``MotionSegmentError/singularTangent(column:)``. The poses are left unchanged on failure.
     @discardableResult
     public mutating func solve(timeStep: Double? = nil, commit: Bool = true) throws -> EquilibriumReport {
+        try validate()
+        if let t = timeStep, !(t.isFinite && t > 0) {
+            throw MotionSegmentError.invalidParameter(name: "timeStep", value: t, expected: "a step > 0 s (nil for a static solve)")
+        }
         let start = bodies, startFacets = facets
         do {
             var iterations = 0, augmentations = 0
             var residualNorm = try newton(timeStep: timeStep, iterations: &iterations)
             if let tol = options.penetrationTolerance, !facets.isEmpty {
-                while facets.contains(where: { ($0.gaps(bodies).min() ?? 0) < -tol }) {
+                while let worst = facets.first(where: { $0.needsAugmentation(bodies, tolerance: tol) }) {
                     guard augmentations < options.maximumAugmentations else {
-                        let worst = facets.min { ($0.gaps(bodies).min() ?? 0) < ($1.gaps(bodies).min() ?? 0) }!
-                        throw MotionSegmentError.notConverged(iterations: iterations, residual: residualNorm, culprit: "facet \(worst.name) penetration above \(tol) mm after \(augmentations) augmentations")
+                        throw MotionSegmentError.notConverged(iterations: iterations, residual: residualNorm, culprit: "facet \(worst.name): penetration above \(tol) mm or pressure across an open gap after \(augmentations) augmentations")
                     }
                     for i in facets.indices { facets[i].augment(bodies) }
                     augmentations += 1

@@ -114,6 +114,15 @@ public struct RigidBodyPose: Sendable, Equatable, Codable {
         let h = 0.5 * (f * r + r * f)
         return Tensor3((h.r0.x, h.r0.y, h.r0.z), (h.r1.x, h.r1.y, h.r1.z), (h.r2.x, h.r2.y, h.r2.z))
     }
+
+    /// The rotation–rotation tangent block (N·mm per rad) that a force `force` (N) acting on the
+    /// body point at `X` adds to `K = −∂residual/∂q`: `−[f]× [r]×`, the derivative of its moment
+    /// `r × f` along the spin update (see the type's discussion). With ``pointJacobian(of:)`` this
+    /// is all a sparse assembly needs to tie nodes to the body: `K_body += Tᵀ K_node T` plus this.
+    public func geometricStiffness(of point: SIMD3<Double>, force: SIMD3<Double>) -> Tensor3 {
+        let h = -(Mat3.skew(force) * Mat3.skew(arm(of: point)))
+        return Tensor3((h.r0.x, h.r0.y, h.r0.z), (h.r1.x, h.r1.y, h.r1.z), (h.r2.x, h.r2.y, h.r2.z))
+    }
 }
 
 /// Where a ligament or a facet surface is fixed: a body-fixed point of a rigid body, or a point on
