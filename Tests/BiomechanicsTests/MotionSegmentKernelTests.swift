@@ -124,7 +124,7 @@ struct LigamentLawTests {
         #expect(law.elasticForce(strain: -0.2).force == 0)
     }
 
-    func axialBundle(referenceStrain: Double, damping: Double = 0, damage: LigamentDamage = .none) throws -> LigamentBundle {
+    func axialBundle(referenceStrain: Double, damping: Double = 0, damage: LigamentDamage? = nil) throws -> LigamentBundle {
         let law = try LigamentLaw(stiffness: 100, curve: .toeLinear(transitionStrain: 0.1), referenceStrain: referenceStrain,
                                   damping: damping, damage: damage)
         return try LigamentBundle(name: "test", origin: .ground(.zero), insertion: .body(0, SIMD3(0, 0, 10)), law: law)

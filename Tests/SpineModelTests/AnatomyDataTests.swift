@@ -111,6 +111,16 @@ struct AnatomyDataTests {
         #expect(ratio > 5 && ratio < 20)
     }
 
+    /// The data sets survive a JSON round trip unchanged (they are the model file's ligament tables).
+    @Test(arguments: [LigamentDataSet.remus2021, LigamentDataSet.goelBilinear])
+    func dataSetsRoundTripThroughJSON(set: LigamentDataSet) throws {
+        var withDamage = set
+        withDamage[.l4l5, .flavum]?.damage = LigamentDamage(threshold: 0.12, rate: 0.05, permanentFraction: 0.5, recoveryTime: 564)
+        let json = try JSONEncoder().encode(withDamage)
+        #expect(try JSONDecoder().decode(LigamentDataSet.self, from: json) == withDamage)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"L4-L5\""))        // levels are readable keys
+    }
+
     @Test func ligamentPropertiesRefuseNegativeStiffnessAndThresholdAboveFailure() throws {
         var set = LigamentDataSet.remus2021
         set[.l3l4, .flavum]?.stiffnessPerSpring = -1

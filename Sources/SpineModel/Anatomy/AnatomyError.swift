@@ -23,7 +23,7 @@ public enum AnatomyError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// A lumbar motion segment level.
-public enum LumbarLevel: String, Sendable, Equatable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+public enum LumbarLevel: String, Sendable, Equatable, Hashable, Codable, CodingKeyRepresentable, CaseIterable, CustomStringConvertible {
     case l1l2 = "L1-L2"
     case l2l3 = "L2-L3"
     case l3l4 = "L3-L4"

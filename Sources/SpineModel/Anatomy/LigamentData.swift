@@ -1,7 +1,7 @@
 import Biomechanics
 
 /// The seven ligament types of a lumbar motion segment.
-public enum LigamentType: String, Sendable, Equatable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+public enum LigamentType: String, Sendable, Equatable, Hashable, Codable, CodingKeyRepresentable, CaseIterable, CustomStringConvertible {
     /// Anterior longitudinal ligament (ALL).
     case anteriorLongitudinal = "ALL"
     /// Posterior longitudinal ligament (PLL).
@@ -46,12 +46,12 @@ public struct LigamentProperties: Sendable, Equatable, Codable {
     public var failureStrain: Double?
     /// Cross-sectional area (mm²), if the source gives one.
     public var crossSection: Double?
-    /// Sub-failure damage law of each spring.
-    public var damage: LigamentDamage
+    /// Sub-failure damage law of each spring; nil for none.
+    public var damage: LigamentDamage?
 
     public init(stiffnessPerSpring: Double, springCount: Int, curve: LigamentLaw.Curve, referenceStrain: Double,
                 dampingPerSpring: Double, failureForce: Double? = nil, failureStrain: Double? = nil,
-                crossSection: Double? = nil, damage: LigamentDamage = .none) {
+                crossSection: Double? = nil, damage: LigamentDamage? = nil) {
         self.stiffnessPerSpring = stiffnessPerSpring; self.springCount = springCount; self.curve = curve
         self.referenceStrain = referenceStrain; self.dampingPerSpring = dampingPerSpring; self.failureForce = failureForce
         self.failureStrain = failureStrain; self.crossSection = crossSection; self.damage = damage
@@ -81,10 +81,12 @@ public struct LigamentProperties: Sendable, Equatable, Codable {
         if let f = failureForce, !(f.isFinite && f > 0) { throw bad("failureForce", f, "a force > 0 N") }
         if let e = failureStrain, !(e.isFinite && e > 0) { throw bad("failureStrain", e, "a strain > 0") }
         if let a = crossSection, !(a.isFinite && a > 0) { throw bad("crossSection", a, "an area > 0 mm²") }
-        if damage.isActive, let e = failureStrain, damage.threshold > e {
-            throw bad("damage.threshold", damage.threshold, "a strain ≤ the failure strain \(e)")
+        if let damage {
+            if let e = failureStrain, damage.threshold > e {
+                throw bad("damage.threshold", damage.threshold, "a strain ≤ the failure strain \(e)")
+            }
+            do { try damage.validate() } catch let MotionSegmentError.invalidParameter(name, value, expected) { throw bad(name, value, expected) }
         }
-        do { try damage.validate() } catch let MotionSegmentError.invalidParameter(name, value, expected) { throw bad(name, value, expected) }
     }
 }
 

@@ -65,7 +65,7 @@ public struct LigamentBundle: Sendable, Equatable {
         let f = force(length: l, timeStep: timeStep).force
         return LigamentResult(length: l, strain: e, stretchStrain: (l - slackLength) / slackLength, force: f,
                               failureRatio: law.failureForce.map { f / $0 },
-                              thresholdRatio: law.damage.threshold.isFinite ? e / law.damage.threshold : nil,
+                              thresholdRatio: law.damage.map { e / $0.threshold },
                               laxity: state.laxity, permanentLaxity: state.permanentLaxity)
     }
 
@@ -99,17 +99,16 @@ public struct LigamentBundle: Sendable, Equatable {
 
     /// Commits a converged strain (see ``commit(_:timeStep:)``).
     public mutating func commit(strain e: Double, timeStep: Double?) {
-        let dmg = law.damage
         state.strain = e
         state.maximumStrain = max(state.maximumStrain, e)
-        guard dmg.isActive else { return }
+        guard let dmg = law.damage, dmg.isActive else { return }
         let laxityBefore = state.laxity
         defer { state.strain = e - (state.laxity - laxityBefore) }   // the same length under the new laxity
         if e > dmg.threshold {
             state.excursionPeak = max(state.excursionPeak ?? e, e)
             return
         }
-        if let dt = timeStep, dmg.recoveryTime.isFinite { state.recoverableLaxity *= exp(-dt / dmg.recoveryTime) }
+        if let dt = timeStep, let tau = dmg.recoveryTime { state.recoverableLaxity *= exp(-dt / tau) }
         if let peak = state.excursionPeak {
             let inc = dmg.rate * (peak - dmg.threshold)
             state.permanentLaxity += dmg.permanentFraction * inc
@@ -153,7 +152,7 @@ public struct LigamentResult: Sendable, Equatable, Codable {
     public var force: Double
     /// Force over failure force, if the law gives a failure force.
     public var failureRatio: Double?
-    /// Strain over the damage threshold, if damage is active.
+    /// Strain over the damage threshold, if the law has a damage law.
     public var thresholdRatio: Double?
     /// Accumulated laxity (strain).
     public var laxity: Double

@@ -62,15 +62,15 @@ public struct LigamentLaw: Sendable, Equatable, Codable {
     public var failureForce: Double?
     /// Strain at failure (dimensionless), if the data set gives one.
     public var failureStrain: Double?
-    /// The sub-failure damage law.
-    public var damage: LigamentDamage
+    /// The sub-failure damage law; nil for none.
+    public var damage: LigamentDamage?
 
     /// A validated law.
     /// - Throws: ``MotionSegmentError/invalidParameter(name:value:expected:)`` naming the field:
     ///   negative stiffness or damping, a transition strain ≤ 0, `referenceStrain ≤ −1`, a
     ///   non-positive failure force or strain, a damage threshold above the failure strain.
     public init(stiffness: Double, curve: Curve, referenceStrain: Double = 0, damping: Double = 0,
-                failureForce: Double? = nil, failureStrain: Double? = nil, damage: LigamentDamage = .none) throws {
+                failureForce: Double? = nil, failureStrain: Double? = nil, damage: LigamentDamage? = nil) throws {
         self.stiffness = stiffness; self.curve = curve; self.referenceStrain = referenceStrain
         self.damping = damping; self.failureForce = failureForce; self.failureStrain = failureStrain
         self.damage = damage
@@ -90,9 +90,11 @@ public struct LigamentLaw: Sendable, Equatable, Codable {
         guard damping.isFinite, damping >= 0 else { throw bad("damping", damping, "a finite coefficient ≥ 0 N·s") }
         if let f = failureForce, !(f.isFinite && f > 0) { throw bad("failureForce", f, "a finite force > 0 N") }
         if let e = failureStrain, !(e.isFinite && e > 0) { throw bad("failureStrain", e, "a finite strain > 0") }
-        try damage.validate()
-        if let e = failureStrain, damage.isActive, damage.threshold > e {
-            throw bad("damage.threshold", damage.threshold, "a strain ≤ the failure strain \(e)")
+        if let damage {
+            try damage.validate()
+            if let e = failureStrain, damage.threshold > e {
+                throw bad("damage.threshold", damage.threshold, "a strain ≤ the failure strain \(e)")
+            }
         }
     }
 
@@ -154,28 +156,26 @@ public struct LigamentDamage: Sendable, Equatable, Codable {
     public var rate: Double
     /// Fraction of each laxity increment that never recovers (0…1).
     public var permanentFraction: Double
-    /// Recovery time constant `τ` (s) of the recoverable part; `.infinity` for none.
-    public var recoveryTime: Double
+    /// Recovery time constant `τ` (s) of the recoverable part; nil for no recovery.
+    public var recoveryTime: Double?
 
-    public init(threshold: Double, rate: Double, permanentFraction: Double = 1, recoveryTime: Double = .infinity) {
+    public init(threshold: Double, rate: Double, permanentFraction: Double = 1, recoveryTime: Double? = nil) {
         self.threshold = threshold; self.rate = rate; self.permanentFraction = permanentFraction; self.recoveryTime = recoveryTime
     }
 
-    /// No damage (rate 0).
-    public static let none = LigamentDamage(threshold: .infinity, rate: 0)
-
-    /// True when the law can produce laxity.
-    public var isActive: Bool { rate > 0 && threshold.isFinite }
+    /// True when the law can produce laxity (rate > 0); with rate 0 the threshold still gives
+    /// ``LigamentResult/thresholdRatio``.
+    public var isActive: Bool { rate > 0 }
 
     /// Checks the parameters; throws ``MotionSegmentError/invalidParameter(name:value:expected:)``.
     public func validate() throws {
         guard rate.isFinite, rate >= 0 else { throw MotionSegmentError.invalidParameter(name: "damage.rate", value: rate, expected: "a finite rate ≥ 0") }
-        guard !threshold.isNaN, threshold > 0 else { throw MotionSegmentError.invalidParameter(name: "damage.threshold", value: threshold, expected: "a strain > 0") }
+        guard threshold.isFinite, threshold > 0 else { throw MotionSegmentError.invalidParameter(name: "damage.threshold", value: threshold, expected: "a finite strain > 0") }
         guard permanentFraction.isFinite, (0...1).contains(permanentFraction) else {
             throw MotionSegmentError.invalidParameter(name: "damage.permanentFraction", value: permanentFraction, expected: "a fraction in [0, 1]")
         }
-        guard !recoveryTime.isNaN, recoveryTime > 0 else {
-            throw MotionSegmentError.invalidParameter(name: "damage.recoveryTime", value: recoveryTime, expected: "a time > 0 s (or infinity)")
+        if let tau = recoveryTime, !(tau.isFinite && tau > 0) {
+            throw MotionSegmentError.invalidParameter(name: "damage.recoveryTime", value: tau, expected: "a finite time > 0 s (nil for no recovery)")
         }
     }
 }
