@@ -426,6 +426,35 @@ struct RigidEquilibriumTests {
         #expect(abs(report.ligaments[0].strain - strain) <= 1e-10 * strain)
     }
 
+    /// A finite rotation: a body free to turn about z (everything else held by a very stiff
+    /// bushing) under a moment, resisted by one ligament; the angle against the scalar moment
+    /// balance M + τ(θ) = 0 of the planar geometry solved by bisection.
+    @Test func largeRotationAgainstPlanarMomentBalance() throws {
+        let a = 10.0, d = 10.0, k = 1000.0, et = 0.02, eref = 0.1, moment = 6000.0
+        let law = try LigamentLaw(stiffness: k, curve: .toeLinear(transitionStrain: et), referenceStrain: eref)
+        let lig = try LigamentBundle(name: "lever", origin: .ground(SIMD3(a, -d, 0)), insertion: .body(0, SIMD3(a, 0, 0)), law: law)
+        var kb = DenseMatrix(rows: 6, columns: 6)
+        for i in 0..<5 { kb[i, i] = 1e12 }
+        var eq = try RigidBodyEquilibrium(bodies: [RigidBodyPose(referencePoint: .zero)], ligaments: [lig],
+                                          bushings: [try LinearBushing(body: 0, stiffness: kb)])
+        eq.loads[0] = RigidBodyVector(angular: SIMD3(0, 0, moment))
+        try eq.solve()
+        let ls = d / (1 + eref)
+        func torque(_ t: Double) -> Double {
+            let x = SIMD3(a * cos(t), a * sin(t), 0), dv = x - SIMD3(a, -d, 0)
+            let l = norm(dv), e = l / ls - 1
+            let f = e < et ? k * e * e / (2 * et) : k * (e - et / 2)
+            return cross(x, -f * dv / l).z
+        }
+        var lo = 0.0, hi = 1.5
+        for _ in 0..<200 { let mid = 0.5 * (lo + hi); if moment + torque(mid) > 0 { lo = mid } else { hi = mid } }
+        let theta = 0.5 * (lo + hi)
+        let psi = eq.bodies[0].rotationVector
+        #expect(theta > 0.5)                                              // a finite rotation (> 28°)
+        #expect(abs(psi.z - theta) < 1e-8)
+        #expect(abs(psi.x) < 1e-9 && abs(psi.y) < 1e-9)
+    }
+
     @Test func unknownBodyAndFacetsThatDoNotFaceAreRefused() throws {
         let law = try LigamentLaw(stiffness: 1, curve: .toeLinear(transitionStrain: 0.1))
         let b = try LigamentBundle(name: "x", origin: .ground(.zero), insertion: .body(3, SIMD3(0, 0, 1)), law: law)
