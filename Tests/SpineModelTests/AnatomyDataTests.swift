@@ -54,7 +54,7 @@ struct AnatomyDataTests {
         let p = try Patient(bodyMassKg: 80, heightCm: 178)
         #expect(abs(BodySegmentFractions.dempster.fractionCranial(to: .l4l5) - 0.536) < 1e-12)
         #expect(abs(p.massCranial(to: .l4l5) - 0.536 * 80) < 1e-12)
-        // MOTION-SEGMENT table: 80 kg (785 N) → 364 N at 60° (rounded to 1 N).
+        // Frictionless inversion estimate F = 0.536·m·g·sin θ: 80 kg (785 N) → 364 N at 60° (to 1 N).
         #expect(abs(p.weightCranial(to: .l4l5) * sin(60 * Double.pi / 180) - 364) < 1)
         // T12/L1 (the abdomen excluded): 0.397.
         #expect(abs(BodySegmentFractions.dempster.fractionCranial(to: .l1l2) - (0.397 + 0.139 / 4)) < 1e-12)
@@ -80,7 +80,8 @@ struct AnatomyDataTests {
         }
     }
 
-    /// Values within the ranges MOTION-SEGMENT.md §3.1 and §3.3 state.
+    /// The published numbers: Remus et al. 2021 (PLoS ONE 16:e0250456, repository .lig files) and
+    /// BMC Musculoskelet Disord 2010;11:151 Table 3.
     @Test func tablesHoldThePublishedNumbers() throws {
         let remus = LigamentDataSet.remus2021
         // L4/5 per-spring stiffness, springs, transition strain (Remus 2021 repository files).

@@ -8,14 +8,13 @@ import Biomechanics
 /// `(0, 0, discHeight)` in the reference configuration; the disc is wedged by ``wedgeAngle``
 /// (anterior higher).
 ///
-/// **Sources and their strength.** MOTION-SEGMENT-type compilations of this project hold no
-/// per-level dimensions, so the defaults of ``standard(_:)`` are typical adult values as reported
+/// **Sources and their strength.** The defaults of ``standard(_:)`` are typical adult values as reported
 /// by Panjabi MM et al. 1992, "Human lumbar vertebrae: quantitative three-dimensional anatomy",
 /// Spine 17(3):299–306 (endplate depth and width, canal depth, spinous and transverse processes),
 /// by Zhou SH et al. 2000, Eur Spine J 9:242–248 (disc heights and wedge angles) and by Panjabi MM
-/// et al. 1993, Spine 18(10):1298–1310 (facet orientation). **The numbers were written from memory
-/// of those papers, not read from them in this project — treat them as unverified**; the
-/// insertion points are a geometric construction from these dimensions with offsets that have no
+/// et al. 1993, Spine 18(10):1298–1310 (facet orientation). **Unverified:** the numbers are
+/// approximate recollections of those papers' tables, not transcriptions — check them against the
+/// originals before relying on them; the insertion points are a geometric construction from these dimensions with offsets that have no
 /// source (``attachmentOffset``). A patient geometry (Gmsh, ArtiSynth) replaces all of it.
 public struct LevelGeometry: Sendable, Equatable, Codable {
     /// The level.
