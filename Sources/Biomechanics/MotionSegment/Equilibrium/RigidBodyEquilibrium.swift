@@ -52,6 +52,8 @@ public struct RigidBodyEquilibrium: Sendable {
     public var bushings: [LinearBushing]
     /// Solver settings.
     public var options: Options
+    /// Residual norms of the last solve (scratch for the report).
+    private var history: [Double] = []
 
     /// - Throws: ``MotionSegmentError/unknownBody(what:index:bodyCount:)`` for an anchor on a
     ///   body that does not exist.
@@ -136,6 +138,7 @@ public struct RigidBodyEquilibrium: Sendable {
         let start = bodies, startFacets = facets
         do {
             var iterations = 0, augmentations = 0
+            history = []
             var residualNorm = try newton(timeStep: timeStep, iterations: &iterations)
             if let tol = options.penetrationTolerance, !facets.isEmpty {
                 while let worst = facets.first(where: { $0.needsAugmentation(bodies, tolerance: tol) }) {
@@ -148,6 +151,7 @@ public struct RigidBodyEquilibrium: Sendable {
                 }
             }
             let report = EquilibriumReport(bodies: bodies, iterations: iterations, augmentations: augmentations, residualNorm: residualNorm,
+                                           residualHistory: history,
                                            ligaments: ligaments.map { $0.result(bodies, timeStep: timeStep) },
                                            facets: facets.map { $0.result(bodies) })
             if commit { for i in ligaments.indices { ligaments[i].commit(bodies, timeStep: timeStep) } }
@@ -168,6 +172,7 @@ public struct RigidBodyEquilibrium: Sendable {
         }
         var (asm, culprit, scale) = try assemble(timeStep: timeStep)
         var rn = norm(asm.residual)
+        history.append(rn)
         var local = 0
         while !converged(asm.residual, scale) {
             guard local < options.maximumIterations else {
@@ -187,7 +192,7 @@ public struct RigidBodyEquilibrium: Sendable {
                 }
                 if let trial = try? assemble(timeStep: timeStep) {
                     let tn = norm(trial.0.residual)
-                    if tn < rn || alpha < 1e-3 { (asm, culprit, scale) = trial; rn = tn; accepted = true; break }
+                    if tn < rn || alpha < 1e-3 { (asm, culprit, scale) = trial; rn = tn; accepted = true; history.append(rn); break }
                 }
                 alpha *= 0.5
             }
@@ -210,6 +215,9 @@ public struct EquilibriumReport: Sendable, Equatable {
     public var augmentations: Int
     /// Largest residual entry at convergence (N or N·mm).
     public var residualNorm: Double
+    /// Largest residual entry (N or N·mm) at the start and after every Newton iteration, all
+    /// augmentations in sequence.
+    public var residualHistory: [Double]
     /// Per ligament bundle, in the order of ``RigidBodyEquilibrium/ligaments``.
     public var ligaments: [LigamentResult]
     /// Per facet, in the order of ``RigidBodyEquilibrium/facets``.
