@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Biomechanics
 import FiniteElements
@@ -76,6 +77,11 @@ public final class Simulation: @unchecked Sendable {
     /// Called on the running thread after every accepted increment with the same progress
     /// values as ``progress`` (for synchronous callers, e.g. a progress bar); keep it short.
     public var onProgress: ((SimulationProgress) -> Void)? = nil
+    /// What produced a run, recorded in the output directory's `run.json` (the CLI puts its command line here).
+    public var runLabel = "Simulation.run"
+
+    /// The library's version, recorded with every run.
+    public static let libraryVersion = "0.2.0"
     private let progressContinuation: AsyncStream<SimulationProgress>.Continuation
 
     enum Engine {
@@ -221,6 +227,29 @@ public final class Simulation: @unchecked Sendable {
             throw ModelError(.invalidValue, at: "", "this simulation is running already: make one Simulation per concurrent run")
         }
         defer { state.end(); progressContinuation.finish() }
+        // Output goes through the run-directory protocol: a staging directory swapped into place
+        // only when the run is complete; a failed or cancelled run leaves the previous results
+        // untouched and its own output marked incomplete.
+        let run = try outputDirectory.map { dir throws(RunDirectoryError) in
+            try RunDirectory.begin(at: dir, command: runLabel, modelDigest: modelDigest, libraryVersion: Self.libraryVersion)
+        }
+        do {
+            let results = try runEngine(mode, outputDirectory: run?.staging, cancellation: cancellation)
+            _ = try run?.commit()
+            return results
+        } catch {
+            try? run?.fail(reason: String(describing: error))
+            throw error
+        }
+    }
+
+    /// SHA-256 (hex) of the model file this model writes, or nil when it has no file form.
+    public var modelDigest: String? {
+        guard let data = try? model.jsonData() else { return nil }
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func runEngine(_ mode: Mode, outputDirectory: URL?, cancellation: CancellationFlag) throws -> SimulationResults {
         let endTime = model.steps.reduce(0) { $0 + $1.duration }
         let steps = model.steps
         let continuation = progressContinuation
