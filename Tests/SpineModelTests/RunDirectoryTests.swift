@@ -373,7 +373,16 @@ struct RunDirectoryKillTests {
             if afterBegin { #expect(begun, "\(context)") }
             if begun { begunTrials += 1 }
             for staging in RunDirectory.stagingDirectories(of: target) {
-                let m = try RunDirectory.status(of: staging)
+                let m: RunManifest
+                do {
+                    m = try RunDirectory.status(of: staging)
+                } catch {
+                    // Killed between the staging directory's mkdir and its first manifest: no run.json,
+                    // which status(of:) refuses (a reader's "incomplete"). Only possible before "begun".
+                    #expect(!begun, "\(context): \(error)")
+                    try FileManager.default.removeItem(at: staging)
+                    continue
+                }
                 #expect(m.status != .complete, "\(context): killed run marked complete")
                 if begun, sig != SIGKILL {
                     #expect(m.status == .incomplete && m.reason == "interrupted by \(sig == SIGINT ? "SIGINT" : "SIGTERM")", "\(context): \(m)")

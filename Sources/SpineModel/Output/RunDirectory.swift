@@ -22,6 +22,9 @@ import Darwin
 ///    `run.json` last with status `complete`, then swaps the staging directory into place:
 ///    `renameat2(RENAME_EXCHANGE)` when the target exists (`rename(2)` cannot replace a non-empty
 ///    directory), plain `rename(2)` when it does not; then deletes the previous run and releases the lock.
+///    (A process killed in the instant between creating the staging directory and writing this
+///    first manifest leaves a staging directory without `run.json`: ``status(of:)`` refuses it,
+///    and readers treat it as incomplete like any other.)
 /// 4. ``fail(reason:)``, a ``RunSignalMonitor`` on SIGINT/SIGTERM, or releasing the object without
 ///    committing marks the staging directory's `run.json` `incomplete` with the reason; the target
 ///    is untouched. A SIGKILL leaves status `running`.
@@ -270,10 +273,7 @@ public final class RunDirectory: @unchecked Sendable {
     ///   JSON, of another format or version, or has an unknown status.
     public static func status(of directory: URL) throws(RunDirectoryError) -> RunManifest {
         let url = directory.appendingPathComponent(RunManifest.fileName)
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw .unreadableManifest(path: url.path, detail: "cannot read run.json (\(String(cString: strerror(errnoOf(error)))))")
-        }
+        let data = try readSmallFile(url, limit: 64 << 20)
         let m: RunManifest
         do { m = try JSONDecoder().decode(RunManifest.self, from: data) } catch {
             throw .unreadableManifest(path: url.path, detail: "not a run manifest: \(error)")
@@ -321,6 +321,29 @@ public final class RunDirectory: @unchecked Sendable {
     }
 
     // MARK: - File system
+
+    /// The bytes of `url` (at most `limit` bytes), read with POSIX calls so errors keep their errno.
+    private static func readSmallFile(_ url: URL, limit: Int) throws(RunDirectoryError) -> Data {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw .unreadableManifest(path: url.path, detail: "cannot read run.json (\(String(cString: strerror(errno)))): not a complete run")
+        }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadableManifest(path: url.path, detail: "cannot read run.json (\(String(cString: strerror(errno))))")
+            }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[0..<n])
+            guard data.count <= limit else {
+                throw .unreadableManifest(path: url.path, detail: "run.json is larger than \(limit) bytes")
+            }
+        }
+    }
 
     /// Lists regular files under `directory` (recursively, sorted, run.json at the top level
     /// excluded) with size and SHA-256; with `sync`, fsyncs each file and directory.
