@@ -96,6 +96,25 @@ struct RunDirectoryTests {
         _ = try completeRun(into: target, digest: "next", files: ["results.json": "next"])
     }
 
+    @Test("stale staging directories of failed runs are removed only on request, never the current run's")
+    func staleStaging() throws {
+        let dir = try scratch("stale")
+        let target = dir.appendingPathComponent("out")
+        var failed: [URL] = []
+        for k in 0..<2 {
+            let run = try RunDirectory.begin(at: target, command: "t", modelDigest: "\(k)", libraryVersion: "t")
+            try run.fail(reason: "test \(k)")
+            failed.append(run.staging)
+        }
+        let run = try RunDirectory.begin(at: target, command: "t", modelDigest: "kept", libraryVersion: "t")
+        #expect(RunDirectory.stagingDirectories(of: target).count == 3)
+        let removed = try run.removeStaleStagingDirectories()
+        #expect(Set(removed.map(\.path)) == Set(failed.map(\.path)))
+        #expect(RunDirectory.stagingDirectories(of: target) == [run.staging])
+        try run.commit()
+        #expect(try RunDirectory.verify(target).modelDigest == "kept")
+    }
+
     @Test("a run released without commit is marked incomplete (abandoned); the previous results stay")
     func abandonedRun() throws {
         let dir = try scratch("abandon")

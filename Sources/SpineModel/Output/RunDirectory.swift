@@ -81,7 +81,7 @@ public final class RunDirectory: @unchecked Sendable {
         if manifest.status == .running {
             try? finishIncomplete(reason: "abandoned: the run object was released without commit() or fail(reason:)")
         }
-        if lockDescriptor >= 0 { close(lockDescriptor) }
+        if lockDescriptor >= 0 { Self.unlockAndClose(lockDescriptor) }
     }
 
     // MARK: - Begin
@@ -135,7 +135,7 @@ public final class RunDirectory: @unchecked Sendable {
         let pidText = Array("\(pid)\n".utf8)
         guard ftruncate(fd, 0) == 0, pwrite(fd, pidText, pidText.count, 0) == pidText.count else {
             let e = errno
-            close(fd)
+            unlockAndClose(fd)
             throw .system(operation: "write lock file", path: lockFile.path, errno: e)
         }
 
@@ -151,7 +151,7 @@ public final class RunDirectory: @unchecked Sendable {
             try writeManifest(manifest, in: staging)
             return RunDirectory(target: target, staging: staging, lockFile: lockFile, manifest: manifest, lockDescriptor: fd)
         } catch {
-            close(fd)
+            unlockAndClose(fd)
             throw error
         }
     }
@@ -261,8 +261,16 @@ public final class RunDirectory: @unchecked Sendable {
         try Self.writeManifest(m, in: staging)
     }
 
+    /// Releases the lock explicitly before closing: a child process forked meanwhile (Foundation's
+    /// `Process`) shares the open file description until its `exec`, and `close` alone would leave
+    /// the lock held by that copy.
+    private static func unlockAndClose(_ fd: Int32) {
+        _ = flock(fd, LOCK_UN)
+        close(fd)
+    }
+
     private func releaseLock() {
-        if lockDescriptor >= 0 { close(lockDescriptor); lockDescriptor = -1 }
+        if lockDescriptor >= 0 { Self.unlockAndClose(lockDescriptor); lockDescriptor = -1 }
     }
 
     // MARK: - Reading
@@ -318,6 +326,27 @@ public final class RunDirectory: @unchecked Sendable {
         let prefix = ".\(target.lastPathComponent).partial-"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
         return names.filter { $0.hasPrefix(prefix) }.sorted().map { parent.appendingPathComponent($0, isDirectory: true) }
+    }
+
+    /// Deletes the staging directories that failed or killed runs left beside the target (every
+    /// `.<name>.partial-…` but this run's own) and returns them. Safe while this run holds the lock:
+    /// no other run can be writing them.
+    /// - Throws: ``RunDirectoryError/alreadyFinished(path:status:)`` once this run has ended (the lock
+    ///   is released), `system` when one cannot be deleted.
+    @discardableResult
+    public func removeStaleStagingDirectories() throws(RunDirectoryError) -> [URL] {
+        mutex.lock()
+        defer { mutex.unlock() }
+        guard manifest.status == .running else { throw .alreadyFinished(path: target.path, status: manifest.status) }
+        let own = staging.standardizedFileURL.path
+        var removed: [URL] = []
+        for url in Self.stagingDirectories(of: target) where url.standardizedFileURL.path != own {
+            do { try FileManager.default.removeItem(at: url) } catch {
+                throw .system(operation: "remove", path: url.path, errno: Self.errnoOf(error))
+            }
+            removed.append(url)
+        }
+        return removed
     }
 
     // MARK: - File system
