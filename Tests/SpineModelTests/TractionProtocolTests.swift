@@ -117,13 +117,11 @@ struct TractionProtocolGenerationTests {
 
     @Test("300 random intermittent protocols: windows tile the traction phase, one period each, on curve corners; values in [0, 1], peak 1")
     func randomIntermittentInvariants() throws {
-        var rng = SystemRandomNumberGenerator()
         var seed = UInt64(20_261_206)
         func uniform(_ a: Double, _ b: Double) -> Double {   // reproducible LCG, not the system generator
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return a + (b - a) * Double(seed >> 11) / Double(1 << 53)
         }
-        _ = rng.next()
         for trial in 0..<300 {
             let n = 1 + Int(uniform(0, 20))
             let up: P.Ramp = uniform(0, 1) < 0.5 ? .linear(duration: uniform(0.5, 30))

@@ -41,7 +41,7 @@ import Darwin
 ///
 /// ```swift
 /// let run = try RunDirectory.begin(atPath: options.out, command: "spinetraction run disc.json",
-///                                  modelDigest: digest, libraryVersion: SpineTractionVersion)
+///                                  modelDigest: digest, libraryVersion: version)
 /// let monitor = RunSignalMonitor.install(marking: run)        // Ctrl-C marks the run incomplete
 /// do {
 ///     for step in steps {
