@@ -43,6 +43,7 @@ struct RunDirectoryTests {
     @Test("a committed run lists each file with its size and SHA-256 (FIPS 180-2 vector for \"abc\")")
     func manifestOfCommittedRun() throws {
         let dir = try scratch("manifest")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let target = dir.appendingPathComponent("out")
         let m = try completeRun(into: target, digest: "model-1", files: ["abc.txt": "abc", "empty.csv": ""])
         #expect(m.status == .complete && m.modelDigest == "model-1" && m.libraryVersion == "test")
@@ -61,6 +62,7 @@ struct RunDirectoryTests {
     @Test("the previous run is byte-identical until commit, then replaced whole (no stale file survives)")
     func atomicSwap() throws {
         let dir = try scratch("swap")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let target = dir.appendingPathComponent("out")
         try completeRun(into: target, digest: "old", files: ["results.json": "{\"old\": 1}", "transport.csv": "old"])
         let before = try snapshot(target)
@@ -81,6 +83,7 @@ struct RunDirectoryTests {
     @Test("a failed run leaves the previous results byte-identical and its staging marked incomplete")
     func failedRun() throws {
         let dir = try scratch("fail")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let target = dir.appendingPathComponent("out")
         try completeRun(into: target, digest: "old", files: ["results.json": "old"])
         let before = try snapshot(target)
@@ -96,9 +99,30 @@ struct RunDirectoryTests {
         _ = try completeRun(into: target, digest: "next", files: ["results.json": "next"])
     }
 
+    @Test("stale staging directories of failed runs are removed only on request, never the current run's")
+    func staleStaging() throws {
+        let dir = try scratch("stale")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("out")
+        var failed: [URL] = []
+        for k in 0..<2 {
+            let run = try RunDirectory.begin(at: target, command: "t", modelDigest: "\(k)", libraryVersion: "t")
+            try run.fail(reason: "test \(k)")
+            failed.append(run.staging)
+        }
+        let run = try RunDirectory.begin(at: target, command: "t", modelDigest: "kept", libraryVersion: "t")
+        #expect(RunDirectory.stagingDirectories(of: target).count == 3)
+        let removed = try run.removeStaleStagingDirectories()
+        #expect(Set(removed.map(\.path)) == Set(failed.map(\.path)))
+        #expect(RunDirectory.stagingDirectories(of: target) == [run.staging])
+        try run.commit()
+        #expect(try RunDirectory.verify(target).modelDigest == "kept")
+    }
+
     @Test("a run released without commit is marked incomplete (abandoned); the previous results stay")
     func abandonedRun() throws {
         let dir = try scratch("abandon")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let target = dir.appendingPathComponent("out")
         try completeRun(into: target, digest: "old", files: ["a.txt": "old"])
         let before = try snapshot(target)
@@ -116,6 +140,7 @@ struct RunDirectoryTests {
     @Test("a second concurrent run into the same directory is refused, naming the holder's pid")
     func lock() throws {
         let dir = try scratch("lock")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let target = dir.appendingPathComponent("out")
         let first = try RunDirectory.begin(at: target, command: "first", modelDigest: nil, libraryVersion: "test")
         #expect(throws: RunDirectoryError.locked(path: target.path, holderPID: getpid())) {
@@ -132,6 +157,7 @@ struct RunDirectoryTests {
     @Test("bad output paths give typed errors")
     func badPaths() throws {
         let dir = try scratch("paths")
+        defer { try? FileManager.default.removeItem(at: dir) }
         #expect(throws: RunDirectoryError.emptyPath) {
             _ = try RunDirectory.begin(atPath: "", command: "t", modelDigest: nil, libraryVersion: "t")
         }
@@ -185,6 +211,7 @@ struct RunDirectoryTests {
             try OutputName.validate(name, field: "name")
         }
         let dir = try scratch("names")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let run = try RunDirectory.begin(at: dir.appendingPathComponent("out"), command: "t", modelDigest: nil, libraryVersion: "t")
         #expect(throws: RunDirectoryError.badName(.empty(field: "probe"))) { _ = try run.file("", field: "probe") }
         try run.fail(reason: "test")
@@ -196,6 +223,7 @@ struct RunSignalMonitorTests {
     @Test("a monitored signal marks the attached run incomplete at once and makes checkInterrupted throw")
     func cooperative() throws {
         let dir = try scratch("monitor")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let target = dir.appendingPathComponent("out")
         try completeRun(into: target, digest: "old", files: ["a.txt": "old"])
         let before = try snapshot(target)
@@ -291,7 +319,7 @@ private struct Probe {
         process = Process()
         process.executableURL = try probeExecutable()
         process.arguments = [target.path, tag, String(files), String(delayMs), mode]
-        stdout = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("probe-\(getpid())-\(tag).out")
+        stdout = target.deletingLastPathComponent().appendingPathComponent("probe-\(tag).out")
         _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = FileHandle.nullDevice
@@ -342,6 +370,7 @@ struct RunDirectoryKillTests {
     @Test("SIGINT, SIGTERM, SIGKILL at random points before commit: earlier results unchanged, killed run marked")
     func killedBeforeCommit() throws {
         let (target, before) = try earlierRun("before-commit")
+        defer { try? FileManager.default.removeItem(at: target.deletingLastPathComponent()) }
         var rng = SplitMix(state: 20_261_206)
         let signals: [Int32] = [SIGINT, SIGTERM, SIGKILL]
         var begunTrials = 0
@@ -373,7 +402,16 @@ struct RunDirectoryKillTests {
             if afterBegin { #expect(begun, "\(context)") }
             if begun { begunTrials += 1 }
             for staging in RunDirectory.stagingDirectories(of: target) {
-                let m = try RunDirectory.status(of: staging)
+                let m: RunManifest
+                do {
+                    m = try RunDirectory.status(of: staging)
+                } catch {
+                    // Killed between the staging directory's mkdir and its first manifest: no run.json,
+                    // which status(of:) refuses (a reader's "incomplete"). Only possible before "begun".
+                    #expect(!begun, "\(context): \(error)")
+                    try FileManager.default.removeItem(at: staging)
+                    continue
+                }
                 #expect(m.status != .complete, "\(context): killed run marked complete")
                 if begun, sig != SIGKILL {
                     #expect(m.status == .incomplete && m.reason == "interrupted by \(sig == SIGINT ? "SIGINT" : "SIGTERM")", "\(context): \(m)")
@@ -388,6 +426,7 @@ struct RunDirectoryKillTests {
     @Test("SIGKILL/SIGTERM anywhere, commit included: the target is always one complete run, old or new, never mixed")
     func killedAnywhere() throws {
         let (target, initial) = try earlierRun("anywhere")
+        defer { try? FileManager.default.removeItem(at: target.deletingLastPathComponent()) }
         var current = initial
         var currentTag = "old-anywhere"
         var previousTag = currentTag
@@ -430,6 +469,7 @@ struct RunDirectoryKillTests {
     @Test("a concurrent child run holds the lock: an in-process begin is refused with the child's pid")
     func lockAcrossProcesses() throws {
         let dir = try scratch("lock-child")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let target = dir.appendingPathComponent("out")
         let p = try Probe(target: target, tag: "holder", files: 200, delayMs: 20, mode: "cooperative")
         let deadline = Date().addingTimeInterval(60)

@@ -115,6 +115,41 @@ struct TractionProtocolGenerationTests {
         #expect(plan.reportWindows == [60...65])
     }
 
+    @Test("300 random intermittent protocols: windows tile the traction phase, one period each, on curve corners; values in [0, 1], peak 1")
+    func randomIntermittentInvariants() throws {
+        var seed = UInt64(20_261_206)
+        func uniform(_ a: Double, _ b: Double) -> Double {   // reproducible LCG, not the system generator
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return a + (b - a) * Double(seed >> 11) / Double(1 << 53)
+        }
+        for trial in 0..<300 {
+            let n = 1 + Int(uniform(0, 20))
+            let up: P.Ramp = uniform(0, 1) < 0.5 ? .linear(duration: uniform(0.5, 30))
+                : .logarithmic(duration: uniform(0.5, 30), segments: 1 + Int(uniform(0, 16)), curvature: uniform(0.1, 10))
+            let down: P.Ramp = uniform(0, 1) < 0.5 ? .linear(duration: uniform(0.5, 30))
+                : .logarithmic(duration: uniform(0.5, 30), segments: 1 + Int(uniform(0, 16)))
+            let preload: P.Preload? = uniform(0, 1) < 0.5 ? nil : .init(force: .newtons(uniform(1, 50)), ramp: 10, duration: uniform(10, 100))
+            let proto = P.intermittent(cycles: n, pull: .newtons(uniform(10, 500)), hold: uniform(1, 120), rest: uniform(1, 60),
+                                       restLevel: uniform(0, 1), ramp: up, rampDown: down, preload: preload)
+            let plan = try proto.resolve()
+            let s = try #require(proto.intermittent)
+            let start = preload?.duration ?? 0
+            #expect(plan.reportWindows.count == n, "trial \(trial)")
+            #expect(plan.reportWindows.first?.lowerBound == start && plan.reportWindows.last?.upperBound == plan.duration)
+            let corners = Set(plan.tractionCurve.times)
+            for (i, w) in plan.reportWindows.enumerated() {
+                if i > 0 { #expect(w.lowerBound == plan.reportWindows[i - 1].upperBound, "trial \(trial)") }
+                #expect(abs((w.upperBound - w.lowerBound) - s.period) <= 1e-12 * plan.duration, "trial \(trial)")
+                #expect(corners.contains(w.lowerBound) && corners.contains(w.upperBound), "trial \(trial)")
+            }
+            let pieces = { (r: P.Ramp) -> Int in if case let .logarithmic(k, _) = r.shape { return k } else { return 1 } }
+            #expect(plan.tractionCurve.times.count == (start > 0 ? 2 : 1) + n * (pieces(up) + 1 + pieces(down) + 1), "trial \(trial)")
+            #expect(plan.tractionCurve.values.allSatisfy { $0 >= 0 && $0 <= 1 } && plan.tractionCurve.values.max() == 1)
+            #expect(plan.tractionCurve.values.last == 0)
+            #expect(plan.steps.last?.mustPoints == plan.tractionCurve.times.filter { $0 > start })
+        }
+    }
+
     @Test("editing in place through the pattern accessors")
     func editing() throws {
         var proto = P.defaultDisc

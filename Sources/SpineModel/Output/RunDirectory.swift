@@ -22,6 +22,9 @@ import Darwin
 ///    `run.json` last with status `complete`, then swaps the staging directory into place:
 ///    `renameat2(RENAME_EXCHANGE)` when the target exists (`rename(2)` cannot replace a non-empty
 ///    directory), plain `rename(2)` when it does not; then deletes the previous run and releases the lock.
+///    (A process killed in the instant between creating the staging directory and writing this
+///    first manifest leaves a staging directory without `run.json`: ``status(of:)`` refuses it,
+///    and readers treat it as incomplete like any other.)
 /// 4. ``fail(reason:)``, a ``RunSignalMonitor`` on SIGINT/SIGTERM, or releasing the object without
 ///    committing marks the staging directory's `run.json` `incomplete` with the reason; the target
 ///    is untouched. A SIGKILL leaves status `running`.
@@ -38,7 +41,7 @@ import Darwin
 ///
 /// ```swift
 /// let run = try RunDirectory.begin(atPath: options.out, command: "spinetraction run disc.json",
-///                                  modelDigest: digest, libraryVersion: SpineTractionVersion)
+///                                  modelDigest: digest, libraryVersion: version)
 /// let monitor = RunSignalMonitor.install(marking: run)        // Ctrl-C marks the run incomplete
 /// do {
 ///     for step in steps {
@@ -78,7 +81,7 @@ public final class RunDirectory: @unchecked Sendable {
         if manifest.status == .running {
             try? finishIncomplete(reason: "abandoned: the run object was released without commit() or fail(reason:)")
         }
-        if lockDescriptor >= 0 { close(lockDescriptor) }
+        if lockDescriptor >= 0 { Self.unlockAndClose(lockDescriptor) }
     }
 
     // MARK: - Begin
@@ -132,7 +135,7 @@ public final class RunDirectory: @unchecked Sendable {
         let pidText = Array("\(pid)\n".utf8)
         guard ftruncate(fd, 0) == 0, pwrite(fd, pidText, pidText.count, 0) == pidText.count else {
             let e = errno
-            close(fd)
+            unlockAndClose(fd)
             throw .system(operation: "write lock file", path: lockFile.path, errno: e)
         }
 
@@ -148,7 +151,7 @@ public final class RunDirectory: @unchecked Sendable {
             try writeManifest(manifest, in: staging)
             return RunDirectory(target: target, staging: staging, lockFile: lockFile, manifest: manifest, lockDescriptor: fd)
         } catch {
-            close(fd)
+            unlockAndClose(fd)
             throw error
         }
     }
@@ -258,8 +261,16 @@ public final class RunDirectory: @unchecked Sendable {
         try Self.writeManifest(m, in: staging)
     }
 
+    /// Releases the lock explicitly before closing: a child process forked meanwhile (Foundation's
+    /// `Process`) shares the open file description until its `exec`, and `close` alone would leave
+    /// the lock held by that copy.
+    private static func unlockAndClose(_ fd: Int32) {
+        _ = flock(fd, LOCK_UN)
+        close(fd)
+    }
+
     private func releaseLock() {
-        if lockDescriptor >= 0 { close(lockDescriptor); lockDescriptor = -1 }
+        if lockDescriptor >= 0 { Self.unlockAndClose(lockDescriptor); lockDescriptor = -1 }
     }
 
     // MARK: - Reading
@@ -270,10 +281,7 @@ public final class RunDirectory: @unchecked Sendable {
     ///   JSON, of another format or version, or has an unknown status.
     public static func status(of directory: URL) throws(RunDirectoryError) -> RunManifest {
         let url = directory.appendingPathComponent(RunManifest.fileName)
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw .unreadableManifest(path: url.path, detail: "cannot read run.json (\(String(cString: strerror(errnoOf(error)))))")
-        }
+        let data = try readSmallFile(url, limit: 64 << 20)
         let m: RunManifest
         do { m = try JSONDecoder().decode(RunManifest.self, from: data) } catch {
             throw .unreadableManifest(path: url.path, detail: "not a run manifest: \(error)")
@@ -320,7 +328,51 @@ public final class RunDirectory: @unchecked Sendable {
         return names.filter { $0.hasPrefix(prefix) }.sorted().map { parent.appendingPathComponent($0, isDirectory: true) }
     }
 
+    /// Deletes the staging directories that failed or killed runs left beside the target (every
+    /// `.<name>.partial-…` but this run's own) and returns them. Safe while this run holds the lock:
+    /// no other run can be writing them.
+    /// - Throws: ``RunDirectoryError/alreadyFinished(path:status:)`` once this run has ended (the lock
+    ///   is released), `system` when one cannot be deleted.
+    @discardableResult
+    public func removeStaleStagingDirectories() throws(RunDirectoryError) -> [URL] {
+        mutex.lock()
+        defer { mutex.unlock() }
+        guard manifest.status == .running else { throw .alreadyFinished(path: target.path, status: manifest.status) }
+        let own = staging.standardizedFileURL.path
+        var removed: [URL] = []
+        for url in Self.stagingDirectories(of: target) where url.standardizedFileURL.path != own {
+            do { try FileManager.default.removeItem(at: url) } catch {
+                throw .system(operation: "remove", path: url.path, errno: Self.errnoOf(error))
+            }
+            removed.append(url)
+        }
+        return removed
+    }
+
     // MARK: - File system
+
+    /// The bytes of `url` (at most `limit` bytes), read with POSIX calls so errors keep their errno.
+    private static func readSmallFile(_ url: URL, limit: Int) throws(RunDirectoryError) -> Data {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw .unreadableManifest(path: url.path, detail: "cannot read run.json (\(String(cString: strerror(errno)))): not a complete run")
+        }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadableManifest(path: url.path, detail: "cannot read run.json (\(String(cString: strerror(errno))))")
+            }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[0..<n])
+            guard data.count <= limit else {
+                throw .unreadableManifest(path: url.path, detail: "run.json is larger than \(limit) bytes")
+            }
+        }
+    }
 
     /// Lists regular files under `directory` (recursively, sorted, run.json at the top level
     /// excluded) with size and SHA-256; with `sync`, fsyncs each file and directory.

@@ -89,7 +89,11 @@ extension TractionProtocol {
         var points: [(time: Double, value: Double)] = [(0, 0)]
         if start > 0 { points.append((start, 0)) }
         func ramp(_ r: Ramp, from a: Double, to b: Double, at t0: Double) {
-            for s in r.cornerFractions { points.append((t0 + s * r.duration, a + (b - a) * r.progress(atFraction: s))) }
+            for s in r.cornerFractions {
+                // The end is the target exactly; inner corners stay within [a, b] despite rounding.
+                let f = s == 1 ? b : min(max(a + (b - a) * r.progress(atFraction: s), min(a, b)), max(a, b))
+                points.append((t0 + s * r.duration, f))
+            }
         }
         var windows: [ClosedRange<Double>] = []
         let peak: Double
@@ -105,9 +109,10 @@ extension TractionProtocol {
             let f = try s.pull.newtons(bodyMassKg: bodyMassKg, path: "protocol.intermittent.pull")
             peak = f
             let restForce = s.restLevel * f
-            let period = s.period
+            // Each cycle starts exactly where the previous one ended (its rest end is a curve corner),
+            // so the windows tile the traction phase on corners without rounding gaps.
+            var t0 = start
             for i in 0..<s.cycles {
-                let t0 = start + Double(i) * period
                 ramp(s.rampUp, from: i == 0 ? 0 : restForce, to: f, at: t0)
                 let holdEnd = t0 + s.rampUp.duration + s.hold
                 points.append((holdEnd, f))
@@ -116,6 +121,7 @@ extension TractionProtocol {
                 let restEnd = holdEnd + s.rampDown.duration + s.rest
                 points.append((restEnd, low))
                 windows.append(t0...restEnd)
+                t0 = restEnd
             }
         case let .steps(s):
             var previous = 0.0
