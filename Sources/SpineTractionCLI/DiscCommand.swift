@@ -4,7 +4,7 @@ import SpineTraction
 
 /// `spinetraction disc [--out DIR] [--model M.json]`: the old name of
 /// `spinetraction run --example disc` (or `run M.json`), kept one release.
-struct DiscCommand: ParsableCommand {
+struct DiscCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disc",
         abstract: "Old name of `run --example disc`.",
@@ -17,11 +17,11 @@ struct DiscCommand: ParsableCommand {
     @Option(name: .long, help: "A biphasic model file to run instead of the embedded default disc.")
     var model: String?
 
-    func run() throws {
+    func run() async throws {
         noteAlias("disc", model == nil ? "run --example disc" : "run \(model!)")
         var arguments = model.map { [$0] } ?? ["--example", "disc"]
         arguments += ["--out", out]
-        var command = try RunCommand.parseAsRoot(arguments)
-        try command.run()
+        guard var command = try RunCommand.parseAsRoot(arguments) as? RunCommand else { throw ExitCode(64) }
+        try await command.run()
     }
 }

@@ -13,7 +13,7 @@ enum ExampleName: String, CaseIterable, ExpressibleByArgument {
 /// VTU/PVD and SVG plots (and `transport.*` for solutes) and prints a report driven by the
 /// model's outputs: the standard disc quantities when the model has them, the last value of every
 /// scalar output, the free-swelling report, Newton's counts and time shares.
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Solve a model file or an embedded example and write results.json, results.csv, VTU/PVD and SVG plots.",
@@ -34,27 +34,41 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let name = example?.rawValue ?? URL(fileURLWithPath: model ?? "model").deletingPathExtension().lastPathComponent
         let directory = try output.directory(default: "\(name)-results")
         do {
             let parsed = try example.map { try ExampleModels.model(named: $0.rawValue) } ?? Model.load(path: model!)
-            try Self.solve(parsed, directory: directory, quiet: output.quiet)
+            try await Self.solve(parsed, directory: directory, quiet: output.quiet, label: CommandLine.arguments.joined(separator: " "))
         } catch let error as ExitCode {
             throw error
+        } catch let cancelled as SimulationCancelled {
+            FileHandle.standardError.write(Data("\ninterrupted: \(cancelled); \(directory.path) keeps its previous results, the partial output is in a staging directory beside it marked incomplete\n".utf8))
+            throw ExitCode(130)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
 
-    /// Runs `model` into `directory` and prints the report (unless `quiet`).
-    static func solve(_ model: Model, directory: URL, quiet: Bool) throws {
+    /// Runs `model` into `directory` and prints the report (unless `quiet`). SIGINT and SIGTERM
+    /// cancel the run: it stops after the increment in progress and throws ``SimulationCancelled``.
+    static func solve(_ model: Model, directory: URL, quiet: Bool, label: String) async throws {
         let showBar = !quiet && isatty(STDERR_FILENO) != 0
         let simulation = try Simulation(model: model)
         simulation.onProgress = ProgressLine(bar: showBar, quiet: quiet).callback
+        simulation.runLabel = label
         let start = Date()
-        let results = try simulation.runSynchronously(outputDirectory: directory)
+        let task = Task { try await simulation.run(outputDirectory: directory) }
+        let watchers = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            return source
+        }
+        defer { for w in watchers { w.cancel() } }
+        let results = try await task.value
         let wall = Date().timeIntervalSince(start)
         if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
         for notice in results.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }

@@ -17,7 +17,7 @@ import SpineTraction
 /// `--quiet` silences reports; options taking a fixed set of names list them in `--help`.
 /// Old names (`disc`, `nutrient`, `solve`, `generate`, `keygen`) still work for one release and say so.
 @main
-struct SpineTractionCommand: ParsableCommand {
+struct SpineTractionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spinetraction",
         abstract: "Finite-element simulation of spinal traction and the force-safety limits it yields.",

@@ -1,0 +1,93 @@
+import Foundation
+import SpineTraction
+import Testing
+
+/// Runs the built `spinetraction` executable (beside the test bundle) with a timeout; returns
+/// (exit status, stdout + stderr). `interruptAfter` sends SIGINT after that many seconds.
+private func spinetraction(_ arguments: [String], interruptAfter: Double? = nil, timeout: Double = 600) throws -> (status: Int32, output: String) {
+    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
+    let process = Process()
+    process.executableURL = directory.appendingPathComponent("spinetraction")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    final class Box: @unchecked Sendable { var data = Data() }
+    let output = Box()
+    let done = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in done.signal() }
+    try process.run()
+    let reader = Thread { output.data = pipe.fileHandleForReading.readDataToEndOfFile() }
+    reader.start()
+    if let delay = interruptAfter {
+        Thread.sleep(forTimeInterval: delay)
+        kill(process.processIdentifier, SIGINT)
+    }
+    if done.wait(timeout: .now() + timeout) == .timedOut {
+        process.terminate()
+        Issue.record("spinetraction \(arguments) did not finish in \(timeout) s")
+        _ = done.wait(timeout: .now() + 10)
+    }
+    while reader.isExecuting { Thread.sleep(forTimeInterval: 0.02) }
+    return (process.terminationStatus, String(decoding: output.data, as: UTF8.self))
+}
+
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite("CLI run, plot and output directories")
+struct RunCLITests {
+    func temporary(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("spinetraction-run-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)/\(name)")
+    }
+
+    /// A run interrupted by SIGINT exits 130, leaves the earlier complete results byte-identical and
+    /// its own output in a staging directory marked incomplete.
+    @Test func interruptedRunKeepsEarlierResults() throws {
+        let model = root.appendingPathComponent("Examples/models/biphasic-confined-ramp-relax.json").path
+        let out = temporary("bp04")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
+        let first = try spinetraction(["run", model, "--out", out.path, "--quiet"])
+        #expect(first.status == 0, "\(first.output)")
+        let before = try Data(contentsOf: out.appendingPathComponent("results.json"))
+        let manifest = try RunDirectory.status(of: out)
+        #expect(manifest.status == .complete)
+        let second = try spinetraction(["run", model, "--out", out.path, "--quiet"], interruptAfter: 1.0)
+        #expect(second.status == 130, "\(second.output)")
+        #expect(second.output.contains("interrupted"))
+        #expect(try Data(contentsOf: out.appendingPathComponent("results.json")) == before)
+        let staging = RunDirectory.stagingDirectories(of: out)
+        #expect(staging.count == 1)
+        if let s = staging.first { #expect(try RunDirectory.status(of: s).status == .incomplete) }
+    }
+
+    @Test func badInvocationsNameWhatToFix() throws {
+        let none = try spinetraction(["run"])
+        #expect(none.status == 64 && none.output.contains("give a model file or --example NAME"))
+        let example = try spinetraction(["run", "--example", "spine"])
+        #expect(example.status == 64 && example.output.contains("spine"))
+        let empty = try spinetraction(["run", "--example", "disc", "--out", ""])
+        #expect(empty.status == 64 && empty.output.contains("--out"))
+        let missing = try spinetraction(["run", "/nonexistent/model.json", "--out", temporary("x").path])
+        #expect(missing.status == 1 && missing.output.contains("/nonexistent/model.json"))
+        let old = try spinetraction(["solve", "--help"])
+        #expect(old.status == 0 && old.output.contains("dev solve"))
+    }
+
+    /// `plot` writes one SVG per unit with every series of that unit (here the bp04 results: MPa, N, mm, mm³).
+    @Test func plotWritesOneSVGPerUnit() throws {
+        let model = root.appendingPathComponent("Examples/models/biphasic-confined-ramp-relax.json").path
+        let out = temporary("bp04plot")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
+        #expect(try spinetraction(["run", model, "--out", out.path, "--quiet"]).status == 0)
+        let plots = out.deletingLastPathComponent().appendingPathComponent("plots")
+        let r = try spinetraction(["plot", out.appendingPathComponent("results.json").path, "--out", plots.path])
+        #expect(r.status == 0, "\(r.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: plots.path).sorted()
+        #expect(files == ["plot-MPa.svg", "plot-N.svg", "plot-mm.svg", "plot-mm3.svg"])
+        let doc = try String(contentsOf: out.appendingPathComponent("results.json"), encoding: .utf8)
+        let svg = try String(contentsOf: plots.appendingPathComponent("plot-mm3.svg"), encoding: .utf8)
+        // Every mm³ series of the results file is drawn (its name is in the legend).
+        for name in ["topOutflow", "volumeChange", "imbibedVolume"] where doc.contains("\"\(name)\"") { #expect(svg.contains(name), "\(name)") }
+    }
+}
