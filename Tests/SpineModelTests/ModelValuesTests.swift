@@ -249,3 +249,29 @@ struct ModelProtocolTests {
         #expect(error.path == "boundary" && error.kind == .unknownName)
     }
 }
+
+/// Plane strain as a model option instead of hand-written `u_y` fixes.
+@Suite("Plane strain")
+struct PlaneStrainTests {
+    /// Mandel's problem with `planeStrain` and no `u_y` conditions equals the shipped example
+    /// (which fixes `u_y` on y− and y+ of its one-cell slice) and meets the Mandel–Cryer closed form
+    /// within 3 % of p0 (the example's own tolerance on this coarse uniform mesh).
+    @Test func mandelPeakWithPlaneStrainOption() throws {
+        var shipped = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/biphasic-mandel.json").path)
+        shipped.steps[1].duration = 99.99
+        shipped.outputs.times = [0.01, 5, 10, 20, 50, 100]
+        shipped.outputs.vtu = false
+        var plane = shipped
+        plane.boundary.removeAll { if case .fix([1]) = $0.kind { return true }; return false }
+        plane.planeStrain = true
+        #expect(plane.boundary.count == shipped.boundary.count - 2)
+        #expect(try Model.parse(try plane.jsonData()) == plane)
+        let a = try Simulation(model: shipped).runSynchronously(), b = try Simulation(model: plane).runSynchronously()
+        let pa = try #require(a.series(named: "centrePressure")).scalars, pb = try #require(b.series(named: "centrePressure")).scalars
+        for (x, y) in zip(pa, pb) { #expect(abs(x - y) <= 1e-10 * 0.05) }
+        let reference = PoroelasticClosedForm.Mandel(halfWidth: 1, youngsModulus: 1, poissonRatio: 0, permeability: 1e-3, stress: 0.1)
+        let p0 = reference.initialPressure
+        #expect(pb.max()! > 1.1 * p0)
+        for (t, p) in zip(b.times, pb) where t >= 5 { #expect(abs(p - reference.pressure(x: 0, t: t)) <= 0.03 * p0, "t = \(t)") }
+    }
+}

@@ -118,6 +118,7 @@ public final class BiphasicSimulation {
         }
         self.exchangeSurfaces = exchangeSurfaces
         self.rigidDrives = rigidDrives
+        if model.planeStrain { problem.prescribed.append(PrescribedComponent(nodes: Array(0..<mesh.nodeCount), component: 1, value: 0)) }
         do { try problem.prepare() } catch { throw ModelError(.invalidValue, at: "boundary", String(describing: error)) }
         if let swelling = model.steps.first?.freeSwelling {
             do { _ = try problem.freeSwellingBath() } catch { throw ModelError(.invalidValue, at: swelling.path, String(describing: error)) }

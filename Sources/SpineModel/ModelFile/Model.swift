@@ -25,6 +25,9 @@ public struct Model: Sendable, Equatable {
     public var mesh: MeshSource
     /// Small-strain (linear) or finite-strain (total Lagrangian) kinematics.
     public var kinematics: Kinematics
+    /// Plane strain in the x–z plane: `u_y = 0` at every node (the mesh is a slice across y,
+    /// typically one cell thick). The file's `"planeStrain": true`.
+    public var planeStrain = false
     /// Region name → material name, in order (a later entry overrides an earlier one for a cell in both).
     public var regions: [(region: String, material: String)]
     /// Materials by name.
@@ -62,7 +65,7 @@ public struct Model: Sendable, Equatable {
     /// Equal models describe the same problem: every value equal (the base directory and the
     /// path style are not compared).
     public static func == (a: Model, b: Model) -> Bool {
-        a.notes == b.notes && a.mesh == b.mesh && a.kinematics == b.kinematics
+        a.notes == b.notes && a.mesh == b.mesh && a.kinematics == b.kinematics && a.planeStrain == b.planeStrain
             && a.regions.map(\.region) == b.regions.map(\.region) && a.regions.map(\.material) == b.regions.map(\.material)
             && a.materials == b.materials && a.curves == b.curves && a.boundary == b.boundary && a.steps == b.steps
             && a.outputs == b.outputs && a.transport == b.transport

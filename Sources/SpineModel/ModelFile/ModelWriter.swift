@@ -24,6 +24,7 @@ extension Model {
         if let notes { members.append(("description", .string(notes))) }
         members.append(("mesh", Self.json(mesh)))
         members.append(("kinematics", .string(kinematics.rawValue)))
+        if planeStrain { members.append(("planeStrain", .bool(true))) }
         members.append(("regions", .object(regions.map { ($0.region, .string($0.material)) })))
         members.append(("materials", .object(try materials.keys.sorted().map { name in
             (name, try materials[name]!.jsonValue(at: root.key("materials").entry(name)))

@@ -55,6 +55,7 @@ public final class SolidSimulation {
         }
         let problem = try SolidMechanicsProblem(mesh: mesh, cellMaterials: cellMaterials, finiteStrain: model.kinematics == .finiteStrain)
         for condition in model.boundary { try Self.apply(condition, model: model, mesh: mesh, to: problem) }
+        if model.planeStrain { problem.prescribed.append(PrescribedComponent(nodes: Array(0..<mesh.nodeCount), component: 1, value: 0)) }
         do { try problem.prepare() } catch { throw ModelError(.invalidValue, at: "boundary", String(describing: error)) }
         self.problem = problem
         // Outputs: names must exist, probes must lie in the mesh.
