@@ -34,6 +34,18 @@ public struct TrustedPublicKey: Equatable, Hashable, Sendable {
     }
 }
 
+extension TrustedPublicKey {
+    /// A trusted key from the text of a public key file: one line `ed25519-public:` followed by 64
+    /// lowercase hex characters (what `spinetraction limits keygen` writes).
+    /// - Throws: ``KeyFormatError`` for a private key file, an untagged key or anything else.
+    public init(keyFile text: String) throws(KeyFormatError) {
+        try self.init(hex: try KeyFileFormat.payload(text, expecting: .publicKey))
+    }
+
+    /// The text of this key's public key file.
+    public var keyFileText: String { KeyFileFormat.publicTag + Hex.encode(rawRepresentation) + "\n" }
+}
+
 extension String {
     func trimmingASCIIWhitespace() -> String {
         let u = Array(utf8)
