@@ -117,4 +117,21 @@ struct GmshLimitsTests {
             try GmshReader.read(path: "/nonexistent/x.msh")
         }
     }
+
+    /// Every committed fuzz regression input (`Fuzz/regressions-gmsh/*.bin`) is refused with a
+    /// typed error naming a line (MeshError) or a declared size (InputLimitError); none traps.
+    @Test func fuzzRegressionInputs() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/regressions-gmsh").standardizedFileURL
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".bin") }.sorted()
+        #expect(files.count >= 6)
+        for f in files {
+            let text = String(decoding: try Data(contentsOf: dir.appendingPathComponent(f)), as: UTF8.self)
+            do { _ = try GmshReader.parse(text); Issue.record("\(f) parsed") } catch let e as MeshError {
+                guard case .gmsh(let line, _) = e else { Issue.record("\(f): \(e)"); continue }
+                #expect(line > 0, "\(f)")
+            } catch let e as InputLimitError {
+                #expect(e.value > e.maxCount || e.estimatedBytes > e.memoryCapBytes, "\(f)")
+            }
+        }
+    }
 }

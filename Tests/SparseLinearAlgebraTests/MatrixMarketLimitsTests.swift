@@ -85,4 +85,25 @@ struct MatrixMarketLimitsTests {
         let e = try #require(Self.limitError(text, limits: InputLimits(memoryCapBytes: 40)))
         #expect(e.field == "rows" && e.estimatedBytes == 48)
     }
+
+    /// Every committed fuzz regression input (`Fuzz/regressions-matrixmarket/*.bin`) is refused
+    /// with a typed error (a Matrix Market line or a declared size over the limits); none traps.
+    @Test func fuzzRegressionInputs() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/regressions-matrixmarket").standardizedFileURL
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".bin") }.sorted()
+        #expect(files.count >= 5)
+        for f in files {
+            let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(f)))
+            for dense in [false, true] {
+                do {
+                    if dense { _ = try MatrixMarket.readDense(bytes: bytes, limits: Self.eightGiB) } else { _ = try MatrixMarket.read(bytes: bytes, limits: Self.eightGiB) }
+                    Issue.record("\(f) read")
+                } catch let LinearAlgebraError.matrixMarket(line, _) {
+                    #expect(line > 0, "\(f)")
+                } catch let e as InputLimitError {
+                    #expect(e.value > e.maxCount || e.estimatedBytes > e.memoryCapBytes, "\(f)")
+                }
+            }
+        }
+    }
 }
