@@ -224,7 +224,8 @@ public struct Limits: Equatable, Sendable {
     ] }
 }
 
-/// Monitoring settings the controller's envelope applies. All must be positive.
+/// Monitoring settings the controller's envelope applies. Each lies in its closed range in
+/// ``LimitsRanges`` (which also explains why those bounds keep every stop effective).
 public struct MonitoringSettings: Equatable, Sendable {
     /// Largest allowed |measured − set-point|, N, before ``trackingToleranceDurationS`` runs.
     public var trackingToleranceN: Double

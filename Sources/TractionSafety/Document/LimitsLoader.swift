@@ -179,8 +179,8 @@ public enum LimitsLoader {
         return LoadedLimits(document: document, digest: LimitsDigest(CryptoPrimitives.sha256(bytes)), keyId: keyId)
     }
 
-    /// Parses, checks canonical form and signature, and decodes; no value checks. Used by
-    /// `limits verify`, which reports the value checks separately.
+    /// Parses, checks canonical form and signature, and decodes; no value checks
+    /// (``load(_:expecting:)`` runs them, and the controller's expectations).
     public static func verifiedDocument(_ bytes: [UInt8], trustedKeys: [TrustedPublicKey]) throws(LimitsRefusal) -> (ForceSafetyLimits, keyId: String) {
         guard bytes.count <= maxDocumentBytes else {
             throw LimitsRefusal(.documentTooLarge, "document is \(bytes.count) bytes; at most \(maxDocumentBytes) accepted")

@@ -1,8 +1,11 @@
 /// Checks a document's values on their own (no controller expectations): finite, non-negative,
 /// in range, consistent. ``LimitsLoader`` runs it on every load, ``LimitsSigner`` before signing.
 public enum LimitsValidation {
-    /// Refuses the first problem found, in this order: non-finite values, negative values, values
-    /// outside their allowed set, min > max, soft > hard, provenance format, block consistency.
+    /// Refuses the first problem found, in this order: a number non-finite or outside its closed
+    /// range (``LimitsRanges``, field by field in document order), values outside their allowed
+    /// set (identifiers, positive limits when not blocked, monitoring amounts ≤ a quarter of the
+    /// hard maximum), min > max, soft > hard, provenance format (digest, printable-ASCII
+    /// identifiers, validity ≤ 90 days), block consistency, the level's region.
     public static func validate(_ d: ForceSafetyLimits) throws(LimitsRefusal) {
         // 1. Every number finite and inside its closed range (one table: ``LimitsRanges``).
         for (row, x) in zip(LimitsRanges.rows, LimitsRanges.values(of: d)) { try LimitsRanges.check(row, x) }
