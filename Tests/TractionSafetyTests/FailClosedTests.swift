@@ -35,6 +35,21 @@ struct FailClosedTests {
 
     // MARK: - The table at its boundaries
 
+    /// The table covers every number of the document exactly once (the numeric member paths of
+    /// the fixture document's JSON).
+    @Test func tableCoversEveryNumber() {
+        func numericPaths(_ v: JSONValue, _ prefix: String) -> [String] {
+            switch v {
+            case .number: return [prefix]
+            case .object(let m): return m.keys.sorted().flatMap { numericPaths(m[$0]!, prefix.isEmpty ? $0 : prefix + "." + $0) }
+            default: return []
+            }
+        }
+        let document = Set(numericPaths(Fixtures.document.jsonValue, "")).subtracting(["schemaVersion.major", "schemaVersion.minor"])
+        #expect(Set(LimitsRanges.rows.map(\.field)) == document)
+        #expect(LimitsRanges.rows.count == document.count)
+    }
+
     /// Every row: both ends accepted, one ulp outside refused with that field named (the table's
     /// own check, which every path calls).
     @Test(arguments: LimitsRanges.rows.map(\.field))

@@ -77,14 +77,17 @@ public enum LimitsRanges {
         ("frozenSensorMinCommandChangeN", 0.1...50, "N"),
     ]
 
-    /// Every numeric field of a document with its range, in document order.
+    /// Every numeric field of a document with its range, in the order of ``Limits/fields`` and
+    /// ``MonitoringSettings/fields`` (the order ``values(of:)`` reads them in).
     public static let rows: [Row] = {
         var rows: [Row] = []
-        for (name, range, unit) in limitValues {
+        for (name, _) in Limits.fields {
+            let (_, range, unit) = limitValues.first { $0.name == name }!   // every field has a row (tested)
             rows.append(Row(field: "limits.\(name).value", range: range, unit: unit, whole: name == "maxCycles"))
             rows.append(Row(field: "limits.\(name).marginFraction", range: 0...maxMarginFraction, unit: "", whole: false))
         }
-        for (name, range, unit) in monitoringValues {
+        for (name, _) in MonitoringSettings.fields {
+            let (_, range, unit) = monitoringValues.first { $0.name == name }!
             rows.append(Row(field: "monitoring.\(name)", range: range, unit: unit, whole: false))
         }
         rows.append(Row(field: "provenance.createdAtUnixS", range: plausibleUnixS, unit: "s", whole: false))
