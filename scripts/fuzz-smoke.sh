@@ -1,19 +1,64 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target for the TractionSafety limits loader and runs it for a bounded time.
-#   scripts/fuzz-smoke.sh [seconds]   (default 60)
-# Crashing inputs are written to Fuzz/regressions/crash-* ; rename them to *.bin and commit them:
-# LimitsLoaderTests.fuzzRegressionInputs replays every Fuzz/regressions/*.bin.
-# How it is built (no SwiftPM, no swift-crypto): Fuzz/README.md.
+# Builds the libFuzzer targets and runs each for a bounded time.
+#   scripts/fuzz-smoke.sh [seconds-per-target] [target ...]
+#     seconds-per-target  default 60 (CI: 60 × 3 targets = 3 min of fuzzing)
+#     target              limits-loader | gmsh | matrix-market (default: all three)
+# Targets (how each is built, no SwiftPM: Fuzz/README.md):
+#   limits-loader  TractionSafety's LimitsLoader (+ envelope), seed Fuzz/corpus,              crashes → Fuzz/regressions/
+#   gmsh           FiniteElements' GmshReader.parse,            seed Fuzz/corpus-gmsh,         crashes → Fuzz/regressions-gmsh/
+#   matrix-market  SparseLinearAlgebra's MatrixMarket.read/readDense, seed Fuzz/corpus-matrixmarket, crashes → Fuzz/regressions-matrixmarket/
+# Rename a crash to *.bin, fix the bug and commit it: the unit tests replay every *.bin there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(limits-loader gmsh matrix-market)
 build=.build/fuzz
-mkdir -p "$build" "$build/corpus" Fuzz/regressions
-sources=$(find Sources/TractionSafety -name '*.swift' ! -path '*/Crypto/*' | sort)
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name TractionSafety \
-  $sources Fuzz/CryptoStub.swift Fuzz/FuzzHarness.swift -o "$build/fuzz-limits-loader" 2>"$build/compile.log" \
-  || { cat "$build/compile.log"; exit 1; }
-# Seed: the committed corpus (never modified by the run); new inputs go to .build/fuzz/corpus.
-"$build/fuzz-limits-loader" "$build/corpus" Fuzz/corpus \
-  -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix=Fuzz/regressions/ -print_final_stats=1 2>&1 | tee "$build/last-run.log" | grep -E "^#|Done|ERROR|stat::" | tail -20
+mkdir -p "$build/modules"
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g)
+lapack=(-I Sources/CLAPACK -I Sources/CMetis)
+
+compile() {  # compile <log> swiftc-args...
+  local log="$1"; shift
+  swiftc "$@" 2>"$log" || { cat "$log"; exit 1; }
+}
+
+sparse_library() {  # SparseLinearAlgebra as an instrumented static library (shared by gmsh and matrix-market)
+  [ -f "$build/libSparseLinearAlgebra.a" ] && [ -z "$(find Sources/SparseLinearAlgebra -newer "$build/libSparseLinearAlgebra.a" -name '*.swift')" ] && return
+  compile "$build/compile-sparse.log" "${flags[@]}" -module-name SparseLinearAlgebra "${lapack[@]}" \
+    -emit-module -emit-module-path "$build/modules/SparseLinearAlgebra.swiftmodule" -emit-library -static \
+    -o "$build/libSparseLinearAlgebra.a" $(find Sources/SparseLinearAlgebra -name '*.swift' | sort)
+}
+
+run() {  # run <binary> <seed corpus> <artifact dir> <max_len>
+  local binary="$1" seed="$2" artifacts="$3" maxlen="$4" name
+  name=$(basename "$binary")
+  mkdir -p "$build/corpus-$name" "$artifacts"
+  echo "== $name: ${seconds} s (seed $seed)"
+  # Seed: the committed corpus (never modified by the run); new inputs go to .build/fuzz/corpus-<name>.
+  "$binary" "$build/corpus-$name" "$seed" -max_total_time="$seconds" -max_len="$maxlen" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$artifacts/" -print_final_stats=1 2>&1 | tee "$build/last-run-$name.log" | grep -E "^#|Done|ERROR|stat::" | tail -8
+}
+
+for target in "${targets[@]}"; do
+  case "$target" in
+    limits-loader)
+      compile "$build/compile-limits.log" "${flags[@]}" -module-name TractionSafety \
+        $(find Sources/TractionSafety -name '*.swift' ! -path '*/Crypto/*' | sort) Fuzz/CryptoStub.swift Fuzz/FuzzHarness.swift \
+        -o "$build/fuzz-limits-loader"
+      run "$build/fuzz-limits-loader" Fuzz/corpus Fuzz/regressions 8192 ;;
+    gmsh)
+      sparse_library
+      compile "$build/compile-gmsh.log" "${flags[@]}" -module-name FiniteElements -I "$build/modules" "${lapack[@]}" \
+        $(find Sources/FiniteElements -name '*.swift' | sort) Fuzz/Gmsh/GmshHarness.swift \
+        -L "$build" -lSparseLinearAlgebra -o "$build/fuzz-gmsh"
+      run "$build/fuzz-gmsh" Fuzz/corpus-gmsh Fuzz/regressions-gmsh 16384 ;;
+    matrix-market)
+      sparse_library
+      compile "$build/compile-mm.log" "${flags[@]}" -module-name MatrixMarketFuzz -I "$build/modules" "${lapack[@]}" \
+        Fuzz/MatrixMarket/MatrixMarketHarness.swift -L "$build" -lSparseLinearAlgebra -o "$build/fuzz-matrix-market"
+      run "$build/fuzz-matrix-market" Fuzz/corpus-matrixmarket Fuzz/regressions-matrixmarket 8192 ;;
+    *) echo "unknown target '$target': expected limits-loader, gmsh or matrix-market" >&2; exit 64 ;;
+  esac
+done

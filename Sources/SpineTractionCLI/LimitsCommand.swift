@@ -2,34 +2,90 @@ import ArgumentParser
 import Foundation
 import SpineTraction
 
-/// `spinetraction limits`: sign, verify and show force-safety limits documents.
+/// `spinetraction limits`: make keys, build, sign, check and show force-safety limits documents.
 struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
-        abstract: "Sign, verify and inspect force-safety limits documents.",
-        subcommands: [Build.self, Sign.self, Verify.self, Example.self]
+        abstract: "Make keys for, build, sign and check force-safety limits documents.",
+        subcommands: [Keygen.self, Build.self, Sign.self, Check.self, Verify.self, Example.self]
     )
 
-    /// Reads a whole file as bytes.
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+    /// Largest file the limits commands read, bytes (a document is at most 64 KiB; inputs and keys
+    /// are smaller still).
+    static let maxFileBytes = 1 << 20
+
+    /// Reads a whole regular file of at most `maxFileBytes` bytes.
+    static func read(_ path: String, what: String) throws -> [UInt8] {
+        guard !path.isEmpty else { throw ValidationError("\(what): the path is empty") }
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
+            throw ValidationError("\(what) '\(path)': no such file or not readable")
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw ValidationError("\(what) '\(path)' is not a regular file (a directory, device or FIFO); give a file")
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maxFileBytes else {
+            throw ValidationError("\(what) '\(path)' is \(size) bytes; at most \(maxFileBytes) bytes are read")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("\(what) '\(path)': permission denied or unreadable")
+        }
         return [UInt8](data)
+    }
+
+    /// Writes the two key files of a new key pair (`<prefix>.key` mode 0600, `<prefix>.pub`).
+    static func writeKeyPair(prefix: String) throws {
+        guard !prefix.isEmpty else { throw ValidationError("--output: the path prefix is empty") }
+        let keyPath = prefix + ".key", pubPath = prefix + ".pub"
+        for path in [keyPath, pubPath] where FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(path) exists; refusing to overwrite a key")
+        }
+        let key = LimitsSigningKey.generate()
+        guard FileManager.default.createFile(atPath: keyPath, contents: Data(key.keyFileText.utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write \(keyPath)")
+        }
+        try Data(key.publicKey.keyFileText.utf8).write(to: URL(fileURLWithPath: pubPath))
+        print("key id \(key.publicKey.keyId)")
+        print("private key: \(keyPath) (keep secret)")
+        print("public key:  \(pubPath)")
+    }
+
+    /// `limits keygen`.
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate an Ed25519 key pair for signing limits documents.",
+            discussion: """
+                Writes <prefix>.key ('\(KeyFileFormat.privateTag)' + 64 hex characters, the private seed, file \
+                mode 0600) and <prefix>.pub ('\(KeyFileFormat.publicTag)' + 64 hex characters, to provision \
+                on controllers), and prints the key id (first 16 hex characters of SHA-256 of the public \
+                key). The tag lets `limits sign` refuse a public key and `limits check` a private one. \
+                Refuses to overwrite existing files.
+                """
+        )
+        @Option(name: .customLong("output"), help: "Path prefix of the two key files.") var prefix: String
+        func run() throws { try LimitsCommand.writeKeyPair(prefix: prefix) }
     }
 
     /// `limits build`.
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Build an unsigned limits document from builder inputs (patient findings, device, prescription, model limits).",
-            discussion: "Prints the inputs digest: the patient digest the controller must expect. `limits example --inputs` prints an inputs file to start from."
+            discussion: "Prints the inputs digest: the patient digest the controller must expect. `limits example --inputs` prints an inputs file to start from. A patient with an absolute contraindication gets a blocked document (reported as BLOCKED), which no controller loads."
         )
         @Option(help: "Builder inputs (JSON).") var inputs: String
         @Option(help: "Where to write the unsigned document.") var output: String
 
         func run() throws {
-            let builderInputs = try LimitsBuilder.Inputs(json: try LimitsCommand.read(inputs))
+            let builderInputs = try LimitsBuilder.Inputs(json: try LimitsCommand.read(inputs, what: "--inputs"))
             let document = try LimitsBuilder.build(builderInputs)
             try Data(document.canonicalUnsignedJSON).write(to: URL(fileURLWithPath: output))
-            print("built \(output): blocked \(document.blocked), maxForceN \(document.limits.maxForceN.value) [\(document.limits.maxForceN.criterion)]")
+            if document.blocked {
+                print("built \(output): BLOCKED by \(document.blockReasons.map(\.rawValue).joined(separator: ", ")) (no controller loads it)")
+            } else {
+                print("built \(output): maxForceN \(document.limits.maxForceN.value) [\(document.limits.maxForceN.criterion)]")
+            }
             print("inputs digest \(builderInputs.digestSHA256)")
         }
     }
@@ -38,42 +94,85 @@ struct LimitsCommand: ParsableCommand {
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate an unsigned limits document and write its canonical signed form.",
-            discussion: "The input may use any whitespace and key order; every field is required and every value is checked first. The output is the exact byte form controllers load (no trailing newline)."
+            discussion: "The input may use any whitespace and key order; every field is required and every value is checked first (the same table of ranges as the builder and the loader). The key must be a private key file ('\(KeyFileFormat.privateTag)…'); a public key file is refused. The output is the exact byte form controllers load (no trailing newline)."
         )
-        @Option(help: "Private key file written by `spinetraction keygen` (.key).") var key: String
+        @Option(help: "Private key file written by `spinetraction limits keygen` (.key).") var key: String
         @Option(help: "Unsigned limits document (JSON).") var input: String
         @Option(help: "Where to write the signed document.") var output: String
 
         func run() throws {
-            let signingKey = try LimitsSigningKey(hex: String(decoding: try LimitsCommand.read(key), as: UTF8.self))
-            let document = try ForceSafetyLimits(unsignedJSON: try LimitsCommand.read(input))
+            let signingKey: LimitsSigningKey
+            do {
+                signingKey = try LimitsSigningKey(keyFile: String(decoding: try LimitsCommand.read(key, what: "--key"), as: UTF8.self))
+            } catch let error as KeyFormatError {
+                throw ValidationError("--key \(key): \(error.message)")
+            }
+            let document = try ForceSafetyLimits(unsignedJSON: try LimitsCommand.read(input, what: "--input"))
             let signed = try LimitsSigner.sign(document, with: signingKey)
             try Data(signed).write(to: URL(fileURLWithPath: output))
             print("signed \(output): key id \(signingKey.publicKey.keyId), \(signed.count) bytes")
         }
     }
 
-    /// `limits verify`.
-    struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Verify a signed limits document's form, signature and values, and print its limits.",
-            discussion: "Exit status 0 only if every check passes. With --now-unix-s, also checks creation and expiry time. Prints `refused: <reason> [<field>]: <message>` otherwise."
-        )
-        @Option(name: .customLong("public-key"), help: "Trusted public key file (.pub); repeat for several.") var publicKeys: [String]
+    /// The controller's expectations, as options (shared by `check` and its alias `verify`).
+    struct ControllerOptions: ParsableArguments {
+        @Option(name: .customLong("public-key"), help: "Trusted public key file (.pub); repeat for several.") var publicKeys: [String] = []
         @Option(help: "Signed limits document.") var document: String
-        @Option(name: .customLong("now-unix-s"), help: "Current time, s since 1970-01-01T00:00:00Z, to check validity.") var nowUnixS: Double?
+        @Option(help: "Region the controller is set up for: cervical or lumbar.") var region: String
+        @Option(help: "Level the session is prescribed for, e.g. L4-L5.") var level: String
+        @Option(name: .customLong("patient-digest"), help: "Patient (inputs) digest the prescription system gave the controller, 64 hex.") var patientDigest: String
+        @Option(name: .customLong("ceiling-max-force-n"), parsing: .unconditional, help: "Controller ceiling: hard force, N.") var ceilingMaxForceN: Double
+        @Option(name: .customLong("ceiling-max-ramp-up-n-per-s"), parsing: .unconditional, help: "Controller ceiling: ramp-up rate, N/s.") var ceilingMaxRampUpNPerS: Double
+        @Option(name: .customLong("ceiling-max-ramp-down-n-per-s"), parsing: .unconditional, help: "Controller ceiling: ramp-down rate, N/s.") var ceilingMaxRampDownNPerS: Double
+        @Option(name: .customLong("ceiling-max-hold-s"), parsing: .unconditional, help: "Controller ceiling: pull phase, s.") var ceilingMaxHoldS: Double
+        @Option(name: .customLong("ceiling-max-session-s"), parsing: .unconditional, help: "Controller ceiling: session, s.") var ceilingMaxSessionS: Double
+        @Option(name: .customLong("ceiling-max-cycles"), parsing: .unconditional, help: "Controller ceiling: cycles.") var ceilingMaxCycles: Double
+        @Option(name: .customLong("now-unix-s"), parsing: .unconditional,
+                help: "The controller's current time, s since 1970-01-01T00:00:00Z (required: expiry is never skipped).") var nowUnixS: Double
 
-        func run() throws {
-            let keys = try publicKeys.map { try TrustedPublicKey(hex: String(decoding: try LimitsCommand.read($0), as: UTF8.self)) }
-            do {
-                let (doc, keyId) = try LimitsLoader.verifiedDocument(try LimitsCommand.read(document), trustedKeys: keys)
-                try LimitsValidation.validate(doc)
-                if let now = nowUnixS {
-                    if !(now >= doc.provenance.createdAtUnixS) { throw LimitsRefusal(.notYetValid, field: "provenance.createdAtUnixS", "created at \(doc.provenance.createdAtUnixS) s, after \(now) s") }
-                    if !(now < doc.provenance.expiresAtUnixS) { throw LimitsRefusal(.expired, field: "provenance.expiresAtUnixS", "expired at \(doc.provenance.expiresAtUnixS) s; now \(now) s") }
+        /// The expectations, or a usage error naming the option, the value and what is expected.
+        func expectations() throws -> ControllerExpectations {
+            guard !publicKeys.isEmpty else { throw ValidationError("--public-key: give at least one trusted public key file (.pub)") }
+            let keys = try publicKeys.map { path in
+                do { return try TrustedPublicKey(keyFile: String(decoding: try LimitsCommand.read(path, what: "--public-key"), as: UTF8.self)) } catch let e as KeyFormatError {
+                    throw ValidationError("--public-key \(path): \(e.message)")
                 }
-                print("verified: key id \(keyId)")
-                print("region \(doc.region.rawValue), level \(doc.level), blocked \(doc.blocked)\(doc.blocked ? " (" + doc.blockReasons.map(\.rawValue).joined(separator: ", ") + ")" : "")")
+            }
+            guard let r = SpinalRegion(rawValue: region) else {
+                throw ValidationError("--region \(region): expected one of \(SpinalRegion.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let l = SpinalLevel(level) else { throw ValidationError("--level \(level): expected one of \(SpinalLevel.listText)") }
+            guard l.region == r else { throw ValidationError("--level \(level) belongs to region \(l.region.rawValue), not --region \(region)") }
+            guard patientDigest.utf8.count == 64, patientDigest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+                throw ValidationError("--patient-digest: expected 64 lowercase hex characters (the inputs digest `limits build` prints), got \(patientDigest.utf8.count) characters")
+            }
+            for (name, c) in [("--ceiling-max-force-n", ceilingMaxForceN), ("--ceiling-max-ramp-up-n-per-s", ceilingMaxRampUpNPerS),
+                              ("--ceiling-max-ramp-down-n-per-s", ceilingMaxRampDownNPerS), ("--ceiling-max-hold-s", ceilingMaxHoldS),
+                              ("--ceiling-max-session-s", ceilingMaxSessionS), ("--ceiling-max-cycles", ceilingMaxCycles)] where !(c.isFinite && c > 0) {
+                throw ValidationError("\(name) \(c): expected a finite number > 0")
+            }
+            let window = LimitsRanges.plausibleUnixS
+            guard nowUnixS.isFinite, window.contains(nowUnixS) else {
+                let hint = nowUnixS > 1e11 ? " (a millisecond timestamp? give seconds)" : ""
+                throw ValidationError("--now-unix-s \(nowUnixS): expected the current time in seconds since 1970-01-01T00:00:00Z within [\(Int(window.lowerBound)), \(Int(window.upperBound))] (2020–2100)\(hint)")
+            }
+            return ControllerExpectations(
+                trustedKeys: keys,
+                ceilings: ControllerCeilings(maxForceN: ceilingMaxForceN, maxRampUpNPerS: ceilingMaxRampUpNPerS, maxRampDownNPerS: ceilingMaxRampDownNPerS,
+                                             maxHoldS: ceilingMaxHoldS, maxSessionS: ceilingMaxSessionS, maxCycles: ceilingMaxCycles),
+                region: r, level: l, inputsDigestSHA256: patientDigest, nowUnixS: nowUnixS)
+        }
+
+        /// Loads the document exactly as the controller would and reports; exits 0 (loads),
+        /// ``refusedExitCode`` or ``blockedExitCode``.
+        func check() throws {
+            let e = try expectations()
+            let bytes = try LimitsCommand.read(document, what: "--document")
+            do {
+                let loaded = try LimitsLoader.load(bytes, expecting: e)
+                let doc = loaded.document
+                print("loads: key id \(loaded.keyId), digest \(loaded.digest)")
+                print("region \(doc.region.rawValue), level \(doc.level)")
                 for (name, kp) in Limits.fields {
                     let l = doc.limits[keyPath: kp]
                     print("  \(name) = \(l.value)  [\(l.kind.rawValue): \(l.criterion), margin \(l.marginFraction)]")
@@ -81,9 +180,48 @@ struct LimitsCommand: ParsableCommand {
                 print("inputs digest \(doc.provenance.inputsDigestSHA256)")
                 print("created \(doc.provenance.createdAtUnixS) s, expires \(doc.provenance.expiresAtUnixS) s")
             } catch {
+                if error.reason == .treatmentBlocked {
+                    print("blocked: \(error.message)")
+                    throw ExitCode(Check.blockedExitCode)
+                }
                 print("refused: \(error)")
-                throw ExitCode(2)
+                throw ExitCode(Check.refusedExitCode)
             }
+        }
+    }
+
+    /// `limits check`.
+    struct Check: ParsableCommand {
+        /// Exit status when the controller would refuse the document (any reason but a block).
+        static let refusedExitCode: Int32 = 2
+        /// Exit status when the document blocks treatment (absolute contraindication).
+        static let blockedExitCode: Int32 = 3
+
+        static let configuration = CommandConfiguration(
+            abstract: "Check a signed limits document exactly as a controller loads it.",
+            discussion: """
+                Takes the controller's expectations (trusted keys, region, level, patient digest, the six \
+                ceilings and the current time, all required) and runs the controller's loader. Exit status: \
+                0 the controller would load the document (its limits are printed); 2 refused (prints \
+                `refused: <reason> [<field>]: <message>`); 3 blocked by an absolute contraindication \
+                (prints `blocked: …`); 64 a bad option (message names it). A negative number may follow \
+                its option directly (`--now-unix-s -1`).
+                """
+        )
+        @OptionGroup var options: ControllerOptions
+        func run() throws { try options.check() }
+    }
+
+    /// `limits verify`: an alias of `limits check`.
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Alias of `limits check` (same options, same exit codes).",
+            discussion: "Kept for scripts written against earlier versions; use `limits check`."
+        )
+        @OptionGroup var options: ControllerOptions
+        func run() throws {
+            FileHandle.standardError.write(Data("note: `limits verify` is an alias of `limits check`\n".utf8))
+            try options.check()
         }
     }
 
@@ -92,7 +230,7 @@ struct LimitsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print an example unsigned limits document (70 kg lumbar patient, L4-L5, clinical caps only), or with --inputs its builder inputs."
         )
-        @Option(name: .customLong("created-at-unix-s"), help: "Creation time, s since 1970-01-01T00:00:00Z.") var createdAtUnixS: Double
+        @Option(name: .customLong("created-at-unix-s"), parsing: .unconditional, help: "Creation time, s since 1970-01-01T00:00:00Z.") var createdAtUnixS: Double
         @Flag(help: "Print the builder inputs instead of the document.") var inputs = false
 
         func run() throws {
@@ -107,6 +245,7 @@ struct LimitsCommand: ParsableCommand {
                                                sensorFreshnessTimeoutS: 0.2, frozenSensorTimeoutS: 1, frozenSensorMinCommandChangeN: 5),
                 createdAtUnixS: createdAtUnixS, validityS: 7 * 86_400)
             if self.inputs {
+                // The inputs are printed as given; `limits build` checks their ranges.
                 print(String(decoding: inputs.canonicalJSON, as: UTF8.self))
                 return
             }
@@ -115,4 +254,3 @@ struct LimitsCommand: ParsableCommand {
         }
     }
 }
-

@@ -15,7 +15,7 @@ public enum TractionSafetyModule {
     public static let schemaMajorVersion = 1
     /// Minor version of the schema this build writes. A reader accepts any minor version of its
     /// major version, but still refuses every field it does not know.
-    public static let schemaMinorVersion = 0
+    public static let schemaMinorVersion = 1
     /// Version of this library, written into every document's provenance.
     public static let libraryVersion = "0.1.0"
 }

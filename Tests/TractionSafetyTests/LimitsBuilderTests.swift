@@ -145,6 +145,11 @@ struct LimitsBuilderTests {
         inputs.patient.region = region
         inputs.patient.level = region == .lumbar ? SpinalLevel("L4-L5")! : SpinalLevel("C5-C6")!
         inputs.patient.conditions = Set(relativeConditions.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element))
+        // Monitoring force amounts small enough for the lowest hard maximum these inputs give
+        // (15.7 N: cervical, T-score −6, every relative condition); they must stay ≤ a quarter of it.
+        inputs.monitoring.trackingToleranceN = 2
+        inputs.monitoring.overshootN = 1
+        inputs.monitoring.frozenSensorMinCommandChangeN = 1
         return try! LimitsBuilder.build(inputs)
     }
 

@@ -225,10 +225,16 @@ struct LimitsLoaderTests {
         // A writer that took the 343.2 N limit for a value in lbf and "converted" it to newtons
         // (× 4.448 N/lbf) writes 1526.8 N: validly signed, self-consistent, but above the
         // controller's compiled-in 1000 N ceiling, so refused.
+        // 1526.8 N is also above the document table's 1500 N bound, which refuses it first.
         var d = Fixtures.document
         let lbf = ClinicalCaps.newtonsPerPoundForce
         d.limits.maxForceN.value = d.limits.maxForceN.value * lbf   // 1526.8 N
         d.limits.softMaxForceN.value = d.limits.softMaxForceN.value * lbf
+        let table = Fixtures.refusal(try LimitsSignerBypass.sign(d))
+        #expect(table?.reason == .invalidValue && table?.field == "limits.maxForceN.value")
+        // A 250 N limit taken for lbf: 1112 N, inside the table, above the 1000 N ceiling.
+        d.limits.maxForceN.value = 250 * lbf
+        d.limits.softMaxForceN.value = 200 * lbf
         let r = Fixtures.refusal(try LimitsSignerBypass.sign(d))
         #expect(r?.reason == .aboveControllerCeiling)
         #expect(r?.field == "limits.maxForceN.value")

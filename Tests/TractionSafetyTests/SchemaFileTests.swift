@@ -24,4 +24,32 @@ struct SchemaFileTests {
         #expect(schemaPaths == documentPaths)
         #expect(Fixtures.document.schemaVersion.major == TractionSafetyModule.schemaMajorVersion)
     }
+
+    /// The schema file states the same closed ranges as ``LimitsRanges`` (the table the code
+    /// enforces), the same level list, and the version this build writes.
+    @Test func schemaRangesMatchTheTable() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Schemas/force-safety-limits.schema.json").standardizedFileURL
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let props = try #require(schema["properties"] as? [String: Any])
+        func number(_ any: Any?) -> Double? { (any as? NSNumber)?.doubleValue }
+        let limits = try #require((props["limits"] as? [String: Any])?["properties"] as? [String: Any])
+        for (name, range, _) in LimitsRanges.limitValues {
+            let value = try #require(((limits[name] as? [String: Any])?["properties"] as? [String: Any])?["value"] as? [String: Any], "\(name)")
+            #expect(number(value["minimum"]) == range.lowerBound && number(value["maximum"]) == range.upperBound, "\(name)")
+        }
+        let monitoring = try #require((props["monitoring"] as? [String: Any])?["properties"] as? [String: Any])
+        for (name, range, _) in LimitsRanges.monitoringValues {
+            let field = try #require(monitoring[name] as? [String: Any], "\(name)")
+            #expect(number(field["minimum"]) == range.lowerBound && number(field["maximum"]) == range.upperBound, "\(name)")
+        }
+        let provenance = try #require((props["provenance"] as? [String: Any])?["properties"] as? [String: Any])
+        for name in ["createdAtUnixS", "expiresAtUnixS"] {
+            let field = try #require(provenance[name] as? [String: Any])
+            #expect(number(field["minimum"]) == LimitsRanges.plausibleUnixS.lowerBound && number(field["maximum"]) == LimitsRanges.plausibleUnixS.upperBound)
+        }
+        let levels = try #require((props["level"] as? [String: Any])?["enum"] as? [String])
+        #expect(levels == SpinalLevel.all.map(\.text))
+        #expect((schema["title"] as? String)?.hasSuffix("schema \(TractionSafetyModule.schemaMajorVersion).\(TractionSafetyModule.schemaMinorVersion)") == true)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SparseLinearAlgebra
 
 /// Reads Gmsh `.msh` version 4.1 ASCII meshes.
 ///
@@ -14,20 +15,48 @@ import Foundation
 /// - Every cell is checked (``Mesh/validate()``): an inverted or degenerate element is
 ///   reported with its line and Gmsh element tag.
 ///
-/// Every error names the 1-based line of the file.
+/// Every error names the 1-based line of the file. Line ends may be LF or CRLF.
+///
+/// Every count the file declares (physical names, entities, node and element blocks, nodes,
+/// elements) is checked before anything is allocated for it: against the lines left in the file
+/// (each item needs at least one line; ``MeshError/gmsh(line:message:)``) and against
+/// ``InputLimits`` — a count limit and the memory the mesh would need, compared with a cap of half
+/// the physical memory by default (``InputLimitError`` naming the field, the value, the limit and
+/// the estimate).
 ///
 /// ```swift
 /// let mesh = try GmshReader.read(path: "disc.msh")
 /// let endplate = try mesh.faces(ofSurface: "top")
 /// ```
 public enum GmshReader {
+    /// Memory per declared node, bytes: coordinates (24), the tag → index map (≈ 48), the
+    /// used-node map (8) and the kept coordinates (24).
+    static let bytesPerNode = 104
+    /// Memory per declared element, bytes: up to 27 connectivity indices (216) plus type, entity,
+    /// line and tag (≈ 40).
+    static let bytesPerElement = 256
+
+    /// Reads and parses the file at `path` (within ``InputLimits/default``).
+    public static func read(path: String) throws -> Mesh { try read(path: path, limits: .default) }
+
     /// Reads and parses the file at `path`.
-    public static func read(path: String) throws -> Mesh {
+    ///
+    /// - Parameter limits: bounds on the file size and the declared counts (``InputLimits``).
+    public static func read(path: String, limits: InputLimits) throws -> Mesh {
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
+            throw MeshError.io(path: path, message: "no such file, or it cannot be accessed")
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw MeshError.io(path: path, message: "not a regular file (a directory, device or FIFO); expected a .msh file")
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        try limits.check(format: "Gmsh", line: 0, field: "file size (bytes)", value: size, bytesPerItem: 2)
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw MeshError.io(path: path, message: "cannot read the file: \(error.localizedDescription)")
+            throw MeshError.io(path: path, message: "cannot read the file as UTF-8 text (permission denied, or not a text file)")
         }
-        return try parse(text)
+        return try parse(text, limits: limits)
     }
 
     /// Gmsh → VTK node permutations: `vtk[i] = gmsh[perm[i]]`.
@@ -61,7 +90,19 @@ public enum GmshReader {
     struct Lines {
         let lines: [Substring]
         var index = 0
-        init(_ text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
+        // "\r\n" is one Character in Swift: split on it as well as on "\n" (and a lone "\r").
+        init(_ text: String) {
+            lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        }
+        /// Lines after the current one.
+        var remaining: Int { lines.count - index }
+        /// Refuses a declared count larger than the lines left (each item needs at least one line).
+        func fits(_ count: Int, _ what: String) throws {
+            guard count >= 0 else { throw MeshError.gmsh(line: lineNumber, message: "\(what) = \(count) is negative") }
+            guard count <= remaining else {
+                throw MeshError.gmsh(line: lineNumber, message: "\(what) = \(count) but only \(remaining) lines remain in the file (truncated file or wrong count)")
+            }
+        }
         /// 1-based number of the line last returned.
         var lineNumber: Int { index }
         mutating func next() -> [Substring]? {
@@ -91,7 +132,10 @@ public enum GmshReader {
     /// Parses the text of a `.msh` 4.1 ASCII file.
     ///
     /// - Throws: ``MeshError/gmsh(line:message:)`` naming the line of a malformed or unsupported entry.
-    public static func parse(_ text: String) throws -> Mesh {
+    public static func parse(_ text: String) throws -> Mesh { try parse(text, limits: .default) }
+
+    /// Parses the text of a `.msh` 4.1 ASCII file within `limits` (declared counts).
+    public static func parse(_ text: String, limits: InputLimits) throws -> Mesh {
         var lines = Lines(text)
         var physicalNames: [Int: [Int: String]] = [:]          // dim → tag → name
         var entityPhysicals: [Int: [Int: [Int]]] = [0: [:], 1: [:], 2: [:], 3: [:]]  // dim → entity → physical tags
@@ -121,6 +165,7 @@ public enum GmshReader {
                 sawFormat = true
             case "PhysicalNames":
                 let n = try lines.int(try lines.require("the number of physical names"), 0, "number of physical names")
+                try lines.fits(n, "$PhysicalNames count")
                 for _ in 0..<n {
                     let p = try lines.require("a physical name")
                     let dim = try lines.int(p, 0, "dimension"), tag = try lines.int(p, 1, "physical tag")
@@ -131,25 +176,43 @@ public enum GmshReader {
             case "Entities":
                 let h = try lines.require("entity counts")
                 let counts = try (0..<4).map { try lines.int(h, $0, "entity count") }
+                for (dim, c) in counts.enumerated() { try lines.fits(c, "$Entities count of dimension \(dim)") }
                 for dim in 0..<4 {
                     for _ in 0..<counts[dim] {
                         let e = try lines.require("an entity")
                         let tag = try lines.int(e, 0, "entity tag")
                         let p = dim == 0 ? 4 : 7            // points: tag x y z; others: tag + bounding box
                         let np = try lines.int(e, p, "number of physical tags")
+                        guard np >= 0, np <= e.count else {
+                            throw MeshError.gmsh(line: lines.lineNumber, message: "number of physical tags = \(np); expected 0…\(e.count - p - 1) (the tags on this line)")
+                        }
                         var tags: [Int] = []
-                        for k in 0..<np { tags.append(abs(try lines.int(e, p + 1 + k, "physical tag"))) }
+                        for k in 0..<np {
+                            let tag = try lines.int(e, p + 1 + k, "physical tag")
+                            guard tag != Int.min else { throw MeshError.gmsh(line: lines.lineNumber, message: "physical tag \(tag) is out of range") }
+                            tags.append(abs(tag))
+                        }
                         entityPhysicals[dim]![tag] = tags
                     }
                 }
             case "Nodes":
                 let h = try lines.require("node counts")
                 let blocks = try lines.int(h, 0, "number of node blocks")
-                coordinates.reserveCapacity(try lines.int(h, 1, "number of nodes"))
+                let declaredNodes = try lines.int(h, 1, "number of nodes")
+                try limits.check(format: "Gmsh", line: lines.lineNumber, field: "$Nodes numNodes", value: declaredNodes, bytesPerItem: bytesPerNode)
+                try lines.fits(blocks, "$Nodes numEntityBlocks")
+                try lines.fits(declaredNodes, "$Nodes numNodes")
+                coordinates.reserveCapacity(declaredNodes)
+                var nodesRead = 0
                 for _ in 0..<blocks {
                     let b = try lines.require("a node block header")
                     let parametric = try lines.int(b, 2, "parametric flag")
                     let count = try lines.int(b, 3, "number of nodes in block")
+                    try lines.fits(count, "numNodesInBlock")
+                    nodesRead += count
+                    guard nodesRead <= declaredNodes else {
+                        throw MeshError.gmsh(line: lines.lineNumber, message: "node blocks hold more than the \(declaredNodes) nodes the $Nodes header declares")
+                    }
                     guard parametric == 0 else { throw MeshError.gmsh(line: lines.lineNumber, message: "parametric nodes are not supported") }
                     var tags: [Int] = []
                     for _ in 0..<count { tags.append(try lines.int(try lines.require("a node tag"), 0, "node tag")) }
@@ -164,10 +227,24 @@ public enum GmshReader {
             case "Elements":
                 let h = try lines.require("element counts")
                 let blocks = try lines.int(h, 0, "number of element blocks")
+                let declaredElements = try lines.int(h, 1, "number of elements")
+                try limits.check(format: "Gmsh", line: lines.lineNumber, field: "$Elements numElements", value: declaredElements,
+                                 bytesPerItem: bytesPerElement)
+                try lines.fits(blocks, "$Elements numEntityBlocks")
+                try lines.fits(declaredElements, "$Elements numElements")
+                var elementsRead = 0
                 for _ in 0..<blocks {
                     let b = try lines.require("an element block header")
                     let dim = try lines.int(b, 0, "entity dimension"), entity = try lines.int(b, 1, "entity tag")
                     let type = try lines.int(b, 2, "element type"), count = try lines.int(b, 3, "number of elements in block")
+                    try lines.fits(count, "numElementsInBlock")
+                    guard (0...3).contains(dim) else {
+                        throw MeshError.gmsh(line: lines.lineNumber, message: "entity dimension \(dim); expected 0, 1, 2 or 3")
+                    }
+                    elementsRead += count
+                    guard elementsRead <= declaredElements else {
+                        throw MeshError.gmsh(line: lines.lineNumber, message: "element blocks hold more than the \(declaredElements) elements the $Elements header declares")
+                    }
                     let headerLine = lines.lineNumber
                     for _ in 0..<count {
                         let e = try lines.require("an element")

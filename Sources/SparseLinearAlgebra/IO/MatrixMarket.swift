@@ -27,9 +27,12 @@ import Darwin
 /// - Blank lines and `%` comment lines are skipped anywhere after the banner.
 /// - NaN and ±Inf are refused.
 ///
-/// Every error is ``LinearAlgebraError/matrixMarket(line:message:)`` with the
+/// Every format error is ``LinearAlgebraError/matrixMarket(line:message:)`` with the
 /// 1-based line of the offence; a truncated file names the line after its
 /// last line. Line 0 means the file itself could not be opened, read or written.
+/// Declared sizes (rows, columns, entries; rows × columns for an array) are
+/// checked against ``InputLimits`` — a count limit and the memory they would
+/// need — before anything is allocated, and refused with ``InputLimitError``.
 ///
 /// Values are written in the shortest decimal form that reads back to the same
 /// `Double` (at most 17 significant digits, the precision `%.17g` guarantees;
@@ -58,27 +61,42 @@ public enum MatrixMarket {
 
     // MARK: - Reading
 
+    /// As ``read(path:limits:)`` with ``InputLimits/default``.
+    public static func read(path: String) throws -> SparseMatrix {
+        try read(path: path, limits: .default)
+    }
+
     /// Reads a sparse `coordinate` matrix from the file at `path`.
     ///
-    /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``.
-    public static func read(path: String) throws -> SparseMatrix {
-        try parseSparse(terminated: readFile(path))
+    /// - Parameter limits: bounds on the declared sizes (see ``InputLimits``): the dimensions and
+    ///   the entry count are checked against them, with the memory the matrix would need, before
+    ///   anything is allocated.
+    /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``, or ``InputLimitError`` for a
+    ///   declared size over the limits.
+    public static func read(path: String, limits: InputLimits) throws -> SparseMatrix {
+        try parseSparse(terminated: readFile(path, limits: limits), limits: limits)
+    }
+
+    /// As ``read(bytes:limits:)`` with ``InputLimits/default``.
+    public static func read(bytes: [UInt8]) throws -> SparseMatrix {
+        try read(bytes: bytes, limits: .default)
     }
 
     /// Reads a sparse `coordinate` matrix from the bytes of a file.
     ///
-    /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``.
-    public static func read(bytes: [UInt8]) throws -> SparseMatrix {
+    /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``, or ``InputLimitError``.
+    public static func read(bytes: [UInt8], limits: InputLimits) throws -> SparseMatrix {
         var data = bytes
         data.append(0)
-        return try parseSparse(terminated: data)
+        return try parseSparse(terminated: data, limits: limits)
     }
 
     /// Parses file bytes followed by one 0 byte (a terminator, so that
     /// `strtod` never reads past the buffer).
-    static func parseSparse(terminated data: [UInt8]) throws -> SparseMatrix {
+    static func parseSparse(terminated data: [UInt8], limits: InputLimits = .default) throws -> SparseMatrix {
         try data.withUnsafeBufferPointer { buffer in
             var parser = Parser(buffer: UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)]))
+            parser.limits = limits
             let header = try parser.banner()
             guard header.format == .coordinate else {
                 throw LinearAlgebraError.matrixMarket(line: 1, message: "expected format 'coordinate' for a sparse matrix, got 'array' (read dense files with readDense)")
@@ -87,26 +105,37 @@ public enum MatrixMarket {
         }
     }
 
+    /// As ``readDense(path:limits:)`` with ``InputLimits/default``.
+    public static func readDense(path: String) throws -> DenseMatrix {
+        try readDense(path: path, limits: .default)
+    }
+
     /// Reads a dense `array` matrix (e.g. right-hand sides, one column each)
     /// from the file at `path`.
     ///
-    /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``.
-    public static func readDense(path: String) throws -> DenseMatrix {
-        try parseDense(terminated: readFile(path))
+    /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``, or ``InputLimitError``.
+    public static func readDense(path: String, limits: InputLimits) throws -> DenseMatrix {
+        try parseDense(terminated: readFile(path, limits: limits), limits: limits)
+    }
+
+    /// As ``readDense(bytes:limits:)`` with ``InputLimits/default``.
+    public static func readDense(bytes: [UInt8]) throws -> DenseMatrix {
+        try readDense(bytes: bytes, limits: .default)
     }
 
     /// Reads a dense `array` matrix from the bytes of a file.
     ///
-    /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``.
-    public static func readDense(bytes: [UInt8]) throws -> DenseMatrix {
+    /// - Throws: ``LinearAlgebraError/matrixMarket(line:message:)``, or ``InputLimitError``.
+    public static func readDense(bytes: [UInt8], limits: InputLimits) throws -> DenseMatrix {
         var data = bytes
         data.append(0)
-        return try parseDense(terminated: data)
+        return try parseDense(terminated: data, limits: limits)
     }
 
-    static func parseDense(terminated data: [UInt8]) throws -> DenseMatrix {
+    static func parseDense(terminated data: [UInt8], limits: InputLimits = .default) throws -> DenseMatrix {
         try data.withUnsafeBufferPointer { buffer in
             var parser = Parser(buffer: UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)]))
+            parser.limits = limits
             let header = try parser.banner()
             guard header.format == .array else {
                 throw LinearAlgebraError.matrixMarket(line: 1, message: "expected format 'array' for a dense matrix, got 'coordinate'")
@@ -186,7 +215,7 @@ public enum MatrixMarket {
     // MARK: - Files
 
     /// The file's bytes followed by one 0 byte.
-    static func readFile(_ path: String) throws -> [UInt8] {
+    static func readFile(_ path: String, limits: InputLimits) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw LinearAlgebraError.matrixMarket(line: 0, message: "cannot open '\(path)': \(String(cString: strerror(errno)))")
@@ -197,6 +226,10 @@ public enum MatrixMarket {
             throw LinearAlgebraError.matrixMarket(line: 0, message: "cannot stat '\(path)': \(String(cString: strerror(errno)))")
         }
         let size = Int(st.st_size)
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw LinearAlgebraError.matrixMarket(line: 0, message: "'\(path)' is not a regular file (a directory, device or FIFO)")
+        }
+        try limits.check(format: "Matrix Market", line: 0, field: "file size (bytes)", value: size, bytesPerItem: 1)
         var bytes = [UInt8](repeating: 0, count: size + 1)
         var done = 0
         try bytes.withUnsafeMutableBytes { raw in
@@ -288,6 +321,8 @@ private struct Parser {
     var position = 0
     /// 1-based number of the line `position` is on.
     var line = 1
+    /// Bounds on declared sizes.
+    var limits = InputLimits.default
 
     init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
 
@@ -502,11 +537,20 @@ private struct Parser {
         if symmetric && rows != columns {
             throw fail("bad size line: a symmetric matrix must be square, got \(rows) × \(columns)")
         }
-        nextLine()
+        // Declared sizes against the limits before any allocation: the major index array
+        // (CSR row starts / CSC column starts, and the bucket cursor) takes 2 × 8 bytes per
+        // row/column; each entry takes 28 bytes while read and compressed (two Int32 keys and a
+        // Double while read, an Int32 index and a Double after).
         // Each entry line holds at least "i j v\n" (6 bytes, 5 on the last line), so
         // at most `fit` entries can be in the file: a larger announced count is a
         // truncated file, reported at its end, and never sizes an allocation.
+        let majorCount = symmetric ? columns : rows
         let fit = min(entries, buffer.count / 6 + 1)
+        try limits.check(format: "Matrix Market", line: line, field: "rows", value: rows, bytesPerItem: symmetric ? 0 : 16)
+        try limits.check(format: "Matrix Market", line: line, field: "columns", value: columns, bytesPerItem: symmetric ? 16 : 0)
+        try limits.check(format: "Matrix Market", line: line, field: "entries", value: fit, bytesPerItem: 28,
+                         fixedBytes: (majorCount + 1) * 16)
+        nextLine()
         // The "key" is the column for symmetric (lower CSC) and the row for general (CSR).
         var major = [Int32](repeating: 0, count: fit)
         var minor = [Int32](repeating: 0, count: fit)
@@ -541,7 +585,6 @@ private struct Parser {
         if skipToContent() {
             throw fail("more entries than the \(entries) announced on the size line \(sizeLineNumber)")
         }
-        let majorCount = symmetric ? columns : rows
         let (starts, indices, sorted, duplicate) = Self.compress(majorCount: majorCount, major: major, minor: minor, values: values)
         if let (a, b) = duplicate {
             let (i, j) = symmetric ? (b, a) : (a, b)
@@ -628,7 +671,9 @@ private struct Parser {
         guard !overflow else { throw fail("bad size line: \(rows) × \(columns) values overflow") }
         nextLine()
         // At least "v\n" per value: a larger count is a truncated file, reported at its end.
-        var values = [Double](repeating: 0, count: min(total, buffer.count / 2 + 1))
+        let fit = min(total, buffer.count / 2 + 1)
+        try limits.check(format: "Matrix Market", line: sizeLineNumber, field: "rows × columns", value: fit, bytesPerItem: 16)
+        var values = [Double](repeating: 0, count: fit)
         for k in 0..<total {
             guard k < values.count, skipToContent() else {
                 throw fail("truncated file: expected \(total) values (size line \(sizeLineNumber)), found \(k)")

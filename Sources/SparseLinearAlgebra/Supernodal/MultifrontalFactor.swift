@@ -171,6 +171,13 @@ final class MultifrontalFactor: @unchecked Sendable {
     /// Counts gathered while factorizing.
     struct Counts { var positive = 0, negative = 0, zero = 0, perturbed = 0 }
 
+    /// Moves a perturbed pivot `d` (counted by its sign) to the zero count.
+    @inline(__always)
+    static func recountAsZero(_ d: Double, _ counts: inout Counts) {
+        if d > 0 { counts.positive -= 1 } else { counts.negative -= 1 }
+        counts.zero += 1
+    }
+
     /// Per-thread scratch of the dense kernels.
     struct Workspace {
         let panel: UnsafeMutablePointer<Double>
@@ -356,6 +363,7 @@ final class MultifrontalFactor: @unchecked Sendable {
                 }
             }
             // Static pivot perturbation and inertia.
+            var perturbedHere = 0
             i = 0
             while i < k {
                 if kinds[i] == 0 {
@@ -364,6 +372,7 @@ final class MultifrontalFactor: @unchecked Sendable {
                         d = d < 0 ? -tau : tau
                         lb[i + i * m] = d
                         counts.perturbed += 1
+                        perturbedHere += 1
                     }
                     if d > 0 { counts.positive += 1 } else if d < 0 { counts.negative += 1 } else { counts.zero += 1 }
                     i += 1
@@ -374,6 +383,30 @@ final class MultifrontalFactor: @unchecked Sendable {
                     else if det > 0 { if a + c > 0 { counts.positive += 2 } else { counts.negative += 2 } }
                     else { counts.zero += 2 }
                     i += 2
+                }
+            }
+            // A perturbed pivot whose column is numerically zero in the whole front (a tiny
+            // Bunch–Kaufman 1×1 pivot implies a tiny fully-summed column; here also no coupling to
+            // the unknowns eliminated later, |G| < τ) is a null direction of the Schur complement:
+            // it counts as zero in the inertia, not by the sign it was given. A perturbed pivot
+            // still coupled to later unknowns is an artifact of the restricted pivoting and keeps
+            // its sign.
+            // In a root front (no later unknowns) the same holds for a 2×2 block's eigenvalue
+            // below τ: the block was chosen among all remaining unknowns, so it is a null direction.
+            if u == 0 {
+                var p = 0
+                while p < k {
+                    if kinds[p] == 0 {
+                        if perturbedHere > 0 && abs(lb[p + p * m]) == tau { Self.recountAsZero(lb[p + p * m], &counts) }
+                        p += 1
+                    } else {
+                        let a = lb[p + p * m], b = e[p], c = lb[(p + 1) + (p + 1) * m]
+                        let mean = 0.5 * (a + c), radius = (0.25 * (a - c) * (a - c) + b * b).squareRoot()
+                        for lambda in [mean + radius, mean - radius] where abs(lambda) < tau && lambda != 0 {
+                            Self.recountAsZero(lambda, &counts)
+                        }
+                        p += 2
+                    }
                 }
             }
             if u > 0 {
@@ -387,6 +420,14 @@ final class MultifrontalFactor: @unchecked Sendable {
                     Self.solveRightLowerTransposed(rows: u, k: k, l: lb, ldl: m, b: g, ldb: u, unit: true)
                 } else {
                     dtrsm_(&Self.cR, &Self.cL, &Self.cT, &Self.cU, &uu, &kk, &one, lb, &ld, g, &uu, 1, 1, 1, 1)
+                }
+                if perturbedHere > 0 {
+                    for p in 0..<k where kinds[p] == 0 && abs(lb[p + p * m]) == tau {
+                        let gc = g + p * u
+                        var coupled = false
+                        for q in 0..<u where abs(gc[q]) >= tau { coupled = true; break }
+                        if !coupled { Self.recountAsZero(lb[p + p * m], &counts) }
+                    }
                 }
                 // L₂₁ = G D⁻¹ into the factor block.
                 i = 0

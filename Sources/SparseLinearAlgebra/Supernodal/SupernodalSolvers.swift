@@ -248,7 +248,11 @@ public final class SupernodalCholesky: LinearSolver {
 /// Iterative refinement in ``solve(_:count:)`` (default up to 10 steps, until
 /// ‖b − Ax‖ ≤ 10⁻¹⁴‖b‖ or no halving of the residual) removes the perturbation's
 /// error. The inertia counts `D`'s eigenvalue signs (2×2 blocks by determinant
-/// and trace; perturbed pivots by their new sign).
+/// and trace). A perturbed pivot whose whole column in its front is below
+/// ε·max|aᵢⱼ| (no coupling left to any unknown) is a null direction and counts
+/// as zero — ``SolverReport/singular`` is then true; a perturbed pivot still
+/// coupled to later unknowns (an artifact of pivoting restricted to the
+/// supernode) counts by its new sign.
 public final class SupernodalLDLT: LinearSolver {
     let driver: SupernodalDriver
 

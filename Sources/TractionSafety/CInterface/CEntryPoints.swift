@@ -21,7 +21,8 @@ extension RefusalReason {
 /// - Parameters: document bytes and length; the 32-byte trusted public key; the controller's
 ///   ceilings (N, N/s, N/s, s, s, count); region (0 cervical, 1 lumbar); level (C string, e.g.
 ///   "L4-L5"); expected inputs digest (64 hex, C string); current time (s since 1970);
-///   event-log capacity (≥ 1).
+///   event-log capacity (1…``TractionEnvelope/maxEventCapacity``). Every argument is checked and
+///   a bad one returns 100 (`TS_BAD_ARGUMENT`) with a message naming it; the call never aborts.
 @_cdecl("ts_envelope_load")
 public func ts_envelope_load(
     _ document: UnsafePointer<UInt8>?, _ documentLength: Int, _ publicKey32: UnsafePointer<UInt8>?,
@@ -39,13 +40,34 @@ public func ts_envelope_load(
         }
         return code
     }
-    guard let document, documentLength >= 0, let publicKey32, let level, let inputsDigestHex, let out, eventCapacity >= 1,
-          let regionValue = region == 0 ? SpinalRegion.cervical : region == 1 ? .lumbar : nil
-    else { return fail(100, "bad argument: null pointer, negative length, region not 0/1, or event capacity < 1") }
+    guard let document else { return fail(100, "bad argument: document is NULL") }
+    guard documentLength >= 0 else { return fail(100, "bad argument: document_length = \(documentLength) is negative") }
+    guard let publicKey32 else { return fail(100, "bad argument: public_key is NULL") }
+    guard let level else { return fail(100, "bad argument: level is NULL") }
+    guard let inputsDigestHex else { return fail(100, "bad argument: inputs_digest_hex is NULL") }
+    guard let out else { return fail(100, "bad argument: out is NULL") }
+    guard eventCapacity >= 1, Int(eventCapacity) <= TractionEnvelope.maxEventCapacity else {
+        return fail(100, "bad argument: event_capacity = \(eventCapacity); expected 1...\(TractionEnvelope.maxEventCapacity)")
+    }
+    guard let regionValue = region == 0 ? SpinalRegion.cervical : region == 1 ? .lumbar : nil else {
+        return fail(100, "bad argument: region = \(region); expected 0 (cervical) or 1 (lumbar)")
+    }
     guard documentLength <= LimitsLoader.maxDocumentBytes else {
         return fail(RefusalReason.documentTooLarge.cCode, "document is \(documentLength) bytes; at most \(LimitsLoader.maxDocumentBytes) accepted")
     }
-    guard let spinalLevel = SpinalLevel(String(cString: level)) else { return fail(100, "bad argument: level is not like L4-L5") }
+    // C strings are read up to a bound (never past it): a level is at most 6 characters, a digest 64.
+    guard let levelText = boundedCString(level, maxLength: 16), let spinalLevel = SpinalLevel(levelText) else {
+        return fail(100, "bad argument: level is not one of \(SpinalLevel.listText) (NUL-terminated)")
+    }
+    guard let digestText = boundedCString(inputsDigestHex, maxLength: 64), LimitsValidation.isHexDigest(digestText) else {
+        return fail(100, "bad argument: inputs_digest_hex is not 64 lowercase hex characters followed by NUL")
+    }
+    guard nowUnixS.isFinite else { return fail(100, "bad argument: now_unix_s = \(nowUnixS) is not finite") }
+    for (name, c) in [("ceiling_max_force_n", ceilingMaxForceN), ("ceiling_max_ramp_up_n_per_s", ceilingMaxRampUpNPerS),
+                      ("ceiling_max_ramp_down_n_per_s", ceilingMaxRampDownNPerS), ("ceiling_max_hold_s", ceilingMaxHoldS),
+                      ("ceiling_max_session_s", ceilingMaxSessionS), ("ceiling_max_cycles", ceilingMaxCycles)] where !(c.isFinite && c > 0) {
+        return fail(100, "bad argument: \(name) = \(c); expected a finite number > 0")
+    }
     let key: TrustedPublicKey
     do { key = try TrustedPublicKey(rawRepresentation: Array(UnsafeBufferPointer(start: publicKey32, count: 32))) } catch {
         return fail(100, error.message)
@@ -54,7 +76,7 @@ public func ts_envelope_load(
         trustedKeys: [key],
         ceilings: ControllerCeilings(maxForceN: ceilingMaxForceN, maxRampUpNPerS: ceilingMaxRampUpNPerS, maxRampDownNPerS: ceilingMaxRampDownNPerS,
                                      maxHoldS: ceilingMaxHoldS, maxSessionS: ceilingMaxSessionS, maxCycles: ceilingMaxCycles),
-        region: regionValue, level: spinalLevel, inputsDigestSHA256: String(cString: inputsDigestHex), nowUnixS: nowUnixS)
+        region: regionValue, level: spinalLevel, inputsDigestSHA256: digestText, nowUnixS: nowUnixS)
     do {
         let loaded = try LimitsLoader.load(Array(UnsafeBufferPointer(start: document, count: documentLength)), expecting: expectations)
         let box = EnvelopeBox(TractionEnvelope(limits: loaded, eventCapacity: Int(eventCapacity)))
@@ -99,4 +121,16 @@ public func ts_envelope_check(
 public func ts_envelope_free(_ envelope: OpaquePointer?) {
     guard let envelope else { return }
     Unmanaged<EnvelopeBox>.fromOpaque(UnsafeRawPointer(envelope)).release()
+}
+
+/// The C string at `p` if a NUL occurs within its first `maxLength` + 1 bytes; nil otherwise
+/// (reads at most `maxLength` + 1 bytes).
+func boundedCString(_ p: UnsafePointer<CChar>, maxLength: Int) -> String? {
+    var bytes: [UInt8] = []
+    for k in 0...maxLength {
+        let c = p[k]
+        if c == 0 { return String(decoding: bytes, as: UTF8.self) }
+        bytes.append(UInt8(bitPattern: c))
+    }
+    return nil
 }

@@ -39,7 +39,11 @@ enum { TS_STOP_INVALID_INPUT = 1, TS_STOP_TIME_NOT_INCREASING, TS_STOP_MEASURED_
 
 /* Loads and checks a signed document; on success sets *out and returns TS_OK. region: 0 cervical,
  * 1 lumbar. level e.g. "L4-L5"; inputs_digest_hex: 64 lowercase hex; now_unix_s: seconds since
- * 1970-01-01T00:00:00Z. On failure writes a NUL-terminated message (may be NULL). */
+ * 1970-01-01T00:00:00Z; event_capacity in 1..TS_MAX_EVENT_CAPACITY. Every argument is checked: a NULL
+ * pointer, a region other than 0/1, a level or digest that is not NUL-terminated within 16/64
+ * characters, non-finite time or ceilings, or an event capacity out of range return TS_BAD_ARGUMENT
+ * (never abort). On failure writes a NUL-terminated message (may be NULL). */
+enum { TS_MAX_EVENT_CAPACITY = 65536 };
 int32_t ts_envelope_load(const uint8_t *document, ptrdiff_t document_length, const uint8_t public_key[32],
                          double ceiling_max_force_n, double ceiling_max_ramp_up_n_per_s,
                          double ceiling_max_ramp_down_n_per_s, double ceiling_max_hold_s,

@@ -34,6 +34,15 @@ public struct LimitsSigningKey: Sendable {
         try self.init(rawRepresentation: bytes)
     }
 
+    /// A key from the text of a private key file: one line `ed25519-private:` followed by 64
+    /// lowercase hex characters (what `spinetraction limits keygen` writes; surrounding whitespace
+    /// ignored).
+    /// - Throws: ``KeyFormatError`` for a public key file (`ed25519-public:`), an untagged key
+    ///   (its kind cannot be checked) or anything else, saying which it is.
+    public init(keyFile text: String) throws(KeyFormatError) {
+        try self.init(hex: try KeyFileFormat.payload(text, expecting: .privateKey))
+    }
+
     private var key: Curve25519.Signing.PrivateKey {
         // Checked in init.
         try! Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
@@ -44,6 +53,9 @@ public struct LimitsSigningKey: Sendable {
         // A 32-byte Ed25519 public key from swift-crypto always has the right length.
         try! TrustedPublicKey(rawRepresentation: Array(key.publicKey.rawRepresentation))
     }
+
+    /// The text of this key's private key file (``init(keyFile:)`` reads it back).
+    public var keyFileText: String { KeyFileFormat.privateTag + Hex.encode(rawRepresentation) + "\n" }
 
     /// Signs `message` (64-byte Ed25519 signature).
     func sign(_ message: [UInt8]) -> [UInt8] {

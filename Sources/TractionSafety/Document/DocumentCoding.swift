@@ -128,7 +128,7 @@ extension ForceSafetyLimits {
         let region = try top.enumeration("region", SpinalRegion.self)
         let levelText = try top.string("level")
         guard let level = SpinalLevel(levelText) else {
-            throw LimitsRefusal(.wrongType, field: "level", "level = \"\(levelText)\" is not a level like L4-L5 or C5-C6")
+            throw LimitsRefusal(.wrongType, field: "level", "level = \"\(levelText)\" is not a treated motion segment; expected one of \(SpinalLevel.listText)")
         }
         let blocked = try top.bool("blocked")
         var reasons: [BlockReason] = []

@@ -65,32 +65,37 @@ public enum SpinalRegion: String, CaseIterable, Equatable, Sendable {
     case lumbar
 }
 
-/// A spinal motion-segment level such as `L4-L5`, `L5-S1` or `C5-C6`.
+/// A spinal motion segment that traction treats, e.g. `L4-L5`, `L5-S1` or `C5-C6`: one of
+/// ``all``, nothing else.
+///
+/// The list holds the segments with an intervertebral disc that a cervical halter or a lumbar
+/// harness loads: C2-C3 … C6-C7 and the cervicothoracic junction C7-T1 (cervical region);
+/// the thoracolumbar junction T12-L1, L1-L2 … L4-L5 and the lumbosacral segment L5-S1 (lumbar
+/// region). C0-C1 and C1-C2 have no disc; the thoracic segments T1-T2 … T11-T12 are held by the rib
+/// cage and treated by neither region, so they are refused. A reversed (`L5-L4`), non-adjacent
+/// (`L2-L5`), cross-region (`L4-C1`) or non-existent (`L4-L9`) level is refused.
 public struct SpinalLevel: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// The level's text, e.g. `"L4-L5"`.
     public let text: String
+    /// The region whose traction loads this segment.
+    public let region: SpinalRegion
 
-    /// Creates a level from text of the form `<C|T|L><n>-<C|T|L|S><m>`, e.g. `L4-L5`, `L5-S1`;
-    /// returns nil for anything else.
+    /// Every accepted level, top to bottom, with its region.
+    public static let all: [(text: String, region: SpinalRegion)] = [
+        ("C2-C3", .cervical), ("C3-C4", .cervical), ("C4-C5", .cervical), ("C5-C6", .cervical), ("C6-C7", .cervical),
+        ("C7-T1", .cervical),
+        ("T12-L1", .lumbar), ("L1-L2", .lumbar), ("L2-L3", .lumbar), ("L3-L4", .lumbar), ("L4-L5", .lumbar), ("L5-S1", .lumbar),
+    ]
+
+    /// The level named `text` (exactly as in ``all``); nil for anything else.
     public init?(_ text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ part in
-            guard let first = part.first, "CTLS".contains(first) else { return false }
-            let digits = part.dropFirst()
-            return !digits.isEmpty && digits.count <= 2 && digits.allSatisfy { $0.isASCII && $0.isNumber }
-        }) else { return nil }
-        self.text = text
+        guard let entry = Self.all.first(where: { $0.text == text }) else { return nil }
+        self.text = entry.text
+        self.region = entry.region
     }
 
-    /// The region this level belongs to, from its upper vertebra (`C` cervical, `L` lumbar); nil
-    /// for thoracic levels, which no document in schema 1 treats.
-    public var region: SpinalRegion? {
-        switch text.first {
-        case "C": return .cervical
-        case "L": return .lumbar
-        default: return nil
-        }
-    }
+    /// The accepted levels as one comma-separated list (for messages).
+    public static var listText: String { all.map(\.text).joined(separator: ", ") }
 
     /// The level's text.
     public var description: String { text }
@@ -219,7 +224,8 @@ public struct Limits: Equatable, Sendable {
     ] }
 }
 
-/// Monitoring settings the controller's envelope applies. All must be positive.
+/// Monitoring settings the controller's envelope applies. Each lies in its closed range in
+/// ``LimitsRanges`` (which also explains why those bounds keep every stop effective).
 public struct MonitoringSettings: Equatable, Sendable {
     /// Largest allowed |measured − set-point|, N, before ``trackingToleranceDurationS`` runs.
     public var trackingToleranceN: Double

@@ -34,6 +34,18 @@ public struct TrustedPublicKey: Equatable, Hashable, Sendable {
     }
 }
 
+extension TrustedPublicKey {
+    /// A trusted key from the text of a public key file: one line `ed25519-public:` followed by 64
+    /// lowercase hex characters (what `spinetraction limits keygen` writes).
+    /// - Throws: ``KeyFormatError`` for a private key file, an untagged key or anything else.
+    public init(keyFile text: String) throws(KeyFormatError) {
+        try self.init(hex: try KeyFileFormat.payload(text, expecting: .publicKey))
+    }
+
+    /// The text of this key's public key file.
+    public var keyFileText: String { KeyFileFormat.publicTag + Hex.encode(rawRepresentation) + "\n" }
+}
+
 extension String {
     func trimmingASCIIWhitespace() -> String {
         let u = Array(utf8)
@@ -167,8 +179,8 @@ public enum LimitsLoader {
         return LoadedLimits(document: document, digest: LimitsDigest(CryptoPrimitives.sha256(bytes)), keyId: keyId)
     }
 
-    /// Parses, checks canonical form and signature, and decodes; no value checks. Used by
-    /// `limits verify`, which reports the value checks separately.
+    /// Parses, checks canonical form and signature, and decodes; no value checks
+    /// (``load(_:expecting:)`` runs them, and the controller's expectations).
     public static func verifiedDocument(_ bytes: [UInt8], trustedKeys: [TrustedPublicKey]) throws(LimitsRefusal) -> (ForceSafetyLimits, keyId: String) {
         guard bytes.count <= maxDocumentBytes else {
             throw LimitsRefusal(.documentTooLarge, "document is \(bytes.count) bytes; at most \(maxDocumentBytes) accepted")

@@ -1,24 +1,14 @@
 /// Checks a document's values on their own (no controller expectations): finite, non-negative,
 /// in range, consistent. ``LimitsLoader`` runs it on every load, ``LimitsSigner`` before signing.
 public enum LimitsValidation {
-    /// Refuses the first problem found, in this order: non-finite values, negative values, values
-    /// outside their allowed set, min > max, soft > hard, provenance format, block consistency.
+    /// Refuses the first problem found, in this order: a number non-finite or outside its closed
+    /// range (``LimitsRanges``, field by field in document order), values outside their allowed
+    /// set (identifiers, positive limits when not blocked, monitoring amounts ≤ a quarter of the
+    /// hard maximum), min > max, soft > hard, provenance format (digest, printable-ASCII
+    /// identifiers, validity ≤ 90 days), block consistency, the level's region.
     public static func validate(_ d: ForceSafetyLimits) throws(LimitsRefusal) {
-        // 1. Every number finite and non-negative.
-        var numbers: [(String, Double)] = []
-        for (name, kp) in Limits.fields {
-            numbers.append(("limits.\(name).value", d.limits[keyPath: kp].value))
-            numbers.append(("limits.\(name).marginFraction", d.limits[keyPath: kp].marginFraction))
-        }
-        for (name, kp) in MonitoringSettings.fields { numbers.append(("monitoring.\(name)", d.monitoring[keyPath: kp])) }
-        numbers.append(("provenance.createdAtUnixS", d.provenance.createdAtUnixS))
-        numbers.append(("provenance.expiresAtUnixS", d.provenance.expiresAtUnixS))
-        for (field, x) in numbers where !x.isFinite {
-            throw LimitsRefusal(.nonFiniteValue, field: field, "\(field) = \(x) is not a finite number")
-        }
-        for (field, x) in numbers where x < 0 {
-            throw LimitsRefusal(.negativeValue, field: field, "\(field) = \(x) is negative; expected ≥ 0")
-        }
+        // 1. Every number finite and inside its closed range (one table: ``LimitsRanges``).
+        for (row, x) in zip(LimitsRanges.rows, LimitsRanges.values(of: d)) { try LimitsRanges.check(row, x) }
         // 2. Values in their allowed set.
         if d.schemaVersion.major != TractionSafetyModule.schemaMajorVersion {
             throw LimitsRefusal(.unsupportedMajorVersion, field: "schemaVersion.major",
@@ -33,10 +23,6 @@ public enum LimitsValidation {
                 throw LimitsRefusal(.invalidValue, field: "limits.\(name).criterion",
                                     "limits.\(name).criterion = \"\(l.criterion)\" must be 1–128 characters of A–Z a–z 0–9 . _ - +")
             }
-            if l.marginFraction >= 1 {
-                throw LimitsRefusal(.invalidValue, field: "limits.\(name).marginFraction",
-                                    "limits.\(name).marginFraction = \(l.marginFraction); expected a fraction in [0, 1)")
-            }
         }
         let L = d.limits
         if !d.blocked {
@@ -48,18 +34,15 @@ public enum LimitsValidation {
                                     "limits.\(name).value = \(l.value); expected > 0 in a document that does not block treatment")
             }
         }
-        if L.maxCycles.value != L.maxCycles.value.rounded(.towardZero) || L.maxCycles.value > 1_000_000 {
-            throw LimitsRefusal(.invalidValue, field: "limits.maxCycles.value", "limits.maxCycles.value = \(L.maxCycles.value); expected a whole number ≤ 1000000")
-        }
-        if L.restForceFractionMax.value > 1 {
-            throw LimitsRefusal(.invalidValue, field: "limits.restForceFractionMax.value",
-                                "limits.restForceFractionMax.value = \(L.restForceFractionMax.value); expected a fraction in [0, 1]")
-        }
-        if L.maxAngleDeg.value > 90 {
-            throw LimitsRefusal(.invalidValue, field: "limits.maxAngleDeg.value", "limits.maxAngleDeg.value = \(L.maxAngleDeg.value) deg; expected ≤ 90")
-        }
-        for (name, kp) in MonitoringSettings.fields where d.monitoring[keyPath: kp] <= 0 {
-            throw LimitsRefusal(.invalidValue, field: "monitoring.\(name)", "monitoring.\(name) = \(d.monitoring[keyPath: kp]); expected > 0")
+        if !d.blocked {
+            // Monitoring force amounts stay a fraction of the hard maximum, so no stop is disabled
+            // by a tolerance larger than the forces involved.
+            let cap = LimitsRanges.monitoringForceFractionOfMaxForce * L.maxForceN.value
+            for (name, x) in [("trackingToleranceN", d.monitoring.trackingToleranceN), ("overshootN", d.monitoring.overshootN),
+                              ("frozenSensorMinCommandChangeN", d.monitoring.frozenSensorMinCommandChangeN)] where !(x <= cap) {
+                throw LimitsRefusal(.invalidValue, field: "monitoring.\(name)",
+                                    "monitoring.\(name) = \(x) N exceeds \(LimitsRanges.monitoringForceFractionOfMaxForce) × limits.maxForceN.value = \(cap) N")
+            }
         }
         // 3. Consistency.
         if L.minHoldS.value > L.maxHoldS.value {
@@ -79,13 +62,19 @@ public enum LimitsValidation {
             throw LimitsRefusal(.invalidValue, field: "provenance.inputsDigestSHA256",
                                 "provenance.inputsDigestSHA256 = \"\(d.provenance.inputsDigestSHA256)\"; expected 64 lowercase hex characters")
         }
-        for (field, s) in [("provenance.libraryVersion", d.provenance.libraryVersion), ("provenance.modelId", d.provenance.modelId)]
-        where s.isEmpty || s.utf8.count > 128 {
-            throw LimitsRefusal(.invalidValue, field: field, "\(field) must be 1–128 bytes, got \(s.utf8.count)")
+        for (field, s) in [("provenance.libraryVersion", d.provenance.libraryVersion), ("provenance.modelId", d.provenance.modelId)] {
+            if let problem = printableASCIIProblem(s) {
+                throw LimitsRefusal(.invalidValue, field: field, "\(field) \(problem)")
+            }
         }
         if d.provenance.expiresAtUnixS <= d.provenance.createdAtUnixS {
             throw LimitsRefusal(.minAboveMax, field: "provenance.expiresAtUnixS",
                                 "provenance.expiresAtUnixS = \(d.provenance.expiresAtUnixS) is not after createdAtUnixS = \(d.provenance.createdAtUnixS)")
+        }
+        let validity = d.provenance.expiresAtUnixS - d.provenance.createdAtUnixS
+        if validity > LimitsRanges.maxValidityS {
+            throw LimitsRefusal(.invalidValue, field: "provenance.expiresAtUnixS",
+                                "validity expiresAtUnixS − createdAtUnixS = \(validity) s exceeds \(LimitsRanges.maxValidityS) s (90 days)")
         }
         // 5. Blocking consistency and the level's region.
         if d.blocked == d.blockReasons.isEmpty {
@@ -100,6 +89,19 @@ public enum LimitsValidation {
         }
     }
 
+    /// Nil when `s` is 1–128 characters of printable ASCII (0x21–0x7E: no space, no control,
+    /// no non-ASCII character such as a zero-width space or a Cyrillic look-alike); otherwise
+    /// what is wrong, naming the first offending character.
+    static func printableASCIIProblem(_ s: String) -> String? {
+        if s.isEmpty { return "is empty; expected 1–128 printable ASCII characters" }
+        if s.utf8.count > 128 { return "is \(s.utf8.count) bytes; expected 1–128 printable ASCII characters" }
+        for (k, u) in s.unicodeScalars.enumerated() where !(0x21...0x7E).contains(u.value) {
+            let code = "U+" + String(u.value, radix: 16, uppercase: true).leftPadded(to: 4)
+            return "has \(code) at character \(k); expected printable ASCII (0x21–0x7E) only"
+        }
+        return nil
+    }
+
     static func isCriterionIdentifier(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.count <= 128 && s.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
@@ -110,4 +112,8 @@ public enum LimitsValidation {
     static func isHexDigest(_ s: String, length: Int = 64) -> Bool {
         s.utf8.count == length && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
+}
+
+extension String {
+    func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }

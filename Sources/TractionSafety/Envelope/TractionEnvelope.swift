@@ -167,10 +167,15 @@ public struct TractionEnvelope: Sendable {
     /// Events logged since the start (including ones overwritten in the ring).
     public private(set) var totalEvents = 0
 
+    /// Largest event-log capacity, events (65 536 events ≈ 6 MB): a larger request is a bad argument.
+    public static let maxEventCapacity = 65_536
+
     /// Creates an envelope for one session from a loaded document.
-    /// - Parameter eventCapacity: events kept (older ones are overwritten; ``totalEvents`` counts all), ≥ 1.
+    /// - Parameter eventCapacity: events kept (older ones are overwritten; ``totalEvents`` counts all),
+    ///   in 1…``maxEventCapacity`` (a programming error otherwise; the C entry point returns
+    ///   `TS_BAD_ARGUMENT` instead).
     public init(limits: LoadedLimits, eventCapacity: Int = 256) {
-        precondition(eventCapacity >= 1, "eventCapacity must be at least 1")
+        precondition(eventCapacity >= 1 && eventCapacity <= Self.maxEventCapacity, "eventCapacity must be in 1...\(Self.maxEventCapacity)")
         let l = limits.document.limits
         hardMaxN = l.maxForceN.value
         softMaxN = l.softMaxForceN.value

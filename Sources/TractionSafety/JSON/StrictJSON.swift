@@ -48,13 +48,36 @@ struct StrictJSONParser {
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses one JSON value filling the whole input (surrounding whitespace allowed).
+    ///
+    /// A byte-order mark or UTF-16/UTF-32 text is refused with a message saying how to fix the file
+    /// (a signed document is byte-exact, so the mark is never silently skipped).
     static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        if let problem = encodingProblem(bytes) {
+            throw JSONParseError(isNonFinite: false, path: "", offset: 0, message: problem)
+        }
         var parser = StrictJSONParser(bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         if parser.index != bytes.count { throw parser.error("unexpected data after the top-level value") }
         return value
+    }
+
+    /// What is wrong with the text encoding of `bytes`, or nil for text that may be UTF-8.
+    static func encodingProblem(_ b: [UInt8]) -> String? {
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) {
+            return "file starts with a UTF-8 byte-order mark (EF BB BF); save it as UTF-8 without BOM"
+        }
+        if b.starts(with: [0xFF, 0xFE]) || b.starts(with: [0xFE, 0xFF]) {
+            return "file starts with a UTF-16 or UTF-32 byte-order mark (\(b[0] == 0xFF ? "FF FE" : "FE FF")); save it as UTF-8 without BOM"
+        }
+        if b.starts(with: [0x00, 0x00, 0xFE, 0xFF]) {
+            return "file starts with a UTF-32 byte-order mark (00 00 FE FF); save it as UTF-8 without BOM"
+        }
+        if b.count >= 2, b[0] == 0 || b[1] == 0 {
+            return "file looks like UTF-16 or UTF-32 text (a NUL byte in its first two bytes); save it as UTF-8 without BOM"
+        }
+        return nil
     }
 
     private func error(_ message: String, nonFinite: Bool = false) -> JSONParseError {

@@ -16,7 +16,7 @@ extension LimitsBuilder.Inputs {
         let region = try p.enumeration("region", SpinalRegion.self)
         let levelText = try p.string("level")
         guard let level = SpinalLevel(levelText) else {
-            throw LimitsRefusal(.wrongType, field: "patient.level", "patient.level = \"\(levelText)\" is not a level like L4-L5")
+            throw LimitsRefusal(.wrongType, field: "patient.level", "patient.level = \"\(levelText)\" is not a treated motion segment; expected one of \(SpinalLevel.listText)")
         }
         let density: BoneDensity
         switch try p.value("boneDensity") {

@@ -333,7 +333,7 @@ public enum LimitsBuilder {
         func lower(_ q: LimitQuantity, by factor: Double, codes: [String]) {
             guard factor < 1, let base = chosen[q] else { return }
             chosen[q] = GovernedLimit(value: base.value * factor, kind: .relativeContraindication,
-                                      criterion: "relative." + codes.joined(separator: "+"), marginFraction: 1 - factor)
+                                      criterion: criterionIdentifier("relative.", codes), marginFraction: 1 - factor)
         }
         lower(.maxForceN, by: forceFactor, codes: forceCodes)
         lower(.softMaxForceN, by: forceFactor, codes: forceCodes)
@@ -345,7 +345,7 @@ public enum LimitsBuilder {
         let blockReasons = ContraindicationRules.blockReasons(for: p)
         if !blockReasons.isEmpty {
             let blockedForce = GovernedLimit(value: 0, kind: .absoluteContraindication,
-                                             criterion: "absolute." + blockReasons.map(\.rawValue).joined(separator: "+"), marginFraction: 0)
+                                             criterion: criterionIdentifier("absolute.", blockReasons.map(\.rawValue)), marginFraction: 0)
             chosen[.maxForceN] = blockedForce
             chosen[.softMaxForceN] = blockedForce
         }
@@ -356,12 +356,33 @@ public enum LimitsBuilder {
                             minAngleDeg: chosen[.minAngleDeg]!, maxAngleDeg: chosen[.maxAngleDeg]!,
                             restForceFractionMax: chosen[.restForceFractionMax]!)
         for q in LimitQuantity.allCases { limits[keyPath: q.keyPath] = chosen[q]! }
-        return ForceSafetyLimits(
+        let document = ForceSafetyLimits(
             schemaVersion: .current, region: p.region, level: p.level, blocked: !blockReasons.isEmpty, blockReasons: blockReasons,
             limits: limits, monitoring: inputs.monitoring,
             provenance: Provenance(libraryVersion: TractionSafetyModule.libraryVersion, modelId: inputs.modelId,
                                    inputsDigestSHA256: inputs.digestSHA256, createdAtUnixS: inputs.createdAtUnixS,
                                    expiresAtUnixS: inputs.createdAtUnixS + inputs.validityS))
+        // The same checks as signing and loading: a document outside ``LimitsRanges`` (e.g. a device
+        // rating above the table's ramp-rate bound) is refused here, naming the document field.
+        do { try LimitsValidation.validate(document) } catch {
+            throw LimitsBuildError(field: error.field ?? "document", message: "the built document is refused: \(error)")
+        }
+        return document
+    }
+
+    /// `prefix` + the codes joined by `+`, within the 128 characters a criterion identifier may
+    /// have: codes that do not fit are counted in a `+<n>more` suffix (the inputs digest records
+    /// them all).
+    static func criterionIdentifier(_ prefix: String, _ codes: [String]) -> String {
+        let full = prefix + codes.joined(separator: "+")
+        if full.utf8.count <= 128 { return full }
+        var kept: [String] = []
+        for (k, code) in codes.enumerated() {
+            let candidate = prefix + (kept + [code]).joined(separator: "+") + "+\(codes.count - k - 1)more"
+            if candidate.utf8.count > 128 { break }
+            kept.append(code)
+        }
+        return prefix + kept.joined(separator: "+") + "+\(codes.count - kept.count)more"
     }
 
     static func validate(_ i: Inputs) throws(LimitsBuildError) {
@@ -396,7 +417,7 @@ public enum LimitsBuilder {
         try check("prescription.minHoldS", rx.minHoldS, big, "s")
         try check("prescription.maxHoldS", rx.maxHoldS, big, "s")
         try check("prescription.minRestS", rx.minRestS, big, "s")
-        try check("prescription.maxCycles", Double(rx.maxCycles), 1...10_000, "cycles")
+        try check("prescription.maxCycles", Double(rx.maxCycles), 1...LimitsRanges.limitValues.first { $0.name == "maxCycles" }!.range.upperBound, "cycles")
         try check("prescription.maxSessionS", rx.maxSessionS, big, "s")
         try check("prescription.restForceFractionMax", rx.restForceFractionMax, 0...1, "")
         try check("prescription.minAngleDeg", rx.minAngleDeg, 0...90, "deg")
@@ -408,11 +429,16 @@ public enum LimitsBuilder {
                 throw LimitsBuildError(field: "modelLimits[\(k)]", message: "kind must be modelCriterion and criterion an identifier, got \(c.kind.rawValue) \"\(c.criterion)\"")
             }
         }
-        for (name, kp) in MonitoringSettings.fields { try check("monitoring.\(name)", i.monitoring[keyPath: kp], 1e-9...1e6, "") }
-        try check("createdAtUnixS", i.createdAtUnixS, 0...1e11, "s")
-        try check("validityS", i.validityS, 1...(90 * 86_400), "s")
-        guard !i.modelId.isEmpty, i.modelId.utf8.count <= 128 else {
-            throw LimitsBuildError(field: "modelId", message: "must be 1–128 bytes, got \(i.modelId.utf8.count)")
+        // Monitoring and times: the document's own ranges (``LimitsRanges``), so a document the
+        // builder accepts is one the loader accepts.
+        for (name, range, unit) in LimitsRanges.monitoringValues {
+            let kp = MonitoringSettings.fields.first { $0.name == name }!.keyPath
+            try check("monitoring.\(name)", i.monitoring[keyPath: kp], range, unit)
+        }
+        try check("createdAtUnixS", i.createdAtUnixS, LimitsRanges.plausibleUnixS, "s")
+        try check("validityS", i.validityS, 1...LimitsRanges.maxValidityS, "s")
+        if let problem = LimitsValidation.printableASCIIProblem(i.modelId) {
+            throw LimitsBuildError(field: "modelId", message: "\"\(i.modelId)\" \(problem)")
         }
     }
 }
