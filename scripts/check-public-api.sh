@@ -18,7 +18,8 @@ for m in modules:
             if s.get("accessLevel") not in ("public", "open"): continue
             seen += 1
             text = "".join(f.get("spelling", "") for f in s.get("declarationFragments", []))
-            if "Unsafe" in text:
+            # The C entry points of the controller module (@_cdecl, traction_safety.h) are a C API: pointers by design.
+            if "Unsafe" in text and "@_cdecl" not in text:
                 loc = s.get("location", {})
                 bad.append(f'{m}: {".".join(s["pathComponents"])} — {text}  ({os.path.basename(loc.get("uri", "?"))}:{loc.get("position", {}).get("line", 0) + 1})')
 print(f"check-public-api: {seen} public symbols read in {sys.argv[1]}")

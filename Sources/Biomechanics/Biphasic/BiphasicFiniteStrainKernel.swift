@@ -36,7 +36,7 @@ extension BiphasicKernel {
     ///   `J ≤ φ0` (or J is not finite) at a point; errors of the solid law other than
     ///   ``MaterialError/nonPositiveJacobian(J:)`` unchanged.
     @discardableResult
-    public static func evaluateFiniteStrain(cell: Int, nodeCount n: Int, pressureCount m: Int, quadratureCount nq: Int,
+    package static func evaluateFiniteStrain(cell: Int, nodeCount n: Int, pressureCount m: Int, quadratureCount nq: Int,
                                             gradients g: UnsafeBufferPointer<Double>, pressureValues pv: UnsafeBufferPointer<Double>,
                                             pressureGradients pg: UnsafeBufferPointer<Double>, jxw: UnsafeBufferPointer<Double>,
                                             displacement u: UnsafeBufferPointer<Double>, previousDisplacement u0: UnsafeBufferPointer<Double>,

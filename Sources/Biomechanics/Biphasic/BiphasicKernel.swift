@@ -41,7 +41,7 @@ public enum BiphasicKernel {
     ///   `J ≤ φ0` at a point (finite strain).
     @inlinable
     @discardableResult
-    public static func evaluate(cell: Int, nodeCount n: Int, pressureCount m: Int, quadratureCount nq: Int,
+    package static func evaluate(cell: Int, nodeCount n: Int, pressureCount m: Int, quadratureCount nq: Int,
                                 gradients g: UnsafeBufferPointer<Double>, pressureValues pv: UnsafeBufferPointer<Double>,
                                 pressureGradients pg: UnsafeBufferPointer<Double>, jxw: UnsafeBufferPointer<Double>,
                                 displacement u: UnsafeBufferPointer<Double>, previousDisplacement u0: UnsafeBufferPointer<Double>,

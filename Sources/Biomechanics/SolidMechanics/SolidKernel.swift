@@ -22,7 +22,7 @@ public enum SolidKernel {
     ///   - stiffnessMatrix: the material's elasticity matrix at this cell (MPa, global axes).
     ///   - stiffness: pass nil to compute the force only.
     @inlinable
-    public static func smallStrain(nodeCount n: Int, quadratureCount nq: Int,
+    package static func smallStrain(nodeCount n: Int, quadratureCount nq: Int,
                                    gradients: UnsafeBufferPointer<Double>, jxw: UnsafeBufferPointer<Double>,
                                    displacement: UnsafeBufferPointer<Double>, elasticity d: VoigtMatrix,
                                    force: UnsafeMutableBufferPointer<Double>, stiffness: UnsafeMutableBufferPointer<Double>?) {
@@ -93,7 +93,7 @@ public enum SolidKernel {
     ///   - axes: material axes of the cell (rotation, columns = axes).
     /// - Throws: ``MaterialError/nonPositiveJacobian(J:)`` for an inverted point.
     @inlinable
-    public static func finiteStrain(nodeCount n: Int, quadratureCount nq: Int,
+    package static func finiteStrain(nodeCount n: Int, quadratureCount nq: Int,
                                     gradients: UnsafeBufferPointer<Double>, jxw: UnsafeBufferPointer<Double>,
                                     displacement: UnsafeBufferPointer<Double>, material: some SolidMaterial, axes: Tensor3,
                                     force: UnsafeMutableBufferPointer<Double>, stiffness: UnsafeMutableBufferPointer<Double>?) throws {
@@ -175,7 +175,7 @@ public enum SolidKernel {
     /// from the gradients `g[a * 3 + d]` of the cell's shape functions there.
     /// - Returns: Cauchy stress σ (MPa) and the volume ratio `J` (`1 + tr ε` at small strain).
     @inlinable
-    public static func pointStress(nodeCount n: Int, gradients g: UnsafeBufferPointer<Double>, displacement: UnsafeBufferPointer<Double>,
+    package static func pointStress(nodeCount n: Int, gradients g: UnsafeBufferPointer<Double>, displacement: UnsafeBufferPointer<Double>,
                                    material: some SolidMaterial, axes: Tensor3, finiteStrain: Bool) throws -> (stress: SymmetricTensor, J: Double) {
         var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
         for a in 0..<n { for i in 0..<3 { for j in 0..<3 { h[i, j] += displacement[3 * a + i] * g[3 * a + j] } } }

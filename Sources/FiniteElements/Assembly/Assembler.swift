@@ -14,19 +14,19 @@ import SparseLinearAlgebra
 ///     load, or minus the internal force for a Newton residual).
 ///
 /// Kernels run concurrently on several threads: they must not mutate shared state.
-public typealias CellKernel = @Sendable (_ cell: Int, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+package typealias CellKernel = @Sendable (_ cell: Int, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
 
 /// A kernel that only fills the element vector (length `n`, zeroed).
-public typealias CellVectorKernel = @Sendable (_ cell: Int, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+package typealias CellVectorKernel = @Sendable (_ cell: Int, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
 
 /// An element kernel with a per-thread ``CellScratch`` (cached ``CellValues`` and
 /// temporary buffers, so the kernel allocates nothing per cell). Buffers as in ``CellKernel``.
-public typealias ScratchCellKernel = @Sendable (_ cell: Int, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+package typealias ScratchCellKernel = @Sendable (_ cell: Int, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
 
 /// A face kernel: fills the element matrix and vector of the face's *cell*
 /// (same size and local order as for ``CellKernel``; usually only the rows of the
 /// face nodes, `CellType.faceNodes(face.face)`, are non-zero).
-public typealias FaceKernel = @Sendable (_ face: FaceRef, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
+package typealias FaceKernel = @Sendable (_ face: FaceRef, _ scratch: CellScratch, _ matrix: UnsafeMutableBufferPointer<Double>, _ vector: UnsafeMutableBufferPointer<Double>) throws -> Void
 
 /// Per-thread workspace of an assembly worker: cached ``CellValues``/``FaceValues`` and
 /// scratch buffers. Owned by one worker; never shared between threads.
@@ -63,7 +63,7 @@ public final class CellScratch {
 
     /// Scratch buffer number `slot` with at least `count` doubles (contents unspecified;
     /// valid until this scratch is released).
-    public func buffer(_ slot: Int, count: Int) -> UnsafeMutableBufferPointer<Double> {
+    package func buffer(_ slot: Int, count: Int) -> UnsafeMutableBufferPointer<Double> {
         while buffers.count <= slot { buffers.append(UnsafeMutableBufferPointer<Double>.allocate(capacity: 0)) }
         if buffers[slot].count < count {
             buffers[slot].deallocate()
@@ -290,13 +290,13 @@ public final class Assembler: Sendable {
     ///     Pass nil when the unknowns are increments whose constrained part is zero.
     /// - Throws: ``DofError/patternMismatch`` if `matrix` does not have this pattern; whatever the kernel throws
     ///   (the error of the lowest-numbered worker that failed).
-    public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
+    package func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, kernel: @escaping CellKernel) throws {
         try assemble(cells: cells, matrix: &matrix, rhs: &rhs, prescribed: prescribed, scratchKernel: { c, _, ke, fe in try kernel(c, ke, fe) })
     }
 
     /// As ``assemble(cells:matrix:rhs:prescribed:kernel:)`` with a per-thread ``CellScratch``.
-    public func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
+    package func assemble(cells: [Int]? = nil, matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, scratchKernel: @escaping ScratchCellKernel) throws {
         guard structure == .symmetric else { throw DofError.structureMismatch(expected: "symmetric", got: "general") }
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
@@ -309,7 +309,7 @@ public final class Assembler: Sendable {
 
     /// General (non-symmetric) assembly into a CSR matrix made by ``makeGeneralMatrix()``;
     /// element matrices need not be symmetric. Lifting as for the symmetric case.
-    public func assemble(cells: [Int]? = nil, matrix: inout CSRMatrix, rhs: inout [Double],
+    package func assemble(cells: [Int]? = nil, matrix: inout CSRMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, scratchKernel: @escaping ScratchCellKernel) throws {
         guard let generalPattern else { throw DofError.structureMismatch(expected: "general", got: "symmetric") }
         guard matrix.rowStarts == generalPattern.rowStarts && matrix.columnIndices == generalPattern.columnIndices else {
@@ -323,13 +323,13 @@ public final class Assembler: Sendable {
     }
 
     /// General assembly with a ``CellKernel``.
-    public func assemble(cells: [Int]? = nil, matrix: inout CSRMatrix, rhs: inout [Double],
+    package func assemble(cells: [Int]? = nil, matrix: inout CSRMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, kernel: @escaping CellKernel) throws {
         try assemble(cells: cells, matrix: &matrix, rhs: &rhs, prescribed: prescribed, scratchKernel: { c, _, ke, fe in try kernel(c, ke, fe) })
     }
 
     /// Adds the kernel's element vectors of `cells` (all when nil) into `rhs` (length = unknowns).
-    public func assembleVector(cells: [Int]? = nil, rhs: inout [Double], kernel: @escaping CellVectorKernel) throws {
+    package func assembleVector(cells: [Int]? = nil, rhs: inout [Double], kernel: @escaping CellVectorKernel) throws {
         try checkVectors(rhs: rhs, prescribed: nil)
         let list = try cellList(cells)
         var none: [Double] = []
@@ -343,7 +343,7 @@ public final class Assembler: Sendable {
     /// (buffers as in ``FaceKernel``). Faces are processed serially (they are few).
     ///
     /// - Parameter prescribed: as for cells (lifting of constrained columns).
-    public func assemble(faces: [FaceRef], matrix: inout SymmetricMatrix, rhs: inout [Double],
+    package func assemble(faces: [FaceRef], matrix: inout SymmetricMatrix, rhs: inout [Double],
                          prescribed: [Double]? = nil, kernel: @escaping FaceKernel) throws {
         guard structure == .symmetric else { throw DofError.structureMismatch(expected: "symmetric", got: "general") }
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
@@ -356,7 +356,7 @@ public final class Assembler: Sendable {
 
     /// Adds face load vectors (tractions, pressures, fluxes) of `faces` into `rhs`
     /// (length = unknowns). The kernel's matrix buffer is ignored.
-    public func assembleVector(faces: [FaceRef], rhs: inout [Double], kernel: @escaping FaceKernel) throws {
+    package func assembleVector(faces: [FaceRef], rhs: inout [Double], kernel: @escaping FaceKernel) throws {
         try checkVectors(rhs: rhs, prescribed: nil)
         try checkFaces(faces)
         var none: [Double] = []
@@ -377,7 +377,7 @@ public final class Assembler: Sendable {
 
     /// Adds element vectors into a full dof vector (length ``DofMap/dofCount``), constrained
     /// dofs included — e.g. the internal force whose constrained entries are reaction forces.
-    public func assembleDofVector(cells: [Int]? = nil, into full: inout [Double], kernel: CellVectorKernel) throws {
+    package func assembleDofVector(cells: [Int]? = nil, into full: inout [Double], kernel: CellVectorKernel) throws {
         guard full.count == dofMap.dofCount else { throw DofError.dimensionMismatch(what: "dof vector", expected: dofMap.dofCount, got: full.count) }
         let list = try cellList(cells)
         let maxN = list.reduce(0) { max($0, dofMap.localDofCount($1)) }

@@ -122,7 +122,7 @@ public struct CellValues: Sendable {
     ///   - other: a table of the other basis at ``table``'s rule
     ///     (`ShapeTable(cellType: .hex8, rule: cv.table.rule)`).
     ///   - output: receives `[(q * other.basisCount + a) * 3 + d]` (1/mm).
-    public func physicalGradients(of other: ShapeTable, into output: UnsafeMutableBufferPointer<Double>) {
+    package func physicalGradients(of other: ShapeTable, into output: UnsafeMutableBufferPointer<Double>) {
         let m = other.basisCount
         precondition(other.rule.count == quadratureCount && output.count >= quadratureCount * m * 3)
         for q in 0..<quadratureCount {

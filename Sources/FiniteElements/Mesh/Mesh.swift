@@ -212,7 +212,7 @@ public struct Mesh: Sendable, Equatable {
     /// The Jacobian `∂x/∂ξ` of cell `c` given the reference gradients of its basis
     /// (`referenceGradients[a * 3 + d]`).
     @inlinable
-    public func jacobian(cell c: Int, referenceGradients g: UnsafePointer<Double>) -> Jacobian3 {
+    package func jacobian(cell c: Int, referenceGradients g: UnsafePointer<Double>) -> Jacobian3 {
         var c0 = SIMD3<Double>.zero, c1 = SIMD3<Double>.zero, c2 = SIMD3<Double>.zero
         var a = 0
         for k in cellOffsets[c]..<cellOffsets[c + 1] {

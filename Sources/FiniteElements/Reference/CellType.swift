@@ -154,7 +154,7 @@ public enum CellType: String, CaseIterable, Sendable, Codable, Hashable {
     ///   - values: if non-nil, receives `N[a]`, `a < nodeCount`.
     ///   - gradients: if non-nil, receives `∂N[a]/∂ξ_d` at `gradients[a * 3 + d]`
     ///     (index order: basis function, direction).
-    public func evaluate(at xi: SIMD3<Double>, values: UnsafeMutablePointer<Double>?, gradients: UnsafeMutablePointer<Double>?) {
+    package func evaluate(at xi: SIMD3<Double>, values: UnsafeMutablePointer<Double>?, gradients: UnsafeMutablePointer<Double>?) {
         _evaluateCellBasis(self, xi, values, gradients)
     }
 
@@ -254,7 +254,7 @@ public enum FaceType: String, CaseIterable, Sendable, Codable, Hashable {
     /// - Parameters:
     ///   - values: if non-nil, receives `N[a]`.
     ///   - gradients: if non-nil, receives `∂N[a]/∂s_d` at `gradients[a * 2 + d]`.
-    public func evaluate(at s: SIMD2<Double>, values: UnsafeMutablePointer<Double>?, gradients: UnsafeMutablePointer<Double>?) {
+    package func evaluate(at s: SIMD2<Double>, values: UnsafeMutablePointer<Double>?, gradients: UnsafeMutablePointer<Double>?) {
         _evaluateFaceBasis(self, s, values, gradients)
     }
 
