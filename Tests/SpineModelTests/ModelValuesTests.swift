@@ -275,3 +275,27 @@ struct PlaneStrainTests {
         for (t, p) in zip(b.times, pb) where t >= 5 { #expect(abs(p - reference.pressure(x: 0, t: t)) <= 0.03 * p0, "t = \(t)") }
     }
 }
+
+/// Output names become CSV headers and file names: checked, and CSV text is formula-safe.
+@Suite("Output names")
+struct OutputNameModelTests {
+    @Test(arguments: ["", "a/b", "tip\u{200B}", "run.json"])
+    func badProbeNamesAreRefusedWithThePath(name: String) throws {
+        var model = try DefaultDiscModel.model(mesh: .coarse)
+        model.outputs.probes[0].name = name
+        let error = try #require(throws: ModelError.self) { try model.validate() }
+        #expect(error.path == "outputs.probes[0].name", "\(error)")
+        let file = try #require(throws: ModelError.self) { _ = try Model.parse(try model.jsonData()) }
+        #expect(file.path == "outputs.probes[0].name", "\(file)")
+    }
+
+    @Test func csvHeaderIsFormulaSafe() throws {
+        var r = SimulationResults()
+        r.times = [0, 1]
+        r.probes = [TimeSeries(name: "=cmd()", quantity: "uz", unit: "mm", components: ["value"], values: [[0], [-0.5]]),
+                    TimeSeries(name: "a,b", quantity: "uz", unit: "mm", components: ["value"], values: [[1], [2]])]
+        let lines = r.csv.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "time,\"'=cmd()\",\"a,b\"")
+        #expect(lines[3] == "1.0,-0.5,2.0")
+    }
+}

@@ -28,7 +28,7 @@ import FiniteElements
 ///
 /// Cell death vs endplate exchange area (steady state, glucose < 0.5 mM; open part central),
 /// measured on ``axisymmetricMesh(wedgeAngle:)`` with 24 × 8 cells and the sourced Bibby
-/// constants of ``DiscCellMetabolism`` (2026-11-25): with the 20.6 mm default disc death starts
+/// constants of ``DiscCellMetabolism``: with the 20.6 mm default disc death starts
 /// between 33 % (all viable, min glucose 0.67 mM) and 26 % (viable 0.98, min glucose 0.46 mM)
 /// open area. Shirazi-Adl, Taheri & Urban 2010 (J Biomech 43:1330, abstract: "cell death
 /// initiated first as CEP exchange area dropped below ~40 %") — ours is about 10 points lower.

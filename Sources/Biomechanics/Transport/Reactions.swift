@@ -76,7 +76,7 @@ public struct MichaelisMentenUptake: SoluteReaction, Equatable {
 /// above is taken from one public implementation that states them: the Abaqus user-element
 /// (UEL) Fortran subroutines "Diffusion-Reaction Transport IVD Simulation, coupled with a
 /// mechanical IVD simulation" by Estefano Muñoz-Moya (GitHub `estefano23`), two versions of
-/// which were read (2026-11-25). Their section "Metabolic reactions calculation, based on
+/// which were read. Their section "Metabolic reactions calculation, based on
 /// Bibby et al. (2005)" gives the O₂ law (7.28, 4.95, 1.46, 4.03), the lactate exponent
 /// (−2.47, 0.93, 0.16, −0.0058) and glucose = ½ lactate; their pH line, attributed to
 /// "Bibby et al. (2005), Soukane et al. (2005, 2007), and Magnier et al. (2009)", gives

@@ -2,7 +2,7 @@ import Foundation
 import Biomechanics
 import FiniteElements
 
-/// The biphasic part of the model-file format (issue 4), read by ``ModelParser``:
+/// The biphasic part of the model-file format, read by ``ModelParser``:
 ///
 /// ```json
 /// "np": {"type": "biphasic", "phi0": 0.2,

@@ -412,6 +412,9 @@ struct ModelParser {
         var names = Set<String>()
         func uniqueName(_ r: inout JSONReader) throws -> String {
             let n = try JSONAccess.string(try r.required("name"), r.child("name"))
+            do { try OutputName.validate(n, field: r.child("name")) } catch {
+                throw ModelError(.invalidValue, at: r.child("name"), "\(error)".replacingOccurrences(of: "\(r.child("name")): ", with: ""))
+            }
             guard names.insert(n).inserted else { throw ModelError(.invalidValue, at: r.child("name"), "duplicate output name \"\(n)\"") }
             return n
         }

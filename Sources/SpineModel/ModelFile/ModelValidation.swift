@@ -91,8 +91,12 @@ extension OutputDefinition {
         var names = Set<String>()
         let all = probes.enumerated().map { ($1.name, path.key("probes").index($0)) } + surfaces.enumerated().map { ($1.name, path.key("surfaces").index($0)) }
             + regions.enumerated().map { ($1.name, path.key("regions").index($0)) }
-        for (name, at) in all where !names.insert(name).inserted {
-            throw ModelError(.invalidValue, at: at.key("name").description, "duplicate output name \"\(name)\"")
+        for (name, at) in all {
+            let field = at.key("name").description
+            do { try OutputName.validate(name, field: field) } catch {
+                throw ModelError(.invalidValue, at: field, "\(error)".replacingOccurrences(of: "\(field): ", with: ""))
+            }
+            guard names.insert(name).inserted else { throw ModelError(.invalidValue, at: field, "duplicate output name \"\(name)\"") }
         }
     }
 }

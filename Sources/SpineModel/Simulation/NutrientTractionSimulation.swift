@@ -29,17 +29,9 @@ import FiniteElements
 /// By default transport runs on the linear cells of the biphasic mesh's corner nodes
 /// (``cornerMesh(of:)``; hex8 with lumped capacity and nodal reactions, like
 /// ``DiscNutritionModel/axisymmetricMesh(wedgeAngle:)``): the per-cell tissue state is shared
-/// by cell index. Quadratic transport (`cornerMesh: false`) is much slower, measured on the
-/// default disc (release, `spinetraction nutrient [--quadratic-transport]`, 2026-11-25, loaded
-/// 2-core machine; ``SoluteTransportProblem/profile``): corner hex8 cells 1191 equations,
-/// RCM semi-bandwidth 353, transport 3.3 s (banded LU 1.5 s, assembly 1.6 s, 149 Newton
-/// iterations); hex20 cells 5073 equations, semi-bandwidth 1397, transport 76.8 s (banded LU
-/// 66.0 s, assembly 8.4 s, 157 iterations). The banded LU costs `∝ n·kd²` — 67× more flops
-/// on the hex20 mesh — and is 86 % of the quadratic transport; a sparse LU (fill ∝ a
-/// nested-dissection front, not the band) would be the fix. The two meshes also differ in
-/// the answer (min glucose 1.28 vs 1.09 mM at steady state; glucose consumed per cycle
-/// 1.86e-4 vs 1.67e-4 mmol): chord vs curved geometry and lumped nodal vs consistent
-/// reactions on this coarse mesh.
+/// by cell index. Quadratic transport (`cornerMesh: false`) costs more per step (its measured
+/// cost against the corner mesh is in `Benchmarks/results/`), and the two meshes differ in the
+/// answer on this coarse mesh (chord vs curved geometry, lumped nodal vs consistent reactions).
 ///
 /// ```swift
 /// let sim = try NutrientTractionSimulation()

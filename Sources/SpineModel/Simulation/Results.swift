@@ -144,9 +144,12 @@ public struct SimulationResults: Sendable {
     /// component (`name` for scalars, `name.x` …, `name.average` …), units in a second header row.
     public var csv: String {
         let all = probes + surfaces + regions
+        // Names and units are text: quoted and formula-escaped (CSV.escapeText); numbers are plain.
         var header = ["time"], units = ["s"]
         for s in all {
-            for c in s.components { header.append(s.components == ["value"] ? s.name : "\(s.name).\(c)"); units.append(s.unit) }
+            for c in s.components {
+                header.append(CSV.escapeText(s.components == ["value"] ? s.name : "\(s.name).\(c)")); units.append(CSV.escapeText(s.unit))
+            }
         }
         var lines = [header.joined(separator: ","), units.joined(separator: ",")]
         for (i, t) in times.enumerated() {
