@@ -75,6 +75,7 @@ let package = Package(
         .executableTarget(name: "DefaultDisc", dependencies: ["SpineTraction"], path: "Examples/DefaultDisc"),
         .executableTarget(name: "DegeneratedDisc", dependencies: ["SpineTraction"], path: "Examples/DegeneratedDisc"),
         .executableTarget(name: "PullForceSweep", dependencies: ["SpineTraction"], path: "Examples/PullForceSweep"),
+        .executableTarget(name: "LogarithmicRamp", dependencies: ["SpineTraction"], path: "Examples/LogarithmicRamp"),
         // Solver profile on generated 3D FE systems (supernodal solvers' timing tool).
         .executableTarget(
             name: "SolverProfile",

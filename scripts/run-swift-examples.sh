@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for example in DefaultDisc DegeneratedDisc PullForceSweep; do
+for example in DefaultDisc DegeneratedDisc LogarithmicRamp PullForceSweep; do
   swift build -c release --product "$example" > /dev/null
   start=$(date +%s%N)
   (cd "$out" && "$OLDPWD/.build/release/$example" --small > "$out/$example.txt")
