@@ -299,3 +299,24 @@ struct OutputNameModelTests {
         #expect(lines[3] == "1.0,-0.5,2.0")
     }
 }
+
+@Suite("Results written by value")
+struct ResultsWritingTests {
+    /// `write(to:formats:)` writes what the run wrote (results.json byte-identical to the engine's
+    /// own for a solid model), through the run directory (a complete manifest), and one SVG per unit.
+    @Test func writeMatchesTheRunsFiles() throws {
+        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/compression-box.json").path)
+        model.outputs.vtu = false
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("results-write-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let results = try Simulation(model: model).runSynchronously(outputDirectory: base.appendingPathComponent("run"))
+        try results.write(to: base.appendingPathComponent("again"), formats: [.json, .csv, .svg])
+        let a = try Data(contentsOf: base.appendingPathComponent("run/results.json"))
+        let b = try Data(contentsOf: base.appendingPathComponent("again/results.json"))
+        #expect(a == b)
+        #expect(try Data(contentsOf: base.appendingPathComponent("run/results.csv")) == Data(contentsOf: base.appendingPathComponent("again/results.csv")))
+        #expect(try RunDirectory.status(of: base.appendingPathComponent("again")).status == .complete)
+        let svgs = try FileManager.default.contentsOfDirectory(atPath: base.appendingPathComponent("again").path).filter { $0.hasSuffix(".svg") }.sorted()
+        #expect(svgs == Set(results.probes.map(\.unit) + results.surfaces.map(\.unit) + results.regions.map(\.unit)).sorted().map { "plot-\(SimulationResults.fileStem($0)).svg" }.sorted())
+    }
+}

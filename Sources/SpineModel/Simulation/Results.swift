@@ -86,6 +86,8 @@ public struct SimulationResults: Sendable {
     public var freeSwelling: FreeSwellingReport? = nil
     /// Newton's counts and time per phase over the run.
     public var statistics: NewtonStatistics? = nil
+    /// Size of the discrete problem: mesh nodes and cells, unknowns of the mechanical system.
+    public var nodeCount = 0, cellCount = 0, unknownCount = 0
 
     /// Empty results.
     public init() {}

@@ -234,7 +234,8 @@ public final class Simulation: @unchecked Sendable {
             try RunDirectory.begin(at: dir, command: runLabel, modelDigest: modelDigest, libraryVersion: Self.libraryVersion)
         }
         do {
-            let results = try runEngine(mode, outputDirectory: run?.staging, cancellation: cancellation)
+            var results = try runEngine(mode, outputDirectory: run?.staging, cancellation: cancellation)
+            results.nodeCount = mesh.nodeCount; results.cellCount = mesh.cellCount; results.unknownCount = unknownCount
             _ = try run?.commit()
             return results
         } catch {
