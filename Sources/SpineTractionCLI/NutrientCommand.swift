@@ -25,7 +25,7 @@ struct NutrientCommand: ParsableCommand {
         do {
             if coarse && model != nil { throw ValidationError("--coarse and --model exclude each other") }
             let parsed = try coarse ? NutrientTractionSimulation.coarseVerificationModel() : model.map { try Model.load(path: $0) }
-            let sim = try NutrientTractionSimulation(model: parsed, cycles: coarse ? [20...70] : [60...170, 170...280, 280...390],
+            let sim = try NutrientTractionSimulation(model: parsed,
                                                      cornerMesh: !quadraticTransport)
             let r = try sim.run()
             func row(_ name: String, _ s: NutrientTractionSimulation.Snapshot) {

@@ -320,3 +320,20 @@ struct ResultsWritingTests {
         #expect(svgs == Set(results.probes.map(\.unit) + results.surfaces.map(\.unit) + results.regions.map(\.unit)).sorted().map { "plot-\(SimulationResults.fileStem($0)).svg" }.sorted())
     }
 }
+
+@Suite("Traction cycle windows")
+struct TractionCycleWindowTests {
+    /// The windows read off a model's traction curve equal the protocol generator's windows
+    /// (an independent computation from the protocol value).
+    @Test func windowsFromTheCurveEqualTheProtocols() throws {
+        #expect(try DefaultDiscModel.model().tractionCycleWindows() == [60...170, 170...280, 280...390])
+        #expect(try NutrientTractionSimulation.coarseVerificationModel().tractionCycleWindows() == [20...70])
+        var model = try DefaultDiscModel.model(mesh: .coarse)
+        let plan = try model.apply(.intermittent(cycles: 4, pull: .newtons(90), hold: 45, rest: 25, ramp: .logarithmic(duration: 8),
+                                                 preload: .init(force: .newtons(17), ramp: 10, duration: 60)))
+        #expect(try model.tractionCycleWindows() == plan.reportWindows)
+        var flat = model
+        flat.curves["traction"] = try LoadCurve(points: [(0, 1)])
+        #expect(throws: ModelError.self) { _ = try flat.tractionCycleWindows() }
+    }
+}

@@ -75,3 +75,31 @@ extension Model {
         boundary[named: name] = c
     }
 }
+
+extension Model {
+    /// One report window (s) per traction cycle of the condition named `condition`, read off its
+    /// load curve: a cycle starts where the curve leaves its lowest value and ends where the next
+    /// one starts (the last at the curve's last point). For the default disc's curve
+    /// `[[0, 0], [60, 0], [70, 1], …, [390, 0]]`: `60...170`, `170...280`, `280...390`.
+    /// - Throws: ``ModelError`` naming the condition when it is missing, has no curve, or the
+    ///   curve never rises.
+    public func tractionCycleWindows(condition: String = "traction") throws -> [ClosedRange<Double>] {
+        let at = rootPath.key("boundary").description
+        guard let c = boundary[named: condition] else {
+            throw ModelError(.unknownName, at: at, "expected a condition named \"\(condition)\" to read traction cycles from")
+        }
+        guard let name = c.curve, let curve = curves[name] else {
+            throw ModelError(.invalidValue, at: at, "condition \"\(condition)\" has no load curve: no traction cycles to report")
+        }
+        let low = curve.values.min()!
+        var starts: [Double] = []
+        for i in 0..<(curve.times.count - 1) where curve.values[i] == low && curve.values[i + 1] > low {
+            starts.append(curve.times[i])
+        }
+        guard !starts.isEmpty else {
+            throw ModelError(.invalidValue, at: at, "the curve \"\(name)\" of condition \"\(condition)\" never rises from its lowest value \(low): no traction cycles")
+        }
+        let end = curve.times.last!
+        return starts.indices.map { k in starts[k]...(k + 1 < starts.count ? starts[k + 1] : max(end, starts[k])) }
+    }
+}

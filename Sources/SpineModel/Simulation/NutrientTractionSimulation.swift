@@ -52,19 +52,21 @@ public final class NutrientTractionSimulation {
     /// - Parameters:
     ///   - model: a biphasic model (default: the embedded default disc).
     ///   - nutrition: solutes, diffusivities, blood values and metabolism (its geometry fields are unused).
-    ///   - cycles: report windows (s); default: the default disc's three traction cycles
+    ///   - cycles: report windows (s); nil (default): one per traction cycle of the model's
+    ///     `traction` condition, read off its curve (``Model/tractionCycleWindows(condition:)``) —
+    ///     for the default disc
     ///     `[60, 170]`, `[170, 280]`, `[280, 390]` (10 s ramp, 60 s hold, 10 s release, 30 s rest).
     /// - Throws: ``ModelError`` for a model without the needed regions/surfaces, the transport layer's errors.
     ///   - cornerMesh: true (default): transport on the linear cells spanned by the biphasic
     ///     mesh's corner nodes (hex20 → hex8, same cell numbering, regions and surfaces); false:
     ///     on the biphasic mesh itself (quadratic; about 20× slower, see the type's documentation).
     public init(model: Model? = nil, nutrition: DiscNutritionModel = DiscNutritionModel(),
-                cycles: [ClosedRange<Double>] = [60...170, 170...280, 280...390], cornerMesh: Bool = true) throws {
+                cycles: [ClosedRange<Double>]? = nil, cornerMesh: Bool = true) throws {
         let model = try model ?? DefaultDiscModel.model()
         let biphasic = try BiphasicSimulation(model: model)
         self.biphasic = biphasic
         self.nutrition = nutrition
-        self.cycles = cycles
+        self.cycles = try cycles ?? model.tractionCycleWindows()
         var mesh = cornerMesh ? try Self.cornerMesh(of: biphasic.mesh) : biphasic.mesh
         for r in ["nucleus", "annulus"] where mesh.regions[r] == nil {
             throw ModelError(.unknownName, at: "mesh", "nutrient transport needs region \"\(r)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
