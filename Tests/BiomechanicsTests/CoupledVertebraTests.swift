@@ -177,6 +177,34 @@ import SparseLinearAlgebra
         #expect(abs(problem.rigidBodies.ligaments[0].state.strain - (l - ls) / ls) <= 1e-12)
     }
 
+    /// Flexion under a pure moment to a finite rotation (> 0.05 rad) with a posterior ligament
+    /// stretched and an anterior facet in contact: the vertebra's force and moment balance
+    /// `applied + disc + ligaments + facets = 0` (1e-8 relative to the applied moment).
+    @Test func flexionWithLigamentAndFacetBalances() throws {
+        let ramp = try LoadCurve.ramp(duration: 1)
+        let (mesh, problem) = try Self.disc()
+        let top = Self.nodes(mesh, atHeight: Self.height)
+        let refPoint = SIMD3(0, 0, Self.height), moment = SIMD3(-1500.0, 0, 0)
+        let law = try LigamentLaw(stiffness: 300, curve: .toeLinear(transitionStrain: 0.05), damping: 0.2)
+        let bundle = try LigamentBundle(name: "ISL 1", origin: .ground(SIMD3(0, -14, -1)), insertion: .body(0, SIMD3(0, -14, 5)), law: law)
+        let facet = try FacetContact(name: "anterior stop", upperBody: 0, points: [SIMD3(-2, 14, Self.height), SIMD3(2, 14, Self.height)], areas: [2, 2],
+                                     upperNormal: SIMD3(0, 0, -1), plane: .ground(SIMD3(0, 14, Self.height - 0.2)),
+                                     planeNormal: SIMD3(0, 0, 1), penalty: 10)
+        problem.rigidBodies = CoupledRigidBodies(vertebrae: [RigidVertebra(name: "L4", referencePoint: refPoint, nodes: top, moment: moment, curve: ramp)],
+                                                 ligaments: [bundle], facets: [facet])
+        try problem.prepare()
+        let run = try Self.run(problem, end: 1, dt: 0.25, maxIterations: 80)
+        let r = try #require(run.result)
+        print("flexion: Newton iterations per step \(run.iterations), rotation \(r.poses[0].rotationVector) rad, ligament \(r.ligaments[0].force) N, facet \(r.facets[0].force) N")
+        #expect(Self.length(r.poses[0].rotationVector) > 0.05)
+        #expect(r.ligaments[0].force > 0.1)
+        #expect(r.facets[0].force > 0.1)
+        let m = r.applied[0].angular + r.disc[0].angular + r.ligamentLoads[0].angular + r.facetLoads[0].angular
+        let f = r.applied[0].linear + r.disc[0].linear + r.ligamentLoads[0].linear + r.facetLoads[0].linear
+        #expect(Self.length(m) / Self.length(moment) <= 1e-8)
+        #expect(Self.length(f) * 14 / Self.length(moment) <= 1e-8)
+    }
+
     /// Rigid vertebra against a bone block 1e5 times stiffer than the disc tied on top (same disc
     /// mesh): nucleus (centre) pressure and centre height change within 1 %.
     @Test func rigidVertebraMatchesStiffBoneBlock() throws {

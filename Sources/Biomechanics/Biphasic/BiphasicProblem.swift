@@ -88,6 +88,8 @@ public struct FluidExchange: Sendable {
 /// - ``drained``: prescribed fluid pressure (MPa; 0 = free draining), eliminated —
 ///   listed mid-side nodes carry no pressure and are skipped;
 /// - ``ties``: rigid platens (components tied to one unknown);
+/// - ``rigidBodies``: rigid vertebrae (six unknowns each, finite rotation) tied to endplate
+///   nodes, with ligaments and facets (``CoupledRigidBodies``);
 /// - ``loads``: nodal forces (N) with load curves;
 /// - every other boundary is impermeable (zero flux, the natural condition).
 ///
