@@ -88,6 +88,8 @@ public struct FluidExchange: Sendable {
 /// - ``drained``: prescribed fluid pressure (MPa; 0 = free draining), eliminated —
 ///   listed mid-side nodes carry no pressure and are skipped;
 /// - ``ties``: rigid platens (components tied to one unknown);
+/// - ``rigidBodies``: rigid vertebrae (six unknowns each, finite rotation) tied to endplate
+///   nodes, with ligaments and facets (``CoupledRigidBodies``);
 /// - ``loads``: nodal forces (N) with load curves;
 /// - every other boundary is impermeable (zero flux, the natural condition).
 ///
@@ -122,6 +124,10 @@ public final class BiphasicProblem: TransientSystem {
     public var ties: [TiedComponent] = []
     /// Nodal loads (N).
     public var loads: [NodalLoad] = []
+    /// Rigid vertebrae tied to endplate nodes, with their ligaments and facets (six unknowns per
+    /// vertebra appended to the system; see ``CoupledRigidBodies``). The vertebrae are set before
+    /// ``prepare()``; loads, ligament states and facet multipliers may change between steps.
+    public var rigidBodies = CoupledRigidBodies()
     /// Prescribed fluid inflow through surfaces (mm/s).
     public var fluxes: [FluidFluxLoad] = []
     /// Semi-permeable surfaces (Starling exchange with an external pressure).
@@ -142,6 +148,8 @@ public final class BiphasicProblem: TransientSystem {
     /// Newton back-track or the stepper cut the step. A driver prints them.
     public private(set) var compactionEvents: [BiphasicError] = []
     private var condensation: EquationCondensation?
+    /// Elimination of the nodes tied to ``rigidBodies`` (nil without vertebrae).
+    private(set) var rigidCoupling: RigidBodyCondensation?
     private var fullMatrix: SymmetricMatrix?
     private var prescriptionOfDof: [Int] = []  // index into prescribed (u) or drained (offset by prescribed.count)
     private let pressureTables: [CellType: ShapeTable]
@@ -175,9 +183,9 @@ public final class BiphasicProblem: TransientSystem {
                                                  FieldSpec(name: "p", components: 1, interpolation: .linear)])
     }
 
-    public var unknownCount: Int { condensation?.reducedCount ?? numbering?.count ?? 0 }
+    public var unknownCount: Int { rigidCoupling?.reducedCount ?? condensation?.reducedCount ?? numbering?.count ?? 0 }
     public var matrixKind: MatrixKind { .symmetricIndefinite }
-    public func tangentPattern() -> SymmetricMatrix { condensation?.reducedPattern ?? assembler!.pattern }
+    public func tangentPattern() -> SymmetricMatrix { rigidCoupling?.pattern ?? condensation?.reducedPattern ?? assembler!.pattern }
 
     /// True when one Newton iteration solves every step (small strain, linear solid,
     /// constant permeability, no osmosis).
@@ -227,7 +235,16 @@ public final class BiphasicProblem: TransientSystem {
         self.assembler = assembler
         fullMatrix = assembler.pattern
         let tied = groups.map { $0.map { eqs.equation(ofDof: $0) } }
-        condensation = tied.isEmpty ? nil : EquationCondensation(full: assembler.pattern, groups: tied)
+        rigidCoupling = nil
+        if rigidBodies.isEmpty {
+            condensation = tied.isEmpty ? nil : EquationCondensation(full: assembler.pattern, groups: tied)
+        } else {
+            try rigidBodies.validate(nodeCount: mesh.nodeCount)
+            condensation = nil
+            rigidCoupling = try RigidBodyCondensation(full: assembler.pattern, numbering: eqs, mesh: mesh,
+                                                      displacementDof: { self.displacementDof(node: $0, component: $1) },
+                                                      groups: tied, bodies: rigidBodies)
+        }
         var geometry: [CellGeometry] = []
         var tablesCV: [CellType: CellValues] = [:]
         var storage = 0
@@ -286,7 +303,7 @@ public final class BiphasicProblem: TransientSystem {
 
     /// The full dof vector (mm and MPa) for unknowns `x` at time `t` (s).
     public func dofValues(unknowns x: [Double], time t: Double) -> [Double] {
-        let free = condensation?.expand(x) ?? x
+        let free = rigidCoupling?.expand(x) ?? condensation?.expand(x) ?? x
         let eq = numbering!.equationOfDof
         let all = prescribed + drained
         let t = freeSwelling ? 0 : t
@@ -337,7 +354,7 @@ public final class BiphasicProblem: TransientSystem {
                     try assembler.assemble(faces: exchange.faces, matrix: &k, rhs: &rhs,
                                            kernel: exchangeKernel(exchange, values: v, time: time, timeStep: timeStep))
                 }
-                if let cond = condensation { cond.condense(k, into: &tangent!) } else { tangent = k }
+                if rigidCoupling != nil {} else if let cond = condensation { cond.condense(k, into: &tangent!) } else { tangent = k }
                 fullMatrix = k
             } else {
                 var none = assembler.pattern
@@ -355,7 +372,12 @@ public final class BiphasicProblem: TransientSystem {
             throw e
         }
         for i in 0..<rhs.count { rhs[i] = -rhs[i] }
-        residual = condensation?.condense(vector: rhs) ?? rhs
+        if let rc = rigidCoupling {
+            residual = try rc.condense(residual: rhs, matrix: tangent == nil ? nil : fullMatrix, tangent: &tangent, state: x,
+                                       bodies: rigidBodies, time: time, timeStep: timeStep, loadsOn: !freeSwelling)
+        } else {
+            residual = condensation?.condense(vector: rhs) ?? rhs
+        }
     }
 
     /// The element residual `R` of every cell summed into a full dof vector
