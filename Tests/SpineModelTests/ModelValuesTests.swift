@@ -337,3 +337,29 @@ struct TractionCycleWindowTests {
         #expect(throws: ModelError.self) { _ = try flat.tractionCycleWindows() }
     }
 }
+
+/// Sizes a model declares are checked before anything is allocated or run.
+@Suite("Declared sizes")
+struct DeclaredSizeTests {
+    @Test func hugeBoxIsRefusedBeforeMeshing() throws {
+        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/compression-box.json").path)
+        model.mesh = .box(origin: .zero, size: SIMD3(10, 10, 10), divisions: SIMD3(1000, 1000, 1000), element: .hex8)
+        let e = try #require(throws: ModelError.self) { try model.validate() }
+        #expect(e.path == "mesh.generate.box.divisions" && e.message.contains("1000000000 cells"), "\(e)")
+        model.mesh = .box(origin: .zero, size: SIMD3(10, 10, 10), divisions: SIMD3(Int.max / 2, 4, 4), element: .hex8)
+        let o = try #require(throws: ModelError.self) { try model.validate() }
+        #expect(o.message.contains("more than"), "\(o)")
+    }
+
+    @Test func endlessStepsAreRefusedUpFront() throws {
+        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/compression-box.json").path)
+        model.steps[0].duration = 1
+        model.steps[0].initialStep = 1e-12; model.steps[0].minStep = 1e-12; model.steps[0].maxStep = 1e-12
+        model.outputs.times = [0, 1]
+        let e = try #require(throws: ModelError.self) { try model.validate() }
+        #expect(e.path == "steps[0].dtMax" && e.message.contains("1000000000000 increments"), "\(e)")
+        model.steps[0].duration = 1e300; model.steps[0].maxStep = 1; model.steps[0].initialStep = 1
+        model.outputs.times = [0]
+        #expect(throws: ModelError.self) { try model.validate() }
+    }
+}

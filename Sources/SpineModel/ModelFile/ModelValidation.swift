@@ -30,9 +30,30 @@ extension Model {
             }
         }
         guard !steps.isEmpty else { throw ModelError(.invalidValue, at: root.key("steps").description, "expected at least one step") }
-        for (i, step) in steps.enumerated() { try step.validate(at: root.key("steps").index(i), first: i == 0) }
+        for (i, step) in steps.enumerated() {
+            try step.validate(at: root.key("steps").index(i), first: i == 0)
+            // Bounded work, said up front: the fewest increments a step can take is duration / maxStep.
+            let fewest = step.duration / step.maxStep
+            guard fewest <= Double(Self.maxIncrementsPerStep) else {
+                throw ModelError(.invalidValue, at: root.key("steps").index(i).key(pathStyle == .json ? "dtMax" : "maxStep").description,
+                                 "a \(step.duration) s step with increments of at most \(step.maxStep) s takes at least \(String(format: "%.0f", fewest.rounded(.up))) increments; the limit is \(Self.maxIncrementsPerStep) (Model.maxIncrementsPerStep): expected a larger maximum increment or a shorter step")
+            }
+        }
+        if let transport, !isBiphasic {
+            let end = steps.reduce(0) { $0 + $1.duration }
+            guard end / transport.timeStep <= Double(Self.maxIncrementsPerStep) else {
+                throw ModelError(.invalidValue, at: "transport.timeStep", "\(end) s in steps of \(transport.timeStep) s is \(String(format: "%.0f", (end / transport.timeStep).rounded(.up))) transport steps; the limit is \(Self.maxIncrementsPerStep): expected a larger time step")
+            }
+        }
+        try mesh.checkSize(at: root.key("mesh"))
         try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })
         try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)
+    }
+
+    /// Most increments one step may need (duration / largest increment): a larger request is refused
+    /// before anything runs. 1 000 000, or the environment variable `SPINETRACTION_MAX_INCREMENTS`.
+    public static var maxIncrementsPerStep: Int {
+        ProcessInfo.processInfo.environment["SPINETRACTION_MAX_INCREMENTS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 1_000_000
     }
 
     /// The model with every condition's, output's and free-swelling block's ``BoundaryCondition/path``
@@ -97,6 +118,38 @@ extension OutputDefinition {
                 throw ModelError(.invalidValue, at: field, "\(error)".replacingOccurrences(of: "\(field): ", with: ""))
             }
             guard names.insert(name).inserted else { throw ModelError(.invalidValue, at: field, "duplicate output name \"\(name)\"") }
+        }
+    }
+}
+
+extension MeshSource {
+    /// Most cells a generated mesh may have: 2 000 000 (hex20 cells of that many need several GB
+    /// of mesh and tens of GB of sparse factor), or the environment variable `SPINETRACTION_MAX_CELLS`.
+    public static var maxGeneratedCells: Int {
+        ProcessInfo.processInfo.environment["SPINETRACTION_MAX_CELLS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 2_000_000
+    }
+
+    /// Checks a generator's declared size before anything is allocated.
+    /// - Throws: ``ModelError`` naming the divisions, their product and the limit.
+    func checkSize(at path: ModelPath) throws {
+        let counts: [Int], key: String
+        switch self {
+        case let .box(_, _, d, _): counts = [d.x, d.y, d.z]; key = "box"
+        case let .cylinder(_, _, _, inner, _, radial, around, axial, _): counts = [radial * (inner == nil ? 1 : 2), around, axial]; key = "cylinder"
+        case let .tube(_, _, _, _, radial, around, axial, _): counts = [radial, around, axial]; key = "tube"
+        case .gmsh: return
+        }
+        var cells = 1, overflow = false
+        for c in counts {
+            guard c >= 1 else {
+                throw ModelError(.invalidValue, at: path.key("generate").key(key).key("divisions").description, "expected whole numbers ≥ 1, got \(counts)")
+            }
+            let (p, o) = cells.multipliedReportingOverflow(by: c)
+            cells = p; overflow = overflow || o
+        }
+        guard !overflow, cells <= Self.maxGeneratedCells else {
+            throw ModelError(.invalidValue, at: path.key("generate").key(key).key("divisions").description,
+                             "\(counts.map(String.init).joined(separator: " × ")) = \(overflow ? "more than \(Int.max)" : String(cells)) cells; the limit is \(Self.maxGeneratedCells) (MeshSource.maxGeneratedCells)")
         }
     }
 }
