@@ -54,6 +54,9 @@ public final class GeneralNewtonSolver {
     private var analyzed = false
     private var residual: [Double] = []
     private var trialResidual: [Double] = []
+    /// Iterations the last successful solve needed (0: none yet): from that count on, a trial
+    /// is expected to converge and is evaluated without its tangent.
+    private var previousIterations = 0
 
     /// A solver with the given options and linear solver (default ``SparseLU``).
     public init(options: NewtonOptions = NewtonOptions(), linearSolver: (any GeneralLinearSolver)? = nil) {
@@ -129,6 +132,7 @@ public final class GeneralNewtonSolver {
                 try evaluate(x, into: &residual, withTangent: false, iteration: iteration)
                 report.residualNorms.append(l2(residual))
                 lastReport = report
+                previousIterations = iteration
                 return report
             }
             // Backtracking on ‖R‖₂ (Armijo, halving); the full step is evaluated with its tangent.
@@ -136,7 +140,8 @@ public final class GeneralNewtonSolver {
             var accepted = false, tangentAtTrial = false
             for backtrack in 0...(options.lineSearch ? options.maxBacktracks : 0) {
                 if backtrack > 0 { for i in 0..<n { trial[i] = x[i] + alpha * step[i] } }
-                let withTangent = backtrack == 0 && !haveFactor
+                let expectConverged = previousIterations > 0 && iteration >= previousIterations
+                let withTangent = backtrack == 0 && !haveFactor && !expectConverged
                 var admissible = true
                 do { try evaluate(trial, into: &trialResidual, withTangent: withTangent, iteration: iteration); tangentAtTrial = withTangent }
                 catch { if !options.lineSearch || backtrack == options.maxBacktracks { throw error }; admissible = false }
@@ -152,12 +157,12 @@ public final class GeneralNewtonSolver {
             report.stepLengths.append(alpha)
             norm = trialNorm
             report.residualNorms.append(norm)
-            if norm <= target { lastReport = report; return report }
+            if norm <= target { lastReport = report; previousIterations = iteration; return report }
             // The system's update test on the step actually taken (a damped one here).
             if alpha < 1 {
                 var taken = step
                 for i in 0..<n { taken[i] *= alpha }
-                if system.updateIsConverged(step: taken, x: x) { lastReport = report; return report }
+                if system.updateIsConverged(step: taken, x: x) { lastReport = report; previousIterations = iteration; return report }
             }
             if !haveFactor && !tangentAtTrial {
                 statistics.tangentRetries += 1

@@ -50,7 +50,9 @@ public final class SparseLU: GeneralLinearSolver {
 
     /// The choices in force (change before ``analyze(_:)``).
     public var options: Options
-    /// Measurements of the last phases.
+    /// Measurements of the last phases. For this solver ``SolverReport/nonzerosL``
+    /// counts the stored entries of `L` and `U` together (explicit zeros of relaxed
+    /// supernodes included) and ``SolverReport/factorFlops`` the LU's flops.
     public private(set) var report = SolverReport()
 
     private var symbolic: SparseLUSymbolic?
@@ -206,6 +208,12 @@ public final class SparseLU: GeneralLinearSolver {
 
     // MARK: - Numeric factorization
 
+    /// Fronts whose work `k²(k + u) + k·u²` (width `k`, update order `u`) is below this
+    /// run without BLAS threads (as the supernodal Cholesky's small fronts do).
+    static let serialFrontWork = 4.0e6
+    /// OpenBLAS 0.3 runs `dgemm` on the calling thread when m·n·k ≤ 65536·4.
+    static let serialGemmVolume = 65536 * 4
+
     private static let characters: (l: CChar, u: CChar, n: CChar, r: CChar) =
         (CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "R")))
 
@@ -256,17 +264,23 @@ public final class SparseLU: GeneralLinearSolver {
             top = lowest
 
             // P F11 = L11 U11: dgetrf, or the perturbing elimination when a pivot is too small.
+            // Small fronts stay on the calling thread (plain loops, dgemm below OpenBLAS's
+            // threading volume): waking BLAS threads costs more than their work.
             let piv = pivots + first
-            for j in 0..<k { for i in 0..<k { saved[i + j * k] = front[i + j * m] } }
+            let serial = Double(k) * Double(k) * Double(k + u) + Double(k) * Double(u) * Double(u) < Self.serialFrontWork
             var kk = Int32(k), ld = Int32(m), info: Int32 = 0
-            dgetrf_(&kk, &kk, front, &ld, piv, &info)
-            var acceptable = info == 0
-            if acceptable { for j in 0..<k where !(abs(front[j + j * m]) > tau) { acceptable = false; break } }
+            var acceptable = false
+            if !serial {
+                for j in 0..<k { for i in 0..<k { saved[i + j * k] = front[i + j * m] } }
+                dgetrf_(&kk, &kk, front, &ld, piv, &info)
+                acceptable = info == 0
+                if acceptable { for j in 0..<k where !(abs(front[j + j * m]) > tau) { acceptable = false; break } }
+                if !acceptable { for j in 0..<k { for i in 0..<k { front[i + j * m] = saved[i + j * k] } } }
+            }
             if acceptable {
                 for j in 0..<k { piv[j] -= 1 }
             } else {
-                // The panel below F11 is untouched by dgetrf: restore F11 and eliminate the whole panel.
-                for j in 0..<k { for i in 0..<k { front[i + j * m] = saved[i + j * k] } }
+                // Eliminate the whole panel (F11 restored when dgetrf's pivots were too small).
                 perturbed += try perturbingElimination(front, k: k, m: m, pivots: piv, tau: tau, vanishing: vanishing,
                                                        column: { perm[first + $0] })
             }
@@ -277,9 +291,29 @@ public final class SparseLU: GeneralLinearSolver {
                     if p != j { for c in k..<m { let x = front[j + c * m]; front[j + c * m] = front[p + c * m]; front[p + c * m] = x } }
                 }
                 var uu = Int32(u)
-                dtrsm_(&cL, &cL, &cN, &cU, &kk, &uu, &one, front, &ld, front + k * m, &ld, 1, 1, 1, 1)
-                if acceptable { dtrsm_(&cR, &cU, &cN, &cN, &uu, &kk, &one, front, &ld, front + k, &ld, 1, 1, 1, 1) }
-                dgemm_(&cN, &cN, &uu, &uu, &kk, &minusOne, front + k, &ld, front + k * m, &ld, &one, front + k + k * m, &ld, 1, 1)
+                if serial {
+                    for c in k..<m {
+                        let col = front + c * m
+                        for j in 0..<k {
+                            let x = col[j]
+                            if x == 0 { continue }
+                            let lj = front + j * m
+                            for i in (j + 1)..<k { col[i] -= lj[i] * x }
+                        }
+                    }
+                    let chunk = max(1, Self.serialGemmVolume / max(u * k, 1))
+                    var c0 = 0
+                    while c0 < u {
+                        var nb = Int32(min(chunk, u - c0))
+                        dgemm_(&cN, &cN, &uu, &nb, &kk, &minusOne, front + k, &ld, front + (k + c0) * m, &ld, &one,
+                               front + k + (k + c0) * m, &ld, 1, 1)
+                        c0 += Int(nb)
+                    }
+                } else {
+                    dtrsm_(&cL, &cL, &cN, &cU, &kk, &uu, &one, front, &ld, front + k * m, &ld, 1, 1, 1, 1)
+                    if acceptable { dtrsm_(&cR, &cU, &cN, &cN, &uu, &kk, &one, front, &ld, front + k, &ld, 1, 1, 1, 1) }
+                    dgemm_(&cN, &cN, &uu, &uu, &kk, &minusOne, front + k, &ld, front + k * m, &ld, &one, front + k + k * m, &ld, 1, 1)
+                }
                 let dst = stack + top
                 for j in 0..<u {
                     let col = front + k + (k + j) * m, d = dst + j * u
