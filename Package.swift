@@ -48,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "Biomechanics",
-            dependencies: ["FiniteElements", "SparseLinearAlgebra", "CLAPACK"],
+            dependencies: ["FiniteElements", "SparseLinearAlgebra"],
             exclude: ["Biphasic/README.md"]
         ),
         .target(

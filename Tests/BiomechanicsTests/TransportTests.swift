@@ -46,6 +46,30 @@ struct TransportVerificationTests {
         check(try TransportVerification.advectionDiffusion(peclet: peclet))
     }
 
+    @Test("Quadratic (hex20) column: slab diffusion within 0.5 % of the series solution at 250, 500, 1000 s")
+    func slabQuadratic() throws {
+        let rows = try TransportVerification.slabDiffusion(cellType: .hex20)
+        check(rows)
+        #expect(rows.count == 6)
+    }
+
+    @Test("Quadratic (hex20) column: steady Michaelis–Menten within 0.5 % of the committed scipy solve_bvp reference")
+    func michaelisMentenQuadratic() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Data/transport_mm_reference.csv")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let rows = text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.hasPrefix("x") }
+        let scipy = try rows.map { line -> Double in try #require(Double(line.split(separator: ",")[1])) }
+        #expect(scipy.count == 201)
+        check(try TransportVerification.michaelisMenten(reference: scipy, cellType: .hex20))
+    }
+
+    // Pe = 1000 on 20 hex20 cells is not met (max nodal error 0.40, overshoot 0.48): the SUPG
+    // parameter and strong residual are those of linear cells; see the transport notes.
+    @Test("Quadratic (hex20) column: steady advection–diffusion within 0.5 % of the exponential, no oscillation", arguments: [0.1, 10.0])
+    func advectionDiffusionQuadratic(peclet: Double) throws {
+        check(try TransportVerification.advectionDiffusion(peclet: peclet, cellType: .hex20))
+    }
+
     @Test("Without SUPG, Pe = 1000 on 20 cells oscillates (the stabilisation is doing the work)")
     func galerkinOscillates() throws {
         var options = TransportOptions()
@@ -118,39 +142,6 @@ struct TransportLawTests {
             #expect(abs(inflow - exact) / exact < 1e-10)
             #expect(abs(try p.boundaryInflow(solute: "c", surface: hi) + exact) / exact < 1e-10)
         }
-    }
-
-    @Test("Banded LU with pivoting solves a nonsymmetric sparse system like dense LAPACK (dgesv)")
-    func bandedLU() throws {
-        var g = SystemRandomNumberGenerator()
-        let n = 60
-        var rows = [[Int32]](repeating: [], count: n)
-        for i in 0..<n {
-            var s = Set<Int32>([Int32(i)])
-            for j in [i - 7, i - 1, i + 1, i + 3, (i * 13) % n] where j >= 0 && j < n { s.insert(Int32(j)) }
-            rows[i] = s.sorted()
-        }
-        // Make the pattern structurally symmetric.
-        for i in 0..<n { for j in rows[i] where !rows[Int(j)].contains(Int32(i)) { rows[Int(j)].append(Int32(i)); rows[Int(j)].sort() } }
-        var a = GeneralSparseMatrix(rows: rows)
-        var dense = DenseMatrix(rows: n, columns: n)
-        for i in 0..<n {
-            for p in a.rowStarts[i]..<a.rowStarts[i + 1] {
-                // Small diagonal: pivoting is needed.
-                let v = Int(a.columns[p]) == i ? Double.random(in: -0.01...0.01, using: &g) : Double.random(in: -1...1, using: &g)
-                a.values[p] = v
-                dense[i, Int(a.columns[p])] = v
-            }
-        }
-        let b = (0..<n).map { _ in Double.random(in: -1...1, using: &g) }
-        let lu = BandedGeneralLU(pattern: a)
-        try lu.factor(a)
-        var x = b
-        lu.solve(&x)
-        let reference = try dense.solve(b)
-        let err = zip(x, reference).map { abs($0 - $1) }.max()! / reference.map(abs).max()!
-        print("banded LU vs dgesv: \(err), bandwidth \(lu.bandwidth)")
-        #expect(err < 1e-9)
     }
 
     @Test("Bibby 2005 rates (as stated in the Muñoz-Moya UEL) at 4 mM lactate, 5.8 kPa, 4 mM glucose match the formulas")

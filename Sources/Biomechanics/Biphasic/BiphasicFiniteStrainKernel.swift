@@ -1,5 +1,5 @@
-import CLAPACK
 import Foundation
+import SparseLinearAlgebra
 
 extension BiphasicKernel {
     /// Largest `m·n·k` of a `dgemm` that OpenBLAS runs on the calling thread
@@ -206,14 +206,11 @@ extension BiphasicKernel {
                 // column-major X with ld nt; B_L and ℂB_L (row-major, rows × nu) are column-major
                 // nu × rows: X[0..<r1, r0..<r1] += (ℂB_L)ᶜ[0..<r1, :] (B_L)ᶜ[r0..<r1, :]ᵀ.
                 if filled == block || q == nq - 1 {
-                    var kdim = Int32(6 * filled), ld = Int32(nu), ldc = Int32(nt)
-                    var one = 1.0
-                    var cN = CChar(UInt8(ascii: "N")), cT = CChar(UInt8(ascii: "T"))
                     var r0 = 0
                     while r0 < nu {
                         let r1 = min(nu, r0 + strip)
-                        var mm = Int32(r1), nn = Int32(r1 - r0)
-                        dgemm_(&cN, &cT, &mm, &nn, &kdim, &one, cb, &ld, bl + r0, &ld, &one, kb + r0 * nt, &ldc, 1, 1)
+                        denseMultiplyAdd(transposeA: false, transposeB: true, m: r1, n: r1 - r0, k: 6 * filled, alpha: 1,
+                                         a: cb, lda: nu, b: bl + r0, ldb: nu, beta: 1, c: kb + r0 * nt, ldc: nt)
                         r0 = r1
                     }
                     filled = 0
@@ -227,9 +224,8 @@ extension BiphasicKernel {
             }
             // Node matrix G = Σ_q ∇Nᵀ (S w ∇N): row-major stacks (3nq × n) are column-major n × 3nq,
             // G (symmetric) = (S w ∇N)ᶜ (∇N)ᶜᵀ.
-            var nn = Int32(n), kdim = Int32(3 * nq), one = 1.0, zero = 0.0
-            var cN = CChar(UInt8(ascii: "N")), cT = CChar(UInt8(ascii: "T"))
-            dgemm_(&cN, &cT, &nn, &nn, &kdim, &one, sgs, &nn, gs, &nn, &zero, geo, &nn, 1, 1)
+            denseMultiplyAdd(transposeA: false, transposeB: true, m: n, n: n, k: 3 * nq, alpha: 1,
+                             a: sgs, lda: n, b: gs, ldb: n, beta: 0, c: geo, ldc: n)
             // Spread the geometric node matrix to the three diagonal component blocks (both triangles).
             for a in 0..<n {
                 for b in a..<n {

@@ -1,5 +1,6 @@
 import Foundation
 import FiniteElements
+import SparseLinearAlgebra
 
 /// Options of the transport discretisation.
 public struct TransportOptions: Sendable, Equatable {
@@ -18,6 +19,9 @@ public struct TransportOptions: Sendable, Equatable {
     public var relativeTolerance = 1e-12
     /// Newton: maximum iterations per solve.
     public var maxIterations = 40
+    /// Assembly threads (default: the active processor count; 1 = serial). Results do not
+    /// depend on it beyond round-off in the order of summation.
+    public var threads: Int? = nil
     /// Default options.
     public init() {}
 }
@@ -28,14 +32,20 @@ public struct TransportProfile: Sendable, Equatable {
     public var matrixAssembly = 0.0, matrixAssemblies = 0
     /// Residual-only assembly (line search, final outputs) (s) and their number.
     public var residualAssembly = 0.0, residualAssemblies = 0
-    /// Banded LU factorizations (s) and their number.
+    /// Sparse LU factorizations (s) and their number.
     public var factorization = 0.0, factorizations = 0
+    /// Analysis (ordering and symbolic factorization) of the sparse LU, once per problem (s).
+    public var analysis = 0.0
     /// Triangular solves (s).
     public var solve = 0.0
     /// Newton iterations.
     public var newtonIterations = 0
-    /// Equations and semi-bandwidth of the banded system.
+    /// Equations of the system; `bandwidth` is always 0 (the sparse LU has no band; see ``factorNonzeros``).
     public var equations = 0, bandwidth = 0
+    /// Stored entries of the sparse LU factors `L` and `U`.
+    public var factorNonzeros = 0
+    /// Pivots perturbed by the sparse LU in the last factorization (see `SparseLU`).
+    public var perturbedPivots = 0
     /// An empty profile.
     public init() {}
 }
@@ -49,7 +59,9 @@ public struct TransportProfile: Sendable, Equatable {
 /// per solute through `FiniteElements.DofMap`), SUPG on the convective term,
 /// backward Euler in time, Newton on the coupled nonlinear reactions (tangent of
 /// the reactions by finite differences), Dirichlet values eliminated, the
-/// nonsymmetric tangent solved by ``BandedGeneralLU``. The convective term is in
+/// nonsymmetric tangent assembled into the general CSR pattern of a
+/// `FiniteElements.Assembler` and solved by `SparseLinearAlgebra.SparseLU` (one
+/// symbolic analysis per problem, one numeric factorization per Newton iteration). The convective term is in
 /// conservative form (integrated by parts, `−∫∇N·w c dV + ∮ N c w·n dA` over the
 /// domain's boundary), so the natural condition is on the diffusive flux only (fluid
 /// leaving carries its solute out) and the discrete balance holds for any flux field,
@@ -110,9 +122,21 @@ public final class SoluteTransportProblem {
     private var prescribedBase: [Double]
     private var prescribedCurve: [LoadCurve?]
     private let numbering: EquationNumbering
-    private var matrix: GeneralSparseMatrix
-    private let solver: BandedGeneralLU
-    private let cellPositions: [[Int]]       // per cell: n×n positions into matrix.values (−1 = constrained row/col)
+    private var matrix: CSRMatrix
+    private let solver: SparseLU
+    // The shared FE assembler (general CSR structure) that runs the cell kernels on its threads.
+    private let assembler: Assembler
+    // Residual of the free equations (the assembler's right-hand side).
+    private var equationResidual: [Double]
+    // Cells with at least one constrained dof (their residuals give the boundary fluxes).
+    private let constrainedCells: [Int]
+    private let scratchPool = ScratchPool()
+    // The shared Newton (holds the sparse LU: one symbolic analysis per problem).
+    private let newtonSolver: GeneralNewtonSolver
+    // Per cell c: local pair (a, b) at cellScatterOffsets[c] + a·n + b is the index into
+    // matrix.values of (equation of a, equation of b); −1 when either dof is constrained.
+    private let cellScatter: [Int32]
+    private let cellScatterOffsets: [Int]
     private var residual: [Double]            // full dof residual of the last evaluation
     private var previousPorosity: [Double]    // per cell φⁿ (for porosity capacities)
     private var previousConcentrations: [Double]
@@ -287,27 +311,24 @@ public final class SoluteTransportProblem {
         self.numbering = numbering
         let dofMap = self.dofMap
 
-        // Pattern: all free dofs of a cell couple (reactions couple the solutes).
-        var rows = [Set<Int32>](repeating: [], count: numbering.count)
-        for c in 0..<nc {
-            let eqs = dofMap.cellDofs(c).map { numbering.equation(ofDof: $0) }.filter { $0 >= 0 }
-            for i in eqs { for j in eqs { rows[i].insert(Int32(j)) } }
-        }
-        let matrix = GeneralSparseMatrix(rows: rows.map { $0.sorted() })
+        // Pattern: all free dofs of a cell couple (reactions couple the solutes); the
+        // shared FE assembler builds the general CSR pattern and the cell scatter map.
+        let assembler = try Assembler(dofMap: dofMap, numbering: numbering, threads: options.threads, structure: .general)
+        self.assembler = assembler
+        equationResidual = [Double](repeating: 0, count: numbering.count)
+        constrainedCells = (0..<nc).filter { c in dofMap.cellDofs(c).contains { isC[$0] } }
+        let matrix = try assembler.makeGeneralMatrix()
         self.matrix = matrix
-        var positions = [[Int]]()
-        positions.reserveCapacity(nc)
-        for c in 0..<nc {
-            let eqs = dofMap.cellDofs(c).map { numbering.equation(ofDof: $0) }
-            let m = eqs.count
-            var p = [Int](repeating: -1, count: m * m)
-            for i in 0..<m where eqs[i] >= 0 {
-                for j in 0..<m where eqs[j] >= 0 { p[i * m + j] = matrix.position(row: eqs[i], column: eqs[j]) ?? -1 }
-            }
-            positions.append(p)
-        }
-        cellPositions = positions
-        solver = BandedGeneralLU(pattern: matrix)
+        cellScatter = assembler.scatter
+        cellScatterOffsets = assembler.scatterOffsets
+        let solver = SparseLU()
+        self.solver = solver
+        var newtonOptions = NewtonOptions()
+        newtonOptions.relativeTolerance = 1e-10
+        newtonOptions.absoluteTolerance = 0
+        newtonOptions.maxIterations = options.maxIterations
+        newtonOptions.maxBacktracks = 10
+        newtonSolver = GeneralNewtonSolver(options: newtonOptions, linearSolver: solver)
         var volumes = [Double](repeating: 0, count: nc)
         for c in 0..<nc { volumes[c] = try mesh.integrate(cells: [c]) { _ in 1 } }
         cellVolumes = volumes
@@ -431,57 +452,42 @@ public final class SoluteTransportProblem {
         previousPorosity = currentPorosities()
     }
 
-    private func residualNorm() -> Double {
-        var r = 0.0
-        for e in 0..<numbering.count { r = max(r, abs(residual[numbering.dofOfEquation[e]])) }
-        return r
-    }
-
-    /// Newton with a backtracking line search on the largest free residual. Problems without
-    /// reactions are linear: one solve, then the residual is re-evaluated for the outputs.
+    /// Newton on the free equations with the shared ``GeneralNewtonSolver`` (backtracking
+    /// line search; converged when the largest update is below ``TransportOptions/relativeTolerance``
+    /// × the largest concentration, or the residual fell by 10 orders). Problems without
+    /// reactions are linear: one factorization per solve.
     private func newton(timeStep dt: Double) throws {
-        var x = concentrations
-        var iterations = 0
-        let linear = reactions.isEmpty
-        try assemble(x: x, timeStep: dt, withMatrix: true)
-        var rnorm = residualNorm()
-        while true {
-            guard rnorm.isFinite else { throw TransportError.nonFinite(what: "transport residual") }
-            if iterations >= options.maxIterations { throw TransportError.notConverged(iterations: iterations, residual: rnorm) }
-            var delta = [Double](repeating: 0, count: numbering.count)
-            for e in 0..<numbering.count { delta[e] = -residual[numbering.dofOfEquation[e]] }
-            let tf = ContinuousClock.now
-            try solver.factor(matrix)
-            let ts = ContinuousClock.now
-            solver.solve(&delta)
-            profile.factorization += Self.seconds(ts - tf); profile.factorizations += 1
-            profile.solve += Self.seconds(ContinuousClock.now - ts)
-            profile.newtonIterations += 1
-            profile.equations = numbering.count; profile.bandwidth = solver.bandwidth
-            var dmax = 0.0, xmax = 1e-300
-            for e in 0..<numbering.count { dmax = max(dmax, abs(delta[e])); xmax = max(xmax, abs(x[numbering.dofOfEquation[e]] + delta[e])) }
-            guard dmax.isFinite else { throw TransportError.nonFinite(what: "transport Newton update") }
-            iterations += 1
-            var alpha = 1.0
-            var trial = x
-            while true {
-                for e in 0..<numbering.count { let d = numbering.dofOfEquation[e]; trial[d] = x[d] + alpha * delta[e] }
-                if linear || dmax <= options.relativeTolerance * xmax { break }
-                try assemble(x: trial, timeStep: dt, withMatrix: false)
-                let r = residualNorm()
-                if r <= (1 - 1e-4 * alpha) * rnorm || alpha < 1.0 / 1024 { break }
-                alpha /= 2
-            }
-            x = trial
-            if linear || alpha * dmax <= options.relativeTolerance * xmax {
-                try assemble(x: x, timeStep: dt, withMatrix: false)
-                break
-            }
-            try assemble(x: x, timeStep: dt, withMatrix: true)
-            rnorm = residualNorm()
+        let system = TransportNewtonSystem(problem: self, timeStep: dt)
+        var x = (0..<numbering.count).map { concentrations[numbering.dofOfEquation[$0]] }
+        newtonSolver.options.maxIterations = options.maxIterations
+        let before = newtonSolver.statistics
+        defer {
+            let after = newtonSolver.statistics
+            profile.factorization += after.factorSeconds - before.factorSeconds
+            profile.factorizations += after.factorizations - before.factorizations
+            profile.analysis += after.analyzeSeconds - before.analyzeSeconds
+            profile.solve += after.solveSeconds - before.solveSeconds
+            profile.newtonIterations += after.iterations - before.iterations
+            profile.equations = numbering.count; profile.bandwidth = 0
+            profile.factorNonzeros = solver.report.nonzerosL; profile.perturbedPivots = solver.report.perturbedPivots
         }
-        concentrations = x
-        lastIterations = iterations
+        let report: NewtonReport
+        do {
+            report = try newtonSolver.solve(system, x: &x)
+        } catch let NewtonError.notConverged(iterations, residual, _) {
+            throw TransportError.notConverged(iterations: iterations, residual: residual)
+        } catch let NewtonError.diverged(iteration, residual) {
+            if !residual.isFinite { throw TransportError.nonFinite(what: "transport residual") }
+            throw TransportError.notConverged(iterations: iteration, residual: residual)
+        } catch let LinearAlgebraError.singular(column) {
+            throw TransportError.singularMatrix(column: column)
+        }
+        var full = concentrations
+        for e in 0..<numbering.count { full[numbering.dofOfEquation[e]] = x[e] }
+        concentrations = full
+        // The outputs need the constrained dofs' residuals at the final state.
+        if !system.lastEvaluationHadOutputs { try assemble(x: full, timeStep: dt, withMatrix: false, outputs: true) }
+        lastIterations = report.iterations
     }
 
     // MARK: - Assembly
@@ -533,47 +539,48 @@ public final class SoluteTransportProblem {
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
-    private func assemble(x: [Double], timeStep dt: Double, withMatrix: Bool) throws {
-        let t0 = ContinuousClock.now
-        defer {
-            let t = Self.seconds(ContinuousClock.now - t0)
-            if withMatrix { profile.matrixAssembly += t; profile.matrixAssemblies += 1 } else { profile.residualAssembly += t; profile.residualAssemblies += 1 }
-        }
-        for i in 0..<residual.count { residual[i] = 0 }
-        if withMatrix { for i in 0..<matrix.values.count { matrix.values[i] = 0 } }
+    /// What one assembly's cell kernels read: the problem (not mutated while they run),
+    /// the iterate and the time step.
+    private struct CellInput: @unchecked Sendable {
+        let problem: SoluteTransportProblem
+        let x: [Double]
+        let timeStep: Double
+        let pool: ScratchPool
+    }
+
+    /// The element residual `fe` (and, when given, the row-major tangent `ke`) of cell `c`,
+    /// local dofs in ``DofMap/cellDofs(_:)`` order; both arrive zeroed.
+    private func cellKernel(_ c: Int, _ input: CellInput, _ cellScratch: CellScratch,
+                            _ keBuffer: UnsafeMutableBufferPointer<Double>?, _ feBuffer: UnsafeMutableBufferPointer<Double>) throws {
+        let x = input.x, dt = input.timeStep
+        let withMatrix = keBuffer != nil
         let transient = dt.isFinite
         let invDt = transient ? 1 / dt : 0
-        var cache: [CellType: CellValues] = [:]
         let nf = solutes.count
         let maxNodes = 27
         let maxM = max(nf, 1) * maxNodes
-        // Per-point scratch (reused, hoisted out of the loops): shape gradients, w·∇N, D∇N,
-        // lumped masses; nodal values; the element matrix and vector.
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 8 * maxNodes + 2 * maxM + maxM * maxM + maxM)
-        defer { scratch.deallocate() }
+        // Per-point scratch: shape gradients, w·∇N, D∇N, lumped masses; nodal values.
+        let scratch = cellScratch.buffer(0, count: 8 * maxNodes + 2 * maxM).baseAddress!
         let gx = scratch, gy = scratch + maxNodes, gz = scratch + 2 * maxNodes, wg = scratch + 3 * maxNodes
         let dgx = scratch + 4 * maxNodes, dgy = scratch + 5 * maxNodes, dgz = scratch + 6 * maxNodes, mass = scratch + 7 * maxNodes
-        let cn = scratch + 8 * maxNodes, co = cn + maxM, ke = co + maxM, fe = ke + maxM * maxM
+        let cn = scratch + 8 * maxNodes, co = cn + maxM
+        let ke = keBuffer?.baseAddress ?? scratch, fe = feBuffer.baseAddress!
         var cq = [Double](repeating: 0, count: nf), cqOld = cq
         var gq = [SIMD3<Double>](repeating: .zero, count: nf)
         var present: [(f: Int, r0: Int)] = []
         var laneOf = [Int](repeating: -1, count: nf), rangeOf = laneOf
-        for c in 0..<mesh.cellCount {
+        do {
             let dofs = dofMap.cellDofs(c)
             let d0 = dofs.startIndex
             let m = dofs.count
-            if m == 0 { continue }
+            if m == 0 { return }
             let type = mesh.cellType(c)
-            var cv = cache[type] ?? CellValues(cellType: type, degree: options.quadratureDegree)
-            try cv.reinit(mesh: mesh, cell: c)
-            cache[type] = cv
+            let cv = try cellScratch.values(mesh: mesh, cell: c, degree: options.quadratureDegree)
             let nn = cv.basisCount, nq = cv.quadratureCount
             let state = materialState(cell: c)
             let lump = options.lumped && type.cornerCount == type.nodeCount
             present.removeAll(keepingCapacity: true)
             for f in 0..<nf { let r = dofMap.localRange(cell: c, field: f); if !r.isEmpty { present.append((f, r.lowerBound)) } }
-            if withMatrix { ke.update(repeating: 0, count: m * m) }
-            fe.update(repeating: 0, count: m)
             for (f, r0) in present {
                 for a in 0..<nn { cn[f * maxNodes + a] = x[dofs[d0 + r0 + a]]; co[f * maxNodes + a] = previousConcentrations[dofs[d0 + r0 + a]] }
             }
@@ -701,17 +708,40 @@ public final class SoluteTransportProblem {
                     }
                 }
             }
-            // Scatter.
-            residual.withUnsafeMutableBufferPointer { r in
-                for i in 0..<m { r[dofs[d0 + i]] += fe[i] }
+        }
+    }
+
+    /// Evaluates the residual at `x` (free equations; with `outputs`, the constrained dofs'
+    /// residuals too, i.e. the consistent boundary fluxes) and, with `withMatrix`, the tangent.
+    /// Cells run on the shared FE ``Assembler``'s threads; face terms follow serially.
+    private func assemble(x: [Double], timeStep dt: Double, withMatrix: Bool, outputs: Bool = false) throws {
+        let t0 = ContinuousClock.now
+        defer {
+            let t = Self.seconds(ContinuousClock.now - t0)
+            if withMatrix { profile.matrixAssembly += t; profile.matrixAssemblies += 1 } else { profile.residualAssembly += t; profile.residualAssemblies += 1 }
+        }
+        for i in 0..<residual.count { residual[i] = 0 }
+        for e in 0..<equationResidual.count { equationResidual[e] = 0 }
+        let nf = solutes.count
+        let input = CellInput(problem: self, x: x, timeStep: dt, pool: scratchPool)
+        if withMatrix {
+            for i in 0..<matrix.values.count { matrix.values[i] = 0 }
+            try assembler.assemble(matrix: &matrix, rhs: &equationResidual) { c, scratch, ke, fe in
+                try input.problem.cellKernel(c, input, scratch, ke, fe)
             }
-            if withMatrix {
-                cellPositions[c].withUnsafeBufferPointer { pos in
-                    matrix.values.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<(m * m) where pos[i] >= 0 { v[pos[i]] += ke[i] }
-                    }
-                }
+        } else {
+            try assembler.assembleVector(rhs: &equationResidual) { c, fe in
+                try input.pool.withScratch { scratch in try input.problem.cellKernel(c, input, scratch, nil, fe) }
             }
+        }
+        for e in 0..<equationResidual.count { residual[numbering.dofOfEquation[e]] = equationResidual[e] }
+        if outputs && !constrainedCells.isEmpty {
+            // Residuals at constrained dofs come only from the cells that touch them.
+            var full = [Double](repeating: 0, count: residual.count)
+            try assembler.assembleDofVector(cells: constrainedCells, into: &full) { c, fe in
+                try input.pool.withScratch { scratch in try input.problem.cellKernel(c, input, scratch, nil, fe) }
+            }
+            for d in 0..<full.count where constrained[d] { residual[d] = full[d] }
         }
         // Convective boundary term ∮ N_a c w·n on every boundary face of each solute's domain
         // (outflow carries the solute out; the natural condition is on the diffusive flux).
@@ -732,7 +762,7 @@ public final class SoluteTransportProblem {
                             residual[dofsF[a]] += fv.jxw[q] * na * cqF * wn
                             guard withMatrix, eqs[a] >= 0 else { continue }
                             for b in 0..<fv.basisCount where eqs[b] >= 0 {
-                                if let pos = matrix.position(row: eqs[a], column: eqs[b]) { matrix.values[pos] += fv.jxw[q] * na * fv.shape(q, b) * wn }
+                                if let pos = position(row: eqs[a], column: eqs[b]) { matrix.values[pos] += fv.jxw[q] * na * fv.shape(q, b) * wn }
                             }
                         }
                     }
@@ -749,6 +779,35 @@ public final class SoluteTransportProblem {
                 }
             }
         }
+    }
+
+    /// Number of free equations.
+    fileprivate var equationCount: Int { numbering.count }
+    /// The tangent's general CSR pattern (values as last assembled).
+    fileprivate var tangentPattern: CSRMatrix { matrix }
+
+    /// Newton's evaluation: the residual of the free equations at the free values `x`
+    /// (constrained dofs at their prescribed values) and, when `tangent` is non-nil, the tangent.
+    /// Residual-only evaluations also give the constrained dofs' residuals (outputs).
+    fileprivate func evaluateForNewton(_ x: [Double], timeStep: Double, residual r: inout [Double], tangent: inout CSRMatrix?) throws {
+        var full = concentrations
+        for e in 0..<numbering.count { full[numbering.dofOfEquation[e]] = x[e] }
+        let withMatrix = tangent != nil
+        try assemble(x: full, timeStep: timeStep, withMatrix: withMatrix, outputs: !withMatrix)
+        for e in 0..<numbering.count { r[e] = residual[numbering.dofOfEquation[e]] }
+        guard r.allSatisfy(\.isFinite) else { throw TransportError.nonFinite(what: "transport residual") }
+        if withMatrix { tangent!.values = matrix.values }
+    }
+
+    /// Index into `matrix.values` of entry (row, column), nil when not in the pattern.
+    private func position(row: Int, column: Int) -> Int? {
+        var lo = matrix.rowStarts[row], hi = matrix.rowStarts[row + 1]
+        let key = Int32(column)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if matrix.columnIndices[mid] < key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < matrix.rowStarts[row + 1] && matrix.columnIndices[lo] == key ? lo : nil
     }
 
     // MARK: - Outputs
@@ -961,5 +1020,50 @@ public final class SoluteTransportProblem {
             total += cv.jxw[q] * g(v, cv.points[q])
         }
         return total
+    }
+}
+
+/// Per-thread ``CellScratch`` workspaces for residual-only assemblies, whose kernels get
+/// none from the assembler: a kernel borrows one for the duration of a cell.
+private final class ScratchPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [CellScratch] = []
+
+    func withScratch<R>(_ body: (CellScratch) throws -> R) rethrows -> R {
+        lock.lock()
+        let scratch = free.popLast() ?? CellScratch()
+        lock.unlock()
+        defer { lock.lock(); free.append(scratch); lock.unlock() }
+        return try body(scratch)
+    }
+}
+
+/// The transport equations at one time step as a ``GeneralNonlinearSystem`` over the free
+/// equations (Dirichlet values are held in the problem's concentrations).
+private final class TransportNewtonSystem: GeneralNonlinearSystem {
+    unowned let problem: SoluteTransportProblem
+    let timeStep: Double
+    /// Whether the last evaluation also produced the constrained dofs' residuals.
+    private(set) var lastEvaluationHadOutputs = false
+
+    init(problem: SoluteTransportProblem, timeStep: Double) {
+        self.problem = problem
+        self.timeStep = timeStep
+    }
+
+    var unknownCount: Int { problem.equationCount }
+    var hasConstantTangent: Bool { problem.reactions.isEmpty }
+    func tangentPattern() -> CSRMatrix { problem.tangentPattern }
+
+    func evaluate(_ x: [Double], residual: inout [Double], tangent: inout CSRMatrix?) throws {
+        let withMatrix = tangent != nil
+        try problem.evaluateForNewton(x, timeStep: timeStep, residual: &residual, tangent: &tangent)
+        lastEvaluationHadOutputs = !withMatrix
+    }
+
+    func updateIsConverged(step: [Double], x: [Double]) -> Bool {
+        var dmax = 0.0, xmax = 1e-300
+        for e in 0..<step.count { dmax = max(dmax, abs(step[e])); xmax = max(xmax, abs(x[e])) }
+        return dmax <= problem.options.relativeTolerance * xmax
     }
 }

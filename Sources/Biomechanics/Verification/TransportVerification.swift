@@ -113,10 +113,10 @@ public enum TransportVerification {
 
     // MARK: - Problems
 
-    /// A column `0 ≤ x ≤ length` of `cells` hex8 cells (`n × 1 × 1`, cross-section 1 × 1 mm).
-    static func column(length: Double, cells: Int, grading: Grading? = nil) throws -> Mesh {
+    /// A column `0 ≤ x ≤ length` of `cells` cells of `cellType` (`n × 1 × 1`, cross-section 1 × 1 mm).
+    static func column(length: Double, cells: Int, grading: Grading? = nil, cellType: CellType = .hex8) throws -> Mesh {
         try MeshGenerator.box(x: grading ?? .uniform(from: 0, to: length, cells: cells), y: .uniform(from: 0, to: 1, cells: 1),
-                              z: .uniform(from: 0, to: 1, cells: 1), cellType: .hex8)
+                              z: .uniform(from: 0, to: 1, cells: 1), cellType: cellType)
     }
 
     /// Nodal values along the column's axis (the `y = z = 0` edge), sorted by x: `(x, c)`.
@@ -131,9 +131,10 @@ public enum TransportVerification {
     /// (half of a slab of thickness 2h), 20 cells, Δt = 2.5 s backward Euler; the profile is
     /// compared with ``slabSeries(z:t:halfThickness:diffusivity:initial:boundary:)`` at 250, 500
     /// and 1000 s. Error: largest nodal difference / |c0 − cb|; tolerance 0.5 %.
-    public static func slabDiffusion(cells: Int = 20, timeStep: Double = 2.5) throws -> [Result] {
+    /// `cellType` `.hex20` runs the same problem on quadratic cells.
+    public static func slabDiffusion(cells: Int = 20, timeStep: Double = 2.5, cellType: CellType = .hex8) throws -> [Result] {
         let h = 1.0, d = 1e-3
-        let mesh = try column(length: h, cells: cells)
+        let mesh = try column(length: h, cells: cells, cellType: cellType)
         let problem = try SoluteTransportProblem(
             mesh: mesh, solutes: [Solute(name: "c", materials: [("all", SoluteMaterial(diffusivity: .constant(d)))], initialConcentration: 0)],
             boundaryConditions: [.concentration(solute: "c", surface: "x+", value: 1)])
@@ -160,9 +161,10 @@ public enum TransportVerification {
     /// on 50 hex8 cells against the independent fine finite-difference reference
     /// (``michaelisMentenFiniteDifference(intervals:points:)``; the committed scipy
     /// `solve_bvp` data are compared in the tests). Error: largest nodal difference / c0; tolerance 0.5 %.
-    public static func michaelisMenten(cells: Int = 50, reference: [Double]? = nil) throws -> [Result] {
+    /// `cellType` `.hex20` runs the same problem on quadratic cells.
+    public static func michaelisMenten(cells: Int = 50, reference: [Double]? = nil, cellType: CellType = .hex8) throws -> [Result] {
         let p = michaelisMentenParameters
-        let problem = try michaelisMentenProblem(cells: cells)
+        let problem = try michaelisMentenProblem(cells: cells, cellType: cellType)
         try problem.solveSteady()
         let ref = reference ?? michaelisMentenFiniteDifference()
         var worst = 0.0
@@ -180,10 +182,10 @@ public enum TransportVerification {
     }
 
     /// The Michaelis–Menten problem (solute `glucose` on region `all`, Dirichlet at `x-`).
-    public static func michaelisMentenProblem(cells: Int) throws -> SoluteTransportProblem {
+    public static func michaelisMentenProblem(cells: Int, cellType: CellType = .hex8) throws -> SoluteTransportProblem {
         let p = michaelisMentenParameters
         return try SoluteTransportProblem(
-            mesh: try column(length: p.L, cells: cells),
+            mesh: try column(length: p.L, cells: cells, cellType: cellType),
             solutes: [Solute(name: "glucose", materials: [("all", SoluteMaterial(diffusivity: .constant(p.D)))], initialConcentration: p.c0)],
             reactions: [("all", MichaelisMentenUptake(solute: "glucose", maximumRate: p.V, halfSaturation: p.K))],
             boundaryConditions: [.concentration(solute: "glucose", surface: "x-", value: p.c0)])
@@ -193,8 +195,9 @@ public enum TransportVerification {
     /// 20 hex8 cells, c(0) = 0, c(L) = 1) with SUPG, against
     /// ``steadyAdvectionDiffusion(x:length:peclet:)``. Rows: largest nodal error (tolerance
     /// 0.5 %) and the largest overshoot outside [0, 1] plus non-monotone step (oscillation; tolerance 1e-10).
-    public static func advectionDiffusion(peclet pe: Double, cells: Int = 20) throws -> [Result] {
-        let problem = try advectionDiffusionProblem(peclet: pe, cells: cells)
+    /// `cellType` `.hex20` runs the same problem on quadratic cells.
+    public static func advectionDiffusion(peclet pe: Double, cells: Int = 20, cellType: CellType = .hex8) throws -> [Result] {
+        let problem = try advectionDiffusionProblem(peclet: pe, cells: cells, cellType: cellType)
         try problem.solveSteady()
         let prof = try profile(problem, solute: "c")
         var worst = 0.0, oscillation = 0.0
@@ -209,10 +212,10 @@ public enum TransportVerification {
     }
 
     /// The advection–diffusion problem of ``advectionDiffusion(peclet:cells:)``.
-    public static func advectionDiffusionProblem(peclet pe: Double, cells: Int) throws -> SoluteTransportProblem {
+    public static func advectionDiffusionProblem(peclet pe: Double, cells: Int, cellType: CellType = .hex8) throws -> SoluteTransportProblem {
         let d = 1e-3, w = pe * d / 1
         let problem = try SoluteTransportProblem(
-            mesh: try column(length: 1, cells: cells),
+            mesh: try column(length: 1, cells: cells, cellType: cellType),
             solutes: [Solute(name: "c", materials: [("all", SoluteMaterial(diffusivity: .constant(d)))])],
             boundaryConditions: [.concentration(solute: "c", surface: "x-", value: 0), .concentration(solute: "c", surface: "x+", value: 1)])
         var state = TissueState()
