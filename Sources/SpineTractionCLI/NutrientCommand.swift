@@ -45,9 +45,9 @@ struct NutrientCommand: ParsableCommand {
                          r.steps, r.biphasicUnknowns, r.transportUnknowns, r.wallTime, simulated, r.mechanicsTime, 100 * r.mechanicsTime / r.wallTime,
                          r.transportTime, 100 * r.transportTime / r.wallTime))
             let p = sim.transport.profile
-            print(String(format: "transport solver: %d equations, semi-bandwidth %d; %d Newton iterations; tangent assembly %.2f s (%d), residual assembly %.2f s (%d), banded LU %.2f s (%d), solves %.2f s",
-                         p.equations, p.bandwidth, p.newtonIterations, p.matrixAssembly, p.matrixAssemblies, p.residualAssembly, p.residualAssemblies,
-                         p.factorization, p.factorizations, p.solve))
+            print(String(format: "transport solver: %d equations, nnz(L+U) %d, %d perturbed pivots; %d Newton iterations; tangent assembly %.2f s (%d), residual assembly %.2f s (%d), sparse LU analysis %.2f s, factorization %.2f s (%d), solves %.2f s",
+                         p.equations, p.factorNonzeros, p.perturbedPivots, p.newtonIterations, p.matrixAssembly, p.matrixAssemblies, p.residualAssembly,
+                         p.residualAssemblies, p.analysis, p.factorization, p.factorizations, p.solve))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
