@@ -81,5 +81,16 @@ let package = Package(
             ],
             path: "Tools/BiphasicTiming"
         ),
+        // Busy-machine numbers: bp05, the default disc and one 30k u–p factorization, alone or as
+        // concurrent copies in one process (busy loops are started by the caller).
+        //   swift run -c release BusyMachine --case bp05|disc|factor30k [--copies 2] [--repeat 3]
+        .executableTarget(
+            name: "BusyMachine",
+            dependencies: [
+                .product(name: "SparseLinearAlgebra", package: "SpineTraction"),
+                .product(name: "SpineModel", package: "SpineTraction"),
+            ],
+            path: "Tools/BusyMachine"
+        ),
     ]
 )

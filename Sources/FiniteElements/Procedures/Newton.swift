@@ -29,14 +29,43 @@ extension NonlinearSystem {
 }
 
 /// Tolerances of ``NewtonSolver``.
+///
+/// An iterate `x` is accepted when one of these holds:
+/// - **residual**: `‖R(x)‖₂ ≤ max(relativeTolerance · max(‖R(x₀)‖₂, referenceNorm), absoluteTolerance)`;
+/// - **round-off**: `‖R(x)‖₂ ≤ roundOffFactor · ε · ‖|K||x|‖₂`, with `ε` the machine epsilon and
+///   `|K||x|` the entrywise absolute tangent times the absolute iterate — the size of the
+///   assembled terms whose sum is `R`, hence the smallest residual the arithmetic can resolve;
+/// - **increment**: the Newton correction is at round-off relative to the iterate,
+///   `‖αΔ‖∞ ≤ incrementFactor · ε · ‖x‖∞`.
+/// All three are invariant under a change of the problem's units or scale (a material a
+/// million times softer converges in the same iterations to the same relative accuracy): no
+/// absolute floor is applied unless `absoluteTolerance` is set. A line search that finds no
+/// decrease is accepted only at the round-off level (``NewtonError/stalled(iteration:residualNorm:bestTrialNorm:target:roundOffLevel:)`` otherwise).
 public struct NewtonOptions: Sendable, Equatable {
-    /// Converged when `‖R‖₂ ≤ relativeTolerance · max(‖R(x₀)‖₂, referenceNorm) + absoluteTolerance`.
+    /// Relative residual tolerance (dimensionless): converged when
+    /// `‖R‖₂ ≤ relativeTolerance · max(‖R(x₀)‖₂, referenceNorm)`.
     public var relativeTolerance: Double = 1e-10
-    /// Absolute residual floor (unit of `R`).
-    public var absoluteTolerance: Double = 1e-12
+    /// Absolute residual tolerance (unit of `R`; default 0 = none): converged when `‖R‖₂` is at
+    /// most this. A fixed absolute floor is wrong for some scale of the problem (a soft material
+    /// whose residuals are all below it would be "converged" before it moves), hence off by default.
+    public var absoluteTolerance: Double = 0
     /// An external scale of `R` (e.g. the norm of the applied forces, N) so that a
     /// step starting near equilibrium is not asked for an impossible relative reduction.
     public var referenceNorm: Double = 0
+    /// Multiple of `ε · ‖|K||x|‖₂` (dimensionless) at or below which a residual is round-off
+    /// and accepted (default 1000: a row of `R` sums tens to hundreds of element terms, each
+    /// rounded at `ε` relative to its size); 0 disables the test.
+    public var roundOffFactor: Double = 1000
+    /// Multiple of `ε` (dimensionless) below which a Newton correction relative to the iterate,
+    /// `‖αΔ‖∞ / ‖x‖∞`, is at round-off and the iterate accepted (default 1000); 0 disables the test.
+    public var incrementFactor: Double = 1000
+    /// When the tangent is singular — the ``SupernodalLDLT`` factorization met tiny pivots where
+    /// the matrix really is singular (``SupernodalLDLT/nullSpaceBasis(maxDimension:pivotTolerance:tolerance:)``),
+    /// as for a body with unconstrained rigid-body motions — remove the Newton correction's
+    /// components along that null space (default true). Without it every correction carries an
+    /// arbitrary null-space motion of size (round-off of `R` along it) / (tiny pivot),
+    /// which accumulates over steps into displacements far larger than the physical ones.
+    public var projectNullSpace: Bool = true
     /// Newton iterations allowed before failing.
     public var maxIterations: Int = 25
     /// Backtracking line search on `‖R‖₂` (Armijo, halving, then a safeguarded
@@ -50,6 +79,16 @@ public struct NewtonOptions: Sendable, Equatable {
     public init() {}
 }
 
+/// Which test accepted a Newton solve (see ``NewtonOptions``).
+public enum NewtonConvergence: String, Sendable, Equatable {
+    /// `‖R‖₂` reached the relative (or absolute) tolerance.
+    case residual
+    /// `‖R‖₂` reached the round-off level `roundOffFactor · ε · ‖|K||x|‖₂`.
+    case roundOff
+    /// The Newton correction was at round-off relative to the iterate.
+    case increment
+}
+
 /// Why Newton stopped without converging.
 public enum NewtonError: Error, Equatable, CustomStringConvertible {
     /// The residual did not reach the tolerance in `iterations` iterations.
@@ -60,11 +99,17 @@ public enum NewtonError: Error, Equatable, CustomStringConvertible {
     case systemFailed(iteration: Int, message: String)
     /// The linear solver failed (message of the underlying error).
     case linearSolverFailed(iteration: Int, message: String)
+    /// The line search found no step length that decreased `‖R‖₂` (unit of `R`) while it
+    /// was above both the tolerance `target` and the round-off level `roundOffLevel`
+    /// (`roundOffFactor · ε · ‖|K||x|‖₂`); `bestTrialNorm` is the smallest `‖R‖₂` tried.
+    case stalled(iteration: Int, residualNorm: Double, bestTrialNorm: Double, target: Double, roundOffLevel: Double)
 
     public var description: String {
         switch self {
-        case let .notConverged(i, r, t): return "Newton did not converge in \(i) iterations: ‖R‖ = \(r), target \(t)"
-        case let .diverged(i, r): return "Newton diverged at iteration \(i): ‖R‖ = \(r)"
+        case let .notConverged(i, r, t): return "Newton did not converge in \(i) iterations: ‖R‖₂ = \(r), target \(t)"
+        case let .diverged(i, r): return "Newton diverged at iteration \(i): ‖R‖₂ = \(r)"
+        case let .stalled(i, r, b, t, f):
+            return "Newton stalled at iteration \(i): the line search found no decrease of ‖R‖₂ = \(r) (smallest tried \(b)); target \(t), round-off level ε‖|K||x|‖₂-based \(f)"
         case let .systemFailed(i, m): return "Newton iteration \(i): \(m)"
         case let .linearSolverFailed(i, m): return "Newton iteration \(i): linear solve failed: \(m)"
         }
@@ -81,6 +126,12 @@ public struct NewtonReport: Sendable, Equatable {
     public var stepLengths: [Double] = []
     /// Residual evaluations (assemblies, with or without tangent).
     public var evaluations: Int = 0
+    /// The test that accepted the solve (nil before a successful solve).
+    public var convergence: NewtonConvergence? = nil
+    /// The residual tolerance of the solve, `max(relativeTolerance · max(‖R(x₀)‖₂, referenceNorm), absoluteTolerance)` (unit of `R`).
+    public var target: Double = 0
+    /// The round-off level `roundOffFactor · ε · ‖|K||x|‖₂` at the accepted iterate (unit of `R`).
+    public var roundOffLevel: Double = 0
 }
 
 /// Where a ``NewtonSolver``'s time went, summed over every call of
@@ -112,6 +163,14 @@ public struct NewtonStatistics: Sendable, Equatable {
     public var refinementSteps = 0
     /// Largest number of perturbed pivots reported by one factorization.
     public var maxPerturbedPivots = 0
+    /// Largest null-space dimension found in a factored tangent (see ``NewtonOptions/projectNullSpace``).
+    public var nullSpaceDimension = 0
+    /// Newton corrections whose null-space component was removed.
+    public var projectedCorrections = 0
+    /// Solves accepted by the round-off test (``NewtonConvergence/roundOff``).
+    public var roundOffAcceptances = 0
+    /// Solves accepted by the increment test (``NewtonConvergence/increment``).
+    public var incrementAcceptances = 0
     /// Seconds in the linear solver: analyse + factor + solve (s).
     public var linearSolverSeconds: Double { analyzeSeconds + factorSeconds + solveSeconds }
     /// Zero counters.
@@ -153,6 +212,9 @@ public final class NewtonSolver {
     public private(set) var statistics = NewtonStatistics()
     private var residual: [Double] = []
     private var trialResidual: [Double] = []
+    private var scratch: [Double] = []
+    /// Null-space basis of the current factorization (nil: not computed yet).
+    private var nullBasis: [[Double]]?
     /// Iterations the last successful solve needed (0: none yet) — predicts the converging trial.
     private var previousIterations = 0
 
@@ -198,8 +260,29 @@ public final class NewtonSolver {
         var norm = l2(residual)
         report.residualNorms.append(norm)
         guard norm.isFinite else { throw NewtonError.diverged(iteration: 0, residualNorm: norm) }
-        let target = options.relativeTolerance * max(norm, options.referenceNorm) + options.absoluteTolerance
-        if n == 0 || norm <= target { lastReport = report; return report }
+        let target = max(options.relativeTolerance * max(norm, options.referenceNorm), options.absoluteTolerance)
+        report.target = target
+        let eps = Double.ulpOfOne
+        /// Round-off level of the residual at `point`: `roundOffFactor · ε · ‖|K||x|‖₂` with the latest tangent.
+        func roundOffLevel(at point: [Double]) -> Double {
+            guard options.roundOffFactor > 0, let k = tangent else { return 0 }
+            return options.roundOffFactor * eps * absoluteProductNorm(k, point, scratch: &scratch)
+        }
+        func accept(_ how: NewtonConvergence, iterations: Int, roundOff: Double) -> NewtonReport {
+            report.convergence = how
+            report.roundOffLevel = roundOff
+            switch how {
+            case .roundOff: statistics.roundOffAcceptances += 1
+            case .increment: statistics.incrementAcceptances += 1
+            case .residual: break
+            }
+            lastReport = report
+            previousIterations = iterations
+            return report
+        }
+        if n == 0 || norm <= target { return accept(.residual, iterations: 0, roundOff: 0) }
+        var floor = roundOffLevel(at: x)
+        if norm <= floor { return accept(.roundOff, iterations: 0, roundOff: floor) }
 
         var step = [Double](repeating: 0, count: n)
         var trial = x
@@ -222,11 +305,24 @@ public final class NewtonSolver {
                     factorizations += 1
                     statistics.factorizations += 1
                     statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
+                    nullBasis = nil
                     if constant { haveFactor = true; constantFactorOwner = ObjectIdentifier(system) }
                 }
                 for i in 0..<n { step[i] = -residual[i] }
                 let start = ContinuousClock.now
                 try solver.solve(&step, count: 1)
+                // A singular tangent (e.g. unconstrained rigid-body motions): drop the
+                // correction's arbitrary null-space component.
+                if options.projectNullSpace, let ldlt = solver as? SupernodalLDLT {
+                    if nullBasis == nil {
+                        nullBasis = ldlt.nullSpaceBasis()
+                        statistics.nullSpaceDimension = max(statistics.nullSpaceDimension, nullBasis!.count)
+                    }
+                    if let basis = nullBasis, !basis.isEmpty {
+                        project(&step, outOf: basis)
+                        statistics.projectedCorrections += 1
+                    }
+                }
                 statistics.solveSeconds += seconds(since: start)
                 statistics.refinementSteps += solver.report.iterations
             } catch {
@@ -239,18 +335,19 @@ public final class NewtonSolver {
             // last solve converged at this iteration count, or the last contraction
             // repeated (‖R‖²/‖R_prev‖) reaches the target. A wrong guess costs one
             // residual evaluation (counted in `statistics.tangentRetries`).
+            let threshold = max(target, floor)
             let expectConverged: Bool
             if haveFactor {
                 expectConverged = false
             } else if previousIterations > 0 && iteration >= previousIterations {
                 expectConverged = true
             } else if report.residualNorms.count >= 2, let before = report.residualNorms.dropLast().last, before > 0 {
-                expectConverged = norm * (norm / before) <= target
+                expectConverged = norm * (norm / before) <= threshold
             } else {
                 expectConverged = false
             }
             var tangentAtX = false
-            var alpha = 1.0, trialNorm = Double.infinity
+            var alpha = 1.0, trialNorm = Double.infinity, bestTrial = Double.infinity
             var accepted = false, lastBacktrack = 0
             for backtrack in 0...(options.lineSearch ? options.maxBacktracks : 0) {
                 lastBacktrack = backtrack
@@ -260,7 +357,13 @@ public final class NewtonSolver {
                 do { try evaluate(trial, into: &trialResidual, withTangent: withTangent, iteration: iteration); tangentAtX = withTangent }
                 catch { if !options.lineSearch || backtrack == options.maxBacktracks { throw error }; admissible = false }
                 trialNorm = admissible ? l2(trialResidual) : .infinity
+                bestTrial = min(bestTrial, trialNorm)
                 if !options.lineSearch || trialNorm <= (1 - options.armijo * alpha) * norm { accepted = true; break }
+                // A full step at round-off (relative to x, or in ‖R‖) is not asked to decrease ‖R‖.
+                if backtrack == 0 && trialNorm.isFinite {
+                    if options.incrementFactor > 0 && maxAbs(step) <= options.incrementFactor * eps * maxAbs(trial) { accepted = true; break }
+                    if trialNorm <= max(threshold, roundOffLevel(at: trial)) { accepted = true; break }
+                }
                 // Safeguarded quadratic model of φ(α) = ½‖R(x+αΔ)‖², φ'(0) = −‖R‖².
                 let phi0 = 0.5 * norm * norm, phiA = 0.5 * trialNorm * trialNorm
                 var next = 0.5 * alpha
@@ -271,8 +374,15 @@ public final class NewtonSolver {
                 if backtrack < options.maxBacktracks { alpha = next }
             }
             if !accepted {
-                guard trialNorm.isFinite, trialNorm < norm else { throw NewtonError.diverged(iteration: iteration, residualNorm: trialNorm) }
+                if trialNorm.isFinite && trialNorm < norm {
+                    // The last (shortest) step decreased ‖R‖, if not by Armijo's margin: take it.
+                } else {
+                    // No decrease: accept x if it is at round-off, otherwise say why it stopped.
+                    if norm <= max(threshold, floor) { return accept(norm <= target ? .residual : .roundOff, iterations: iteration, roundOff: floor) }
+                    throw NewtonError.stalled(iteration: iteration, residualNorm: norm, bestTrialNorm: bestTrial, target: target, roundOffLevel: floor)
+                }
             }
+            let increment = alpha * maxAbs(step)
             swap(&x, &trial)
             report.stepLengths.append(alpha)
             if lastBacktrack == 0 {
@@ -284,7 +394,12 @@ public final class NewtonSolver {
             norm = l2(residual)
             report.residualNorms.append(norm)
             guard norm.isFinite else { throw NewtonError.diverged(iteration: iteration, residualNorm: norm) }
-            if norm <= target { lastReport = report; previousIterations = iteration; return report }
+            if norm <= target { return accept(.residual, iterations: iteration, roundOff: floor) }
+            floor = roundOffLevel(at: x)
+            if norm <= floor { return accept(.roundOff, iterations: iteration, roundOff: floor) }
+            if options.incrementFactor > 0 && increment <= options.incrementFactor * eps * maxAbs(x) {
+                return accept(.increment, iterations: iteration, roundOff: floor)
+            }
             if !haveFactor && !tangentAtX {
                 statistics.tangentRetries += 1
                 try evaluate(x, into: &residual, withTangent: true, iteration: iteration)
@@ -292,7 +407,7 @@ public final class NewtonSolver {
                 report.residualNorms[report.residualNorms.count - 1] = norm
             }
         }
-        throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: target)
+        throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: max(target, floor))
     }
 }
 
@@ -307,4 +422,49 @@ func l2(_ v: [Double]) -> Double {
     var s = 0.0
     for x in v { s += x * x }
     return s.squareRoot()
+}
+
+/// `v ← v − Σ b (bᵀv)` for orthonormal `basis` vectors.
+func project(_ v: inout [Double], outOf basis: [[Double]]) {
+    for b in basis {
+        var d = 0.0
+        for i in 0..<v.count { d += b[i] * v[i] }
+        for i in 0..<v.count { v[i] -= d * b[i] }
+    }
+}
+
+/// `max |vᵢ|` (0 for an empty vector).
+func maxAbs(_ v: [Double]) -> Double {
+    var m = 0.0
+    for x in v { m = max(m, abs(x)) }
+    return m
+}
+
+/// `‖|K||x|‖₂` for the symmetric `k` (lower triangle stored): the size of the terms whose
+/// sums make `K x`, so `ε` times it is the round-off level of a residual assembled from them.
+/// `scratch` is resized to `k.dimension` and overwritten.
+func absoluteProductNorm(_ k: SymmetricMatrix, _ x: [Double], scratch: inout [Double]) -> Double {
+    let n = k.dimension
+    if scratch.count != n { scratch = [Double](repeating: 0, count: n) } else { for i in 0..<n { scratch[i] = 0 } }
+    k.columnStarts.withUnsafeBufferPointer { cs in
+        k.rowIndices.withUnsafeBufferPointer { ri in
+            k.values.withUnsafeBufferPointer { v in
+                x.withUnsafeBufferPointer { xb in
+                    scratch.withUnsafeMutableBufferPointer { y in
+                        for j in 0..<n {
+                            let xj = abs(xb[j])
+                            var sum = 0.0
+                            for p in cs[j]..<cs[j + 1] {
+                                let i = Int(ri[p]), a = abs(v[p])
+                                y[i] += a * xj
+                                if i != j { sum += a * abs(xb[i]) }
+                            }
+                            y[j] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return l2(scratch)
 }

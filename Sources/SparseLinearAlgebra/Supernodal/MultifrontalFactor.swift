@@ -49,6 +49,8 @@ final class MultifrontalFactor: @unchecked Sendable {
     private(set) var perturbedPivots = 0
     /// Inertia of the last factorization.
     private(set) var inertia = Inertia(positive: 0, negative: 0, zero: 0)
+    /// `LDLᵀ` only: the perturbation threshold of the last factorization (unit of the matrix).
+    private(set) var lastPivotThreshold = 0.0
 
     init(analysis: SupernodalAnalysis, indefinite: Bool) {
         self.analysis = analysis
@@ -92,17 +94,15 @@ final class MultifrontalFactor: @unchecked Sendable {
     static let parallelAssemblyEntries = 1 << 17
 
     /// Default of ``serialFrontWork``: fronts whose off-diagonal work `k²u + ku²` (≈ the flops of their `dtrsm` and
-    /// Schur update) is below this are factorized without waking BLAS threads: the
-    /// triangular solve runs in a plain loop and the Schur update as `dgemm` calls
-    /// small enough (m·n·k ≤ ``serialGemmVolume``) for OpenBLAS to run them on the
-    /// calling thread. Measured on the default disc (n = 435 and 6083, 2 cores,
-    /// load ≈ 4): a threaded `dgemm`/`dtrsm` on a small front waits for a worker that
-    /// the scheduler gave away, e.g. 38 factorizations of the coarse disc took 144 ms
-    /// with OpenBLAS threads against 15 ms with one thread (BiphasicTiming, discperf notes).
-    /// A per-call choice, so it is safe with factorizations running concurrently
-    /// (no global `openblas_set_num_threads`).
+    /// Schur update) is below this are factorized on the calling thread with light kernels:
+    /// the triangular solve runs in a plain loop and the Schur update as `dgemm` calls of
+    /// at most ``serialGemmVolume``. Larger fronts use `dtrsm` on row pieces and `dgemm` on
+    /// column blocks, handed to helper threads at the top of the tree. The choice depends on
+    /// the front's shape alone. (Measured on the default disc, n = 435 and 6083, 2 cores,
+    /// load ≈ 4, with a threaded BLAS: 38 factorizations of the coarse disc took 144 ms with
+    /// threaded calls on small fronts against 15 ms on one thread.)
     static let defaultSerialFrontWork = 4.0e6
-    /// The threshold in use (see ``defaultSerialFrontWork``; 0 = always the threaded BLAS).
+    /// The threshold in use (see ``defaultSerialFrontWork``; 0 = every front takes the pieced path).
     var serialFrontWork = MultifrontalFactor.defaultSerialFrontWork
 
     /// OpenBLAS 0.3 runs `dgemm` on the calling thread when m·n·k ≤ 65536·4
@@ -164,6 +164,50 @@ final class MultifrontalFactor: @unchecked Sendable {
         }
     }
 
+    /// Rows per piece of ``rightLowerTransposedSolve(rows:k:l:ldl:b:ldb:unit:parallel:)``.
+    static let solvePieceRows = 256
+
+    /// `B ← B · L⁻ᵀ` (`dtrsm('R','L','T',diag)`) for `B` `rows × k` (leading dimension
+    /// `ldb`) and `L` the unit (`unit`) or non-unit lower triangle of a `k × k` block
+    /// (leading dimension `ldl`), in pieces of ``solvePieceRows`` rows (rows of `B` are
+    /// independent), handed to helper threads when `parallel`. The pieces depend on
+    /// `rows` alone: the result is the same whatever the number of threads.
+    static func rightLowerTransposedSolve(rows: Int, k: Int, l: UnsafeMutablePointer<Double>, ldl: Int,
+                                          b: UnsafeMutablePointer<Double>, ldb: Int, unit: Bool, parallel: Bool) {
+        let pieces = (rows + solvePieceRows - 1) / solvePieceRows
+        nonisolated(unsafe) let ls = l, bs = b
+        let body: (Int) -> Void = { p in
+            var one = 1.0
+            var cR = CChar(UInt8(ascii: "R")), cL = CChar(UInt8(ascii: "L")), cT = CChar(UInt8(ascii: "T"))
+            var diag = CChar(UInt8(ascii: unit ? "U" : "N"))
+            let r0 = p * solvePieceRows
+            var r = Int32(min(solvePieceRows, rows - r0)), kk = Int32(k), la = Int32(ldl), lb = Int32(ldb)
+            dtrsm_(&cR, &cL, &cT, &diag, &r, &kk, &one, ls, &la, bs + r0, &lb, 1, 1, 1, 1)
+        }
+        if parallel { ThreadBudget.parallelFor(pieces, body) } else { for p in 0..<pieces { body(p) } }
+    }
+
+    /// Lower triangle of `C −= A Bᵀ` on a `u × u` block (`A`, `B` `u × k`, leading
+    /// dimensions `lda`, `ldb`; `C` leading dimension `ldc`) by column blocks (96 columns,
+    /// 256 when `u > 1024`): block `j` updates rows `j0..<u` of columns `j0..<j0+jb` with one
+    /// `dgemm`. Blocks are handed to helper threads when `parallel`, largest first; they
+    /// depend on `u` alone, so the result is the same whatever the number of threads.
+    static func lowerUpdate(u: Int, k: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+                            b: UnsafeMutablePointer<Double>, ldb: Int, c: UnsafeMutablePointer<Double>, ldc: Int, parallel: Bool) {
+        let nb = u > 1024 ? 256 : 96
+        let pieces = (u + nb - 1) / nb
+        nonisolated(unsafe) let aS = a, bS = b, cS = c
+        let body: (Int) -> Void = { p in
+            var one = 1.0, minusOne = -1.0
+            var cN = CChar(UInt8(ascii: "N")), cT = CChar(UInt8(ascii: "T"))
+            let j0 = p * nb
+            var jb = Int32(min(nb, u - j0)), rows = Int32(u - j0), kk = Int32(k)
+            var la = Int32(lda), lb = Int32(ldb), lc = Int32(ldc)
+            dgemm_(&cN, &cT, &rows, &jb, &kk, &minusOne, aS + j0, &la, bS + j0, &lb, &one, cS + j0 + j0 * ldc, &lc, 1, 1)
+        }
+        if parallel { ThreadBudget.parallelFor(pieces, body) } else { for p in 0..<pieces { body(p) } }
+    }
+
     /// The column that halves the entries of a lower triangle of order n:
     /// columns 0..<cut hold as many as cut..<n (cut = n(1 − 1/√2)).
     @inline(__always) static func triangularCut(_ n: Int) -> Int { Int(Double(n) * (1 - 0.5.squareRoot())) }
@@ -191,29 +235,34 @@ final class MultifrontalFactor: @unchecked Sendable {
 
     /// Factorizes `matrix` (its pattern must be the analysed one: checked by the caller).
     ///
-    /// Independent subtrees of the schedule run on worker threads, then the top
-    /// of the tree on the calling thread.
+    /// Independent subtrees of the schedule (bins) run on the threads ``ThreadBudget``
+    /// grants, then the top of the tree on the calling thread, its large fronts in pieces
+    /// handed to helper threads.
     ///
     /// - Parameter pivotThreshold: `LDLᵀ` only: 1×1 pivots with |d| below it are
     ///   replaced by ±`pivotThreshold` (sign kept; + for an exact zero).
     /// - Throws: ``LinearAlgebraError/notPositiveDefinite(column:pivot:)`` (Cholesky)
     ///   naming the original column; the one of the first failing supernode in postorder.
     func factor(_ matrix: SymmetricMatrix, pivotThreshold: Double) throws {
+        ThreadBudget.configureBLAS()
+        lastPivotThreshold = pivotThreshold
         let plan = analysis.schedule
         var total = Counts()
-        let assemblySplit = SupernodalSchedule.threadBudget > 1
+        let topParallel = ThreadBudget.total > 1
         try matrix.values.withUnsafeBufferPointer { vb in
             let vals = vb.baseAddress!
             let shared = SharedPointer(base: vals)
-            let workers = plan.threadRanges.count
-            if workers > 0 {
+            let bins = plan.threadRanges.count
+            if bins > 0 {
+                // Each bin (a set of whole subtrees with its own stack region and workspace)
+                // is one piece; the budget decides how many threads take them.
                 let results = Mutex<[(failedAt: Int, error: (any Error)?, counts: Counts)]>([])
-                DispatchQueue.concurrentPerform(iterations: workers) { t in
+                ThreadBudget.parallelFor(bins) { t in
                     var counts = Counts()
                     var failure: (Int, any Error)? = nil
                     outer: for range in plan.threadRanges[t] {
                         for s in range {
-                            do { try processSupernode(s, vals: shared.base, ws: workspaces[t], tau: pivotThreshold, assemblySplit: false, counts: &counts) }
+                            do { try processSupernode(s, vals: shared.base, ws: workspaces[t], tau: pivotThreshold, parallel: false, counts: &counts) }
                             catch { failure = (s, error); break outer }
                         }
                     }
@@ -228,7 +277,7 @@ final class MultifrontalFactor: @unchecked Sendable {
                 }
             }
             for s in plan.top {
-                try processSupernode(s, vals: vals, ws: workspaces[0], tau: pivotThreshold, assemblySplit: assemblySplit, counts: &total)
+                try processSupernode(s, vals: vals, ws: workspaces[0], tau: pivotThreshold, parallel: topParallel, counts: &total)
             }
         }
         #if SUPERNODAL_PROFILE
@@ -243,8 +292,12 @@ final class MultifrontalFactor: @unchecked Sendable {
     #if SUPERNODAL_PROFILE
     var profile: [Double] = [0, 0, 0, 0]
     #endif
+    ///
+    /// `parallel`: the front may hand pieces of its work to helper threads (the
+    /// top of the tree, after the subtree bins); the pieces are fixed by the
+    /// front's shape alone, so the result does not depend on how many run at once.
     private func processSupernode(_ s: Int, vals: UnsafePointer<Double>, ws: Workspace, tau: Double,
-                                  assemblySplit: Bool, counts: inout Counts) throws {
+                                  parallel: Bool, counts: inout Counts) throws {
         #if SUPERNODAL_PROFILE
         var clock = ContinuousClock.now
         func lap(_ i: Int) { let t = ContinuousClock.now; let d = (t - clock).components; profile[i] += Double(d.seconds) + Double(d.attoseconds) * 1e-18; clock = t }
@@ -256,7 +309,6 @@ final class MultifrontalFactor: @unchecked Sendable {
         let relS = an.relStart.base, rel = an.relMap.base
         let sTemp = an.stackTemp.base, sFinal = an.stackFinal.base
         nonisolated(unsafe) let pcs = an.permutedColumnStarts.base, src = an.sourceOfEntry.base, loc = an.entryLocalRow.base
-        var one = 1.0, minusOne = -1.0
         let first = sStart[s], k = sStart[s + 1] - first
         let m = rStart[s + 1] - rStart[s], u = m - k
         let lb = values + fStart[s]
@@ -266,7 +318,7 @@ final class MultifrontalFactor: @unchecked Sendable {
         // children's update matrices (extend-add). Large fronts split these
         // column loops over two threads: each thread owns whole destination
         // columns, and no BLAS call runs meanwhile.
-        let split = assemblySplit && m * k + u * u / 2 >= Self.parallelAssemblyEntries
+        let split = parallel && m * k + u * u / 2 >= Self.parallelAssemblyEntries
         nonisolated(unsafe) let lbs = lb, ubs = ub, valss = vals
         let assembleColumns: @Sendable (Range<Int>, Range<Int>) -> Void = { cols, ucols in
             for c in cols {
@@ -279,7 +331,7 @@ final class MultifrontalFactor: @unchecked Sendable {
         }
         if split {
             let cut = Self.triangularCut(u)
-            DispatchQueue.concurrentPerform(iterations: 2) { t in
+            ThreadBudget.parallelFor(2) { t in
                 if t == 0 { assembleColumns(0..<(k / 2), 0..<cut) } else { assembleColumns((k / 2)..<k, cut..<u) }
             }
         } else {
@@ -312,7 +364,7 @@ final class MultifrontalFactor: @unchecked Sendable {
             }
             if split && ut * ut / 2 >= Self.parallelAssemblyEntries {
                 let cut = Self.triangularCut(ut)
-                DispatchQueue.concurrentPerform(iterations: 2) { t in extendAdd(t == 0 ? 0..<cut : cut..<ut) }
+                ThreadBudget.parallelFor(2) { t in extendAdd(t == 0 ? 0..<cut : cut..<ut) }
             } else {
                 extendAdd(0..<ut)
             }
@@ -320,7 +372,7 @@ final class MultifrontalFactor: @unchecked Sendable {
         #if SUPERNODAL_PROFILE
         lap(1)
         #endif
-        var kk = Int32(k), ld = Int32(m), uu = Int32(u), info: Int32 = 0
+        var kk = Int32(k), ld = Int32(m), info: Int32 = 0
         if !indefinite {
             dpotrf_(&Self.cL, &kk, lb, &ld, &info, 1)
             if info < 0 { throw LinearAlgebraError.lapack(routine: "dpotrf", info: Int(info)) }
@@ -333,8 +385,8 @@ final class MultifrontalFactor: @unchecked Sendable {
                 Self.solveRightLowerTransposed(rows: u, k: k, l: lb, ldl: m, b: lb + k, ldb: m, unit: false)
                 Self.serialLowerUpdate(u: u, k: k, a: lb + k, lda: m, b: lb + k, ldb: m, c: ub, ldc: u)
             } else if u > 0 {
-                dtrsm_(&Self.cR, &Self.cL, &Self.cT, &Self.cN, &uu, &kk, &one, lb, &ld, lb + k, &ld, 1, 1, 1, 1)
-                dsyrk_(&Self.cL, &Self.cN, &uu, &kk, &minusOne, lb + k, &ld, &one, ub, &uu, 1, 1)
+                Self.rightLowerTransposedSolve(rows: u, k: k, l: lb, ldl: m, b: lb + k, ldb: m, unit: false, parallel: parallel)
+                Self.lowerUpdate(u: u, k: k, a: lb + k, lda: m, b: lb + k, ldb: m, c: ub, ldc: u, parallel: parallel)
             }
         } else {
             var lwork = Int32(ws.sytrfWorkCount)
@@ -419,7 +471,7 @@ final class MultifrontalFactor: @unchecked Sendable {
                 if serial {
                     Self.solveRightLowerTransposed(rows: u, k: k, l: lb, ldl: m, b: g, ldb: u, unit: true)
                 } else {
-                    dtrsm_(&Self.cR, &Self.cL, &Self.cT, &Self.cU, &uu, &kk, &one, lb, &ld, g, &uu, 1, 1, 1, 1)
+                    Self.rightLowerTransposedSolve(rows: u, k: k, l: lb, ldl: m, b: g, ldb: u, unit: true, parallel: parallel)
                 }
                 if perturbedHere > 0 {
                     for p in 0..<k where kinds[p] == 0 && abs(lb[p + p * m]) == tau {
@@ -453,14 +505,7 @@ final class MultifrontalFactor: @unchecked Sendable {
                 }
                 // Schur complement, lower triangle: U −= L₂₁ Gᵀ, by column blocks.
                 if serial { Self.serialLowerUpdate(u: u, k: k, a: lb + k, lda: m, b: g, ldb: u, c: ub, ldc: u) }
-                let nb = u > 1024 ? 256 : 96
-                var j0 = serial ? u : 0
-                while j0 < u {
-                    var jb = Int32(min(nb, u - j0)), rows = Int32(u - j0)
-                    dgemm_(&Self.cN, &Self.cT, &rows, &jb, &kk, &minusOne, lb + k + j0, &ld, g + j0, &uu,
-                           &one, ub + j0 + j0 * u, &uu, 1, 1)
-                    j0 += nb
-                }
+                else { Self.lowerUpdate(u: u, k: k, a: lb + k, lda: m, b: g, ldb: u, c: ub, ldc: u, parallel: parallel) }
             }
         }
         #if SUPERNODAL_PROFILE
@@ -478,8 +523,10 @@ final class MultifrontalFactor: @unchecked Sendable {
     }
 
     /// Solves `L (D) Lᵀ X = B` in the permuted numbering, in place; `x` holds
-    /// `count` columns of length `n`.
-    func solvePermuted(_ x: UnsafeMutablePointer<Double>, count nrhs: Int) {
+    /// `count` columns of length `n`. `backwardOnly`: only `Lᵀ X = B`, with `B` indexed by
+    /// pivot position (column `first + i` of supernode `first…` is its `i`-th pivot) — the
+    /// step that turns a unit vector at a pivot into the matching column of `L⁻ᵀ`.
+    func solvePermuted(_ x: UnsafeMutablePointer<Double>, count nrhs: Int, backwardOnly: Bool = false) {
         let an = analysis
         let n = an.dimension
         let ns = an.supernodeCount
@@ -494,54 +541,56 @@ final class MultifrontalFactor: @unchecked Sendable {
         var nr = Int32(nrhs)
         var incOne: Int32 = 1
 
-        // Forward: L Z = B.
-        for s in 0..<ns {
-            let first = sStart[s], k = sStart[s + 1] - first
-            let m = rStart[s + 1] - rStart[s], u = m - k
-            let lb = values + fStart[s]
-            let ri = rows + rStart[s]
-            let order = localOrder + first
-            for c in 0..<nrhs {
-                let xc = x + c * n, wc = w + c * m
-                if indefinite { for i in 0..<k { wc[i] = xc[first + Int(order[i])] } }
-                else { for i in 0..<k { wc[i] = xc[first + i] } }
-            }
-            var kk = Int32(k), ld = Int32(m), uu = Int32(u)
-            if nrhs == 1 {
-                dtrsv_(&cL, &cN, &diag, &kk, lb, &ld, w, &incOne, 1, 1, 1)
-                if u > 0 { dgemv_(&cN, &uu, &kk, &one, lb + k, &ld, w, &incOne, &zero, w + k, &incOne, 1) }
-            } else {
-                dtrsm_(&cL, &cL, &cN, &diag, &kk, &nr, &one, lb, &ld, w, &ld, 1, 1, 1, 1)
-                if u > 0 { dgemm_(&cN, &cN, &uu, &nr, &kk, &one, lb + k, &ld, w, &ld, &zero, w + k, &ld, 1, 1) }
-            }
-            for c in 0..<nrhs {
-                let xc = x + c * n, wc = w + c * m
-                for i in 0..<k { xc[first + i] = wc[i] }
-                for r in k..<m { xc[Int(ri[r])] -= wc[r] }
-            }
-        }
-        // Diagonal: D Y = Z (LDLᵀ only).
-        if indefinite {
+        if !backwardOnly {
+            // Forward: L Z = B.
             for s in 0..<ns {
                 let first = sStart[s], k = sStart[s + 1] - first
-                let m = rStart[s + 1] - rStart[s]
+                let m = rStart[s + 1] - rStart[s], u = m - k
                 let lb = values + fStart[s]
-                var i = 0
-                while i < k {
-                    if pivotKind[first + i] == 0 {
-                        let r = 1 / lb[i + i * m]
-                        for c in 0..<nrhs { x[c * n + first + i] *= r }
-                        i += 1
-                    } else {
-                        let a = lb[i + i * m], b = subdiagonal[first + i], d = lb[(i + 1) + (i + 1) * m]
-                        let det = a * d - b * b
-                        for c in 0..<nrhs {
-                            let p = x + c * n + first + i
-                            let y0 = p[0], y1 = p[1]
-                            p[0] = (d * y0 - b * y1) / det
-                            p[1] = (a * y1 - b * y0) / det
+                let ri = rows + rStart[s]
+                let order = localOrder + first
+                for c in 0..<nrhs {
+                    let xc = x + c * n, wc = w + c * m
+                    if indefinite { for i in 0..<k { wc[i] = xc[first + Int(order[i])] } }
+                    else { for i in 0..<k { wc[i] = xc[first + i] } }
+                }
+                var kk = Int32(k), ld = Int32(m), uu = Int32(u)
+                if nrhs == 1 {
+                    dtrsv_(&cL, &cN, &diag, &kk, lb, &ld, w, &incOne, 1, 1, 1)
+                    if u > 0 { dgemv_(&cN, &uu, &kk, &one, lb + k, &ld, w, &incOne, &zero, w + k, &incOne, 1) }
+                } else {
+                    dtrsm_(&cL, &cL, &cN, &diag, &kk, &nr, &one, lb, &ld, w, &ld, 1, 1, 1, 1)
+                    if u > 0 { dgemm_(&cN, &cN, &uu, &nr, &kk, &one, lb + k, &ld, w, &ld, &zero, w + k, &ld, 1, 1) }
+                }
+                for c in 0..<nrhs {
+                    let xc = x + c * n, wc = w + c * m
+                    for i in 0..<k { xc[first + i] = wc[i] }
+                    for r in k..<m { xc[Int(ri[r])] -= wc[r] }
+                }
+            }
+            // Diagonal: D Y = Z (LDLᵀ only).
+            if indefinite {
+                for s in 0..<ns {
+                    let first = sStart[s], k = sStart[s + 1] - first
+                    let m = rStart[s + 1] - rStart[s]
+                    let lb = values + fStart[s]
+                    var i = 0
+                    while i < k {
+                        if pivotKind[first + i] == 0 {
+                            let r = 1 / lb[i + i * m]
+                            for c in 0..<nrhs { x[c * n + first + i] *= r }
+                            i += 1
+                        } else {
+                            let a = lb[i + i * m], b = subdiagonal[first + i], d = lb[(i + 1) + (i + 1) * m]
+                            let det = a * d - b * b
+                            for c in 0..<nrhs {
+                                let p = x + c * n + first + i
+                                let y0 = p[0], y1 = p[1]
+                                p[0] = (d * y0 - b * y1) / det
+                                p[1] = (a * y1 - b * y0) / det
+                            }
+                            i += 2
                         }
-                        i += 2
                     }
                 }
             }
@@ -584,5 +633,65 @@ final class MultifrontalFactor: @unchecked Sendable {
             for c in 0..<k { for r in c..<m where lb[r + c * m] != 0 { count += 1 } }
         }
         return count
+    }
+}
+
+extension MultifrontalFactor {
+    /// A pivot of `D` whose (smallest) eigenvalue is tiny: position `position` (permuted
+    /// numbering, pivot order), `magnitude` = |eigenvalue|, and the eigenvector's entries at
+    /// `position` and, for a 2×2 pivot, `position + 1`.
+    struct SmallPivot { let position: Int; let magnitude: Double; let first: Double; let second: Double }
+
+    /// `LDLᵀ` only: the 1×1 pivots with |d| ≤ `threshold` and the 2×2 pivots whose smaller
+    /// eigenvalue in magnitude is ≤ `threshold` (perturbed pivots, whose |d| is the
+    /// perturbation threshold, included when `threshold` is at least that), smallest first.
+    func smallPivots(threshold: Double) -> [SmallPivot] {
+        guard indefinite else { return [] }
+        let an = analysis
+        var found: [SmallPivot] = []
+        for s in 0..<an.supernodeCount {
+            let first = an.superStart[s], k = an.width(s), m = an.frontRows(s)
+            let lb = values + an.factorStart[s]
+            var i = 0
+            while i < k {
+                if pivotKind[first + i] == 0 {
+                    let d = abs(lb[i + i * m])
+                    if d <= threshold { found.append(SmallPivot(position: first + i, magnitude: d, first: 1, second: 0)) }
+                    i += 1
+                } else {
+                    // Eigen-decomposition of [[a, b], [b, c]]: the small eigenvalue as det / large one.
+                    let a = lb[i + i * m], b = subdiagonal[first + i], c = lb[(i + 1) + (i + 1) * m]
+                    let mean = 0.5 * (a + c), radius = (0.25 * (a - c) * (a - c) + b * b).squareRoot()
+                    let large = mean >= 0 ? mean + radius : mean - radius
+                    let small = large != 0 ? (a * c - b * b) / large : 0
+                    if abs(small) <= threshold {
+                        // Eigenvector of `small`: the better conditioned of (b, small − a) and (small − c, b);
+                        // the other eigenvector is orthogonal to it (both count when both eigenvalues are tiny).
+                        var v0 = b, v1 = small - a
+                        if abs(small - c) + abs(b) > abs(b) + abs(small - a) { v0 = small - c; v1 = b }
+                        var norm = (v0 * v0 + v1 * v1).squareRoot()
+                        if norm == 0 { v0 = 1; v1 = 0; norm = 1 }
+                        found.append(SmallPivot(position: first + i, magnitude: abs(small), first: v0 / norm, second: v1 / norm))
+                        if abs(large) <= threshold {
+                            found.append(SmallPivot(position: first + i, magnitude: abs(large), first: -v1 / norm, second: v0 / norm))
+                        }
+                    }
+                    i += 2
+                }
+            }
+        }
+        return found.sorted { $0.magnitude < $1.magnitude }
+    }
+
+    /// `L⁻ᵀ w` in the permuted (pre-pivoting) numbering, for `w` the pivot's eigenvector
+    /// (nonzero at its position(s) only). For a pivot whose Schur-complement column (block)
+    /// was zero, it is a null vector of the matrix (see
+    /// ``SupernodalLDLT/nullSpaceBasis(maxDimension:pivotTolerance:tolerance:)``).
+    func inverseTransposeColumn(_ pivot: SmallPivot) -> [Double] {
+        var x = [Double](repeating: 0, count: analysis.dimension)
+        x[pivot.position] = pivot.first
+        if pivotKind[pivot.position] == 1 { x[pivot.position + 1] = pivot.second }
+        x.withUnsafeMutableBufferPointer { solvePermuted($0.baseAddress!, count: 1, backwardOnly: true) }
+        return x
     }
 }

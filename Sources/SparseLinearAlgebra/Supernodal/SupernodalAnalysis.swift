@@ -139,8 +139,10 @@ public struct SupernodalAnalysis: Sendable {
     ///   - relaxation: amalgamation rules (default CHOLMOD's).
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` when
     ///   the ordering's size differs from the matrix's.
-    ///   - threads: worker threads for independent subtrees (default
+    ///   - threads: bins of independent subtrees (default
     ///     ``SupernodalSchedule/defaultThreads``; 1 disables subtree parallelism).
+    ///     The bins fix the work; the threads that run them are granted by
+    ///     ``ThreadBudget`` at each factorization.
     ///   - parallelWorkThreshold: factorizations with fewer flops than this run
     ///     on one thread (default 2·10⁸: below it, starting threads does not pay).
     public init(_ matrix: SymmetricMatrix, ordering: Ordering? = nil, relaxation: SupernodeRelaxation = .cholmod,
@@ -608,50 +610,27 @@ final class PinnedBuffer<Element>: @unchecked Sendable {
 /// is cut into disjoint subtrees, distributed over worker threads by
 /// longest-processing-time-first so that the workers' flops are balanced; the
 /// supernodes above the cut (near the root, where fronts are largest) run
-/// afterwards on the calling thread, where the threaded BLAS parallelizes each
-/// large dense kernel. (Subtree-to-thread mapping as in Geist & Ng, "Task
+/// afterwards on the calling thread, which hands the pieces of each large dense
+/// kernel to helper threads. (Subtree-to-thread mapping as in Geist & Ng, "Task
 /// scheduling for parallel sparse Cholesky factorization", Int. J. Parallel
 /// Programming 18 (1989) 291–314.)
 public struct SupernodalSchedule: Sendable {
-    /// Worker threads used when the caller does not choose: 1 (no subtree
-    /// workers; the threaded BLAS parallelizes each large front).
+    /// Subtree bins made when the caller does not choose: ``ThreadBudget/total``.
     ///
-    /// Why: a threaded BLAS already spreads every large front over the cores,
-    /// and running subtrees concurrently on top of it oversubscribes them
-    /// (OpenBLAS's pool threads spin while waiting). Measured on elasticity
-    /// 30k DOF, 2 cores: workers 2 + BLAS 2 threads 0.72 s, workers 1 + BLAS 2
-    /// threads 0.40 s, workers 2 + BLAS 1 thread 0.41 s. The BLAS threads cannot
-    /// be switched per call without OpenBLAS-specific functions, which this
-    /// module does not call (it must link against any BLAS). Subtree workers
-    /// are for a single-threaded BLAS (reference BLAS, or `OPENBLAS_NUM_THREADS=1`):
-    /// set the solvers' `threads` to the core count then.
-    public static let defaultThreads = 1
+    /// The BLAS runs single-threaded (``ThreadBudget/configureBLAS()``), and the
+    /// factorization parallelizes above it: independent subtrees in bins, then the
+    /// large fronts at the top of the tree in fixed pieces (column blocks of the
+    /// Schur update, row blocks of the triangular solve, halves of the assembly),
+    /// each phase on as many threads as ``ThreadBudget`` grants at that moment.
+    /// Waiting threads block instead of spinning, so a busy machine or a second
+    /// factorization in the same process slows a run by its share of the cores only.
+    /// Measured on the 30k u–p matrix (2 cores, load ≈ 15 from compilers): the
+    /// two-thread OpenBLAS under the old schedule 23–40 s, single-threaded OpenBLAS 7–9 s.
+    public static var defaultThreads: Int { ThreadBudget.total }
 
-    /// Threads the caller allows for numerical work: the value of
-    /// `OPENBLAS_NUM_THREADS`, else `GOTO_NUM_THREADS`, else `OMP_NUM_THREADS`
-    /// (the variables OpenBLAS reads), capped at the online processors; the
-    /// online processors when none is set. The supernodal factorization splits
-    /// the assembly of large fronts over two threads only when this is ≥ 2.
-    public static var threadBudget: Int {
-        let cores = onlineProcessors
-        #if canImport(Glibc)
-        for name in ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"] {
-            if let raw = getenv(name), let value = Int(String(cString: raw)), value >= 1 {
-                return min(value, cores)
-            }
-        }
-        #endif
-        return cores
-    }
-
-    /// Online processors, at most 8.
-    static var onlineProcessors: Int {
-        #if canImport(Glibc)
-        return max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        #else
-        return 1
-        #endif
-    }
+    /// Threads the library may use: ``ThreadBudget/total`` (`SPINETRACTION_THREADS`,
+    /// else the online processors, at most 8).
+    public static var threadBudget: Int { ThreadBudget.total }
 
     /// Total work (flops) below which no worker threads are started.
     public static let defaultParallelWorkThreshold = 2e8

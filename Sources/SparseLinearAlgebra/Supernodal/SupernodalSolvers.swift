@@ -9,7 +9,7 @@ final class SupernodalDriver {
     /// Worker threads for independent subtrees, and the flops below which none are used.
     var threads = SupernodalSchedule.defaultThreads
     var parallelWorkThreshold = SupernodalSchedule.defaultParallelWorkThreshold
-    /// Fronts with less off-diagonal work than this avoid threaded BLAS calls (see ``MultifrontalFactor/defaultSerialFrontWork``).
+    /// Fronts with less off-diagonal work than this stay on the calling thread (see ``MultifrontalFactor/defaultSerialFrontWork``).
     var serialFrontWork = MultifrontalFactor.defaultSerialFrontWork
     var pivotTolerance: Double
     var report = SolverReport()
@@ -139,10 +139,10 @@ final class SupernodalDriver {
 /// `dpotrf`/`dtrsm`/`dsyrk` per front (see ``SupernodalAnalysis``).
 ///
 /// `factor` may be called any number of times with new values on the analysed
-/// pattern. Parallelism: the threaded BLAS inside each large front, plus the
-/// assembly of large fronts split over two threads (default); or independent
-/// subtrees on worker threads for a single-threaded BLAS — see
-/// ``SupernodalSchedule/defaultThreads`` and ``threads``.
+/// pattern. Parallelism: independent subtrees in bins, then the large fronts at
+/// the top of the tree in fixed pieces, on the threads ``ThreadBudget`` grants at
+/// the time (the BLAS itself single-threaded) — see ``SupernodalSchedule/defaultThreads``
+/// and ``threads``. The factor does not depend on how many threads were granted.
 public final class SupernodalCholesky: LinearSolver {
     let driver: SupernodalDriver
 
@@ -166,10 +166,10 @@ public final class SupernodalCholesky: LinearSolver {
     /// factorization as performed.
     public var report: SolverReport { driver.report }
 
-    /// Worker threads for independent subtrees of the assembly tree (default
-    /// ``SupernodalSchedule/defaultThreads`` = 1: the threaded BLAS alone uses the
-    /// cores; set it to the core count with a single-threaded BLAS), used from
-    /// the next ``analyze(_:)``.
+    /// Bins of independent subtrees of the assembly tree (default
+    /// ``SupernodalSchedule/defaultThreads``, i.e. ``ThreadBudget/total``; 1 = none),
+    /// used from the next ``analyze(_:)``. Which threads run the bins is decided at
+    /// each ``factor(_:)`` by ``ThreadBudget``; the result does not depend on it.
     public var threads: Int {
         get { driver.threads }
         set { driver.threads = max(1, newValue) }
@@ -183,14 +183,10 @@ public final class SupernodalCholesky: LinearSolver {
     }
     /// Fronts whose off-diagonal work `k²u + ku²` (flops, with `k` the front's
     /// columns and `u` its update order) is below this do their off-diagonal work
-    /// without the threaded BLAS: the triangular solve in a plain loop, the update
-    /// as `dgemm` calls small enough for OpenBLAS to keep on the calling thread
-    /// (the pivot block's `dpotrf`/`dsytrf` is unchanged)
-    /// (default 4·10⁶; 0 = every front uses the threaded BLAS). Used from the next ``factor(_:)``.
-    /// Why: on a busy machine a threaded call on a small front waits for a worker
-    /// thread the scheduler gave away (measured: 38 factorizations of a 435-unknown
-    /// disc took 52–144 ms with the two-thread BLAS, 15–25 ms with one thread, 17–20 ms
-    /// with this path and two threads).
+    /// on the calling thread with light kernels: the triangular solve in a plain loop,
+    /// the update as small `dgemm` calls (the pivot block's `dpotrf`/`dsytrf` is
+    /// unchanged); larger fronts use `dtrsm`/`dgemm` in pieces that helper threads may
+    /// take (default 4·10⁶; 0 = every front is pieced). Used from the next ``factor(_:)``.
     public var serialFrontWork: Double {
         get { driver.serialFrontWork }
         set {
@@ -279,10 +275,10 @@ public final class SupernodalLDLT: LinearSolver {
     /// factorization as performed.
     public var report: SolverReport { driver.report }
 
-    /// Worker threads for independent subtrees of the assembly tree (default
-    /// ``SupernodalSchedule/defaultThreads`` = 1: the threaded BLAS alone uses the
-    /// cores; set it to the core count with a single-threaded BLAS), used from
-    /// the next ``analyze(_:)``.
+    /// Bins of independent subtrees of the assembly tree (default
+    /// ``SupernodalSchedule/defaultThreads``, i.e. ``ThreadBudget/total``; 1 = none),
+    /// used from the next ``analyze(_:)``. Which threads run the bins is decided at
+    /// each ``factor(_:)`` by ``ThreadBudget``; the result does not depend on it.
     public var threads: Int {
         get { driver.threads }
         set { driver.threads = max(1, newValue) }
@@ -296,14 +292,10 @@ public final class SupernodalLDLT: LinearSolver {
     }
     /// Fronts whose off-diagonal work `k²u + ku²` (flops, with `k` the front's
     /// columns and `u` its update order) is below this do their off-diagonal work
-    /// without the threaded BLAS: the triangular solve in a plain loop, the update
-    /// as `dgemm` calls small enough for OpenBLAS to keep on the calling thread
-    /// (the pivot block's `dpotrf`/`dsytrf` is unchanged)
-    /// (default 4·10⁶; 0 = every front uses the threaded BLAS). Used from the next ``factor(_:)``.
-    /// Why: on a busy machine a threaded call on a small front waits for a worker
-    /// thread the scheduler gave away (measured: 38 factorizations of a 435-unknown
-    /// disc took 52–144 ms with the two-thread BLAS, 15–25 ms with one thread, 17–20 ms
-    /// with this path and two threads).
+    /// on the calling thread with light kernels: the triangular solve in a plain loop,
+    /// the update as small `dgemm` calls (the pivot block's `dpotrf`/`dsytrf` is
+    /// unchanged); larger fronts use `dtrsm`/`dgemm` in pieces that helper threads may
+    /// take (default 4·10⁶; 0 = every front is pieced). Used from the next ``factor(_:)``.
     public var serialFrontWork: Double {
         get { driver.serialFrontWork }
         set {
@@ -332,4 +324,77 @@ public final class SupernodalLDLT: LinearSolver {
 
     /// Entries of the computed factor that are not exactly zero (diagnostic; O(nnz(L))).
     public var numericNonzerosL: Int { driver.factored == nil ? 0 : driver.numeric?.nonzeroEntryCount() ?? 0 }
+}
+
+extension SupernodalDriver {
+    /// Orthonormal null vectors of the factored matrix found at its tiny pivots (see
+    /// ``SupernodalLDLT/nullSpaceBasis(maxDimension:pivotTolerance:tolerance:)``).
+    func nullSpace(maxDimension: Int, pivotTolerance: Double, tolerance: Double) -> [[Double]] {
+        guard indefinite, let analysis, let numeric, let a = factored else { return [] }
+        var largest = 0.0
+        for v in a.values { largest = max(largest, abs(v)) }
+        let candidates = numeric.smallPivots(threshold: max(numeric.lastPivotThreshold, pivotTolerance * largest))
+        guard !candidates.isEmpty else { return [] }
+        let n = analysis.dimension
+        let perm = analysis.ordering.permutation
+        var basis: [[Double]] = []
+        var product = [Double](repeating: 0, count: n)
+        for pivot in candidates.prefix(maxDimension) {
+            let permuted = numeric.inverseTransposeColumn(pivot)
+            var v = [Double](repeating: 0, count: n)
+            for i in 0..<n { v[perm[i]] = permuted[i] }
+            // A null vector: ‖A v‖ ≤ tolerance · max|aᵢⱼ| · ‖v‖ (a zero pivot of a nonsingular
+            // matrix gives ‖A v‖ of the size of its Schur-complement column instead).
+            a.multiply(v, into: &product)
+            var av = 0.0, vv = 0.0
+            for i in 0..<n { av += product[i] * product[i]; vv += v[i] * v[i] }
+            guard vv > 0, av.squareRoot() <= tolerance * largest * vv.squareRoot() else { continue }
+            // Modified Gram–Schmidt, twice, against the vectors kept so far.
+            for _ in 0..<2 {
+                for b in basis {
+                    var d = 0.0
+                    for i in 0..<n { d += b[i] * v[i] }
+                    for i in 0..<n { v[i] -= d * b[i] }
+                }
+            }
+            var norm = 0.0
+            for x in v { norm += x * x }
+            norm = norm.squareRoot()
+            guard norm > 1e-8 * vv.squareRoot() else { continue }
+            for i in 0..<n { v[i] /= norm }
+            basis.append(v)
+        }
+        return basis
+    }
+}
+
+extension SupernodalLDLT {
+    /// An orthonormal basis of the null space the last ``factor(_:)`` met, in the original
+    /// numbering: one vector per tiny pivot (or 2×2 pivot eigenvalue) at which the matrix really is singular.
+    ///
+    /// A 1×1 pivot at position `j` with |d| ≤ `pivotTolerance`·max|aᵢⱼ| (a perturbed pivot,
+    /// see ``SolverReport/perturbedPivots``, or one just above the perturbation threshold)
+    /// gives the candidate `v = Pᵀ L⁻ᵀ eⱼ`, for which `A v` equals the Schur-complement column
+    /// eliminated at `j` (a 2×2 pivot with an eigenvalue that small: `v = Pᵀ L⁻ᵀ w` with `w`
+    /// its eigenvector, `A v` the Schur-complement block times `w`): zero when `A` is singular in that direction (an unconstrained
+    /// rigid-body motion of a structure, a floating pressure level), of the size of `A`'s
+    /// entries when only the pivot was small (a zero pivot of a nonsingular saddle-point
+    /// matrix, which the static perturbation and refinement handle). Candidates with
+    /// `‖A v‖₂ ≤ tolerance · max|aᵢⱼ| · ‖v‖₂` are kept and orthonormalized.
+    ///
+    /// A caller solving a consistent singular system (`b` orthogonal to the null space up to
+    /// round-off) removes the solution's components along these vectors: the solve otherwise
+    /// adds a null-space component of size (round-off of `b` along it) / (tiny pivot),
+    /// arbitrary and often larger than the solution itself.
+    ///
+    /// - Parameters:
+    ///   - maxDimension: candidates examined, smallest pivot first (default 12: the rigid-body
+    ///     modes of two free bodies).
+    ///   - pivotTolerance: pivots at most this times max|aᵢⱼ| are candidates (default 1e-10).
+    ///   - tolerance: relative size of `A v` below which `v` is a null vector (default 1e-8).
+    /// - Returns: empty before a factorization or when no pivot is that small. Cost: one
+    ///   triangular solve and one product with `A` per candidate.
+    public func nullSpaceBasis(maxDimension: Int = 12, pivotTolerance: Double = 1e-10, tolerance: Double = 1e-8) -> [[Double]] {
+        driver.nullSpace(maxDimension: maxDimension, pivotTolerance: pivotTolerance, tolerance: tolerance)
+    }
 }
