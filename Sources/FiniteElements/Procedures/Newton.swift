@@ -205,8 +205,7 @@ public final class NewtonSolver {
     public private(set) var factorizations = 0
     /// Wall-clock seconds spent inside the linear solver (analyse + factor + solve), summed over
     /// every call of ``solve(_:x:)`` — with the total run time this gives the share of the
-    /// factorization in a simulation. (Before 2026-11-25 this also counted the line search's
-    /// evaluations, i.e. the assembly of the next tangent.)
+    /// factorization in a simulation (the line search's evaluations are not counted).
     public var linearSolverSeconds: Double { statistics.linearSolverSeconds }
     /// Time per phase and counts, summed over every call of ``solve(_:x:)``.
     public private(set) var statistics = NewtonStatistics()
