@@ -74,6 +74,22 @@ struct ModelFileJSONTests {
         #expect(e.kind == .syntax && e.path == "line 5, column 29" && e.message.contains("duplicate key \"all\""))
     }
 
+    @Test("a model built in code with a key the file cannot hold twice: the writer refuses, naming the place")
+    func writerRefusesDuplicates() throws {
+        var model = try Model.parse(Data(validModel.utf8))
+        model.regions.append((region: "all", material: "gel"))
+        do { _ = try model.jsonData(); Issue.record("duplicate region written") } catch let e as ModelError {
+            #expect(e.kind == .invalidValue && e.path == "regions" && e.message.contains("\"all\" is listed twice"))
+        }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Examples/models/nutrient-traction.json").standardized
+        var nutrient = try Model(contentsOf: url)
+        let first = try #require(nutrient.transport?.solutes.first)
+        nutrient.transport?.solutes.append(first)
+        do { _ = try nutrient.jsonData(); Issue.record("duplicate solute written") } catch let e as ModelError {
+            #expect(e.kind == .invalidValue && e.path == "transport.solutes" && e.message.contains("\"\(first.name)\" is listed twice"))
+        }
+    }
+
     @Test("fuzz regressions (Fuzz/regressions-modelfile/*.bin) are refused with a syntax error, no trap")
     func fuzzRegressionInputs() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/regressions-modelfile").standardized

@@ -211,6 +211,17 @@ extension TransportDefinition {
                 return .object(m)
             }
         }
+        // A JSON object holds each key once: refuse what the file could not express instead of trapping.
+        var names = Set<String>()
+        for s in solutes {
+            guard names.insert(s.name).inserted else {
+                throw ModelError(.invalidValue, at: "transport.solutes", "solute \"\(s.name)\" is listed twice; expected each solute once")
+            }
+            var regions = Set<String>()
+            for r in s.materials where !regions.insert(r.region).inserted {
+                throw ModelError(.invalidValue, at: "transport.solutes.\(s.name).materials", "region \"\(r.region)\" is listed twice; expected each region once")
+            }
+        }
         let solutesJSON: JSONValue = .object(JSONObject(solutes.map { s in
             (s.name, .object([("unit", .string(s.unit)), ("initial", .number(s.initialConcentration)),
                               ("materials", .object(JSONObject(s.materials.map { r in
