@@ -52,6 +52,7 @@ public enum JSONValue: Equatable, Sendable {
 public struct JSONObject: RandomAccessCollection, Equatable, Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral {
     /// One member.
     public typealias Element = (key: String, value: JSONValue)
+    /// Positions are 0-based member numbers.
     public typealias Index = Int
 
     private var members: [Element] = []
@@ -66,15 +67,19 @@ public struct JSONObject: RandomAccessCollection, Equatable, Sendable, Expressib
         for m in members { append(m) }
     }
 
+    /// An object with the literal's members in the order written.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         for (k, v) in elements { append((k, v)) }
     }
 
+    /// An object with the listed `(key, value)` members in this order.
     public init(arrayLiteral elements: (String, JSONValue)...) {
         for (k, v) in elements { append((k, v)) }
     }
 
+    /// Position of the first member (0).
     public var startIndex: Int { 0 }
+    /// One past the last member's position (the member count).
     public var endIndex: Int { members.count }
 
     /// The member at `position`; setting it keeps the key unique.
@@ -153,6 +158,7 @@ public struct JSONObject: RandomAccessCollection, Equatable, Sendable, Expressib
         return value
     }
 
+    /// Same members in the same order.
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         a.members.count == b.members.count && zip(a.members, b.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
