@@ -55,6 +55,8 @@ let package = Package(
             name: "SpineModel",
             dependencies: [
                 "Biomechanics", "FiniteElements", "SparseLinearAlgebra",
+                // The package's one strict JSON reader and `JSONValue` (Foundation + swift-crypto only).
+                "TractionSafety",
                 // SHA-256 of run-directory files (already a dependency of TractionSafety).
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs each for a bounded time.
 #   scripts/fuzz-smoke.sh [seconds-per-target] [target ...]
-#     seconds-per-target  default 60 (CI: 60 × 3 targets = 3 min of fuzzing)
-#     target              limits-loader | gmsh | matrix-market (default: all three)
+#     seconds-per-target  default 60 (the model-file target runs half of it: CI 3 × 60 s + 30 s = 3.5 min of fuzzing)
+#     target              limits-loader | gmsh | matrix-market | model-file (default: all four)
 # Targets (how each is built, no SwiftPM: Fuzz/README.md):
 #   limits-loader  TractionSafety's LimitsLoader (+ envelope), seed Fuzz/corpus,              crashes → Fuzz/regressions/
 #   gmsh           FiniteElements' GmshReader.parse,            seed Fuzz/corpus-gmsh,         crashes → Fuzz/regressions-gmsh/
 #   matrix-market  SparseLinearAlgebra's MatrixMarket.read/readDense, seed Fuzz/corpus-matrixmarket, crashes → Fuzz/regressions-matrixmarket/
+#   model-file     the strict JSON reader with the model-file limits + writer round trip, seed Fuzz/corpus-modelfile, crashes → Fuzz/regressions-modelfile/
 # Rename a crash to *.bin, fix the bug and commit it: the unit tests replay every *.bin there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(limits-loader gmsh matrix-market)
+[ ${#targets[@]} -eq 0 ] && targets=(limits-loader gmsh matrix-market model-file)
 build=.build/fuzz
 mkdir -p "$build/modules"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g)
@@ -31,8 +32,8 @@ sparse_library() {  # SparseLinearAlgebra as an instrumented static library (sha
     -o "$build/libSparseLinearAlgebra.a" $(find Sources/SparseLinearAlgebra -name '*.swift' | sort)
 }
 
-run() {  # run <binary> <seed corpus> <artifact dir> <max_len>
-  local binary="$1" seed="$2" artifacts="$3" maxlen="$4" name
+run() {  # run <binary> <seed corpus> <artifact dir> <max_len> [seconds]
+  local binary="$1" seed="$2" artifacts="$3" maxlen="$4" seconds="${5:-$seconds}" name
   name=$(basename "$binary")
   mkdir -p "$build/corpus-$name" "$artifacts"
   echo "== $name: ${seconds} s (seed $seed)"
@@ -59,6 +60,12 @@ for target in "${targets[@]}"; do
       compile "$build/compile-mm.log" "${flags[@]}" -module-name MatrixMarketFuzz -I "$build/modules" "${lapack[@]}" \
         Fuzz/MatrixMarket/MatrixMarketHarness.swift -L "$build" -lSparseLinearAlgebra -o "$build/fuzz-matrix-market"
       run "$build/fuzz-matrix-market" Fuzz/corpus-matrixmarket Fuzz/regressions-matrixmarket 8192 ;;
-    *) echo "unknown target '$target': expected limits-loader, gmsh or matrix-market" >&2; exit 64 ;;
+    model-file)
+      # A small, fast target (the JSON reader and writer only): half the per-target time.
+      compile "$build/compile-modelfile.log" "${flags[@]}" -module-name ModelFileFuzz \
+        $(find Sources/TractionSafety/JSON -name '*.swift' | sort) Fuzz/ModelFile/ModelFileHarness.swift \
+        -o "$build/fuzz-model-file"
+      run "$build/fuzz-model-file" Fuzz/corpus-modelfile Fuzz/regressions-modelfile 16384 $(( (seconds + 1) / 2 )) ;;
+    *) echo "unknown target '$target': expected limits-loader, gmsh, matrix-market or model-file" >&2; exit 64 ;;
   esac
 done

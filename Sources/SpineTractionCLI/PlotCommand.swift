@@ -22,7 +22,7 @@ struct PlotCommand: ParsableCommand {
         do {
             let data: Data
             do { data = try Data(contentsOf: source) } catch { throw ValidationError("cannot read \(results): \(error.localizedDescription)") }
-            let written = try Self.plot(try SpineModel.JSONValue.parse(data), into: directory, file: results)
+            let written = try Self.plot(try JSONValue.parse(data), into: directory, file: results)
             if !output.quiet { for f in written { print("wrote \(f)") } }
         } catch let e as ValidationError {
             throw e
@@ -34,7 +34,7 @@ struct PlotCommand: ParsableCommand {
 
     /// Writes the plots; returns the paths written.
     /// - Throws: a message naming the key when the document is not a results file.
-    static func plot(_ doc: SpineModel.JSONValue, into directory: URL, file: String) throws -> [String] {
+    static func plot(_ doc: JSONValue, into directory: URL, file: String) throws -> [String] {
         guard case let .object(members) = doc, let timesValue = members.first(where: { $0.key == "times" })?.value,
               case let .array(timeItems) = timesValue else {
             throw ValidationError("\(file): expected a results document with a \"times\" array (written by spinetraction run)")

@@ -69,3 +69,47 @@ struct CanonicalJSONTests {
         #expect((try? StrictJSONParser.parse(Array(repeating: UInt8(ascii: "["), count: 16) + Array(repeating: UInt8(ascii: "]"), count: 16))) != nil)
     }
 }
+
+@Suite("Strict JSON reader options")
+struct StrictJSONOptionsTests {
+    @Test("depth limit is the caller's: 64 accepts 64 levels and refuses 65; the limits reader keeps 16")
+    func configurableDepth() throws {
+        func nested(_ n: Int) -> [UInt8] { Array(repeating: UInt8(ascii: "["), count: n) + Array(repeating: UInt8(ascii: "]"), count: n) }
+        #expect((try? JSONValue.parse(nested(64), maxDepth: 64)) != nil)
+        do {
+            _ = try JSONValue.parse(nested(100_000), maxDepth: 64)
+            Issue.record("100 000 levels accepted")
+        } catch {
+            // Reference: the 65th '[' is byte 64.
+            #expect(error.offset == 64 && error.line == 1 && error.column == 65 && error.message == "nesting deeper than 64")
+        }
+        #expect(throws: JSONParseError.self) { try StrictJSONParser.parse(nested(17)) }
+    }
+
+    @Test("number-length limit only when asked; errors carry line and column")
+    func numberLengthAndPosition() throws {
+        let long = Array(("[" + String(repeating: "1", count: 41) + "]").utf8)
+        #expect(throws: JSONParseError.self) { try StrictJSONParser.parse(long) }
+        #expect(try JSONValue.parse(long, maxDepth: 16) == .array([.number(Double(String(repeating: "1", count: 41))!)]))
+        do {
+            _ = try JSONValue.parse(Array("{\n  \"a\": 1,\n  \"b\": tru\n}".utf8), maxDepth: 16)
+            Issue.record("accepted")
+        } catch {
+            // Reference: "tru" starts at byte 19, line 3 column 8.
+            #expect(error.offset == 19 && error.line == 3 && error.column == 8 && error.path == "b")
+        }
+    }
+
+    @Test("object members keep insertion order; canonical bytes sort them")
+    func orderKept() throws {
+        let parsed = try JSONValue.parse(Array("{\"b\":1,\"a\":2}".utf8), maxDepth: 16)
+        guard case .object(let m) = parsed else { Issue.record("not an object"); return }
+        #expect(m.keys == ["b", "a"])
+        #expect(parsed != .object([("a", .number(2)), ("b", .number(1))]))
+        #expect(CanonicalJSON.encode(parsed) == Array("{\"a\":2,\"b\":1}".utf8))
+        var edited = m
+        edited["b"] = nil
+        edited["c"] = .null
+        #expect(edited.keys == ["a", "c"] && edited.index(forKey: "c") == 1)
+    }
+}

@@ -385,7 +385,7 @@ public final class BiphasicSimulation {
             var doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
             if let r = freeSwellingReport, case var .object(members) = doc {
                 // Before the loading clock starts: units s, mm³, MPa; residual dimensionless.
-                let entry: [(key: String, value: JSONValue)] = [
+                let entry: JSONObject = [
                     ("pseudoTime", .number(r.duration)), ("steps", .number(Double(r.steps))), ("iterations", .number(Double(r.iterations))),
                     ("retries", .number(Double(r.retries))), ("volumeChange", .number(r.volumeChange)), ("imbibed", .number(r.imbibed)),
                     ("lastStepVolumeChange", .number(r.lastStepVolumeChange)), ("residual", .number(r.residual)),

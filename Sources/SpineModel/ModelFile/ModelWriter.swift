@@ -20,20 +20,31 @@ extension Model {
     /// The model file's JSON tree (see ``jsonData()``).
     public func jsonValue() throws -> JSONValue {
         let root = rootPath
-        var members: [(key: String, value: JSONValue)] = [("units", .string(Model.units))]
+        // A JSON object holds each key once: refuse what the file could not express instead of trapping.
+        var seenRegions = Set<String>()
+        for r in regions where !seenRegions.insert(r.region).inserted {
+            throw ModelError(.invalidValue, at: root.key("regions").description, "region \"\(r.region)\" is listed twice; expected each region once")
+        }
+        for (i, c) in boundary.enumerated() {
+            if case let .prescribe(list, _) = c.kind, Set(list.map(\.component)).count != list.count {
+                throw ModelError(.invalidValue, at: root.key("boundary").index(i).key("prescribe").description,
+                                 "a component is prescribed twice; expected each component once")
+            }
+        }
+        var members: JSONObject = [("units", .string(Model.units))]
         if let notes { members.append(("description", .string(notes))) }
         members.append(("mesh", Self.json(mesh)))
         members.append(("kinematics", .string(kinematics.rawValue)))
         if planeStrain { members.append(("planeStrain", .bool(true))) }
-        members.append(("regions", .object(regions.map { ($0.region, .string($0.material)) })))
-        members.append(("materials", .object(try materials.keys.sorted().map { name in
+        members.append(("regions", .object(JSONObject(regions.map { ($0.region, .string($0.material)) }))))
+        members.append(("materials", .object(JSONObject(try materials.keys.sorted().map { name in
             (name, try materials[name]!.jsonValue(at: root.key("materials").entry(name)))
-        })))
+        }))))
         if !curves.isEmpty {
-            members.append(("curves", .object(curves.keys.sorted().map { name in
+            members.append(("curves", .object(JSONObject(curves.keys.sorted().map { name in
                 let c = curves[name]!
                 return (name, .array(zip(c.times, c.values).map { .array([.number($0), .number($1)]) }))
-            })))
+            }))))
         }
         members.append(("boundary", .array(boundary.map(Self.json))))
         members.append(("steps", .array(steps.map(Self.json))))
@@ -49,7 +60,7 @@ extension Model {
         func divisions(_ radial: Int, _ around: Int, _ axial: Int) -> JSONValue {
             .object([("radial", .number(Double(radial))), ("around", .number(Double(around))), ("height", .number(Double(axial)))])
         }
-        let generator: (String, [(key: String, value: JSONValue)])
+        let generator: (String, JSONObject)
         switch mesh {
         case let .gmsh(path): return .object([("file", .string(path))])
         case let .box(origin, size, d, element):
@@ -57,7 +68,7 @@ extension Model {
                                  ("divisions", .array([.number(Double(d.x)), .number(Double(d.y)), .number(Double(d.z))])),
                                  ("element", .string(element.rawValue))])
         case let .cylinder(a, b, height, innerName, fraction, radial, around, axial, element):
-            var m: [(key: String, value: JSONValue)] = a == b ? [("radius", .number(a))] : [("a", .number(a)), ("b", .number(b))]
+            var m: JSONObject = a == b ? [("radius", .number(a))] : [("a", .number(a)), ("b", .number(b))]
             m.append(("height", .number(height)))
             if let innerName { m.append(("inner", .object([("name", .string(innerName)), ("fraction", .number(fraction))]))) }
             m += [("divisions", divisions(radial, around, axial)), ("element", .string(element.rawValue))]
@@ -70,7 +81,7 @@ extension Model {
     }
 
     static func json(_ c: BoundaryCondition) -> JSONValue {
-        var m: [(key: String, value: JSONValue)] = []
+        var m: JSONObject = []
         if let name = c.name { m.append(("name", .string(name))) }
         switch c.target {
         case let .surface(s): m.append(("surface", .string(s)))
@@ -78,7 +89,7 @@ extension Model {
         }
         switch c.kind {
         case let .fix(list): m.append(("fix", .array(list.map { .string(componentNames[$0]) })))
-        case let .prescribe(list, _): m.append(("prescribe", .object(list.map { (componentNames[$0.component], .number($0.value)) })))
+        case let .prescribe(list, _): m.append(("prescribe", .object(JSONObject(list.map { (componentNames[$0.component], .number($0.value)) }))))
         case .symmetry: m.append(("symmetry", .bool(true)))
         case let .pressure(p, _): m.append(("pressure", .number(p)))
         case let .traction(t, _): m.append(("traction", vector(t)))
@@ -89,7 +100,7 @@ extension Model {
         case let .fluidExchange(l, p, _): m.append(("fluidExchange", .object([("conductance", .number(l)), ("pressure", .number(p))])))
         case let .rigid(.displacement(d), _): m.append(("rigid", .object([("displacement", vector(d))])))
         case let .rigid(.loads(force, moment, rotationFree, reference, slide), _):
-            var r: [(key: String, value: JSONValue)] = [("force", vector(force))]
+            var r: JSONObject = [("force", vector(force))]
             if moment != .zero { r.append(("moment", vector(moment))) }
             if rotationFree { r.append(("rotation", .string("free"))) }
             if let reference { r.append(("reference", vector(reference))) }
@@ -101,7 +112,7 @@ extension Model {
     }
 
     static func json(_ s: StepDefinition) -> JSONValue {
-        var m: [(key: String, value: JSONValue)] = [("name", .string(s.name))]
+        var m: JSONObject = [("name", .string(s.name))]
         if let f = s.freeSwelling {
             m.append(("freeSwelling", .object([("tolerance", .number(f.tolerance)), ("maxDuration", .number(f.maxDuration))])))
         } else {
@@ -112,7 +123,7 @@ extension Model {
     }
 
     static func json(_ o: OutputDefinition) -> JSONValue {
-        var m: [(key: String, value: JSONValue)] = [("times", .array(o.times.map(JSONValue.number)))]
+        var m: JSONObject = [("times", .array(o.times.map(JSONValue.number)))]
         if !o.probes.isEmpty {
             m.append(("probes", .array(o.probes.map { .object([("name", .string($0.name)), ("field", .string($0.field)), ("at", vector($0.at))]) })))
         }
@@ -130,9 +141,9 @@ extension Model {
 extension MaterialDefinition {
     func jsonValue(at path: ModelPath) throws -> JSONValue {
         guard let b = biphasic else { return try solid.jsonValue(at: solidPath(path)) }
-        var m: [(key: String, value: JSONValue)] = [("type", .string("biphasic")), ("phi0", .number(b.phi0)),
+        var m: JSONObject = [("type", .string("biphasic")), ("phi0", .number(b.phi0)),
                                                     ("solid", try solid.jsonValue(at: solidPath(path)))]
-        let p: [(key: String, value: JSONValue)]
+        let p: JSONObject
         switch b.permeability {
         case let .constant(k0): p = [("type", .string("constant")), ("k0", .number(k0))]
         case let .holmesMow(k0, alpha, mm): p = [("type", .string("holmesMow")), ("k0", .number(k0)), ("alpha", .number(alpha)), ("M", .number(mm))]
@@ -152,13 +163,13 @@ extension SolidDefinition {
         case let .orthotropicElastic(c, axes):
             let values = [c.E1, c.E2, c.E3, c.nu12, c.nu13, c.nu23, c.G12, c.G13, c.G23]
             let names = ["E1", "E2", "E3", "nu12", "nu13", "nu23", "G12", "G13", "G23"]
-            return .object([("type", .string(type))] + zip(names, values).map { ($0, .number($1)) } + [("axes", try Self.json(axes, at: path.key("axes")))])
+            return .object(JSONObject([("type", .string(type))] + zip(names, values).map { ($0, .number($1)) } + [("axes", try Self.json(axes, at: path.key("axes")))]))
         case let .fibreReinforced(f):
             let fp = path.appending(.swiftOnly("fibreReinforced"))
-            var m: [(key: String, value: JSONValue)] = [("type", .string(type)), ("matrix", try f.matrix.jsonValue(at: fp.key("matrix"))),
+            var m: JSONObject = [("type", .string(type)), ("matrix", try f.matrix.jsonValue(at: fp.key("matrix"))),
                                                         ("axes", try Self.json(f.axes, at: fp.key("axes")))]
             if let l = f.lamellae {
-                var lm: [(key: String, value: JSONValue)] = [("count", .number(Double(l.count))), ("angles", .array(l.angles.map(JSONValue.number))),
+                var lm: JSONObject = [("count", .number(Double(l.count))), ("angles", .array(l.angles.map(JSONValue.number))),
                                                              ("xi", .number(l.xi)), ("alpha", .number(l.alpha)), ("beta", .number(l.beta))]
                 if let i = l.inner { lm.append(("inner", .array([.number(i.x), .number(i.y)]))) }
                 if let o = l.outer { lm.append(("outer", .array([.number(o.x), .number(o.y)]))) }
@@ -193,21 +204,32 @@ extension TransportDefinition {
                 return .object([("type", .string("anisotropic")), ("axial", .number(a)), ("transverse", .number(t)), ("axis", Model.vector(axis))])
             case let .mackieMeares(d0): return .object([("type", .string("mackieMeares")), ("D0", .number(d0))])
             case let .strainTable(axial, transverse, axis):
-                var m: [(key: String, value: JSONValue)] = [("type", .string("strainTable")), ("strains", .array(axial.strains.map(JSONValue.number))),
+                var m: JSONObject = [("type", .string("strainTable")), ("strains", .array(axial.strains.map(JSONValue.number))),
                                                             ("axial", .array(axial.diffusivities.map(JSONValue.number)))]
                 if let t = transverse { m.append(("transverse", .array(t.diffusivities.map(JSONValue.number)))) }
                 m.append(("axis", Model.vector(axis)))
                 return .object(m)
             }
         }
-        let solutesJSON: JSONValue = .object(solutes.map { s in
+        // A JSON object holds each key once: refuse what the file could not express instead of trapping.
+        var names = Set<String>()
+        for s in solutes {
+            guard names.insert(s.name).inserted else {
+                throw ModelError(.invalidValue, at: "transport.solutes", "solute \"\(s.name)\" is listed twice; expected each solute once")
+            }
+            var regions = Set<String>()
+            for r in s.materials where !regions.insert(r.region).inserted {
+                throw ModelError(.invalidValue, at: "transport.solutes.\(s.name).materials", "region \"\(r.region)\" is listed twice; expected each region once")
+            }
+        }
+        let solutesJSON: JSONValue = .object(JSONObject(solutes.map { s in
             (s.name, .object([("unit", .string(s.unit)), ("initial", .number(s.initialConcentration)),
-                              ("materials", .object(s.materials.map { r in
+                              ("materials", .object(JSONObject(s.materials.map { r in
                                   (r.region, .object([("diffusivity", law(r.material.diffusivity)),
                                                       ("capacity", r.material.capacityIsPorosity ? .string("porosity") : .number(r.material.capacity)),
                                                       ("partition", .number(r.material.partition))]))
-                              }))]))
-        })
+                              })))]))
+        }))
         var reactionsJSON: [JSONValue] = []
         for (i, r) in reactions.enumerated() {
             if let mm = r.reaction as? MichaelisMentenUptake {
@@ -239,12 +261,12 @@ extension TransportDefinition {
             case let .flux(s, surface, inflow):
                 boundaryJSON.append(.object([("solute", .string(s)), ("surface", .string(surface)), ("flux", .number(inflow))]))
             case let .exchange(s, surface, value, fraction, centre):
-                var x: [(key: String, value: JSONValue)] = [("value", .number(value)), ("openFraction", .number(fraction))]
+                var x: JSONObject = [("value", .number(value)), ("openFraction", .number(fraction))]
                 if let centre { x.append(("centre", Model.vector(centre))) }
                 boundaryJSON.append(.object([("solute", .string(s)), ("surface", .string(surface)), ("exchange", .object(x))]))
             }
         }
-        var o: [(key: String, value: JSONValue)] = []
+        var o: JSONObject = []
         if !outputs.probes.isEmpty {
             o.append(("probes", .array(outputs.probes.map { .object([("name", .string($0.name)), ("solute", .string($0.solute)), ("at", Model.vector($0.at))]) })))
         }
@@ -256,12 +278,12 @@ extension TransportDefinition {
         }
         if !outputs.viable.isEmpty {
             o.append(("viable", .array(outputs.viable.map { v in
-                var m: [(key: String, value: JSONValue)] = [("name", .string(v.name)), ("reaction", .number(Double(v.reaction)))]
+                var m: JSONObject = [("name", .string(v.name)), ("reaction", .number(Double(v.reaction)))]
                 if let r = v.region { m.append(("region", .string(r))) }
                 return .object(m)
             })))
         }
-        var m: [(key: String, value: JSONValue)] = [("solutes", solutesJSON)]
+        var m: JSONObject = [("solutes", solutesJSON)]
         if !reactionsJSON.isEmpty { m.append(("reactions", .array(reactionsJSON))) }
         m += [("boundary", .array(boundaryJSON)), ("steadyStart", .bool(steadyStart)), ("timeStep", .number(timeStep))]
         if !o.isEmpty { m.append(("outputs", .object(o))) }

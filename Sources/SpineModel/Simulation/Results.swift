@@ -100,8 +100,8 @@ public struct SimulationResults: Sendable {
     /// The results document (`results.json`).
     public func json(nodeCount: Int, cellCount: Int, unknowns: Int) -> JSONValue {
         func group(_ list: [TimeSeries]) -> JSONValue {
-            .object(list.map { s in
-                var members: [(key: String, value: JSONValue)] = [("quantity", .string(s.quantity)), ("unit", .string(s.unit))]
+            .object(JSONObject(list.map { s in
+                var members: JSONObject = [("quantity", .string(s.quantity)), ("unit", .string(s.unit))]
                 for k in s.source.keys.sorted() { members.append((k, s.source[k]!)) }
                 if s.components == ["value"] {
                     members.append(("values", .array(s.values.map { .number($0[0]) })))
@@ -111,17 +111,17 @@ public struct SimulationResults: Sendable {
                     for (k, c) in s.components.enumerated() { members.append((c, .array(s.values.map { .number($0[k]) }))) }
                 }
                 return (s.name, JSONValue.object(members))
-            })
+            }))
         }
         let mesh: JSONValue = .object([("nodes", .number(Double(nodeCount))), ("cells", .number(Double(cellCount))),
                                        ("unknowns", .number(Double(unknowns)))])
         var stepList: [JSONValue] = []
         for s in steps {
-            let entry: [(key: String, value: JSONValue)] = [("time", .number(s.time)), ("dt", .number(s.timeStep)),
+            let entry: JSONObject = [("time", .number(s.time)), ("dt", .number(s.timeStep)),
                                                             ("iterations", .number(Double(s.iterations))), ("retries", .number(Double(s.retries)))]
             stepList.append(.object(entry))
         }
-        var members: [(key: String, value: JSONValue)] = [
+        var members: JSONObject = [
             ("units", .string("mm-N-s-MPa")), ("mesh", mesh), ("times", .array(times.map { JSONValue.number($0) })),
             ("probes", group(probes)), ("surfaces", group(surfaces)), ("regions", group(regions)), ("steps", .array(stepList)),
         ]
@@ -160,41 +160,5 @@ public struct SimulationResults: Sendable {
             lines.append(row.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-extension JSONValue {
-    /// Serializes as indented JSON (numbers in Swift's shortest round-trip form).
-    public func serialized(indent: Int = 0) -> String {
-        let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
-        switch self {
-        case .null: return "null"
-        case let .bool(b): return String(b)
-        case let .number(x):
-            if !x.isFinite { return "null" }
-            if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
-            return String(x)
-        case let .string(s):
-            var out = "\""
-            for ch in s.unicodeScalars {
-                switch ch {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                default: if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
-                }
-            }
-            return out + "\""
-        case let .array(items):
-            if items.isEmpty { return "[]" }
-            if items.allSatisfy({ if case .number = $0 { return true }; return false }) {
-                return "[" + items.map { $0.serialized() }.joined(separator: ", ") + "]"
-            }
-            return "[\n" + items.map { pad + $0.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n" + end + "]"
-        case let .object(members):
-            if members.isEmpty { return "{}" }
-            return "{\n" + members.map { pad + JSONValue.string($0.key).serialized() + ": " + $0.value.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n" + end + "}"
-        }
     }
 }

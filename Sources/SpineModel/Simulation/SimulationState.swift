@@ -39,7 +39,7 @@ public struct SimulationState: Sendable, Equatable {
     /// gives the same bits).
     /// - Throws: ``ModelError`` of kind `.file`.
     public func write(to url: URL) throws {
-        var members: [(key: String, value: JSONValue)] = [("format", .string(Self.format)), ("units", .string(Model.units)),
+        var members: JSONObject = [("format", .string(Self.format)), ("units", .string(Model.units)),
                                                           ("time", .number(time)), ("modelKey", .string(modelKey))]
         if let r = freeSwelling {
             members.append(("freeSwelling", .object([

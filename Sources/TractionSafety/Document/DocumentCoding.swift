@@ -2,7 +2,7 @@
 /// refused, and naming every field by its dotted path.
 struct FieldReader {
     let path: String
-    private let members: [String: JSONValue]
+    private let members: JSONObject
     private var used: Set<String> = []
 
     init(_ value: JSONValue, path: String) throws(LimitsRefusal) {
@@ -84,7 +84,7 @@ struct FieldReader {
 extension ForceSafetyLimits {
     /// The document as a JSON value, without a signature.
     public var jsonValue: JSONValue {
-        var limitsObject: [String: JSONValue] = [:]
+        var limitsObject: JSONObject = [:]
         for (name, kp) in Limits.fields {
             let l = limits[keyPath: kp]
             limitsObject[name] = .object([
@@ -92,7 +92,7 @@ extension ForceSafetyLimits {
                 "criterion": .string(l.criterion), "marginFraction": .number(l.marginFraction),
             ])
         }
-        var monitoringObject: [String: JSONValue] = [:]
+        var monitoringObject: JSONObject = [:]
         for (name, kp) in MonitoringSettings.fields { monitoringObject[name] = .number(monitoring[keyPath: kp]) }
         return .object([
             "schemaVersion": .object(["major": .number(Double(schemaVersion.major)), "minor": .number(Double(schemaVersion.minor))]),

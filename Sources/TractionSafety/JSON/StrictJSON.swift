@@ -1,7 +1,9 @@
-/// A JSON value as the strict parser reads it and the canonical writer writes it.
+/// A JSON value as the strict parser reads it and the writers write it: the one JSON value type of
+/// the package (limits documents, model files, results and state files).
 ///
-/// Objects are dictionaries because the parser refuses duplicate keys; numbers are `Double`
-/// because every number in a limits document is a physical quantity or a small integer.
+/// Objects keep their members in document order (``JSONObject``; a model file's order can matter)
+/// and never hold a key twice (the parser refuses duplicate keys). Numbers are `Double` because
+/// every number read is a physical quantity or a small integer.
 public enum JSONValue: Equatable, Sendable {
     /// `null`.
     case null
@@ -13,49 +15,210 @@ public enum JSONValue: Equatable, Sendable {
     case string(String)
     /// An array.
     case array([JSONValue])
-    /// An object with unique keys.
-    case object([String: JSONValue])
+    /// An object: unique keys, in document order.
+    case object(JSONObject)
+
+    /// A short description of the value for messages: `-4`, `"hex8"`, `an object`.
+    public var summary: String {
+        switch self {
+        case .null: return "null"
+        case let .bool(b): return String(b)
+        case let .number(x): return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+        case let .string(s): return "\"\(s)\""
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// Parses one JSON value filling the whole of `bytes` (surrounding whitespace allowed) with the
+    /// strict reader (RFC 8259 grammar, see ``JSONParseError`` for what is refused).
+    ///
+    /// - Parameters:
+    ///   - maxDepth: deepest nesting of arrays/objects accepted; deeper input is refused as soon as
+    ///     the limit is crossed, so no input can exhaust the stack.
+    ///   - maxNumberLength: longest number literal accepted, in characters (nil: any length).
+    /// - Throws: ``JSONParseError`` with the byte offset, line and column of the problem.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int, maxNumberLength: Int? = nil) throws(JSONParseError) -> JSONValue {
+        try StrictJSONParser.parse(bytes, maxDepth: maxDepth, maxNumberLength: maxNumberLength)
+    }
 }
 
-/// Why the strict JSON parser refused a byte sequence.
-struct JSONParseError: Error, Equatable {
+/// The members of a JSON object: unique keys in insertion (document) order.
+///
+/// Equality compares members in order (two objects listing the same members in a different order
+/// are different values: the order is part of what was read). Key lookup is by a hash index.
+/// Adding a key that is already present through ``append(_:)``, a literal or ``init(_:)`` is a
+/// programming error and traps, as for `Dictionary` literals; the parser refuses duplicates in input.
+public struct JSONObject: RandomAccessCollection, Equatable, Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral {
+    /// One member.
+    public typealias Element = (key: String, value: JSONValue)
+    /// Positions are 0-based member numbers.
+    public typealias Index = Int
+
+    private var members: [Element] = []
+    private var positions: [String: Int] = [:]
+
+    /// An empty object.
+    public init() {}
+
+    /// An object with `members` in this order.
+    /// - Precondition: no key appears twice.
+    public init(_ members: some Sequence<Element>) {
+        for m in members { append(m) }
+    }
+
+    /// An object with the literal's members in the order written.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        for (k, v) in elements { append((k, v)) }
+    }
+
+    /// An object with the listed `(key, value)` members in this order.
+    public init(arrayLiteral elements: (String, JSONValue)...) {
+        for (k, v) in elements { append((k, v)) }
+    }
+
+    /// Position of the first member (0).
+    public var startIndex: Int { 0 }
+    /// One past the last member's position (the member count).
+    public var endIndex: Int { members.count }
+
+    /// The member at `position`; setting it keeps the key unique.
+    /// - Precondition: a new key set here is not already present at another position.
+    public subscript(position: Int) -> Element {
+        get { members[position] }
+        set {
+            let old = members[position].key
+            if newValue.key != old {
+                precondition(positions[newValue.key] == nil, "duplicate JSON object key \"\(newValue.key)\"")
+                positions[old] = nil
+                positions[newValue.key] = position
+            }
+            members[position] = newValue
+        }
+    }
+
+    /// Keys in order.
+    public var keys: [String] { members.map(\.key) }
+
+    /// The value of `key`, or nil. Setting a present key replaces its value in place, setting a new
+    /// key appends it, setting nil removes the member.
+    public subscript(key: String) -> JSONValue? {
+        get { positions[key].map { members[$0].value } }
+        set {
+            if let newValue {
+                if let k = positions[key] { members[k].value = newValue } else { append((key, newValue)) }
+            } else {
+                _ = removeValue(forKey: key)
+            }
+        }
+    }
+
+    /// The value of `key`, or `defaultValue` when absent; setting behaves as ``subscript(_:)-(String)``.
+    public subscript(key: String, default defaultValue: @autoclosure () -> JSONValue) -> JSONValue {
+        get { self[key] ?? defaultValue() }
+        set { self[key] = newValue }
+    }
+
+    /// The position of `key`, or nil.
+    public func index(forKey key: String) -> Int? { positions[key] }
+
+    /// Appends a member.
+    /// - Precondition: `member.key` is not present.
+    public mutating func append(_ member: Element) {
+        precondition(positions[member.key] == nil, "duplicate JSON object key \"\(member.key)\"")
+        positions[member.key] = members.count
+        members.append(member)
+    }
+
+    /// Appends `newMembers` in order.
+    /// - Precondition: none of their keys is present or repeated.
+    public mutating func append(contentsOf newMembers: some Sequence<Element>) {
+        for m in newMembers { append(m) }
+    }
+
+    /// Appends `rhs` to `lhs` in order (``append(contentsOf:)``).
+    public static func += (lhs: inout JSONObject, rhs: some Sequence<Element>) {
+        lhs.append(contentsOf: rhs)
+    }
+
+    /// Inserts a member at `position`; the members from there on move one place later.
+    /// - Precondition: `member.key` is not present.
+    public mutating func insert(_ member: Element, at position: Int) {
+        precondition(positions[member.key] == nil, "duplicate JSON object key \"\(member.key)\"")
+        members.insert(member, at: position)
+        for j in position..<members.count { positions[members[j].key] = j }
+    }
+
+    /// Removes the member `key` and returns its value, or nil when absent; the others keep their order.
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> JSONValue? {
+        guard let k = positions.removeValue(forKey: key) else { return nil }
+        let value = members.remove(at: k).value
+        for j in k..<members.count { positions[members[j].key] = j }
+        return value
+    }
+
+    /// Same members in the same order.
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.members.count == b.members.count && zip(a.members, b.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+/// Why the strict JSON reader refused a byte sequence.
+public struct JSONParseError: Error, Equatable, Sendable {
     /// True when the refusal is a number literal that overflows to infinity (a non-finite value).
-    var isNonFinite: Bool
+    public var isNonFinite: Bool
     /// Dotted path of the member being parsed (empty at top level).
-    var path: String
+    public var path: String
     /// Byte offset (0-based) where parsing failed.
-    var offset: Int
+    public var offset: Int
+    /// Line (1-based; lines end at LF) of ``offset``.
+    public var line: Int
+    /// Column (1-based, counted in bytes) of ``offset``.
+    public var column: Int
     /// What was wrong.
-    var message: String
+    public var message: String
 }
 
 /// A strict, bounded JSON parser (RFC 8259 grammar) for untrusted bytes.
 ///
 /// Strict means: no duplicate keys, no trailing commas, no comments, no leading zeros, no
 /// `NaN`/`Infinity` literals, valid UTF-8 only, no lone surrogate escapes, nesting depth at most
-/// ``maxDepth``, number literals at most ``maxNumberLength`` characters. It never traps on any input
-/// (fuzzed: `Fuzz/`).
+/// a nesting depth limit, an optional number-literal length limit. It never traps on any input
+/// (fuzzed: `Fuzz/`, limits documents and model files).
 struct StrictJSONParser {
-    /// Deepest nesting of arrays/objects accepted.
+    /// Deepest nesting of arrays/objects accepted in a limits document.
     static let maxDepth = 16
-    /// Longest number literal accepted, in characters.
+    /// Longest number literal accepted in a limits document, in characters.
     static let maxNumberLength = 40
 
     private let bytes: [UInt8]
+    private let maxDepth: Int
+    private let maxNumberLength: Int?
     private var index = 0
     private var path: [String] = []
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], maxDepth: Int, maxNumberLength: Int?) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+        self.maxNumberLength = maxNumberLength
+    }
+
+    /// Parses one JSON value filling the whole input with the limits-document limits
+    /// (``maxDepth``, ``maxNumberLength``).
+    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try parse(bytes, maxDepth: maxDepth, maxNumberLength: maxNumberLength)
+    }
 
     /// Parses one JSON value filling the whole input (surrounding whitespace allowed).
     ///
     /// A byte-order mark or UTF-16/UTF-32 text is refused with a message saying how to fix the file
     /// (a signed document is byte-exact, so the mark is never silently skipped).
-    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    static func parse(_ bytes: [UInt8], maxDepth: Int, maxNumberLength: Int?) throws(JSONParseError) -> JSONValue {
         if let problem = encodingProblem(bytes) {
-            throw JSONParseError(isNonFinite: false, path: "", offset: 0, message: problem)
+            throw JSONParseError(isNonFinite: false, path: "", offset: 0, line: 1, column: 1, message: problem)
         }
-        var parser = StrictJSONParser(bytes)
+        var parser = StrictJSONParser(bytes, maxDepth: maxDepth, maxNumberLength: maxNumberLength)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -80,8 +243,12 @@ struct StrictJSONParser {
         return nil
     }
 
-    private func error(_ message: String, nonFinite: Bool = false) -> JSONParseError {
-        JSONParseError(isNonFinite: nonFinite, path: path.joined(separator: "."), offset: index, message: message)
+    private func error(_ message: String, nonFinite: Bool = false, at offset: Int? = nil) -> JSONParseError {
+        let at = min(offset ?? index, bytes.count)
+        var line = 1, lineStart = 0
+        for k in 0..<at where bytes[k] == 0x0A { line += 1; lineStart = k + 1 }
+        return JSONParseError(isNonFinite: nonFinite, path: path.joined(separator: "."), offset: at, line: line,
+                              column: at - lineStart + 1, message: message)
     }
 
     private mutating func skipWhitespace() {
@@ -94,7 +261,7 @@ struct StrictJSONParser {
     }
 
     private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
+        guard index < bytes.count else { throw error("unexpected end of file, expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
@@ -119,16 +286,17 @@ struct StrictJSONParser {
     }
 
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         index += 1  // {
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let keyStart = index
             let key = try parseString()
-            guard members[key] == nil else { throw error("duplicate key \"\(key)\"") }
+            guard members.index(forKey: key) == nil else { throw error("duplicate key \"\(key)\"", at: keyStart) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
             index += 1
@@ -136,9 +304,9 @@ struct StrictJSONParser {
             path.append(key)
             let value = try parseValue(depth: depth)
             path.removeLast()
-            members[key] = value
+            members.append((key, value))
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input inside an object") }
+            guard index < bytes.count else { throw error("unexpected end of file inside an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             throw error("expected ',' or '}' in an object")
@@ -146,7 +314,7 @@ struct StrictJSONParser {
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         index += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -157,7 +325,7 @@ struct StrictJSONParser {
             elements.append(try parseValue(depth: depth))
             path.removeLast()
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input inside an array") }
+            guard index < bytes.count else { throw error("unexpected end of file inside an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             throw error("expected ',' or ']' in an array")
@@ -247,8 +415,8 @@ struct StrictJSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected a digit in an exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        guard index - start <= Self.maxNumberLength else {
-            throw error("number literal longer than \(Self.maxNumberLength) characters")
+        if let maxNumberLength, index - start > maxNumberLength {
+            throw error("number literal longer than \(maxNumberLength) characters")
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else { throw error("unreadable number \(text)") }
@@ -295,12 +463,12 @@ enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (k, key) in keys.enumerated() {
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (k, member) in sorted.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, to: &out)
+                writeString(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key]!, to: &out)
+                write(member.value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

@@ -235,7 +235,7 @@ public enum LimitsBuilder {
             case .tScore(let t): density = .object(["tScore": .number(t)])
             case .notAssessed: density = .string("notAssessed")
             }
-            var monitoringObject: [String: JSONValue] = [:]
+            var monitoringObject: JSONObject = [:]
             for (name, kp) in MonitoringSettings.fields { monitoringObject[name] = .number(monitoring[keyPath: kp]) }
             let rx = prescription
             return .object([
