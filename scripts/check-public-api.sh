@@ -16,6 +16,10 @@ for m in modules:
         graph = json.load(open(path))
         for s in graph.get("symbols", []):
             if s.get("accessLevel") not in ("public", "open"): continue
+            # Members a type inherits from standard-library protocol extensions (e.g. Collection's
+            # withContiguousStorageIfAvailable) are not declared here: symbol graphs mark them
+            # synthesized and give them no source location.
+            if "::SYNTHESIZED::" in s.get("identifier", {}).get("precise", "") or "location" not in s: continue
             seen += 1
             text = "".join(f.get("spelling", "") for f in s.get("declarationFragments", []))
             # The C entry points of the controller module (@_cdecl, traction_safety.h) are a C API: pointers by design.
