@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "RunDirectoryKillProbe",
             dependencies: ["SpineModel"],
-            path: "Tests/RunDirectoryKillProbe"
+            path: "Tests/RunDirectoryKillProbeSupport"
         ),
         .testTarget(
             name: "SpineModelTests",

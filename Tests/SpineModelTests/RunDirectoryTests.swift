@@ -302,7 +302,7 @@ private func probeExecutable() throws -> URL {
     return url
 }
 
-/// The bytes the probe writes into file `i` of run `tag` (mirrors Tests/RunDirectoryKillProbe/main.swift).
+/// The bytes the probe writes into file `i` of run `tag` (mirrors Tests/RunDirectoryKillProbeSupport/main.swift).
 private func probeContent(tag: String, index: Int) -> Data {
     let line = "\(tag) frame \(index)\n"
     var text = ""
