@@ -72,7 +72,8 @@ public final class Simulation: @unchecked Sendable {
     public let model: Model
     /// What kind of run this is.
     public let kind: Kind
-    /// Progress after every accepted increment; finishes when the run ends. One consumer.
+    /// Progress after every accepted increment of this simulation's first run (free swelling
+    /// included); finishes when that run ends. One consumer; later runs report through ``onProgress``.
     public let progress: AsyncStream<SimulationProgress>
     /// Called on the running thread after every accepted increment with the same progress
     /// values as ``progress`` (for synchronous callers, e.g. a progress bar); keep it short.
