@@ -17,7 +17,7 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(limits-loader gmsh matrix-market model-file)
 build=.build/fuzz
 mkdir -p "$build/modules"
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g)
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name SpineTraction)   # `package` access across the modules, as SwiftPM does
 lapack=(-I Sources/CLAPACK -I Sources/CMetis)
 
 compile() {  # compile <log> swiftc-args...
