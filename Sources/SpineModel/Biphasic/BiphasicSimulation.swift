@@ -393,15 +393,7 @@ public final class BiphasicSimulation {
                 members.append(("freeSwelling", .object(entry)))
                 doc = .object(members)
             }
-            try write(doc.serialized() + "\n", to: dir.appendingPathComponent("results.json"))
-            try write(results.csv, to: dir.appendingPathComponent("results.csv"))
-            if outputs.vtu {
-                var pvd = PVDCollection(path: dir.appendingPathComponent("results.pvd").path)
-                do {
-                    for (t, file) in vtuFiles { try pvd.add(time: t, file: file) }
-                    try pvd.write()
-                } catch { throw ModelError(.file, at: pvd.path, String(describing: error)) }
-            }
+            try writeResultFiles(document: doc, results: results, vtuFiles: outputs.vtu ? vtuFiles : nil, into: dir)
             let pressures = results.probes.filter { $0.quantity == "p" || $0.quantity == "pressure" }
             if !pressures.isEmpty {
                 var plot = SVGPlot(title: "Pressure", xLabel: "time (s)", yLabel: "pressure (MPa)")
@@ -418,9 +410,5 @@ public final class BiphasicSimulation {
         return results
     }
 
-    func write(_ text: String, to url: URL) throws {
-        do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw ModelError(.file, at: url.path, "cannot write: \(error.localizedDescription)")
-        }
-    }
+    func write(_ text: String, to url: URL) throws { try writeText(text, to: url) }
 }

@@ -175,24 +175,12 @@ extension SolidSimulation {
         results.statistics = newton.statistics
         if let dir = outputDirectory {
             let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
-            try write(doc.serialized() + "\n", to: dir.appendingPathComponent("results.json"))
-            try write(results.csv, to: dir.appendingPathComponent("results.csv"))
-            if outputs.vtu {
-                var pvd = PVDCollection(path: dir.appendingPathComponent("results.pvd").path)
-                do {
-                    for (t, file) in vtuFiles { try pvd.add(time: t, file: file) }
-                    try pvd.write()
-                } catch { throw ModelError(.file, at: pvd.path, String(describing: error)) }
-            }
+            try writeResultFiles(document: doc, results: results, vtuFiles: outputs.vtu ? vtuFiles : nil, into: dir)
         }
         return results
     }
 
-    func write(_ text: String, to url: URL) throws {
-        do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw ModelError(.file, at: url.path, "cannot write: \(error.localizedDescription)")
-        }
-    }
+    func write(_ text: String, to url: URL) throws { try writeText(text, to: url) }
 
     /// ∫ P·N dA₀ (N) over a reference surface.
     func tractionIntegral(surface: String, displacement u: [Double]) throws -> SIMD3<Double> {
