@@ -41,7 +41,7 @@ struct RunReport {
                                1e3 * stats.factorSeconds / Double(max(stats.factorizations, 1)),
                                stats.evaluationSeconds, 100 * stats.evaluationSeconds / max(wall, 1e-9), stats.evaluations))
         }
-        Swift.print("wrote \(directory.path)/results.json" + (model.transport != nil ? " and transport.json" : ""))
+        Swift.print("wrote \(directory.path)/results.json" + (model.transport != nil && !model.isTransportOnly ? " and transport.json" : ""))
         if let pressure = results.nucleusPressure, !pressure.values.isEmpty {
             Swift.print(Self.comparison(times: results.times, pressure: pressure, lyingTime: Self.lyingTime(model)))
         }

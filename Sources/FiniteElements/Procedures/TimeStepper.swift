@@ -92,6 +92,11 @@ public struct AcceptedStep: Sendable, Equatable {
     public var retries: Int
     /// True when `time` is one of the must-points.
     public var isMustPoint: Bool
+
+    /// A step ending at `time` (s) after an increment of `timeStep` (s).
+    public init(time: Double, timeStep: Double, iterations: Int, retries: Int, isMustPoint: Bool) {
+        self.time = time; self.timeStep = timeStep; self.iterations = iterations; self.retries = retries; self.isMustPoint = isMustPoint
+    }
 }
 
 /// Adaptive backward-Euler stepping: grow the step after easy steps, cut and

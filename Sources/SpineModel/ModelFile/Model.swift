@@ -71,6 +71,20 @@ public struct Model: Sendable, Equatable {
             && a.outputs == b.outputs && a.transport == b.transport
     }
 
+    /// A transport-only (diffusion–reaction) model: solutes on the mesh's regions with no solid —
+    /// no materials, regions, conditions or mechanical outputs; the tissue is at rest (reference
+    /// porosity, no fluid flow). Steps are ``StepDefinition/transport(name:duration:timeStep:steady:)``.
+    /// The model file omits `kinematics`, `regions`, `materials` and `boundary`.
+    public static func transportOnly(mesh: MeshSource, transport: TransportDefinition, steps: [StepDefinition], outputs: OutputDefinition,
+                                     notes: String? = nil,
+                                     baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> Model {
+        Model(mesh: mesh, kinematics: .smallStrain, regions: [], materials: [:], boundary: [], steps: steps, outputs: outputs,
+              transport: transport, notes: notes, baseDirectory: baseDirectory)
+    }
+
+    /// True for a transport-only model: a transport block and no materials.
+    public var isTransportOnly: Bool { transport != nil && materials.isEmpty }
+
     /// The root path in this model's style.
     public var rootPath: ModelPath { ModelPath(style: pathStyle) }
 
@@ -261,12 +275,33 @@ public struct StepDefinition: Sendable, Equatable {
     /// A free-swelling step (biphasic models, first step only): swell with no external load
     /// to Donnan equilibrium before loading; it takes no model time (``duration`` is 0).
     public var freeSwelling: FreeSwellingDefinition? = nil
+    /// A steady step (transport-only models and the transport of solid models): the solutes take
+    /// the steady state of the step's conditions at its start and keep it through the step (output
+    /// times inside it record that state). The file's `"steady": true`.
+    public var steady = false
+    /// The transport's time increments in this step (transport-only models and the transport of
+    /// solid models); nil: the transport block's fixed ``TransportDefinition/timeStep``. The
+    /// file's step key `"transport": {"dt": …, "dtMin": …, "dtMax": …}`. Biphasic models step the
+    /// solutes with the mechanics and refuse it.
+    public var transportTimeStep: TransportTimeControl? = nil
 
     /// A loading step of `duration` s with adaptive time increments in [`minStep`, `maxStep`] s,
     /// starting at `initialStep` s (default: `maxStep`).
     public init(name: String, duration: Double, initialStep: Double? = nil, minStep: Double, maxStep: Double) {
         self.name = name; self.duration = duration; self.initialStep = initialStep ?? maxStep
         self.minStep = minStep; self.maxStep = maxStep
+    }
+
+    /// A step of a transport-only model (``Model/transportOnly(mesh:transport:steps:outputs:notes:baseDirectory:)``):
+    /// `duration` s with the transport's increments `timeStep` (nil: the transport block's
+    /// ``TransportDefinition/timeStep``), or the steady state throughout when `steady`. A
+    /// transport-only model has no mechanical increments: ``initialStep``, ``minStep`` and
+    /// ``maxStep`` are set to `duration` and must stay so.
+    public static func transport(name: String, duration: Double, timeStep: TransportTimeControl? = nil, steady: Bool = false) -> StepDefinition {
+        var s = StepDefinition(name: name, duration: duration, minStep: duration, maxStep: duration)
+        s.transportTimeStep = timeStep
+        s.steady = steady
+        return s
     }
 
     /// A free-swelling step (first step of a biphasic model; takes no model time).
@@ -280,6 +315,31 @@ public struct StepDefinition: Sendable, Equatable {
         s.freeSwelling = FreeSwellingDefinition(tolerance: tolerance, maxDuration: maxDuration)
         return s
     }
+}
+
+/// The transport's time increments in a step (s): backward-Euler increments starting at
+/// ``initial``, halved when Newton fails (down to ``minimum``) and doubled after an increment
+/// that converged in at most three Newton iterations (up to ``maximum``); every output time and
+/// step end is landed on exactly. With ``minimum`` = ``maximum`` = ``initial`` the increment is fixed.
+/// The model file's step key `"transport": {"dt": 60}` (fixed) or `{"dt": 60, "dtMin": 1, "dtMax": 600}`.
+public struct TransportTimeControl: Sendable, Equatable {
+    /// First increment (s).
+    public var initial: Double
+    /// Smallest increment (s): a step that fails at it stops the run with the transport's error.
+    public var minimum: Double
+    /// Largest increment (s).
+    public var maximum: Double
+
+    /// Adaptive increments in [`minimum`, `maximum`] s starting at `initial` s.
+    public init(initial: Double, minimum: Double, maximum: Double) {
+        self.initial = initial; self.minimum = minimum; self.maximum = maximum
+    }
+
+    /// A fixed increment of `dt` s.
+    public static func fixed(_ dt: Double) -> TransportTimeControl { TransportTimeControl(initial: dt, minimum: dt, maximum: dt) }
+
+    /// True when every increment is ``initial``.
+    public var isFixed: Bool { minimum == initial && maximum == initial }
 }
 
 /// The `freeSwelling` block of a step (see ``BiphasicProblem/swellFreely(state:tolerance:maxDuration:options:newton:)``).

@@ -38,6 +38,7 @@ struct ModelParser {
             throw ModelError(.units, at: "units", "expected \"\(Model.units)\", got \"\(units)\" (convert the model to mm, N, s, MPa)")
         }
         let notes = try r.optional("description").map { try JSONAccess.string($0, "description") }
+        if !r.has("materials") && r.has("transport") { return try parseTransportOnly(&r, notes: notes) }
         let mesh = try parseMesh(try r.required("mesh"))
         let kin = try JSONAccess.choice(try r.required("kinematics"), "kinematics", Kinematics.allCases.map(\.rawValue))
         let curves = try parseCurves(r.optional("curves"))
@@ -55,7 +56,7 @@ struct ModelParser {
         let boundary = try JSONAccess.array(try r.required("boundary"), "boundary").enumerated().map { try parseCondition($1, path: "boundary[\($0)]", curves: curves) }
         let stepValues = try JSONAccess.array(try r.required("steps"), "steps")
         guard !stepValues.isEmpty else { throw ModelError(.invalidValue, at: "steps", "expected at least one step") }
-        let steps = try stepValues.enumerated().map { try parseStep($1, path: "steps[\($0)]") }
+        let steps = try stepValues.enumerated().map { try parseStep($1, path: "steps[\($0)]", transportOnly: false) }
         for (i, step) in steps.enumerated().dropFirst() where step.freeSwelling != nil {
             throw ModelError(.invalidValue, at: "steps[\(i)].freeSwelling", "a free-swelling step must be the first step (it sets the initial state before loading)")
         }
@@ -73,6 +74,7 @@ struct ModelParser {
                           boundary: boundary, steps: steps, outputs: outputs, transport: transport, notes: notes, baseDirectory: baseDirectory)
         model.planeStrain = planeStrain
         model.pathStyle = .json
+        try model.validateTransportSteps()
         return model
     }
 
@@ -373,18 +375,68 @@ struct ModelParser {
         return condition
     }
 
-    func parseStep(_ v: JSONValue, path: String) throws -> StepDefinition {
+    func parseStep(_ v: JSONValue, path: String, transportOnly: Bool) throws -> StepDefinition {
         var r = try JSONReader(v, path: path)
         let name = try r.optional("name").map { try JSONAccess.string($0, r.child("name")) } ?? path
-        if r.has("freeSwelling") { return try parseFreeSwellingStep(&r, name: name, path: path) }
+        if r.has("freeSwelling") {
+            if transportOnly { throw ModelError(.invalidValue, at: r.child("freeSwelling"), "a transport-only model has no solid to swell: expected a step with \"duration\"") }
+            return try parseFreeSwellingStep(&r, name: name, path: path)
+        }
         let duration = try JSONAccess.positive(try r.required("duration"), r.child("duration"))
+        let steady = try r.optional("steady").map { try JSONAccess.bool($0, r.child("steady")) } ?? false
+        let control = try r.optional("transport").map { try parseTransportTimeControl($0, path: r.child("transport")) }
+        if steady, control != nil {
+            throw ModelError(.invalidValue, at: r.child("transport"), "a steady step takes no transport increments: remove \"transport\" or \"steady\"")
+        }
+        if transportOnly {
+            for key in ["dt", "dtMin", "dtMax"] where r.has(key) {
+                throw ModelError(.invalidValue, at: r.child(key), "a transport-only model has no mechanical increments: give the transport's increments as \"transport\": {\"dt\": …} (s), or the block's \"timeStep\"")
+            }
+            try r.finish(allowed: ["name", "duration", "steady", "transport"])
+            return .transport(name: name, duration: duration, timeStep: control, steady: steady)
+        }
         let dtMax = try JSONAccess.positive(try r.required("dtMax"), r.child("dtMax"))
         let dtMin = try JSONAccess.positive(try r.required("dtMin"), r.child("dtMin"))
         guard dtMin <= dtMax else { throw ModelError(.invalidValue, at: r.child("dtMin"), "expected ≤ dtMax = \(dtMax) s, got \(dtMin)") }
         let dt = try r.optional("dt").map { try JSONAccess.positive($0, r.child("dt")) } ?? dtMax
         guard dt >= dtMin, dt <= dtMax else { throw ModelError(.invalidValue, at: r.child("dt"), "expected a number in [dtMin, dtMax] = [\(dtMin), \(dtMax)] s, got \(dt)") }
-        try r.finish(allowed: ["name", "duration", "dt", "dtMin", "dtMax"])
-        return StepDefinition(name: name, duration: duration, initialStep: dt, minStep: dtMin, maxStep: dtMax)
+        try r.finish(allowed: ["name", "duration", "dt", "dtMin", "dtMax", "steady", "transport"])
+        var step = StepDefinition(name: name, duration: duration, initialStep: dt, minStep: dtMin, maxStep: dtMax)
+        step.steady = steady
+        step.transportTimeStep = control
+        return step
+    }
+
+    /// A step's `"transport": {"dt": …, "dtMin": …, "dtMax": …}` (s; `dtMin`/`dtMax` default to `dt`: a fixed increment).
+    func parseTransportTimeControl(_ v: JSONValue, path: String) throws -> TransportTimeControl {
+        var r = try JSONReader(v, path: path)
+        let dt = try JSONAccess.positive(try r.required("dt"), r.child("dt"))
+        let dtMin = try r.optional("dtMin").map { try JSONAccess.positive($0, r.child("dtMin")) } ?? dt
+        let dtMax = try r.optional("dtMax").map { try JSONAccess.positive($0, r.child("dtMax")) } ?? dt
+        guard dtMin <= dt else { throw ModelError(.invalidValue, at: r.child("dtMin"), "expected ≤ dt = \(dt) s, got \(dtMin)") }
+        guard dt <= dtMax else { throw ModelError(.invalidValue, at: r.child("dtMax"), "expected ≥ dt = \(dt) s, got \(dtMax)") }
+        try r.finish(allowed: ["dt", "dtMin", "dtMax"])
+        return TransportTimeControl(initial: dt, minimum: dtMin, maximum: dtMax)
+    }
+
+    /// A model with a `transport` block and no `materials`: solutes on the mesh's regions, no solid.
+    func parseTransportOnly(_ r: inout JSONReader, notes: String?) throws -> Model {
+        for key in ["kinematics", "planeStrain", "regions", "boundary", "curves"] where r.has(key) {
+            throw ModelError(.invalidValue, at: key, "a transport-only model (a \"transport\" block and no \"materials\") has no solid: remove \"\(key)\", or give \"materials\" for a solid model")
+        }
+        let mesh = try parseMesh(try r.required("mesh"))
+        let stepValues = try JSONAccess.array(try r.required("steps"), "steps")
+        guard !stepValues.isEmpty else { throw ModelError(.invalidValue, at: "steps", "expected at least one step") }
+        let steps = try stepValues.enumerated().map { try parseStep($1, path: "steps[\($0)]", transportOnly: true) }
+        let endTime = steps.reduce(0) { $0 + $1.duration }
+        let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
+        let transport = try TransportParser.parse(try r.required("transport"))
+        try r.finish(allowed: ["units", "mesh", "steps", "outputs", "description", "transport"])
+        var model = Model.transportOnly(mesh: mesh, transport: transport, steps: steps, outputs: outputs, notes: notes, baseDirectory: baseDirectory)
+        model.pathStyle = .json
+        try model.validateTransportOnly()
+        try model.validateTransportSteps()
+        return model
     }
 
     func parseOutputs(_ v: JSONValue, endTime: Double) throws -> OutputDefinition {

@@ -13,12 +13,14 @@ extension Model {
     ///   (`materials["np"].biphasic.permeability.k0` for a model built in code).
     public func validate() throws {
         let root = rootPath
-        guard !regions.isEmpty else { throw ModelError(.invalidValue, at: root.key("regions").description, "expected at least one region → material entry") }
-        for (i, r) in regions.enumerated() where materials[r.material] == nil {
-            let at = pathStyle == .json ? root.key("regions").entry(r.region) : root.key("regions").index(i).key("material")
-            throw ModelError(.unknownName, at: at.description, "unknown material \"\(r.material)\"; defined: \(materials.keys.sorted().joined(separator: ", "))")
+        if isTransportOnly { try validateTransportOnly() } else {
+            guard !regions.isEmpty else { throw ModelError(.invalidValue, at: root.key("regions").description, "expected at least one region → material entry") }
+            for (i, r) in regions.enumerated() where materials[r.material] == nil {
+                let at = pathStyle == .json ? root.key("regions").entry(r.region) : root.key("regions").index(i).key("material")
+                throw ModelError(.unknownName, at: at.description, "unknown material \"\(r.material)\"; defined: \(materials.keys.sorted().joined(separator: ", "))")
+            }
+            for name in materials.keys.sorted() { try materials[name]!.validate(at: root.key("materials").entry(name)) }
         }
-        for name in materials.keys.sorted() { try materials[name]!.validate(at: root.key("materials").entry(name)) }
         var names = Set<String>()
         for (i, c) in boundary.enumerated() {
             let at = root.key("boundary").index(i)
@@ -39,12 +41,7 @@ extension Model {
                                  "a \(step.duration) s step with increments of at most \(step.maxStep) s takes at least \(String(format: "%.0f", fewest.rounded(.up))) increments; the limit is \(Self.maxIncrementsPerStep) (Model.maxIncrementsPerStep): expected a larger maximum increment or a shorter step")
             }
         }
-        if let transport, !isBiphasic {
-            let end = steps.reduce(0) { $0 + $1.duration }
-            guard end / transport.timeStep <= Double(Self.maxIncrementsPerStep) else {
-                throw ModelError(.invalidValue, at: "transport.timeStep", "\(end) s in steps of \(transport.timeStep) s is \(String(format: "%.0f", (end / transport.timeStep).rounded(.up))) transport steps; the limit is \(Self.maxIncrementsPerStep): expected a larger time step")
-            }
-        }
+        try validateTransportSteps()
         try mesh.checkSize(at: root.key("mesh"))
         try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })
         try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)

@@ -34,20 +34,26 @@ extension Model {
         var members: JSONObject = [("units", .string(Model.units))]
         if let notes { members.append(("description", .string(notes))) }
         members.append(("mesh", Self.json(mesh)))
-        members.append(("kinematics", .string(kinematics.rawValue)))
-        if planeStrain { members.append(("planeStrain", .bool(true))) }
-        members.append(("regions", .object(JSONObject(regions.map { ($0.region, .string($0.material)) }))))
-        members.append(("materials", .object(JSONObject(try materials.keys.sorted().map { name in
-            (name, try materials[name]!.jsonValue(at: root.key("materials").entry(name)))
-        }))))
+        let transportOnly = isTransportOnly
+        if transportOnly {
+            // No solid: validate() has checked that no mechanical value would be dropped here.
+            try validateTransportOnly()
+        } else {
+            members.append(("kinematics", .string(kinematics.rawValue)))
+            if planeStrain { members.append(("planeStrain", .bool(true))) }
+            members.append(("regions", .object(JSONObject(regions.map { ($0.region, .string($0.material)) }))))
+            members.append(("materials", .object(JSONObject(try materials.keys.sorted().map { name in
+                (name, try materials[name]!.jsonValue(at: root.key("materials").entry(name)))
+            }))))
+        }
         if !curves.isEmpty {
             members.append(("curves", .object(JSONObject(curves.keys.sorted().map { name in
                 let c = curves[name]!
                 return (name, .array(zip(c.times, c.values).map { .array([.number($0), .number($1)]) }))
             }))))
         }
-        members.append(("boundary", .array(boundary.map(Self.json))))
-        members.append(("steps", .array(steps.map(Self.json))))
+        if !transportOnly { members.append(("boundary", .array(boundary.map(Self.json)))) }
+        members.append(("steps", .array(steps.map { Self.json($0, transportOnly: transportOnly) })))
         members.append(("outputs", Self.json(outputs)))
         if let transport { members.append(("transport", try transport.jsonValue())) }
         return .object(members)
@@ -111,14 +117,20 @@ extension Model {
         return .object(m)
     }
 
-    static func json(_ s: StepDefinition) -> JSONValue {
+    static func json(_ s: StepDefinition, transportOnly: Bool) -> JSONValue {
         var m: JSONObject = [("name", .string(s.name))]
         if let f = s.freeSwelling {
             m.append(("freeSwelling", .object([("tolerance", .number(f.tolerance)), ("maxDuration", .number(f.maxDuration))])))
         } else {
             m.append(("duration", .number(s.duration)))
         }
-        m += [("dt", .number(s.initialStep)), ("dtMin", .number(s.minStep)), ("dtMax", .number(s.maxStep))]
+        if !transportOnly { m += [("dt", .number(s.initialStep)), ("dtMin", .number(s.minStep)), ("dtMax", .number(s.maxStep))] }
+        if s.steady { m.append(("steady", .bool(true))) }
+        if let c = s.transportTimeStep {
+            var t: JSONObject = [("dt", .number(c.initial))]
+            if !c.isFixed { t += [("dtMin", .number(c.minimum)), ("dtMax", .number(c.maximum))] }
+            m.append(("transport", .object(t)))
+        }
         return .object(m)
     }
 
@@ -285,7 +297,8 @@ extension TransportDefinition {
         }
         var m: JSONObject = [("solutes", solutesJSON)]
         if !reactionsJSON.isEmpty { m.append(("reactions", .array(reactionsJSON))) }
-        m += [("boundary", .array(boundaryJSON)), ("steadyStart", .bool(steadyStart)), ("timeStep", .number(timeStep))]
+        m += [("boundary", .array(boundaryJSON)), ("steadyStart", .bool(steadyStart))]
+        if let timeStep { m.append(("timeStep", .number(timeStep))) }
         if !o.isEmpty { m.append(("outputs", .object(o))) }
         return .object(m)
     }

@@ -28,14 +28,16 @@ public struct TransportDefinition: Sendable, Equatable {
     public var boundary: [(condition: SoluteBoundaryCondition, path: String)]
     /// Solve the steady state before the first step (the initial state of a transient run).
     public var steadyStart: Bool
-    /// Fixed backward-Euler time step (s) of the transport between output times.
-    public var timeStep: Double
+    /// Fixed backward-Euler time step (s) of the transport in steps that give no
+    /// ``StepDefinition/transportTimeStep`` of their own; nil when every such step does (or the
+    /// model is biphasic: the mechanics choose the steps).
+    public var timeStep: Double?
     /// Outputs.
     public var outputs: Outputs
 
     /// A transport block; `timeStep` in s.
     public init(solutes: [Solute], reactions: [(region: String, reaction: any SoluteReaction)] = [],
-                boundary: [SoluteBoundaryCondition], steadyStart: Bool = false, timeStep: Double, outputs: Outputs = Outputs()) {
+                boundary: [SoluteBoundaryCondition], steadyStart: Bool = false, timeStep: Double? = nil, outputs: Outputs = Outputs()) {
         self.solutes = solutes; self.reactions = reactions
         self.boundary = boundary.enumerated().map { ($1, "transport.boundary[\($0)]") }
         self.steadyStart = steadyStart; self.timeStep = timeStep; self.outputs = outputs
@@ -184,7 +186,7 @@ enum TransportParser {
             }
         }
         let steady = try r.optional("steadyStart").map { try JSONAccess.bool($0, "transport.steadyStart") } ?? false
-        let dt = try JSONAccess.positive(try r.required("timeStep"), "transport.timeStep")
+        let dt = try r.optional("timeStep").map { try JSONAccess.positive($0, "transport.timeStep") }
         var outputs = TransportDefinition.Outputs()
         if let o = r.optional("outputs") {
             var or = try JSONReader(o, path: "transport.outputs")

@@ -38,7 +38,8 @@ public struct SimulationProgress: Sendable, Equatable {
 }
 
 /// Runs a ``Model`` of any kind — solid, biphasic, biphasic with solutes staggered on its
-/// fluid, or transport on a solid model — and returns typed ``SimulationResults``.
+/// fluid, transport on a solid model at rest, or transport only (no solid) — and returns typed
+/// ``SimulationResults``.
 ///
 /// ```swift
 /// var model = try DefaultDiscModel.model()
@@ -66,6 +67,8 @@ public final class Simulation: @unchecked Sendable {
         case biphasic
         /// Biphasic mechanics with solutes stepped after every accepted mechanical step.
         case biphasicWithTransport
+        /// Solute transport (diffusion–reaction) with no solid: ``Model/isTransportOnly``.
+        case transport
     }
 
     /// The model (validated).
@@ -89,6 +92,7 @@ public final class Simulation: @unchecked Sendable {
         case solid(SolidSimulation)
         case biphasic(BiphasicSimulation)
         case coupled(BiphasicSimulation, TransportSimulation)
+        case transport(TransportSimulation)
     }
     let engine: Engine
     private let state = RunState()
@@ -98,7 +102,9 @@ public final class Simulation: @unchecked Sendable {
     public init(model: Model) throws {
         try model.validate()
         self.model = model
-        if model.isBiphasic {
+        if model.isTransportOnly {
+            engine = .transport(try TransportSimulation(model: model)); kind = .transport
+        } else if model.isBiphasic {
             let biphasic = try BiphasicSimulation(model: model)
             if model.transport != nil {
                 // Solutes carried by the fluid: transport on the linear cells of the corner nodes
@@ -121,6 +127,7 @@ public final class Simulation: @unchecked Sendable {
         switch engine {
         case let .solid(s): return s.mesh
         case let .biphasic(b), let .coupled(b, _): return b.mesh
+        case let .transport(t): return t.mesh
         }
     }
 
@@ -129,6 +136,7 @@ public final class Simulation: @unchecked Sendable {
         switch engine {
         case let .solid(s): return s.unknownCount
         case let .biphasic(b), let .coupled(b, _): return b.unknownCount
+        case let .transport(t): return t.problem.dofMap.dofCount
         }
     }
 
@@ -169,7 +177,7 @@ public final class Simulation: @unchecked Sendable {
     /// Free-swelling steps this simulation has run (a run from a kept state runs none).
     public var freeSwellingRuns: Int {
         switch engine {
-        case .solid: return 0
+        case .solid, .transport: return 0
         case let .biphasic(b), let .coupled(b, _): return b.freeSwellingRuns
         }
     }
@@ -288,6 +296,17 @@ public final class Simulation: @unchecked Sendable {
             var (mechanics, solutes) = try transport.runCoupled(with: biphasic, outputDirectory: outputDirectory)
             mechanics.solutes = solutes.probes + solutes.surfaces + solutes.regions
             return mechanics
+        case let .transport(transport):
+            if mode.swellOnly || mode.start != nil {
+                throw ModelError(.invalidValue, at: "steps", "a transport-only model has no free-swelling state to start from")
+            }
+            transport.incrementObserver = observer
+            defer { transport.incrementObserver = nil }
+            var results = try transport.run(outputDirectory: outputDirectory)
+            // Every series of a transport-only run is a solute's: one list, as for the other kinds.
+            results.solutes = results.probes + results.surfaces + results.regions
+            results.probes = []; results.surfaces = []; results.regions = []
+            return results
         }
     }
 }

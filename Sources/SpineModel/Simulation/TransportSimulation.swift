@@ -74,24 +74,97 @@ public final class TransportSimulation {
         }
     }
 
-    /// Runs and writes `transport.json` and `transport.csv` (and, if the model asks for VTU,
-    /// `vtu/transport-NNNN.vtu` + `transport.pvd` with one point field per solute, mM) into `outputDirectory`.
+    /// Called on the running thread after every accepted transport increment with the step index,
+    /// the time reached (s) and the Newton iterations; an error thrown here stops the run (a
+    /// `CancellationError` becomes ``SimulationCancelled`` carrying the results so far).
+    var incrementObserver: ((_ step: Int, _ time: Double, _ iterations: Int) throws -> Void)? = nil
+
+    /// Runs the model's steps and writes `transport.json` and `transport.csv` (and, if the model
+    /// asks for VTU, `vtu/transport-NNNN.vtu` + `transport.pvd` with one point field per solute, mM)
+    /// into `outputDirectory` — `results.json`, `results.csv` and `results.pvd` for a transport-only model.
+    ///
+    /// Each step runs with its own ``StepDefinition/transportTimeStep`` (or the block's fixed
+    /// ``TransportDefinition/timeStep``): backward-Euler increments, halved when Newton fails
+    /// (down to the control's minimum) and doubled after an increment that took at most three
+    /// Newton iterations (up to its maximum), landing exactly on every output time and step end.
+    /// A steady step (``StepDefinition/steady``) solves the steady state of its conditions at its
+    /// start and keeps it through the step; surface inflow then accumulates at the steady rate.
+    /// Results are recorded at t = 0 and at every output time.
     public func run(outputDirectory: URL? = nil) throws -> SimulationResults {
         let recorder = try TransportRecorder(self, outputDirectory: outputDirectory)
+        let initialIterations = problem.profile.newtonIterations
         if definition.steadyStart { try problem.solveSteady() }
+        if model.steps.first?.steady == true { try problem.solveSteady() }
         try recorder.refreshRates()
         let endTime = model.steps.reduce(0) { $0 + $1.duration }
         var times = model.outputs.times.filter { $0 <= endTime * (1 + 1e-12) }
         if times.first != 0 { times.insert(0, at: 0) }
-        var t = 0.0
-        for target in times {
-            while t < target - 1e-9 * max(endTime, 1) {
-                let dt = min(definition.timeStep, target - t)
-                try problem.step(dt)
-                t += dt
-                try recorder.accumulate(dt)
+        let tolerance = 1e-9 * max(endTime, 1)
+        var next = 0
+        func recordDue(upTo t: Double) throws {
+            while next < times.count, times[next] <= t + tolerance {
+                try recorder.record(times[next])
+                next += 1
             }
-            try recorder.record(target)
+        }
+        do {
+            try recordDue(upTo: 0)
+            var start = 0.0
+            for (index, step) in model.steps.enumerated() {
+                let end = start + step.duration
+                if step.steady {
+                    let before = index == 0 ? initialIterations : problem.profile.newtonIterations
+                    if index > 0 {
+                        try problem.solveSteady()
+                        try recorder.refreshRates()
+                    }
+                    recorder.results.steps.append(AcceptedStep(time: end, timeStep: step.duration, iterations: problem.profile.newtonIterations - before,
+                                                               retries: 0, isMustPoint: true))
+                    // The steady state holds through the step: inflow accumulates at the steady rate.
+                    var t = start
+                    while next < times.count, times[next] <= end + tolerance {
+                        try recorder.accumulate(times[next] - t, rates: recorder.lastRates)
+                        t = times[next]
+                        try recorder.record(t)
+                        next += 1
+                    }
+                    try recorder.accumulate(end - t, rates: recorder.lastRates)
+                    try incrementObserver?(index, end, 0)
+                } else {
+                    let control = step.transportTimeStep ?? definition.timeStep.map(TransportTimeControl.fixed)
+                    guard let control else {
+                        throw ModelError(.missingKey, at: "steps[\(index)].transport", "expected the transport's increments for this step (a step \"transport\": {\"dt\": …} or the block's \"timeStep\")")
+                    }
+                    var t = start, dt = control.initial, retries = 0
+                    while t < end - tolerance {
+                        let target = next < times.count && times[next] < end - tolerance ? times[next] : end
+                        let lands = dt >= target - t - tolerance
+                        let h = lands ? target - t : dt
+                        let before = problem.profile.newtonIterations
+                        do {
+                            try problem.step(h)
+                        } catch TransportError.notConverged where h / 2 >= control.minimum * (1 - 1e-12) {
+                            dt = h / 2
+                            retries += 1
+                            continue
+                        }
+                        let iterations = problem.profile.newtonIterations - before
+                        t = lands ? target : t + h
+                        recorder.results.steps.append(AcceptedStep(time: t, timeStep: h, iterations: iterations, retries: retries, isMustPoint: lands))
+                        retries = 0
+                        try recorder.accumulate(h)
+                        try recordDue(upTo: t)
+                        try incrementObserver?(index, t, iterations)
+                        if !control.isFixed, iterations <= 3 { dt = min(2 * dt, control.maximum) }
+                    }
+                }
+                start = end
+            }
+        } catch {
+            var partial = recorder.results
+            partial.isComplete = false
+            if error is CancellationError { throw SimulationCancelled(partial: partial) }
+            throw error
         }
         return try recorder.finish()
     }
@@ -177,7 +250,7 @@ final class TransportRecorder {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 if sim.model.outputs.vtu {
                     try FileManager.default.createDirectory(at: dir.appendingPathComponent("vtu"), withIntermediateDirectories: true)
-                    pvd = PVDCollection(path: dir.appendingPathComponent("transport.pvd").path)
+                    pvd = PVDCollection(path: dir.appendingPathComponent(sim.model.isTransportOnly ? "results.pvd" : "transport.pvd").path)
                 }
             } catch { throw ModelError(.file, at: dir.path, "cannot create the output directory: \(error.localizedDescription)") }
         }
@@ -192,8 +265,8 @@ final class TransportRecorder {
 
     /// After a backward-Euler step of `dt` (s): the step's inflow is the end-of-step rate × Δt
     /// (exactly the discrete balance).
-    func accumulate(_ dt: Double) throws {
-        let r = try rates()
+    func accumulate(_ dt: Double, rates given: [Double]? = nil) throws {
+        let r = try given ?? rates()
         for k in r.indices { cumulative[k] += r[k] * dt }
         lastRates = r
     }
@@ -225,8 +298,10 @@ final class TransportRecorder {
         if let dir = outputDirectory {
             let doc = results.json(nodeCount: sim.mesh.nodeCount, cellCount: sim.mesh.cellCount, unknowns: sim.problem.dofMap.dofCount)
             do {
-                try (doc.serialized() + "\n").write(to: dir.appendingPathComponent("transport.json"), atomically: true, encoding: .utf8)
-                try results.csv.write(to: dir.appendingPathComponent("transport.csv"), atomically: true, encoding: .utf8)
+                // A transport-only model's results are the run's results; beside mechanics they are `transport.*`.
+                let stem = sim.model.isTransportOnly ? "results" : "transport"
+                try (doc.serialized() + "\n").write(to: dir.appendingPathComponent("\(stem).json"), atomically: true, encoding: .utf8)
+                try results.csv.write(to: dir.appendingPathComponent("\(stem).csv"), atomically: true, encoding: .utf8)
                 try pvd?.write()
             } catch let e as ModelError { throw e } catch {
                 throw ModelError(.file, at: dir.path, "cannot write transport results: \(error.localizedDescription)")
