@@ -28,6 +28,7 @@ struct RunReport {
         for s in results.probes + results.surfaces + results.regions + results.solutes where s.components == ["value"] && !standardNames.contains(s.name) {
             if let last = s.values.last { Swift.print("  \(s.name) (\(s.quantity)) at t = \(results.times.last ?? 0) s: \(last[0]) \(s.unit)") }
         }
+        if let n = results.nutrients { Self.printNutrients(n) }
         let swelling = results.freeSwelling
         let steps = results.steps.count + (swelling?.steps ?? 0)
         let iterations = results.steps.reduce(0) { $0 + $1.iterations } + (swelling?.iterations ?? 0)
@@ -45,6 +46,28 @@ struct RunReport {
         if let pressure = results.nucleusPressure, !pressure.values.isEmpty {
             Swift.print(Self.comparison(times: results.times, pressure: pressure, lyingTime: Self.lyingTime(model)))
         }
+    }
+
+    /// The disc-nutrition summary: concentrations at the start, the end and their extremes, the
+    /// glucose budget per traction cycle and the run's glucose balance.
+    static func printNutrients(_ n: NutrientReport) {
+        func row(_ name: String, _ s: NutrientReport.Snapshot) {
+            Swift.print(name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                        + String(format: "min O₂ %6.3f kPa  min glucose %6.3f mM  max lactate %6.3f mM  viable %6.4f",
+                                 s.minOxygen, s.minGlucose, s.maxLactate, s.viableFraction))
+        }
+        row("start (t = 0)", n.start)
+        row("end", n.final)
+        row("extremes over the run", n.extremes)
+        if !n.cycles.isEmpty {
+            Swift.print("glucose per traction cycle (mmol): imbibed, consumed, content change")
+            for c in n.cycles {
+                Swift.print(String(format: "  [%5.0f, %5.0f] s  %.6e  %.6e  %+.6e", c.window.lowerBound, c.window.upperBound,
+                                   c.glucoseImbibed, c.glucoseConsumed, c.contentChange))
+            }
+        }
+        Swift.print(String(format: "glucose balance error %.2e (relative to throughput; inflow through %@)", n.glucoseBalanceError,
+                           n.inflowSurfaces.joined(separator: ", ")))
     }
 
     /// One line on a free-swelling report.

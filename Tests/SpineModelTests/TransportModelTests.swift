@@ -83,6 +83,43 @@ struct TransportModelTests {
         #expect(abs(imbibed - change) <= 1e-8 * abs(change))
     }
 
+    @Test("The nutrient report of the one pipeline: per traction cycle imbibed − consumed = content change and the run's glucose balance, each to 1e-8 of the throughput")
+    func nutrientReportOnTheOnePipeline() async throws {
+        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/nutrient-traction.json").path)
+        // Coarse and short: as above, with the cells consuming (Bibby 2005 metabolism) from a steady start.
+        model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.55, radial: 1, around: 8, axial: 2, element: .hex20)
+        model.steps.removeAll { $0.freeSwelling != nil }
+        model.steps[0].duration = 20
+        model.steps[1].duration = 50
+        model.curves["traction"] = try LoadCurve(points: [(0, 0), (20, 0), (30, 1), (50, 1), (60, 0), (70, 0)])
+        model.outputs.times = [0, 20, 50, 70]
+        let simulation = try Simulation(model: model)
+        #expect(simulation.kind == .biphasicWithTransport)
+        let results = try await simulation.run()
+        let n = try #require(results.nutrients)
+        print("nutrient report: start \(n.start), end \(n.final), extremes \(n.extremes), cycles \(n.cycles), balance \(n.glucoseBalanceError)")
+        #expect(n.inflowSurfaces == ["glucoseInTop", "glucoseInBottom", "glucoseInOuter"])
+        #expect(n.cycles.map(\.window) == [20...70])   // read off the traction curve
+        let c = n.cycles[0]
+        #expect(c.glucoseConsumed > 0)
+        #expect(abs(c.glucoseImbibed - c.glucoseConsumed - c.contentChange) <= 1e-8 * (abs(c.glucoseImbibed) + abs(c.glucoseConsumed)))
+        #expect(n.glucoseBalanceError <= 1e-8)
+        // Extremes over every increment bound the values at the output times (regions "glucose", "lactate": average, min, max).
+        let glucose = try #require(results.series(named: "glucose")), lactate = try #require(results.series(named: "lactate"))
+        #expect(n.extremes.minGlucose <= glucose.values.map { $0[1] }.min()!)
+        #expect(n.extremes.maxLactate >= lactate.values.map { $0[2] }.max()!)
+        #expect(n.start.minGlucose == glucose.values[0][1] && n.final.minGlucose == glucose.values.last![1])
+    }
+
+    @Test("Transport-only nutrient-disc: steady step → the start, end and extremes agree; glucose balance 1e-8")
+    func nutrientReportSteady() throws {
+        let results = try Simulation(model: Self.coarse("nutrient-disc")).runSynchronously()
+        let n = try #require(results.nutrients)
+        #expect(n.cycles.isEmpty)
+        #expect(n.start.minGlucose == n.final.minGlucose && n.extremes.minGlucose == n.start.minGlucose)
+        #expect(n.glucoseBalanceError <= 1e-8)
+    }
+
     private func parse(_ transport: String) throws -> Model {
         let text = """
         {"units": "mm-N-s-MPa", "mesh": {"generate": {"box": {"size": [2, 1, 1], "divisions": [4, 1, 1], "element": "hex8"}}},

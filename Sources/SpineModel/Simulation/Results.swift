@@ -84,6 +84,9 @@ public struct SimulationResults: Sendable {
     public var notices: [String] = []
     /// What the free-swelling step did (biphasic models with one).
     public var freeSwelling: FreeSwellingReport? = nil
+    /// Disc nutrition (O₂, glucose, lactate, viable fraction, glucose per traction cycle) when the
+    /// model's transport has a `discCellMetabolism` reaction.
+    public var nutrients: NutrientReport? = nil
     /// Newton's counts and time per phase over the run.
     public var statistics: NewtonStatistics? = nil
     /// Size of the discrete problem: mesh nodes and cells, unknowns of the mechanical system.

@@ -281,6 +281,7 @@ public final class Simulation: @unchecked Sendable {
             if model.transport != nil {
                 let transport = try TransportSimulation(model: model, mesh: solid.mesh).run(outputDirectory: outputDirectory)
                 results.solutes = transport.probes + transport.surfaces + transport.regions
+                results.nutrients = transport.nutrients
             }
             return results
         case let .biphasic(biphasic):
@@ -295,6 +296,7 @@ public final class Simulation: @unchecked Sendable {
             }
             var (mechanics, solutes) = try transport.runCoupled(with: biphasic, outputDirectory: outputDirectory)
             mechanics.solutes = solutes.probes + solutes.surfaces + solutes.regions
+            mechanics.nutrients = solutes.nutrients
             return mechanics
         case let .transport(transport):
             if mode.swellOnly || mode.start != nil {

@@ -95,7 +95,7 @@ public final class TransportSimulation {
         let initialIterations = problem.profile.newtonIterations
         if definition.steadyStart { try problem.solveSteady() }
         if model.steps.first?.steady == true { try problem.solveSteady() }
-        try recorder.refreshRates()
+        try recorder.begin()
         let endTime = model.steps.reduce(0) { $0 + $1.duration }
         var times = model.outputs.times.filter { $0 <= endTime * (1 + 1e-12) }
         if times.first != 0 { times.insert(0, at: 0) }
@@ -123,12 +123,12 @@ public final class TransportSimulation {
                     // The steady state holds through the step: inflow accumulates at the steady rate.
                     var t = start
                     while next < times.count, times[next] <= end + tolerance {
-                        try recorder.accumulate(times[next] - t, rates: recorder.lastRates)
+                        try recorder.accumulate(times[next] - t, endingAt: times[next], rates: recorder.lastRates)
                         t = times[next]
                         try recorder.record(t)
                         next += 1
                     }
-                    try recorder.accumulate(end - t, rates: recorder.lastRates)
+                    try recorder.accumulate(end - t, endingAt: end, rates: recorder.lastRates)
                     try incrementObserver?(index, end, 0)
                 } else {
                     let control = step.transportTimeStep ?? definition.timeStep.map(TransportTimeControl.fixed)
@@ -152,7 +152,7 @@ public final class TransportSimulation {
                         t = lands ? target : t + h
                         recorder.results.steps.append(AcceptedStep(time: t, timeStep: h, iterations: iterations, retries: retries, isMustPoint: lands))
                         retries = 0
-                        try recorder.accumulate(h)
+                        try recorder.accumulate(h, endingAt: t)
                         try recordDue(upTo: t)
                         try incrementObserver?(index, t, iterations)
                         if !control.isFixed, iterations <= 3 { dt = min(2 * dt, control.maximum) }
@@ -193,7 +193,7 @@ public final class TransportSimulation {
         let bp = biphasic.problem
         problem.startTissue(try TissueState(biphasic: bp, dofValues: bp.dofValues(unknowns: bp.initialState(), time: 0)))
         if definition.steadyStart { try problem.solveSteady() }
-        try recorder.refreshRates()
+        try recorder.begin()
         let times = model.outputs.times
         let tolerance = 1e-9 * max(times.last ?? 1, 1)
         var next = 0
@@ -202,7 +202,7 @@ public final class TransportSimulation {
             problem.tissue = try TissueState(biphasic: bp, dofValues: bp.dofValues(unknowns: x, time: time),
                                              previous: bp.dofValues(unknowns: previous, time: time - dt), timeStep: dt)
             try problem.step(dt)
-            try recorder.accumulate(dt)
+            try recorder.accumulate(dt, endingAt: time)
             while next < times.count, times[next] <= time + tolerance {
                 if abs(times[next] - time) <= tolerance { try recorder.record(time) }
                 next += 1
@@ -224,6 +224,10 @@ final class TransportRecorder {
     /// Running ∫ inflow dt per output surface (mmol) and the last inflow rates (mmol/s).
     var cumulative: [Double], lastRates: [Double]
     var pvd: PVDCollection? = nil
+    /// The disc-nutrition summary, when the transport has a cell metabolism.
+    let nutrients: NutrientAccumulator?
+    /// End of the last accepted increment (s).
+    var lastTime = 0.0
 
     init(_ sim: TransportSimulation, outputDirectory: URL?) throws {
         self.sim = sim
@@ -245,6 +249,7 @@ final class TransportRecorder {
         }
         cumulative = [Double](repeating: 0, count: out.surfaces.count)
         lastRates = cumulative
+        nutrients = try NutrientAccumulator(simulation: sim)
         if let dir = outputDirectory {
             do {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -263,12 +268,20 @@ final class TransportRecorder {
     /// Reads the current inflow rates (after a steady solve).
     func refreshRates() throws { lastRates = try rates() }
 
+    /// The state at t = 0 is in place (after the steady start).
+    func begin() throws {
+        try refreshRates()
+        try nutrients?.begin()
+    }
+
     /// After a backward-Euler step of `dt` (s): the step's inflow is the end-of-step rate × Δt
     /// (exactly the discrete balance).
-    func accumulate(_ dt: Double, rates given: [Double]? = nil) throws {
+    func accumulate(_ dt: Double, endingAt time: Double, rates given: [Double]? = nil) throws {
         let r = try given ?? rates()
         for k in r.indices { cumulative[k] += r[k] * dt }
         lastRates = r
+        lastTime = time
+        try nutrients?.stepped(time: time, dt: dt, rates: r)
     }
 
     /// Records every output at time `t` (s).
@@ -295,8 +308,13 @@ final class TransportRecorder {
 
     /// Writes the files (when an output directory was given) and returns the results.
     func finish() throws -> SimulationResults {
+        results.nutrients = try nutrients?.report(endTime: lastTime)
         if let dir = outputDirectory {
-            let doc = results.json(nodeCount: sim.mesh.nodeCount, cellCount: sim.mesh.cellCount, unknowns: sim.problem.dofMap.dofCount)
+            var doc = results.json(nodeCount: sim.mesh.nodeCount, cellCount: sim.mesh.cellCount, unknowns: sim.problem.dofMap.dofCount)
+            if let n = results.nutrients, case var .object(members) = doc {
+                members.append(("nutrients", n.jsonValue))
+                doc = .object(members)
+            }
             do {
                 // A transport-only model's results are the run's results; beside mechanics they are `transport.*`.
                 let stem = sim.model.isTransportOnly ? "results" : "transport"
