@@ -228,8 +228,56 @@ struct ModelProtocolTests {
         model.curves = [:]
         model.boundary[named: "traction"]!.force = SIMD3(0, 0, 1)
         let plan = try model.apply(.defaultDisc)
-        #expect(model == file)
+        var expected = file
+        expected.tractionProtocol = .defaultDisc      // kept with what it generated
+        #expect(model == expected)
         #expect(plan.reportWindows == [60...170, 170...280, 280...390])
+    }
+
+    /// A model driven by a protocol keeps it: written with `"protocol"` and `"bodyMassKg"`, read back
+    /// equal; the protocol is the source of truth, so generated values edited alone are refused.
+    @Test func protocolInTheModelFile() throws {
+        var model = try DefaultDiscModel.model(mesh: .coarse)
+        let table = TractionProtocol.intermittent(cycles: 2, pull: .bodyWeightFraction(0.2), hold: 30, rest: 20, restLevel: 0.5,
+                                                  ramp: .logarithmic(duration: 10), preload: .init(force: .newtons(17), ramp: 10, duration: 60))
+        try model.apply(table, bodyMassKg: 70)
+        #expect(model.tractionProtocol == table && model.bodyMassKg == 70)
+        let data = try model.jsonData()
+        let back = try Model.parse(data)
+        #expect(back == model)
+        #expect(back.tractionProtocol == table && back.bodyMassKg == 70)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"protocol\"") && text.contains("\"bodyMassKg\": 70"))
+
+        // The file's traction curve edited without the protocol: refused, naming the curve.
+        guard case var .object(top) = try JSONValue.parse(data), case var .object(curves) = top["curves"]! else { Issue.record("shape"); return }
+        curves["traction"] = .array([.array([.number(0), .number(0)]), .array([.number(500), .number(1)])])
+        top["curves"] = .object(curves)
+        let edited = Data(JSONValue.object(top).serialized().utf8)
+        let error = try #require(throws: ModelError.self) { try Model.parse(edited) }
+        #expect(error.path == "curves.traction")
+        // A different body mass changes the generated force: refused at the traction condition.
+        top = try { guard case let .object(t) = try JSONValue.parse(data) else { throw CancellationError() }; return t }()
+        top["bodyMassKg"] = .number(80)
+        let heavier = try #require(throws: ModelError.self) { try Model.parse(Data(JSONValue.object(top).serialized().utf8)) }
+        #expect(heavier.path == "curves.traction" || heavier.path.hasPrefix("boundary["))
+        // A protocol's own bad value names its path under protocol; a body mass without a protocol is refused.
+        let badHold = text.replacingOccurrences(of: "\"hold\": 30", with: "\"hold\": -5")
+        #expect(badHold != text)
+        #expect(try #require(throws: ModelError.self) { try Model.parse(Data(badHold.utf8)) }.path == "protocol.intermittent.hold")
+        let unknownKey = text.replacingOccurrences(of: "\"hold\": 30", with: "\"hold\": 30, \"colour\": 1")
+        #expect(try #require(throws: ModelError.self) { try Model.parse(Data(unknownKey.utf8)) }.path.hasPrefix("protocol.intermittent"))
+
+        // In Swift: editing the force after applying is refused by validate() with the Swift path;
+        // clearing the protocol makes the model the curves' own again.
+        var swift = model
+        swift.boundary[named: "traction"]!.force = SIMD3(0, 0, 200)
+        #expect(throws: ModelError.self) { try swift.validate() }
+        swift.tractionProtocol = nil; swift.bodyMassKg = nil
+        try swift.validate()
+        var massOnly = model
+        massOnly.tractionProtocol = nil
+        #expect(try #require(throws: ModelError.self) { try massOnly.validate() }.path == "bodyMassKg")
     }
 
     @Test func logarithmicProtocolAndItsErrors() throws {

@@ -44,6 +44,13 @@ public struct Model: Sendable, Equatable {
     public var baseDirectory: URL
     /// The optional solute-transport block (`transport`), nil when absent.
     public var transport: TransportDefinition? = nil
+    /// The traction protocol that generated the traction and preload curves, forces, loading steps
+    /// and output times (set by ``apply(_:bodyMassKg:traction:preload:)``; the file's `"protocol"`),
+    /// nil when the model is driven by its own curves. ``validate()`` refuses a model whose
+    /// generated values were edited without the protocol.
+    public var tractionProtocol: TractionProtocol? = nil
+    /// Body mass (kg) resolving the protocol's body-weight fractions (the file's `"bodyMassKg"`).
+    public var bodyMassKg: Double? = nil
     /// How errors found later name places in this model: JSON paths for a model read from a
     /// file, Swift property paths for one built in code. Not part of equality.
     public var pathStyle: ModelPath.Style = .swift
@@ -68,7 +75,7 @@ public struct Model: Sendable, Equatable {
         a.notes == b.notes && a.mesh == b.mesh && a.kinematics == b.kinematics && a.planeStrain == b.planeStrain
             && a.regions.map(\.region) == b.regions.map(\.region) && a.regions.map(\.material) == b.regions.map(\.material)
             && a.materials == b.materials && a.curves == b.curves && a.boundary == b.boundary && a.steps == b.steps
-            && a.outputs == b.outputs && a.transport == b.transport
+            && a.outputs == b.outputs && a.transport == b.transport && a.tractionProtocol == b.tractionProtocol && a.bodyMassKg == b.bodyMassKg
     }
 
     /// A transport-only (diffusion–reaction) model: solutes on the mesh's regions with no solid —

@@ -31,7 +31,7 @@ struct ModelParser {
 
     func parse(_ root: JSONValue) throws -> Model {
         var r = try JSONReader(root, path: "")
-        let topKeys = ["units", "mesh", "kinematics", "planeStrain", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport"]
+        let topKeys = ["units", "mesh", "kinematics", "planeStrain", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport", "protocol", "bodyMassKg"]
         // Units first: a file in other units is refused before anything else is read.
         let units = try JSONAccess.string(try r.required("units"), "units")
         guard units == Model.units else {
@@ -64,6 +64,8 @@ struct ModelParser {
         let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
         let transport = try r.optional("transport").map { try TransportParser.parse($0) }
         let planeStrain = try r.optional("planeStrain").map { try JSONAccess.bool($0, "planeStrain") } ?? false
+        let tractionProtocol = try r.optional("protocol").map(Model.decodeProtocol)
+        let bodyMassKg = try r.optional("bodyMassKg").map { try JSONAccess.positive($0, "bodyMassKg") }
         try r.finish(allowed: topKeys)
         try Self.checkBiphasicUse(materials: materials, boundary: boundary, outputs: outputs, steps: steps)
         var names = Set<String>()
@@ -75,6 +77,9 @@ struct ModelParser {
         model.planeStrain = planeStrain
         model.pathStyle = .json
         try model.validateTransportSteps()
+        model.tractionProtocol = tractionProtocol
+        model.bodyMassKg = bodyMassKg
+        try model.validateProtocol()
         return model
     }
 

@@ -45,6 +45,7 @@ extension Model {
         try mesh.checkSize(at: root.key("mesh"))
         try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })
         try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)
+        try validateProtocol()
     }
 
     /// Most increments one step may need (duration / largest increment): a larger request is refused

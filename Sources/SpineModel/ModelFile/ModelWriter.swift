@@ -56,6 +56,8 @@ extension Model {
         members.append(("steps", .array(steps.map { Self.json($0, transportOnly: transportOnly) })))
         members.append(("outputs", Self.json(outputs)))
         if let transport { members.append(("transport", try transport.jsonValue())) }
+        if let p = tractionProtocol { members.append(("protocol", try Model.encodeProtocol(p))) }
+        if let m = bodyMassKg { members.append(("bodyMassKg", .number(m))) }
         return .object(members)
     }
 

@@ -7,7 +7,9 @@ extension Model {
     /// curve; the condition named `preload` takes the preload force (N, along its own direction)
     /// and curve; the loading steps become the protocol's (`preload`, `traction`), keeping the
     /// model's free-swelling step and its increment settings (those of its first loading step);
-    /// output times keep their spacing and end with the protocol.
+    /// output times keep their spacing and end with the protocol. The protocol and body mass are
+    /// kept in ``tractionProtocol`` and ``bodyMassKg`` (the model file's `"protocol"`, `"bodyMassKg"`)
+    /// when the conditions have the default names.
     ///
     /// ```swift
     /// var disc = try DefaultDiscModel.model()
@@ -59,6 +61,11 @@ extension Model {
         var times = Array(stride(from: 0.0, to: plan.duration * (1 - 1e-12), by: spacing))
         times.append(plan.duration)
         outputs.times = times
+        // Kept with what it generated (written as the file's "protocol"); the check that re-applies
+        // it reads the conditions by their default names, so a protocol applied to other names is not kept.
+        let defaultNames = traction == "traction" && preload == "preload"
+        tractionProtocol = defaultNames ? p : nil
+        self.bodyMassKg = defaultNames ? bodyMassKg : nil
         return plan
     }
 
