@@ -26,11 +26,21 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "An embedded example instead of a file: \(ExampleName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var example: ExampleName?
 
+    @Option(name: .long, help: "A traction protocol file (TractionProtocol JSON, the model file's \"protocol\" object) to drive the model's `traction`/`preload` conditions by.")
+    var `protocol`: String?
+
+    @Option(name: .long, help: "Body mass (kg) resolving the protocol's body-weight fractions.")
+    var bodyMass: Double?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard (model == nil) != (example == nil) else {
             throw ValidationError("give a model file or --example NAME (one of them)")
+        }
+        if let m = bodyMass {
+            guard `protocol` != nil else { throw ValidationError("--body-mass is read only with --protocol") }
+            guard m > 0, m.isFinite else { throw ValidationError("--body-mass: expected a body mass > 0 kg, got \(m)") }
         }
     }
 
@@ -38,7 +48,10 @@ struct RunCommand: AsyncParsableCommand {
         let name = example?.rawValue ?? URL(fileURLWithPath: model ?? "model").deletingPathExtension().lastPathComponent
         let directory = try output.directory(default: "\(name)-results")
         do {
-            let parsed = try example.map { try ExampleModels.model(named: $0.rawValue) } ?? Model.load(path: model!)
+            var parsed = try example.map { try ExampleModels.model(named: $0.rawValue) } ?? Model.load(path: model!)
+            if let path = `protocol` {
+                try parsed.apply(try Self.loadProtocol(path), bodyMassKg: bodyMass)
+            }
             try await Self.solve(parsed, directory: directory, quiet: output.quiet, label: CommandLine.arguments.joined(separator: " "))
         } catch let error as ExitCode {
             throw error
@@ -49,6 +62,15 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// Reads a traction protocol file (the ``TractionProtocol`` JSON of the model file's `"protocol"`).
+    static func loadProtocol(_ path: String) throws -> TractionProtocol {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ModelError(.file, at: path, "cannot read the protocol file: \(error.localizedDescription)")
+        }
+        return try Model.decodeProtocol(try JSONValue.parse(data))
     }
 
     /// Runs `model` into `directory` and prints the report (unless `quiet`). SIGINT and SIGTERM

@@ -7,9 +7,10 @@ import Foundation
 // last output time differ from what it generates (someone edited one and not the other).
 
 extension Model {
-    /// Decodes the `"protocol"` object of a model file (the ``TractionProtocol`` JSON mapping).
+    /// Decodes the `"protocol"` object of a model file (the ``TractionProtocol`` JSON mapping), also
+    /// a protocol file of its own (`spinetraction run --protocol FILE`).
     /// - Throws: ``ModelError`` naming the JSON path under `protocol`.
-    static func decodeProtocol(_ value: JSONValue) throws -> TractionProtocol {
+    public static func decodeProtocol(_ value: JSONValue) throws -> TractionProtocol {
         do {
             return try JSONDecoder().decode(TractionProtocol.self, from: Data(value.serialized().utf8))
         } catch let DecodingError.dataCorrupted(context) {
