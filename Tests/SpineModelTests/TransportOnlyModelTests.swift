@@ -215,3 +215,33 @@ struct TransportOnlyModelTests {
         }
     }
 }
+
+@Suite("Results written as VTU")
+struct ResultsVTUTests {
+    @Test("write(to:formats: [.vtu]) writes one VTU per output time and a PVD whose times are the output times; the point data are the run's")
+    func vtu() throws {
+        var model = try Model.parse(Data(TransportOnlyModelTests.slabFile(step: #"{"name": "diffuse", "duration": 1000, "transport": {"dt": 2.5}}"#).utf8))
+        model.outputs.vtu = true
+        let simulation = try Simulation(model: model)
+        let results = try simulation.runSynchronously()
+        let fields = try #require(results.fields)
+        #expect(fields.frames.map(\.time) == results.times)
+        // The probe at x = 0.5 mm is a node (20 cells on [0, 1]): the field's value there equals it.
+        let node = try #require(fields.mesh.nodes.indices.first { fields.mesh.nodes[$0] == SIMD3(0.5, 0, 0) })
+        let probe = try #require(results.series(named: "c50"))
+        for (k, frame) in fields.frames.enumerated() { #expect(frame.pointData[0].values[node] == probe.values[k][0]) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vtu-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try results.write(to: dir, formats: [.vtu, .json])
+        let pvd = try String(contentsOf: dir.appendingPathComponent("results.pvd"), encoding: .utf8)
+        for k in 0..<results.times.count {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(String(format: "vtu/results-%04d.vtu", k)).path))
+            #expect(pvd.contains(String(format: "vtu/results-%04d.vtu", k)))
+        }
+        // Results without fields: a typed error, nothing complete-looking left behind.
+        var bare = results; bare.fields = nil
+        let other = dir.appendingPathComponent("bare")
+        #expect(throws: ModelError.self) { try bare.write(to: other, formats: [.vtu]) }
+        #expect(!FileManager.default.fileExists(atPath: other.appendingPathComponent("results.pvd").path))
+    }
+}

@@ -280,15 +280,19 @@ public final class BiphasicSimulation {
                     results.regions[k].values.append([v0 + dv])
                 } else { results.regions[k].values.append([dv]) }
             }
-            if let dir = outputDirectory, outputs.vtu {
-                let name = String(format: "vtu/state_%04d.vtu", vtuFiles.count)
+            if outputs.vtu {
                 let u = try problem.dofMap.nodalValues(field: 0, from: v)
                 let p = try problem.dofMap.nodalValues(field: 1, from: v)
-                do {
-                    try VTUWriter.write(mesh: mesh, pointData: [VTUField(name: "displacement", components: 3, values: u), .scalar("fluid pressure", values: p)],
-                                        to: dir.appendingPathComponent(name).path)
-                } catch { throw ModelError(.file, at: dir.appendingPathComponent(name).path, String(describing: error)) }
-                vtuFiles.append((t, name))
+                let point = [VTUField(name: "displacement", components: 3, values: u), .scalar("fluid pressure", values: p)]
+                if results.fields == nil { results.fields = FieldFrames(mesh: mesh) }
+                results.fields!.frames.append(.init(time: t, pointData: point, cellData: []))
+                if let dir = outputDirectory {
+                    let name = String(format: "vtu/state_%04d.vtu", vtuFiles.count)
+                    do {
+                        try VTUWriter.write(mesh: mesh, pointData: point, to: dir.appendingPathComponent(name).path)
+                    } catch { throw ModelError(.file, at: dir.appendingPathComponent(name).path, String(describing: error)) }
+                    vtuFiles.append((t, name))
+                }
             }
         }
 

@@ -87,6 +87,9 @@ public struct SimulationResults: Sendable {
     /// Disc nutrition (O₂, glucose, lactate, viable fraction, glucose per traction cycle) when the
     /// model's transport has a `discCellMetabolism` reaction.
     public var nutrients: NutrientReport? = nil
+    /// Nodal and cell fields at every output time (the VTU data), kept when the model's
+    /// ``OutputDefinition/vtu`` is true; ``write(to:formats:)`` writes them as VTU + PVD.
+    public var fields: FieldFrames? = nil
     /// Newton's counts and time per phase over the run.
     public var statistics: NewtonStatistics? = nil
     /// Size of the discrete problem: mesh nodes and cells, unknowns of the mechanical system.
@@ -164,4 +167,23 @@ public struct SimulationResults: Sendable {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// The fields of a run at its output times, as written to VTU: the mesh (mm) and, per output
+/// time, point data (displacement mm, fluid pressure MPa, concentrations mM, …) and cell data
+/// (stress MPa, …), each named with the quantity.
+public struct FieldFrames: Sendable, Equatable {
+    /// One output time's fields.
+    public struct Frame: Sendable, Equatable {
+        /// Time (s).
+        public var time: Double
+        /// Fields at the nodes.
+        public var pointData: [VTUField]
+        /// Fields per cell.
+        public var cellData: [VTUField]
+    }
+    /// The mesh the fields live on (mm).
+    public var mesh: Mesh
+    /// The frames, in time order.
+    public var frames: [Frame] = []
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FiniteElements
 
 extension SimulationResults {
     /// File formats ``write(to:formats:)`` writes.
@@ -9,14 +10,16 @@ extension SimulationResults {
         case csv
         /// `plot-UNIT.svg`: one line plot per unit with every series of that unit against time.
         case svg
+        /// `vtu/results-NNNN.vtu` per output time + `results.pvd` (ParaView): the ``fields``.
+        case vtu
     }
 
     /// Writes these results into `directory` through the run-directory protocol: the files appear
     /// together, with a `run.json` manifest, only when all are written; an earlier complete run in
     /// the directory is replaced atomically, anything else there is refused.
     ///
-    /// (VTU fields need the mesh and the states: ``Simulation/run(outputDirectory:)`` writes them.)
-    /// - Throws: ``RunDirectoryError`` for the directory, ``ModelError`` of kind `.file` for a write.
+    /// - Throws: ``RunDirectoryError`` for the directory, ``ModelError`` of kind `.file` for a write;
+    ///   ``ModelError`` of kind `.invalidValue` when `.vtu` is asked of results without ``fields``.
     public func write(to directory: URL, formats: Set<Format> = [.json, .csv, .svg]) throws {
         let run = try RunDirectory.begin(at: directory, command: "SimulationResults.write", modelDigest: nil,
                                          libraryVersion: Simulation.libraryVersion)
@@ -33,6 +36,22 @@ extension SimulationResults {
             if formats.contains(.csv) { try save(csv, "results.csv") }
             if formats.contains(.svg) {
                 for (unit, plot) in plotsByUnit() { try save(plot.svg(), "plot-\(Self.fileStem(unit)).svg") }
+            }
+            if formats.contains(.vtu) {
+                guard let fields else {
+                    throw ModelError(.invalidValue, at: "formats", "these results carry no fields: run a model whose outputs.vtu is true to write VTU")
+                }
+                var pvd = PVDCollection(path: try run.file("results.pvd").path)
+                for (k, frame) in fields.frames.enumerated() {
+                    let name = String(format: "vtu/results-%04d.vtu", k)
+                    let url = run.staging.appendingPathComponent(name)
+                    do {
+                        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try VTUWriter.write(mesh: fields.mesh, pointData: frame.pointData, cellData: frame.cellData, to: url.path)
+                        try pvd.add(time: frame.time, file: name)
+                    } catch { throw ModelError(.file, at: url.path, "cannot write: \(error)") }
+                }
+                do { try pvd.write() } catch { throw ModelError(.file, at: pvd.path, "cannot write: \(error)") }
             }
             _ = try run.commit()
         } catch {

@@ -135,10 +135,18 @@ extension SolidSimulation {
             for (k, r) in outputs.regions.enumerated() {
                 results.regions[k].values.append(try regionStatistics(region: r.region, quantity: r.quantity, displacement: u))
             }
-            if let dir = outputDirectory, outputs.vtu {
-                let name = String(format: "vtu/state_%04d.vtu", vtuFiles.count)
-                try writeVTU(to: dir.appendingPathComponent(name), displacement: u)
-                vtuFiles.append((t, name))
+            if outputs.vtu {
+                let (point, cell) = try vtuFields(displacement: u)
+                if results.fields == nil { results.fields = FieldFrames(mesh: mesh) }
+                results.fields!.frames.append(.init(time: t, pointData: point, cellData: cell))
+                if let dir = outputDirectory {
+                    let name = String(format: "vtu/state_%04d.vtu", vtuFiles.count)
+                    let url = dir.appendingPathComponent(name)
+                    do { try VTUWriter.write(mesh: mesh, pointData: point, cellData: cell, to: url.path) } catch {
+                        throw ModelError(.file, at: url.path, String(describing: error))
+                    }
+                    vtuFiles.append((t, name))
+                }
             }
         }
 

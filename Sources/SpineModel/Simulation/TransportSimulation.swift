@@ -298,11 +298,15 @@ final class TransportRecorder {
             let m = sim.definition.reactions[v.reaction].reaction as! DiscCellMetabolism
             results.regions[out.regions.count + k].values.append([try problem.viableFraction(metabolism: m, region: v.region)])
         }
-        if let dir = outputDirectory, pvd != nil {
-            let name = String(format: "vtu/transport-%04d.vtu", results.times.count - 1)
+        if sim.model.outputs.vtu {
             let fields = try sim.definition.solutes.map { VTUField.scalar($0.name, values: try problem.nodalValues(solute: $0.name)) }
-            try VTUWriter.write(mesh: sim.mesh, pointData: fields, to: dir.appendingPathComponent(name).path)
-            try pvd!.add(time: t, file: name)
+            if results.fields == nil { results.fields = FieldFrames(mesh: sim.mesh) }
+            results.fields!.frames.append(.init(time: t, pointData: fields, cellData: []))
+            if let dir = outputDirectory, pvd != nil {
+                let name = String(format: "vtu/transport-%04d.vtu", results.times.count - 1)
+                try VTUWriter.write(mesh: sim.mesh, pointData: fields, to: dir.appendingPathComponent(name).path)
+                try pvd!.add(time: t, file: name)
+            }
         }
     }
 

@@ -3,11 +3,10 @@ import Biomechanics
 import FiniteElements
 
 extension SolidSimulation {
-    /// Writes the mesh with point data `displacement` (mm) and cell data: the
-    /// cell-average Cauchy stress (MPa, 6 components xx yy zz xy yz xz) and
-    /// its von Mises value, as an ASCII VTK XML unstructured grid (VTK node
-    /// order = the mesh's order).
-    func writeVTU(to url: URL, displacement u: [Double]) throws {
+    /// The VTU fields of a displacement state: point data `displacement` (mm) and cell data: the
+    /// cell-average Cauchy stress (MPa, 6 components xx yy zz xy yz xz) and its von Mises value
+    /// (VTK node order = the mesh's order).
+    func vtuFields(displacement u: [Double]) throws -> (point: [VTUField], cell: [VTUField]) {
         var stress: [SymmetricTensor] = []
         var cache: [CellType: CellValues] = [:]
         for c in 0..<mesh.cellCount {
@@ -27,10 +26,7 @@ extension SolidSimulation {
         }
         let sv = stress.flatMap { s in (0..<6).map { s[voigt: $0] } }
         let disp = (0..<mesh.nodeCount).map { SIMD3(u[3 * $0], u[3 * $0 + 1], u[3 * $0 + 2]) }
-        do {
-            try VTUWriter.write(mesh: mesh, pointData: [.vector("displacement", values: disp)],
-                                cellData: [VTUField(name: "stress", components: 6, values: sv), .scalar("vonMises", values: stress.map(\.vonMises))],
-                                to: url.path)
-        } catch { throw ModelError(.file, at: url.path, String(describing: error)) }
+        return ([.vector("displacement", values: disp)],
+                [VTUField(name: "stress", components: 6, values: sv), .scalar("vonMises", values: stress.map(\.vonMises))])
     }
 }
