@@ -90,8 +90,14 @@ struct AnatomyCalibrationTests {
         #expect(throws: LigamentCalibrationError.invalidGroups(reason: "the group of extension is empty")) {
             try LigamentCalibration(groups: [.extension: []])
         }
-        #expect(throws: LigamentCalibrationError.invalidSetting(name: "factorRange.lowerBound", value: 0, expected: "0 < lower < upper, both finite")) {
+        #expect(throws: LigamentCalibrationError.invalidSetting(name: "factorRange.lowerBound", value: 0, expected: "a finite factor in (0, 1]")) {
             try LigamentCalibration(factorRange: 0...10)
+        }
+        #expect(throws: LigamentCalibrationError.invalidSetting(name: "factorRange.upperBound", value: 0.9, expected: "a finite factor ≥ 1 above the lower bound")) {
+            try LigamentCalibration(factorRange: 0.1...0.9)
+        }
+        #expect(throws: LigamentCalibrationError.invalidSetting(name: "relativeTolerance", value: 0, expected: "a tolerance in (0, 1)")) {
+            try LigamentCalibration(relativeTolerance: 0)
         }
         let model = ClosedFormROM()
         let cal = try LigamentCalibration(groups: [.flexion: [.interspinous]])

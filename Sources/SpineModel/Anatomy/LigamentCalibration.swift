@@ -140,11 +140,13 @@ public struct LigamentCalibrationResult: Sendable, Equatable {
 /// result.scaling.factor(.interspinous)
 /// ```
 public struct LigamentCalibration: Sendable {
-    /// The ligament types scaled together for each direction (disjoint).
+    /// The ligament types scaled together for each direction (disjoint); the groups of
+    /// directions without a target are left unscaled.
     public var groups: [MotionDirection: [LigamentType]]
     /// The levels whose ligaments are scaled.
     public var levels: Set<LumbarLevel>
-    /// Admissible factors (dimensionless); a target that needs a factor outside is out of reach.
+    /// Admissible factors (dimensionless, containing 1); a target that needs a factor outside is
+    /// out of reach.
     public var factorRange: ClosedRange<Double>
     /// Convergence criterion on `|ROM − target|/target` for every direction (dimensionless).
     public var relativeTolerance: Double
@@ -177,10 +179,13 @@ public struct LigamentCalibration: Sendable {
             }
         }
         guard !levels.isEmpty else { throw LigamentCalibrationError.invalidGroups(reason: "no level to scale") }
-        guard factorRange.lowerBound.isFinite, factorRange.upperBound.isFinite, factorRange.lowerBound > 0,
-              factorRange.lowerBound < factorRange.upperBound else {
-            throw LigamentCalibrationError.invalidSetting(name: "factorRange.lowerBound", value: factorRange.lowerBound,
-                                                          expected: "0 < lower < upper, both finite")
+        // The iteration starts from the unscaled set (factor 1), which must lie in the range.
+        guard factorRange.lowerBound.isFinite, factorRange.lowerBound > 0, factorRange.lowerBound <= 1 else {
+            throw LigamentCalibrationError.invalidSetting(name: "factorRange.lowerBound", value: factorRange.lowerBound, expected: "a finite factor in (0, 1]")
+        }
+        guard factorRange.upperBound.isFinite, factorRange.upperBound >= 1, factorRange.upperBound > factorRange.lowerBound else {
+            throw LigamentCalibrationError.invalidSetting(name: "factorRange.upperBound", value: factorRange.upperBound,
+                                                          expected: "a finite factor ≥ 1 above the lower bound")
         }
         guard relativeTolerance.isFinite, relativeTolerance > 0, relativeTolerance < 1 else {
             throw LigamentCalibrationError.invalidSetting(name: "relativeTolerance", value: relativeTolerance, expected: "a tolerance in (0, 1)")
