@@ -72,4 +72,20 @@ struct AnatomySensitivityTests {
             try SensitivityTable(columns: [c, c])
         }
     }
+
+    /// The study driver runs every variant once and puts each result in its row and column: with
+    /// `ROM_flexion = 1000 / k_LF` and `peak strain LF = 1 / k_LF` (k_LF the L4-L5 flavum total
+    /// stiffness), the LF −50 % row holds exactly twice the baseline values.
+    @Test func studyTabulatesEveryVariant() throws {
+        var calls = 0
+        let table = try SensitivityTable.study(LigamentDataSet.remus2021.sensitivityVariants(), ligaments: [.flavum]) { set in
+            calls += 1
+            let k = try set.properties(.l4l5, .flavum).totalStiffness
+            return (rangeOfMotion: [.flexion: 1000 / k], traction: TractionSummary(minimumNucleusPressure: -0.01, peakDistraction: 1, peakStrain: [.flavum: 1 / k]))
+        }
+        #expect(calls == 15 && table.rows.count == 15)
+        let base = table.rows[0], soft = table.rows.first { $0.name == "remus2021 LF -50%" }!
+        #expect(base.values[0] == 1000 / 330 && soft.values[0] == 1000 / 165)
+        #expect(soft.values[6] == 1 / 165.0 && base.values[1] == nil)
+    }
 }

@@ -19,6 +19,14 @@ import Biomechanics
 /// not transcriptions, and each is a named, editable parameter. The insertion points are a
 /// geometric construction from these dimensions with offsets that have no source
 /// (``attachmentOffset``). A patient geometry (Gmsh, ArtiSynth) replaces all of it.
+///
+/// **A plausibility comparison, not a verification:** the L4-L5 ligament insertions of the
+/// ArtiSynth model of Remus et al. 2021 (one subject, the Visible Human male; repository
+/// RemusR9/artisynth_lumbosacralSpineModel, `geometry/L45_Ligs_AS.lig` and `L45_Ligs_MP.lig`)
+/// put the midline ALL 37 mm anterior of the PLL (``endplateDepth`` here 36 mm), the SSL 50 mm
+/// behind the PLL (canal depth + spinous process here 47 mm), the intertransverse insertions
+/// 40–45 mm from the midline (``transverseProcessHalfWidth`` 41 mm) and the capsule springs
+/// 12–22 mm from the midline (``facetLateralOffset`` 17 mm).
 public struct LevelGeometry: Sendable, Equatable, Codable {
     /// The level.
     public var level: LumbarLevel

@@ -196,3 +196,26 @@ public struct SensitivityTable: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+extension SensitivityTable {
+    /// Runs `run` on the set of every variant, in order, and tabulates the results in a
+    /// ``standard(ligaments:)`` table, one row per variant named by ``LigamentVariant/name``.
+    ///
+    /// ```swift
+    /// let table = try SensitivityTable.study(LigamentDataSet.remus2021.sensitivityVariants()) { set in
+    ///     (rangeOfMotion: try rom(set), traction: try session(set))
+    /// }
+    /// try table.csv().write(to: url, atomically: true, encoding: .utf8)
+    /// ```
+    /// - Throws: the first error of `run`, or an ``AnatomyError`` for a result that does not fit
+    ///   the table (a value that is not finite, a ligament without a column).
+    public static func study(_ variants: [LigamentVariant], ligaments: [LigamentType] = LigamentType.allCases,
+                             run: (LigamentDataSet) throws -> (rangeOfMotion: [MotionDirection: Double], traction: TractionSummary?)) throws -> SensitivityTable {
+        var table = standard(ligaments: ligaments)
+        for v in variants {
+            let r = try run(v.set)
+            try table.append(v.name, rangeOfMotion: r.rangeOfMotion, traction: r.traction)
+        }
+        return table
+    }
+}
