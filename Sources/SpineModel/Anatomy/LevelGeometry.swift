@@ -8,14 +8,25 @@ import Biomechanics
 /// `(0, 0, discHeight)` in the reference configuration; the disc is wedged by ``wedgeAngle``
 /// (anterior higher).
 ///
-/// **Sources and their strength.** The defaults of ``standard(_:)`` are typical adult values as reported
-/// by Panjabi MM et al. 1992, "Human lumbar vertebrae: quantitative three-dimensional anatomy",
-/// Spine 17(3):299–306 (endplate depth and width, canal depth, spinous and transverse processes),
-/// by Zhou SH et al. 2000, Eur Spine J 9:242–248 (disc heights and wedge angles) and by Panjabi MM
-/// et al. 1993, Spine 18(10):1298–1310 (facet orientation). **Unverified:** the numbers are
-/// approximate recollections of those papers' tables, not transcriptions — check them against the
-/// originals before relying on them; the insertion points are a geometric construction from these dimensions with offsets that have no
-/// source (``attachmentOffset``). A patient geometry (Gmsh, ArtiSynth) replaces all of it.
+/// **Sources and their status.** The defaults of ``standard(_:)`` stand for typical adult values
+/// of the kind reported by Panjabi MM et al. 1992, "Human lumbar vertebrae: quantitative
+/// three-dimensional anatomy", Spine 17(3):299–306 (endplate depth and width, canal depth,
+/// spinous and transverse processes), by Zhou SH et al. 2000, Eur Spine J 9:242–248 (disc
+/// heights, wedge angles) and by Panjabi MM et al. 1993, Spine 18(10):1298–1310 (facet
+/// orientation).
+/// **Not verified:** none of the per-level numbers of ``standard(_:)`` has been checked against
+/// those papers' tables (the tables were not available to check); they are approximate values,
+/// not transcriptions, and each is a named, editable parameter. The insertion points are a
+/// geometric construction from these dimensions with offsets that have no source
+/// (``attachmentOffset``). A patient geometry (Gmsh, ArtiSynth) replaces all of it.
+///
+/// **A plausibility comparison, not a verification:** the L4-L5 ligament insertions of the
+/// ArtiSynth model of Remus et al. 2021 (one subject, the Visible Human male; repository
+/// RemusR9/artisynth_lumbosacralSpineModel, `geometry/L45_Ligs_AS.lig` and `L45_Ligs_MP.lig`)
+/// put the midline ALL 37 mm anterior of the PLL (``endplateDepth`` here 36 mm), the SSL 50 mm
+/// behind the PLL (canal depth + spinous process here 47 mm), the intertransverse insertions
+/// 40–45 mm from the midline (``transverseProcessHalfWidth`` 41 mm) and the capsule springs
+/// 12–22 mm from the midline (``facetLateralOffset`` 17 mm).
 public struct LevelGeometry: Sendable, Equatable, Codable {
     /// The level.
     public var level: LumbarLevel
@@ -53,8 +64,8 @@ public struct LevelGeometry: Sendable, Equatable, Codable {
         self.attachmentOffset = attachmentOffset
     }
 
-    /// Typical adult dimensions (mm, degrees) per level; see the type's discussion for sources and
-    /// their (unverified) status.
+    /// Typical adult dimensions (mm, degrees) per level; see the type's discussion: these
+    /// numbers are **not verified** against the cited tables.
     ///
     /// | level | disc h | EP depth | EP width | wedge | facet angle | canal | spinous | TP half-width |
     /// |---|---|---|---|---|---|---|---|---|

@@ -142,22 +142,30 @@ extension LigamentDataSet {
     /// The calibrated set of the open ArtiSynth lumbosacral model: Remus R, Lipphaus A, Neumann M,
     /// Bender B (2021) "Calibration and validation of a novel hybrid model of the lumbosacral
     /// spine in ArtiSynth — the passive structures", PLoS ONE 16(4):e0250456,
-    /// doi 10.1371/journal.pone.0250456; values read from the model's repository
-    /// (RemusR9/artisynth_lumbosacralSpineModel, `geometry/L??_Ligs_*_UWMat.lig`, BSD-3).
+    /// doi 10.1371/journal.pone.0250456. Every number below was read from the model's repository
+    /// (github.com/RemusR9/artisynth_lumbosacralSpineModel, BSD-3, commit bb81cb1), directory
+    /// `hybrid_LSS_model/src/artisynth/models/passiveComponents_PlosOne/`: material rows
+    /// (name, ε_r, ε_t, k, area) in `geometry/L{12,23,34,45,51}_Ligs_{AS,MP}_UWMat.lig`, spring
+    /// counts in `geometry/L??_Ligs_{AS,MP}.lig`, the law and damping in
+    /// `myMaterials/MyUWLigamentMaterial.java`, the rest length in `LSSBase.java`.
     ///
-    /// - Law: toe–linear (Blankevoort & Huiskes 1991) with the transition strains below.
-    /// - Rest-length strain `ε_r` as published (rest length `L₀(1 + ε_r)`), converted with
+    /// - Law: toe–linear (Blankevoort & Huiskes 1991, J Biomech Eng 113:263–269) with the
+    ///   transition strains below.
+    /// - Rest-length strain `ε_r` (rest length `L₀(1 + ε_r)`, `LSSBase.java`), converted with
     ///   ``Biomechanics/LigamentLaw/referenceStrain(fromRestLengthStrain:)``:
-    ///   ALL −0.03, PLL +0.12, LF −0.03, ISL −0.02, SSL −0.08, ITL +0.02, CL +0.55.
-    /// - Transition strain: ALL 0.08, PLL 0.23, LF 0.09, ISL 0.05, SSL 0.20, ITL 0.10, CL 0.95.
-    /// - Springs: ALL 9, PLL 5, LF 11, ISL 8, SSL 1, ITL 2 per side, CL 10 per side.
-    /// - Area (mm²): ALL 24, PLL 14.4, LF 75, ISL 40, SSL 30, ITL 12, CL 36.
-    /// - Stiffness per spring (N per unit strain) by level, ALL / PLL / LF / ISL / SSL / CL:
-    ///   L1-L2 412 / 191 / 25.5 / 2.88 / 35.84 / 55.6; L2-L3 509 / 412 / 27.6 / 2.75 / 38.6 / 44.4;
-    ///   L3-L4 582 / 119 / 38.1 / 3.5 / 36.4 / 42.4; L4-L5 485 / 290 / 30 / 2.5 / 28 / 40;
-    ///   L5-S1 291 / 246 / 22.2 / 2.58 / 19.88 / 24.8. ITL 150 at every level (L2-L3 not read
-    ///   in the repository; the other four levels' files give 150).
-    /// - Damping `0.003 s · k` per spring (the model's ligament material).
+    ///   ALL −0.03, PLL +0.12, LF −0.03, ISL −0.02, SSL −0.08, ITL +0.02, CL +0.55 (every level).
+    /// - Transition strain: ALL 0.07 at L1-L2, L2-L3, L3-L4 and 0.08 at L4-L5, L5-S1; PLL 0.23,
+    ///   LF 0.09, ISL 0.05, SSL 0.20, ITL 0.10, CL 0.95 (every level).
+    /// - Springs: ALL 9, PLL 5, LF 11, ISL 8, SSL 1, ITL 2 per side, CL 10 per side (every level).
+    /// - Area (mm²): ALL 24, PLL 14.4, LF 75, ISL 40, SSL 30, ITL 12, CL 36 (every level).
+    /// - Stiffness per spring `k` (N per unit strain) by level, ALL / PLL / LF / ISL / SSL / ITL / CL:
+    ///   L1-L2 412.25 / 191.40 / 25.5 / 2.88 / 35.84 / 150 / 55.6;
+    ///   L2-L3 509.25 / 411.80 / 27.6 / 2.75 / 38.64 / 150 / 44.4;
+    ///   L3-L4 582 / 118.90 / 38.1 / 3.5 / 36.4 / 150 / 42.4;
+    ///   L4-L5 485 / 290 / 30 / 2.5 / 28 / 150 / 40;
+    ///   L5-S1 291 / 246 / 22.2 / 2.58 / 19.88 / 150 / 24.8.
+    /// - Damping: `k · 0.003 s` per spring (`DEFAULT_NORMALIZED_DAMPING`, not overridden for
+    ///   the ligaments).
     /// - Failure force: the model gives none; the ligament failure loads of the literature table
     ///   (``goelBilinear``: ALL 510, PLL 384, LF 340, ISL 130, SSL 200, ITL 70 N) are attached
     ///   so that margins can be reported; the capsular ligament has none in either source.
@@ -173,10 +181,12 @@ extension LigamentDataSet {
             .intertransverse: Row(er: 0.02, et: 0.10, springs: 2, area: 12, failure: 70),
             .capsular: Row(er: 0.55, et: 0.95, springs: 10, area: 36, failure: nil),
         ]
+        // The ALL transition strain is the only per-level value besides k (`L??_Ligs_MP_UWMat.lig`).
+        let allTransition: [LumbarLevel: Double] = [.l1l2: 0.07, .l2l3: 0.07, .l3l4: 0.07, .l4l5: 0.08, .l5s1: 0.08]
         let k: [LumbarLevel: [LigamentType: Double]] = [
-            .l1l2: [.anteriorLongitudinal: 412, .posteriorLongitudinal: 191, .flavum: 25.5, .interspinous: 2.88, .supraspinous: 35.84, .intertransverse: 150, .capsular: 55.6],
-            .l2l3: [.anteriorLongitudinal: 509, .posteriorLongitudinal: 412, .flavum: 27.6, .interspinous: 2.75, .supraspinous: 38.6, .intertransverse: 150, .capsular: 44.4],
-            .l3l4: [.anteriorLongitudinal: 582, .posteriorLongitudinal: 119, .flavum: 38.1, .interspinous: 3.5, .supraspinous: 36.4, .intertransverse: 150, .capsular: 42.4],
+            .l1l2: [.anteriorLongitudinal: 412.25, .posteriorLongitudinal: 191.40, .flavum: 25.5, .interspinous: 2.88, .supraspinous: 35.84, .intertransverse: 150, .capsular: 55.6],
+            .l2l3: [.anteriorLongitudinal: 509.25, .posteriorLongitudinal: 411.80, .flavum: 27.6, .interspinous: 2.75, .supraspinous: 38.64, .intertransverse: 150, .capsular: 44.4],
+            .l3l4: [.anteriorLongitudinal: 582, .posteriorLongitudinal: 118.90, .flavum: 38.1, .interspinous: 3.5, .supraspinous: 36.4, .intertransverse: 150, .capsular: 42.4],
             .l4l5: [.anteriorLongitudinal: 485, .posteriorLongitudinal: 290, .flavum: 30, .interspinous: 2.5, .supraspinous: 28, .intertransverse: 150, .capsular: 40],
             .l5s1: [.anteriorLongitudinal: 291, .posteriorLongitudinal: 246, .flavum: 22.2, .interspinous: 2.58, .supraspinous: 19.88, .intertransverse: 150, .capsular: 24.8],
         ]
@@ -184,8 +194,9 @@ extension LigamentDataSet {
         for (level, ks) in k {
             for (type, stiffness) in ks {
                 let r = rows[type]!
+                let et = type == .anteriorLongitudinal ? allTransition[level]! : r.et
                 entries[level, default: [:]][type] = LigamentProperties(
-                    stiffnessPerSpring: stiffness, springCount: r.springs, curve: .toeLinear(transitionStrain: r.et),
+                    stiffnessPerSpring: stiffness, springCount: r.springs, curve: .toeLinear(transitionStrain: et),
                     referenceStrain: LigamentLaw.referenceStrain(fromRestLengthStrain: r.er),
                     dampingPerSpring: 0.003 * stiffness, failureForce: r.failure, crossSection: r.area)
             }
@@ -205,6 +216,11 @@ extension LigamentDataSet {
     /// | E large strain (MPa) | 20 | 50 | 19.5 | 11.6 | 15 | 59 | 33 |
     /// | area (mm²) | 53 | 16 | 67 | 26 | 23 | 1.8 | 30 |
     /// | failure load (N) | 510 | 384 | 340 | 130 | 200 | 70 | — |
+    ///
+    /// The 2010 table ("Properties of the ligaments used in this study", citing its refs 29, 41,
+    /// 42) calls the intertransverse ligament "TL, transverse ligament"; it also lists lengths
+    /// (ALL 13, PLL 11, LF 19, ISL 13, SSL 11, TL 22 mm), not used here because the lengths come
+    /// from the geometry. It has no capsular ligament: that column is the 2013 table's.
     ///
     /// One spring per ligament (per side for ITL and CL) with `k = E·A` (N per unit strain). The
     /// table is not level-specific: every level gets the same values. It gives no in-situ
