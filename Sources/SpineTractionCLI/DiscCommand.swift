@@ -17,11 +17,5 @@ struct DiscCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A biphasic model file to run instead of the embedded default disc.")
     var model: String?
 
-    func run() async throws {
-        noteAlias("disc", model == nil ? "run --example disc" : "run \(model!)")
-        var arguments = model.map { [$0] } ?? ["--example", "disc"]
-        arguments += ["--out", out]
-        guard var command = try RunCommand.parseAsRoot(arguments) as? RunCommand else { throw ExitCode(64) }
-        try await command.run()
-    }
+    func run() async throws { try await runOldExampleCommand("disc", example: "disc", model: model, out: out) }
 }

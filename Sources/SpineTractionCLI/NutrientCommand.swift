@@ -19,11 +19,5 @@ struct NutrientCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A model file with a transport block to run instead of the embedded nutrient-traction example.")
     var model: String?
 
-    func run() async throws {
-        noteAlias("nutrient", model == nil ? "run --example nutrient-traction" : "run \(model!)")
-        var arguments = model.map { [$0] } ?? ["--example", "nutrient-traction"]
-        arguments += ["--out", out]
-        guard var command = try RunCommand.parseAsRoot(arguments) as? RunCommand else { throw ExitCode(64) }
-        try await command.run()
-    }
+    func run() async throws { try await runOldExampleCommand("nutrient", example: "nutrient-traction", model: model, out: out) }
 }

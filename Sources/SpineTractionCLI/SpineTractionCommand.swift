@@ -65,6 +65,15 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
+/// Runs an old example command (`disc`, `nutrient`) as `run --example EXAMPLE --out OUT`, or
+/// `run MODEL --out OUT` when a model file is given, after the alias note.
+func runOldExampleCommand(_ old: String, example: String, model: String?, out: String) async throws {
+    noteAlias(old, model.map { "run \($0)" } ?? "run --example \(example)")
+    let arguments = (model.map { [$0] } ?? ["--example", example]) + ["--out", out]
+    guard var command = try RunCommand.parseAsRoot(arguments) as? RunCommand else { throw ExitCode(64) }
+    try await command.run()
+}
+
 /// Prints a note on standard error that an old command name is an alias.
 func noteAlias(_ old: String, _ new: String) {
     FileHandle.standardError.write(Data("note: `spinetraction \(old)` is `spinetraction \(new)`; the old name goes away in the next release\n".utf8))

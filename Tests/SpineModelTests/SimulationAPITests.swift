@@ -69,34 +69,9 @@ struct SimulationAPITests {
     @Test func taskCancellationThrowsWithPartialResults() async throws {
         let model = try Self.coarseDisc(fixedStep: 5)
         let simulation = try Simulation(model: model)
-        final class Gate: @unchecked Sendable {
-            let lock = NSLock(); var increments = 0; var cancelled = false
-            let (reached, signal) = AsyncStream.makeStream(of: Int.self)
-        }
-        let gate = Gate()
-        simulation.onProgress = { _ in
-            gate.lock.lock(); gate.increments += 1; let n = gate.increments; gate.lock.unlock()
-            guard n == 3 else { return }
-            gate.signal.yield(n)
-            for _ in 0..<3000 {   // at most 30 s
-                gate.lock.lock(); let done = gate.cancelled; gate.lock.unlock()
-                if done { return }
-                Thread.sleep(forTimeInterval: 0.01)
-            }
-        }
-        let task = Task { try await simulation.run() }
-        for await _ in gate.reached {
-            task.cancel()
-            gate.lock.withLock { gate.cancelled = true }
-            break
-        }
-        do {
-            _ = try await task.value
-            Issue.record("the run was not cancelled")
-        } catch let e as SimulationCancelled {
-            #expect(!e.partial.isComplete)
-            #expect(e.partial.steps.count == 3)   // stopped at the increment in progress
-        }
+        let e = try #require(try await runCancelledAt(increment: 3, simulation))
+        #expect(!e.partial.isComplete)
+        #expect(e.partial.steps.count == 3)   // stopped at the increment in progress
     }
 
     /// Two simulations in one process, concurrently, give what each gives alone.

@@ -14,6 +14,19 @@ struct TransportModelTests {
         return model
     }
 
+    /// nutrient-traction.json coarse and short (debug test): 8 cells around, 1 ring, 2 layers; no
+    /// free swelling; a 20 s preload and one 50 s cycle; outputs at 0, 20, 50, 70 s.
+    static func coarseNutrientTraction() throws -> Model {
+        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/nutrient-traction.json").path)
+        model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.55, radial: 1, around: 8, axial: 2, element: .hex20)
+        model.steps.removeAll { $0.freeSwelling != nil }
+        model.steps[0].duration = 20
+        model.steps[1].duration = 50
+        model.curves["traction"] = try LoadCurve(points: [(0, 0), (20, 0), (30, 1), (50, 1), (60, 0), (70, 0)])
+        model.outputs.times = [0, 20, 50, 70]
+        return model
+    }
+
     @Test("nutrient-disc: steady glucose inflow equals consumption, its time integral is rate × time, healthy disc viable")
     func nutrientDisc() throws {
         let sim = try TransportSimulation(model: Self.coarse("nutrient-disc"))
@@ -51,14 +64,7 @@ struct TransportModelTests {
 
     @Test("Biphasic model with a transport block: solutes staggered with the traction steps conserve glucose (inflow through every surface = content change, 1e-8)")
     func coupledRunConservesSolute() throws {
-        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/nutrient-traction.json").path)
-        // Coarse and short (debug test): 8 cells around, 1 ring, 2 layers; no free swelling; a 20 s preload and one 50 s cycle.
-        model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.55, radial: 1, around: 8, axial: 2, element: .hex20)
-        model.steps.removeAll { $0.freeSwelling != nil }
-        model.steps[0].duration = 20
-        model.steps[1].duration = 50
-        model.curves["traction"] = try LoadCurve(points: [(0, 0), (20, 0), (30, 1), (50, 1), (60, 0), (70, 0)])
-        model.outputs.times = [0, 20, 50, 70]
+        var model = try Self.coarseNutrientTraction()
         var transport = try #require(model.transport)
         // No cells and no initial glucose: the content can only come in through the surfaces
         // (diffusion from the blood side and convection with the imbibed fluid).
@@ -85,14 +91,8 @@ struct TransportModelTests {
 
     @Test("The nutrient report of the one pipeline: per traction cycle imbibed − consumed = content change and the run's glucose balance, each to 1e-8 of the throughput")
     func nutrientReportOnTheOnePipeline() async throws {
-        var model = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/nutrient-traction.json").path)
-        // Coarse and short: as above, with the cells consuming (Bibby 2005 metabolism) from a steady start.
-        model.mesh = .cylinder(a: 25, b: 17, height: 10, innerName: "nucleus", innerFraction: 0.55, radial: 1, around: 8, axial: 2, element: .hex20)
-        model.steps.removeAll { $0.freeSwelling != nil }
-        model.steps[0].duration = 20
-        model.steps[1].duration = 50
-        model.curves["traction"] = try LoadCurve(points: [(0, 0), (20, 0), (30, 1), (50, 1), (60, 0), (70, 0)])
-        model.outputs.times = [0, 20, 50, 70]
+        // With the cells consuming (Bibby 2005 metabolism) from a steady start.
+        let model = try Self.coarseNutrientTraction()
         let simulation = try Simulation(model: model)
         #expect(simulation.kind == .biphasicWithTransport)
         let results = try await simulation.run()

@@ -184,35 +184,10 @@ struct TransportOnlyModelTests {
         let model = try Model.parse(Data(Self.slabFile(step: #"{"name": "diffuse", "duration": 1000, "transport": {"dt": 2.5}}"#).utf8))
         let simulation = try Simulation(model: model)
         // Deterministic: the progress handler of increment 120 (t = 300 s) waits until the task is cancelled.
-        final class Gate: @unchecked Sendable {
-            let lock = NSLock(); var increments = 0; var cancelled = false
-            let (reached, signal) = AsyncStream.makeStream(of: Int.self)
-        }
-        let gate = Gate()
-        simulation.onProgress = { _ in
-            gate.lock.lock(); gate.increments += 1; let n = gate.increments; gate.lock.unlock()
-            guard n == 120 else { return }
-            gate.signal.yield(n)
-            for _ in 0..<3000 {
-                gate.lock.lock(); let done = gate.cancelled; gate.lock.unlock()
-                if done { return }
-                Thread.sleep(forTimeInterval: 0.01)
-            }
-        }
-        let task = Task { try await simulation.run() }
-        for await _ in gate.reached {
-            task.cancel()
-            gate.lock.withLock { gate.cancelled = true }
-            break
-        }
-        do {
-            _ = try await task.value
-            Issue.record("the run was not cancelled")
-        } catch let e as SimulationCancelled {
-            #expect(!e.partial.isComplete)
-            #expect(e.partial.steps.count == 120)
-            #expect(e.partial.times == [0, 250])
-        }
+        let e = try #require(try await runCancelledAt(increment: 120, simulation))
+        #expect(!e.partial.isComplete)
+        #expect(e.partial.steps.count == 120)
+        #expect(e.partial.times == [0, 250])
     }
 }
 

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import SpineModel
+
+/// Runs `simulation` in a task and cancels that task while the progress handler of increment
+/// `increment` waits for it, so the run is certainly still going when the cancellation arrives
+/// (deterministic: the run stops at exactly that increment).
+/// - Returns: the ``SimulationCancelled`` thrown, or nil (recorded as an issue) when the run finished.
+func runCancelledAt(increment: Int, _ simulation: Simulation) async throws -> SimulationCancelled? {
+    final class Gate: @unchecked Sendable {
+        let lock = NSLock(); var increments = 0; var cancelled = false
+        let (reached, signal) = AsyncStream.makeStream(of: Int.self)
+    }
+    let gate = Gate()
+    simulation.onProgress = { _ in
+        gate.lock.lock(); gate.increments += 1; let n = gate.increments; gate.lock.unlock()
+        guard n == increment else { return }
+        gate.signal.yield(n)
+        for _ in 0..<3000 {   // at most 30 s
+            gate.lock.lock(); let done = gate.cancelled; gate.lock.unlock()
+            if done { return }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+    let task = Task { try await simulation.run() }
+    for await _ in gate.reached {
+        task.cancel()
+        gate.lock.withLock { gate.cancelled = true }
+        break
+    }
+    do {
+        _ = try await task.value
+        Issue.record("the run was not cancelled")
+        return nil
+    } catch let e as SimulationCancelled {
+        return e
+    }
+}
