@@ -39,6 +39,7 @@ extension Model {
                                  "a \(step.duration) s step with increments of at most \(step.maxStep) s takes at least \(String(format: "%.0f", fewest.rounded(.up))) increments; the limit is \(Self.maxIncrementsPerStep) (Model.maxIncrementsPerStep): expected a larger maximum increment or a shorter step")
             }
         }
+        try checkCurvesAct()
         if let transport, !isBiphasic {
             let end = steps.reduce(0) { $0 + $1.duration }
             guard end / transport.timeStep <= Double(Self.maxIncrementsPerStep) else {

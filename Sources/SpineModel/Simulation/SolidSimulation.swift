@@ -119,7 +119,9 @@ public final class SolidSimulation {
             return try mesh.nodes(ofSurface: name)
         case let .nodeSet(name):
             guard mesh.nodeSets[name] != nil else {
-                throw ModelError(.unknownName, at: c.path + ".nodeSet", "unknown node set \"\(name)\"; the mesh has: \(mesh.nodeSets.keys.sorted().joined(separator: ", "))")
+                throw ModelError(.unknownName, at: c.path + ".nodeSet", "unknown node set \"\(name)\"; " + (mesh.nodeSets.isEmpty
+                    ? "the mesh has no node sets (node sets come from a Gmsh file's physical groups; a generated mesh has surfaces: \(mesh.surfaces.keys.sorted().joined(separator: ", ")))"
+                    : "the mesh has: \(mesh.nodeSets.keys.sorted().joined(separator: ", "))"))
             }
             return try mesh.nodes(inSet: name)
         }
