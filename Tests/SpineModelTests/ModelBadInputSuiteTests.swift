@@ -199,6 +199,7 @@ let badInputs: [BadInput] = [
     BadInput(.transport, "\"D\": 9.3e-4", "\"D\": -1", .invalidValue, "transport.solutes.glucose.materials.all.diffusivity.D", ["-1", "mm²/s"]),
     BadInput(.transport, "\"solute\": \"glucose\", \"Vmax\"", "\"solute\": \"oxygen\", \"Vmax\"", .unknownName, "transport.reactions[0].solute", ["\"oxygen\"", "glucose"]),
     BadInput(.transport, "\"timeStep\": 0.5", "\"timeStep\": 0", .invalidValue, "transport.timeStep", ["0", "positive"]),
+    BadInput(.transport, "\"timeStep\": 0.5", "\"timeStep\": 1e-7", .invalidValue, "transport.timeStep", ["10000000 transport steps", "1000000"]),
     BadInput(.transport, "\"Km\": 0.5", "\"Km\": 0", .invalidValue, "transport.reactions[0].Km", ["0", "mM"]),
     BadInput(.transport, "\"concentration\": 4", "\"concentration\": -4", .invalidValue, "transport.boundary[0].concentration", ["-4", "non-negative"]),
 ]

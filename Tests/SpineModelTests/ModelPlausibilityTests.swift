@@ -71,6 +71,7 @@ let plausibilityCases: [PlausibilityCase] = [
     biphasic("permeability", "\"k0\": 1e-3", "\"k0\": 101", warns: true, "materials.cartilage.permeability.k0", 101),
     biphasic("fixedChargeDensity", "\"cF0\": -200", "\"cF0\": -1000", warns: false, "materials.cartilage.osmotic.cF0", -1000),
     biphasic("fixedChargeDensity", "\"cF0\": -200", "\"cF0\": -1001", warns: true, "materials.cartilage.osmotic.cF0", -1001),
+    biphasic("fixedChargeDensity", "\"cF0\": -200", "\"cF0\": -1e5", warns: true, "materials.cartilage.osmotic.cF0", -1e5),
     biphasic("bathConcentration", "\"bath\": 150", "\"bath\": 1", warns: false, "materials.cartilage.osmotic.bath", 1),
     biphasic("bathConcentration", "\"bath\": 150", "\"bath\": 0.15", warns: true, "materials.cartilage.osmotic.bath", 0.15),
     biphasic("bathConcentration", "\"bath\": 150", "\"bath\": 6100", warns: false, "materials.cartilage.osmotic.bath", 6100),

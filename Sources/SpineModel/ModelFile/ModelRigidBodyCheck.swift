@@ -225,3 +225,11 @@ enum RigidBodyCheck {
         return ((0..<n).map { a[$0 * n + $0] }, v)
     }
 }
+
+extension Collection where Element == String {
+    /// "the mesh has: a, b" for an unknown-name message, or, when the mesh has none of `kind`
+    /// (plural, e.g. "surfaces"), a sentence saying so and where such names come from.
+    func meshHas(_ kind: String) -> String {
+        isEmpty ? "the mesh has no \(kind) (a Gmsh file defines them as physical groups)" : "the mesh has: \(sorted().joined(separator: ", "))"
+    }
+}
