@@ -117,6 +117,33 @@ struct RigidBodyModeTests {
         #expect(abs(values.sorted()[0] - 0.5) < 1e-14 && abs(values.sorted()[1] - 1.5) < 1e-14)
     }
 
+    /// The check against the solver itself: the Cholesky factorization of each model's stiffness
+    /// (the solid engine run directly, without the check) fails exactly for the models the check
+    /// refuses, and succeeds for those it passes.
+    @Test func checkAgreesWithTheCholeskyFactorization() throws {
+        let both = bottomCondition + ",\n    " + topCondition
+        let models: [(String, Bool)] = [
+            (validModel, true),
+            (replacing(both, "{\"surface\": \"bottom\", \"fix\": [\"uz\"]}, {\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}}"), false),
+            (replacing(both, "{\"surface\": \"top\", \"pressure\": 0.1}"), false),
+            (replacing(both, "{\"surface\": \"x-\", \"symmetry\": true}, {\"surface\": \"bottom\", \"symmetry\": true}, {\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}}"), false),
+            (replacing(both, "{\"surface\": \"x-\", \"symmetry\": true}, {\"surface\": \"y-\", \"symmetry\": true}, {\"surface\": \"bottom\", \"symmetry\": true}, {\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}}"), true),
+        ]
+        for (text, restrained) in models {
+            let model = try Model.parse(Data(text.utf8))
+            #expect((RigidBodyCheck.find(model: model, mesh: try SolidSimulation(model: model).mesh) == nil) == restrained)
+            do {
+                let r = try SolidSimulation(model: model).run()
+                #expect(restrained, "the factorization succeeded on a model the check refuses")
+                // Prescribed uz = −0.1 mm at the top probe, exactly.
+                #expect(abs(r.probes[0].values.last![0] + 0.1) < 1e-12)
+            } catch {
+                #expect(!restrained, "\(error)")
+                #expect("\(error)".contains("not positive definite"))
+            }
+        }
+    }
+
     /// A biphasic model's LDLᵀ solve perturbs zero pivots: the free motion is a warning, and a
     /// strict simulation refuses it with the same error a solid model gets.
     @Test func biphasicModelIsWarnedAndStrictRefuses() throws {
