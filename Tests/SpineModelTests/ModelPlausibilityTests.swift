@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import Biomechanics
+import FiniteElements
 @testable import SpineModel
 
 /// The biphasic base for the osmotic and permeability rules (the mp01 Donnan column, T = 310 K).
@@ -177,6 +178,38 @@ struct ModelPlausibilityTests {
         do { _ = try Simulation(model: model, strict: true) } catch let e as ModelError {
             #expect(e.kind == .implausible && e.path == "materials.gel.E" && e.message.contains("1e+08 MPa"))
         }
+    }
+
+    /// The post-run small-strain check on closed-form fields over the base box (10 mm, hex8):
+    /// a uniaxial stretch u = ε·x gives |Δu|/|ΔX| = ε exactly on x edges, a translation 0, a
+    /// linearized rotation θ about z gives θ on edges normal to z.
+    @Test func smallStrainResultOnClosedFormFields() throws {
+        let model = try Model.parse(Data(validModel.utf8))
+        let mesh = try SolidSimulation(model: model).mesh
+        func field(_ f: (SIMD3<Double>) -> SIMD3<Double>) -> [Double] { mesh.nodes.flatMap { x in let u = f(x); return [u.x, u.y, u.z] } }
+        #expect(PlausibilityRule.largestRelativeDisplacement(mesh: mesh, displacement: field { SIMD3(5, -3, 2) + 0 * $0 }) == 0)
+        let theta = 0.05
+        #expect(abs(PlausibilityRule.largestRelativeDisplacement(mesh: mesh, displacement: field { SIMD3(-theta * $0.y, theta * $0.x, 0) }) - theta) < 1e-15)
+        #expect(PlausibilityRule.smallStrainResult(model: model, mesh: mesh, displacement: field { SIMD3(0.1 * $0.x, 0, 0) }) == nil)
+        let w = try #require(PlausibilityRule.smallStrainResult(model: model, mesh: mesh, displacement: field { SIMD3(0.1001 * $0.x, 0, 0) }))
+        #expect(w.rule == "smallStrainResult" && w.path == "kinematics" && abs(w.value - 0.1001) < 1e-15)
+    }
+
+    /// A force-driven 200 % strain with small-strain kinematics: the pre-run rules cannot see it
+    /// (no prescribed displacement), the run's notices name it. E = 100 MPa, 100 mm² top, 20 kN:
+    /// nominal σ/E = 2.
+    @Test func forceDrivenLargeStrainIsNoticedAfterTheRun() throws {
+        let text = validModel.replacingOccurrences(of: "{\"surface\": \"top\", \"prescribe\": {\"uz\": -0.1}, \"curve\": \"ramp\"}",
+                                                   with: "{\"surface\": \"top\", \"force\": [0, 0, 20000], \"curve\": \"ramp\"}")
+        let simulation = try Simulation(model: try Model.parse(Data(text.utf8)))
+        #expect(simulation.warnings.isEmpty)
+        let results = try simulation.runSynchronously()
+        let uz = results.probes[0].values.last![0]     // top centre (mm)
+        let notice = try #require(results.notices.first { $0.hasPrefix("kinematics: ") })
+        // The vertical edges stretch by at least uz over 10 mm (the corners move at least as the centre here).
+        let value = try #require(Double(notice.dropFirst("kinematics: ".count).prefix { $0 != " " }))
+        #expect(uz > 10 && value >= uz / 10 * 0.99, "\(uz) \(notice)")
+        #expect(notice.contains("finiteStrain"))
     }
 
     /// The shipped examples are plausible: no warning from any of them.

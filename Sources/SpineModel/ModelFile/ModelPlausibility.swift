@@ -313,3 +313,41 @@ extension PlausibilityInput {
         }
     }
 }
+
+extension PlausibilityRule {
+    /// The largest `|u_a − u_b| / |X_a − X_b|` over every pair of corners of every cell
+    /// (dimensionless): a lower bound of the largest displacement-gradient norm, so of strain
+    /// plus rotation. `displacement` holds 3 values (mm) per node in node order.
+    static func largestRelativeDisplacement(mesh: Mesh, displacement u: [Double]) -> Double {
+        var largest = 0.0
+        for c in 0..<mesh.cellCount {
+            let nodes = mesh.cellNodes(c)
+            let corners = Array(nodes.prefix(mesh.cellType(c).cornerCount))
+            for i in corners.indices {
+                let a = corners[i], xa = mesh.nodes[a], ua = SIMD3(u[3 * a], u[3 * a + 1], u[3 * a + 2])
+                for b in corners[(i + 1)...] {
+                    let dx = mesh.nodes[b] - xa
+                    let du = SIMD3(u[3 * b], u[3 * b + 1], u[3 * b + 2]) - ua
+                    let length = (dx * dx).sum()
+                    guard length > 0 else { continue }
+                    largest = Swift.max(largest, ((du * du).sum() / length).squareRoot())
+                }
+            }
+        }
+        return largest
+    }
+
+    /// After a small-strain run: a warning when some cell's corners moved relative to each other
+    /// by more than 0.1 of their distance (strain or rotation beyond the small-strain range of the
+    /// `smallStrain` rule), whatever the load — force-driven 200 % strain included.
+    /// - Parameters:
+    ///   - displacement: the final displacement, 3 values (mm) per node.
+    static func smallStrainResult(model: Model, mesh: Mesh, displacement: [Double]) -> PlausibilityWarning? {
+        guard model.kinematics == .smallStrain else { return nil }
+        let largest = largestRelativeDisplacement(mesh: mesh, displacement: displacement)
+        let range = 0.0...0.1
+        guard !range.contains(largest) else { return nil }
+        return PlausibilityWarning(rule: "smallStrainResult", path: model.rootPath.key("kinematics").description, value: largest, plausible: range, unit: "1",
+                                   message: "of the largest relative displacement |Δu|/|ΔX| between corners of a cell at the end of the run (strain plus rotation) with small-strain kinematics, accurate to a few % strain: the results are outside the theory's range; use \"kinematics\": \"finiteStrain\" (Kinematics.finiteStrain) or check the loads")
+    }
+}
