@@ -117,7 +117,7 @@ enum RigidBodyCheck {
             let error = ModelError(.unconstrained, at: path,
                                    "the model can move as a rigid body: \(box) has \(free.count) unrestrained motion\(free.count == 1 ? "" : "s") (\(motions)); constrain \(free.count == 1 ? "it" : "them"): \(restrain) (the stiffness matrix would be singular)")
             let warning = PlausibilityWarning(rule: "rigidBodyMotions", path: path, value: Double(free.count), plausible: 0...0, unit: "1",
-                                              message: "of unrestrained rigid-body motions of \(box) (\(motions)): the LDLᵀ solve perturbs their zero pivots, so the results hold only while no load excites these motions (a symmetric test); constrain them: \(restrain)")
+                                              message: "of the number of unrestrained rigid-body motions of \(box) (\(motions)): the LDLᵀ solve perturbs their zero pivots, so the results hold only while no load excites these motions (a symmetric test); constrain them: \(restrain)")
             return Finding(error: error, warning: warning)
         }
         return nil
