@@ -45,9 +45,9 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
         case let .notSymmetric(r, c, v, t):
             return "matrix is not symmetric: A[\(r),\(c)] = \(v) but A[\(c),\(r)] = \(t)"
         case let .notPositiveDefinite(column, pivot):
-            return "matrix is not positive definite: pivot \(pivot) at column \(column)"
+            return "matrix is not positive definite: pivot \(pivot) at column \(column) (for a stiffness matrix: an unconstrained rigid-body motion, or a material or step that lost stability)"
         case let .singular(column):
-            return "matrix is singular: zero pivot at column \(column)"
+            return "matrix is singular: zero pivot at column \(column) (for a stiffness matrix: an unconstrained rigid-body motion or a disconnected part)"
         case let .nonFinite(r, c, v):
             return "entry A[\(r),\(c)] is \(v): expected a finite number"
         case let .patternMismatch(message):

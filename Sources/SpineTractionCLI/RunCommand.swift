@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Body mass (kg) resolving the protocol's body-weight fractions.")
     var bodyMass: Double?
 
+    @Flag(name: .long, help: ArgumentHelp("Refuse the model when a value is implausible (a plausibility warning becomes an error, exit 1).", discussion: "Without it, warnings are printed to standard error and the run goes on."))
+    var strict = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -52,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
             if let path = `protocol` {
                 try parsed.apply(try Self.loadProtocol(path), bodyMassKg: bodyMass)
             }
-            try await Self.solve(parsed, directory: directory, quiet: output.quiet, label: CommandLine.arguments.joined(separator: " "))
+            try await Self.solve(parsed, directory: directory, quiet: output.quiet, label: CommandLine.arguments.joined(separator: " "), strict: strict)
         } catch let error as ExitCode {
             throw error
         } catch let cancelled as SimulationCancelled {
@@ -75,9 +78,16 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Runs `model` into `directory` and prints the report (unless `quiet`). SIGINT and SIGTERM
     /// cancel the run: it stops after the increment in progress and throws ``SimulationCancelled``.
-    static func solve(_ model: Model, directory: URL, quiet: Bool, label: String) async throws {
+    /// Plausibility warnings go to standard error before the run (`strict` refuses the model instead).
+    static func solve(_ model: Model, directory: URL, quiet: Bool, label: String, strict: Bool = false) async throws {
         let showBar = !quiet && isatty(STDERR_FILENO) != 0
-        let simulation = try Simulation(model: model)
+        if strict {
+            // Every warning, then the error for the first.
+            for w in model.plausibilityWarnings() { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        }
+        let simulation = try Simulation(model: model, strict: strict)
+        let warned = Set(simulation.warnings.map(\.description))
+        if !strict { for w in simulation.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) } }
         simulation.onProgress = ProgressLine(bar: showBar, quiet: quiet).callback
         simulation.runLabel = label
         let start = Date()
@@ -93,7 +103,7 @@ struct RunCommand: AsyncParsableCommand {
         let results = try await task.value
         let wall = Date().timeIntervalSince(start)
         if showBar { FileHandle.standardError.write(Data("\n".utf8)) }
-        for notice in results.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
+        for notice in results.notices where !warned.contains(notice) { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
         guard !quiet else { return }
         RunReport(model: model, simulation: simulation, results: results, wall: wall, directory: directory).print()
     }

@@ -88,10 +88,13 @@ public enum JSONAccess {
         guard case let .number(x) = v, x >= 0 else { throw ModelError(.invalidValue, at: path, "expected a non-negative number, got \(v.summary)") }
         return x
     }
-    /// A whole number ≥ `minimum`.
+    /// Largest whole number a model file may give for a count (divisions, lamellae, indices): 999 999 999.
+    public static let maxInteger = 999_999_999
+
+    /// A whole number in `minimum ... ``maxInteger```.
     public static func integer(_ v: JSONValue, _ path: String, minimum: Int) throws -> Int {
-        guard case let .number(x) = v, x == x.rounded(), x >= Double(minimum), x < 1e9 else {
-            throw ModelError(.invalidValue, at: path, "expected a whole number ≥ \(minimum), got \(v.summary)")
+        guard case let .number(x) = v, x == x.rounded(), x >= Double(minimum), x <= Double(maxInteger) else {
+            throw ModelError(.invalidValue, at: path, "expected a whole number in [\(minimum), \(maxInteger)], got \(v.summary)")
         }
         return Int(x)
     }

@@ -99,10 +99,7 @@ public struct Model: Sendable, Equatable {
     /// - Throws: ``ModelError`` (`.file` when unreadable, otherwise naming the JSON path).
     public static func load(path: String) throws -> Model {
         let url = URL(fileURLWithPath: path)
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ModelError(.file, at: path, "cannot read the model file: \(error.localizedDescription)")
-        }
+        let data = try readFile(path: path)
         return try parse(data, baseDirectory: url.deletingLastPathComponent())
     }
 

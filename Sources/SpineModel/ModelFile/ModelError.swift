@@ -24,6 +24,10 @@ public struct ModelError: Error, Equatable, CustomStringConvertible, Sendable {
         case units
         /// A file could not be read.
         case file
+        /// A finite value outside its plausible range, refused by a strict run (see ``PlausibilityWarning``).
+        case implausible
+        /// The model can move as a rigid body: a translation or rotation no condition restrains.
+        case unconstrained
     }
 
     /// The kind of problem.

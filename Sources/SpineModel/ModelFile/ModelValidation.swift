@@ -42,6 +42,7 @@ extension Model {
             }
         }
         try validateTransportSteps()
+        try checkCurvesAct()
         try mesh.checkSize(at: root.key("mesh"))
         try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })
         try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)

@@ -97,9 +97,26 @@ public final class Simulation: @unchecked Sendable {
     let engine: Engine
     private let state = RunState()
 
-    /// Validates the model and builds the discrete problem (mesh, materials, conditions).
+    /// Plausibility warnings for the model (``Model/plausibilityWarnings()``, the mesh's size
+    /// taken from the mesh built): finite values far outside their physical range, most often a
+    /// unit slip; for a biphasic model, also rigid-body motions no condition restrains (rule
+    /// `rigidBodyMotions`). Every run's ``SimulationResults/notices`` starts with them.
+    public let warnings: [PlausibilityWarning]
+
+    /// Validates the model and builds the discrete problem (mesh, materials, conditions);
+    /// plausibility warnings are reported, not refused (``init(model:strict:)`` with `strict: true` refuses them).
     /// - Throws: ``ModelError`` naming the place in the model's ``Model/pathStyle``.
-    public init(model: Model) throws {
+    public convenience init(model: Model) throws { try self.init(model: model, strict: false) }
+
+    /// Validates the model and builds the discrete problem (mesh, materials, conditions).
+    /// - Parameter strict: refuse the model when it has a plausibility warning (for CI and
+    ///   scripted sweeps); otherwise the warnings are reported in ``warnings`` and the results' notices.
+    /// - Throws: ``ModelError`` naming the place in the model's ``Model/pathStyle``: of kind
+    ///   ``ModelError/Kind/unconstrained`` when a part of the mesh can move as a rigid body,
+    ///   ``ModelError/Kind/implausible`` for the first warning of a strict simulation. A biphasic
+    ///   model with unrestrained rigid-body motions is warned about (its LDLᵀ solve perturbs the
+    ///   zero pivots), a solid model refused.
+    public init(model: Model, strict: Bool) throws {
         try model.validate()
         self.model = model
         if model.isTransportOnly {
@@ -119,6 +136,22 @@ public final class Simulation: @unchecked Sendable {
             if model.transport != nil { _ = try TransportSimulation(model: model, mesh: solid.mesh) }
             engine = .solid(solid); kind = .solid
         }
+        let built: Mesh
+        switch engine {
+        case let .solid(s): built = s.mesh
+        case let .biphasic(b), let .coupled(b, _): built = b.mesh
+        case let .transport(t): built = t.mesh
+        }
+        var found = model.plausibilityWarnings(extent: RigidBodyCheck.extent(of: built))
+        // A transport-only model has no solid that could move.
+        if !model.isTransportOnly, let rigid = RigidBodyCheck.find(model: model, mesh: built) {
+            // A Cholesky solve fails on the singular stiffness: refuse. A biphasic LDLᵀ solve
+            // perturbs the zero pivots, usable for a symmetric test: warn (strict refuses).
+            guard model.isBiphasic, !strict else { throw rigid.error }
+            found.insert(rigid.warning, at: 0)
+        }
+        warnings = found
+        if strict, let first = warnings.first { throw first.error }
         (progress, progressContinuation) = AsyncStream.makeStream(of: SimulationProgress.self, bufferingPolicy: .bufferingNewest(1024))
     }
 
@@ -244,6 +277,7 @@ public final class Simulation: @unchecked Sendable {
         }
         do {
             var results = try runEngine(mode, outputDirectory: run?.staging, cancellation: cancellation)
+            results.notices = warnings.map(\.description) + results.notices
             results.nodeCount = mesh.nodeCount; results.cellCount = mesh.cellCount; results.unknownCount = unknownCount
             _ = try run?.commit()
             return results

@@ -60,7 +60,7 @@ public final class SolidSimulation {
         self.problem = problem
         // Outputs: names must exist, probes must lie in the mesh.
         for s in model.outputs.surfaces where mesh.surfaces[s.surface] == nil {
-            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
         }
         for r in model.outputs.regions where mesh.regions[r.region] == nil {
             throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
@@ -114,12 +114,14 @@ public final class SolidSimulation {
         switch c.target {
         case let .surface(name):
             guard mesh.surfaces[name] != nil else {
-                throw ModelError(.unknownName, at: c.path + ".surface", "unknown surface \"\(name)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+                throw ModelError(.unknownName, at: c.path + ".surface", "unknown surface \"\(name)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
             }
             return try mesh.nodes(ofSurface: name)
         case let .nodeSet(name):
             guard mesh.nodeSets[name] != nil else {
-                throw ModelError(.unknownName, at: c.path + ".nodeSet", "unknown node set \"\(name)\"; the mesh has: \(mesh.nodeSets.keys.sorted().joined(separator: ", "))")
+                throw ModelError(.unknownName, at: c.path + ".nodeSet", "unknown node set \"\(name)\"; " + (mesh.nodeSets.isEmpty
+                    ? "the mesh has no node sets (node sets come from a Gmsh file's physical groups; a generated mesh has surfaces: \(mesh.surfaces.keys.sorted().joined(separator: ", ")))"
+                    : "the mesh has: \(mesh.nodeSets.keys.sorted().joined(separator: ", "))"))
             }
             return try mesh.nodes(inSet: name)
         }

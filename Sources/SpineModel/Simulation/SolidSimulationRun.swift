@@ -181,6 +181,9 @@ extension SolidSimulation {
             throw error
         }
         results.statistics = newton.statistics
+        if let w = PlausibilityRule.smallStrainResult(model: model, mesh: mesh, displacement: problem.displacement(unknowns: state, time: endTime)) {
+            results.notices.append(w.description)
+        }
         if let dir = outputDirectory {
             let doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
             try writeResultFiles(document: doc, results: results, vtuFiles: outputs.vtu ? vtuFiles : nil, into: dir)
