@@ -44,6 +44,9 @@ public struct Model: Sendable, Equatable {
     public var baseDirectory: URL
     /// The optional solute-transport block (`transport`), nil when absent.
     public var transport: TransportDefinition? = nil
+    /// The optional motion segment around the disc (`motionSegment`: rigid vertebrae, ligaments,
+    /// facets, follower and gravity loads), nil when absent. Biphasic models only.
+    public var motionSegment: MotionSegmentDefinition? = nil
     /// How errors found later name places in this model: JSON paths for a model read from a
     /// file, Swift property paths for one built in code. Not part of equality.
     public var pathStyle: ModelPath.Style = .swift
@@ -69,6 +72,7 @@ public struct Model: Sendable, Equatable {
             && a.regions.map(\.region) == b.regions.map(\.region) && a.regions.map(\.material) == b.regions.map(\.material)
             && a.materials == b.materials && a.curves == b.curves && a.boundary == b.boundary && a.steps == b.steps
             && a.outputs == b.outputs && a.transport == b.transport
+            && a.motionSegment == b.motionSegment
     }
 
     /// The root path in this model's style.

@@ -45,6 +45,12 @@ extension Model {
                 throw ModelError(.invalidValue, at: "transport.timeStep", "\(end) s in steps of \(transport.timeStep) s is \(String(format: "%.0f", (end / transport.timeStep).rounded(.up))) transport steps; the limit is \(Self.maxIncrementsPerStep): expected a larger time step")
             }
         }
+        if let motionSegment {
+            guard isBiphasic else {
+                throw ModelError(.invalidValue, at: root.key("motionSegment").description, "a motion segment needs a biphasic disc: every region a biphasic material")
+            }
+            try motionSegment.validate(at: root.key("motionSegment"), curves: curves)
+        }
         try mesh.checkSize(at: root.key("mesh"))
         try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })
         try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)

@@ -50,6 +50,7 @@ extension Model {
         members.append(("steps", .array(steps.map(Self.json))))
         members.append(("outputs", Self.json(outputs)))
         if let transport { members.append(("transport", try transport.jsonValue())) }
+        if let motionSegment { members.append(("motionSegment", motionSegment.jsonValue())) }
         return .object(members)
     }
 
