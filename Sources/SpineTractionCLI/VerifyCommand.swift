@@ -22,6 +22,11 @@ struct VerifyCommand: ParsableCommand {
         [("coupled nutrient balance", { try NutrientTractionSimulation.verificationRows() })]
     }
 
+    /// The motion segment's in-vivo checks (coarse L4-L5 segment: Wilke standing pressure, Ramos traction threshold).
+    private var motionSegmentRows: [(String, () throws -> [VerificationRow])] {
+        [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: .coarse) })]
+    }
+
     func run() throws {
         var rows: [VerificationRow] = []
         var failures: [String] = []
@@ -33,7 +38,7 @@ struct VerifyCommand: ParsableCommand {
             ("Mandel", { try BiphasicVerification.mandel(cellsX: 8, cellsY: 2) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 12, radial: 6) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 3) }),
-        ] + TransportVerification.commandLineProblems() + nutrientRows : [
+        ] + TransportVerification.commandLineProblems() + nutrientRows + motionSegmentRows : [
             ("confined ramp-relax", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25) }),
             ("confined ramp-relax neo-Hookean", { try BiphasicVerification.confinedRampRelax(cells: 16, timeStep: 0.25, finiteStrain: true) }),
             ("Terzaghi", { try BiphasicVerification.terzaghiCreep(cells: 24, growth: 1.03, maxStep: 4) }),
@@ -42,7 +47,7 @@ struct VerifyCommand: ParsableCommand {
             ("Mandel nu=0.2", { try BiphasicVerification.mandel(cellsX: 16, cellsY: 4, poissonRatio: 0.2, growth: 1.1) }),
             ("unconfined", { try BiphasicVerification.unconfinedCompression(around: 24, radial: 12, growth: 1.15) }),
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 8) }),
-        ] + TransportVerification.commandLineProblems() + nutrientRows
+        ] + TransportVerification.commandLineProblems() + nutrientRows + motionSegmentRows
         var timings: [(String, Double)] = []
         for (name, problem) in problems {
             let start = ContinuousClock.now

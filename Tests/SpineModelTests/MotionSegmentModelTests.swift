@@ -140,3 +140,65 @@ struct MotionSegmentModelTests {
         #expect(e.kind == .unknownKey && e.path == "motionSegment.facets[0].friction")
     }
 }
+
+/// The schema, the parser and the documentation name the same motion-segment keys and enums.
+@Suite("Motion segment schema")
+struct MotionSegmentSchemaTests {
+    @Test func schemaParserAndDocsAgree() throws {
+        let s = try SchemaParserAgreementTests.schema()
+        let ms = try SchemaParserAgreementTests.at(s, ["properties", "motionSegment", "properties"])
+        #expect(Set(ms.keys) == Set(MotionSegmentParser.keys))
+        #expect(try SchemaParserAgreementTests.at(ms, ["level"])["enum"] as? [String] == LumbarLevel.allCases.map(\.rawValue))
+        let ligament = try SchemaParserAgreementTests.at(ms, ["ligaments", "items", "properties"])
+        #expect(try SchemaParserAgreementTests.at(ligament, ["type"])["enum"] as? [String] == LigamentType.allCases.map(\.rawValue))
+        #expect(try SchemaParserAgreementTests.at(ligament, ["side"])["enum"] as? [String] == LevelGeometry.Side.allCases.map(\.rawValue))
+        let law = try SchemaParserAgreementTests.at(ligament, ["law", "properties"])
+        #expect(Set(law.keys) == Set(MotionSegmentParser.lawKeys))
+        #expect(try SchemaParserAgreementTests.at(law, ["curve"])["enum"] as? [String] == MotionSegmentParser.curveNames)
+        let doc = try String(contentsOf: packageRoot.appendingPathComponent("Sources/SpineModel/SpineModel.docc/ModelFile.md"), encoding: .utf8)
+        for key in MotionSegmentParser.keys + MotionSegmentParser.lawKeys + MotionSegmentParser.curveNames + LigamentType.allCases.map(\.rawValue) {
+            #expect(doc.contains("`\(key)`"), "ModelFile.md does not mention `\(key)`")
+        }
+    }
+
+    /// A built motion segment's model file validates against the schema with Python's
+    /// `jsonschema`, and one with an unknown ligament type does not.
+    @Test(.enabled(if: hasJSONSchema, "needs python3 with jsonschema"))
+    func builtSegmentValidatesAgainstSchema() throws {
+        var model = try MotionSegmentModelTests.segment()
+        model.curves["standing"] = try .ramp(duration: 10)
+        model.motionSegment!.followerLoad = FollowerLoad(force: 500, curve: "standing")
+        model.motionSegment!.gravity = GravityLoad(massKg: 37.5, angle: 60)
+        model.ligaments[.interspinous]!.law.damage = LigamentDamage(threshold: 0.1, rate: 0.2)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).json")
+        try model.jsonData().write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let script = """
+        import json, sys, jsonschema
+        v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1] + '/Schemas/model.schema.json')))
+        m = json.load(open(sys.argv[2]))
+        good = len(list(v.iter_errors(m)))
+        m['motionSegment']['ligaments'][0]['type'] = 'XYZ'
+        print(good, 1 if list(v.iter_errors(m)) else 0)
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, packageRoot.path, url.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        p.waitUntilExit()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(p.terminationStatus == 0)
+        #expect(out == "0 1", "schema errors / broken rejected: \(out)")
+    }
+}
+
+/// The embedded `--example motion-segment` model is the shipped file.
+@Suite("Motion segment example")
+struct MotionSegmentExampleTests {
+    @Test func exampleEqualsItsFile() throws {
+        let url = packageRoot.appendingPathComponent("Examples/models/motion-segment.json")
+        #expect(try ExampleModels.model(named: "motion-segment") == Model.load(path: url.path))
+    }
+}

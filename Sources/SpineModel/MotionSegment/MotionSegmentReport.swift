@@ -18,7 +18,7 @@ extension MotionSegmentResults {
         for f in facets {
             lines.append("facet \(f.name): " + String(format: "largest force %.3f N, smallest gap %.4f mm", f.force.maximum ?? .nan, f.gap.minimum ?? .nan))
         }
-        lines.append("ligament  fibres  peak strain  peak force (N)  margin to damage threshold  margin to failure")
+        lines.append("ligament   fibres  peak strain  peak force (N)  margin to damage threshold  margin to failure")
         for l in ligaments {
             let strain = l.strain.maximum ?? .nan, force = l.force.maximum ?? .nan
             let damage = l.damageThreshold.map { String(format: "%.4f (threshold %.3g)", $0 - strain, $0) } ?? "no threshold in the data"
@@ -28,7 +28,7 @@ extension MotionSegmentResults {
             } else if let e = l.failureStrain {
                 failure = String(format: "%.4f strain (failure %.3g)", e - strain, e)
             }
-            lines.append(l.name.padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "  %6d  %11.5f  %14.3f  ", l.fibreCount, strain, force) + damage + "  " + failure)
+            lines.append(l.name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: "  %6d  %11.5f  %14.3f  ", l.fibreCount, strain, force) + damage + "  " + failure)
         }
         return lines.joined(separator: "\n")
     }
