@@ -22,9 +22,11 @@ struct VerifyCommand: ParsableCommand {
         [("coupled nutrient balance", { try NutrientTractionSimulation.verificationRows() })]
     }
 
-    /// The motion segment's in-vivo checks (coarse L4-L5 segment: Wilke standing pressure, Ramos traction threshold).
+    /// The motion segment's in-vivo checks (L4-L5 segment: Wilke standing pressure, Ramos traction
+    /// threshold): coarse mesh with `--quick`, standard mesh otherwise (minutes).
     private var motionSegmentRows: [(String, () throws -> [VerificationRow])] {
-        [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: .coarse) })]
+        let mesh: DefaultDiscModel.MeshLevel = quick ? .coarse : .standard
+        return [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: mesh) })]
     }
 
     func run() throws {

@@ -83,7 +83,10 @@ struct MotionSegmentSimulationTests {
     }
 
     /// Wilke et al. 1999 (Spine 24:755): relaxed standing 0.50 MPa at L4-L5; 500 N follower load
-    /// (stated, not tuned), nucleus pressure within ±20 %.
+    /// (stated, not tuned), nucleus pressure within ±20 %. Coarse mesh (the suite's time budget):
+    /// 0.574 MPa (+15 %). The standard mesh gives 0.651 MPa (+30 %), outside the band
+    /// (`spinetraction verify` without `--quick` runs it): part of the coarse mesh's pass is
+    /// discretization error.
     @Test func wilkeStandingPressure() throws {
         let (row, results) = try MotionSegmentValidation.wilkeStanding(mesh: .coarse)
         print("Wilke standing: \(row), distraction \(results.distraction!.scalars) mm")

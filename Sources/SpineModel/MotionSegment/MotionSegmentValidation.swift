@@ -28,7 +28,7 @@ public enum MotionSegmentValidation {
         model.outputs.times = [0, 10, 20, 30]
         let results = try Simulation(model: model).runSynchronously()
         let p = results.nucleusPressure?.final ?? .nan
-        let row = VerificationRow(problem: "motion segment L4-L5 standing (Wilke 1999)", quantity: "nucleus pressure, 500 N follower load, t = 30 s (MPa)",
+        let row = VerificationRow(problem: "motion segment L4-L5 standing (Wilke 1999), \(mesh.rawValue) mesh", quantity: "nucleus pressure, 500 N follower load, t = 30 s (MPa)",
                                   ours: p, reference: 0.50, error: abs(p - 0.50) / 0.50, tolerance: 0.20)
         return (row, results)
     }
@@ -76,7 +76,7 @@ public enum MotionSegmentValidation {
         let minimum = zip(t, p).filter { $0.0 >= 60 }.map(\.1).min() ?? .nan
         let found = TractionThreshold(pull: pull, bodyWeightFraction: pull.map { $0 / patient.bodyWeight }, minimumPressure: minimum, bodyWeight: patient.bodyWeight)
         let percent = (found.bodyWeightFraction ?? .infinity) * 100
-        let row = VerificationRow(problem: "motion segment L4-L5 split-table traction (Ramos 1994)",
+        let row = VerificationRow(problem: "motion segment L4-L5 split-table traction (Ramos 1994), \(mesh.rawValue) mesh",
                                   quantity: "pull at nucleus pressure −0.013 MPa (% body weight; must be ≤ 50)",
                                   ours: percent, reference: 50, error: percent / 50, tolerance: 1)
         return (row, found, results)
