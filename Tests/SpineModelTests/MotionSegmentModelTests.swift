@@ -82,6 +82,22 @@ struct MotionSegmentModelTests {
         #expect(try Model(contentsOf: url) == model)
     }
 
+    /// A freely swollen state is shared by models that differ only in loads (follower load,
+    /// gravity, forces on the vertebra), not by models whose ligaments differ (they act during
+    /// the swelling).
+    @Test func freeSwellingStateKey() throws {
+        let model = try Self.segment()
+        var loaded = model
+        loaded.curves["standing"] = try .ramp(duration: 10)
+        loaded.motionSegment!.followerLoad = FollowerLoad(force: 500, curve: "standing")
+        loaded.motionSegment!.gravity = GravityLoad(massKg: 37.5, angle: 60)
+        loaded.boundary[named: "traction"]!.force = SIMD3(0, 0, 300)
+        #expect(try loaded.freeSwellingKey() == model.freeSwellingKey())
+        var stiffer = model
+        stiffer.ligaments[.flavum]!.stiffness *= 2
+        #expect(try stiffer.freeSwellingKey() != model.freeSwellingKey())
+    }
+
     /// Gravity at an angle: `m g sin θ` (N) along the spine.
     @Test func gravityComponent() {
         #expect(abs(GravityLoad(massKg: 37.52, angle: 90).axialForce - 37.52 * 9.81) <= 1e-9)

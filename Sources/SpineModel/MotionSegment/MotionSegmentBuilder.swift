@@ -49,7 +49,7 @@ public enum MotionSegment {
     /// - Throws: ``AnatomyError`` for an invalid patient, geometry or data set entry;
     ///   ``ModelError`` for a model the builder could not make valid.
     public static func lumbar(_ level: LumbarLevel = .l4l5, patient: Patient, mesh: DefaultDiscModel.MeshLevel = .standard,
-                              ligaments set: LigamentDataSet = .remus2021) throws -> Model {
+                              ligaments: LigamentDataSet = .remus2021) throws -> Model {
         try patient.validate()
         let preset = patient.discGrade.preset
         try preset.validate()
@@ -87,16 +87,16 @@ public enum MotionSegment {
             vtu: false)
 
         // Ligaments: the geometry's bundles, in its order (type by type, left before right), grouped back.
-        let bundles = try geometry.ligamentBundles(set, upperBody: 0)
+        let bundles = try geometry.ligamentBundles(ligaments, upperBody: 0)
         var definitions: [LigamentDefinition] = []
         var next = 0
         for type in LigamentType.allCases {
-            let props = try set.properties(level, type)
+            let props = try ligaments.properties(level, type)
             for side in type.isBilateral ? [LevelGeometry.Side.left, .right] : [.midline] {
                 let group = bundles[next..<min(next + props.springCount, bundles.count)]
                 let prefix = "\(level) \(type)" + (side == .midline ? " " : " \(side.rawValue) ")
                 guard group.count == props.springCount, group.allSatisfy({ $0.name.hasPrefix(prefix) }) else {
-                    throw ModelError(.invalidValue, at: "ligaments[\(set.name)].\(level).\(type)", "the level geometry's bundles are not grouped as \(props.springCount) springs of \(type) \(side.rawValue) in order")
+                    throw ModelError(.invalidValue, at: "ligaments[\(ligaments.name)].\(level).\(type)", "the level geometry's bundles are not grouped as \(props.springCount) springs of \(type) \(side.rawValue) in order")
                 }
                 next += props.springCount
                 definitions.append(LigamentDefinition(type: type, side: side, lower: lower, upper: upper, law: group.first!.law,
@@ -112,7 +112,7 @@ public enum MotionSegment {
             vertebrae: [VertebraDefinition(name: lower, tiedTo: .surface("bottom"), referencePoint: .zero, held: true),
                         VertebraDefinition(name: upper, tiedTo: .surface("top"), referencePoint: SIMD3(0, 0, h))],
             ligaments: definitions, facets: facets)
-        model.notes = "Lumbar motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc (see default-disc.json for materials and sources) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (level geometry LevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments from the data set \(set.name) (\(set.citation)); facet contacts from the level geometry. Free swelling, then 60 s with the bare disc's 17 N lying preload; `traction` (0 N) is the condition a traction protocol drives."
+        model.notes = "Lumbar motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc (see default-disc.json for materials and sources) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (level geometry LevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments from the data set \(ligaments.name) (\(ligaments.citation)); facet contacts from the level geometry. Free swelling, then 60 s with the bare disc's 17 N lying preload; `traction` (0 N) is the condition a traction protocol drives."
         try model.validate()
         return model
     }

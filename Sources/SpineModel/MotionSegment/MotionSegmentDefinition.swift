@@ -120,7 +120,7 @@ public struct LigamentDefinition: Sendable, Equatable {
 
 /// Frictionless contact of one facet joint: the upper vertebra's inferior articular surface,
 /// sampled as points with areas, against the plane of the lower vertebra's superior surface
-/// (``Biomechanics/FacetContact``).
+/// (`FacetContact` of Biomechanics).
 public struct FacetDefinition: Sendable, Equatable {
     /// A unique name ("L4-L5 facet left").
     public var name: String

@@ -176,7 +176,7 @@ struct MotionSegmentParser {
         return LigamentDefinition(type: LigamentType(rawValue: typeName)!, side: side, lower: lower, upper: upper, law: law, fibres: fibres)
     }
 
-    /// A law, checked value by value (a ``Biomechanics/LigamentLaw`` built without its validating initializer,
+    /// A law, checked value by value (a `LigamentLaw` built without its validating initializer,
     /// then validated with the JSON path of the offending key).
     static func law(_ v: JSONValue, path: String) throws -> LigamentLaw {
         var r = try JSONReader(v, path: path)

@@ -3,7 +3,7 @@ import Biomechanics
 import FiniteElements
 
 /// Validation of the lumbar motion segment against published in-vivo measurements, each a
-/// ``Biomechanics/VerificationRow`` for `spinetraction verify`. The loads are stated, not tuned.
+/// `VerificationRow` (Biomechanics) for `spinetraction verify`. The loads are stated, not tuned.
 public enum MotionSegmentValidation {
     /// The subject of Wilke et al. 1999: 70 kg (a 45-year-old man); height 175 cm (not given by the source; it enters no load here).
     static func wilkeSubject() throws -> Patient { try Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5) }
