@@ -44,7 +44,9 @@ public enum MotionSegment {
     /// load or gravity (``MotionSegmentDefinition/followerLoad``, ``MotionSegmentDefinition/gravity``).
     ///
     /// - Parameters:
-    ///   - mesh: `.coarse` (1 ring per region × 8 around × 2 layers of hex20) or `.standard` (2 × 16 × 6).
+    ///   - mesh: `.coarse` (2 annulus rings × 8 around × 2 layers of hex20) or `.standard` (2 × 16 × 6). Both
+    ///     give each of the annulus's two lamellae (+30°, −30°) a ring of its own: with one ring the
+    ///     whole annulus would take one fibre family and twist under axial load.
     ///   - ligaments: the ligament data set.
     /// - Throws: ``AnatomyError`` for an invalid patient, geometry or data set entry;
     ///   ``ModelError`` for a model the builder could not make valid.
@@ -59,7 +61,7 @@ public enum MotionSegment {
         let a = 0.5 * geometry.endplateWidth, b = 0.5 * geometry.endplateDepth, h = geometry.discHeight
 
         var model = try DefaultDiscModel.model(mesh: mesh)
-        let (radial, around, axial) = mesh == .coarse ? (1, 8, 2) : (2, 16, 6)
+        let (radial, around, axial) = mesh == .coarse ? (2, 8, 2) : (2, 16, 6)
         model.mesh = .cylinder(a: a, b: b, height: h, innerName: "nucleus", innerFraction: 0.55, radial: radial, around: around, axial: axial, element: .hex20)
         if var np = model.materials["np"], var fluid = np.biphasic {
             fluid.permeability.k0 *= preset.permeabilityFactor
