@@ -6,6 +6,7 @@ import SpineTraction
 enum ExampleName: String, CaseIterable, ExpressibleByArgument {
     case disc
     case nutrientTraction = "nutrient-traction"
+    case motionSegment = "motion-segment"
 }
 
 /// `spinetraction run MODEL.json | --example NAME [--out DIR] [--quiet]`: one pipeline for every
@@ -17,7 +18,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Solve a model file or an embedded example and write results.json, results.csv, VTU/PVD and SVG plots.",
-        discussion: "Examples: \(ExampleName.allCases.map(\.rawValue).joined(separator: ", ")). `--example disc` is the default L4-L5 disc under intermittent traction (the main job)."
+        discussion: "Examples: \(ExampleName.allCases.map(\.rawValue).joined(separator: ", ")). `--example disc` is the default L4-L5 disc under intermittent traction (the main job); `--example motion-segment` the L4-L5 motion segment (disc, rigid vertebrae, ligaments, facets) of a 70 kg patient on a split table."
     )
 
     @Argument(help: "The model file (see Schemas/model.schema.json).")

@@ -29,6 +29,7 @@ struct RunReport {
             if let last = s.values.last { Swift.print("  \(s.name) (\(s.quantity)) at t = \(results.times.last ?? 0) s: \(last[0]) \(s.unit)") }
         }
         if let n = results.nutrients { Self.printNutrients(n) }
+        if let segment = results.motionSegment { Swift.print(segment.report) }
         let swelling = results.freeSwelling
         let steps = results.steps.count + (swelling?.steps ?? 0)
         let iterations = results.steps.reduce(0) { $0 + $1.iterations } + (swelling?.iterations ?? 0)

@@ -4,7 +4,10 @@ import SpineTraction
 
 /// `spinetraction verify`: runs every verification problem with a closed-form
 /// answer and prints one table (problem, quantity, ours, reference, error,
-/// tolerance); exits non-zero when any error exceeds its tolerance.
+/// tolerance); exits non-zero when any error exceeds its tolerance. A second table
+/// compares the motion segment with published in-vivo measurements (validation: whether the
+/// model's form and parameters reproduce the body, not whether the code solves its equations);
+/// a row outside its published band is reported by how much, and does not change the exit code.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -20,6 +23,13 @@ struct VerifyCommand: ParsableCommand {
     /// The coupled transport–biphasic glucose balance (coarse disc, one shortened cycle).
     private var nutrientRows: [(String, () throws -> [VerificationRow])] {
         [("coupled nutrient balance", { try NutrientTractionSimulation.verificationRows() })]
+    }
+
+    /// The motion segment's in-vivo checks (L4-L5 segment: Wilke standing pressure, Ramos traction
+    /// threshold): coarse mesh with `--quick`, standard mesh otherwise (minutes).
+    private var motionSegmentRows: [(String, () throws -> [VerificationRow])] {
+        let mesh: DefaultDiscModel.MeshLevel = quick ? .coarse : .standard
+        return [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: mesh) })]
     }
 
     func run() throws {
@@ -44,12 +54,17 @@ struct VerifyCommand: ParsableCommand {
             ("Donnan", { try BiphasicVerification.donnanSwelling(cells: 8) }),
         ] + TransportVerification.commandLineProblems() + nutrientRows
         var timings: [(String, Double)] = []
-        for (name, problem) in problems {
-            let start = ContinuousClock.now
-            do { rows += try problem() } catch { failures.append("\(name): \(error)") }
-            let d = (ContinuousClock.now - start).components
-            timings.append((name, Double(d.seconds) + Double(d.attoseconds) * 1e-18))
+        func run(_ list: [(String, () throws -> [VerificationRow])], into rows: inout [VerificationRow]) {
+            for (name, problem) in list {
+                let start = ContinuousClock.now
+                do { rows += try problem() } catch { failures.append("\(name): \(error)") }
+                let d = (ContinuousClock.now - start).components
+                timings.append((name, Double(d.seconds) + Double(d.attoseconds) * 1e-18))
+            }
         }
+        run(problems, into: &rows)
+        var validation: [VerificationRow] = []
+        run(motionSegmentRows, into: &validation)
         let header = ["problem", "quantity", "ours", "reference", "error", "tolerance", ""]
         let table = rows.map { r in
             [r.problem, r.quantity, String(format: "%.6g", r.ours), String(format: "%.6g", r.reference),
@@ -63,9 +78,17 @@ struct VerifyCommand: ParsableCommand {
         print(format(header))
         print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
         for line in table { print(format(line)) }
+        if !validation.isEmpty {
+            print("")
+            print("validation against published measurements (reported; does not change the exit code):")
+            for r in validation {
+                let off = r.reference != 0 ? String(format: " (%+.0f %% of the reference)", 100 * (r.ours - r.reference) / abs(r.reference)) : ""
+                print("  \(r.problem): \(r.quantity): ours \(String(format: "%.6g", r.ours)), published \(String(format: "%.6g", r.reference)), error \(String(format: "%.3e", r.error)) vs band \(String(format: "%.1e", r.tolerance)): " + (r.passed ? "within" : "OUTSIDE" + off))
+            }
+        }
         if let csv {
             var text = header.dropLast().joined(separator: ",") + ",passed\n"
-            for r in rows {
+            for r in rows + validation {
                 text += "\"\(r.problem)\",\"\(r.quantity)\",\(r.ours),\(r.reference),\(r.error),\(r.tolerance),\(r.passed)\n"
             }
             try text.write(toFile: csv, atomically: true, encoding: .utf8)
@@ -78,7 +101,8 @@ struct VerifyCommand: ParsableCommand {
         }
         let failed = rows.filter { !$0.passed }
         for f in failures { print("error: \(f)") }
-        print("\(rows.count - failed.count)/\(rows.count) within tolerance" + (failures.isEmpty ? "" : ", \(failures.count) problem(s) failed to run"))
+        print("\(rows.count - failed.count)/\(rows.count) within tolerance" + (failures.isEmpty ? "" : ", \(failures.count) problem(s) failed to run")
+              + (validation.isEmpty ? "" : "; validation: \(validation.filter(\.passed).count)/\(validation.count) within the published band"))
         if !failed.isEmpty || !failures.isEmpty { throw ExitCode.failure }
     }
 }

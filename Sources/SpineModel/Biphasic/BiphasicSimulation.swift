@@ -59,6 +59,11 @@ public final class BiphasicSimulation {
 
     /// Number of unknowns.
     public var unknownCount: Int { problem.unknownCount }
+    /// The model's motion segment as the problem's rigid bodies (nil without one).
+    let motionSegment: MotionSegmentCoupling?
+    /// The rigid bodies as built, before any step (a run starts from them: ligament history and
+    /// facet multipliers reset).
+    let initialRigidBodies: CoupledRigidBodies
 
     /// Builds the problem.
     /// - Throws: ``ModelError`` naming the JSON path of the offending entry.
@@ -110,7 +115,11 @@ public final class BiphasicSimulation {
         }
         var exchangeSurfaces: [String] = []
         var rigidDrives: [(surface: String, node: Int, force: SIMD3<Double>, curve: LoadCurve)] = []
+        motionSegment = model.motionSegment == nil ? nil : try MotionSegmentCoupling.build(model: model, mesh: mesh, problem: problem)
+        initialRigidBodies = problem.rigidBodies
         for c in model.boundary {
+            // Forces and moments on a rigid vertebra's endplate act on the vertebra (MotionSegmentCoupling).
+            if MotionSegmentCoupling.drivesVertebra(c, model.motionSegment) { continue }
             try Self.apply(c, model: model, mesh: mesh, to: problem, exchangeSurfaces: &exchangeSurfaces)
             if case let .rigid(.loads(force, _, _, _, _), curve) = c.kind, case let .surface(surface) = c.target {
                 rigidDrives.append((surface, try mesh.nodes(ofSurface: surface)[0], force, curve.map { model.curves[$0]! } ?? .constant))
@@ -235,10 +244,15 @@ public final class BiphasicSimulation {
         let tolerance = 1e-9 * max(endTime, 1)
         var nextOutput = 0
 
+        problem.rigidBodies = initialRigidBodies
+        var motion = motionSegment.map { MotionSegmentRecorder(coupling: $0) }
+        var lastTimeStep: Double? = nil
+
         func record(_ t: Double, _ x: [Double]) throws {
             let v = problem.dofValues(unknowns: x, time: t)
             results.times.append(t)
             try disc?.record(time: t, state: x)
+            motion?.record(problem: problem, state: x, timeStep: lastTimeStep)
             for (k, p) in outputs.probes.enumerated() {
                 let value: Double
                 switch p.field {
@@ -329,12 +343,15 @@ public final class BiphasicSimulation {
             }
         }
         startState = state
+        // The swollen state is where the ligaments' history starts (no rate across the swelling).
+        problem.commitRigidBodies(state: state, timeStep: nil)
         if stopAfterFreeSwelling {
             results.freeSwelling = freeSwellingReport; results.notices = notices
             return results
         }
         disc = try DiscQuantityRecorder(simulation: self)
         try disc!.start(state: state)
+        motion?.step(problem: problem, time: 0, state: state, timeStep: nil)
         if let first = outputs.times.first, abs(first) <= tolerance { try record(0, state); nextOutput = 1 }
         var must = outputs.times
         for curve in model.curves.values { must += curve.mustPoints }
@@ -356,6 +373,8 @@ public final class BiphasicSimulation {
                     rate[k] = out / dt
                 }
                 try disc!.step(time: accepted.time, state: x, residual: r, exchanged: exchanged)
+                motion?.step(problem: problem, time: accepted.time, state: x, timeStep: dt)
+                lastTimeStep = dt
                 while seenEvents < problem.compactionEvents.count {
                     notices.append("before t = \(accepted.time) s: \(problem.compactionEvents[seenEvents].description)")
                     seenEvents += 1
@@ -365,6 +384,7 @@ public final class BiphasicSimulation {
                     if abs(outputs.times[nextOutput] - accepted.time) <= tolerance { try record(accepted.time, x) }
                     nextOutput += 1
                 }
+                problem.commitRigidBodies(state: x, timeStep: dt)
                 try stepObserver?(accepted.time, dt, x, previous)
                 previous = x; previousTime = accepted.time
                 progress(min(accepted.time / endTime, 1), accepted.time)
@@ -376,6 +396,7 @@ public final class BiphasicSimulation {
             linearSolverSeconds = newton.linearSolverSeconds
             newtonStatistics = newton.statistics
             disc?.finish(into: &results)
+            results.motionSegment = motion?.results()
             results.isComplete = false
             results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newton.statistics
             if error is CancellationError { throw SimulationCancelled(partial: results) }
@@ -384,6 +405,7 @@ public final class BiphasicSimulation {
         linearSolverSeconds = newton.linearSolverSeconds
         newtonStatistics = newton.statistics
         disc!.finish(into: &results)
+        results.motionSegment = motion?.results()
         results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newton.statistics
         if let dir = outputDirectory {
             var doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)

@@ -4,7 +4,7 @@ import Foundation
 /// keep each equal to its file in `Examples/models/`.
 public enum ExampleModels {
     /// Names, in the order `spinetraction run --help` lists them.
-    public static let names = ["disc", "nutrient-traction"]
+    public static let names = ["disc", "nutrient-traction", "motion-segment"]
 
     /// The example named `name`.
     /// - Throws: ``ModelError`` of kind `.unknownName` naming the known examples.
@@ -12,6 +12,7 @@ public enum ExampleModels {
         switch name {
         case "disc": return try DefaultDiscModel.model()
         case "nutrient-traction": return try nutrientTraction()
+        case "motion-segment": return try motionSegment()
         default:
             throw ModelError(.unknownName, at: "--example", "unknown example \"\(name)\"; the examples are: \(names.joined(separator: ", "))")
         }

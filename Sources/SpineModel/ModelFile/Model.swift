@@ -51,6 +51,9 @@ public struct Model: Sendable, Equatable {
     public var tractionProtocol: TractionProtocol? = nil
     /// Body mass (kg) resolving the protocol's body-weight fractions (the file's `"bodyMassKg"`).
     public var bodyMassKg: Double? = nil
+    /// The optional motion segment around the disc (`motionSegment`: rigid vertebrae, ligaments,
+    /// facets, follower and gravity loads), nil when absent. Biphasic models only.
+    public var motionSegment: MotionSegmentDefinition? = nil
     /// How errors found later name places in this model: JSON paths for a model read from a
     /// file, Swift property paths for one built in code. Not part of equality.
     public var pathStyle: ModelPath.Style = .swift
@@ -76,6 +79,7 @@ public struct Model: Sendable, Equatable {
             && a.regions.map(\.region) == b.regions.map(\.region) && a.regions.map(\.material) == b.regions.map(\.material)
             && a.materials == b.materials && a.curves == b.curves && a.boundary == b.boundary && a.steps == b.steps
             && a.outputs == b.outputs && a.transport == b.transport && a.tractionProtocol == b.tractionProtocol && a.bodyMassKg == b.bodyMassKg
+            && a.motionSegment == b.motionSegment
     }
 
     /// A transport-only (diffusion–reaction) model: solutes on the mesh's regions with no solid —

@@ -31,7 +31,7 @@ struct ModelParser {
 
     func parse(_ root: JSONValue) throws -> Model {
         var r = try JSONReader(root, path: "")
-        let topKeys = ["units", "mesh", "kinematics", "planeStrain", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport", "protocol", "bodyMassKg"]
+        let topKeys = ["units", "mesh", "kinematics", "planeStrain", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport", "protocol", "bodyMassKg", "motionSegment"]
         // Units first: a file in other units is refused before anything else is read.
         let units = try JSONAccess.string(try r.required("units"), "units")
         guard units == Model.units else {
@@ -63,6 +63,7 @@ struct ModelParser {
         let endTime = steps.reduce(0) { $0 + $1.duration }
         let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
         let transport = try r.optional("transport").map { try TransportParser.parse($0) }
+        let motionSegment = try r.optional("motionSegment").map { try MotionSegmentParser.parse($0) }
         let planeStrain = try r.optional("planeStrain").map { try JSONAccess.bool($0, "planeStrain") } ?? false
         let tractionProtocol = try r.optional("protocol").map(Model.decodeProtocol)
         let bodyMassKg = try r.optional("bodyMassKg").map { try JSONAccess.positive($0, "bodyMassKg") }
@@ -75,11 +76,13 @@ struct ModelParser {
         var model = Model(mesh: mesh, kinematics: Kinematics(rawValue: kin)!, regions: regions, materials: materials, curves: curves,
                           boundary: boundary, steps: steps, outputs: outputs, transport: transport, notes: notes, baseDirectory: baseDirectory)
         model.planeStrain = planeStrain
+        model.motionSegment = motionSegment
         model.pathStyle = .json
         try model.validateTransportSteps()
         model.tractionProtocol = tractionProtocol
         model.bodyMassKg = bodyMassKg
         try model.validateProtocol()
+        if let motionSegment { try motionSegment.validate(at: model.rootPath.key("motionSegment"), curves: curves) }
         return model
     }
 

@@ -43,6 +43,12 @@ extension Model {
         }
         try validateTransportSteps()
         try checkCurvesAct()
+        if let motionSegment {
+            guard isBiphasic else {
+                throw ModelError(.invalidValue, at: root.key("motionSegment").description, "a motion segment needs a biphasic disc: every region a biphasic material")
+            }
+            try motionSegment.validate(at: root.key("motionSegment"), curves: curves)
+        }
         try mesh.checkSize(at: root.key("mesh"))
         try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })
         try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)

@@ -76,6 +76,8 @@ public struct SimulationResults: Sendable {
     public var imbibedBySurface: [String: TimeSeries] = [:]
     /// Height change (mm): mean `u_z` of surface `top` minus that of `bottom`, for biphasic models with both.
     public var heightChange: TimeSeries? = nil
+    /// Ligaments, facets and kinematics of a model with a motion segment (nil without one).
+    public var motionSegment: MotionSegmentResults? = nil
 
     /// False when the run stopped early (cancelled or failed): the series end at the last output
     /// time reached. Results returned by a successful ``Simulation/run(outputDirectory:)`` are complete.
@@ -144,6 +146,7 @@ public struct SimulationResults: Sendable {
             }
             members.append(("standard", doc))
         }
+        if let motionSegment { members.append(("motionSegment", motionSegment.json())) }
         if !isComplete { members.insert(("complete", .bool(false)), at: 1) }
         return .object(members)
     }

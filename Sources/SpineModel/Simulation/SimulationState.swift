@@ -99,6 +99,9 @@ extension Model {
         m.notes = nil
         m.outputs = OutputDefinition(times: [0], vtu: false)
         m.transport = nil
+        // The follower load and gravity on a vertebra are loads: off during free swelling.
+        m.motionSegment?.followerLoad = nil
+        m.motionSegment?.gravity = nil
         m.steps = steps.filter { $0.freeSwelling != nil }
         m.boundary = boundary.map { c in
             var c = c

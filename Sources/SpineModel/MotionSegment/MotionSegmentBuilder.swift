@@ -1,0 +1,121 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+
+/// Builds lumbar motion segments as ``Model`` values: the biphasic disc of ``DefaultDiscModel``
+/// scaled to the level and the patient, bonded between two rigid vertebrae (the lower held, the
+/// upper free), with the seven ligament types and both facet joints of ``LevelGeometry``.
+///
+/// ```swift
+/// let patient = try Patient(bodyMassKg: 70, heightCm: 175)
+/// var model = try MotionSegment.lumbar(.l4l5, patient: patient, mesh: .coarse)
+/// model.ligaments[.flavum]!.stiffness *= 0.5                   // N per unit strain
+/// try model.apply(.defaultDisc)                                 // a traction protocol
+/// let results = try await Simulation(model: model).run()
+/// results.ligaments[.flavum]!.strain.maximum                   // over every accepted step
+/// ```
+public enum MotionSegment {
+    /// Name of the held (lower) vertebra of a level: "L5" for L4-L5, "S1" for L5-S1.
+    public static func lowerVertebra(_ level: LumbarLevel) -> String { String(level.rawValue.split(separator: "-")[1]) }
+    /// Name of the upper vertebra of a level: "L4" for L4-L5.
+    public static func upperVertebra(_ level: LumbarLevel) -> String { String(level.rawValue.split(separator: "-")[0]) }
+
+    /// The lumbar motion segment of `level` for `patient`.
+    ///
+    /// **Disc.** The default disc's materials (nucleus and two-lamella annulus, Donnan swelling,
+    /// strain-dependent permeability; see ``DefaultDiscModel``) on an elliptic cylinder with the
+    /// level's endplate width and depth as axes and its central disc height times the patient's
+    /// degeneration ``DegenerationPreset/heightFactor``; nucleus fixed charge and permeability
+    /// scaled by the preset's factors. The mesh is not wedged: the level's lordosis angle enters
+    /// only through the ligament insertions (``LevelGeometry``). Fluid exchanges with blood
+    /// through both endplates and the periphery as in the default disc.
+    ///
+    /// **Vertebrae.** The lower (surface `bottom`, reference point the origin) is held; the upper
+    /// (surface `top`, reference point the centre of its endplate `(0, 0, h)`) is a rigid body.
+    ///
+    /// **Ligaments and facets** from ``LevelGeometry/ligamentBundles(_:upperBody:)`` and
+    /// ``LevelGeometry/facetContacts(upperBody:width:height:gap:grid:penalty:)`` with `ligaments`;
+    /// one ``LigamentDefinition`` per ligament and side, its fibres the data set's springs.
+    ///
+    /// **Loads and steps.** As the default disc: free swelling to Donnan equilibrium, then a 60 s
+    /// step with the conditions `preload` (17 N compressive, ramped over 10 s: the bare default
+    /// disc's lying preload) and `traction` (0 N, +z) on the upper vertebra, so that a
+    /// ``TractionProtocol`` applies (``Model/apply(_:bodyMassKg:traction:preload:)``). No follower
+    /// load or gravity (``MotionSegmentDefinition/followerLoad``, ``MotionSegmentDefinition/gravity``).
+    ///
+    /// - Parameters:
+    ///   - mesh: `.coarse` (2 annulus rings × 8 around × 2 layers of hex20) or `.standard` (2 × 16 × 6). Both
+    ///     give each of the annulus's two lamellae (+30°, −30°) a ring of its own: with one ring the
+    ///     whole annulus would take one fibre family and twist under axial load.
+    ///   - ligaments: the ligament data set.
+    /// - Throws: ``AnatomyError`` for an invalid patient, geometry or data set entry;
+    ///   ``ModelError`` for a model the builder could not make valid.
+    public static func lumbar(_ level: LumbarLevel = .l4l5, patient: Patient, mesh: DefaultDiscModel.MeshLevel = .standard,
+                              ligaments: LigamentDataSet = .remus2021) throws -> Model {
+        try patient.validate()
+        let preset = patient.discGrade.preset
+        try preset.validate()
+        var geometry = LevelGeometry.standard(level)
+        geometry.discHeight *= preset.heightFactor
+        try geometry.validate()
+        let a = 0.5 * geometry.endplateWidth, b = 0.5 * geometry.endplateDepth, h = geometry.discHeight
+
+        var model = try DefaultDiscModel.model(mesh: mesh)
+        let (radial, around, axial) = mesh == .coarse ? (2, 8, 2) : (2, 16, 6)
+        model.mesh = .cylinder(a: a, b: b, height: h, innerName: "nucleus", innerFraction: 0.55, radial: radial, around: around, axial: axial, element: .hex20)
+        if var np = model.materials["np"], var fluid = np.biphasic {
+            fluid.permeability.k0 *= preset.permeabilityFactor
+            fluid.osmotic?.cF0 *= preset.fixedChargeFactor
+            np.biphasic = fluid
+            model.materials["np"] = np
+        }
+        let lower = lowerVertebra(level), upper = upperVertebra(level)
+        model.boundary = [
+            BoundaryCondition(name: "preload", target: .surface("top"), kind: .rigid(.loads(force: SIMD3(0, 0, -17), moment: .zero, rotationFree: true, reference: nil, slide: []), curve: "preload")),
+            BoundaryCondition(name: "traction", target: .surface("top"), kind: .rigid(.loads(force: .zero, moment: .zero, rotationFree: true, reference: nil, slide: []), curve: "traction")),
+            BoundaryCondition(target: .surface("top"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
+            BoundaryCondition(target: .surface("bottom"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
+            BoundaryCondition(target: .surface("outer"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
+        ]
+        model.curves = ["preload": try .ramp(duration: 10), "traction": try LoadCurve(points: [(0, 0), (60, 0)])]
+        model.steps = [model.steps[0], StepDefinition(name: "preload", duration: 60, initialStep: 1, minStep: 0.01, maxStep: 10)]
+        model.outputs = OutputDefinition(
+            times: stride(from: 0.0, through: 60, by: 10).map { $0 },
+            probes: [.init(name: "nucleusPressure", field: "pressure", at: SIMD3(0, 0, 0.5 * h))],
+            surfaces: [.init(name: "imbibedUpperEndplate", surface: "top", quantity: "fluidVolume"),
+                       .init(name: "imbibedLowerEndplate", surface: "bottom", quantity: "fluidVolume"),
+                       .init(name: "imbibedPeriphery", surface: "outer", quantity: "fluidVolume")],
+            regions: [.init(name: "discVolumeChange", region: "all", quantity: "volumeChange")],
+            vtu: false)
+
+        // Ligaments: the geometry's bundles, in its order (type by type, left before right), grouped back.
+        let bundles = try geometry.ligamentBundles(ligaments, upperBody: 0)
+        var definitions: [LigamentDefinition] = []
+        var next = 0
+        for type in LigamentType.allCases {
+            let props = try ligaments.properties(level, type)
+            for side in type.isBilateral ? [LevelGeometry.Side.left, .right] : [.midline] {
+                let group = bundles[next..<min(next + props.springCount, bundles.count)]
+                let prefix = "\(level) \(type)" + (side == .midline ? " " : " \(side.rawValue) ")
+                guard group.count == props.springCount, group.allSatisfy({ $0.name.hasPrefix(prefix) }) else {
+                    throw ModelError(.invalidValue, at: "ligaments[\(ligaments.name)].\(level).\(type)", "the level geometry's bundles are not grouped as \(props.springCount) springs of \(type) \(side.rawValue) in order")
+                }
+                next += props.springCount
+                definitions.append(LigamentDefinition(type: type, side: side, lower: lower, upper: upper, law: group.first!.law,
+                                                      fibres: group.map { .init(origin: $0.origin.referencePoint, insertion: $0.insertion.referencePoint) }))
+            }
+        }
+        let facets = try geometry.facetContacts(upperBody: 0).map { f in
+            FacetDefinition(name: f.name, upper: upper, lower: lower, points: f.points, areas: f.areas, upperNormal: -f.planeNormal,
+                            planePoint: f.plane.referencePoint, planeNormal: f.planeNormal, penalty: f.penalty)
+        }
+        model.motionSegment = MotionSegmentDefinition(
+            level: level,
+            vertebrae: [VertebraDefinition(name: lower, tiedTo: .surface("bottom"), referencePoint: .zero, held: true),
+                        VertebraDefinition(name: upper, tiedTo: .surface("top"), referencePoint: SIMD3(0, 0, h))],
+            ligaments: definitions, facets: facets)
+        model.notes = "Lumbar motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc (see default-disc.json for materials and sources) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (level geometry LevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments from the data set \(ligaments.name) (\(ligaments.citation)); facet contacts from the level geometry. Free swelling, then 60 s with the bare disc's 17 N lying preload; `traction` (0 N) is the condition a traction protocol drives."
+        try model.validate()
+        return model
+    }
+}

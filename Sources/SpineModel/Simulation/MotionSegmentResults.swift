@@ -1,0 +1,220 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+
+/// What a model with a ``MotionSegmentDefinition`` reports, at the output times; the extremes of
+/// every series (``TimeSeries/extremes``, read by ``TimeSeries/maximum``/``TimeSeries/minimum``)
+/// cover every accepted time step.
+///
+/// Kinematics are those of the first free vertebra (the upper one) relative to the held one, in
+/// the model frame (`x` right, `y` anterior, `z` cranial for ``MotionSegment/lumbar(_:patient:mesh:ligaments:)``).
+///
+/// ```swift
+/// let r = try await Simulation(model: segment).run()
+/// r.ligaments[.flavum]!.strain.maximum       // peak strain, every accepted step
+/// r.distraction!.final                      // mm
+/// ```
+public struct MotionSegmentResults: Sendable {
+    /// One entry per ligament definition (per side of a bilateral one), in model order.
+    public var ligaments: [LigamentSeries] = []
+    /// One entry per facet joint, in model order.
+    public var facets: [FacetSeries] = []
+    /// Translation of the upper vertebra's reference point (mm; components x, y, z).
+    public var translation: TimeSeries
+    /// Rotation vector of the upper vertebra (degrees; components x, y, z: about the model axes,
+    /// right-handed — with `x` to the right and `y` anterior, flexion is a negative x rotation).
+    public var rotation: TimeSeries
+    /// Disc height change (mm; components anterior, middle, posterior): the axial (z)
+    /// displacement of the upper endplate's anterior rim, reference point and posterior rim,
+    /// positive = separation (the lower endplate is held).
+    public var discHeightChange: TimeSeries
+    /// Distraction (mm): the middle disc height change, positive = separation.
+    public var distraction: TimeSeries
+
+    /// Results from their series (units as documented on each property).
+    public init(ligaments: [LigamentSeries] = [], facets: [FacetSeries] = [], translation: TimeSeries, rotation: TimeSeries,
+                discHeightChange: TimeSeries, distraction: TimeSeries) {
+        self.ligaments = ligaments; self.facets = facets; self.translation = translation; self.rotation = rotation
+        self.discHeightChange = discHeightChange; self.distraction = distraction
+    }
+}
+
+/// One ligament's outputs (all its fibres) over the output times.
+public struct LigamentSeries: Sendable {
+    /// The ligament type.
+    public var type: LigamentType
+    /// Its side.
+    public var side: LevelGeometry.Side
+    /// Number of fibres.
+    public var fibreCount: Int
+    /// Largest fibre strain (dimensionless; the strain that drives the force, laxity subtracted).
+    public var strain: TimeSeries
+    /// Total tensile force of the fibres (N).
+    public var force: TimeSeries
+    /// Total force over the ligament's failure force (dimensionless); nil without a failure force.
+    public var failureRatio: TimeSeries?
+    /// Largest fibre strain over the damage threshold (dimensionless); nil without a damage law.
+    public var thresholdRatio: TimeSeries?
+    /// Largest accumulated fibre laxity (strain).
+    public var laxity: TimeSeries
+    /// Failure force of the whole ligament (N), if the law gives one.
+    public var failureForce: Double?
+    /// Damage threshold strain, if the law has a damage law.
+    public var damageThreshold: Double?
+    /// Failure strain, if the law gives one.
+    public var failureStrain: Double?
+
+    /// "LF", "CL left".
+    public var name: String { side == .midline ? type.rawValue : "\(type.rawValue) \(side.rawValue)" }
+}
+
+/// One facet joint's outputs over the output times.
+public struct FacetSeries: Sendable {
+    /// The facet's name.
+    public var name: String
+    /// Total normal contact force (N).
+    public var force: TimeSeries
+    /// Smallest gap over its sample points (mm; negative = penetration).
+    public var gap: TimeSeries
+}
+
+extension Array where Element == LigamentSeries {
+    /// The ligament of `type` on `side`; without a side, the midline ligament or, for a bilateral
+    /// one, the side with the larger peak strain.
+    public subscript(_ type: LigamentType, side side: LevelGeometry.Side? = nil) -> LigamentSeries? {
+        let matches = filter { $0.type == type && (side == nil || $0.side == side) }
+        return matches.max { ($0.strain.maximum ?? -.infinity) < ($1.strain.maximum ?? -.infinity) }
+    }
+}
+
+extension SimulationResults {
+    /// The ligaments of a motion segment (empty without one).
+    public var ligaments: [LigamentSeries] { motionSegment?.ligaments ?? [] }
+    /// The facet joints of a motion segment (empty without one).
+    public var facets: [FacetSeries] { motionSegment?.facets ?? [] }
+    /// Distraction of a motion segment (mm), nil without one.
+    public var distraction: TimeSeries? { motionSegment?.distraction }
+}
+
+extension MotionSegmentResults {
+    /// The `motionSegment` member of `results.json`.
+    func json() -> JSONValue {
+        func series(_ s: TimeSeries) -> JSONValue {
+            var m: JSONObject = [("unit", .string(s.unit))]
+            if s.components == ["value"] {
+                m.append(("values", .array(s.values.map { .number($0[0]) })))
+            } else {
+                for (k, c) in s.components.enumerated() { m.append((c, .array(s.values.map { .number($0[k]) }))) }
+            }
+            if let e = s.extremes {
+                m.append(("overEveryStep", .object([("minimum", .number(e.minimum)), ("minimumTime", .number(e.minimumTime)),
+                                                    ("maximum", .number(e.maximum)), ("maximumTime", .number(e.maximumTime))])))
+            }
+            return .object(m)
+        }
+        var ligs: JSONObject = []
+        for l in ligaments {
+            var m: JSONObject = [("fibres", .number(Double(l.fibreCount))), ("strain", series(l.strain)), ("force", series(l.force)), ("laxity", series(l.laxity))]
+            if let r = l.failureRatio { m.append(("failureRatio", series(r))) }
+            if let r = l.thresholdRatio { m.append(("thresholdRatio", series(r))) }
+            if let f = l.failureForce { m.append(("failureForce", .number(f))) }
+            if let t = l.damageThreshold { m.append(("damageThreshold", .number(t))) }
+            if let e = l.failureStrain { m.append(("failureStrain", .number(e))) }
+            ligs.append((l.name, .object(m)))
+        }
+        return .object([
+            ("ligaments", .object(ligs)),
+            ("facets", .object(JSONObject(facets.map { ($0.name, .object([("force", series($0.force)), ("gap", series($0.gap))])) }))),
+            ("translation", series(translation)), ("rotation", series(rotation)),
+            ("discHeightChange", series(discHeightChange)), ("distraction", series(distraction)),
+        ])
+    }
+}
+
+/// Records a motion segment's outputs after every accepted step and at the output times.
+struct MotionSegmentRecorder {
+    let coupling: MotionSegmentCoupling
+    /// Per series, the values at the output times and the extremes over every step.
+    private var values: [String: [[Double]]] = [:]
+    private var extremes: [String: TimeSeries.Extremes] = [:]
+
+    init(coupling: MotionSegmentCoupling) { self.coupling = coupling }
+
+    /// The samples of every series at state `x` (end of a step of length `timeStep` s, nil for none).
+    private func samples(problem: BiphasicProblem, state x: [Double], timeStep: Double?) -> [(String, [Double])] {
+        let poses = problem.rigidBodyPoses(state: x)
+        guard !poses.isEmpty else { return [] }
+        let bodies = problem.rigidBodies
+        var out: [(String, [Double])] = []
+        for (i, l) in coupling.definition.ligaments.enumerated() {
+            let results = coupling.ligamentBundles[i].map { bodies.ligaments[$0].result(poses, timeStep: timeStep) }
+            let strain = results.map(\.strain).max() ?? 0, force = results.reduce(0) { $0 + $1.force }
+            out.append(("lig\(i).strain", [strain]))
+            out.append(("lig\(i).force", [force]))
+            out.append(("lig\(i).laxity", [results.map(\.laxity).max() ?? 0]))
+            if let f = l.failureForce { out.append(("lig\(i).failureRatio", [force / f])) }
+            if let d = l.law.damage { out.append(("lig\(i).thresholdRatio", [strain / d.threshold])) }
+        }
+        for (i, f) in bodies.facets.enumerated() {
+            let r = f.result(poses)
+            out.append(("facet\(i).force", [r.force]))
+            out.append(("facet\(i).gap", [r.minimumGap]))
+        }
+        let pose = poses[0], rim = coupling.free[0]
+        let reference = coupling.definition.vertebrae[rim.index].referencePoint
+        out.append(("translation", [pose.translation.x, pose.translation.y, pose.translation.z]))
+        let psi = pose.rotationVector * (180 / .pi)
+        out.append(("rotation", [psi.x, psi.y, psi.z]))
+        let heights = [rim.anterior, reference, rim.posterior].map { pose.displacement(of: $0).z }
+        out.append(("discHeightChange", heights))
+        out.append(("distraction", [heights[1]]))
+        return out
+    }
+
+    /// After an accepted step ending at `time` (s) of length `timeStep` (s): tracks the extremes.
+    mutating func step(problem: BiphasicProblem, time: Double, state x: [Double], timeStep: Double?) {
+        for (key, v) in samples(problem: problem, state: x, timeStep: timeStep) {
+            let s = v[0]
+            if var e = extremes[key] {
+                if s < e.minimum { e.minimum = s; e.minimumTime = time }
+                if s > e.maximum { e.maximum = s; e.maximumTime = time }
+                e.steps += 1
+                extremes[key] = e
+            } else {
+                extremes[key] = TimeSeries.Extremes(minimum: s, minimumTime: time, maximum: s, maximumTime: time, steps: 1)
+            }
+        }
+    }
+
+    /// At an output time.
+    mutating func record(problem: BiphasicProblem, state x: [Double], timeStep: Double?) {
+        for (key, v) in samples(problem: problem, state: x, timeStep: timeStep) { values[key, default: []].append(v) }
+    }
+
+    /// The typed results.
+    func results() -> MotionSegmentResults {
+        func series(_ key: String, _ name: String, _ quantity: String, _ unit: String, _ components: [String] = ["value"]) -> TimeSeries {
+            TimeSeries(name: name, quantity: quantity, unit: unit, components: components, values: values[key] ?? [],
+                       extremes: components == ["value"] ? extremes[key] : nil)
+        }
+        let ms = coupling.definition
+        let ligaments = ms.ligaments.enumerated().map { i, l in
+            LigamentSeries(type: l.type, side: l.side, fibreCount: l.fibres.count,
+                           strain: series("lig\(i).strain", "\(l.name).strain", "strain", "1"),
+                           force: series("lig\(i).force", "\(l.name).force", "force", "N"),
+                           failureRatio: l.failureForce == nil ? nil : series("lig\(i).failureRatio", "\(l.name).failureRatio", "failureRatio", "1"),
+                           thresholdRatio: l.law.damage == nil ? nil : series("lig\(i).thresholdRatio", "\(l.name).thresholdRatio", "thresholdRatio", "1"),
+                           laxity: series("lig\(i).laxity", "\(l.name).laxity", "laxity", "1"),
+                           failureForce: l.failureForce, damageThreshold: l.law.damage?.threshold, failureStrain: l.law.failureStrain)
+        }
+        let facets = ms.facets.enumerated().map { i, f in
+            FacetSeries(name: f.name, force: series("facet\(i).force", "\(f.name).force", "force", "N"),
+                        gap: series("facet\(i).gap", "\(f.name).gap", "gap", "mm"))
+        }
+        return MotionSegmentResults(ligaments: ligaments, facets: facets,
+                                    translation: series("translation", "translation", "translation", "mm", ["x", "y", "z"]),
+                                    rotation: series("rotation", "rotation", "rotation", "degree", ["x", "y", "z"]),
+                                    discHeightChange: series("discHeightChange", "discHeightChange", "discHeightChange", "mm", ["anterior", "middle", "posterior"]),
+                                    distraction: series("distraction", "distraction", "distraction", "mm"))
+    }
+}
