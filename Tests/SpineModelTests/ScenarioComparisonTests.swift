@@ -73,7 +73,7 @@ Patient: 80 kg, 178 cm, T-score -1.2, Pfirrmann grade 2, level L4-L5.
     /// comparison.json parsed against a hand-written JSON object (key order and spacing aside).
     @Test func json() throws {
         let expected = """
-        {"patient": {"bodyMassKg": 80, "heightCm": 178, "tScore": -1.2, "discGrade": 2, "level": "L4-L5"},
+        {"checks": [], "patient": {"bodyMassKg": 80, "heightCm": 178, "tScore": -1.2, "discGrade": 2, "level": "L4-L5"},
          "outcomes": [
           {"scenario": "professionalTable", "label": "table 50 % BW", "minimumNucleusPressure": -0.0142, "timeBelowZeroPressure": 812.5,
            "imbibedFluid": 153.2, "glucoseImbibed": 0.00123, "distraction": 1.234,
@@ -105,5 +105,50 @@ Patient: 80 kg, 178 cm, T-score -1.2, Pfirrmann grade 2, level L4-L5.
         try cmp.write(to: dir)
         #expect(try Data(contentsOf: dir.appendingPathComponent("comparison.json")) == cmp.json())
         #expect(try String(contentsOf: dir.appendingPathComponent("comparison.md"), encoding: .utf8) == cmp.markdown())
+    }
+
+    /// The published bands apply only to the settings measured: a split table at ≤ 0.5 BW (below
+    /// −100 mmHg = −0.0133322387415 MPa, Ramos & Martin 1994) and inversion at 60–90° (0.3–4.0 mm,
+    /// Gianakopoulos et al. 1985).
+    @Test func publishedBands() throws {
+        let cmp = try Self.comparison()
+        let row = cmp.outcomes[0]
+        let c = try #require(PublishedBands.tableNucleusPressure(table: ProfessionalTable(), outcome: row))
+        #expect(c.holds && c.value == -0.0142 && c.band == "< -0.01333")
+        var weak = row; weak.minimumNucleusPressure = -0.013
+        #expect(PublishedBands.tableNucleusPressure(table: ProfessionalTable(), outcome: weak)?.holds == false)
+        #expect(PublishedBands.tableNucleusPressure(table: ProfessionalTable(table: .nonSplit(frictionCoefficient: 0.5)), outcome: row) == nil)
+        #expect(PublishedBands.tableNucleusPressure(table: ProfessionalTable(pullFraction: 0.6), outcome: row) == nil)
+        let inv = try #require(PublishedBands.inversionDistraction(inversion: InversionTable(angle: 60), outcome: row))
+        #expect(inv.holds && inv.band == "0.3–4")
+        var far = row; far.distraction = 4.5
+        #expect(PublishedBands.inversionDistraction(inversion: InversionTable(angle: 90), outcome: far)?.holds == false)
+        #expect(PublishedBands.inversionDistraction(inversion: InversionTable(angle: 45), outcome: row) == nil)
+    }
+
+    /// Stature: 5 × 1.1 mm = 5.5 mm against 8.94 mm measured, difference 3.44 mm (by hand, 1e-12);
+    /// the Markdown sections for bands and stature against hand-written text.
+    @Test func statureAndBandSections() throws {
+        let st = StatureComparison(perLevelDistraction: 1.1)
+        #expect(abs(st.modelLumbarLengthening - 5.5) <= 1e-12 && abs(st.difference - 3.44) <= 1e-12)
+        var cmp = try Self.comparison()
+        cmp.checks = [BandCheck(quantity: "distraction (mm)", scenario: "inversion 60°", value: 1.234, band: "0.3–4", holds: true, citation: "G 1985")]
+        cmp.stature = st
+        let expected = """
+
+        ## Published bands
+
+        | quantity | scenario | model | band | holds | source |
+        | --- | --- | --- | --- | --- | --- |
+        | distraction (mm) | inversion 60° | 1.234 | 0.3–4 | yes | G 1985 |
+
+        ## Stature
+
+        5 × 1.1 mm = 5.5 mm of lumbar lengthening against a measured stature gain of 8.94 mm (3.33 mm lying without traction); difference 3.44 mm.
+        """
+        let md = cmp.markdown()
+        #expect(md.contains(expected + " " + StatureComparison.explanation + "\n\n## What the model leaves out\n"))
+        let back = try JSONDecoder().decode(ScenarioComparison.self, from: cmp.json())
+        #expect(back == cmp)
     }
 }

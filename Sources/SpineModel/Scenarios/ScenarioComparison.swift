@@ -87,8 +87,13 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
     /// One row per scenario (or sweep point), in report order.
     public var outcomes: [ScenarioOutcome]
 
-    public init(patient: Patient, outcomes: [ScenarioOutcome]) {
-        self.patient = patient; self.outcomes = outcomes
+    /// Published bands checked against the rows (``PublishedBands``); empty for none.
+    public var checks: [BandCheck]
+    /// The table's lumbar lengthening next to the measured stature gain, if computed.
+    public var stature: StatureComparison?
+
+    public init(patient: Patient, outcomes: [ScenarioOutcome], checks: [BandCheck] = [], stature: StatureComparison? = nil) {
+        self.patient = patient; self.outcomes = outcomes; self.checks = checks; self.stature = stature
     }
 
     /// What the model leaves out; the report prints this as its own section.
@@ -137,7 +142,7 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
     }
 
     /// The Markdown report: patient, the table, per-ligament peaks, screening with the rules' sources,
-    /// and "What the model leaves out".
+    /// the published bands and the stature comparison (when given), and "What the model leaves out".
     public func markdown() -> String {
         func row(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
         var s = "# Three ways to decompress a spine\n\n"
@@ -157,6 +162,19 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
         for o in outcomes {
             s += "- \(o.label): \(o.screening.summary).\n"
             for r in o.screening.refusals { s += "  - rule \(r.rule): \(r.citation)\n" }
+        }
+        if !checks.isEmpty {
+            s += "\n## Published bands\n\n" + row(["quantity", "scenario", "model", "band", "holds", "source"]) + "\n"
+            s += row(["---", "---", "---", "---", "---", "---"]) + "\n"
+            for c in checks {
+                s += row([c.quantity, c.scenario, Self.number(c.value), c.band, c.holds ? "yes" : "no", c.citation]) + "\n"
+            }
+        }
+        if let st = stature {
+            s += "\n## Stature\n\n"
+            s += "\(st.levels) × \(Self.number(st.perLevelDistraction)) mm = \(Self.number(st.modelLumbarLengthening)) mm of lumbar lengthening "
+            s += "against a measured stature gain of \(Self.number(st.measuredWithTraction)) mm (\(Self.number(st.measuredCrookLying)) mm lying without traction); "
+            s += "difference \(Self.number(st.difference)) mm. \(StatureComparison.explanation)\n"
         }
         s += "\n## What the model leaves out\n\n"
         for item in Self.leftOut { s += "- \(item)\n" }
