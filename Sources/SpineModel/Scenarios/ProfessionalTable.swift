@@ -17,7 +17,8 @@ import Foundation
 ///   The last ramp down ends at 0 N (DRX9000C-SL 510(k) K243366: the session ramps to zero).
 /// - ``table`` split (friction-free: DRX5000 510(k) K023160 and VAX-D-type tables); a one-piece table
 ///   loses `μ × W_caudal` to friction with `μ ≈ 0.5` (clinical guidance on non-split tables).
-/// - ``harness`` thoracic and pelvic (DRX5000 510(k) K023160: pelvic and chest harnesses).
+/// - ``harness`` thoracic and pelvic (DRX5000 510(k) K023160: pelvic and chest harnesses); stored
+///   only — the harness's loads on the ribs and pelvis are outside the model.
 /// - ``pullAngle`` 0° (DRX5000 510(k) K023160 allows 0–30°).
 /// - ``leverArm`` 100 mm — an **assumption** (no published value): the axial distance from the
 ///   level's centre to where the rope's line of action meets the pelvis.

@@ -2,7 +2,7 @@ import Foundation
 import Biomechanics
 
 /// Laxity of one ligament bundle after `N` identical thrusts a day for `D` days, by the
-/// ``LigamentDamage`` law with recovery between thrusts and between days.
+/// ``Biomechanics/LigamentDamage`` law with recovery between thrusts and between days.
 ///
 /// **How the law is applied.** Each thrust is one excursion above the damage threshold; at its end
 /// the laxity grows by `rate · (ε_peak − ε_threshold)`, a fraction `p = permanentFraction` of it for
@@ -11,7 +11,7 @@ import Biomechanics
 /// (0 … D−1) ends at `t = d·T + j·Δ` (`T` = 86 400 s, `Δ` = the interval between thrusts); the
 /// recoverable laxity decays over the time between the ends of successive thrusts, and the
 /// thrust's own ~1 s is not counted as recovery time. The bookkeeping drives the library's
-/// ``LigamentBundle/commit(strain:timeStep:)`` — the same code a motion-segment run uses — with
+/// ``Biomechanics/LigamentBundle/commit(strain:timeStep:)`` — the same code a motion-segment run uses — with
 /// the strain at each thrust's peak given by ``PeakStrain``:
 /// - ``PeakStrain/loadControlled(strain:)``: the strain that drives the force at the peak is the
 ///   same in every thrust (the same moment through the same ligament force), so every increment is

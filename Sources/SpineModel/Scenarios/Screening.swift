@@ -12,7 +12,7 @@ public enum ScenarioKind: String, Sendable, Equatable, Hashable, Codable, CaseIt
 }
 
 /// A condition that contraindicates inversion (head-down) specifically, on top of the traction
-/// contraindications of `TractionSafety` (``TractionSafety/Condition``).
+/// contraindications of `TractionSafety` (`TractionSafety.Condition`).
 public enum InversionCondition: String, Sendable, Equatable, Hashable, Codable, CaseIterable, Comparable {
     /// Glaucoma.
     case glaucoma
@@ -58,7 +58,7 @@ public struct InversionContraindicationRule: Sendable {
 }
 
 /// What the screening knows about a patient: the patient, the traction contraindications
-/// (``TractionSafety/Condition``), numeric findings, and the inversion-specific conditions.
+/// (`TractionSafety.Condition`), numeric findings, and the inversion-specific conditions.
 public struct ScreeningInput: Sendable {
     /// The patient (mass, level, T-score).
     public var patient: Patient

@@ -198,7 +198,7 @@ public struct HypermobileSegment: Sendable, Equatable {
         return l
     }
 
-    /// `bundle` with its law softened (``apply(to:)-(LigamentLaw)``) and ``initialLaxity`` added to its
+    /// `bundle` with its law softened (as the law overload does) and ``initialLaxity`` added to its
     /// permanent laxity.
     /// - Throws: ``ScenarioError`` for a bad property.
     public func apply(to bundle: LigamentBundle) throws(ScenarioError) -> LigamentBundle {
