@@ -173,6 +173,11 @@ struct ScenarioPresetTests {
         check("table.pullAngle") { $0.pullAngle = -1 }
         check("table.leverArm") { $0.leverArm = 0 }
         expectScenarioError("tableForce") { _ = try ProfessionalTable().loadAtLevel(tableForce: -1, patient: patient) }
+        var bad = patient; bad.bodyMassKg = -80
+        expectScenarioError("patient.bodyMassKg") { _ = try ProfessionalTable().loadAtLevel(tableForce: 100, patient: bad) }
+        expectScenarioError("patient.bodyMassKg") { _ = try ProfessionalTable().historyAtLevel(patient: bad) }
+        expectScenarioError("patient.bodyMassKg") { _ = try InversionTable().historyAtLevel(patient: bad) }
+        expectScenarioError("patient.bodyMassKg") { _ = try Screening.evaluate(ScreeningInput(patient: bad)) }
     }
 
     @Test func inversionBadInput() {

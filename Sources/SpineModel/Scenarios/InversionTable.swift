@@ -91,6 +91,7 @@ public struct InversionTable: Sendable, Equatable {
     /// - Throws: ``ScenarioError`` for a bad property.
     public func historyAtLevel(patient: Patient, fractions: BodySegmentFractions = .dempster) throws(ScenarioError) -> LevelLoadHistory {
         try validate()
+        try requireValidPatient(patient)
         var times: [Double] = []
         for i in 0...tiltSegments { times.append(tiltTime * Double(i) / Double(tiltSegments)) }
         for i in 0...tiltSegments { times.append(tiltTime + hold + tiltTime * Double(i) / Double(tiltSegments)) }

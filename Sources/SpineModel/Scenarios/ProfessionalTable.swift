@@ -114,6 +114,7 @@ public struct ProfessionalTable: Sendable, Equatable {
     /// - Throws: ``ScenarioError`` for a bad property or a negative force.
     public func loadAtLevel(tableForce: Double, patient: Patient, fractions: BodySegmentFractions = .dempster) throws(ScenarioError) -> TableLoadAtLevel {
         try validate()
+        try requireValidPatient(patient)
         try requireValue(tableForce, in: 0...Double.greatestFiniteMagnitude, "tableForce", "a finite force ≥ 0 N")
         let alpha = pullAngle * .pi / 180
         let caudalWeight = (1 - fractions.fractionCranial(to: patient.level)) * patient.bodyWeight
@@ -128,6 +129,7 @@ public struct ProfessionalTable: Sendable, Equatable {
     /// table force crosses the friction (so the piecewise-linear history is exact).
     /// - Throws: ``ScenarioError`` for a bad property; a protocol error is reported under `table`.
     public func historyAtLevel(patient: Patient, fractions: BodySegmentFractions = .dempster) throws(ScenarioError) -> LevelLoadHistory {
+        try requireValidPatient(patient)
         let resolved: ResolvedTractionProtocol
         do { resolved = try tractionProtocol().resolve(bodyMassKg: patient.bodyMassKg) } catch let e as ScenarioError { throw e } catch {
             throw .invalidValue(property: "table", value: pullFraction, expected: "a protocol that resolves (\(error))")
@@ -180,6 +182,7 @@ public struct LevelLoadHistory: Sendable, Equatable {
     /// Compressive follower load of guarding muscles at each time (N, ≥ 0), nil when off.
     public var compressiveFollowerLoad: [Double]?
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(times: [Double], axialForce: [Double], flexionMoment: [Double], compressiveFollowerLoad: [Double]?) {
         self.times = times; self.axialForce = axialForce; self.flexionMoment = flexionMoment
         self.compressiveFollowerLoad = compressiveFollowerLoad

@@ -15,6 +15,7 @@ public struct BandCheck: Sendable, Equatable, Codable {
     /// The source of the band.
     public var citation: String
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(quantity: String, scenario: String, value: Double, band: String, holds: Bool, citation: String) {
         self.quantity = quantity; self.scenario = scenario; self.value = value; self.band = band; self.holds = holds; self.citation = citation
     }
@@ -63,6 +64,7 @@ public struct StatureComparison: Sendable, Equatable, Codable {
     /// Measured stature gain lying without traction (mm).
     public var measuredCrookLying: Double
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(perLevelDistraction: Double, levels: Int = 5, measuredWithTraction: Double = 8.94, measuredCrookLying: Double = 3.33) {
         self.perLevelDistraction = perLevelDistraction; self.levels = levels
         self.measuredWithTraction = measuredWithTraction; self.measuredCrookLying = measuredCrookLying

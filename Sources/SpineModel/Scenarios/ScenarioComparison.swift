@@ -11,6 +11,7 @@ public struct LigamentPeak: Sendable, Equatable, Codable {
     /// Peak strain (or force) over failure (dimensionless); nil when the data set gives none.
     public var fractionOfFailure: Double?
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(ligament: String, peakStrain: Double, fractionOfDamageThreshold: Double?, fractionOfFailure: Double?) {
         self.ligament = ligament; self.peakStrain = peakStrain
         self.fractionOfDamageThreshold = fractionOfDamageThreshold; self.fractionOfFailure = fractionOfFailure
@@ -51,6 +52,7 @@ public struct ScenarioOutcome: Sendable, Equatable, Codable {
     /// The screening verdict for this scenario.
     public var screening: ScreeningVerdict
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(scenario: ScenarioKind, label: String, minimumNucleusPressure: Double, timeBelowZeroPressure: Double,
                 imbibedFluid: Double, glucoseImbibed: Double?, distraction: Double, ligaments: [LigamentPeak],
                 laxityAfterDays: Double?, days: Int?, facetForce: Double, boneStrainToYield: Double,
@@ -92,6 +94,7 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
     /// The table's lumbar lengthening next to the measured stature gain, if computed.
     public var stature: StatureComparison?
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(patient: Patient, outcomes: [ScenarioOutcome], checks: [BandCheck] = [], stature: StatureComparison? = nil) {
         self.patient = patient; self.outcomes = outcomes; self.checks = checks; self.stature = stature
     }

@@ -17,6 +17,7 @@ public enum ScenarioError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The message: the property, what was expected and the value found.
     public var description: String {
         switch self {
         case let .invalidValue(p, v, e): return "\(p): expected \(e), got \(v)"
@@ -38,4 +39,11 @@ func requireValue(_ value: Double, above lower: Double, _ property: String, _ ex
 /// Checks that `count` is in `range`, else throws ``ScenarioError/invalidCount(property:count:expected:)``.
 func requireCount(_ count: Int, in range: ClosedRange<Int>, _ property: String, _ expected: String) throws(ScenarioError) {
     guard range.contains(count) else { throw .invalidCount(property: property, count: count, expected: expected) }
+}
+
+/// Checks an (edited) patient, reporting its ``AnatomyError`` as a ``ScenarioError`` on the same field.
+func requireValidPatient(_ patient: Patient) throws(ScenarioError) {
+    do { try patient.validate() } catch let AnatomyError.invalidValue(field, value, expected) {
+        throw .invalidValue(property: field, value: value, expected: expected)
+    } catch { throw .invalidValue(property: "patient", value: .nan, expected: "a valid patient (\(error))") }
 }

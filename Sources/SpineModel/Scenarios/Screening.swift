@@ -43,6 +43,7 @@ public enum InversionCondition: String, Sendable, Equatable, Hashable, Codable, 
     /// Extreme obesity.
     case extremeObesity
 
+    /// Orders by raw value.
     public static func < (a: InversionCondition, b: InversionCondition) -> Bool { a.rawValue < b.rawValue }
 }
 
@@ -71,6 +72,7 @@ public struct ScreeningInput: Sendable {
     /// Months since the last spinal surgery; nil if never operated.
     public var monthsSinceSpinalSurgery: Int?
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(patient: Patient, conditions: Set<Condition> = [], inversionConditions: Set<InversionCondition> = [],
                 spondylolisthesisGrade: Int = 0, monthsSinceSpinalSurgery: Int? = nil) {
         self.patient = patient; self.conditions = conditions; self.inversionConditions = inversionConditions
@@ -80,6 +82,7 @@ public struct ScreeningInput: Sendable {
     /// The traction rules' view of the patient (lumbar region).
     /// - Throws: ``ScenarioError`` for a grade outside 0 … 5 or negative months.
     public func assessment() throws(ScenarioError) -> PatientAssessment {
+        try requireValidPatient(patient)
         try requireCount(spondylolisthesisGrade, in: 0...5, "screening.spondylolisthesisGrade", "a Meyerding grade 0 … 5")
         if let m = monthsSinceSpinalSurgery { try requireCount(m, in: 0...Int.max, "screening.monthsSinceSpinalSurgery", "months ≥ 0") }
         guard let level = SpinalLevel(patient.level.rawValue) else {
@@ -102,6 +105,7 @@ public struct LimitFactors: Sendable, Equatable, Codable {
     /// The rules that lowered something.
     public var rules: [String]
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(force: Double = 1, rampUp: Double = 1, session: Double = 1, rules: [String] = []) {
         self.force = force; self.rampUp = rampUp; self.session = session; self.rules = rules
     }

@@ -172,6 +172,7 @@ public struct HypermobileSegment: Sendable, Equatable {
     /// Laxity already present (strain, ≥ 0), added as permanent laxity to each bundle.
     public var initialLaxity: Double
 
+    /// Creates a value from its parts (units as documented on each property).
     public init(stiffnessFactor: Double, initialLaxity: Double) {
         self.stiffnessFactor = stiffnessFactor; self.initialLaxity = initialLaxity
     }
