@@ -1,0 +1,202 @@
+import Foundation
+
+/// The peak strain of one ligament in one scenario, against its damage threshold and its failure.
+public struct LigamentPeak: Sendable, Equatable, Codable {
+    /// The ligament's name (e.g. `flavum`).
+    public var ligament: String
+    /// Largest strain over the scenario (dimensionless).
+    public var peakStrain: Double
+    /// Peak strain over the damage-threshold strain (dimensionless); nil when the law has none.
+    public var fractionOfDamageThreshold: Double?
+    /// Peak strain (or force) over failure (dimensionless); nil when the data set gives none.
+    public var fractionOfFailure: Double?
+
+    /// Creates a value from its parts (units as documented on each property).
+    public init(ligament: String, peakStrain: Double, fractionOfDamageThreshold: Double?, fractionOfFailure: Double?) {
+        self.ligament = ligament; self.peakStrain = peakStrain
+        self.fractionOfDamageThreshold = fractionOfDamageThreshold; self.fractionOfFailure = fractionOfFailure
+    }
+}
+
+/// One scenario's results on the patient: the row of the comparison.
+///
+/// This is the entry point for a run of the scenarios: whatever ran them fills one value per scenario
+/// (or per sweep point), and ``ScenarioComparison`` writes them.
+public struct ScenarioOutcome: Sendable, Equatable, Codable {
+    /// Which scenario.
+    public var scenario: ScenarioKind
+    /// A label for the row (e.g. `self-manipulation 15 N·m`).
+    public var label: String
+    /// Smallest nucleus pressure over the session (MPa).
+    public var minimumNucleusPressure: Double
+    /// Time the nucleus pressure was below zero (s).
+    public var timeBelowZeroPressure: Double
+    /// Fluid volume drawn into the disc over the session (mm³).
+    public var imbibedFluid: Double
+    /// Glucose drawn into the disc over the session (mmol); nil when transport was not run.
+    public var glucoseImbibed: Double?
+    /// Largest axial distraction of the segment (mm).
+    public var distraction: Double
+    /// Peak strain per ligament.
+    public var ligaments: [LigamentPeak]
+    /// Laxity after ``days`` days of repetition (strain); nil for a single session.
+    public var laxityAfterDays: Double?
+    /// Days of repetition behind ``laxityAfterDays``.
+    public var days: Int?
+    /// Largest facet contact force (N).
+    public var facetForce: Double
+    /// Largest bone strain over the yield strain (dimensionless).
+    public var boneStrainToYield: Double
+    /// Largest bone stress over the density-dependent strength (dimensionless).
+    public var boneStressToStrength: Double
+    /// The screening verdict for this scenario.
+    public var screening: ScreeningVerdict
+
+    /// Creates a value from its parts (units as documented on each property).
+    public init(scenario: ScenarioKind, label: String, minimumNucleusPressure: Double, timeBelowZeroPressure: Double,
+                imbibedFluid: Double, glucoseImbibed: Double?, distraction: Double, ligaments: [LigamentPeak],
+                laxityAfterDays: Double?, days: Int?, facetForce: Double, boneStrainToYield: Double,
+                boneStressToStrength: Double, screening: ScreeningVerdict) {
+        self.scenario = scenario; self.label = label; self.minimumNucleusPressure = minimumNucleusPressure
+        self.timeBelowZeroPressure = timeBelowZeroPressure; self.imbibedFluid = imbibedFluid; self.glucoseImbibed = glucoseImbibed
+        self.distraction = distraction; self.ligaments = ligaments; self.laxityAfterDays = laxityAfterDays; self.days = days
+        self.facetForce = facetForce; self.boneStrainToYield = boneStrainToYield; self.boneStressToStrength = boneStressToStrength
+        self.screening = screening
+    }
+
+    /// The ligament with the largest fraction of its damage threshold, if any has one.
+    public var worstForDamage: LigamentPeak? {
+        ligaments.filter { $0.fractionOfDamageThreshold != nil }.max { $0.fractionOfDamageThreshold! < $1.fractionOfDamageThreshold! }
+    }
+
+    /// The ligament with the largest fraction of failure, if any has one.
+    public var worstForFailure: LigamentPeak? {
+        ligaments.filter { $0.fractionOfFailure != nil }.max { $0.fractionOfFailure! < $1.fractionOfFailure! }
+    }
+}
+
+/// The comparison of the scenarios on one patient, and its writers: `comparison.json`, a Markdown
+/// report (`comparison.md`) and one printed table.
+///
+/// ```swift
+/// let cmp = ScenarioComparison(patient: p, outcomes: [table, inversion, crack])
+/// print(cmp.table())
+/// try cmp.write(to: URL(fileURLWithPath: "out"))
+/// ```
+public struct ScenarioComparison: Sendable, Equatable, Codable {
+    /// The patient all scenarios ran on.
+    public var patient: Patient
+    /// One row per scenario (or sweep point), in report order.
+    public var outcomes: [ScenarioOutcome]
+
+    /// Published bands checked against the rows (``PublishedBands``); empty for none.
+    public var checks: [BandCheck]
+    /// The table's lumbar lengthening next to the measured stature gain, if computed.
+    public var stature: StatureComparison?
+
+    /// Creates a value from its parts (units as documented on each property).
+    public init(patient: Patient, outcomes: [ScenarioOutcome], checks: [BandCheck] = [], stature: StatureComparison? = nil) {
+        self.patient = patient; self.outcomes = outcomes; self.checks = checks; self.stature = stature
+    }
+
+    /// What the model leaves out; the report prints this as its own section.
+    public static let leftOut: [String] = [
+        "Active muscles: only an optional guarding load during inversion (a compressive follower load) is modelled; no other muscle force, reflex or bracing acts on the segment.",
+        "Inertia during the thrust: self-manipulation runs quasi-statically with rate-dependent ligaments. Acceptable because the ~150 ms rise is long against the oscillation period of a vertebra on its disc and ligaments (a few ms), so inertial forces are small against the elastic ones; the hand's force reaching the segment (about 12 % in Funabashi et al. 2022) is not modelled — the moment is prescribed at the segment.",
+        "Patient geometry: one generic level geometry scaled by the patient's data, not the patient's own anatomy; no spinal curvature, neighbouring levels or rib cage.",
+        "Harness loads on the ribs and pelvis: outside the model; bone safety is reported for the vertebrae of the segment only.",
+        "Bone density: there is no validated conversion from a DXA T-score to apparent density; the conversion used is a named assumption.",
+    ]
+
+    /// Column headers of the table, each with its unit.
+    public static let headers = [
+        "scenario", "min nucleus pressure (MPa)", "time below 0 MPa (s)", "imbibed fluid (mm³)", "glucose imbibed (mmol)",
+        "distraction (mm)", "ligament strain / damage threshold (−)", "ligament strain / failure (−)", "laxity after days (strain)",
+        "facet force (N)", "bone strain / yield strain (−)", "bone stress / strength (−)", "screening",
+    ]
+
+    /// A number with four significant digits (`%.4g`).
+    static func number(_ x: Double) -> String { String(format: "%.4g", x) }
+
+    /// The table cells of a row, in ``headers`` order.
+    static func cells(_ o: ScenarioOutcome) -> [String] {
+        func lig(_ p: LigamentPeak?, _ v: (LigamentPeak) -> Double?) -> String {
+            guard let p, let x = v(p) else { return "—" }
+            return "\(number(x)) (\(p.ligament))"
+        }
+        let laxity = o.laxityAfterDays.map { l in "\(number(l))" + (o.days.map { " (\($0) d)" } ?? "") } ?? "—"
+        return [
+            o.label, number(o.minimumNucleusPressure), number(o.timeBelowZeroPressure), number(o.imbibedFluid),
+            o.glucoseImbibed.map(number) ?? "—", number(o.distraction),
+            lig(o.worstForDamage, \.fractionOfDamageThreshold), lig(o.worstForFailure, \.fractionOfFailure), laxity,
+            number(o.facetForce), number(o.boneStrainToYield), number(o.boneStressToStrength), o.screening.summary,
+        ]
+    }
+
+    /// The printed table: columns padded to their widest cell, separated by two spaces.
+    public func table() -> String {
+        let rows = [Self.headers] + outcomes.map(Self.cells)
+        var widths = Array(repeating: 0, count: Self.headers.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { i, c in i == r.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// The Markdown report: patient, the table, per-ligament peaks, screening with the rules' sources,
+    /// the published bands and the stature comparison (when given), and "What the model leaves out".
+    public func markdown() -> String {
+        func row(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+        var s = "# Three ways to decompress a spine\n\n"
+        s += "Patient: \(Self.number(patient.bodyMassKg)) kg, \(Self.number(patient.heightCm)) cm, T-score \(Self.number(patient.tScore)), "
+        s += "Pfirrmann grade \(patient.discGrade.rawValue), level \(patient.level.rawValue).\n\n"
+        s += "## Results\n\n" + row(Self.headers) + "\n" + row(Self.headers.map { _ in "---" }) + "\n"
+        for o in outcomes { s += row(Self.cells(o)) + "\n" }
+        s += "\n## Ligaments\n\n" + row(["scenario", "ligament", "peak strain (−)", "strain / damage threshold (−)", "strain / failure (−)"]) + "\n"
+        s += row(["---", "---", "---", "---", "---"]) + "\n"
+        for o in outcomes {
+            for l in o.ligaments {
+                s += row([o.label, l.ligament, Self.number(l.peakStrain), l.fractionOfDamageThreshold.map(Self.number) ?? "—",
+                          l.fractionOfFailure.map(Self.number) ?? "—"]) + "\n"
+            }
+        }
+        s += "\n## Screening\n\n"
+        for o in outcomes {
+            s += "- \(o.label): \(o.screening.summary).\n"
+            for r in o.screening.refusals { s += "  - rule \(r.rule): \(r.citation)\n" }
+        }
+        if !checks.isEmpty {
+            s += "\n## Published bands\n\n" + row(["quantity", "scenario", "model", "band", "holds", "source"]) + "\n"
+            s += row(["---", "---", "---", "---", "---", "---"]) + "\n"
+            for c in checks {
+                s += row([c.quantity, c.scenario, Self.number(c.value), c.band, c.holds ? "yes" : "no", c.citation]) + "\n"
+            }
+        }
+        if let st = stature {
+            s += "\n## Stature\n\n"
+            s += "\(st.levels) × \(Self.number(st.perLevelDistraction)) mm = \(Self.number(st.modelLumbarLengthening)) mm of lumbar lengthening "
+            s += "against a measured stature gain of \(Self.number(st.measuredWithTraction)) mm (\(Self.number(st.measuredCrookLying)) mm lying without traction); "
+            s += "difference \(Self.number(st.difference)) mm. \(StatureComparison.explanation)\n"
+        }
+        s += "\n## What the model leaves out\n\n"
+        for item in Self.leftOut { s += "- \(item)\n" }
+        return s
+    }
+
+    /// `comparison.json`: this value, keys sorted, pretty-printed.
+    /// - Throws: an `EncodingError` for a non-finite number.
+    public func json() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try e.encode(self)
+    }
+
+    /// Writes `comparison.json` and `comparison.md` into `directory` (created if missing).
+    /// - Throws: a file-system or encoding error.
+    public func write(to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try json().write(to: directory.appendingPathComponent("comparison.json"), options: .atomic)
+        try Data(markdown().utf8).write(to: directory.appendingPathComponent("comparison.md"), options: .atomic)
+    }
+}
