@@ -70,6 +70,17 @@ enum RigidBodyCheck {
             }
         }
         if model.planeStrain { for n in 0..<mesh.nodeCount { fixed.append((n, 1)) } }
+        // A motion segment's vertebrae: the held one fixes its endplate nodes, a free one ties its
+        // endplate nodes into one rigid body.
+        for v in model.motionSegment?.vertebrae ?? [] {
+            guard let nodes = try? SolidSimulation.targetNodes(BoundaryCondition(target: v.tiedTo, kind: .fix([0, 1, 2])), mesh: mesh),
+                  !nodes.isEmpty else { continue }
+            if v.held {
+                for n in nodes { for k in 0..<3 { fixed.append((n, k)) } }
+            } else {
+                for n in nodes.dropFirst() { union(nodes[0], n) }
+            }
+        }
 
         // Parts and their centres and sizes.
         var parts: [Int: (sum: SIMD3<Double>, count: Int, low: SIMD3<Double>, high: SIMD3<Double>)] = [:]
