@@ -81,6 +81,16 @@ let package = Package(
             ],
             path: "Tools/BiphasicTiming"
         ),
+        // Quasi-Newton vs full Newton on the default disc protocol, interleaved in one run.
+        //   swift run -c release QuasiNewton [--repeat 2] [--max-updates 30] [--reform-ratio 0.9] [--dt-change 0.25] [--steps]
+        .executableTarget(
+            name: "QuasiNewton",
+            dependencies: [
+                .product(name: "FiniteElements", package: "SpineTraction"),
+                .product(name: "SpineModel", package: "SpineTraction"),
+            ],
+            path: "Tools/QuasiNewton"
+        ),
         // Busy-machine numbers: bp05, the default disc and one 30k u–p factorization, alone or as
         // concurrent copies in one process (busy loops are started by the caller).
         //   swift run -c release BusyMachine --case bp05|disc|factor30k [--copies 2] [--repeat 3]

@@ -357,8 +357,7 @@ public final class BiphasicProblem: TransientSystem {
                 if rigidCoupling != nil {} else if let cond = condensation { cond.condense(k, into: &tangent!) } else { tangent = k }
                 fullMatrix = k
             } else {
-                var none = assembler.pattern
-                try assembler.assemble(matrix: &none, rhs: &rhs) { c, s, _, fe in
+                try assembler.assembleVector(rhs: &rhs) { c, s, _, fe in
                     try kernel(c, s, fe, nil)
                     for i in 0..<fe.count { fe[i] = -fe[i] }
                 }

@@ -338,6 +338,19 @@ public final class Assembler: Sendable {
         }
     }
 
+    /// Adds the element vectors of `cells` (all when nil) into `rhs` (length = unknowns), with a
+    /// per-thread ``CellScratch``: the residual-only counterpart of
+    /// ``assemble(cells:matrix:rhs:prescribed:scratchKernel:)`` (no matrix is touched). The
+    /// kernel's matrix buffer is ignored.
+    package func assembleVector(cells: [Int]? = nil, rhs: inout [Double], scratchKernel: @escaping ScratchCellKernel) throws {
+        try checkVectors(rhs: rhs, prescribed: nil)
+        let list = try cellList(cells)
+        var none: [Double] = []
+        try run(items: list, values: &none, rhs: &rhs, prescribed: nil, withMatrix: false, parallel: true) { k, s, ke, fe in
+            try scratchKernel(list[k], s, ke, fe)
+        }
+    }
+
     /// Adds face contributions with a matrix (follower pressure, Robin/convective terms) of
     /// `faces` into `matrix` and `rhs`. Each face works in its cell's local dof space
     /// (buffers as in ``FaceKernel``). Faces are processed serially (they are few).

@@ -22,10 +22,102 @@ public protocol NonlinearSystem: AnyObject {
     /// True when `∂R/∂x` is the same at every `x` (a linear system): ``NewtonSolver``
     /// then assembles and factors it once and reuses the factorization. Default false.
     var hasConstantTangent: Bool { get }
+    /// The time step (s) the tangent depends on, nil when it depends on none (the default).
+    /// A backward-Euler step of a transient problem returns its `Δt`: a quasi-Newton
+    /// ``NewtonSolver`` (``NewtonMethod/bfgs(_:)``) then reforms a factorization kept from a
+    /// step whose `Δt` differs by more than ``QuasiNewtonOptions/timeStepChange``.
+    var tangentTimeStep: Double? { get }
 }
 
 extension NonlinearSystem {
     public var hasConstantTangent: Bool { false }
+    public var tangentTimeStep: Double? { nil }
+}
+
+/// How ``NewtonSolver`` obtains the linear operator of each iteration.
+public enum NewtonMethod: Sendable, Equatable {
+    /// Assemble and factor the tangent at every iteration (quadratic convergence, one
+    /// tangent assembly and one factorization per iteration).
+    case fullNewton
+    /// Quasi-Newton on a kept factorization: the tangent is assembled and factored only at a
+    /// *reformation*; in between, each iteration evaluates the residual alone and applies the
+    /// kept factor corrected by the BFGS rank-two updates of Matthies & Strang (1979), see
+    /// ``QuasiNewtonOptions``.
+    case bfgs(QuasiNewtonOptions)
+}
+
+/// Parameters of the quasi-Newton mode ``NewtonMethod/bfgs(_:)``.
+///
+/// The inverse-tangent approximation after `k` updates is
+/// `H_k = (I + w_k v_kᵀ) ⋯ (I + w_1 v_1ᵀ) K₀⁻¹ (I + v_1 w_1ᵀ) ⋯ (I + v_k w_kᵀ)`, with `K₀`
+/// the last factored tangent. An accepted step `s = αd` (with `d = −H_k R_k`), residual change
+/// `y = R_{k+1} − R_k` and `B_k s = −α R_k` give `r = sᵀy / sᵀB_k s`, `c = √r`,
+/// `v = −c B_k s − y`, `w = s / sᵀy`, and `H_{k+1} y = s` (the secant condition) — Matthies,
+/// H. & Strang, G. (1979), "The solution of nonlinear finite element equations",
+/// *Int. J. Numer. Methods Eng.* 14(11):1613–1626, eq. (the product form of the BFGS inverse).
+///
+/// The update needs only `r > 0`, not a positive-definite tangent: it holds for the
+/// symmetric indefinite u–p tangent whenever `sᵀy` and `sᵀB_k s` have the same sign, i.e. the
+/// tangent's curvature along the step has not changed sign since the factorization. That is
+/// the safeguard: an update with `r ≤ 0`, or with `c` outside `[1/maxConditionNumber,
+/// maxConditionNumber]` (the factor `(I + v wᵀ)` would amplify errors by about `c`), is not
+/// applied and the tangent is reformed instead.
+///
+/// Reformation (tangent assembly + factorization at the current iterate, updates cleared) when
+/// - no factorization is kept for this system, or the kept one was made for a time step
+///   `Δt_f` with `|Δt/Δt_f − 1| > timeStepChange` (see ``NonlinearSystem/tangentTimeStep``:
+///   the pressure block of a biphasic tangent scales with `Δt`);
+/// - convergence slows: `‖R_{k+1}‖₂ / ‖R_k‖₂ > reformRatio`;
+/// - the full quasi-Newton step does not decrease `‖R‖₂` (Armijo) — with a factorization
+///   made at the current iterate the line search backtracks as in full Newton;
+/// - `maxUpdates` updates are held, or an update is rejected by the safeguard.
+/// The kept factorization and its updates carry over to the next ``NewtonSolver/solve(_:x:)``
+/// of the same system (the next time step) unless one of these triggers.
+public struct QuasiNewtonOptions: Sendable, Equatable {
+    /// Rank-two updates held on one factorization before it is reformed (≥ 0; 0 = a modified
+    /// Newton method: the kept factor alone). Default 30 (FEBio's BFGS: 10); each update costs
+    /// two vectors of storage and two dot products and axpys per solve.
+    public let maxUpdates: Int
+    /// Reform when the residual ratio `‖R_{k+1}‖₂ / ‖R_k‖₂` of an iteration exceeds this
+    /// (dimensionless, in (0, 1]). Default 0.9: on the default disc a stricter 0.5 reformed
+    /// more often for the same steps (no literature value; a tuning parameter).
+    public let reformRatio: Double
+    /// Reform when the step's time step differs from the one the kept factorization was made
+    /// for by more than this relative amount, `|Δt/Δt_f − 1| > timeStepChange` (dimensionless, ≥ 0).
+    public let timeStepChange: Double
+    /// Largest accepted `c = √(sᵀy / sᵀB s)` of an update (and smallest `1/maxConditionNumber`),
+    /// dimensionless, > 1; FEBio's BFGS uses 1e5.
+    public let maxConditionNumber: Double
+
+    /// Validated parameters.
+    /// - Throws: ``NewtonOptionError/invalidOption(name:value:expected:)`` naming the parameter.
+    public init(maxUpdates: Int = 30, reformRatio: Double = 0.9, timeStepChange: Double = 0.25,
+                maxConditionNumber: Double = 1e5) throws {
+        guard maxUpdates >= 0 else { throw NewtonOptionError.invalidOption(name: "maxUpdates", value: Double(maxUpdates), expected: "an integer ≥ 0") }
+        guard reformRatio.isFinite, reformRatio > 0, reformRatio <= 1 else {
+            throw NewtonOptionError.invalidOption(name: "reformRatio", value: reformRatio, expected: "a number in (0, 1]")
+        }
+        guard timeStepChange.isFinite, timeStepChange >= 0 else {
+            throw NewtonOptionError.invalidOption(name: "timeStepChange", value: timeStepChange, expected: "a number ≥ 0")
+        }
+        guard maxConditionNumber.isFinite, maxConditionNumber > 1 else {
+            throw NewtonOptionError.invalidOption(name: "maxConditionNumber", value: maxConditionNumber, expected: "a number > 1")
+        }
+        self.maxUpdates = maxUpdates; self.reformRatio = reformRatio
+        self.timeStepChange = timeStepChange; self.maxConditionNumber = maxConditionNumber
+    }
+}
+
+/// An invalid Newton option.
+public enum NewtonOptionError: Error, Equatable, CustomStringConvertible {
+    /// Option `name` has `value`; `expected` says what is allowed.
+    case invalidOption(name: String, value: Double, expected: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidOption(name, value, expected): return "\(name): expected \(expected), got \(value)"
+        }
+    }
 }
 
 /// Tolerances of ``NewtonSolver``.
@@ -75,6 +167,10 @@ public struct NewtonOptions: Sendable, Equatable {
     public var maxBacktracks: Int = 8
     /// Sufficient decrease constant `c` of `‖R(x + αΔ)‖ ≤ (1 − cα)‖R(x)‖`.
     public var armijo: Double = 1e-4
+    /// Full Newton (default) or quasi-Newton on a kept factorization. The acceptance tests
+    /// above are the same for both. Systems with ``NonlinearSystem/hasConstantTangent`` are
+    /// always solved on their one factorization; ``GeneralNewtonSolver`` uses full Newton.
+    public var method: NewtonMethod = .fullNewton
     /// Defaults.
     public init() {}
 }
@@ -118,8 +214,10 @@ public enum NewtonError: Error, Equatable, CustomStringConvertible {
 
 /// What one Newton solve did.
 public struct NewtonReport: Sendable, Equatable {
-    /// Iterations (tangent factorizations) used.
+    /// Iterations (linear solves) used; in full Newton each factors a new tangent.
     public var iterations: Int = 0
+    /// Numeric factorizations done in this solve (quasi-Newton: reformations).
+    public var factorizations: Int = 0
     /// `‖R‖₂` after each iteration, the initial residual first.
     public var residualNorms: [Double] = []
     /// Line-search step lengths `α` accepted per iteration.
@@ -171,6 +269,27 @@ public struct NewtonStatistics: Sendable, Equatable {
     public var roundOffAcceptances = 0
     /// Solves accepted by the increment test (``NewtonConvergence/increment``).
     public var incrementAcceptances = 0
+    /// Quasi-Newton (``NewtonMethod/bfgs(_:)``): tangent reformations (assembly + factorization),
+    /// by reason — no kept factorization for the system (first solve, other system, or a full
+    /// Newton solve in between).
+    public var reformationsInitial = 0
+    /// Quasi-Newton reformations because `Δt` changed by more than ``QuasiNewtonOptions/timeStepChange``.
+    public var reformationsTimeStep = 0
+    /// Quasi-Newton reformations because `‖R_{k+1}‖/‖R_k‖` exceeded ``QuasiNewtonOptions/reformRatio``.
+    public var reformationsSlowConvergence = 0
+    /// Quasi-Newton reformations because the full step did not decrease `‖R‖₂`.
+    public var reformationsLineSearch = 0
+    /// Quasi-Newton reformations because ``QuasiNewtonOptions/maxUpdates`` updates were held.
+    public var reformationsUpdateLimit = 0
+    /// Quasi-Newton reformations because an update failed the safeguard (`sᵀy / sᵀBs ≤ 0` or ill-conditioned).
+    public var reformationsRejectedUpdate = 0
+    /// Quasi-Newton BFGS updates applied.
+    public var quasiNewtonUpdates = 0
+    /// Quasi-Newton reformations, all reasons.
+    public var reformations: Int {
+        reformationsInitial + reformationsTimeStep + reformationsSlowConvergence + reformationsLineSearch
+            + reformationsUpdateLimit + reformationsRejectedUpdate
+    }
     /// Seconds in the linear solver: analyse + factor + solve (s).
     public var linearSolverSeconds: Double { analyzeSeconds + factorSeconds + solveSeconds }
     /// Zero counters.
@@ -212,10 +331,26 @@ public final class NewtonSolver {
     private var residual: [Double] = []
     private var trialResidual: [Double] = []
     private var scratch: [Double] = []
+    /// The quasi-Newton correction (length n).
+    private var step: [Double] = []
     /// Null-space basis of the current factorization (nil: not computed yet).
     private var nullBasis: [[Double]]?
     /// Iterations the last successful solve needed (0: none yet) — predicts the converging trial.
     private var previousIterations = 0
+    /// The quasi-Newton state kept across solves: whose tangent is factored, for which time
+    /// step, and the BFGS update pairs on it (nil: no factorization usable by quasi-Newton).
+    private var kept: KeptFactorization?
+
+    /// A factorization kept by the quasi-Newton mode and its BFGS updates.
+    private struct KeptFactorization {
+        /// The system whose tangent was factored (weak: a new system at the same address is not it).
+        weak var system: AnyObject?
+        /// Its ``NonlinearSystem/tangentTimeStep`` at the factorization (s).
+        var timeStep: Double?
+        /// Update vectors `v_i` and `w_i`, oldest first.
+        var v: [[Double]] = []
+        var w: [[Double]] = []
+    }
 
     /// A solver with the given options and, optionally, a specific linear solver.
     public init(options: NewtonOptions = NewtonOptions(), linearSolver: (any LinearSolver)? = nil) {
@@ -235,6 +370,9 @@ public final class NewtonSolver {
         if residual.count != n { residual = [Double](repeating: 0, count: n); trialResidual = residual }
         let solver = linearSolver ?? LinearSolvers.makeDefault(for: n, kind: system.matrixKind)
         linearSolver = solver
+        if case let .bfgs(quasi) = options.method, !system.hasConstantTangent {
+            return try solveQuasiNewton(system, x: &x, options: quasi, solver: solver)
+        }
         var report = NewtonReport()
         var none: SymmetricMatrix? = nil
 
@@ -303,6 +441,8 @@ public final class NewtonSolver {
                     statistics.factorSeconds += seconds(since: start)
                     factorizations += 1
                     statistics.factorizations += 1
+                    report.factorizations += 1
+                    kept = nil
                     statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
                     nullBasis = nil
                     if constant { haveFactor = true; constantFactorOwner = ObjectIdentifier(system) }
@@ -407,6 +547,240 @@ public final class NewtonSolver {
             }
         }
         throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: max(target, floor))
+    }
+}
+
+extension NewtonSolver {
+    /// Quasi-Newton (``NewtonMethod/bfgs(_:)``) solve of `R(x) = 0` from `x`: the acceptance tests
+    /// of ``NewtonOptions`` on a kept factorization with BFGS updates (``QuasiNewtonOptions``).
+    private func solveQuasiNewton(_ system: some NonlinearSystem, x: inout [Double], options quasi: QuasiNewtonOptions,
+                                  solver: any LinearSolver) throws -> NewtonReport {
+        let n = system.unknownCount
+        var report = NewtonReport()
+        var none: SymmetricMatrix? = nil
+        constantFactorOwner = nil
+
+        func evaluate(_ point: [Double], into r: inout [Double], withTangent: Bool, iteration: Int) throws {
+            report.evaluations += 1
+            statistics.evaluations += 1
+            if withTangent { statistics.tangentEvaluations += 1 }
+            let start = ContinuousClock.now
+            defer { statistics.evaluationSeconds += seconds(since: start) }
+            do {
+                if withTangent { try system.evaluate(point, residual: &r, tangent: &tangent) }
+                else { try system.evaluate(point, residual: &r, tangent: &none) }
+            } catch let error as NewtonError { throw error }
+            catch { throw NewtonError.systemFailed(iteration: iteration, message: String(describing: error)) }
+        }
+
+        // Is the kept factorization usable for this solve?
+        let timeStep = system.tangentTimeStep
+        var reform = ReformReason.none
+        if let k = kept, k.system === system, tangent != nil, analyzedPattern != nil {
+            if let dt = timeStep, let df = k.timeStep, df > 0, abs(dt / df - 1) > quasi.timeStepChange { reform = .timeStep }
+            else if (timeStep == nil) != (k.timeStep == nil) { reform = .timeStep }
+            else if k.v.count >= quasi.maxUpdates && quasi.maxUpdates > 0 { reform = .limit }
+        } else { reform = .initial }
+        if reform != .none { kept = nil }
+
+        var tangentAtX = reform != .none
+        try evaluate(x, into: &residual, withTangent: tangentAtX, iteration: 0)
+        var norm = l2(residual)
+        report.residualNorms.append(norm)
+        guard norm.isFinite else { throw NewtonError.diverged(iteration: 0, residualNorm: norm) }
+        let target = max(options.relativeTolerance * max(norm, options.referenceNorm), options.absoluteTolerance)
+        report.target = target
+        let eps = Double.ulpOfOne
+        func roundOffLevel(at point: [Double]) -> Double {
+            guard options.roundOffFactor > 0, let k = tangent else { return 0 }
+            return options.roundOffFactor * eps * absoluteProductNorm(k, point, scratch: &scratch)
+        }
+        func accept(_ how: NewtonConvergence, roundOff: Double) -> NewtonReport {
+            report.convergence = how
+            report.roundOffLevel = roundOff
+            switch how {
+            case .roundOff: statistics.roundOffAcceptances += 1
+            case .increment: statistics.incrementAcceptances += 1
+            case .residual: break
+            }
+            lastReport = report
+            return report
+        }
+        if n == 0 || norm <= target { return accept(.residual, roundOff: 0) }
+        var floor = roundOffLevel(at: x)
+        if norm <= floor { return accept(.roundOff, roundOff: floor) }
+
+        if step.count != n { step = [Double](repeating: 0, count: n) }
+        var trial = x
+        var previousResidual = [Double](repeating: 0, count: n)
+        /// True when the kept factorization was made at the current iterate (a Newton step).
+        var fresh = false
+        for iteration in 1...options.maxIterations {
+            statistics.iterations += 1
+            do {
+                if reform != .none {
+                    switch reform {
+                    case .initial: statistics.reformationsInitial += 1
+                    case .timeStep: statistics.reformationsTimeStep += 1
+                    case .slow: statistics.reformationsSlowConvergence += 1
+                    case .lineSearch: statistics.reformationsLineSearch += 1
+                    case .limit: statistics.reformationsUpdateLimit += 1
+                    case .rejected: statistics.reformationsRejectedUpdate += 1
+                    case .none: break
+                    }
+                    if !tangentAtX {
+                        try evaluate(x, into: &residual, withTangent: true, iteration: iteration)
+                        tangentAtX = true
+                        norm = l2(residual)
+                        report.residualNorms[report.residualNorms.count - 1] = norm
+                    }
+                    if analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
+                        let start = ContinuousClock.now
+                        try solver.analyze(tangent!)
+                        statistics.analyzeSeconds += seconds(since: start)
+                        analyzedPattern = tangent
+                        analyses += 1
+                        statistics.analyses += 1
+                    }
+                    let start = ContinuousClock.now
+                    try solver.factor(tangent!)
+                    statistics.factorSeconds += seconds(since: start)
+                    factorizations += 1
+                    statistics.factorizations += 1
+                    report.factorizations += 1
+                    statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
+                    nullBasis = nil
+                    kept = KeptFactorization(system: system, timeStep: timeStep)
+                    reform = .none
+                    fresh = true
+                }
+                // d = −H R with H = (I + w_k v_kᵀ)⋯ K₀⁻¹ ⋯(I + v_k w_kᵀ).
+                let start = ContinuousClock.now
+                for i in 0..<n { step[i] = -residual[i] }
+                let pairs = kept!.v.count
+                for i in stride(from: pairs - 1, through: 0, by: -1) { axpy(dot(kept!.w[i], step), kept!.v[i], &step) }
+                try solver.solve(&step, count: 1)
+                for i in 0..<pairs { axpy(dot(kept!.v[i], step), kept!.w[i], &step) }
+                if options.projectNullSpace, let ldlt = solver as? SupernodalLDLT {
+                    if nullBasis == nil {
+                        nullBasis = ldlt.nullSpaceBasis()
+                        statistics.nullSpaceDimension = max(statistics.nullSpaceDimension, nullBasis!.count)
+                    }
+                    if let basis = nullBasis, !basis.isEmpty {
+                        project(&step, outOf: basis)
+                        statistics.projectedCorrections += 1
+                    }
+                }
+                statistics.solveSeconds += seconds(since: start)
+                statistics.refinementSteps += solver.report.iterations
+            } catch let error as NewtonError {
+                throw error
+            } catch {
+                throw NewtonError.linearSolverFailed(iteration: iteration, message: String(describing: error))
+            }
+            report.iterations = iteration
+            // Line search on ‖R‖₂, residual-only evaluations. With a factorization older than
+            // this iterate a full step that does not decrease ‖R‖ reforms instead of backtracking.
+            let threshold = max(target, floor)
+            var alpha = 1.0, trialNorm = Double.infinity, bestTrial = Double.infinity
+            var accepted = false
+            for backtrack in 0...(options.lineSearch ? options.maxBacktracks : 0) {
+                for i in 0..<n { trial[i] = x[i] + alpha * step[i] }
+                var admissible = true
+                do { try evaluate(trial, into: &trialResidual, withTangent: false, iteration: iteration) }
+                catch {
+                    if !options.lineSearch || (fresh && backtrack == options.maxBacktracks) { throw error }
+                    admissible = false
+                }
+                trialNorm = admissible ? l2(trialResidual) : .infinity
+                bestTrial = min(bestTrial, trialNorm)
+                if !options.lineSearch || trialNorm <= (1 - options.armijo * alpha) * norm { accepted = true; break }
+                if backtrack == 0 && trialNorm.isFinite {
+                    if options.incrementFactor > 0 && maxAbs(step) <= options.incrementFactor * eps * maxAbs(trial) { accepted = true; break }
+                    if trialNorm <= max(threshold, roundOffLevel(at: trial)) { accepted = true; break }
+                }
+                if !fresh { break }
+                let phi0 = 0.5 * norm * norm, phiA = 0.5 * trialNorm * trialNorm
+                var next = 0.5 * alpha
+                if trialNorm.isFinite {
+                    let q = norm * norm * alpha * alpha / (2 * (phiA - phi0 + norm * norm * alpha))
+                    if q.isFinite { next = min(max(q, 0.1 * alpha), 0.5 * alpha) }
+                }
+                if backtrack < options.maxBacktracks { alpha = next }
+            }
+            if !accepted {
+                if !fresh { reform = .lineSearch; continue }
+                if trialNorm.isFinite && trialNorm < norm {
+                    // The last (shortest) step decreased ‖R‖, if not by Armijo's margin: take it.
+                } else {
+                    if norm <= max(threshold, floor) { return accept(norm <= target ? .residual : .roundOff, roundOff: floor) }
+                    throw NewtonError.stalled(iteration: iteration, residualNorm: norm, bestTrialNorm: bestTrial, target: target, roundOffLevel: floor)
+                }
+            }
+            let increment = alpha * maxAbs(step)
+            let previousNorm = norm
+            swap(&x, &trial)
+            swap(&residual, &previousResidual)
+            swap(&residual, &trialResidual)
+            tangentAtX = false
+            fresh = false
+            report.stepLengths.append(alpha)
+            norm = l2(residual)
+            report.residualNorms.append(norm)
+            guard norm.isFinite else { throw NewtonError.diverged(iteration: iteration, residualNorm: norm) }
+            if norm <= target { return accept(.residual, roundOff: floor) }
+            floor = roundOffLevel(at: x)
+            if norm <= floor { return accept(.roundOff, roundOff: floor) }
+            if options.incrementFactor > 0 && increment <= options.incrementFactor * eps * maxAbs(x) {
+                return accept(.increment, roundOff: floor)
+            }
+            if norm > quasi.reformRatio * previousNorm { reform = .slow; continue }
+            if quasi.maxUpdates == 0 { continue }
+            if kept!.v.count >= quasi.maxUpdates { reform = .limit; continue }
+            // BFGS update from s = α d (stored back in `step`), y = R_{k+1} − R_k, B s = −α R_k.
+            var sy = 0.0, sBs = 0.0
+            for i in 0..<n {
+                let s = alpha * step[i]
+                sy += s * (residual[i] - previousResidual[i])
+                sBs -= s * alpha * previousResidual[i]
+            }
+            let r = sy / sBs
+            let c = r.squareRoot()
+            guard r > 0, r.isFinite, c <= quasi.maxConditionNumber, c >= 1 / quasi.maxConditionNumber else { reform = .rejected; continue }
+            var v = [Double](repeating: 0, count: n), w = v
+            for i in 0..<n {
+                // v = −c B s − y = c α R_k − (R_{k+1} − R_k); w = s / sᵀy.
+                v[i] = c * alpha * previousResidual[i] - (residual[i] - previousResidual[i])
+                w[i] = alpha * step[i] / sy
+            }
+            kept!.v.append(v)
+            kept!.w.append(w)
+            statistics.quasiNewtonUpdates += 1
+        }
+        throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: max(target, floor))
+    }
+}
+
+/// Why the quasi-Newton mode reforms the tangent (`none`: it does not).
+private enum ReformReason { case none, initial, timeStep, slow, lineSearch, limit, rejected }
+
+/// `y ← y + a x`.
+func axpy(_ a: Double, _ x: [Double], _ y: inout [Double]) {
+    x.withUnsafeBufferPointer { xb in
+        y.withUnsafeMutableBufferPointer { yb in
+            for i in 0..<yb.count { yb[i] += a * xb[i] }
+        }
+    }
+}
+
+/// `xᵀy`.
+func dot(_ x: [Double], _ y: [Double]) -> Double {
+    x.withUnsafeBufferPointer { xb in
+        y.withUnsafeBufferPointer { yb in
+            var s = 0.0
+            for i in 0..<xb.count { s += xb[i] * yb[i] }
+            return s
+        }
     }
 }
 

@@ -28,11 +28,17 @@ public protocol TransientSystem: AnyObject {
     /// True when the step tangent is the same at every state, time and time step
     /// (e.g. quasi-static linear elasticity): factored once per run. Default false.
     var hasConstantTangent: Bool { get }
+    /// True when the step tangent depends on the time step (a transient problem, e.g. the
+    /// `Δt`-scaled pressure block of poroelasticity) — a quasi-Newton ``NewtonSolver`` then
+    /// reforms its kept factorization when `Δt` changes by more than
+    /// ``QuasiNewtonOptions/timeStepChange``. Default true; a quasi-static problem returns false.
+    var tangentDependsOnTimeStep: Bool { get }
 }
 
 extension TransientSystem {
     public func predictor(previous: [Double], time: Double, timeStep: Double) -> [Double] { previous }
     public var hasConstantTangent: Bool { false }
+    public var tangentDependsOnTimeStep: Bool { true }
 }
 
 /// Step-size control of ``AdaptiveTimeStepper``. Times in seconds.
@@ -47,8 +53,12 @@ public struct TimeStepperOptions: Sendable, Equatable {
     public var growth: Double = 1.5
     /// Factor applied after a failed step (in (0, 1)).
     public var cut: Double = 0.5
-    /// A step whose Newton needed at most this many iterations is easy.
+    /// A step whose Newton needed at most this many iterations is easy (full Newton).
     public var easyIterations: Int = 4
+    /// With a quasi-Newton ``NewtonSolver`` (``NewtonMethod/bfgs(_:)``), whose iterations are
+    /// many and cheap, a step is easy when its solve needed at most this many tangent
+    /// factorizations (reformations; default 2), whatever its iteration count.
+    public var easyFactorizations: Int = 2
 
     /// Validates `0 < minStep ≤ initialStep ≤ maxStep`.
     /// - Throws: ``TimeStepperError/invalidOption(name:value:expected:)``.
@@ -88,6 +98,8 @@ public struct AcceptedStep: Sendable, Equatable {
     public var timeStep: Double
     /// Newton iterations used.
     public var iterations: Int
+    /// Tangent factorizations done by the step's accepted Newton solve (quasi-Newton: reformations; 0 when a kept one served).
+    public var factorizations: Int = 0
     /// Failed attempts (cuts) before this step was accepted.
     public var retries: Int
     /// True when `time` is one of the must-points.
@@ -154,10 +166,14 @@ public final class AdaptiveTimeStepper {
                     let report = try newton.solve(adapter, x: &x)
                     t = hitsMark ? mark : t + dt
                     state = x
-                    try observer(AcceptedStep(time: t, timeStep: dt, iterations: report.iterations, retries: retries, isMustPoint: hitsMark), state)
+                    try observer(AcceptedStep(time: t, timeStep: dt, iterations: report.iterations, factorizations: report.factorizations,
+                                              retries: retries, isMustPoint: hitsMark), state)
                     // Grow after an easy step; a step shortened to hit a mark keeps the nominal size.
                     let nominal = max(dt, nextStep)
-                    nextStep = report.iterations <= options.easyIterations ? min(nominal * options.growth, options.maxStep) : (hitsMark ? nominal : dt)
+                    let easy: Bool
+                    if case .bfgs = newton.options.method, !system.hasConstantTangent { easy = report.factorizations <= options.easyFactorizations }
+                    else { easy = report.iterations <= options.easyIterations }
+                    nextStep = easy ? min(nominal * options.growth, options.maxStep) : (hitsMark ? nominal : dt)
                     break
                 } catch let error as NewtonError {
                     if dt <= options.minStep * (1 + 1e-12) {
@@ -185,6 +201,7 @@ final class StepSystem<S: TransientSystem>: NonlinearSystem {
     var unknownCount: Int { system.unknownCount }
     var matrixKind: MatrixKind { system.matrixKind }
     var hasConstantTangent: Bool { system.hasConstantTangent }
+    var tangentTimeStep: Double? { system.tangentDependsOnTimeStep ? timeStep : nil }
     func tangentPattern() -> SymmetricMatrix { system.tangentPattern() }
     func evaluate(_ x: [Double], residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
         try system.evaluate(x, previous: previous, time: time, timeStep: timeStep, residual: &residual, tangent: &tangent)

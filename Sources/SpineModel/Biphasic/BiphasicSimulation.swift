@@ -47,6 +47,9 @@ public final class BiphasicSimulation {
     public private(set) var linearSolverSeconds = 0.0
     /// Newton's time per phase (assembly, analyse, factor, solve) and counts over the last ``run``.
     public private(set) var newtonStatistics = NewtonStatistics()
+    /// The nonlinear solver's method for every step of ``run`` (``NewtonOptions/method``):
+    /// full Newton (default) or quasi-Newton on a kept factorization.
+    public var newtonMethod: NewtonMethod = .fullNewton
     /// Called after every accepted step (staggered coupling, e.g. ``NutrientTractionSimulation``)
     /// with the step's end time (s), its length (s) and the unknown vectors at the end and
     /// start of the step; an error thrown here stops the run.
@@ -312,6 +315,7 @@ public final class BiphasicSimulation {
 
         var newtonOptions = NewtonOptions()
         newtonOptions.maxIterations = 40
+        newtonOptions.method = newtonMethod
         let newton = NewtonSolver(options: newtonOptions, linearSolver: LinearSolvers.makeDefault(for: problem.unknownCount, kind: .symmetricIndefinite))
         var seenEvents = 0
         var state = problem.initialState()
