@@ -411,3 +411,46 @@ struct DeclaredSizeTests {
         #expect(throws: ModelError.self) { try model.validate() }
     }
 }
+
+/// The model file's `newton` object: quasi-Newton chosen in the file reaches the biphasic engine.
+@Suite("Nonlinear iteration in the model file")
+struct ModelNewtonMethodTests {
+    @Test("bfgs in the file: round trip, the engine runs quasi-Newton (fewer factorizations than iterations) and the fields equal full Newton's to 1e-6 of their largest value")
+    func bfgsFromTheFile() throws {
+        let url = packageRoot.appendingPathComponent("Examples/models/biphasic-terzaghi-creep.json")
+        let full = try Model.load(path: url.path)
+        guard case var .object(top) = try JSONValue.parse(try Data(contentsOf: url)) else { Issue.record("shape"); return }
+        top["newton"] = .object([("method", .string("bfgs")), ("maxUpdates", .number(20))])
+        let quasi = try Model.parse(Data(JSONValue.object(top).serialized().utf8))
+        #expect(quasi.newtonMethod == .bfgs(try QuasiNewtonOptions(maxUpdates: 20)))
+        #expect(try Model.parse(quasi.jsonData()) == quasi)
+        let a = try Simulation(model: full).runSynchronously(), b = try Simulation(model: quasi).runSynchronously()
+        let sb = try #require(b.statistics), sa = try #require(a.statistics)
+        print("Terzaghi: full Newton \(sa.factorizations) factorizations / \(sa.iterations) iterations; bfgs \(sb.factorizations) / \(sb.iterations)")
+        #expect(sb.factorizations < sb.iterations && sb.factorizations < sa.factorizations)
+        #expect(a.times == b.times)
+        for (x, y) in zip(a.probes + a.surfaces + a.regions, b.probes + b.surfaces + b.regions) {
+            let scale = x.values.joined().map(abs).max() ?? 0
+            for (u, v) in zip(x.values.joined(), y.values.joined()) { #expect(abs(u - v) <= 1e-6 * max(scale, 1e-300), "\(x.name)") }
+        }
+    }
+
+    @Test("Bad newton objects and bfgs on a solid model name the place", arguments: [
+        (#"{"method": "broyden"}"#, "newton.method"),
+        (#"{"method": "bfgs", "reformRatio": 1.5}"#, "newton.reformRatio"),
+        (#"{"method": "bfgs", "maxConditionNumber": 1}"#, "newton.maxConditionNumber"),
+        (#"{"method": "bfgs", "colour": 1}"#, "newton.colour"),
+    ])
+    func badNewton(object: String, path: String) throws {
+        let url = packageRoot.appendingPathComponent("Examples/models/biphasic-terzaghi-creep.json")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "\"units\":", with: "\"newton\": \(object), \"units\":")
+        #expect(edited != text)
+        let error = try #require(throws: ModelError.self) { try Model.parse(Data(edited.utf8)) }
+        #expect(error.path == path, "\(error)")
+        var solid = try Model.load(path: packageRoot.appendingPathComponent("Examples/models/compression-box.json").path)
+        solid.newtonMethod = .bfgs(try QuasiNewtonOptions())
+        solid.pathStyle = .swift
+        #expect(try #require(throws: ModelError.self) { try solid.validate() }.path == "newtonMethod")
+    }
+}

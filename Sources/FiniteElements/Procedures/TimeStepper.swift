@@ -106,8 +106,9 @@ public struct AcceptedStep: Sendable, Equatable {
     public var isMustPoint: Bool
 
     /// A step ending at `time` (s) after an increment of `timeStep` (s).
-    public init(time: Double, timeStep: Double, iterations: Int, retries: Int, isMustPoint: Bool) {
-        self.time = time; self.timeStep = timeStep; self.iterations = iterations; self.retries = retries; self.isMustPoint = isMustPoint
+    public init(time: Double, timeStep: Double, iterations: Int, factorizations: Int = 0, retries: Int, isMustPoint: Bool) {
+        self.time = time; self.timeStep = timeStep; self.iterations = iterations; self.factorizations = factorizations
+        self.retries = retries; self.isMustPoint = isMustPoint
     }
 }
 

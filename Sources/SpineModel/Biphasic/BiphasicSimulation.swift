@@ -48,8 +48,8 @@ public final class BiphasicSimulation {
     /// Newton's time per phase (assembly, analyse, factor, solve) and counts over the last ``run``.
     public private(set) var newtonStatistics = NewtonStatistics()
     /// The nonlinear solver's method for every step of ``run`` (``NewtonOptions/method``):
-    /// full Newton (default) or quasi-Newton on a kept factorization.
-    public var newtonMethod: NewtonMethod = .fullNewton
+    /// full Newton or quasi-Newton on a kept factorization; initially the model's ``Model/newtonMethod``.
+    public var newtonMethod: NewtonMethod
     /// Called after every accepted step (staggered coupling, e.g. ``NutrientTractionSimulation``)
     /// with the step's end time (s), its length (s) and the unknown vectors at the end and
     /// start of the step; an error thrown here stops the run.
@@ -73,6 +73,7 @@ public final class BiphasicSimulation {
     public init(model: Model) throws {
         let model = model.positioned
         self.model = model
+        newtonMethod = model.newtonMethod
         let mesh = try SolidSimulation.buildMesh(model.mesh)
         do { try mesh.validate() } catch { throw ModelError(.invalidValue, at: "mesh", String(describing: error)) }
         self.mesh = mesh

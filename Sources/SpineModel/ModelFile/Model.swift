@@ -51,6 +51,10 @@ public struct Model: Sendable, Equatable {
     public var tractionProtocol: TractionProtocol? = nil
     /// Body mass (kg) resolving the protocol's body-weight fractions (the file's `"bodyMassKg"`).
     public var bodyMassKg: Double? = nil
+    /// The nonlinear iteration of a biphasic model's steps: full Newton (default) or quasi-Newton
+    /// (BFGS on a kept factorization, fewer tangent assemblies and factorizations; see
+    /// ``FiniteElements/NewtonMethod``). The file's `"newton"`.
+    public var newtonMethod: NewtonMethod = .fullNewton
     /// The optional motion segment around the disc (`motionSegment`: rigid vertebrae, ligaments,
     /// facets, follower and gravity loads), nil when absent. Biphasic models only.
     public var motionSegment: MotionSegmentDefinition? = nil
@@ -79,7 +83,7 @@ public struct Model: Sendable, Equatable {
             && a.regions.map(\.region) == b.regions.map(\.region) && a.regions.map(\.material) == b.regions.map(\.material)
             && a.materials == b.materials && a.curves == b.curves && a.boundary == b.boundary && a.steps == b.steps
             && a.outputs == b.outputs && a.transport == b.transport && a.tractionProtocol == b.tractionProtocol && a.bodyMassKg == b.bodyMassKg
-            && a.motionSegment == b.motionSegment
+            && a.motionSegment == b.motionSegment && a.newtonMethod == b.newtonMethod
     }
 
     /// A transport-only (diffusion–reaction) model: solutes on the mesh's regions with no solid —

@@ -31,7 +31,7 @@ struct ModelParser {
 
     func parse(_ root: JSONValue) throws -> Model {
         var r = try JSONReader(root, path: "")
-        let topKeys = ["units", "mesh", "kinematics", "planeStrain", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport", "protocol", "bodyMassKg", "motionSegment"]
+        let topKeys = ["units", "mesh", "kinematics", "planeStrain", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport", "protocol", "bodyMassKg", "motionSegment", "newton"]
         // Units first: a file in other units is refused before anything else is read.
         let units = try JSONAccess.string(try r.required("units"), "units")
         guard units == Model.units else {
@@ -67,6 +67,7 @@ struct ModelParser {
         let planeStrain = try r.optional("planeStrain").map { try JSONAccess.bool($0, "planeStrain") } ?? false
         let tractionProtocol = try r.optional("protocol").map(Model.decodeProtocol)
         let bodyMassKg = try r.optional("bodyMassKg").map { try JSONAccess.positive($0, "bodyMassKg") }
+        let newtonMethod = try r.optional("newton").map(Model.parseNewtonMethod) ?? .fullNewton
         try r.finish(allowed: topKeys)
         try Self.checkBiphasicUse(materials: materials, boundary: boundary, outputs: outputs, steps: steps)
         var names = Set<String>()
@@ -82,6 +83,8 @@ struct ModelParser {
         model.tractionProtocol = tractionProtocol
         model.bodyMassKg = bodyMassKg
         try model.validateProtocol()
+        model.newtonMethod = newtonMethod
+        try model.validateNewtonMethod()
         if let motionSegment { try motionSegment.validate(at: model.rootPath.key("motionSegment"), curves: curves) }
         return model
     }

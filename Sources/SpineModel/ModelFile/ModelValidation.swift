@@ -53,6 +53,7 @@ extension Model {
         try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })
         try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)
         try validateProtocol()
+        try validateNewtonMethod()
     }
 
     /// Most increments one step may need (duration / largest increment): a larger request is refused

@@ -58,6 +58,7 @@ extension Model {
         if let transport { members.append(("transport", try transport.jsonValue())) }
         if let p = tractionProtocol { members.append(("protocol", try Model.encodeProtocol(p))) }
         if let m = bodyMassKg { members.append(("bodyMassKg", .number(m))) }
+        if let n = newtonJSON { members.append(("newton", n)) }
         if let motionSegment { members.append(("motionSegment", motionSegment.jsonValue())) }
         return .object(members)
     }
