@@ -374,19 +374,9 @@ public final class NewtonSolver {
             return try solveQuasiNewton(system, x: &x, options: quasi, solver: solver)
         }
         var report = NewtonReport()
-        var none: SymmetricMatrix? = nil
 
         func evaluate(_ point: [Double], into r: inout [Double], withTangent: Bool, iteration: Int) throws {
-            report.evaluations += 1
-            statistics.evaluations += 1
-            if withTangent { statistics.tangentEvaluations += 1 }
-            let start = ContinuousClock.now
-            defer { statistics.evaluationSeconds += seconds(since: start) }
-            do {
-                if withTangent { try system.evaluate(point, residual: &r, tangent: &tangent) }
-                else { try system.evaluate(point, residual: &r, tangent: &none) }
-            } catch let error as NewtonError { throw error }
-            catch { throw NewtonError.systemFailed(iteration: iteration, message: String(describing: error)) }
+            try evaluateSystem(system, point, into: &r, withTangent: withTangent, iteration: iteration, report: &report)
         }
 
         // A constant tangent already factored for this system is reused: no assembly, no factorization.
@@ -427,41 +417,15 @@ public final class NewtonSolver {
             // Δ = −K⁻¹R, one symbolic analysis per pattern.
             statistics.iterations += 1
             do {
-                if !haveFactor, analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
-                    let start = ContinuousClock.now
-                    try solver.analyze(tangent!)
-                    statistics.analyzeSeconds += seconds(since: start)
-                    analyzedPattern = tangent
-                    analyses += 1
-                    statistics.analyses += 1
-                }
                 if !haveFactor {
-                    let start = ContinuousClock.now
-                    try solver.factor(tangent!)
-                    statistics.factorSeconds += seconds(since: start)
-                    factorizations += 1
-                    statistics.factorizations += 1
-                    report.factorizations += 1
+                    try factorTangent(solver, report: &report)
                     kept = nil
-                    statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
-                    nullBasis = nil
                     if constant { haveFactor = true; constantFactorOwner = ObjectIdentifier(system) }
                 }
                 for i in 0..<n { step[i] = -residual[i] }
                 let start = ContinuousClock.now
                 try solver.solve(&step, count: 1)
-                // A singular tangent (e.g. unconstrained rigid-body motions): drop the
-                // correction's arbitrary null-space component.
-                if options.projectNullSpace, let ldlt = solver as? SupernodalLDLT {
-                    if nullBasis == nil {
-                        nullBasis = ldlt.nullSpaceBasis()
-                        statistics.nullSpaceDimension = max(statistics.nullSpaceDimension, nullBasis!.count)
-                    }
-                    if let basis = nullBasis, !basis.isEmpty {
-                        project(&step, outOf: basis)
-                        statistics.projectedCorrections += 1
-                    }
-                }
+                projectNullSpace(&step, solver: solver)
                 statistics.solveSeconds += seconds(since: start)
                 statistics.refinementSteps += solver.report.iterations
             } catch {
@@ -551,26 +515,71 @@ public final class NewtonSolver {
 }
 
 extension NewtonSolver {
+    /// One evaluation of `system` at `point` (residual, and the tangent into ``tangent`` when
+    /// `withTangent`), counted in `report` and ``statistics``; the system's own errors become
+    /// ``NewtonError/systemFailed(iteration:message:)``.
+    private func evaluateSystem(_ system: some NonlinearSystem, _ point: [Double], into r: inout [Double], withTangent: Bool,
+                                iteration: Int, report: inout NewtonReport) throws {
+        report.evaluations += 1
+        statistics.evaluations += 1
+        if withTangent { statistics.tangentEvaluations += 1 }
+        let start = ContinuousClock.now
+        defer { statistics.evaluationSeconds += seconds(since: start) }
+        var none: SymmetricMatrix? = nil
+        do {
+            if withTangent { try system.evaluate(point, residual: &r, tangent: &tangent) }
+            else { try system.evaluate(point, residual: &r, tangent: &none) }
+        } catch let error as NewtonError { throw error }
+        catch { throw NewtonError.systemFailed(iteration: iteration, message: String(describing: error)) }
+    }
+
+    /// Factors ``tangent`` (a symbolic analysis first when its pattern is new), counted in `report`
+    /// and ``statistics``; the null-space basis of the previous factor is dropped.
+    private func factorTangent(_ solver: any LinearSolver, report: inout NewtonReport) throws {
+        if analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
+            let start = ContinuousClock.now
+            try solver.analyze(tangent!)
+            statistics.analyzeSeconds += seconds(since: start)
+            analyzedPattern = tangent
+            analyses += 1
+            statistics.analyses += 1
+        }
+        let start = ContinuousClock.now
+        try solver.factor(tangent!)
+        statistics.factorSeconds += seconds(since: start)
+        factorizations += 1
+        statistics.factorizations += 1
+        report.factorizations += 1
+        statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
+        nullBasis = nil
+    }
+
+    /// A singular tangent (e.g. unconstrained rigid-body motions): drops the correction's arbitrary
+    /// null-space component (LDLᵀ factors, when ``NewtonOptions/projectNullSpace``).
+    private func projectNullSpace(_ step: inout [Double], solver: any LinearSolver) {
+        guard options.projectNullSpace, let ldlt = solver as? SupernodalLDLT else { return }
+        if nullBasis == nil {
+            nullBasis = ldlt.nullSpaceBasis()
+            statistics.nullSpaceDimension = max(statistics.nullSpaceDimension, nullBasis!.count)
+        }
+        if let basis = nullBasis, !basis.isEmpty {
+            project(&step, outOf: basis)
+            statistics.projectedCorrections += 1
+        }
+    }
+}
+
+extension NewtonSolver {
     /// Quasi-Newton (``NewtonMethod/bfgs(_:)``) solve of `R(x) = 0` from `x`: the acceptance tests
     /// of ``NewtonOptions`` on a kept factorization with BFGS updates (``QuasiNewtonOptions``).
     private func solveQuasiNewton(_ system: some NonlinearSystem, x: inout [Double], options quasi: QuasiNewtonOptions,
                                   solver: any LinearSolver) throws -> NewtonReport {
         let n = system.unknownCount
         var report = NewtonReport()
-        var none: SymmetricMatrix? = nil
         constantFactorOwner = nil
 
         func evaluate(_ point: [Double], into r: inout [Double], withTangent: Bool, iteration: Int) throws {
-            report.evaluations += 1
-            statistics.evaluations += 1
-            if withTangent { statistics.tangentEvaluations += 1 }
-            let start = ContinuousClock.now
-            defer { statistics.evaluationSeconds += seconds(since: start) }
-            do {
-                if withTangent { try system.evaluate(point, residual: &r, tangent: &tangent) }
-                else { try system.evaluate(point, residual: &r, tangent: &none) }
-            } catch let error as NewtonError { throw error }
-            catch { throw NewtonError.systemFailed(iteration: iteration, message: String(describing: error)) }
+            try evaluateSystem(system, point, into: &r, withTangent: withTangent, iteration: iteration, report: &report)
         }
 
         // Is the kept factorization usable for this solve?
@@ -634,22 +643,7 @@ extension NewtonSolver {
                         norm = l2(residual)
                         report.residualNorms[report.residualNorms.count - 1] = norm
                     }
-                    if analyzedPattern == nil || !analyzedPattern!.hasSamePattern(as: tangent!) {
-                        let start = ContinuousClock.now
-                        try solver.analyze(tangent!)
-                        statistics.analyzeSeconds += seconds(since: start)
-                        analyzedPattern = tangent
-                        analyses += 1
-                        statistics.analyses += 1
-                    }
-                    let start = ContinuousClock.now
-                    try solver.factor(tangent!)
-                    statistics.factorSeconds += seconds(since: start)
-                    factorizations += 1
-                    statistics.factorizations += 1
-                    report.factorizations += 1
-                    statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
-                    nullBasis = nil
+                    try factorTangent(solver, report: &report)
                     kept = KeptFactorization(system: system, timeStep: timeStep)
                     reform = .none
                     fresh = true
@@ -661,16 +655,7 @@ extension NewtonSolver {
                 for i in stride(from: pairs - 1, through: 0, by: -1) { axpy(dot(kept!.w[i], step), kept!.v[i], &step) }
                 try solver.solve(&step, count: 1)
                 for i in 0..<pairs { axpy(dot(kept!.v[i], step), kept!.w[i], &step) }
-                if options.projectNullSpace, let ldlt = solver as? SupernodalLDLT {
-                    if nullBasis == nil {
-                        nullBasis = ldlt.nullSpaceBasis()
-                        statistics.nullSpaceDimension = max(statistics.nullSpaceDimension, nullBasis!.count)
-                    }
-                    if let basis = nullBasis, !basis.isEmpty {
-                        project(&step, outOf: basis)
-                        statistics.projectedCorrections += 1
-                    }
-                }
+                projectNullSpace(&step, solver: solver)
                 statistics.solveSeconds += seconds(since: start)
                 statistics.refinementSteps += solver.report.iterations
             } catch let error as NewtonError {
