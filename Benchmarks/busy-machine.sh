@@ -14,12 +14,13 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 [ -f "$work/poro30k.mtx" ] || "$new" generate poro --size 30k -o "$work/poro30k.mtx" > /dev/null
 
-run() {  # binary case → seconds (wall of the whole run; for factor30k the numeric factorization)
+run() {  # binary case → seconds (wall of the whole run; for factor30k the numeric factorization); a fresh
+         # output directory per run (a run directory written by another build is refused, not overwritten)
   local bin=$1 c=$2 t0 t1
   case $c in
-    bp05) t0=$(date +%s.%N); "$bin" run "$root/Examples/models/biphasic-unconfined.json" --out "$work/o" --quiet > /dev/null
+    bp05) t0=$(date +%s.%N); "$bin" run "$root/Examples/models/biphasic-unconfined.json" --out "$(mktemp -d -p "$work")/o" --quiet > /dev/null
           t1=$(date +%s.%N); echo "$t1 - $t0" | bc ;;
-    disc) t0=$(date +%s.%N); "$bin" disc --out "$work/o" > /dev/null
+    disc) t0=$(date +%s.%N); "$bin" disc --out "$(mktemp -d -p "$work")/o" > /dev/null
           t1=$(date +%s.%N); echo "$t1 - $t0" | bc ;;
     factor30k) "$bin" solve "$work/poro30k.mtx" | awk '/^factor s/ {print $3}' ;;
   esac
