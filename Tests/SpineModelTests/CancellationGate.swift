@@ -4,7 +4,8 @@ import Testing
 
 /// Runs `simulation` in a task and cancels that task while the progress handler of increment
 /// `increment` waits for it, so the run is certainly still going when the cancellation arrives
-/// (deterministic: the run stops at exactly that increment).
+/// (deterministic), and expects what every cancelled run must show: results marked incomplete
+/// that stop at exactly that increment.
 /// - Returns: the ``SimulationCancelled`` thrown, or nil (recorded as an issue) when the run finished.
 func runCancelledAt(increment: Int, _ simulation: Simulation) async throws -> SimulationCancelled? {
     final class Gate: @unchecked Sendable {
@@ -33,6 +34,8 @@ func runCancelledAt(increment: Int, _ simulation: Simulation) async throws -> Si
         Issue.record("the run was not cancelled")
         return nil
     } catch let e as SimulationCancelled {
+        #expect(!e.partial.isComplete)
+        #expect(e.partial.steps.count == increment)   // stopped at the increment in progress
         return e
     }
 }

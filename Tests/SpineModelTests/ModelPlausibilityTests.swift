@@ -4,26 +4,9 @@ import Biomechanics
 import FiniteElements
 @testable import SpineModel
 
-/// The biphasic base for the osmotic and permeability rules (the mp01 Donnan column, T = 310 K).
-private let biphasicModel = """
-{
-  "units": "mm-N-s-MPa",
-  "mesh": {"generate": {"box": {"size": [1, 1, 1], "divisions": [1, 1, 2], "element": "hex20"}}},
-  "kinematics": "finiteStrain",
-  "regions": {"all": "cartilage"},
-  "materials": {"cartilage": {"type": "biphasic", "phi0": 0.2, "solid": {"type": "neoHookean", "E": 1, "nu": 0},
-                              "permeability": {"type": "constant", "k0": 1e-3},
-                              "osmotic": {"cF0": -200, "bath": 150, "T": 310}}},
-  "boundary": [
-    {"surface": "x-", "fix": ["ux"]}, {"surface": "x+", "fix": ["ux"]},
-    {"surface": "y-", "fix": ["uy"]}, {"surface": "y+", "fix": ["uy"]},
-    {"surface": "bottom", "fix": ["uz"]},
-    {"surface": "top", "fluidPressure": 0}
-  ],
-  "steps": [{"name": "swell", "duration": 100, "dt": 1, "dtMin": 0.001, "dtMax": 100}],
-  "outputs": {"times": [0, 100], "probes": [{"name": "topUz", "field": "uz", "at": [0.5, 0.5, 1]}]}
-}
-"""
+/// The biphasic base for the osmotic and permeability rules (the mp01 Donnan column, T = 310 K):
+/// the bad-input suite's column with two cells along z.
+private let biphasicModel = badInputBiphasicModel.replacingOccurrences(of: "\"divisions\": [1, 1, 1]", with: "\"divisions\": [1, 1, 2]")
 
 /// One boundary case of one rule: `edit` applied to a base model (JSON text or a value change),
 /// whether a warning is expected, and its path and value when it is.
