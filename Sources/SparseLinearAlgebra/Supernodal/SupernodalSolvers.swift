@@ -133,33 +133,12 @@ final class SupernodalDriver {
     }
 }
 
-/// Sparse supernodal Cholesky `P A Pᵀ = L Lᵀ` for symmetric positive definite
-/// matrices (elasticity, diffusion): METIS nested dissection by default,
-/// relaxed supernodes, and a multifrontal numeric phase whose dense work is
-/// `dpotrf`/`dtrsm`/`dsyrk` per front (see ``SupernodalAnalysis``).
-///
-/// `factor` may be called any number of times with new values on the analysed
-/// pattern. Parallelism: independent subtrees in bins, then the large fronts at
-/// the top of the tree in fixed pieces, on the threads ``ThreadBudget`` grants at
-/// the time (the BLAS itself single-threaded) — see ``SupernodalSchedule/defaultThreads``
-/// and ``threads``. The factor does not depend on how many threads were granted.
-public final class SupernodalCholesky: LinearSolver {
+/// What ``SupernodalCholesky`` and ``SupernodalLDLT`` share: one driver (analysis, multifrontal
+/// factorization, refined solves) and the settings and measurements it exposes.
+public class SupernodalFactorization: LinearSolver {
     let driver: SupernodalDriver
 
-    /// - Parameters:
-    ///   - ordering: fill-reducing ordering method (default METIS nested dissection).
-    ///   - relaxation: supernode amalgamation rules (default CHOLMOD's).
-    ///   - maxRefinementSteps: iterative-refinement steps allowed per solve (default 2).
-    public init(ordering: OrderingMethod = .nestedDissection, relaxation: SupernodeRelaxation = .cholmod, maxRefinementSteps: Int = 2) {
-        driver = SupernodalDriver(indefinite: false, orderingMethod: ordering, ordering: nil, relaxation: relaxation,
-                                  maxRefinementSteps: maxRefinementSteps, pivotTolerance: 0)
-    }
-
-    /// Uses a given ordering (its size must match the matrix given to ``analyze(_:)``).
-    public init(ordering: Ordering, relaxation: SupernodeRelaxation = .cholmod, maxRefinementSteps: Int = 2) {
-        driver = SupernodalDriver(indefinite: false, orderingMethod: ordering.method, ordering: ordering, relaxation: relaxation,
-                                  maxRefinementSteps: maxRefinementSteps, pivotTolerance: 0)
-    }
+    init(driver: SupernodalDriver) { self.driver = driver }
 
     /// Measurements of the last analyse/factor/solve: nnz(L) counts stored
     /// entries (relaxed supernodes' explicit zeros included), flops those of the
@@ -202,8 +181,9 @@ public final class SupernodalCholesky: LinearSolver {
     /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` for an ordering of the wrong size.
     public func analyze(_ matrix: SymmetricMatrix) throws { try driver.analyze(matrix) }
 
-    /// - Throws: ``LinearAlgebraError/patternMismatch(_:)``, ``LinearAlgebraError/nonFinite(row:column:value:)``,
-    ///   ``LinearAlgebraError/notPositiveDefinite(column:pivot:)`` naming the original column.
+    /// Factorizes new values on the analysed pattern.
+    /// - Throws: ``LinearAlgebraError/patternMismatch(_:)``, ``LinearAlgebraError/nonFinite(row:column:value:)``;
+    ///   for ``SupernodalCholesky`` also ``LinearAlgebraError/notPositiveDefinite(column:pivot:)`` naming the original column.
     public func factor(_ matrix: SymmetricMatrix) throws { try driver.factor(matrix) }
 
     /// Solves for `count` right-hand sides stored column after column in `rhs`,
@@ -216,6 +196,33 @@ public final class SupernodalCholesky: LinearSolver {
 
     /// Entries of the computed factor that are not exactly zero (diagnostic; O(nnz(L))).
     public var numericNonzerosL: Int { driver.factored == nil ? 0 : driver.numeric?.nonzeroEntryCount() ?? 0 }
+}
+
+/// Sparse supernodal Cholesky `P A Pᵀ = L Lᵀ` for symmetric positive definite
+/// matrices (elasticity, diffusion): METIS nested dissection by default,
+/// relaxed supernodes, and a multifrontal numeric phase whose dense work is
+/// `dpotrf`/`dtrsm`/`dsyrk` per front (see ``SupernodalAnalysis``).
+///
+/// `factor` may be called any number of times with new values on the analysed
+/// pattern. Parallelism: independent subtrees in bins, then the large fronts at
+/// the top of the tree in fixed pieces, on the threads ``ThreadBudget`` grants at
+/// the time (the BLAS itself single-threaded) — see ``SupernodalSchedule/defaultThreads``
+/// and ``threads``. The factor does not depend on how many threads were granted.
+public final class SupernodalCholesky: SupernodalFactorization {
+    /// - Parameters:
+    ///   - ordering: fill-reducing ordering method (default METIS nested dissection).
+    ///   - relaxation: supernode amalgamation rules (default CHOLMOD's).
+    ///   - maxRefinementSteps: iterative-refinement steps allowed per solve (default 2).
+    public init(ordering: OrderingMethod = .nestedDissection, relaxation: SupernodeRelaxation = .cholmod, maxRefinementSteps: Int = 2) {
+        super.init(driver: SupernodalDriver(indefinite: false, orderingMethod: ordering, ordering: nil, relaxation: relaxation,
+                                            maxRefinementSteps: maxRefinementSteps, pivotTolerance: 0))
+    }
+
+    /// Uses a given ordering (its size must match the matrix given to ``analyze(_:)``).
+    public init(ordering: Ordering, relaxation: SupernodeRelaxation = .cholmod, maxRefinementSteps: Int = 2) {
+        super.init(driver: SupernodalDriver(indefinite: false, orderingMethod: ordering.method, ordering: ordering, relaxation: relaxation,
+                                            maxRefinementSteps: maxRefinementSteps, pivotTolerance: 0))
+    }
 }
 
 /// Sparse supernodal `P A Pᵀ = L D Lᵀ` for symmetric indefinite matrices (the
@@ -249,9 +256,7 @@ public final class SupernodalCholesky: LinearSolver {
 /// as zero — ``SolverReport/singular`` is then true; a perturbed pivot still
 /// coupled to later unknowns (an artifact of pivoting restricted to the
 /// supernode) counts by its new sign.
-public final class SupernodalLDLT: LinearSolver {
-    let driver: SupernodalDriver
-
+public final class SupernodalLDLT: SupernodalFactorization {
     /// - Parameters:
     ///   - ordering: fill-reducing ordering method (default METIS nested dissection).
     ///   - relaxation: supernode amalgamation rules (default CHOLMOD's).
@@ -259,71 +264,16 @@ public final class SupernodalLDLT: LinearSolver {
     ///   - maxRefinementSteps: iterative-refinement steps allowed per solve (default 10).
     public init(ordering: OrderingMethod = .nestedDissection, relaxation: SupernodeRelaxation = .cholmod,
                 pivotTolerance: Double = 1e-13, maxRefinementSteps: Int = 10) {
-        driver = SupernodalDriver(indefinite: true, orderingMethod: ordering, ordering: nil, relaxation: relaxation,
-                                  maxRefinementSteps: maxRefinementSteps, pivotTolerance: pivotTolerance)
+        super.init(driver: SupernodalDriver(indefinite: true, orderingMethod: ordering, ordering: nil, relaxation: relaxation,
+                                            maxRefinementSteps: maxRefinementSteps, pivotTolerance: pivotTolerance))
     }
 
     /// Uses a given ordering (its size must match the matrix given to ``analyze(_:)``).
     public init(ordering: Ordering, relaxation: SupernodeRelaxation = .cholmod,
                 pivotTolerance: Double = 1e-13, maxRefinementSteps: Int = 10) {
-        driver = SupernodalDriver(indefinite: true, orderingMethod: ordering.method, ordering: ordering, relaxation: relaxation,
-                                  maxRefinementSteps: maxRefinementSteps, pivotTolerance: pivotTolerance)
+        super.init(driver: SupernodalDriver(indefinite: true, orderingMethod: ordering.method, ordering: ordering, relaxation: relaxation,
+                                            maxRefinementSteps: maxRefinementSteps, pivotTolerance: pivotTolerance))
     }
-
-    /// Measurements of the last analyse/factor/solve: nnz(L) counts stored
-    /// entries (relaxed supernodes' explicit zeros included), flops those of the
-    /// factorization as performed.
-    public var report: SolverReport { driver.report }
-
-    /// Bins of independent subtrees of the assembly tree (default
-    /// ``SupernodalSchedule/defaultThreads``, i.e. ``ThreadBudget/total``; 1 = none),
-    /// used from the next ``analyze(_:)``. Which threads run the bins is decided at
-    /// each ``factor(_:)`` by ``ThreadBudget``; the result does not depend on it.
-    public var threads: Int {
-        get { driver.threads }
-        set { driver.threads = max(1, newValue) }
-    }
-
-    /// Factorizations with fewer flops than this run on one thread (default 2·10⁸),
-    /// used from the next ``analyze(_:)``.
-    public var parallelWorkThreshold: Double {
-        get { driver.parallelWorkThreshold }
-        set { driver.parallelWorkThreshold = newValue }
-    }
-    /// Fronts whose off-diagonal work `k²u + ku²` (flops, with `k` the front's
-    /// columns and `u` its update order) is below this do their off-diagonal work
-    /// on the calling thread with light kernels: the triangular solve in a plain loop,
-    /// the update as small `dgemm` calls (the pivot block's `dpotrf`/`dsytrf` is
-    /// unchanged); larger fronts use `dtrsm`/`dgemm` in pieces that helper threads may
-    /// take (default 4·10⁶; 0 = every front is pieced). Used from the next ``factor(_:)``.
-    public var serialFrontWork: Double {
-        get { driver.serialFrontWork }
-        set {
-            precondition(newValue >= 0, "serialFrontWork must be ≥ 0, got \(newValue)")
-            driver.serialFrontWork = newValue
-        }
-    }
-    /// The symbolic factorization of the last ``analyze(_:)``.
-    public var analysis: SupernodalAnalysis? { driver.analysis }
-
-    /// Orders the pattern (METIS nested dissection unless another ordering was
-    /// given) and computes the symbolic factorization; values are ignored.
-    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` for an ordering of the wrong size.
-    public func analyze(_ matrix: SymmetricMatrix) throws { try driver.analyze(matrix) }
-
-    /// - Throws: ``LinearAlgebraError/patternMismatch(_:)``, ``LinearAlgebraError/nonFinite(row:column:value:)``.
-    public func factor(_ matrix: SymmetricMatrix) throws { try driver.factor(matrix) }
-
-    /// Solves for `count` right-hand sides stored column after column in `rhs`,
-    /// then refines iteratively while the worst relative residual exceeds 10⁻¹⁴
-    /// and halves per step (at most `maxRefinementSteps` steps).
-    /// - Throws: ``LinearAlgebraError/dimensionMismatch(what:expected:got:)`` when
-    ///   `rhs.count ≠ count · n`; ``LinearAlgebraError/phaseOrder(_:)`` before a successful `factor`;
-    ///   ``LinearAlgebraError/invalidArgument(_:)`` for a NaN/Inf right-hand side entry.
-    public func solve(_ rhs: inout [Double], count: Int) throws { try driver.solve(&rhs, count: count) }
-
-    /// Entries of the computed factor that are not exactly zero (diagnostic; O(nnz(L))).
-    public var numericNonzerosL: Int { driver.factored == nil ? 0 : driver.numeric?.nonzeroEntryCount() ?? 0 }
 }
 
 extension SupernodalDriver {
