@@ -111,16 +111,29 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 /// Progress for `run`: a redrawn bar on a terminal, otherwise (logs, CI) one line every 10 s of
-/// wall time so a long run is never silent.
+/// wall time so a long run is never silent. The environment variable
+/// `SPINETRACTION_PROGRESS_INTERVAL_S` (seconds ≥ 0) sets another interval; 0 prints every increment.
 final class ProgressLine: @unchecked Sendable {
     let bar: Bool, quiet: Bool
+    let interval: Double
     var last = Date()
-    init(bar: Bool, quiet: Bool) { self.bar = bar; self.quiet = quiet }
+    init(bar: Bool, quiet: Bool) {
+        self.bar = bar; self.quiet = quiet
+        let name = "SPINETRACTION_PROGRESS_INTERVAL_S"
+        if let text = ProcessInfo.processInfo.environment[name] {
+            if let seconds = Double(text), seconds.isFinite, seconds >= 0 { interval = seconds } else {
+                FileHandle.standardError.write(Data("warning: \(name)=\(text): expected a number of seconds ≥ 0; progress lines every 10 s\n".utf8))
+                interval = 10
+            }
+        } else {
+            interval = 10
+        }
+    }
 
     var callback: (SimulationProgress) -> Void {
         { [self] p in
             if bar { drawProgressBar(fraction: p.fraction, time: p.time, phase: p.phase); return }
-            guard !quiet, Date().timeIntervalSince(last) >= 10 else { return }
+            guard !quiet, Date().timeIntervalSince(last) >= interval else { return }
             last = Date()
             let what = p.phase == .freeSwelling ? String(format: "free swelling, pseudo-time %.4g s", p.time)
                 : String(format: "%@: t = %.4g s (%.0f%%)", p.stepName, p.time, 100 * p.fraction)

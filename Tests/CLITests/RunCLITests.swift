@@ -2,37 +2,6 @@ import Foundation
 import SpineTraction
 import Testing
 
-/// Runs the built `spinetraction` executable (beside the test bundle) with a timeout; returns
-/// (exit status, stdout + stderr). `interruptAfter` sends SIGINT after that many seconds.
-private func spinetraction(_ arguments: [String], interruptAfter: Double? = nil, timeout: Double = 600) throws -> (status: Int32, output: String) {
-    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
-    let process = Process()
-    process.executableURL = directory.appendingPathComponent("spinetraction")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    final class Box: @unchecked Sendable { var data = Data() }
-    let output = Box()
-    let done = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in done.signal() }
-    try process.run()
-    let reader = Thread { output.data = pipe.fileHandleForReading.readDataToEndOfFile() }
-    reader.start()
-    if let delay = interruptAfter {
-        Thread.sleep(forTimeInterval: delay)
-        kill(process.processIdentifier, SIGINT)
-    }
-    if done.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        Issue.record("spinetraction \(arguments) did not finish in \(timeout) s")
-        _ = done.wait(timeout: .now() + 10)
-    }
-    while reader.isExecuting { Thread.sleep(forTimeInterval: 0.02) }
-    return (process.terminationStatus, String(decoding: output.data, as: UTF8.self))
-}
-
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 @Suite("CLI run, plot and output directories")
