@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A traction protocol file (TractionProtocol JSON, the model file's \"protocol\" object) to drive the model's `traction`/`preload` conditions by.")
     var `protocol`: String?
 
-    @Option(name: .long, help: "Body mass (kg) resolving the protocol's body-weight fractions.")
+    @Option(name: .long, parsing: .unconditional, help: "Body mass (kg) resolving the protocol's body-weight fractions.")
     var bodyMass: Double?
 
     @Flag(name: .long, help: ArgumentHelp("Refuse the model when a value is implausible (a plausibility warning becomes an error, exit 1).", discussion: "Without it, warnings are printed to standard error and the run goes on."))

@@ -39,6 +39,9 @@ struct RunCLITests {
         #expect(empty.status == 64 && empty.output.contains("--out"))
         let missing = try spinetraction(["run", "/nonexistent/model.json", "--out", temporary("x").path])
         #expect(missing.status == 1 && missing.output.contains("/nonexistent/model.json"))
+        // A negative number after its option is that option's value (not "Missing value"), refused by range.
+        let negative = try spinetraction(["run", "--example", "disc", "--protocol", "p.json", "--body-mass", "-70"])
+        #expect(negative.status == 64 && negative.output.contains("--body-mass: expected a body mass > 0 kg, got -70.0"), "\(negative.output)")
         let old = try spinetraction(["solve", "--help"])
         #expect(old.status == 0 && old.output.contains("dev solve"))
     }
