@@ -42,6 +42,11 @@ struct RunCLITests {
         // A negative number after its option is that option's value (not "Missing value"), refused by range.
         let negative = try spinetraction(["run", "--example", "disc", "--protocol", "p.json", "--body-mass", "-70"])
         #expect(negative.status == 64 && negative.output.contains("--body-mass: expected a body mass > 0 kg, got -70.0"), "\(negative.output)")
+        // plot on something that is not a results file: what it is, never a permission error or a bare parse position.
+        let device = try spinetraction(["plot", "/dev/zero", "--out", temporary("plot").path])
+        #expect(device.status == 64 && device.output.contains("cannot read /dev/zero: not a regular file"), "\(device.output)")
+        let text = try spinetraction(["plot", #filePath, "--out", temporary("plot").path])
+        #expect(text.status == 64 && text.output.contains("\(#filePath): line 1, column 1:"), "\(text.output)")
         let old = try spinetraction(["solve", "--help"])
         #expect(old.status == 0 && old.output.contains("dev solve"))
     }
