@@ -70,10 +70,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Reads a traction protocol file (the ``TractionProtocol`` JSON of the model file's `"protocol"`).
     static func loadProtocol(_ path: String) throws -> TractionProtocol {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ModelError(.file, at: path, "cannot read the protocol file: \(error.localizedDescription)")
-        }
+        let data = try Model.readFile(path: path, what: "protocol file")
         return try Model.decodeProtocol(try JSONValue.parse(data))
     }
 

@@ -95,6 +95,12 @@ struct RunBadInputCLITests {
             for f in fragments { #expect(r.stderr.contains(f), "\(path): \(r.stderr)") }
             #expect(!r.stderr.contains("NSCocoaErrorDomain"))
         }
+        // The protocol file (`run --protocol`) is read by the same checks.
+        for (path, fragment) in [("/dev/zero", "it is a device"), (scratch.path, "it is a directory"), ("/nonexistent/p.json", "no such file")] {
+            let r = try run(["run", "--example", "disc", "--protocol", path, "--out", scratch.appendingPathComponent("out").path, "--quiet"], timeout: 60)
+            #expect(r.status == 1 && r.stderr.contains("error: \(path): cannot read the protocol file: \(fragment)"), "\(path): \(r.stderr)")
+            #expect(!r.stderr.contains("NSCocoaErrorDomain") && !r.stderr.contains("permission"), "\(path): \(r.stderr)")
+        }
     }
 
     /// Output paths that cannot be a run directory: each named, with what to do, and nothing
