@@ -154,9 +154,11 @@ public struct NewtonOptions: Sendable, Equatable {
     /// When the tangent is singular — the ``SupernodalLDLT`` factorization met tiny pivots where
     /// the matrix really is singular (``SupernodalLDLT/nullSpaceBasis(maxDimension:pivotTolerance:tolerance:)``),
     /// as for a body with unconstrained rigid-body motions — remove the Newton correction's
-    /// components along that null space (default true). Without it every correction carries an
-    /// arbitrary null-space motion of size (round-off of `R` along it) / (tiny pivot),
-    /// which accumulates over steps into displacements far larger than the physical ones.
+    /// components along that null space (default true). Without it every correction would carry an
+    /// arbitrary null-space motion of size (round-off of `R` along it) / (tiny pivot), which
+    /// accumulates over steps into displacements far larger than the physical ones: a solve whose
+    /// factorization reports zero pivots (``SparseLinearAlgebra/SolverReport/singular``) that were
+    /// not projected out throws ``NewtonError/singularTangent(iteration:zeroPivots:projected:)``.
     public var projectNullSpace: Bool = true
     /// Newton iterations allowed before failing.
     public var maxIterations: Int = 25
