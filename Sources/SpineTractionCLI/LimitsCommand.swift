@@ -34,6 +34,29 @@ struct LimitsCommand: ParsableCommand {
         return [UInt8](data)
     }
 
+    /// Writes `data` to `path`; a failure is a usage error naming the option, the path and the
+    /// system's reason (never a raw Foundation error).
+    static func write(_ data: Data, to path: String, what: String) throws {
+        guard !path.isEmpty else { throw ValidationError("\(what): the path is empty") }
+        do { try data.write(to: URL(fileURLWithPath: path)) } catch {
+            let ns = error as NSError
+            let code = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? Int32($0.code) : nil }
+                ?? (ns.domain == NSPOSIXErrorDomain ? Int32(ns.code) : nil)
+            throw ValidationError("\(what) '\(path)': cannot write the file: \(code.map { String(cString: strerror($0)) } ?? whyNotWritable(path))")
+        }
+    }
+
+    /// Why a file cannot be created at `path`, from its directory (`stat`, `access`).
+    static func whyNotWritable(_ path: String) -> String {
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return "it is a directory" }
+        guard stat(parent, &info) == 0 else { return "directory \(parent): \(String(cString: strerror(errno)))" }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "\(parent) is not a directory" }
+        guard access(parent, W_OK) == 0 else { return "directory \(parent): \(String(cString: strerror(errno)))" }
+        return "the system refused to create it"
+    }
+
     /// Writes the two key files of a new key pair (`<prefix>.key` mode 0600, `<prefix>.pub`).
     static func writeKeyPair(prefix: String) throws {
         guard !prefix.isEmpty else { throw ValidationError("--output: the path prefix is empty") }
@@ -44,9 +67,9 @@ struct LimitsCommand: ParsableCommand {
         let key = LimitsSigningKey.generate()
         guard FileManager.default.createFile(atPath: keyPath, contents: Data(key.keyFileText.utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot write \(keyPath)")
+            throw ValidationError("--output '\(keyPath)': cannot write the file: \(whyNotWritable(keyPath))")
         }
-        try Data(key.publicKey.keyFileText.utf8).write(to: URL(fileURLWithPath: pubPath))
+        try write(Data(key.publicKey.keyFileText.utf8), to: pubPath, what: "--output")
         print("key id \(key.publicKey.keyId)")
         print("private key: \(keyPath) (keep secret)")
         print("public key:  \(pubPath)")
@@ -80,7 +103,7 @@ struct LimitsCommand: ParsableCommand {
         func run() throws {
             let builderInputs = try LimitsBuilder.Inputs(json: try LimitsCommand.read(inputs, what: "--inputs"))
             let document = try LimitsBuilder.build(builderInputs)
-            try Data(document.canonicalUnsignedJSON).write(to: URL(fileURLWithPath: output))
+            try LimitsCommand.write(Data(document.canonicalUnsignedJSON), to: output, what: "--output")
             if document.blocked {
                 print("built \(output): BLOCKED by \(document.blockReasons.map(\.rawValue).joined(separator: ", ")) (no controller loads it)")
             } else {
@@ -109,7 +132,7 @@ struct LimitsCommand: ParsableCommand {
             }
             let document = try ForceSafetyLimits(unsignedJSON: try LimitsCommand.read(input, what: "--input"))
             let signed = try LimitsSigner.sign(document, with: signingKey)
-            try Data(signed).write(to: URL(fileURLWithPath: output))
+            try LimitsCommand.write(Data(signed), to: output, what: "--output")
             print("signed \(output): key id \(signingKey.publicKey.keyId), \(signed.count) bytes")
         }
     }

@@ -21,8 +21,15 @@ struct PlotCommand: ParsableCommand {
         let directory = try output.directory(default: source.deletingLastPathComponent().path)
         do {
             let data: Data
+            var info = stat()
+            guard stat(results, &info) == 0 else { throw ValidationError("cannot read \(results): \(String(cString: strerror(errno)))") }
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw ValidationError("cannot read \(results): not a regular file (a directory, device or FIFO); give a results.json written by spinetraction run")
+            }
             do { data = try Data(contentsOf: source) } catch { throw ValidationError("cannot read \(results): \(error.localizedDescription)") }
-            let written = try Self.plot(try JSONValue.parse(data), into: directory, file: results)
+            let document: JSONValue
+            do { document = try JSONValue.parse(data) } catch { throw ValidationError("\(results): \(error)") }
+            let written = try Self.plot(document, into: directory, file: results)
             if !output.quiet { for f in written { print("wrote \(f)") } }
         } catch let e as ValidationError {
             throw e

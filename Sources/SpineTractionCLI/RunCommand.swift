@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A traction protocol file (TractionProtocol JSON, the model file's \"protocol\" object) to drive the model's `traction`/`preload` conditions by.")
     var `protocol`: String?
 
-    @Option(name: .long, help: "Body mass (kg) resolving the protocol's body-weight fractions.")
+    @Option(name: .long, parsing: .unconditional, help: "Body mass (kg) resolving the protocol's body-weight fractions.")
     var bodyMass: Double?
 
     @Flag(name: .long, help: ArgumentHelp("Refuse the model when a value is implausible (a plausibility warning becomes an error, exit 1).", discussion: "Without it, warnings are printed to standard error and the run goes on."))
@@ -70,10 +70,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Reads a traction protocol file (the ``TractionProtocol`` JSON of the model file's `"protocol"`).
     static func loadProtocol(_ path: String) throws -> TractionProtocol {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ModelError(.file, at: path, "cannot read the protocol file: \(error.localizedDescription)")
-        }
+        let data = try Model.readFile(path: path, what: "protocol file")
         return try Model.decodeProtocol(try JSONValue.parse(data))
     }
 
@@ -111,16 +108,29 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 /// Progress for `run`: a redrawn bar on a terminal, otherwise (logs, CI) one line every 10 s of
-/// wall time so a long run is never silent.
+/// wall time so a long run is never silent. The environment variable
+/// `SPINETRACTION_PROGRESS_INTERVAL_S` (seconds ≥ 0) sets another interval; 0 prints every increment.
 final class ProgressLine: @unchecked Sendable {
     let bar: Bool, quiet: Bool
+    let interval: Double
     var last = Date()
-    init(bar: Bool, quiet: Bool) { self.bar = bar; self.quiet = quiet }
+    init(bar: Bool, quiet: Bool) {
+        self.bar = bar; self.quiet = quiet
+        let name = "SPINETRACTION_PROGRESS_INTERVAL_S"
+        if let text = ProcessInfo.processInfo.environment[name] {
+            if let seconds = Double(text), seconds.isFinite, seconds >= 0 { interval = seconds } else {
+                FileHandle.standardError.write(Data("warning: \(name)=\(text): expected a number of seconds ≥ 0; progress lines every 10 s\n".utf8))
+                interval = 10
+            }
+        } else {
+            interval = 10
+        }
+    }
 
     var callback: (SimulationProgress) -> Void {
         { [self] p in
             if bar { drawProgressBar(fraction: p.fraction, time: p.time, phase: p.phase); return }
-            guard !quiet, Date().timeIntervalSince(last) >= 10 else { return }
+            guard !quiet, Date().timeIntervalSince(last) >= interval else { return }
             last = Date()
             let what = p.phase == .freeSwelling ? String(format: "free swelling, pseudo-time %.4g s", p.time)
                 : String(format: "%@: t = %.4g s (%.0f%%)", p.stepName, p.time, 100 * p.fraction)

@@ -2,32 +2,9 @@ import Foundation
 import SpineTraction
 import Testing
 
-/// Runs the built `spinetraction` (beside the test bundle) with a timeout; returns the exit status,
-/// standard output and standard error separately.
-private func run(_ arguments: [String], timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
-    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
-    let process = Process()
-    process.executableURL = directory.appendingPathComponent("spinetraction")
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    final class Box: @unchecked Sendable { var out = Data(), err = Data() }
-    let box = Box()
-    let done = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in done.signal() }
-    try process.run()
-    let readers = [Thread { box.out = out.fileHandleForReading.readDataToEndOfFile() },
-                   Thread { box.err = err.fileHandleForReading.readDataToEndOfFile() }]
-    for r in readers { r.start() }
-    if done.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        Issue.record("spinetraction \(arguments) did not finish in \(timeout) s")
-        _ = done.wait(timeout: .now() + 10)
-    }
-    while readers.contains(where: \.isExecuting) { Thread.sleep(forTimeInterval: 0.02) }
-    return (process.terminationStatus, String(decoding: box.out, as: UTF8.self), String(decoding: box.err, as: UTF8.self))
+/// The shared runner with this suite's timeout (each case is a refusal or a one-cell run).
+private func run(_ arguments: [String], timeout: Double = 120, environment: [String: String] = [:]) throws -> CLIRun {
+    try spinetraction(arguments, timeout: timeout, environment: environment)
 }
 
 /// A one-cell box under a prescribed 1 % compression (the SpineModel tests' base model).
@@ -118,6 +95,56 @@ struct RunBadInputCLITests {
             for f in fragments { #expect(r.stderr.contains(f), "\(path): \(r.stderr)") }
             #expect(!r.stderr.contains("NSCocoaErrorDomain"))
         }
+        // The protocol file (`run --protocol`) is read by the same checks.
+        for (path, fragment) in [("/dev/zero", "it is a device"), (scratch.path, "it is a directory"), ("/nonexistent/p.json", "no such file")] {
+            let r = try run(["run", "--example", "disc", "--protocol", path, "--out", scratch.appendingPathComponent("out").path, "--quiet"], timeout: 60)
+            #expect(r.status == 1 && r.stderr.contains("error: \(path): cannot read the protocol file: \(fragment)"), "\(path): \(r.stderr)")
+            #expect(!r.stderr.contains("NSCocoaErrorDomain") && !r.stderr.contains("permission"), "\(path): \(r.stderr)")
+        }
+    }
+
+    /// Output paths that cannot be a run directory: each named, with what to do, and nothing
+    /// written there (the model itself is valid).
+    @Test func unwritableOutputSaysWhatToFix() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let model = try write(Data(base.utf8))
+        let file = try write(Data("not a directory".utf8), "file.txt")
+        let documents = scratch.appendingPathComponent("documents")
+        try FileManager.default.createDirectory(at: documents, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: documents.appendingPathComponent("thesis.tex"))
+        let expectations: [(out: String, fragments: [String])] = [
+            (file, ["error: ", file, "exists and is not a directory; remove it or choose another path"]),
+            (file + "/out", ["error: ", file, "Not a directory"]),
+            (documents.path, ["error: ", documents.path, "not written by a run); it is never replaced"]),
+        ]
+        for (out, fragments) in expectations {
+            let r = try run(["run", model, "--out", out, "--quiet"], timeout: 60)
+            #expect(r.status == 1, "\(out): \(r.stderr)")
+            for f in fragments { #expect(r.stderr.contains(f), "\(out): \(r.stderr)") }
+            #expect(!r.output.contains("NSCocoaErrorDomain"), "\(out): \(r.output)")
+        }
+        // Nothing was written over the file or into the foreign directory.
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "not a directory")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: documents.path) == ["thesis.tex"])
+    }
+
+    /// Without a terminal (standard error is a pipe here) progress is printed as lines, never a
+    /// redrawn bar. With `SPINETRACTION_PROGRESS_INTERVAL_S=0` every increment prints one: the
+    /// base model with fixed 0.25 s increments over its 1 s step gives exactly t = 0.25, 0.5,
+    /// 0.75, 1 s at 25, 50, 75, 100 % (reference: the step's duration / increment, a linear
+    /// problem that is never cut back). A bad interval value is named, not ignored.
+    @Test func progressLinesWithoutATerminal() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let model = try write(edited("\"dtMin\": 0.1, \"dtMax\": 1", "\"dt\": 0.25, \"dtMin\": 0.25, \"dtMax\": 0.25"))
+        let r = try run(["run", model, "--out", scratch.appendingPathComponent("p").path], environment: ["SPINETRACTION_PROGRESS_INTERVAL_S": "0"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("progress: ") }
+        let expected = [("0.25", "25"), ("0.5", "50"), ("0.75", "75"), ("1", "100")]
+        #expect(lines.count == expected.count, "\(r.stderr)")
+        for (line, (t, percent)) in zip(lines, expected) { #expect(line.hasSuffix(": t = \(t) s (\(percent)%)"), "\(line)") }
+        #expect(!r.stderr.contains("\r"), "a bar was drawn: \(r.stderr)")
+        let bad = try run(["run", model, "--out", scratch.appendingPathComponent("b").path, "--quiet"], environment: ["SPINETRACTION_PROGRESS_INTERVAL_S": "soon"])
+        #expect(bad.status == 0 && bad.stderr.contains("warning: SPINETRACTION_PROGRESS_INTERVAL_S=soon: expected a number of seconds ≥ 0"), "\(bad.stderr)")
     }
 
     /// A plausibility warning goes to standard error and the run completes; `--strict` refuses.

@@ -2,37 +2,6 @@ import Foundation
 import SpineTraction
 import Testing
 
-/// Runs the built `spinetraction` executable (beside the test bundle) with a timeout; returns
-/// (exit status, stdout + stderr). `interruptAfter` sends SIGINT after that many seconds.
-private func spinetraction(_ arguments: [String], interruptAfter: Double? = nil, timeout: Double = 600) throws -> (status: Int32, output: String) {
-    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
-    let process = Process()
-    process.executableURL = directory.appendingPathComponent("spinetraction")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    final class Box: @unchecked Sendable { var data = Data() }
-    let output = Box()
-    let done = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in done.signal() }
-    try process.run()
-    let reader = Thread { output.data = pipe.fileHandleForReading.readDataToEndOfFile() }
-    reader.start()
-    if let delay = interruptAfter {
-        Thread.sleep(forTimeInterval: delay)
-        kill(process.processIdentifier, SIGINT)
-    }
-    if done.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        Issue.record("spinetraction \(arguments) did not finish in \(timeout) s")
-        _ = done.wait(timeout: .now() + 10)
-    }
-    while reader.isExecuting { Thread.sleep(forTimeInterval: 0.02) }
-    return (process.terminationStatus, String(decoding: output.data, as: UTF8.self))
-}
-
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 @Suite("CLI run, plot and output directories")
@@ -70,6 +39,14 @@ struct RunCLITests {
         #expect(empty.status == 64 && empty.output.contains("--out"))
         let missing = try spinetraction(["run", "/nonexistent/model.json", "--out", temporary("x").path])
         #expect(missing.status == 1 && missing.output.contains("/nonexistent/model.json"))
+        // A negative number after its option is that option's value (not "Missing value"), refused by range.
+        let negative = try spinetraction(["run", "--example", "disc", "--protocol", "p.json", "--body-mass", "-70"])
+        #expect(negative.status == 64 && negative.output.contains("--body-mass: expected a body mass > 0 kg, got -70.0"), "\(negative.output)")
+        // plot on something that is not a results file: what it is, never a permission error or a bare parse position.
+        let device = try spinetraction(["plot", "/dev/zero", "--out", temporary("plot").path])
+        #expect(device.status == 64 && device.output.contains("cannot read /dev/zero: not a regular file"), "\(device.output)")
+        let text = try spinetraction(["plot", #filePath, "--out", temporary("plot").path])
+        #expect(text.status == 64 && text.output.contains("\(#filePath): line 1, column 1:"), "\(text.output)")
         let old = try spinetraction(["solve", "--help"])
         #expect(old.status == 0 && old.output.contains("dev solve"))
     }

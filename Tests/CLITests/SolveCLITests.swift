@@ -2,27 +2,6 @@ import Foundation
 import SpineTraction
 import Testing
 
-/// Runs the built `spinetraction` executable (it sits beside the test bundle in
-/// `.build/<triple>/<config>/`) and returns (exit status, stdout, stderr).
-private func spinetraction(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    var directory = testBinary.deletingLastPathComponent()
-    // The test binary lives in …/debug/SpineTractionPackageTests.xctest (a file on Linux).
-    if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
-    let executable = directory.appendingPathComponent("spinetraction")
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
 private func temporaryPath(_ name: String) -> String {
     NSTemporaryDirectory() + "spinetraction-cli-\(ProcessInfo.processInfo.processIdentifier)-\(name)"
 }
@@ -33,11 +12,11 @@ struct SolveCLITests {
     func poissonJSON() throws {
         let path = temporaryPath("poisson.mtx")
         let gen = try spinetraction(["generate", "poisson", "--size", "tiny", "-o", path])
-        #expect(gen.status == 0, "\(gen.err)")
+        #expect(gen.status == 0, "\(gen.stderr)")
         let reference = try ModelProblems.named("poisson", size: "tiny").matrix
         let run = try spinetraction(["solve", path, "--json"])
-        #expect(run.status == 0, "\(run.err)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(json["n"] as? Int == reference.dimension)
         #expect(json["nnzA"] as? Int == reference.fullNonzeroCount)
         #expect(json["kind"] as? String == "symmetricPositiveDefinite")
@@ -58,8 +37,8 @@ struct SolveCLITests {
         b.values = s.matrix.multiply([Double](repeating: 1, count: n)) + s.matrix.multiply(x2)
         try MatrixMarket.write(b, to: rhsPath)
         let run = try spinetraction(["solve", path, "--rhs", rhsPath, "--json"])
-        #expect(run.status == 0, "\(run.err)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(json["kind"] as? String == "symmetricIndefinite")   // the −κΔt·H diagonal is negative
         #expect(json["rhsCount"] as? Int == 2)
         #expect(try #require(json["relativeResidual"] as? Double) <= 1e-12)
@@ -75,8 +54,8 @@ struct SolveCLITests {
         let path = temporaryPath("indefinite.mtx")
         try "%%MatrixMarket matrix coordinate real symmetric\n2 2 3\n1 1 1\n2 1 2\n2 2 1\n".write(toFile: path, atomically: true, encoding: .utf8)
         let run = try spinetraction(["solve", path, "--json"])
-        #expect(run.status == 0, "\(run.err)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(json["retriedAsIndefinite"] as? Bool == true)
         #expect(json["kind"] as? String == "symmetricIndefinite")
         let inertia = try #require(json["inertia"] as? [String: Int])
@@ -90,9 +69,9 @@ struct SolveCLITests {
         try "%%MatrixMarket matrix coordinate real symmetric\n2 2 3\n1 1 4\n2 2 4\n".write(toFile: path, atomically: true, encoding: .utf8)
         let run = try spinetraction(["solve", path])
         #expect(run.status != 0)
-        #expect(run.err.contains("Matrix Market line 5"), "\(run.err)")
+        #expect(run.stderr.contains("Matrix Market line 5"), "\(run.stderr)")
         let bad = try spinetraction(["solve", path, "--solver", "lu"])
         #expect(bad.status != 0)
-        #expect(bad.err.contains("--solver 'lu'"), "\(bad.err)")
+        #expect(bad.stderr.contains("--solver 'lu'"), "\(bad.stderr)")
     }
 }

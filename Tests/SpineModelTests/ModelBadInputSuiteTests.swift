@@ -202,6 +202,13 @@ let badInputs: [BadInput] = [
     BadInput(.transport, "\"timeStep\": 0.5", "\"timeStep\": 1e-7", .invalidValue, "transport.timeStep", ["10000000 increments", "1000000"]),
     BadInput(.transport, "\"Km\": 0.5", "\"Km\": 0", .invalidValue, "transport.reactions[0].Km", ["0", "mM"]),
     BadInput(.transport, "\"concentration\": 4", "\"concentration\": -4", .invalidValue, "transport.boundary[0].concentration", ["-4", "non-negative"]),
+    // Unknown names in the biphasic and transport engines list what the mesh has, or say it has none.
+    BadInput(.biphasic, "{\"surface\": \"bottom\", \"fix\": [\"uz\"]},", "{\"surface\": \"bottom\", \"fix\": [\"uz\"]}, {\"nodeSet\": \"tip\", \"fix\": [\"ux\"]},", .unknownName, "boundary[5].nodeSet", ["\"tip\"", "the mesh has no node sets"]),
+    BadInput(.biphasic, "\"probes\": [{\"name\": \"topUz\", \"field\": \"uz\", \"at\": [0.5, 0.5, 1]}]", "\"probes\": [{\"name\": \"topUz\", \"field\": \"uz\", \"at\": [0.5, 0.5, 1]}], \"regions\": [{\"name\": \"r\", \"region\": \"disc\", \"quantity\": \"volume\"}]", .unknownName, "outputs.regions[0].region", ["\"disc\"", "the mesh has: all"]),
+    BadInput(.biphasic, "\"probes\": [{\"name\": \"topUz\", \"field\": \"uz\", \"at\": [0.5, 0.5, 1]}]", "\"probes\": [{\"name\": \"topUz\", \"field\": \"uz\", \"at\": [0.5, 0.5, 1]}], \"surfaces\": [{\"name\": \"s\", \"surface\": \"lid\", \"quantity\": \"reactionForce\"}]", .unknownName, "outputs.surfaces[0].surface", ["\"lid\"", "the mesh has: ", "top"]),
+    BadInput(.transport, "\"materials\": {\"all\": {\"diffusivity\"", "\"materials\": {\"disc\": {\"diffusivity\"", .unknownName, "transport.solutes.glucose.materials.disc", ["\"disc\"", "the mesh has: all"]),
+    BadInput(.transport, "[{\"region\": \"all\", \"type\": \"michaelisMenten\"", "[{\"region\": \"disc\", \"type\": \"michaelisMenten\"", .unknownName, "transport.reactions[0].region", ["\"disc\"", "the mesh has: all"]),
+    BadInput(.transport, "\"surface\": \"x-\", \"concentration\"", "\"surface\": \"lid\", \"concentration\"", .unknownName, "transport.boundary[0].surface", ["\"lid\"", "the mesh has: ", "x-"]),
 ]
 
 @Suite("Bad-input suite: every case names its field and value")

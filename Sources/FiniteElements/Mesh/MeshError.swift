@@ -39,7 +39,7 @@ public enum MeshError: Error, Equatable, CustomStringConvertible {
         case let .invertedCell(cell, type, det, at):
             return "cell \(cell) (\(type.rawValue)) is inverted or degenerate: Jacobian determinant \(det) ≤ 0 at reference point (\(at.x), \(at.y), \(at.z))"
         case let .unknownSet(kind, name, available):
-            return "unknown \(kind) '\(name)'; available: \(available.sorted().joined(separator: ", "))"
+            return "unknown \(kind) '\(name)'; " + (available.isEmpty ? "the mesh has none" : "available: \(available.sorted().joined(separator: ", "))")
         case let .setIndexOutOfRange(kind, name, index, bound):
             return "\(kind) '\(name)' references index \(index): expected 0..<\(bound)"
         case let .faceOutOfRange(cell, face, count):

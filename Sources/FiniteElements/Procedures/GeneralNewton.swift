@@ -120,6 +120,10 @@ public final class GeneralNewtonSolver {
             for i in 0..<n { step[i] = -residual[i] }
             let start = ContinuousClock.now
             try linearSolver.solve(&step, count: 1)
+            // No null-space projection here: a zero pivot leaves the correction undetermined.
+            if linearSolver.report.singular, let zero = linearSolver.report.inertia?.zero {
+                throw NewtonError.singularTangent(iteration: iteration, zeroPivots: zero, projected: 0)
+            }
             statistics.solveSeconds += seconds(since: start)
             statistics.refinementSteps += linearSolver.report.iterations
             report.iterations = iteration

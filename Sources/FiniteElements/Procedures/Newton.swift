@@ -154,9 +154,11 @@ public struct NewtonOptions: Sendable, Equatable {
     /// When the tangent is singular — the ``SupernodalLDLT`` factorization met tiny pivots where
     /// the matrix really is singular (``SupernodalLDLT/nullSpaceBasis(maxDimension:pivotTolerance:tolerance:)``),
     /// as for a body with unconstrained rigid-body motions — remove the Newton correction's
-    /// components along that null space (default true). Without it every correction carries an
-    /// arbitrary null-space motion of size (round-off of `R` along it) / (tiny pivot),
-    /// which accumulates over steps into displacements far larger than the physical ones.
+    /// components along that null space (default true). Without it every correction would carry an
+    /// arbitrary null-space motion of size (round-off of `R` along it) / (tiny pivot), which
+    /// accumulates over steps into displacements far larger than the physical ones: a solve whose
+    /// factorization reports zero pivots (``SparseLinearAlgebra/SolverReport/singular``) that were
+    /// not projected out throws ``NewtonError/singularTangent(iteration:zeroPivots:projected:)``.
     public var projectNullSpace: Bool = true
     /// Newton iterations allowed before failing.
     public var maxIterations: Int = 25
@@ -199,15 +201,30 @@ public enum NewtonError: Error, Equatable, CustomStringConvertible {
     /// was above both the tolerance `target` and the round-off level `roundOffLevel`
     /// (`roundOffFactor · ε · ‖|K||x|‖₂`); `bestTrialNorm` is the smallest `‖R‖₂` tried.
     case stalled(iteration: Int, residualNorm: Double, bestTrialNorm: Double, target: Double, roundOffLevel: Double)
+    /// The factored tangent is singular (``SparseLinearAlgebra/SolverReport/singular``: `zeroPivots`
+    /// numerically zero pivots) and only `projected` of those null directions were removed from the
+    /// correction (``NewtonOptions/projectNullSpace`` off, a solver without a null-space basis, or
+    /// null vectors the basis did not find): the correction would carry an arbitrary component of
+    /// size (round-off) / (tiny pivot), so the iteration stops instead of taking it.
+    case singularTangent(iteration: Int, zeroPivots: Int, projected: Int)
 
     public var description: String {
         switch self {
-        case let .notConverged(i, r, t): return "Newton did not converge in \(i) iterations: ‖R‖₂ = \(r), target \(t)"
-        case let .diverged(i, r): return "Newton diverged at iteration \(i): ‖R‖₂ = \(r)"
+        case let .notConverged(i, r, t):
+            return "Newton did not converge in \(i) iterations: ‖R‖₂ = \(r), target \(t)"
+                + (t > 0 && r.isFinite && r >= t ? " (\(Int(min(r / t, 1e15).rounded()))× the target)" : "")
+                + "; the increment asks too much of one Newton solve — smaller time steps or load increments (a shorter dtMax, more steps) usually help; "
+                + "if not, look for a cause that no step size fixes: an element turned inside out by the load, a material parameter far outside its plausible range, a part held only weakly"
+        case let .diverged(i, r):
+            return "Newton diverged at iteration \(i): ‖R‖₂ = \(r)"
+                + (r.isFinite ? "" : " (an element turned inside out or a material law left its domain; smaller load increments or time steps may help)")
         case let .stalled(i, r, b, t, f):
             return "Newton stalled at iteration \(i): the line search found no decrease of ‖R‖₂ = \(r) (smallest tried \(b)); target \(t), round-off level ε‖|K||x|‖₂-based \(f)"
         case let .systemFailed(i, m): return "Newton iteration \(i): \(m)"
         case let .linearSolverFailed(i, m): return "Newton iteration \(i): linear solve failed: \(m)"
+        case let .singularTangent(i, z, p):
+            return "Newton iteration \(i): the tangent matrix is singular (\(z) zero pivot\(z == 1 ? "" : "s"), \(p) null direction\(p == 1 ? "" : "s") removed): "
+                + "the correction is not determined — a part of the model is free to move (add a support or a spring) or a material has no stiffness in some direction"
         }
     }
 }
@@ -425,9 +442,11 @@ public final class NewtonSolver {
                 for i in 0..<n { step[i] = -residual[i] }
                 let start = ContinuousClock.now
                 try solver.solve(&step, count: 1)
-                projectNullSpace(&step, solver: solver)
+                try projectNullSpace(&step, solver: solver, iteration: iteration)
                 statistics.solveSeconds += seconds(since: start)
                 statistics.refinementSteps += solver.report.iterations
+            } catch let error as NewtonError {
+                throw error
             } catch {
                 throw NewtonError.linearSolverFailed(iteration: iteration, message: String(describing: error))
             }
@@ -556,15 +575,24 @@ extension NewtonSolver {
 
     /// A singular tangent (e.g. unconstrained rigid-body motions): drops the correction's arbitrary
     /// null-space component (LDLᵀ factors, when ``NewtonOptions/projectNullSpace``).
-    private func projectNullSpace(_ step: inout [Double], solver: any LinearSolver) {
-        guard options.projectNullSpace, let ldlt = solver as? SupernodalLDLT else { return }
-        if nullBasis == nil {
-            nullBasis = ldlt.nullSpaceBasis()
-            statistics.nullSpaceDimension = max(statistics.nullSpaceDimension, nullBasis!.count)
+    /// - Throws: ``NewtonError/singularTangent(iteration:zeroPivots:projected:)`` when the factorization
+    ///   reports more zero pivots (``SolverReport/singular``) than null directions were removed.
+    private func projectNullSpace(_ step: inout [Double], solver: any LinearSolver, iteration: Int) throws {
+        var removed = 0
+        if options.projectNullSpace, let ldlt = solver as? SupernodalLDLT {
+            if nullBasis == nil {
+                nullBasis = ldlt.nullSpaceBasis()
+                statistics.nullSpaceDimension = max(statistics.nullSpaceDimension, nullBasis!.count)
+            }
+            if let basis = nullBasis, !basis.isEmpty {
+                project(&step, outOf: basis)
+                statistics.projectedCorrections += 1
+                removed = basis.count
+            }
         }
-        if let basis = nullBasis, !basis.isEmpty {
-            project(&step, outOf: basis)
-            statistics.projectedCorrections += 1
+        // Backstop: a zero pivot whose direction was not removed leaves an undetermined correction.
+        if solver.report.singular, let zero = solver.report.inertia?.zero, zero > removed {
+            throw NewtonError.singularTangent(iteration: iteration, zeroPivots: zero, projected: removed)
         }
     }
 }
@@ -655,7 +683,7 @@ extension NewtonSolver {
                 for i in stride(from: pairs - 1, through: 0, by: -1) { axpy(dot(kept!.w[i], step), kept!.v[i], &step) }
                 try solver.solve(&step, count: 1)
                 for i in 0..<pairs { axpy(dot(kept!.v[i], step), kept!.w[i], &step) }
-                projectNullSpace(&step, solver: solver)
+                try projectNullSpace(&step, solver: solver, iteration: iteration)
                 statistics.solveSeconds += seconds(since: start)
                 statistics.refinementSteps += solver.report.iterations
             } catch let error as NewtonError {

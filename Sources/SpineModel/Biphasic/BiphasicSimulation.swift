@@ -80,7 +80,7 @@ public final class BiphasicSimulation {
         var materials = [BiphasicProblem.CellMaterial?](repeating: nil, count: mesh.cellCount)
         for (region, name) in model.regions {
             guard let cells = mesh.regions[region] else {
-                throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+                throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; \(mesh.regions.keys.meshHas("regions"))")
             }
             guard let def = model.materials[name] else {
                 throw ModelError(.unknownName, at: model.rootPath.key("regions").description, "region \"\(region)\" names material \"\(name)\", which is not defined; defined: \(model.materials.keys.sorted().joined(separator: ", "))")
@@ -138,14 +138,14 @@ public final class BiphasicSimulation {
         }
         self.problem = problem
         for s in model.outputs.surfaces where mesh.surfaces[s.surface] == nil {
-            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
         }
         for s in model.outputs.surfaces where s.quantity == "tractionIntegral" {
             throw ModelError(.invalidValue, at: s.path + ".quantity", "tractionIntegral is not available in biphasic models; use reactionForce")
         }
         for r in model.outputs.regions {
             guard mesh.regions[r.region] != nil else {
-                throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+                throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; \(mesh.regions.keys.meshHas("regions"))")
             }
             guard ["volume", "volumeChange"].contains(r.quantity) else {
                 throw ModelError(.invalidValue, at: r.path + ".quantity", "biphasic models record volume or volumeChange over regions, got \"\(r.quantity)\"")

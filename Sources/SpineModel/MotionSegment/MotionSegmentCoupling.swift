@@ -33,12 +33,12 @@ struct MotionSegmentCoupling {
             switch v.tiedTo {
             case let .surface(s):
                 guard mesh.surfaces[s] != nil else {
-                    throw ModelError(.unknownName, at: at.appending(.jsonOnly("surface")).description, "vertebra \"\(v.name)\" is tied to unknown surface \"\(s)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+                    throw ModelError(.unknownName, at: at.appending(.jsonOnly("surface")).description, "vertebra \"\(v.name)\" is tied to unknown surface \"\(s)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
                 }
                 nodesOf.append(try mesh.nodes(ofSurface: s))
             case let .nodeSet(s):
                 guard mesh.nodeSets[s] != nil else {
-                    throw ModelError(.unknownName, at: at.appending(.jsonOnly("nodeSet")).description, "vertebra \"\(v.name)\" is tied to unknown node set \"\(s)\"; the mesh has: \(mesh.nodeSets.keys.sorted().joined(separator: ", "))")
+                    throw ModelError(.unknownName, at: at.appending(.jsonOnly("nodeSet")).description, "vertebra \"\(v.name)\" is tied to unknown node set \"\(s)\"; \(mesh.nodeSets.keys.meshHas("node sets"))")
                 }
                 nodesOf.append(try mesh.nodes(inSet: s))
             }

@@ -110,10 +110,8 @@ public final class RunDirectory: @unchecked Sendable {
         let name = target.lastPathComponent
         guard !name.isEmpty, name != "/", name != ".", name != ".." else { throw .invalidPath(target.path) }
         let parent = target.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        } catch {
-            throw .system(operation: "create directory", path: parent.path, errno: Self.errnoOf(error))
+        if let failed = Self.makeDirectories(parent) {
+            throw .system(operation: "create directory", path: failed.path, errno: failed.errno)
         }
 
         // 1. The lock.
@@ -500,6 +498,18 @@ public final class RunDirectory: @unchecked Sendable {
         guard fn(atFDCWD, a.path, atFDCWD, b.path, renameExchange) == 0 else {
             throw .system(operation: "atomic exchange (renameat2 RENAME_EXCHANGE) onto", path: b.path, errno: errno)
         }
+    }
+
+    /// `mkdir -p` of `url`: nil when it exists as a directory or was created, otherwise the path
+    /// that failed and why (`ENOTDIR` when an existing ancestor is a file) — from `stat`/`mkdir`
+    /// themselves, since a Foundation error may carry no POSIX code.
+    static func makeDirectories(_ url: URL) -> (path: String, errno: Int32)? {
+        var info = stat()
+        if stat(url.path, &info) == 0 { return info.st_mode & S_IFMT == S_IFDIR ? nil : (url.path, ENOTDIR) }
+        let up = url.deletingLastPathComponent()
+        if up.path != url.path, let failed = makeDirectories(up) { return failed }
+        if mkdir(url.path, 0o755) == 0 || errno == EEXIST { return nil }
+        return (url.path, errno)
     }
 
     static func errnoOf(_ error: Error) -> Int32 {

@@ -69,10 +69,10 @@ public final class NutrientTractionSimulation {
         self.cycles = try cycles ?? model.tractionCycleWindows()
         var mesh = cornerMesh ? try Self.cornerMesh(of: biphasic.mesh) : biphasic.mesh
         for r in ["nucleus", "annulus"] where mesh.regions[r] == nil {
-            throw ModelError(.unknownName, at: "mesh", "nutrient transport needs region \"\(r)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+            throw ModelError(.unknownName, at: "mesh", "nutrient transport needs region \"\(r)\"; \(mesh.regions.keys.meshHas("regions"))")
         }
         for s in ["top", "bottom", "outer"] where mesh.surfaces[s] == nil {
-            throw ModelError(.unknownName, at: "mesh", "nutrient transport needs surface \"\(s)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+            throw ModelError(.unknownName, at: "mesh", "nutrient transport needs surface \"\(s)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
         }
         let nucleus = Set(try mesh.cells(inRegion: "nucleus"))
         let top = try mesh.faces(ofSurface: "top").filter { nucleus.contains($0.cell) }

@@ -36,7 +36,7 @@ public final class SolidSimulation {
         var cellMaterials = [SolidMechanicsProblem.CellMaterial?](repeating: nil, count: mesh.cellCount)
         for (region, name) in model.regions {
             guard let cells = mesh.regions[region] else {
-                throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+                throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; \(mesh.regions.keys.meshHas("regions"))")
             }
             guard let def = model.materials[name] else {
                 throw ModelError(.unknownName, at: model.rootPath.key("regions").description, "region \"\(region)\" names material \"\(name)\", which is not defined; defined: \(model.materials.keys.sorted().joined(separator: ", "))")
@@ -63,7 +63,7 @@ public final class SolidSimulation {
             throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
         }
         for r in model.outputs.regions where mesh.regions[r.region] == nil {
-            throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+            throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; \(mesh.regions.keys.meshHas("regions"))")
         }
         let locator = PointLocator(mesh: mesh)
         probeLocations = try model.outputs.probes.map { p in
@@ -121,7 +121,7 @@ public final class SolidSimulation {
             guard mesh.nodeSets[name] != nil else {
                 throw ModelError(.unknownName, at: c.path + ".nodeSet", "unknown node set \"\(name)\"; " + (mesh.nodeSets.isEmpty
                     ? "the mesh has no node sets (node sets come from a Gmsh file's physical groups; a generated mesh has surfaces: \(mesh.surfaces.keys.sorted().joined(separator: ", ")))"
-                    : "the mesh has: \(mesh.nodeSets.keys.sorted().joined(separator: ", "))"))
+                    : "\(mesh.nodeSets.keys.meshHas("node sets"))"))
             }
             return try mesh.nodes(inSet: name)
         }

@@ -40,14 +40,14 @@ public final class TransportSimulation {
         self.mesh = mesh
         for s in definition.solutes {
             for (region, _) in s.materials where mesh.regions[region] == nil {
-                throw ModelError(.unknownName, at: "transport.solutes.\(s.name).materials.\(region)", "unknown region; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+                throw ModelError(.unknownName, at: "transport.solutes.\(s.name).materials.\(region)", "unknown region \"\(region)\"; \(mesh.regions.keys.meshHas("regions"))")
             }
         }
         for (i, r) in definition.reactions.enumerated() where mesh.regions[r.region] == nil {
-            throw ModelError(.unknownName, at: "transport.reactions[\(i)].region", "unknown region \"\(r.region)\"; the mesh has: \(mesh.regions.keys.sorted().joined(separator: ", "))")
+            throw ModelError(.unknownName, at: "transport.reactions[\(i)].region", "unknown region \"\(r.region)\"; \(mesh.regions.keys.meshHas("regions"))")
         }
         for (c, path) in definition.boundary where mesh.surfaces[c.surface] == nil {
-            throw ModelError(.unknownName, at: path + ".surface", "unknown surface \"\(c.surface)\"; the mesh has: \(mesh.surfaces.keys.sorted().joined(separator: ", "))")
+            throw ModelError(.unknownName, at: path + ".surface", "unknown surface \"\(c.surface)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
         }
         do {
             problem = try SoluteTransportProblem(mesh: mesh, solutes: definition.solutes, reactions: definition.reactions,
@@ -64,13 +64,13 @@ public final class TransportSimulation {
             throw ModelError(.invalidValue, at: p.path + ".at", "point [\(p.at.x), \(p.at.y), \(p.at.z)] mm lies outside the mesh")
         }
         for r in definition.outputs.regions where mesh.regions[r.region] == nil {
-            throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"")
+            throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; \(mesh.regions.keys.meshHas("regions"))")
         }
         for s in definition.outputs.surfaces where mesh.surfaces[s.surface] == nil {
-            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"")
+            throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
         }
         for v in definition.outputs.viable {
-            if let region = v.region, mesh.regions[region] == nil { throw ModelError(.unknownName, at: v.path + ".region", "unknown region \"\(region)\"") }
+            if let region = v.region, mesh.regions[region] == nil { throw ModelError(.unknownName, at: v.path + ".region", "unknown region \"\(region)\"; \(mesh.regions.keys.meshHas("regions"))") }
         }
     }
 
