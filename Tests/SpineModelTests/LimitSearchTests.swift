@@ -100,6 +100,20 @@ struct LimitSearchTests {
         let expected = 400 - 0.5 * (1 - BodySegmentFractions.dempster.fractionCranial(to: .l4l5)) * 80 * 9.81
         #expect(abs(b.peakForce - expected) <= 1e-9 * expected)
         #expect(abs(expected - 217.9264) <= 1e-9 * 217.9264)
+        // Below one body weight the protocol's force curve is the table's own history at the level
+        // (ProfessionalTable.historyAtLevel, one cycle at 400 N), point for point, to 1e-9 N.
+        var oneCycle = table
+        oneCycle.cycles = 1; oneCycle.pullFraction = 400 / patient.bodyWeight
+        let history = try oneCycle.historyAtLevel(patient: patient)
+        let curve = try MotionSegmentLimitSearch(patient: patient, table: table).limitProtocol(tableForce: 400)
+        guard case let .custom(c) = curve.pattern else { Issue.record("expected a custom curve"); return }
+        #expect(c.times.count == history.times.count)
+        for (k, t) in c.times.enumerated() where k < history.times.count {
+            #expect(abs(t - (history.times[k] - history.times[0])) <= 1e-9 && abs(c.forces[k] - history.axialForce[k]) <= 1e-9)
+        }
+        // Above one body weight (1.5 × 784.8 N on the split table) the peak is the table force.
+        let c15 = try split.limitProtocol(tableForce: 1.5 * 784.8).resolve(bodyMassKg: 80)
+        #expect(abs(c15.peakForce - 1177.2) <= 1e-9 * 1177.2)
         // A pull angle is refused (its flexion moment is not applied), naming the field.
         table.pullAngle = 10
         #expect(throws: LimitSearchError.unsupportedProtocol(field: "table.pullAngle", value: 10, expected: "0° (a pull angle adds a flexion moment the limit search does not apply)")) {

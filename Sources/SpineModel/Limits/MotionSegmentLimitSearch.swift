@@ -7,7 +7,7 @@ import TractionSafety
 ///
 /// **Limit protocol.** One representative cycle of the table's session (``ProfessionalTable``
 /// with `cycles = 1`: its ramp shape, hold, rest level and table configuration), the table force
-/// mapped to the level by ``ProfessionalTable/historyAtLevel(patient:fractions:)`` and applied
+/// mapped to the level as ``ProfessionalTable/historyAtLevel(patient:fractions:)`` does and applied
 /// axially to the upper vertebra of ``MotionSegment/lumbar(_:patient:mesh:ligaments:)`` after the
 /// model's 17 N lying preload held 60 s. One cycle gives each criterion its peak: with the shipped
 /// data sets (no damage law) nothing accumulates from cycle to cycle.
@@ -39,7 +39,9 @@ public struct MotionSegmentLimitSearch: Sendable {
     public var ligamentDataSets: [LigamentDataSet]
     /// The motion segment's mesh.
     public var mesh: DefaultDiscModel.MeshLevel
-    /// Largest table force searched, as a fraction of body weight (dimensionless, (0, 1]).
+    /// Largest table force searched, as a fraction of body weight (dimensionless, (0, 3]). Above
+    /// the clinical caps (0.5 of body weight) on purpose: the model's own limit is then found and
+    /// reported even where a clinical cap governs the document.
     public var ceilingBodyWeightFraction: Double
     /// Bracket width over the limit at which the search stops (dimensionless, (0, 0.5]).
     public var relativeTolerance: Double
@@ -48,10 +50,10 @@ public struct MotionSegmentLimitSearch: Sendable {
     public static let lyingPreload = TractionProtocol.Preload(force: .newtons(17), ramp: 10, duration: 60)
 
     /// A search with the professional table's defaults, the default criteria, both shipped
-    /// ligament data sets, the coarse mesh, a ceiling of one body weight and a 1 % bracket.
+    /// ligament data sets, the coarse mesh, a ceiling of two body weights and a 1 % bracket.
     public init(patient: Patient, table: ProfessionalTable = ProfessionalTable(), criteria: LimitCriteria = LimitCriteria(),
                 ligamentDataSets: [LigamentDataSet] = [.remus2021, .goelBilinear], mesh: DefaultDiscModel.MeshLevel = .coarse,
-                ceilingBodyWeightFraction: Double = 1, relativeTolerance: Double = 0.01) {
+                ceilingBodyWeightFraction: Double = 2, relativeTolerance: Double = 0.01) {
         self.patient = patient; self.table = table; self.criteria = criteria; self.ligamentDataSets = ligamentDataSets
         self.mesh = mesh; self.ceilingBodyWeightFraction = ceilingBodyWeightFraction; self.relativeTolerance = relativeTolerance
     }
@@ -70,25 +72,53 @@ public struct MotionSegmentLimitSearch: Sendable {
         guard !ligamentDataSets.isEmpty else {
             throw LimitSearchError.invalidParameter(field: "ligamentDataSets", value: 0, expected: "at least one ligament data set")
         }
-        guard ceilingBodyWeightFraction.isFinite, ceilingBodyWeightFraction > 0, ceilingBodyWeightFraction <= 1 else {
-            throw LimitSearchError.invalidParameter(field: "ceilingBodyWeightFraction", value: ceilingBodyWeightFraction, expected: "a fraction of body weight in (0, 1]")
+        guard ceilingBodyWeightFraction.isFinite, ceilingBodyWeightFraction > 0, ceilingBodyWeightFraction <= 3 else {
+            throw LimitSearchError.invalidParameter(field: "ceilingBodyWeightFraction", value: ceilingBodyWeightFraction, expected: "a fraction of body weight in (0, 3]")
         }
         guard relativeTolerance.isFinite, relativeTolerance > 0, relativeTolerance <= 0.5 else {
             throw LimitSearchError.invalidParameter(field: "relativeTolerance", value: relativeTolerance, expected: "a fraction in (0, 0.5]")
         }
     }
 
-    /// The limit protocol for a table force (N): one cycle, the axial force at the level, after the lying preload.
-    /// - Throws: ``ScenarioError`` for a bad table or force.
+    /// The limit protocol for a table force (N): one cycle of the table's force curve scaled to
+    /// `tableForce`, each point mapped to the axial force at the level by
+    /// ``ProfessionalTable/loadAtLevel(tableForce:patient:fractions:)`` (with a point added where
+    /// the table force crosses a one-piece table's friction, so the piecewise-linear history is
+    /// exact), after the lying preload. Unlike a table session, the force may exceed one body
+    /// weight (the search's ceiling).
+    /// - Throws: ``ScenarioError`` for a bad table or force; ``TractionProtocolError``.
     public func limitProtocol(tableForce: Double) throws -> TractionProtocol {
         var cycle = table
         cycle.cycles = 1
-        cycle.pullFraction = tableForce / patient.bodyWeight
-        let history = try cycle.historyAtLevel(patient: patient)
-        var p = TractionProtocol.custom(times: history.times.map { $0 - history.times[0] }, forces: history.axialForce, unit: .newtons,
-                                        preload: Self.lyingPreload)
+        cycle.pullFraction = 1
+        let unit = try cycle.tractionProtocol().resolve(bodyMassKg: patient.bodyMassKg)
+        let shape = unit.tractionCurve                        // dimensionless, peak 1
+        let mu = table.frictionCoefficient
+        let caudalFriction = mu * (1 - BodySegmentFractions.dempster.fractionCranial(to: patient.level)) * patient.bodyWeight
+        var times: [Double] = [], forces: [Double] = []
+        for i in shape.times.indices {
+            if i > 0, caudalFriction > 0 {
+                let (t0, t1) = (shape.times[i - 1], shape.times[i])
+                let a0 = tableForce * shape.values[i - 1] - caudalFriction, a1 = tableForce * shape.values[i] - caudalFriction
+                if (a0 < 0) != (a1 < 0), a0 != 0, a1 != 0 {
+                    times.append(t0 + a0 / (a0 - a1) * (t1 - t0)); forces.append(0)
+                }
+            }
+            times.append(shape.times[i])
+            forces.append(try table.loadAtLevel(tableForce: max(0, tableForce * shape.values[i]), patient: patient).axialForce)
+        }
+        var p = TractionProtocol.custom(times: times.map { $0 - times[0] }, forces: forces, unit: .newtons, preload: Self.lyingPreload)
         p.table = table.table; p.harness = table.harness; p.pullAngle = table.pullAngle
         return p
+    }
+
+    /// Applies a limit protocol and drops the model's record of it (``Model/tractionProtocol``,
+    /// ``Model/bodyMassKg``): the record is part of what a kept free-swollen state is keyed on,
+    /// and the limit protocols differ only in their force, which does not act during free swelling.
+    static func apply(_ p: TractionProtocol, to model: inout Model, bodyMassKg: Double) throws {
+        try model.apply(p, bodyMassKg: bodyMassKg)
+        model.tractionProtocol = nil
+        model.bodyMassKg = nil
     }
 
     /// Runs the search (every data set, full solves on the calling thread).
@@ -100,11 +130,11 @@ public struct MotionSegmentLimitSearch: Sendable {
         for set in ligamentDataSets {
             let base = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh, ligaments: set)
             var swellModel = base
-            try swellModel.apply(limitProtocol(tableForce: ceiling), bodyMassKg: patient.bodyMassKg)
+            try Self.apply(limitProtocol(tableForce: ceiling), to: &swellModel, bodyMassKg: patient.bodyMassKg)
             let swollen = try Simulation(model: swellModel).freeSwollenStateSynchronously()
             let limit = try LimitBracketing.largestAdmissibleLoad(ceiling: ceiling, relativeTolerance: relativeTolerance) { force in
                 var m = base
-                try m.apply(limitProtocol(tableForce: force), bodyMassKg: patient.bodyMassKg)
+                try Self.apply(limitProtocol(tableForce: force), to: &m, bodyMassKg: patient.bodyMassKg)
                 let r = try Simulation(model: m).runSynchronously(from: swollen)
                 guard let segment = r.motionSegment else {
                     throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
