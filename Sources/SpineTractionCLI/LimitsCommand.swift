@@ -282,7 +282,7 @@ struct LimitsCommand: ParsableCommand {
 
         func run() throws {
             guard exact else {
-                throw ValidationError("limits compute needs --exact: no surrogate has been built yet, so the limit can only come from full solves of the motion segment (about 10–30 s per patient in a release build); give --exact to run them")
+                throw ValidationError("limits compute needs --exact: no surrogate has been built yet, so the limit can only come from full solves of the motion segment (about 30–40 s per patient in a release build on this shared 2-core machine); give --exact to run them")
             }
             var override: LumbarLevel?
             if let l = level {

@@ -26,6 +26,18 @@ struct LimitSearchTests {
         #expect(r.evaluations.contains { $0.load == r.limit })
     }
 
+    /// A strongly curved response (r = e^{20(F/F* − 1)}, exact root F* = 333 N) still ends with a
+    /// 1 % bracket around the root: the safeguard's bisection steps carry it where the
+    /// interpolation is poor.
+    @Test func bracketsAStronglyCurvedResponse() throws {
+        let r = try LimitBracketing.largestAdmissibleLoad(ceiling: 1000) { f in
+            [CriterionValue(criterion: "exp", ratio: exp(20 * (f / 333 - 1)), marginFraction: 0)]
+        }
+        #expect(r.limit <= 333 && r.limit >= 333 / 1.01)
+        #expect(try #require(r.upperBracket) > 333)
+        #expect(r.relativeBracketWidth <= 0.01)
+    }
+
     /// Two criteria: the one with the smaller root governs (roots 300 and 500 N, linear ratios).
     @Test func theSmallerRootGoverns() throws {
         let r = try LimitBracketing.largestAdmissibleLoad(ceiling: 1000) { f in
@@ -46,7 +58,8 @@ struct LimitSearchTests {
 
     /// A response that falls with the load is refused (no limit), and so is one that fails everywhere.
     @Test func refusesNonMonotoneAndNowhereAdmissible() {
-        // Evaluated at 1000 N (ratio 2), 500 N (0.9), 750 N (0.5): the ratio falls from 500 to 750 N.
+        // Ratio 0.9 up to 600 N, 0.5 from 600 to 900 N, 2 above: the search's probes end in the
+        // 0.5 band, so an evaluated load in the 0.9 band lies below one in the 0.5 band.
         do {
             _ = try LimitBracketing.largestAdmissibleLoad(ceiling: 1000) { f in
                 [CriterionValue(criterion: "bumpy", ratio: f > 900 ? 2 : (f > 600 ? 0.5 : 0.9), marginFraction: 0)]
@@ -54,7 +67,7 @@ struct LimitSearchTests {
             Issue.record("expected a refusal")
         } catch let e as LimitSearchError {
             guard case let .nonMonotone(f0, r0, f1, r1, _) = e else { Issue.record("\(e)"); return }
-            #expect(f0 == 500 && r0 == 0.9 && f1 == 750 && r1 == 0.5)
+            #expect(f0 <= 600 && r0 == 0.9 && f1 > 600 && f1 <= 900 && r1 == 0.5)
         } catch { Issue.record("\(error)") }
         do {
             _ = try LimitBracketing.largestAdmissibleLoad(ceiling: 1000, maxHalvings: 3) { _ in [CriterionValue(criterion: "always", ratio: 2, marginFraction: 0)] }
@@ -218,14 +231,15 @@ struct LimitSearchTests {
         let loaded = try LimitsLoader.load(signed, expecting: expectations)
         #expect(loaded.document.limits.maxForceN.value == c.value)
         #expect(loaded.document.limits.maxForceN.criterion == c.criterion)
-        // Tampering with the model-derived limit is refused.
-        var tampered = signed
+        // Tampering with the model-derived limit is refused: its number in the signed bytes is
+        // replaced by one 50 N higher (everything else, signature included, unchanged).
         let text = String(decoding: signed, as: UTF8.self)
-        let valueText = "\(c.value)"
-        if let r = text.range(of: valueText) {
-            tampered = Array(text.replacingCharacters(in: r, with: "\(c.value + 50)").utf8)
+        if let field = text.range(of: #""maxForceN":{"#), let value = text.range(of: #""value":"#, range: field.upperBound..<text.endIndex),
+           let close = text.range(of: "}", range: value.upperBound..<text.endIndex) {
+            #expect(Double(text[value.upperBound..<close.lowerBound]) == c.value)
+            let tampered = Array(text.replacingCharacters(in: value.upperBound..<close.lowerBound, with: "\(c.value + 50)").utf8)
             #expect(throws: LimitsRefusal.self) { try LimitsLoader.load(tampered, expecting: expectations) }
-        } else { Issue.record("the limit \(valueText) is not in the document text") }
+        } else { Issue.record("no limits.maxForceN.value in the signed document") }
 
         // Trace: 10 Hz; ramp 0 → peak in 15 s (≤ 50 N/s for a peak ≤ 750 N), hold 40 s, ramp down
         // 15 s, rest to 100 s: the pull phase (until the set-point falls to half the peak) lasts 62.5 s ≤ 75 s.
