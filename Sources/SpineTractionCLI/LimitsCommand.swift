@@ -294,6 +294,7 @@ struct LimitsCommand: ParsableCommand {
             do { patient = try LimitsPatient(json: try LimitsCommand.read(patientFile, what: "PATIENT"), level: override) } catch let e as PatientFileError {
                 throw ValidationError("\(patientFile): \(e)")
             }
+            if let o = override { print("level \(o.rawValue) (from --level; it replaces the patient file's level)") }
             let sessionValue: LimitsComputation.Session
             do { sessionValue = try LimitsComputation.Session(json: try LimitsCommand.read(session, what: "--session")) } catch let e as LimitsComputationError {
                 throw ValidationError("--session \(session): \(e)")
