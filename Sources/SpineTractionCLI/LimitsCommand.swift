@@ -7,7 +7,7 @@ struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
         abstract: "Make keys for, build, sign and check force-safety limits documents.",
-        subcommands: [Keygen.self, Build.self, Sign.self, Check.self, Verify.self, Example.self]
+        subcommands: [Keygen.self, Build.self, Sign.self, Check.self, Verify.self, Example.self, Compute.self]
     )
 
     /// Largest file the limits commands read, bytes (a document is at most 64 KiB; inputs and keys
@@ -274,6 +274,71 @@ struct LimitsCommand: ParsableCommand {
             }
             let document = try LimitsBuilder.build(inputs)
             print(String(decoding: document.canonicalUnsignedJSON, as: UTF8.self))
+        }
+    }
+
+    /// `limits compute`.
+    struct Compute: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compute an unsigned limits document for a patient from the motion-segment model (full solves with --exact).",
+            discussion: """
+                PATIENT.json: {"bodyMassKg", "heightCm", "tScore", "discGrade", "level", "conditions", \
+                "spondylolisthesisGrade", "monthsSinceSpinalSurgery"} (every member required; \
+                Examples/patients/limits-*.json). --session: {"device", "prescription", "monitoring", \
+                "createdAtUnixS", "validityS"} as in `limits example --inputs`. The protocol family is the \
+                professional intermittent table (split table, 0° pull angle, logarithmic 15 s ramps, 60 s \
+                hold); the limit is the largest table force for which every ligament stays at or below half \
+                its failure force, no laxity accumulates and the disc distracts at most 4 mm, worst case over \
+                the remus2021 and goelBilinear ligament data sets, bracketed to 1 % on one cycle (coarse \
+                mesh). It becomes a model-criterion candidate of the limits builder, which still takes the \
+                minimum with the clinical caps, device rating and prescription. The output is unsigned: \
+                sign it with `limits sign`. Without --exact the command refuses: no surrogate has been built \
+                yet, and it never falls back to full solves silently. A patient with an absolute \
+                contraindication gets a BLOCKED document without a model run.
+                """
+        )
+        @Argument(help: "Patient file (JSON).") var patientFile: String
+        @Option(help: "Session file: device rating, prescription, monitoring, creation time, validity (JSON).") var session: String
+        @Option(help: "Treated level, e.g. L4-L5 (replaces the patient file's level).") var level: String?
+        @Option(help: "Where to write the unsigned document.") var output: String
+        @Flag(help: "Compute the limit with full solves of the motion segment (required: no surrogate is built yet).") var exact = false
+
+        func run() throws {
+            guard exact else {
+                throw ValidationError("limits compute needs --exact: no surrogate has been built yet, so the limit can only come from full solves of the motion segment (about 30–40 s per patient in a release build on this shared 2-core machine); give --exact to run them")
+            }
+            var override: LumbarLevel?
+            if let l = level {
+                do { override = try LumbarLevel(name: l) } catch {
+                    throw ValidationError("--level \(l): expected one of \(LumbarLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            let patient: LimitsPatient
+            do { patient = try LimitsPatient(json: try LimitsCommand.read(patientFile, what: "PATIENT"), level: override) } catch let e as PatientFileError {
+                throw ValidationError("\(patientFile): \(e)")
+            }
+            if let o = override { print("level \(o.rawValue) (from --level; it replaces the patient file's level)") }
+            let sessionValue: LimitsComputation.Session
+            do { sessionValue = try LimitsComputation.Session(json: try LimitsCommand.read(session, what: "--session")) } catch let e as LimitsComputationError {
+                throw ValidationError("--session \(session): \(e)")
+            }
+            let start = Date()
+            let result = try LimitsComputation.compute(patient: patient, session: sessionValue)
+            let wall = Date().timeIntervalSince(start)
+            try Data(result.document.canonicalUnsignedJSON).write(to: URL(fileURLWithPath: output))
+            if let m = result.modelLimit {
+                print(m.report, terminator: "")
+            } else {
+                print("model not run: an absolute contraindication blocks treatment")
+            }
+            let d = result.document
+            if d.blocked {
+                print("computed \(output): BLOCKED by \(d.blockReasons.map(\.rawValue).joined(separator: ", ")) (no controller loads it)")
+            } else {
+                print("computed \(output) (unsigned): maxForceN \(d.limits.maxForceN.value) [\(d.limits.maxForceN.kind.rawValue): \(d.limits.maxForceN.criterion)]")
+            }
+            print("inputs digest \(result.inputs.digestSHA256)")
+            print(String(format: "wall %.2f s", wall))
         }
     }
 }

@@ -1,0 +1,123 @@
+import Foundation
+
+/// The safety criteria a force limit must keep, with their allowable bounds.
+///
+/// Each criterion gives a ratio (response over allowable bound); a load is admissible when every
+/// ratio is ≤ 1. Every bound is a `var`; a study should state the values it used.
+///
+/// **Ligaments.**
+/// - ``ligamentDamageThresholdFraction`` (default 0.5): a ligament whose law has a damage law
+///   (``Biomechanics/LigamentDamage``) keeps its largest fibre strain ≤ this fraction × the
+///   damage-threshold strain. The shipped data sets (``LigamentDataSet/remus2021``,
+///   ``LigamentDataSet/goelBilinear``) have no damage law — no lumbar sub-failure damage strain
+///   was found in the literature; the only number seen is structural damage of the rat medial
+///   collateral ligament at 5.14 % strain (Provenzano et al., as cited in an ASME Summer
+///   Bioengineering Conference 2011 abstract; the primary figure was not verified), not a spinal ligament — so for them this
+///   criterion is inactive and the failure-force criterion below governs.
+/// - ``ligamentFailureForceFraction`` (default 0.5): a ligament with a failure force keeps its
+///   peak total force ≤ this fraction × the failure force. **Argument for 0.5** (a judgement, not
+///   a published value): the failure forces are single means from cadaveric tests (ALL 510, PLL
+///   384, LF 340, ISL 130, SSL 200, ITL 70 N; BMC Musculoskelet Disord 2010, 11:151, Table 3)
+///   with no scatter attached to them in the data sets, the damage onset lies below failure (the
+///   rat data above: damage well before rupture), and traction is applied repeatedly (15 cycles a
+///   session, many sessions): keeping the peak at half the mean failure force leaves a factor of
+///   two for specimen scatter and sub-failure damage. Lower it for a more cautious study.
+/// - The capsular ligament has neither a failure force nor a damage law in either data set: no
+///   facet-capsule criterion can be evaluated (stated, not guessed).
+///
+/// **Accumulated laxity** ``maxAccumulatedLaxity`` (strain, default 0): the largest accumulated
+/// fibre laxity over the limit protocol. The default 0 allows none: the limit keeps every fibre
+/// below the onset of damage. With the shipped data sets (no damage law) laxity stays 0.
+///
+/// **Disc distraction** ``maxDistraction`` (mm, default 4.0): the peak distraction of the upper
+/// endplate's centre. 4.0 mm is the largest lower-lumbar distraction measured in vivo under
+/// traction (0.3–4.0 mm with inverted traction, n = 20; Gianakopoulos G et al. 1985, Arch Phys
+/// Med Rehabil 66(2):100–102) — the limit keeps the model within what was observed in patients.
+/// nil turns it off.
+///
+/// **Facet force** ``maxFacetForce`` (N, default nil = off): no published allowable facet contact
+/// force under traction was found; under axial traction the facets separate. A study may set one.
+///
+/// **Annulus fibre strain**: the motion segment's results do not report annulus fibre strain, so
+/// this criterion is not evaluated (stated in every ``MotionSegmentForceLimit``).
+///
+/// **Bone**: the motion segment's vertebrae are rigid bodies, so the model computes no bone strain
+/// or stress and no bone criterion is evaluated here. Bone density acts on the limits through the
+/// clinical bone-density factor of the limits builder (`ContraindicationRules.boneDensityForceFactor`),
+/// which only lowers them.
+public struct LimitCriteria: Sendable, Equatable {
+    /// Allowable fraction of a ligament's damage-threshold strain (dimensionless, (0, 1]).
+    public var ligamentDamageThresholdFraction: Double
+    /// Allowable fraction of a ligament's failure force (dimensionless, (0, 1]).
+    public var ligamentFailureForceFraction: Double
+    /// Largest accumulated fibre laxity (strain, ≥ 0; 0 allows none).
+    public var maxAccumulatedLaxity: Double
+    /// Largest disc distraction (mm, > 0), nil for no distraction criterion.
+    public var maxDistraction: Double?
+    /// Largest contact force of either facet (N, > 0), nil for no facet criterion.
+    public var maxFacetForce: Double?
+
+    /// Criteria with the defaults argued in the type's discussion.
+    public init(ligamentDamageThresholdFraction: Double = 0.5, ligamentFailureForceFraction: Double = 0.5,
+                maxAccumulatedLaxity: Double = 0, maxDistraction: Double? = 4.0, maxFacetForce: Double? = nil) {
+        self.ligamentDamageThresholdFraction = ligamentDamageThresholdFraction
+        self.ligamentFailureForceFraction = ligamentFailureForceFraction
+        self.maxAccumulatedLaxity = maxAccumulatedLaxity
+        self.maxDistraction = maxDistraction
+        self.maxFacetForce = maxFacetForce
+    }
+
+    /// Checks every bound.
+    /// - Throws: ``LimitSearchError/invalidParameter(field:value:expected:)`` naming it.
+    public func validate() throws(LimitSearchError) {
+        for (name, v) in [("criteria.ligamentDamageThresholdFraction", ligamentDamageThresholdFraction),
+                          ("criteria.ligamentFailureForceFraction", ligamentFailureForceFraction)] where !(v.isFinite && v > 0 && v <= 1) {
+            throw .invalidParameter(field: name, value: v, expected: "a fraction in (0, 1]")
+        }
+        guard maxAccumulatedLaxity.isFinite, maxAccumulatedLaxity >= 0 else {
+            throw .invalidParameter(field: "criteria.maxAccumulatedLaxity", value: maxAccumulatedLaxity, expected: "a finite strain ≥ 0")
+        }
+        if let d = maxDistraction, !(d.isFinite && d > 0) {
+            throw .invalidParameter(field: "criteria.maxDistraction", value: d, expected: "a finite distraction > 0 mm (nil for none)")
+        }
+        if let f = maxFacetForce, !(f.isFinite && f > 0) {
+            throw .invalidParameter(field: "criteria.maxFacetForce", value: f, expected: "a finite force > 0 N (nil for none)")
+        }
+    }
+
+    /// Every criterion's value for one run of a motion segment (see the type's discussion).
+    /// Identifiers: `ligament.<ALL|…|CL>[-left|-right].failureForce|damageThreshold`,
+    /// `laxity`, `distraction`, `facet.<name>.force`.
+    public func evaluate(_ r: MotionSegmentResults) -> [CriterionValue] {
+        var out: [CriterionValue] = []
+        var laxity = 0.0
+        for l in r.ligaments {
+            let id = "ligament." + l.type.rawValue + (l.side == .midline ? "" : "-" + l.side.rawValue)
+            if let d = l.thresholdRatio?.maximum {
+                out.append(CriterionValue(criterion: id + ".damageThreshold", ratio: max(0, d) / ligamentDamageThresholdFraction,
+                                          marginFraction: 1 - ligamentDamageThresholdFraction))
+            }
+            if let f = l.failureRatio?.maximum {
+                out.append(CriterionValue(criterion: id + ".failureForce", ratio: max(0, f) / ligamentFailureForceFraction,
+                                          marginFraction: 1 - ligamentFailureForceFraction))
+            }
+            laxity = max(laxity, l.laxity.maximum ?? 0)
+        }
+        out.append(CriterionValue(criterion: "laxity", ratio: Self.ratio(laxity, maxAccumulatedLaxity), marginFraction: 0))
+        if let bound = maxDistraction {
+            out.append(CriterionValue(criterion: "distraction", ratio: Self.ratio(max(0, r.distraction.maximum ?? 0), bound), marginFraction: 0))
+        }
+        if let bound = maxFacetForce {
+            for f in r.facets {
+                let name = String(f.name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+                out.append(CriterionValue(criterion: "facet.\(name).force", ratio: Self.ratio(max(0, f.force.maximum ?? 0), bound), marginFraction: 0))
+            }
+        }
+        return out
+    }
+
+    /// `value / bound`; with bound 0, 0 while the value is 0 and `+∞` otherwise.
+    static func ratio(_ value: Double, _ bound: Double) -> Double {
+        bound > 0 ? value / bound : (value > 0 ? .infinity : 0)
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import TractionSafety
+
+/// The largest table force of a professional intermittent-table session for which every
+/// ``LimitCriteria`` criterion holds in the patient's lumbar motion segment, found with full
+/// solves, worst case over the ligament data sets.
+///
+/// **Limit protocol.** One representative cycle of the table's session (``ProfessionalTable``
+/// with `cycles = 1`: its ramp shape, hold, rest level and table configuration), the table force
+/// mapped to the level as ``ProfessionalTable/historyAtLevel(patient:fractions:)`` does and applied
+/// axially to the upper vertebra of ``MotionSegment/lumbar(_:patient:mesh:ligaments:)`` after the
+/// model's 17 N lying preload held 60 s. One cycle gives each criterion its peak: with the shipped
+/// data sets (no damage law) nothing accumulates from cycle to cycle.
+///
+/// **Search.** ``LimitBracketing`` on the table force (N) from ``ceilingBodyWeightFraction`` of
+/// body weight down, to ``relativeTolerance``; the free-swollen disc is computed once per data
+/// set and every run starts from it. The limit is the smallest of the data sets' limits; it is a
+/// simulated, admissible force (never extrapolated).
+///
+/// **Supported family.** Pull angle 0° only: a pull angle adds a flexion moment
+/// (``ProfessionalTable/loadAtLevel(tableForce:patient:fractions:)``) that this search does not
+/// apply, so a table with `pullAngle > 0` is refused.
+///
+/// ```swift
+/// let p = try Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5)
+/// let limit = try MotionSegmentLimitSearch(patient: p).run()
+/// limit.limit                 // N (table force)
+/// limit.candidate             // a .modelCriterion LimitCandidate for LimitsBuilder
+/// ```
+public struct MotionSegmentLimitSearch: Sendable {
+    /// The patient (mass for the body-weight ceiling and the friction, disc grade and level for the model).
+    public var patient: Patient
+    /// The protocol family: its ramp, hold, rest level, table and harness (its `pullFraction` and
+    /// `cycles` are replaced by the searched force and one cycle).
+    public var table: ProfessionalTable
+    /// The criteria and their bounds.
+    public var criteria: LimitCriteria
+    /// The ligament data sets the limit is the worst case over (at least one).
+    public var ligamentDataSets: [LigamentDataSet]
+    /// The motion segment's mesh.
+    public var mesh: DefaultDiscModel.MeshLevel
+    /// Largest table force searched, as a fraction of body weight (dimensionless, (0, 3]). Above
+    /// the clinical caps (0.5 of body weight) on purpose: the model's own limit is then found and
+    /// reported even where a clinical cap governs the document.
+    public var ceilingBodyWeightFraction: Double
+    /// Bracket width over the limit at which the search stops (dimensionless, (0, 0.5]).
+    public var relativeTolerance: Double
+
+    /// The model's lying preload (17 N ramped 10 s, held to 60 s), applied before the cycle.
+    public static let lyingPreload = TractionProtocol.Preload(force: .newtons(17), ramp: 10, duration: 60)
+
+    /// A search with the professional table's defaults, the default criteria, both shipped
+    /// ligament data sets, the coarse mesh, a ceiling of two body weights and a 1 % bracket.
+    public init(patient: Patient, table: ProfessionalTable = ProfessionalTable(), criteria: LimitCriteria = LimitCriteria(),
+                ligamentDataSets: [LigamentDataSet] = [.remus2021, .goelBilinear], mesh: DefaultDiscModel.MeshLevel = .coarse,
+                ceilingBodyWeightFraction: Double = 2, relativeTolerance: Double = 0.01) {
+        self.patient = patient; self.table = table; self.criteria = criteria; self.ligamentDataSets = ligamentDataSets
+        self.mesh = mesh; self.ceilingBodyWeightFraction = ceilingBodyWeightFraction; self.relativeTolerance = relativeTolerance
+    }
+
+    /// Checks the search's parameters.
+    /// - Throws: ``LimitSearchError`` naming the field; ``AnatomyError`` for the patient;
+    ///   ``ScenarioError`` for the table.
+    public func validate() throws {
+        try patient.validate()
+        try table.validate()
+        try criteria.validate()
+        guard table.pullAngle == 0 else {
+            throw LimitSearchError.unsupportedProtocol(field: "table.pullAngle", value: table.pullAngle,
+                                                       expected: "0° (a pull angle adds a flexion moment the limit search does not apply)")
+        }
+        guard !ligamentDataSets.isEmpty else {
+            throw LimitSearchError.invalidParameter(field: "ligamentDataSets", value: 0, expected: "at least one ligament data set")
+        }
+        guard ceilingBodyWeightFraction.isFinite, ceilingBodyWeightFraction > 0, ceilingBodyWeightFraction <= 3 else {
+            throw LimitSearchError.invalidParameter(field: "ceilingBodyWeightFraction", value: ceilingBodyWeightFraction, expected: "a fraction of body weight in (0, 3]")
+        }
+        guard relativeTolerance.isFinite, relativeTolerance > 0, relativeTolerance <= 0.5 else {
+            throw LimitSearchError.invalidParameter(field: "relativeTolerance", value: relativeTolerance, expected: "a fraction in (0, 0.5]")
+        }
+    }
+
+    /// The limit protocol for a table force (N): one cycle of the table's force curve scaled to
+    /// `tableForce`, each point mapped to the axial force at the level by
+    /// ``ProfessionalTable/loadAtLevel(tableForce:patient:fractions:)`` (with a point added where
+    /// the table force crosses a one-piece table's friction, so the piecewise-linear history is
+    /// exact), after the lying preload. Unlike a table session, the force may exceed one body
+    /// weight (the search's ceiling).
+    /// - Throws: ``ScenarioError`` for a bad table or force; ``TractionProtocolError``.
+    public func limitProtocol(tableForce: Double) throws -> TractionProtocol {
+        var cycle = table
+        cycle.cycles = 1
+        cycle.pullFraction = 1
+        let unit = try cycle.tractionProtocol().resolve(bodyMassKg: patient.bodyMassKg)
+        let shape = unit.tractionCurve                        // dimensionless, peak 1
+        let mu = table.frictionCoefficient
+        let caudalFriction = mu * (1 - BodySegmentFractions.dempster.fractionCranial(to: patient.level)) * patient.bodyWeight
+        var times: [Double] = [], forces: [Double] = []
+        for i in shape.times.indices {
+            if i > 0, caudalFriction > 0 {
+                let (t0, t1) = (shape.times[i - 1], shape.times[i])
+                let a0 = tableForce * shape.values[i - 1] - caudalFriction, a1 = tableForce * shape.values[i] - caudalFriction
+                if (a0 < 0) != (a1 < 0), a0 != 0, a1 != 0 {
+                    times.append(t0 + a0 / (a0 - a1) * (t1 - t0)); forces.append(0)
+                }
+            }
+            times.append(shape.times[i])
+            forces.append(try table.loadAtLevel(tableForce: max(0, tableForce * shape.values[i]), patient: patient).axialForce)
+        }
+        var p = TractionProtocol.custom(times: times.map { $0 - times[0] }, forces: forces, unit: .newtons, preload: Self.lyingPreload)
+        p.table = table.table; p.harness = table.harness; p.pullAngle = table.pullAngle
+        return p
+    }
+
+    /// Applies a limit protocol and drops the model's record of it (``Model/tractionProtocol``,
+    /// ``Model/bodyMassKg``): the record is part of what a kept free-swollen state is keyed on,
+    /// and the limit protocols differ only in their force, which does not act during free swelling.
+    static func apply(_ p: TractionProtocol, to model: inout Model, bodyMassKg: Double) throws {
+        try model.apply(p, bodyMassKg: bodyMassKg)
+        model.tractionProtocol = nil
+        model.bodyMassKg = nil
+    }
+
+    /// Runs the search (every data set, full solves on the calling thread).
+    /// - Throws: ``LimitSearchError``; the model's and solver's errors.
+    public func run() throws -> MotionSegmentForceLimit {
+        try validate()
+        let ceiling = ceilingBodyWeightFraction * patient.bodyWeight
+        var perSet: [DataSetForceLimit] = []
+        for set in ligamentDataSets {
+            let base = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh, ligaments: set)
+            var swellModel = base
+            try Self.apply(limitProtocol(tableForce: ceiling), to: &swellModel, bodyMassKg: patient.bodyMassKg)
+            let swollen = try Simulation(model: swellModel).freeSwollenStateSynchronously()
+            let limit = try LimitBracketing.largestAdmissibleLoad(ceiling: ceiling, relativeTolerance: relativeTolerance) { force in
+                var m = base
+                try Self.apply(limitProtocol(tableForce: force), to: &m, bodyMassKg: patient.bodyMassKg)
+                let r = try Simulation(model: m).runSynchronously(from: swollen)
+                guard let segment = r.motionSegment else {
+                    throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
+                }
+                return criteria.evaluate(segment)
+            }
+            perSet.append(DataSetForceLimit(dataSet: set.name, limit: limit))
+        }
+        return MotionSegmentForceLimit(patient: patient, ceiling: ceiling, perDataSet: perSet)
+    }
+}
+
+/// One ligament data set's force limit.
+public struct DataSetForceLimit: Sendable, Equatable {
+    /// The data set's name (``LigamentDataSet/name``).
+    public var dataSet: String
+    /// The bracketed limit (table force, N).
+    public var limit: BracketedLimit
+}
+
+/// The result of a ``MotionSegmentLimitSearch``: the limit (worst case over the data sets) and
+/// every data set's bracket.
+public struct MotionSegmentForceLimit: Sendable, Equatable {
+    /// The patient searched.
+    public var patient: Patient
+    /// The search ceiling (N, table force).
+    public var ceiling: Double
+    /// Every data set's limit, in the order searched.
+    public var perDataSet: [DataSetForceLimit]
+
+    /// Criteria that were not evaluated, with the reason (see ``LimitCriteria``).
+    public static let criteriaNotEvaluated = [
+        "annulus fibre strain: not reported by the motion segment's results",
+        "facet capsule strain: the capsular ligament has no failure force or damage law in the shipped data sets",
+        "bone strain and stress: the vertebrae are rigid bodies (bone density acts through the builder's bone-density factor)",
+    ]
+
+    /// The governing data set: the one with the smallest limit (the first one on a tie).
+    public var governingDataSet: DataSetForceLimit {
+        var best = perDataSet[0]
+        for d in perDataSet.dropFirst() where d.limit.limit < best.limit.limit { best = d }
+        return best
+    }
+
+    /// The limit (table force, N): the smallest of the data sets' limits.
+    public var limit: Double { governingDataSet.limit.limit }
+
+    /// Criterion identifier of the limit: `model.motionSegment.<data set>.<criterion>`, or
+    /// `model.motionSegment.<data set>.searchCeiling` when every criterion held up to the ceiling.
+    public var criterion: String {
+        let g = governingDataSet
+        let name = g.limit.reachedCeiling ? "searchCeiling" : g.limit.governing.criterion
+        return "model.motionSegment.\(g.dataSet).\(name)"
+    }
+
+    /// The limit as a ``TractionSafety/LimitCandidate`` of kind `.modelCriterion` on the hard force.
+    public var candidate: LimitCandidate {
+        let g = governingDataSet
+        return LimitCandidate(.maxForceN, limit, kind: .modelCriterion, criterion: criterion,
+                              marginFraction: g.limit.reachedCeiling ? 0 : g.limit.governing.marginFraction)
+    }
+
+    /// A plain-text report: per data set the limit, bracket, governing criterion and evaluations.
+    public var report: String {
+        var s = "force limit \(Self.format(limit)) N (table force) governed by \(criterion)\n"
+        for d in perDataSet {
+            let l = d.limit
+            let bracket = l.upperBracket.map { "[\(Self.format(l.limit)), \(Self.format($0))] N (width \(Self.format(100 * l.relativeBracketWidth)) %)" }
+                ?? "every criterion holds at the ceiling \(Self.format(l.limit)) N"
+            s += "  \(d.dataSet): \(bracket); governing \(l.governing.criterion) (ratio \(Self.format(l.governing.ratio)) above, \(Self.format(l.governingRatioAtLimit)) at the limit); \(l.evaluations.count) solves\n"
+        }
+        s += "  not evaluated: " + Self.criteriaNotEvaluated.joined(separator: "; ") + "\n"
+        return s
+    }
+
+    static func format(_ x: Double) -> String { String(format: "%.4g", x) }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import SpineTraction
+import Testing
+
+/// Runs the built `spinetraction` (beside the test bundle); returns the exit status, standard
+/// output and standard error.
+private func spinetraction(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
+    let process = Process()
+    process.executableURL = directory.appendingPathComponent("spinetraction")
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// The example files, by path from this source file.
+private func example(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Examples/patients/\(name)").path
+}
+
+/// `limits compute`: the paths that need no model run (the full-solve path is measured in
+/// Benchmarks/results/limits.md; the search itself is tested in SpineModelTests).
+@Suite("limits compute (CLI)")
+struct LimitsComputeCLITests {
+    /// Without --exact the command refuses (exit 64) and says why; no file is written.
+    @Test func refusesWithoutExact() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-compute-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("limits.json").path
+        let r = try spinetraction(["limits", "compute", example("limits-healthy.json"), "--session", example("limits-session.json"), "--output", out])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("no surrogate has been built yet"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    /// A patient with an absolute contraindication (abdominal aortic aneurysm) gets a BLOCKED
+    /// document without a model run; signed, `limits check` reports it blocked (exit 3), and the
+    /// document's inputs digest is the SHA-256 the command printed.
+    @Test func contraindicatedPatientGetsABlockedDocument() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-compute-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let doc = dir.appendingPathComponent("limits.json").path, signed = dir.appendingPathComponent("signed.json").path
+        let r = try spinetraction(["limits", "compute", example("limits-contraindicated.json"), "--session", example("limits-session.json"),
+                                   "--output", doc, "--exact"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("model not run: an absolute contraindication blocks treatment"))
+        #expect(r.stdout.contains("BLOCKED by abdominalAorticAneurysm"))
+        let digest = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("inputs digest ") }).dropFirst("inputs digest ".count)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: doc)))
+        let document = try ForceSafetyLimits(unsignedJSON: bytes)
+        #expect(document.blocked && document.limits.maxForceN.value == 0)
+        #expect(document.provenance.inputsDigestSHA256 == String(digest))
+        #expect(document.level.text == "L5-S1")
+
+        let keys = dir.appendingPathComponent("k").path
+        #expect(try spinetraction(["limits", "keygen", "--output", keys]).status == 0)
+        #expect(try spinetraction(["limits", "sign", "--key", keys + ".key", "--input", doc, "--output", signed]).status == 0)
+        let check = try spinetraction(["limits", "check", "--public-key", keys + ".pub", "--document", signed, "--region", "lumbar", "--level", "L5-S1",
+                                       "--patient-digest", String(digest), "--ceiling-max-force-n", "1000", "--ceiling-max-ramp-up-n-per-s", "100",
+                                       "--ceiling-max-ramp-down-n-per-s", "200", "--ceiling-max-hold-s", "600", "--ceiling-max-session-s", "3600",
+                                       "--ceiling-max-cycles", "50", "--now-unix-s", "1796503600"])
+        #expect(check.status == 3, "\(check.stdout)")
+    }
+
+    /// A bad patient field is refused before any model run, naming the field (exit 64).
+    @Test func badPatientFieldIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-compute-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let patient = dir.appendingPathComponent("p.json")
+        try Data(#"{"bodyMassKg": 70, "heightCm": 175, "tScore": 9, "discGrade": 2, "level": "L4-L5", "conditions": [], "spondylolisthesisGrade": 0, "monthsSinceSpinalSurgery": null}"#.utf8).write(to: patient)
+        let r = try spinetraction(["limits", "compute", patient.path, "--session", example("limits-session.json"),
+                                   "--output", dir.appendingPathComponent("o.json").path, "--exact"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("tScore: 9.0 is not a T-score in [−6, 4]"), "\(r.stderr)")
+    }
+}
