@@ -2,23 +2,6 @@ import Foundation
 import SpineTraction
 import Testing
 
-/// Runs the built `spinetraction` (beside the test bundle); returns the exit status, standard
-/// output and standard error.
-private func spinetraction(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
-    let process = Process()
-    process.executableURL = directory.appendingPathComponent("spinetraction")
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
-
 /// The example files, by path from this source file.
 private func example(_ name: String) -> String {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
