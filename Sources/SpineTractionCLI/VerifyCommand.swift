@@ -25,11 +25,14 @@ struct VerifyCommand: ParsableCommand {
         [("coupled nutrient balance", { try NutrientTractionSimulation.verificationRows() })]
     }
 
-    /// The motion segment's in-vivo checks (L4-L5 segment: Wilke standing pressure, Ramos traction
-    /// threshold): coarse mesh with `--quick`, standard mesh otherwise (minutes).
+    /// The motion segment's checks against published measurements (L4-L5 segment: Wilke standing
+    /// pressure, Ramos traction threshold, ranges of motion under pure moments, inversion
+    /// distraction): coarse mesh with `--quick`, standard mesh otherwise (minutes), which adds
+    /// the mesh-convergence rows (coarse and standard against fine, 2 %).
     private var motionSegmentRows: [(String, () throws -> [VerificationRow])] {
         let mesh: DefaultDiscModel.MeshLevel = quick ? .coarse : .standard
         return [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: mesh) })]
+            + (quick ? [] : [("motion segment mesh convergence", { try MotionSegmentValidation.meshConvergenceRows() })])
     }
 
     func run() throws {
