@@ -17,6 +17,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Coarse meshes and steps (seconds, for CI smoke runs); the default uses finer ones.")
     var quick = false
 
+    @Flag(name: .long, help: "Add the motion segment's mesh-convergence rows (coarse and standard against fine; tens of minutes).")
+    var meshConvergence = false
+
     @Option(name: .long, help: "Also write the table as CSV to this path.")
     var csv: String?
 
@@ -27,12 +30,12 @@ struct VerifyCommand: ParsableCommand {
 
     /// The motion segment's checks against published measurements (L4-L5 segment: Wilke standing
     /// pressure, Ramos traction threshold, ranges of motion under pure moments, inversion
-    /// distraction): coarse mesh with `--quick`, standard mesh otherwise (minutes), which adds
-    /// the mesh-convergence rows (coarse and standard against fine, 2 %).
+    /// distraction): coarse mesh with `--quick`, standard mesh otherwise (minutes); with
+    /// `--mesh-convergence` the mesh-convergence rows (coarse and standard against fine, 2 %).
     private var motionSegmentRows: [(String, () throws -> [VerificationRow])] {
         let mesh: DefaultDiscModel.MeshLevel = quick ? .coarse : .standard
         return [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: mesh) })]
-            + (quick ? [] : [("motion segment mesh convergence", { try MotionSegmentValidation.meshConvergenceRows() })])
+            + (meshConvergence ? [("motion segment mesh convergence", { try MotionSegmentValidation.meshConvergenceRows() })] : [])
     }
 
     func run() throws {

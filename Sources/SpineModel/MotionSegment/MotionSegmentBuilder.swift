@@ -146,8 +146,8 @@ public struct SegmentMesh: Sendable, Equatable, CustomStringConvertible {
     public static let coarse = SegmentMesh(radial: 2, around: 8, axial: 2)
     /// 2 × 16 × 6: the mesh of the published numbers.
     public static let standard = SegmentMesh(radial: 2, around: 16, axial: 6)
-    /// 4 × 24 × 10: the reference of the mesh-convergence study (minutes per run).
-    public static let fine = SegmentMesh(radial: 4, around: 24, axial: 10)
+    /// 4 × 24 × 8: the reference of the mesh-convergence study (minutes per run).
+    public static let fine = SegmentMesh(radial: 4, around: 24, axial: 8)
 
     public var description: String { "\(radial) × \(around) × \(axial)" }
 

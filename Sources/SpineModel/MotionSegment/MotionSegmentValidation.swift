@@ -47,7 +47,7 @@ public enum MotionSegmentValidation {
         return (row, results)
     }
 
-    /// What ``ramosTraction(mesh:)`` found.
+    /// What ``ramosTraction(mesh:divisions:)`` found.
     public struct TractionThreshold: Sendable {
         /// The table pull (N) at which the nucleus pressure first reaches the threshold, nil when
         /// it does not within the ramp.
