@@ -139,7 +139,7 @@ struct MotionSegmentSimulationTests {
     /// Wilke et al. 1999 (Spine 24:755): relaxed standing 0.50 MPa at L4-L5; 500 N follower load
     /// (stated, not tuned), nucleus pressure within ±20 %. **Fails, recorded as a known issue:**
     /// 0.613 MPa on the coarse mesh (+23 %), 0.651 MPa on the standard mesh (+30 %, `spinetraction
-    /// verify` without `--quick`). Investigated (``MotionSegmentValidation/wilkeDiagnosis(divisions:)``,
+    /// verify` without `--quick`). Investigated (``MotionSegmentValidation/wilkeDiagnosis(divisions:comparisons:)``,
     /// coarse): the whole 500 N goes through the disc (support reaction 500.01 N; ligaments
     /// 0.01 N, facets 0 N at t = 30 s); the segment's disc reads like the bare default disc with
     /// the same materials (0.629 MPa on its smaller 50 × 34 mm section); the transducer reads

@@ -5,7 +5,7 @@ import FiniteElements
 extension MotionSegmentValidation {
     // MARK: - Wilke standing: where the pressure comes from
 
-    /// What ``wilkeDiagnosis(divisions:)`` measured: the parts of the standing nucleus pressure and
+    /// What ``wilkeDiagnosis(divisions:comparisons:)`` measured: the parts of the standing nucleus pressure and
     /// the path of the 500 N follower load.
     public struct WilkeDiagnosis: Sendable {
         /// Nucleus transducer pressure of the freely swollen, unloaded segment (t = 0, MPa): the

@@ -18,7 +18,7 @@ public enum MotionSegmentValidation {
     /// this check (the measurement's time after standing up is not stated).
     ///
     /// **Above the band** (0.613 MPa coarse, 0.651 MPa standard), and left so: the load path, the
-    /// materials and the pressure definition are as intended (``wilkeDiagnosis(divisions:)``).
+    /// materials and the pressure definition are as intended (``wilkeDiagnosis(divisions:comparisons:)``).
     /// The whole follower load passes through the disc (ligaments slack, facets open); the
     /// transducer reads fluid + Donnan osmotic pressure, which is 0.086 MPa in the unloaded
     /// swollen disc (FE models with a zero-pressure reference state have no such offset); the
