@@ -39,7 +39,7 @@ struct MotionSegmentMotionTests {
 
     /// Full inversion (Gianakopoulos et al. 1985, Arch Phys Med Rehabil 66:100–102): the weight of
     /// the body cranial to L4-L5 (0.536 × 70 kg × 9.81 = 368 N by Dempster's fractions) distracts
-    /// L4-L5 by 0.3–4.0 mm after a 10 s ramp and 50 s hang.
+    /// L4-L5 by 0.3–4.0 mm (change from the unloaded state) after a 10 s ramp and 50 s hang.
     @Test func inversionDistraction() throws {
         let (row, d, force) = try MotionSegmentValidation.gianakopoulosInversion(divisions: .coarse, duration: 60)
         print("Gianakopoulos: \(row); distraction \(d) mm under \(force) N")
