@@ -17,6 +17,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Coarse meshes and steps (seconds, for CI smoke runs); the default uses finer ones.")
     var quick = false
 
+    @Flag(name: .long, help: "Add the motion segment's mesh-convergence rows (coarse and standard against fine; tens of minutes).")
+    var meshConvergence = false
+
     @Option(name: .long, help: "Also write the table as CSV to this path.")
     var csv: String?
 
@@ -25,11 +28,14 @@ struct VerifyCommand: ParsableCommand {
         [("coupled nutrient balance", { try NutrientTractionSimulation.verificationRows() })]
     }
 
-    /// The motion segment's in-vivo checks (L4-L5 segment: Wilke standing pressure, Ramos traction
-    /// threshold): coarse mesh with `--quick`, standard mesh otherwise (minutes).
+    /// The motion segment's checks against published measurements (L4-L5 segment: Wilke standing
+    /// pressure, Ramos traction threshold, ranges of motion under pure moments, inversion
+    /// distraction): coarse mesh with `--quick`, standard mesh otherwise (minutes); with
+    /// `--mesh-convergence` the mesh-convergence rows (coarse and standard against fine, 2 %).
     private var motionSegmentRows: [(String, () throws -> [VerificationRow])] {
         let mesh: DefaultDiscModel.MeshLevel = quick ? .coarse : .standard
         return [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: mesh) })]
+            + (meshConvergence ? [("motion segment mesh convergence", { try MotionSegmentValidation.meshConvergenceRows() })] : [])
     }
 
     func run() throws {

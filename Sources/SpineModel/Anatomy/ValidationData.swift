@@ -124,6 +124,16 @@ public enum ValidationData {
         public static let overnight = (start: 0.10, end: 0.24, duration: 7.0 * 3600)
     }
 
+    /// Cross-section area of the L4-L5 disc of the open lumbosacral model of Remus R, Lipphaus A,
+    /// Neumann M, Bender B 2021, "Calibration and validation of a novel hybrid model of the
+    /// lumbosacral spine in ArtiSynth — the passive structures", PLoS ONE 16(4):e0250456
+    /// (mm², one subject: the Visible Human male): the polygon of the outer annulus surface nodes
+    /// within ±1.5 mm of the disc's mid-plane (repository RemusR9/artisynth_lumbosacralSpineModel,
+    /// commit bb81cb1, `geometry/FE/LSS_20200529/L45_AN_R4.node` with `L45_AN_R4A.txt`; mid-plane
+    /// from the ring's principal axes), 1631 mm², rounded; its extent there 53 × 37 mm. Derived
+    /// here from the model's mesh, not a published table value.
+    public static let remus2021L4L5DiscArea = 1630.0
+
     /// One millimetre of mercury (MPa): 133.322387415 Pa.
     public static let mmHg = 133.322387415e-6
 

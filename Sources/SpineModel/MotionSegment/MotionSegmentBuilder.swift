@@ -48,20 +48,30 @@ public enum MotionSegment {
     ///     give each of the annulus's two lamellae (+30°, −30°) a ring of its own: with one ring the
     ///     whole annulus would take one fibre family and twist under axial load.
     ///   - ligaments: the ligament data set.
+    ///   - geometry: the level's dimensions; nil takes ``LevelGeometry/standard(_:)`` of `level`
+    ///     (its level must be `level`).
+    ///   - divisions: the disc mesh's divisions; nil takes them from `mesh`. ``SegmentMesh/fine``
+    ///     is the reference of the mesh-convergence study.
     /// - Throws: ``AnatomyError`` for an invalid patient, geometry or data set entry;
     ///   ``ModelError`` for a model the builder could not make valid.
     public static func lumbar(_ level: LumbarLevel = .l4l5, patient: Patient, mesh: DefaultDiscModel.MeshLevel = .standard,
-                              ligaments: LigamentDataSet = .remus2021) throws -> Model {
+                              ligaments: LigamentDataSet = .remus2021, divisions: SegmentMesh? = nil,
+                              geometry: LevelGeometry? = nil) throws -> Model {
         try patient.validate()
         let preset = patient.discGrade.preset
         try preset.validate()
-        var geometry = LevelGeometry.standard(level)
+        if let g = geometry, g.level != level {
+            throw ModelError(.invalidValue, at: "geometry.level", "expected the geometry of \(level), got that of \(g.level)")
+        }
+        var geometry = geometry ?? LevelGeometry.standard(level)
         geometry.discHeight *= preset.heightFactor
         try geometry.validate()
         let a = 0.5 * geometry.endplateWidth, b = 0.5 * geometry.endplateDepth, h = geometry.discHeight
 
         var model = try DefaultDiscModel.model(mesh: mesh)
-        let (radial, around, axial) = mesh == .coarse ? (2, 8, 2) : (2, 16, 6)
+        let d = divisions ?? (mesh == .coarse ? .coarse : .standard)
+        try d.validate()
+        let (radial, around, axial) = (d.radial, d.around, d.axial)
         model.mesh = .cylinder(a: a, b: b, height: h, innerName: "nucleus", innerFraction: 0.55, radial: radial, around: around, axial: axial, element: .hex20)
         if var np = model.materials["np"], var fluid = np.biphasic {
             fluid.permeability.k0 *= preset.permeabilityFactor
@@ -117,5 +127,34 @@ public enum MotionSegment {
         model.notes = "Lumbar motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc (see default-disc.json for materials and sources) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (level geometry LevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments from the data set \(ligaments.name) (\(ligaments.citation)); facet contacts from the level geometry. Free swelling, then 60 s with the bare disc's 17 N lying preload; `traction` (0 N) is the condition a traction protocol drives."
         try model.validate()
         return model
+    }
+}
+
+/// The divisions of a motion segment's disc mesh (hex20 cells): rings per region (nucleus and
+/// annulus each), cells around, layers through the height.
+public struct SegmentMesh: Sendable, Equatable, CustomStringConvertible {
+    /// Rings per region (≥ 2 and even, so that each of the annulus's two lamellae has whole rings).
+    public var radial: Int
+    /// Cells around (≥ 8, a multiple of 4 so that the mesh is symmetric about both planes).
+    public var around: Int
+    /// Layers through the disc height (≥ 2).
+    public var axial: Int
+    /// Divisions (rings per region, cells around, layers).
+    public init(radial: Int, around: Int, axial: Int) { self.radial = radial; self.around = around; self.axial = axial }
+
+    /// 2 × 8 × 2: seconds per run, for tests.
+    public static let coarse = SegmentMesh(radial: 2, around: 8, axial: 2)
+    /// 2 × 16 × 6: the mesh of the published numbers.
+    public static let standard = SegmentMesh(radial: 2, around: 16, axial: 6)
+    /// 4 × 24 × 8: the reference of the mesh-convergence study (minutes per run).
+    public static let fine = SegmentMesh(radial: 4, around: 24, axial: 8)
+
+    public var description: String { "\(radial) × \(around) × \(axial)" }
+
+    /// - Throws: ``AnatomyError`` naming the division that is out of range.
+    public func validate() throws {
+        guard radial >= 2, radial % 2 == 0 else { throw AnatomyError.invalidValue(field: "divisions.radial", value: Double(radial), expected: "an even number of rings per region ≥ 2") }
+        guard around >= 8, around % 4 == 0 else { throw AnatomyError.invalidValue(field: "divisions.around", value: Double(around), expected: "a multiple of 4 cells around, ≥ 8") }
+        guard axial >= 2 else { throw AnatomyError.invalidValue(field: "divisions.axial", value: Double(axial), expected: "≥ 2 layers") }
     }
 }

@@ -11,7 +11,7 @@ extension ExampleModels {
         preload: .init(force: .newtons(17), ramp: 10, duration: 60))
 
     /// `spinetraction run --example motion-segment`: the L4-L5 motion segment
-    /// (``MotionSegment/lumbar(_:patient:mesh:ligaments:)``, coarse mesh, ligament set
+    /// (``MotionSegment/lumbar(_:patient:mesh:ligaments:divisions:geometry:)``, coarse mesh, ligament set
     /// ``LigamentDataSet/remus2021``) of a 70 kg, 175 cm patient with a grade II disc under
     /// ``motionSegmentProtocol``.
     public static func motionSegment() throws -> Model {

@@ -7,7 +7,7 @@ import FiniteElements
 /// cover every accepted time step.
 ///
 /// Kinematics are those of the first free vertebra (the upper one) relative to the held one, in
-/// the model frame (`x` right, `y` anterior, `z` cranial for ``MotionSegment/lumbar(_:patient:mesh:ligaments:)``).
+/// the model frame (`x` right, `y` anterior, `z` cranial for ``MotionSegment/lumbar(_:patient:mesh:ligaments:divisions:geometry:)``).
 ///
 /// ```swift
 /// let r = try await Simulation(model: segment).run()
