@@ -59,3 +59,25 @@ struct ModelTimeControlTests {
         #expect(try #require(throws: ModelError.self) { try solid.validate() }.path == "errorControl")
     }
 }
+
+/// Error control on the transport engine's adaptive increments.
+@Suite("Error-controlled transport increments")
+struct TransportTimeControlTests {
+    @Test("Slab diffusion with timeControl (tol 5e-5, increments 0.01 s … 200 s): every estimated increment err ≤ 1, output times landed, within 0.5 % of Crank's series (the fixed-step test's tolerance)")
+    func slabWithErrorControl() throws {
+        var text = TransportOnlyModelTests.slabFile(step: #"{"name": "diffuse", "duration": 1000, "transport": {"dt": 0.05, "dtMin": 0.01, "dtMax": 200}}"#)
+        text = text.replacingOccurrences(of: "\"units\":", with: "\"timeControl\": {\"errorTolerance\": 5e-5}, \"units\":")
+        let model = try Model.parse(Data(text.utf8))
+        #expect(model.errorControl == (try ErrorControlOptions(relativeTolerance: 5e-5)))
+        #expect(try Model.parse(model.jsonData()) == model)
+        let results = try Simulation(model: model).runSynchronously()
+        #expect(results.steps.contains { $0.errorNorm != nil })
+        for s in results.steps { if let e = s.errorNorm { #expect(e <= 1, "err \(e) at t = \(s.time)") } }
+        for t in [250.0, 500, 1000] { #expect(results.steps.contains { $0.time == t && $0.isMustPoint }) }
+        #expect(abs(results.steps.map(\.timeStep).reduce(0, +) - 1000) <= 1e-9)
+        let error = try TransportOnlyModelTests.slabError(results)
+        let rejected = results.steps.reduce(0) { $0 + $1.errorRejections }
+        print("transport-only slab, error-controlled: \(results.steps.count) increments (\(rejected) rejected), largest \(results.steps.map(\.timeStep).max() ?? 0) s, max error \(error)")
+        #expect(error < 5e-3)
+    }
+}

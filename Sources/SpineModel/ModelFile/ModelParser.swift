@@ -445,8 +445,10 @@ struct ModelParser {
         let endTime = steps.reduce(0) { $0 + $1.duration }
         let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
         let transport = try TransportParser.parse(try r.required("transport"))
-        try r.finish(allowed: ["units", "mesh", "steps", "outputs", "description", "transport"])
+        let errorControl = try r.optional("timeControl").map(Model.parseTimeControl)
+        try r.finish(allowed: ["units", "mesh", "steps", "outputs", "description", "transport", "timeControl"])
         var model = Model.transportOnly(mesh: mesh, transport: transport, steps: steps, outputs: outputs, notes: notes, baseDirectory: baseDirectory)
+        model.errorControl = errorControl
         model.pathStyle = .json
         try model.validateTransportOnly()
         try model.validateTransportSteps()
