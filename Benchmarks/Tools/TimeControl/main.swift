@@ -131,7 +131,7 @@ func differences(_ a: [Double], _ b: [Double]) -> [Double] {
     return zip(a, b).map { x, y in abs(x - y) / (abs(y) < 0.01 * scale ? scale : abs(y)) }
 }
 
-func compare(against base: Run, named baseName: String) {
+func compare(against base: Run, named baseName: String, configs: [Config], runs: [[Run]]) {
     print("\n## Differences from \(baseName) at the \(base.times.count) output times (largest; relative, near a zero crossing to the series' largest magnitude)")
     print("| run | steps | factorizations | median wall (s) | max Δp | at t (s) | max ΔV | at t (s) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -145,8 +145,8 @@ func compare(against base: Run, named baseName: String) {
     }
 }
 
-if let reference { compare(against: reference, named: "the fixed-step reference (Δt = \(referenceStep) s)") }
-compare(against: runs[0][0], named: "the current default")
+if let reference { compare(against: reference, named: "the fixed-step reference (Δt = \(referenceStep) s)", configs: configs, runs: runs) }
+compare(against: runs[0][0], named: "the current default", configs: configs, runs: runs)
 
 print("\n## Per output time: nucleus pressure (MPa) and imbibed volume (mm³)")
 var header = "| t (s) |" + (reference == nil ? "" : " p ref | V ref |")
