@@ -91,6 +91,17 @@ let package = Package(
             ],
             path: "Tools/QuasiNewton"
         ),
+        // Error-controlled time steps vs the current step control and a fixed fine-step reference
+        // on the default disc protocol.
+        //   swift run -c release TimeControl [--tolerances 1e-2,1e-3] [--repeat 1] [--reference-dt 0.25] [--no-reference] [--steps]
+        .executableTarget(
+            name: "TimeControl",
+            dependencies: [
+                .product(name: "FiniteElements", package: "SpineTraction"),
+                .product(name: "SpineModel", package: "SpineTraction"),
+            ],
+            path: "Tools/TimeControl"
+        ),
         // Busy-machine numbers: bp05, the default disc and one 30k u–p factorization, alone or as
         // concurrent copies in one process (busy loops are started by the caller).
         //   swift run -c release BusyMachine --case bp05|disc|factor30k [--copies 2] [--repeat 3]

@@ -147,7 +147,7 @@ public final class BiphasicProblem: TransientSystem {
     /// Compaction events (`J ≤ φ0`) met while evaluating trial states: each made
     /// Newton back-track or the stepper cut the step. A driver prints them.
     public private(set) var compactionEvents: [BiphasicError] = []
-    private var condensation: EquationCondensation?
+    private(set) var condensation: EquationCondensation?
     /// Elimination of the nodes tied to ``rigidBodies`` (nil without vertebrae).
     private(set) var rigidCoupling: RigidBodyCondensation?
     private var fullMatrix: SymmetricMatrix?

@@ -452,6 +452,26 @@ public final class SoluteTransportProblem {
         previousPorosity = currentPorosities()
     }
 
+    /// The state at the start of a step — concentrations, the old-step values and the time — so a
+    /// step can be taken again with another length (an error-controlled step that was rejected).
+    public struct Checkpoint: Sendable {
+        fileprivate let concentrations: [Double], previousConcentrations: [Double], previousPorosity: [Double]
+        fileprivate let time: Double
+        fileprivate let openAreaFractions: [Double]
+    }
+
+    /// The current state, for ``restore(_:)``.
+    public func checkpoint() -> Checkpoint {
+        Checkpoint(concentrations: concentrations, previousConcentrations: previousConcentrations, previousPorosity: previousPorosity,
+                   time: time, openAreaFractions: openAreaFractions)
+    }
+
+    /// Returns to a state taken by ``checkpoint()`` (the tissue state is the caller's).
+    public func restore(_ c: Checkpoint) {
+        concentrations = c.concentrations; previousConcentrations = c.previousConcentrations; previousPorosity = c.previousPorosity
+        time = c.time; openAreaFractions = c.openAreaFractions
+    }
+
     /// Newton on the free equations with the shared ``GeneralNewtonSolver`` (backtracking
     /// line search; converged when the largest update is below ``TransportOptions/relativeTolerance``
     /// × the largest concentration, or the residual fell by 10 orders). Problems without

@@ -33,12 +33,16 @@ public protocol TransientSystem: AnyObject {
     /// reforms its kept factorization when `Δt` changes by more than
     /// ``QuasiNewtonOptions/timeStepChange``. Default true; a quasi-static problem returns false.
     var tangentDependsOnTimeStep: Bool { get }
+    /// The field (`0, 1, …`) of each unknown, for the per-field tolerances of an error-controlled
+    /// step (``ErrorControlOptions``) — e.g. 0 displacement, 1 pressure. Default empty: one field.
+    func errorFields() -> [Int]
 }
 
 extension TransientSystem {
     public func predictor(previous: [Double], time: Double, timeStep: Double) -> [Double] { previous }
     public var hasConstantTangent: Bool { false }
     public var tangentDependsOnTimeStep: Bool { true }
+    public func errorFields() -> [Int] { [] }
 }
 
 /// Step-size control of ``AdaptiveTimeStepper``. Times in seconds.
@@ -59,6 +63,10 @@ public struct TimeStepperOptions: Sendable, Equatable {
     /// many and cheap, a step is easy when its solve needed at most this many tangent
     /// factorizations (reformations; default 2), whatever its iteration count.
     public var easyFactorizations: Int = 2
+    /// Error-controlled steps (``StepErrorController``): nil (default) adapts the step from Newton's
+    /// effort alone; otherwise a step whose estimated local error exceeds the tolerance is repeated
+    /// shorter, and the next step follows from the error. Newton failures still cut the step by ``cut``.
+    public var errorControl: ErrorControlOptions? = nil
 
     /// Validates `0 < minStep ≤ initialStep ≤ maxStep`.
     /// - Throws: ``TimeStepperError/invalidOption(name:value:expected:)``.
@@ -104,11 +112,20 @@ public struct AcceptedStep: Sendable, Equatable {
     public var retries: Int
     /// True when `time` is one of the must-points.
     public var isMustPoint: Bool
+    /// Error-controlled steps: the weighted RMS norm of the step's estimated local error
+    /// (dimensionless, ≤ 1 unless the step was at `minStep`; ``StepErrorController``); nil when not estimated.
+    public var errorNorm: Double? = nil
+    /// Of ``retries``, those rejected for their local error (the rest failed Newton).
+    public var errorRejections: Int = 0
+    /// Newton iterations (and factorizations) spent on attempts that were rejected for their local error.
+    public var rejectedIterations: Int = 0
 
     /// A step ending at `time` (s) after an increment of `timeStep` (s).
-    public init(time: Double, timeStep: Double, iterations: Int, factorizations: Int = 0, retries: Int, isMustPoint: Bool) {
+    public init(time: Double, timeStep: Double, iterations: Int, factorizations: Int = 0, retries: Int, isMustPoint: Bool,
+                errorNorm: Double? = nil, errorRejections: Int = 0, rejectedIterations: Int = 0) {
         self.time = time; self.timeStep = timeStep; self.iterations = iterations; self.factorizations = factorizations
         self.retries = retries; self.isMustPoint = isMustPoint
+        self.errorNorm = errorNorm; self.errorRejections = errorRejections; self.rejectedIterations = rejectedIterations
     }
 }
 
@@ -126,6 +143,8 @@ public final class AdaptiveTimeStepper {
     public private(set) var nextStep: Double
     /// One adapter per system, so a constant tangent stays factored across runs.
     private var adapters: [ObjectIdentifier: AnyObject] = [:]
+    /// Error control's state: the system, the time (s) the last run reached, the controller.
+    private var errorRun: (system: ObjectIdentifier, end: Double, controller: StepErrorController)?
 
     /// A stepper with step control `options` and Newton `newton`.
     public init(options: TimeStepperOptions, newton: NewtonSolver = NewtonSolver()) {
@@ -135,10 +154,18 @@ public final class AdaptiveTimeStepper {
     }
 
     /// Advances `state` from `start` to `end` (s).
+    ///
+    /// With ``TimeStepperOptions/errorControl`` each converged step's local error is estimated
+    /// (``StepErrorController``, from the second step of the run on; a run that continues where
+    /// the previous one ended keeps the history): a step above the tolerance is repeated with the
+    /// step the error suggests (never below `minStep`; a step at `minStep` is accepted whatever its
+    /// error), and the next step is chosen from the error — grown only when Newton found the step easy.
     /// - Parameters:
     ///   - mustPoints: times (s) to land on exactly; those outside `(start, end]` are ignored.
     ///   - observer: called after every accepted step with the new state; may throw to stop.
-    /// - Throws: ``TimeStepperError/stepTooSmall(time:minStep:reason:)`` when Newton fails at `minStep`.
+    /// - Throws: ``TimeStepperError/stepTooSmall(time:minStep:reason:)`` when Newton fails at `minStep`;
+    ///   ``TimeStepperError/invalidOption(name:value:expected:)`` for error-control options that do
+    ///   not fit the system's fields.
     public func run<S: TransientSystem>(_ system: S, from start: Double, to end: Double, state: inout [Double],
                     mustPoints: [Double] = [], observer: (AcceptedStep, [Double]) throws -> Void = { _, _ in }) throws {
         guard end > start else { throw TimeStepperError.invalidInterval(start: start, end: end) }
@@ -150,32 +177,30 @@ public final class AdaptiveTimeStepper {
         var markIndex = 0
         let adapter = adapters[ObjectIdentifier(system)] as? StepSystem<S> ?? StepSystem(system)
         adapters[ObjectIdentifier(system)] = adapter
+        if let e = options.errorControl {
+            let continues = errorRun.map { $0.system == ObjectIdentifier(system) && abs($0.end - start) <= tolerance && $0.controller.options == e } ?? false
+            if !continues { errorRun = (ObjectIdentifier(system), start, try StepErrorController(options: e, fields: system.errorFields())) }
+        } else {
+            errorRun = nil
+        }
         while t < end - tolerance {
             while markIndex < marks.count && marks[markIndex] <= t + tolerance { markIndex += 1 }
             let mark = marks[markIndex]
             var dt = min(nextStep, options.maxStep)
-            var retries = 0
+            var retries = 0, errorRejections = 0, rejectedIterations = 0
+            var refused = Double.infinity
             while true {
                 // Land on the mark; avoid leaving a sliver shorter than a fifth of a step.
                 var hitsMark = false
-                if t + dt >= mark - tolerance || (mark - (t + dt) < 0.2 * dt && mark - t <= options.maxStep) {
+                // (Not back to the length an error rejection just refused.)
+                if t + dt >= mark - tolerance || (mark - (t + dt) < 0.2 * dt && mark - t <= options.maxStep && mark - t < refused) {
                     dt = mark - t; hitsMark = true
                 }
                 adapter.configure(previous: state, time: t + dt, timeStep: dt)
                 var x = system.predictor(previous: state, time: t + dt, timeStep: dt)
+                let report: NewtonReport
                 do {
-                    let report = try newton.solve(adapter, x: &x)
-                    t = hitsMark ? mark : t + dt
-                    state = x
-                    try observer(AcceptedStep(time: t, timeStep: dt, iterations: report.iterations, factorizations: report.factorizations,
-                                              retries: retries, isMustPoint: hitsMark), state)
-                    // Grow after an easy step; a step shortened to hit a mark keeps the nominal size.
-                    let nominal = max(dt, nextStep)
-                    let easy: Bool
-                    if case .bfgs = newton.options.method, !system.hasConstantTangent { easy = report.factorizations <= options.easyFactorizations }
-                    else { easy = report.iterations <= options.easyIterations }
-                    nextStep = easy ? min(nominal * options.growth, options.maxStep) : (hitsMark ? nominal : dt)
-                    break
+                    report = try newton.solve(adapter, x: &x)
                 } catch let error as NewtonError {
                     if dt <= options.minStep * (1 + 1e-12) {
                         throw TimeStepperError.stepTooSmall(time: t, minStep: options.minStep, reason: error.description)
@@ -183,7 +208,51 @@ public final class AdaptiveTimeStepper {
                     dt = max(dt * options.cut, options.minStep)
                     nextStep = dt
                     retries += 1
+                    continue
                 }
+                var errorNorm: Double? = nil
+                var errorFactor: Double? = nil
+                if var run = errorRun {
+                    errorNorm = run.controller.errorNorm(solution: x, current: state, timeStep: dt)
+                    if let err = errorNorm {
+                        let factor = run.controller.stepFactor(error: err)
+                        errorFactor = factor
+                        if err > 1, dt > options.minStep * (1 + 1e-12) {
+                            errorRun = run
+                            refused = dt
+                            dt = max(dt * factor, options.minStep)
+                            nextStep = dt
+                            retries += 1; errorRejections += 1; rejectedIterations += report.iterations
+                            continue
+                        }
+                    }
+                    run.controller.accept(previous: state, timeStep: dt)
+                    run.end = hitsMark ? mark : t + dt
+                    errorRun = run
+                }
+                t = hitsMark ? mark : t + dt
+                state = x
+                try observer(AcceptedStep(time: t, timeStep: dt, iterations: report.iterations, factorizations: report.factorizations,
+                                          retries: retries, isMustPoint: hitsMark, errorNorm: errorNorm,
+                                          errorRejections: errorRejections, rejectedIterations: rejectedIterations), state)
+                // Grow after an easy step; a step shortened to hit a mark keeps the nominal size.
+                let nominal = max(dt, nextStep)
+                let easy: Bool
+                if case .bfgs = newton.options.method, !system.hasConstantTangent { easy = report.factorizations <= options.easyFactorizations }
+                else { easy = report.iterations <= options.easyIterations }
+                if let factor = errorFactor {
+                    // The error decides; Newton's effort may only hold the step back.
+                    var proposal = dt * (easy ? factor : min(factor, 1))
+                    if hitsMark, easy, let err = errorNorm {
+                        // A step shortened onto a mark: the nominal step stays if its error (∝ Δt²) would pass.
+                        let optimal = err > 0 ? dt * (options.errorControl?.safety ?? 1) / err.squareRoot() : Double.infinity
+                        proposal = max(proposal, min(nominal, optimal))
+                    }
+                    nextStep = min(max(proposal, options.minStep), options.maxStep)
+                } else {
+                    nextStep = easy ? min(nominal * options.growth, options.maxStep) : (hitsMark ? nominal : dt)
+                }
+                break
             }
         }
     }

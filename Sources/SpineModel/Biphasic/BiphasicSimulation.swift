@@ -50,6 +50,9 @@ public final class BiphasicSimulation {
     /// The nonlinear solver's method for every step of ``run`` (``NewtonOptions/method``):
     /// full Newton or quasi-Newton on a kept factorization; initially the model's ``Model/newtonMethod``.
     public var newtonMethod: NewtonMethod
+    /// Error-controlled time steps (``FiniteElements/ErrorControlOptions``) or nil to adapt the
+    /// steps from Newton's effort alone; initially the model's ``Model/errorControl``.
+    public var errorControl: ErrorControlOptions?
     /// Called after every accepted step (staggered coupling, e.g. ``NutrientTractionSimulation``)
     /// with the step's end time (s), its length (s) and the unknown vectors at the end and
     /// start of the step; an error thrown here stops the run.
@@ -74,6 +77,7 @@ public final class BiphasicSimulation {
         let model = model.positioned
         self.model = model
         newtonMethod = model.newtonMethod
+        errorControl = model.errorControl
         let mesh = try SolidSimulation.buildMesh(model.mesh)
         do { try mesh.validate() } catch { throw ModelError(.invalidValue, at: "mesh", String(describing: error)) }
         self.mesh = mesh
@@ -364,6 +368,7 @@ public final class BiphasicSimulation {
         for (stepIndex, step) in model.steps.enumerated() where step.freeSwelling == nil {
             var options = try TimeStepperOptions(initialStep: step.initialStep, minStep: step.minStep, maxStep: step.maxStep)
             options.easyIterations = 6
+            options.errorControl = errorControl
             let stepper = AdaptiveTimeStepper(options: options, newton: newton)
             try stepper.run(problem, from: start, to: start + step.duration, state: &state, mustPoints: must) { accepted, x in
                 results.steps.append(accepted)

@@ -55,6 +55,10 @@ public struct Model: Sendable, Equatable {
     /// (BFGS on a kept factorization, fewer tangent assemblies and factorizations; see
     /// ``FiniteElements/NewtonMethod``). The file's `"newton"`.
     public var newtonMethod: NewtonMethod = .fullNewton
+    /// Error-controlled time steps (``FiniteElements/ErrorControlOptions``: a relative tolerance on
+    /// each step's estimated local truncation error) for the biphasic steps and the transport's
+    /// adaptive increments; nil (default) adapts the steps from Newton's effort. The file's `"timeControl"`.
+    public var errorControl: ErrorControlOptions? = nil
     /// The optional motion segment around the disc (`motionSegment`: rigid vertebrae, ligaments,
     /// facets, follower and gravity loads), nil when absent. Biphasic models only.
     public var motionSegment: MotionSegmentDefinition? = nil
@@ -83,7 +87,7 @@ public struct Model: Sendable, Equatable {
             && a.regions.map(\.region) == b.regions.map(\.region) && a.regions.map(\.material) == b.regions.map(\.material)
             && a.materials == b.materials && a.curves == b.curves && a.boundary == b.boundary && a.steps == b.steps
             && a.outputs == b.outputs && a.transport == b.transport && a.tractionProtocol == b.tractionProtocol && a.bodyMassKg == b.bodyMassKg
-            && a.motionSegment == b.motionSegment && a.newtonMethod == b.newtonMethod
+            && a.motionSegment == b.motionSegment && a.newtonMethod == b.newtonMethod && a.errorControl == b.errorControl
     }
 
     /// A transport-only (diffusion–reaction) model: solutes on the mesh's regions with no solid —

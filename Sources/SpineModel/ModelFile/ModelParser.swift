@@ -31,7 +31,7 @@ struct ModelParser {
 
     func parse(_ root: JSONValue) throws -> Model {
         var r = try JSONReader(root, path: "")
-        let topKeys = ["units", "mesh", "kinematics", "planeStrain", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport", "protocol", "bodyMassKg", "motionSegment", "newton"]
+        let topKeys = ["units", "mesh", "kinematics", "planeStrain", "regions", "materials", "curves", "boundary", "steps", "outputs", "description", "transport", "protocol", "bodyMassKg", "motionSegment", "newton", "timeControl"]
         // Units first: a file in other units is refused before anything else is read.
         let units = try JSONAccess.string(try r.required("units"), "units")
         guard units == Model.units else {
@@ -68,6 +68,7 @@ struct ModelParser {
         let tractionProtocol = try r.optional("protocol").map(Model.decodeProtocol)
         let bodyMassKg = try r.optional("bodyMassKg").map { try JSONAccess.positive($0, "bodyMassKg") }
         let newtonMethod = try r.optional("newton").map(Model.parseNewtonMethod) ?? .fullNewton
+        let errorControl = try r.optional("timeControl").map(Model.parseTimeControl)
         try r.finish(allowed: topKeys)
         try Self.checkBiphasicUse(materials: materials, boundary: boundary, outputs: outputs, steps: steps)
         var names = Set<String>()
@@ -85,6 +86,8 @@ struct ModelParser {
         try model.validateProtocol()
         model.newtonMethod = newtonMethod
         try model.validateNewtonMethod()
+        model.errorControl = errorControl
+        try model.validateTimeControl()
         if let motionSegment { try motionSegment.validate(at: model.rootPath.key("motionSegment"), curves: curves) }
         return model
     }
@@ -442,8 +445,10 @@ struct ModelParser {
         let endTime = steps.reduce(0) { $0 + $1.duration }
         let outputs = try parseOutputs(try r.required("outputs"), endTime: endTime)
         let transport = try TransportParser.parse(try r.required("transport"))
-        try r.finish(allowed: ["units", "mesh", "steps", "outputs", "description", "transport"])
+        let errorControl = try r.optional("timeControl").map(Model.parseTimeControl)
+        try r.finish(allowed: ["units", "mesh", "steps", "outputs", "description", "transport", "timeControl"])
         var model = Model.transportOnly(mesh: mesh, transport: transport, steps: steps, outputs: outputs, notes: notes, baseDirectory: baseDirectory)
+        model.errorControl = errorControl
         model.pathStyle = .json
         try model.validateTransportOnly()
         try model.validateTransportSteps()

@@ -54,6 +54,7 @@ extension Model {
         try ModelParser.checkBiphasicUse(materials: materials, boundary: positioned.boundary, outputs: positioned.outputs, steps: steps)
         try validateProtocol()
         try validateNewtonMethod()
+        try validateTimeControl()
     }
 
     /// Most increments one step may need (duration / largest increment): a larger request is refused

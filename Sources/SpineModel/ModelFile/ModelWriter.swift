@@ -59,6 +59,7 @@ extension Model {
         if let p = tractionProtocol { members.append(("protocol", try Model.encodeProtocol(p))) }
         if let m = bodyMassKg { members.append(("bodyMassKg", .number(m))) }
         if let n = newtonJSON { members.append(("newton", n)) }
+        if let c = timeControlJSON { members.append(("timeControl", c)) }
         if let motionSegment { members.append(("motionSegment", motionSegment.jsonValue())) }
         return .object(members)
     }

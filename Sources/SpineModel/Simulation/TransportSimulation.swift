@@ -79,6 +79,15 @@ public final class TransportSimulation {
     /// `CancellationError` becomes ``SimulationCancelled`` carrying the results so far).
     var incrementObserver: ((_ step: Int, _ time: Double, _ iterations: Int) throws -> Void)? = nil
 
+    /// The solute (field index) of every entry of ``SoluteTransportProblem/concentrations``, so
+    /// error control weighs each solute against its own magnitude (mM).
+    var concentrationFields: [Int] {
+        let map = problem.dofMap
+        var fields = [Int](repeating: 0, count: map.dofCount)
+        for f in 0..<map.fields.count { for node in map.nodes(ofField: f) { if let d = map.dof(field: f, node: node, component: 0) { fields[d] = f } } }
+        return fields
+    }
+
     /// Runs the model's steps and writes `transport.json` and `transport.csv` (and, if the model
     /// asks for VTU, `vtu/transport-NNNN.vtu` + `transport.pvd` with one point field per solute, mM)
     /// into `outputDirectory` — `results.json`, `results.csv` and `results.pvd` for a transport-only model.
@@ -87,6 +96,10 @@ public final class TransportSimulation {
     /// ``TransportDefinition/timeStep``): backward-Euler increments, halved when Newton fails
     /// (down to the control's minimum) and doubled after an increment that took at most three
     /// Newton iterations (up to its maximum), landing exactly on every output time and step end.
+    /// With the model's ``Model/errorControl`` an adaptive step's increments follow the estimated
+    /// local error of the concentrations instead (``FiniteElements/StepErrorController``, one field
+    /// per solute): an increment above the tolerance is taken again shorter, and the next one
+    /// follows from the error; Newton failures still halve it.
     /// A steady step (``StepDefinition/steady``) solves the steady state of its conditions at its
     /// start and keeps it through the step; surface inflow then accumulates at the steady rate.
     /// Results are recorded at t = 0 and at every output time.
@@ -135,12 +148,16 @@ public final class TransportSimulation {
                     guard let control else {
                         throw ModelError(.missingKey, at: "steps[\(index)].transport", "expected the transport's increments for this step (a step \"transport\": {\"dt\": …} or the block's \"timeStep\")")
                     }
-                    var t = start, dt = control.initial, retries = 0
+                    var t = start, dt = control.initial, retries = 0, errorRejections = 0, rejectedIterations = 0
+                    // Error control (the model's `timeControl`) on adaptive increments: one controller per step.
+                    var controller = try control.isFixed ? nil : model.errorControl.map { try StepErrorController(options: $0, fields: concentrationFields) }
                     while t < end - tolerance {
                         let target = next < times.count && times[next] < end - tolerance ? times[next] : end
                         let lands = dt >= target - t - tolerance
                         let h = lands ? target - t : dt
                         let before = problem.profile.newtonIterations
+                        let checkpoint = controller == nil ? nil : problem.checkpoint()
+                        let current = problem.concentrations
                         do {
                             try problem.step(h)
                         } catch TransportError.notConverged where h / 2 >= control.minimum * (1 - 1e-12) {
@@ -149,13 +166,38 @@ public final class TransportSimulation {
                             continue
                         }
                         let iterations = problem.profile.newtonIterations - before
+                        var errorNorm: Double? = nil, factor: Double? = nil
+                        if var c = controller {
+                            errorNorm = c.errorNorm(solution: problem.concentrations, current: current, timeStep: h)
+                            if let err = errorNorm {
+                                factor = c.stepFactor(error: err)
+                                if err > 1, h > control.minimum * (1 + 1e-12), let checkpoint {
+                                    problem.restore(checkpoint)
+                                    dt = max(h * factor!, control.minimum)
+                                    retries += 1; errorRejections += 1; rejectedIterations += iterations
+                                    controller = c
+                                    continue
+                                }
+                            }
+                            c.accept(previous: current, timeStep: h)
+                            controller = c
+                        }
                         t = lands ? target : t + h
-                        recorder.results.steps.append(AcceptedStep(time: t, timeStep: h, iterations: iterations, retries: retries, isMustPoint: lands))
-                        retries = 0
+                        recorder.results.steps.append(AcceptedStep(time: t, timeStep: h, iterations: iterations, retries: retries, isMustPoint: lands,
+                                                                   errorNorm: errorNorm, errorRejections: errorRejections, rejectedIterations: rejectedIterations))
+                        retries = 0; errorRejections = 0; rejectedIterations = 0
                         try recorder.accumulate(h, endingAt: t)
                         try recordDue(upTo: t)
                         try incrementObserver?(index, t, iterations)
-                        if !control.isFixed, iterations <= 3 { dt = min(2 * dt, control.maximum) }
+                        if let factor, let err = errorNorm {
+                            // The error decides; a hard Newton solve only holds the increment back.
+                            var proposal = h * (iterations <= 3 ? factor : min(factor, 1))
+                            if lands, iterations <= 3 {
+                                let optimal = err > 0 ? h * (model.errorControl?.safety ?? 1) / err.squareRoot() : Double.infinity
+                                proposal = max(proposal, min(dt, optimal))
+                            }
+                            dt = min(max(proposal, control.minimum), control.maximum)
+                        } else if !control.isFixed, iterations <= 3 { dt = min(2 * dt, control.maximum) }
                     }
                 }
                 start = end
