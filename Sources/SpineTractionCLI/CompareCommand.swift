@@ -102,15 +102,17 @@ struct CompareCommand: AsyncParsableCommand {
             var pressure = SVGPlot(title: "Nucleus pressure, \(title)", xLabel: "time from session start (s)", yLabel: "pressure (MPa)")
             var distraction = SVGPlot(title: "Distraction, \(title)", xLabel: "time from session start (s)", yLabel: "distraction (mm)")
             var ligaments = SVGPlot(title: "Ligament strain / damage threshold, \(title)", xLabel: "time from session start (s)", yLabel: "strain / threshold (−)")
+            var span = (Double.infinity, -Double.infinity)
             for t in traces {
-                let x = t.times.map { $0 - t.sessionStart }
-                pressure.add(name: t.label, x: x, y: t.nucleusPressure)
-                distraction.add(name: t.label, x: x, y: t.distraction)
-                if let r = t.ligamentThresholdRatio { ligaments.add(name: t.label, x: x, y: r) }
+                // A thrust's plot shows the thrust only (its preload minute would squeeze it to a line).
+                let keep = t.times.indices.filter { suffix == "sessions" || t.times[$0] >= t.sessionStart - 1e-9 }
+                let x = keep.map { t.times[$0] - t.sessionStart }
+                pressure.add(name: t.label, x: x, y: keep.map { t.nucleusPressure[$0] })
+                distraction.add(name: t.label, x: x, y: keep.map { t.distraction[$0] })
+                if let r = t.ligamentThresholdRatio { ligaments.add(name: t.label, x: x, y: keep.map { r[$0] }) }
+                span = (min(span.0, x.first ?? 0), max(span.1, x.last ?? 0))
             }
-            if let x = traces.first.map({ [$0.times.first! - $0.sessionStart, $0.times.last! - $0.sessionStart] }) {
-                ligaments.add(name: "damage threshold", x: x, y: [1, 1])
-            }
+            if span.0 < span.1 { ligaments.add(name: "damage threshold", x: [span.0, span.1], y: [1, 1]) }
             out += [("pressure-\(suffix).svg", pressure.svg()), ("distraction-\(suffix).svg", distraction.svg()), ("ligaments-\(suffix).svg", ligaments.svg())]
         }
         return out

@@ -58,10 +58,11 @@ struct ScenarioRunnerTests {
         #expect(m.steps.last!.maxStep == 0.01)
     }
 
-    /// Moments that are not proportional cannot share the vertebra's one moment curve: refused, naming the sample.
+    /// Moments that are not proportional cannot share the vertebra's one moment curve: refused, naming the first
+    /// sample off the line through the driver's peak (flexion 1000 where 0.5 × 1000 = 500 was expected).
     @Test func disproportionateMomentsRefused() {
         let h = LevelLoadHistory(times: [0, 1, 2], axialForce: [0, 0, 0], flexionMoment: [0, 1000, 1000], compressiveFollowerLoad: nil)
-        expectScenarioError("history.flexionMoment[2]") {
+        expectScenarioError("history.flexionMoment[1]") {
             _ = try ScenarioRunner.model(patient: patient, mesh: .coarse, options: ScenarioRunOptions(), history: h, axialMoment: [0, 1000, 2000],
                                          recovery: 0, maxStep: 0.1, outputSpacing: 0.1, hypermobility: nil)
         }

@@ -281,7 +281,8 @@ enum ScenarioRunner {
     /// Time (s) a series spends below zero between output times, with linear crossings.
     static func timeBelowZero(_ v: [Double], times: [Double]) -> Double {
         var total = 0.0
-        for i in 1..<max(1, v.count) {
+        guard v.count > 1 else { return 0 }
+        for i in 1..<v.count {
             let (a, b, dt) = (v[i - 1], v[i], times[i] - times[i - 1])
             if a < 0 && b < 0 { total += dt } else if a < 0 || b < 0 { total += dt * (a < 0 ? a : b) / (a < 0 ? a - b : b - a) }
         }
@@ -291,7 +292,7 @@ enum ScenarioRunner {
     /// The row of one run. `sessionStart`, `sessionEnd` (s) bound the session; `bone` is the
     /// strain-to-yield estimate from the applied loads.
     static func outcome(kind: ScenarioKind, label: String, results r: SimulationResults, sessionStart: Double, sessionEnd: Double,
-                        recovery: Double, bone: Double, screening: ScreeningVerdict) throws -> ScenarioRunResult {
+                        recovery: Double, bone: Double, screening: ScreeningVerdict, damageLaw: LigamentDamage? = nil) throws -> ScenarioRunResult {
         guard r.isComplete else { throw ModelError(.invalidValue, at: label, "the run stopped early: \(r.notices.joined(separator: "; "))") }
         guard let pressure = r.nucleusPressure, let imbibed = r.imbibedVolume, let ms = r.motionSegment else {
             throw ModelError(.invalidValue, at: label, "the run reported no nucleus pressure, imbibed volume or motion segment")
@@ -301,13 +302,16 @@ enum ScenarioRunner {
         let v0 = value(imbibed, times: t, at: sessionStart)
         let window = t.indices.filter { t[$0] >= sessionStart - 1e-9 && t[$0] <= sessionEnd + 1e-9 }
         let sessionDistraction = window.map { ms.distraction.scalars[$0] - d0 }.max() ?? 0
+        // A ligament without a damage law of its own is measured against the law the laxity uses.
         let ligaments = ms.ligaments.map { l in
-            LigamentPeak(ligament: l.name, peakStrain: l.strain.maximum ?? 0, fractionOfDamageThreshold: l.thresholdRatio?.maximum,
-                         fractionOfFailure: l.failureRatio?.maximum)
+            let peak = l.strain.maximum ?? 0
+            return LigamentPeak(ligament: l.name, peakStrain: peak,
+                                fractionOfDamageThreshold: l.thresholdRatio?.maximum ?? peak / (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold,
+                                fractionOfFailure: l.failureRatio?.maximum)
         }
         var outcome = ScenarioOutcome(
             scenario: kind, label: label, minimumNucleusPressure: pressure.minimum ?? 0,
-            timeBelowZeroPressure: timeBelowZero(pressure.scalars, times: t), imbibedFluid: value(imbibed, times: t, at: sessionEnd) - v0,
+            timeBelowZeroPressure: timeBelowZero(window.map { pressure.scalars[$0] }, times: window.map { t[$0] }), imbibedFluid: value(imbibed, times: t, at: sessionEnd) - v0,
             glucoseImbibed: nil, distraction: sessionDistraction, ligaments: ligaments, laxityAfterDays: nil, days: nil,
             facetForce: ms.facets.compactMap { $0.force.maximum }.max() ?? 0, boneStrainToYield: bone, boneStressToStrength: bone,
             screening: screening)
@@ -315,9 +319,9 @@ enum ScenarioRunner {
             outcome.recovery = RecoveryOutcome(duration: recovery, imbibedFluid: value(imbibed, times: t, at: end) - v0,
                                                distraction: value(ms.distraction, times: t, at: end) - d0)
         }
-        var ratio: [Double]? = nil
-        let withThreshold = ms.ligaments.compactMap(\.thresholdRatio)
-        if !withThreshold.isEmpty { ratio = t.indices.map { i in withThreshold.map { $0.scalars[i] }.max()! } }
+        let threshold = (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold
+        let ratios = ms.ligaments.map { l in l.thresholdRatio?.scalars ?? l.strain.scalars.map { $0 / threshold } }
+        let ratio: [Double]? = ratios.isEmpty ? nil : t.indices.map { i in ratios.map { $0[i] }.max()! }
         let trace = ScenarioTrace(label: label, times: t, sessionStart: sessionStart, sessionEnd: sessionEnd, nucleusPressure: pressure.scalars,
                                   distraction: ms.distraction.scalars.map { $0 - d0 }, ligamentThresholdRatio: ratio)
         return ScenarioRunResult(outcome: outcome, trace: trace)
@@ -342,7 +346,8 @@ enum ScenarioRunner {
         let r = try await simulate(m, swollen: &swollen)
         let start = options.preloadDuration, end = start + history.times.last! - history.times.first!
         let row = try outcome(kind: kind, label: label, results: r, sessionStart: start, sessionEnd: end, recovery: recovery,
-                              bone: bone(history, axialMoment: axialMoment, options: options, patient: patient), screening: screening)
+                              bone: bone(history, axialMoment: axialMoment, options: options, patient: patient), screening: screening,
+                              damageLaw: options.damageLaw)
         return (row, r)
     }
 
@@ -354,15 +359,18 @@ enum ScenarioRunner {
     }
 
     /// Laxity (strain) after the regimen's days: the largest over the ligaments, each ligament's
-    /// peak strain of the one solved thrust repeated by ``RepeatedThrustDamage`` as load controlled
-    /// (the same moment through the same ligaments every time).
+    /// stretch at the peak of the one solved thrust (its driving strain plus the laxity it already
+    /// had) repeated by ``RepeatedThrustDamage`` as displacement controlled: the thrust's moment is
+    /// carried mostly by the disc, the facets and the other ligaments, so a ligament that grows lax
+    /// is stretched to about the same length again, and its driving strain falls by its laxity (the
+    /// laxity saturates at the stretch minus the threshold instead of growing with N·D).
     static func laxity(results: SimulationResults, model: Model, regimen: SelfManipulation, law: LigamentDamage?) throws -> Double {
         guard let ms = results.motionSegment else { return 0 }
         var worst = regimen.hypermobility?.initialLaxity ?? 0
         for series in ms.ligaments {
             guard let def = model.ligaments.first(where: { $0.type == series.type && $0.side == series.side }) else { continue }
             let damage = law ?? def.law.damage ?? RepeatedThrustDamage.assumedLaw
-            let days = try RepeatedThrustDamage.laxityPerDay(law: damage, peak: .loadControlled(strain: max(0, series.strain.maximum ?? 0)),
+            let days = try RepeatedThrustDamage.laxityPerDay(law: damage, peak: .displacementControlled(stretchStrain: max(0, (series.strain.maximum ?? 0) + (regimen.hypermobility?.initialLaxity ?? 0))),
                                                              thrustsPerDay: regimen.thrustsPerDay, days: regimen.days,
                                                              thrustInterval: regimen.thrustInterval,
                                                              initialLaxity: regimen.hypermobility?.initialLaxity ?? 0)
@@ -447,7 +455,7 @@ extension ScenarioComparison {
             var row = try ScenarioRunner.outcome(kind: .selfManipulation, label: label, results: r, sessionStart: start,
                                                  sessionEnd: start + m.duration, recovery: 0,
                                                  bone: ScenarioRunner.bone(history, axialMoment: axial, options: options, patient: patient),
-                                                 screening: verdicts[.selfManipulation]!)
+                                                 screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw)
             row.outcome.laxityAfterDays = try ScenarioRunner.laxity(results: r, model: built, regimen: m, law: options.damageLaw)
             row.outcome.days = m.days
             rows.append(row.outcome); traces.append(row.trace)
@@ -474,7 +482,7 @@ extension ScenarioComparison {
             "Starting state: the freely swollen, unloaded disc (as after a night's rest lying down), then \(number(o.lyingPreload)) N of lying preload for \(number(o.preloadDuration)) s; the preload stays on throughout.",
             "Recovery: after the table and inversion sessions the segment lies for \(number(o.recoveryDuration)) s under the preload only (the stature gain after traction lasted about an hour).",
             "Table: \(number(table.pullFraction * 100)) % BW, \(table.cycles) cycles (after the patient's relative contraindications), \(table.table == .split ? "split" : "one-piece") table, pull angle \(number(table.pullAngle))°.",
-            "Self-manipulation: one thrust solved per peak, quasi-statically (biphasic disc and ligament dashpots rate dependent; inertia neglected because the ~150 ms rise is long against the few-ms oscillation period of a vertebra on its disc and ligaments); laxity after \(o.manipulation.thrustsPerDay) thrusts a day for \(o.manipulation.days) days by the damage law, each ligament's peak strain repeated (load controlled), \(tau).",
+            "Self-manipulation: one thrust solved per peak, quasi-statically (biphasic disc and ligament dashpots rate dependent; inertia neglected because the ~150 ms rise is long against the few-ms oscillation period of a vertebra on its disc and ligaments); laxity after \(o.manipulation.thrustsPerDay) thrusts a day for \(o.manipulation.days) days by the damage law, each ligament stretched to its solved peak again every time (displacement controlled: the laxity saturates at the stretch minus the threshold), \(tau). A ligament without a damage law of its own is measured against the threshold of the law used (\(number((o.damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold)) strain\(o.damageLaw == nil ? ": rat medial collateral ligament, Provenzano et al. 2002 — not spine" : "")).",
             "Bone: the vertebrae are rigid; bone strain / yield is an estimate from the applied axial force and flexion moment over the endplate, carried by the trabecular core (modulus 4730 ρ^1.56 MPa, Morgan et al. 2003; yield strain 0.77 % / 0.70 %, Morgan & Keaveny 2001; ρ from the T-score by a named assumption); torsion is not included; stress / strength equals strain / yield for a linear core.",
         ]
     }
