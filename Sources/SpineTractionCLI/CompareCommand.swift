@@ -66,6 +66,7 @@ struct CompareCommand: AsyncParsableCommand {
                 try run.commit()
                 guard !output.quiet else { return }
                 print(cmp.table(), terminator: "")
+                for n in cmp.notes ?? [] where n.contains("not solved") { print("note: \(n)") }
                 for c in cmp.checks { print("band: \(c.quantity) of \(c.scenario) = \(ScenarioComparison.number(c.value)), band \(c.band): \(c.holds ? "holds" : "does not hold")") }
                 if let st = cmp.stature {
                     print("stature: \(st.levels) × \(ScenarioComparison.number(st.perLevelDistraction)) mm = \(ScenarioComparison.number(st.modelLumbarLengthening)) mm vs measured \(ScenarioComparison.number(st.measuredWithTraction)) mm")

@@ -28,6 +28,10 @@ public struct ScenarioRunOptions: Sendable, Equatable {
     public var sweep: [Double]
     /// Adds a row for the default thrust on a hypermobile segment (``HypermobileSegment/assumed``).
     public var hypermobileRow: Bool
+    /// Peak guarding load (N, > 0) of an extra inversion row with muscle guarding, a sensitivity row
+    /// (no recovery); nil = no row. Default 200 N, an **assumption**: paraspinal EMG rose during
+    /// inversion in one study and fell in others, and no study gives a force (see ``InversionTable``).
+    public var guardingSensitivityLoad: Double?
     /// The damage law for the laxity of repeated thrusts; nil: each ligament's own law, or
     /// ``RepeatedThrustDamage/assumedLaw`` where it has none.
     public var damageLaw: LigamentDamage?
@@ -54,13 +58,13 @@ public struct ScenarioRunOptions: Sendable, Equatable {
     /// row, 17 N lying preload for 60 s, one hour of recovery, the stature row at 1/3 BW for 25 min.
     public init(mesh: DefaultDiscModel.MeshLevel = .coarse, table: ProfessionalTable = ProfessionalTable(),
                 inversion: InversionTable = InversionTable(), manipulation: SelfManipulation = SelfManipulation(),
-                sweep: [Double] = [], hypermobileRow: Bool = true, damageLaw: LigamentDamage? = nil,
+                sweep: [Double] = [], hypermobileRow: Bool = true, guardingSensitivityLoad: Double? = 200, damageLaw: LigamentDamage? = nil,
                 lyingPreload: Double = 17, preloadDuration: Double = 60, recoveryDuration: Double = 3600,
                 statureTable: ProfessionalTable? = ScenarioRunOptions.statureSession, bone: BoneLoadEstimate = BoneLoadEstimate(),
                 sessionMaxStep: Double = 10, sessionOutputSpacing: Double = 10, thrustMaxStep: Double = 0.01,
                 thrustOutputSpacing: Double = 0.025) {
         self.mesh = mesh; self.table = table; self.inversion = inversion; self.manipulation = manipulation; self.sweep = sweep
-        self.hypermobileRow = hypermobileRow; self.damageLaw = damageLaw; self.lyingPreload = lyingPreload
+        self.hypermobileRow = hypermobileRow; self.guardingSensitivityLoad = guardingSensitivityLoad; self.damageLaw = damageLaw; self.lyingPreload = lyingPreload
         self.preloadDuration = preloadDuration; self.recoveryDuration = recoveryDuration; self.statureTable = statureTable
         self.bone = bone; self.sessionMaxStep = sessionMaxStep; self.sessionOutputSpacing = sessionOutputSpacing
         self.thrustMaxStep = thrustMaxStep; self.thrustOutputSpacing = thrustOutputSpacing
@@ -76,6 +80,7 @@ public struct ScenarioRunOptions: Sendable, Equatable {
     public func validate() throws(ScenarioError) {
         try table.validate(); try inversion.validate(); try manipulation.validate(); try statureTable?.validate()
         for (i, m) in sweep.enumerated() { try requireValue(m, above: 0, "options.sweep[\(i)]", "a finite peak moment > 0 N·mm") }
+        if let g = guardingSensitivityLoad { try requireValue(g, above: 0, "options.guardingSensitivityLoad", "a finite force > 0 N (nil for no row)") }
         try requireValue(lyingPreload, in: 0...Double.greatestFiniteMagnitude, "options.lyingPreload", "a finite force ≥ 0 N")
         try requireValue(preloadDuration, above: 0, "options.preloadDuration", "a finite time > 0 s")
         try requireValue(recoveryDuration, in: 0...Double.greatestFiniteMagnitude, "options.recoveryDuration", "a finite time ≥ 0 s")
@@ -400,7 +405,8 @@ extension ScenarioComparison {
     /// table (lowered by the patient's relative contraindications — a clinic screens), the inversion
     /// table and self-manipulation (as given — nobody screens a home user), one thrust per peak of
     /// `options.sweep` with its laxity over the regimen's days, a hypermobile row, the published
-    /// bands and the stature row. The runs go one after the other (the free-swollen disc is computed
+    /// bands and the stature row. A thrust whose solve fails (the step size fell below its minimum)
+    /// leaves no row and is named in ``notes``; every other failure throws. The runs go one after the other (the free-swollen disc is computed
     /// once and reused): on a small machine the solves already use the cores.
     ///
     /// ```swift
@@ -438,14 +444,24 @@ extension ScenarioComparison {
             hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
         rows.append(invRow.outcome); traces.append(invRow.trace)
         if let c = PublishedBands.inversionDistraction(inversion: inversion, outcome: invRow.outcome) { checks.append(c) }
+        if let g = options.guardingSensitivityLoad, inversion.guardingLoad == nil {
+            var guarded = inversion; guarded.guardingLoad = g
+            let (row, _) = try await ScenarioRunner.runHistory(
+                kind: .inversionTable, label: invLabel + " guarding \(ScenarioComparison.number(g)) N", history: try guarded.historyAtLevel(patient: patient),
+                axialMoment: nil, patient: patient, options: options, recovery: 0, maxStep: options.sessionMaxStep,
+                outputSpacing: options.sessionOutputSpacing, hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
+            rows.append(row.outcome); traces.append(row.trace)
+        }
 
         let peaks = options.sweep.isEmpty ? [options.manipulation.peakAxialMoment] : options.sweep
         var regimens = peaks.map { p -> SelfManipulation in var m = options.manipulation; m.peakAxialMoment = p; return m }
         if options.hypermobileRow {
             var h = options.manipulation; h.hypermobility = h.hypermobility ?? .assumed; regimens.append(h)
         }
+        var failed: [String] = []
         for m in regimens {
             let label = "self-manipulation \(ScenarioComparison.number(m.peakAxialMoment / 1000)) N·m" + (m.hypermobility != nil ? " hypermobile" : "")
+            do {
             let (history, axial) = try ScenarioRunner.thrustHistory(m)
             let built = try ScenarioRunner.model(patient: patient, mesh: options.mesh, options: options, history: history, axialMoment: axial,
                                                  recovery: 0, maxStep: options.thrustMaxStep, outputSpacing: options.thrustOutputSpacing,
@@ -459,6 +475,16 @@ extension ScenarioComparison {
             row.outcome.laxityAfterDays = try ScenarioRunner.laxity(results: r, model: built, regimen: m, law: options.damageLaw)
             row.outcome.days = m.days
             rows.append(row.outcome); traces.append(row.trace)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch let e as SimulationCancelled {
+                throw e
+            } catch let e as ScenarioError {
+                throw e
+            } catch {
+                // A thrust the solver cannot follow is reported, not hidden, and does not discard the other rows.
+                failed.append("\(label): not solved (no row) — \(error)")
+            }
         }
 
         var stature: StatureComparison? = nil
@@ -471,7 +497,7 @@ extension ScenarioComparison {
         }
         var cmp = ScenarioComparison(patient: patient, outcomes: rows, checks: checks, stature: stature)
         cmp.traces = traces
-        cmp.notes = ScenarioComparison.runNotes(options: options, table: table)
+        cmp.notes = ScenarioComparison.runNotes(options: options, table: table) + failed
         return cmp
     }
 
