@@ -3,11 +3,12 @@ import Foundation
 import SpineTraction
 
 /// The `spinetraction` command table (one design for every command; later commands —
-/// `compare`, `sweep`, `limits compute` — follow it):
+/// `sweep`, `limits compute` — follow it):
 ///
 /// | command | what it does |
 /// |---|---|
 /// | `run MODEL.json \| --example NAME [--out DIR] [--quiet]` | any model kind through one pipeline; report from the model's outputs |
+/// | `compare [--patient P.json] [--level L] [--mesh coarse\|standard] [--sweep] [--out DIR]` | the three decompression scenarios on one patient's motion segment, compared |
 /// | `verify [--quick] [--csv PATH]` | every verification problem vs its closed form |
 /// | `plot RESULTS.json [--out DIR]` | SVG plots of a results file's series |
 /// | `limits keygen\|build\|sign\|check\|example` | force-safety limits documents |
@@ -24,6 +25,7 @@ struct SpineTractionCommand: AsyncParsableCommand {
         version: "0.2.0",
         subcommands: [
             RunCommand.self,
+            CompareCommand.self,
             VerifyCommand.self,
             PlotCommand.self,
             LimitsCommand.self,

@@ -51,17 +51,19 @@ public struct ScenarioOutcome: Sendable, Equatable, Codable {
     public var boneStressToStrength: Double
     /// The screening verdict for this scenario.
     public var screening: ScreeningVerdict
+    /// What remains after lying under the preload after the session; nil when not run.
+    public var recovery: RecoveryOutcome?
 
     /// Creates a value from its parts (units as documented on each property).
     public init(scenario: ScenarioKind, label: String, minimumNucleusPressure: Double, timeBelowZeroPressure: Double,
                 imbibedFluid: Double, glucoseImbibed: Double?, distraction: Double, ligaments: [LigamentPeak],
                 laxityAfterDays: Double?, days: Int?, facetForce: Double, boneStrainToYield: Double,
-                boneStressToStrength: Double, screening: ScreeningVerdict) {
+                boneStressToStrength: Double, screening: ScreeningVerdict, recovery: RecoveryOutcome? = nil) {
         self.scenario = scenario; self.label = label; self.minimumNucleusPressure = minimumNucleusPressure
         self.timeBelowZeroPressure = timeBelowZeroPressure; self.imbibedFluid = imbibedFluid; self.glucoseImbibed = glucoseImbibed
         self.distraction = distraction; self.ligaments = ligaments; self.laxityAfterDays = laxityAfterDays; self.days = days
         self.facetForce = facetForce; self.boneStrainToYield = boneStrainToYield; self.boneStressToStrength = boneStressToStrength
-        self.screening = screening
+        self.screening = screening; self.recovery = recovery
     }
 
     /// The ligament with the largest fraction of its damage threshold, if any has one.
@@ -93,6 +95,11 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
     public var checks: [BandCheck]
     /// The table's lumbar lengthening next to the measured stature gain, if computed.
     public var stature: StatureComparison?
+    /// Time series per row for plots; nil when the rows were not run here.
+    public var traces: [ScenarioTrace]? = nil
+    /// How the rows were obtained (starting state, recovery, thrust, laxity law, bone estimate); the
+    /// report prints them under "How the rows were computed"; nil for none.
+    public var notes: [String]? = nil
 
     /// Creates a value from its parts (units as documented on each property).
     public init(patient: Patient, outcomes: [ScenarioOutcome], checks: [BandCheck] = [], stature: StatureComparison? = nil) {
@@ -116,7 +123,7 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
     ]
 
     /// A number with four significant digits (`%.4g`).
-    static func number(_ x: Double) -> String { String(format: "%.4g", x) }
+    public static func number(_ x: Double) -> String { String(format: "%.4g", x) }
 
     /// The table cells of a row, in ``headers`` order.
     static func cells(_ o: ScenarioOutcome) -> [String] {
@@ -173,11 +180,27 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
                 s += row([c.quantity, c.scenario, Self.number(c.value), c.band, c.holds ? "yes" : "no", c.citation]) + "\n"
             }
         }
+        let recovered = outcomes.filter { $0.recovery != nil }
+        if !recovered.isEmpty {
+            s += "\n## After the session\n\n" + row(["scenario", "time after the session (s)", "imbibed fluid then (mm³)", "of the session's (−)",
+                                                       "distraction then (mm)", "of the session's (−)"]) + "\n"
+            s += row(["---", "---", "---", "---", "---", "---"]) + "\n"
+            for o in recovered {
+                let r = o.recovery!
+                func frac(_ a: Double, _ b: Double) -> String { b != 0 ? Self.number(a / b) : "—" }
+                s += row([o.label, Self.number(r.duration), Self.number(r.imbibedFluid), frac(r.imbibedFluid, o.imbibedFluid),
+                          Self.number(r.distraction), frac(r.distraction, o.distraction)]) + "\n"
+            }
+        }
         if let st = stature {
             s += "\n## Stature\n\n"
             s += "\(st.levels) × \(Self.number(st.perLevelDistraction)) mm = \(Self.number(st.modelLumbarLengthening)) mm of lumbar lengthening "
             s += "against a measured stature gain of \(Self.number(st.measuredWithTraction)) mm (\(Self.number(st.measuredCrookLying)) mm lying without traction); "
             s += "difference \(Self.number(st.difference)) mm. \(StatureComparison.explanation)\n"
+        }
+        if let notes, !notes.isEmpty {
+            s += "\n## How the rows were computed\n\n"
+            for n in notes { s += "- \(n)\n" }
         }
         s += "\n## What the model leaves out\n\n"
         for item in Self.leftOut { s += "- \(item)\n" }

@@ -1,0 +1,515 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+
+/// How the scenarios are run on the motion segment: the scenarios' settings, the starting state,
+/// the recovery after the session, the sweep and the numerics. Every number is a `var`.
+///
+/// **Starting state** (stated, not measured): the disc starts freely swollen and unloaded (the
+/// model's free-swelling step — the state after a night's rest lying down), then carries the lying
+/// preload ``lyingPreload`` for ``preloadDuration`` before the session starts. 17 N is the weight of
+/// the bare disc model's lying preload (``MotionSegment/lumbar(_:patient:mesh:ligaments:)``); the
+/// history after a day upright is not modelled.
+///
+/// **Recovery**: after the table and inversion sessions the segment lies for ``recoveryDuration``
+/// under the lying preload only, to show how much fluid and distraction remain; the stature gain
+/// after traction lasted about an hour (Tekeoglu et al. 1998 — stature measured against lying) —
+/// the default 3600 s follows that time scale.
+public struct ScenarioRunOptions: Sendable, Equatable {
+    /// Motion-segment mesh.
+    public var mesh: DefaultDiscModel.MeshLevel
+    /// The professional table session (lowered by the patient's relative contraindications before it runs).
+    public var table: ProfessionalTable
+    /// The inversion session (run as given: nobody screens a home user).
+    public var inversion: InversionTable
+    /// The self-manipulation regimen (run as given); its peak is replaced by each value of ``sweep``.
+    public var manipulation: SelfManipulation
+    /// Peak axial moments (N·mm) to run one thrust each; empty: only `manipulation.peakAxialMoment`.
+    public var sweep: [Double]
+    /// Adds a row for the default thrust on a hypermobile segment (``HypermobileSegment/assumed``).
+    public var hypermobileRow: Bool
+    /// Peak guarding load (N, > 0) of an extra inversion row with muscle guarding, a sensitivity row
+    /// (no recovery); nil = no row. Default 200 N, an **assumption**: paraspinal EMG rose during
+    /// inversion in one study and fell in others, and no study gives a force (see ``InversionTable``).
+    public var guardingSensitivityLoad: Double?
+    /// The damage law for the laxity of repeated thrusts; nil: each ligament's own law, or
+    /// ``RepeatedThrustDamage/assumedLaw`` where it has none.
+    public var damageLaw: LigamentDamage?
+    /// Lying preload on the upper vertebra (N, ≥ 0, compressive) before, during and after the session.
+    public var lyingPreload: Double
+    /// Time (s, > 0) the lying preload acts before the session.
+    public var preloadDuration: Double
+    /// Time (s, ≥ 0) after the table and inversion sessions under the lying preload only; 0 = none.
+    public var recoveryDuration: Double
+    /// The table run for the stature comparison (1/3 BW for 25 min, the measured setting); nil = no row.
+    public var statureTable: ProfessionalTable?
+    /// The bone estimate.
+    public var bone: BoneLoadEstimate
+    /// Largest time step (s, > 0) of the table and inversion sessions and the recovery.
+    public var sessionMaxStep: Double
+    /// Spacing of output times (s, > 0) in the table and inversion sessions and the recovery.
+    public var sessionOutputSpacing: Double
+    /// Largest time step (s, > 0) during a thrust.
+    public var thrustMaxStep: Double
+    /// Spacing of output times (s, > 0) during a thrust.
+    public var thrustOutputSpacing: Double
+
+    /// The comparison's defaults: coarse mesh, the scenarios' own defaults, no sweep, a hypermobile
+    /// row, 17 N lying preload for 60 s, one hour of recovery, the stature row at 1/3 BW for 25 min.
+    public init(mesh: DefaultDiscModel.MeshLevel = .coarse, table: ProfessionalTable = ProfessionalTable(),
+                inversion: InversionTable = InversionTable(), manipulation: SelfManipulation = SelfManipulation(),
+                sweep: [Double] = [], hypermobileRow: Bool = true, guardingSensitivityLoad: Double? = 200, damageLaw: LigamentDamage? = nil,
+                lyingPreload: Double = 17, preloadDuration: Double = 60, recoveryDuration: Double = 3600,
+                statureTable: ProfessionalTable? = ScenarioRunOptions.statureSession, bone: BoneLoadEstimate = BoneLoadEstimate(),
+                sessionMaxStep: Double = 10, sessionOutputSpacing: Double = 10, thrustMaxStep: Double = 0.01,
+                thrustOutputSpacing: Double = 0.025) {
+        self.mesh = mesh; self.table = table; self.inversion = inversion; self.manipulation = manipulation; self.sweep = sweep
+        self.hypermobileRow = hypermobileRow; self.guardingSensitivityLoad = guardingSensitivityLoad; self.damageLaw = damageLaw; self.lyingPreload = lyingPreload
+        self.preloadDuration = preloadDuration; self.recoveryDuration = recoveryDuration; self.statureTable = statureTable
+        self.bone = bone; self.sessionMaxStep = sessionMaxStep; self.sessionOutputSpacing = sessionOutputSpacing
+        self.thrustMaxStep = thrustMaxStep; self.thrustOutputSpacing = thrustOutputSpacing
+    }
+
+    /// The measured stature setting: horizontal traction at 1/3 of body weight for 25 min
+    /// ("Effect of lumbar traction on stature", Spine 1990, doi 10.1097/00007632-199006000-00017),
+    /// as one 15 s ramp, a 1470 s hold and a 15 s release.
+    public static let statureSession = ProfessionalTable(pullFraction: 1.0 / 3, cycles: 1, hold: 1470, rest: 30, restLevel: 0)
+
+    /// Checks every number.
+    /// - Throws: ``ScenarioError`` naming the option (`options.preloadDuration`, …) or the scenario's property.
+    public func validate() throws(ScenarioError) {
+        try table.validate(); try inversion.validate(); try manipulation.validate(); try statureTable?.validate()
+        for (i, m) in sweep.enumerated() { try requireValue(m, above: 0, "options.sweep[\(i)]", "a finite peak moment > 0 N·mm") }
+        if let g = guardingSensitivityLoad { try requireValue(g, above: 0, "options.guardingSensitivityLoad", "a finite force > 0 N (nil for no row)") }
+        try requireValue(lyingPreload, in: 0...Double.greatestFiniteMagnitude, "options.lyingPreload", "a finite force ≥ 0 N")
+        try requireValue(preloadDuration, above: 0, "options.preloadDuration", "a finite time > 0 s")
+        try requireValue(recoveryDuration, in: 0...Double.greatestFiniteMagnitude, "options.recoveryDuration", "a finite time ≥ 0 s")
+        try requireValue(sessionMaxStep, above: 0, "options.sessionMaxStep", "a finite time step > 0 s")
+        try requireValue(sessionOutputSpacing, above: 0, "options.sessionOutputSpacing", "a finite spacing > 0 s")
+        try requireValue(thrustMaxStep, above: 0, "options.thrustMaxStep", "a finite time step > 0 s")
+        try requireValue(thrustOutputSpacing, above: 0, "options.thrustOutputSpacing", "a finite spacing > 0 s")
+        try bone.validate()
+    }
+}
+
+/// A stated estimate of the load on the vertebral bodies, because the vertebrae of the motion
+/// segment are rigid: the normal stress on the endplate from the applied axial force and flexion
+/// moment, `σ = |F|/A + |M|/W` (ellipse of half-axes `a` (width) and `b` (depth): `A = π a b`,
+/// `W = π a b²/4`), carried by the trabecular core alone (an upper bound: the cortical shell carries
+/// part of the load). Torsion (the thrust's axial-rotation moment) is not included.
+///
+/// The core's modulus is `E = 4730 ρ^1.56` MPa for vertebral trabecular bone with apparent
+/// density `ρ` in g/cm³ (Morgan EF, Bayraktar HH, Keaveny TM 2003, J Biomech 36(7):897–904), `ρ`
+/// from the patient's T-score by ``BoneDensityAssumption`` (a named assumption). Yield strains are
+/// nearly independent of density within a site: 0.77 % in compression and 0.70 % in tension for the
+/// vertebra (Morgan EF, Keaveny TM 2001, J Biomech 34(5):569–577). With a linear core,
+/// strength = `E · ε_yield`, so stress/strength equals strain/yield strain.
+public struct BoneLoadEstimate: Sendable, Equatable {
+    /// Modulus coefficient (MPa) and exponent of `E = c ρ^p`.
+    public var modulusCoefficient: Double, modulusExponent: Double
+    /// Compressive and tensile yield strains (dimensionless).
+    public var compressiveYieldStrain: Double, tensileYieldStrain: Double
+    /// T-score → apparent density.
+    public var density: BoneDensityAssumption
+
+    /// The values of the type's discussion.
+    public init(modulusCoefficient: Double = 4730, modulusExponent: Double = 1.56, compressiveYieldStrain: Double = 0.0077,
+                tensileYieldStrain: Double = 0.0070, density: BoneDensityAssumption = BoneDensityAssumption()) {
+        self.modulusCoefficient = modulusCoefficient; self.modulusExponent = modulusExponent
+        self.compressiveYieldStrain = compressiveYieldStrain; self.tensileYieldStrain = tensileYieldStrain; self.density = density
+    }
+
+    /// Checks every number.
+    /// - Throws: ``ScenarioError`` naming the field (`bone.modulusCoefficient`, …).
+    public func validate() throws(ScenarioError) {
+        try requireValue(modulusCoefficient, above: 0, "bone.modulusCoefficient", "a finite coefficient > 0 MPa")
+        try requireValue(modulusExponent, above: 0, "bone.modulusExponent", "a finite exponent > 0")
+        try requireValue(compressiveYieldStrain, above: 0, "bone.compressiveYieldStrain", "a finite strain > 0")
+        try requireValue(tensileYieldStrain, above: 0, "bone.tensileYieldStrain", "a finite strain > 0")
+        try requireValue(density.youngAdultDensity, above: 0, "bone.density.youngAdultDensity", "a finite density > 0 g/cm³")
+        try requireValue(density.fractionPerSD, in: 0...1, "bone.density.fractionPerSD", "a fraction in [0, 1]")
+    }
+
+    /// Trabecular modulus (MPa) for `patient`.
+    public func modulus(patient: Patient) -> Double {
+        modulusCoefficient * pow(density.density(tScore: patient.tScore), modulusExponent)
+    }
+
+    /// Largest strain over yield strain along a load history: net axial force `axial` (N, positive =
+    /// tension) and flexion moment `moment` (N·mm) at each sample, on an endplate `width` × `depth` (mm).
+    /// The history is piecewise linear, so its extremes lie at the samples.
+    public func strainToYield(axial: [Double], moment: [Double], width: Double, depth: Double, patient: Patient) -> Double {
+        let a = width / 2, b = depth / 2
+        let area = Double.pi * a * b, section = Double.pi * a * b * b / 4
+        let e = modulus(patient: patient)
+        var worst = 0.0
+        for (f, m) in zip(axial, moment) {
+            let sigma = abs(f) / area + abs(m) / section
+            // The bending stress adds to the axial one on one side: tension or compression by the axial sign.
+            let yield = f >= 0 ? tensileYieldStrain : compressiveYieldStrain
+            worst = max(worst, sigma / e / yield)
+        }
+        return worst
+    }
+}
+
+/// One scenario's time series for plots (over the whole run: preload, session, recovery).
+public struct ScenarioTrace: Sendable, Equatable, Codable {
+    /// The row's label.
+    public var label: String
+    /// Output times (s) from the start of the lying preload.
+    public var times: [Double]
+    /// Start and end of the session (s).
+    public var sessionStart: Double, sessionEnd: Double
+    /// Nucleus pressure (MPa).
+    public var nucleusPressure: [Double]
+    /// Distraction relative to the start of the session (mm).
+    public var distraction: [Double]
+    /// Largest ligament strain over its damage threshold (dimensionless; nil when no ligament has one).
+    public var ligamentThresholdRatio: [Double]?
+}
+
+/// The number of one run, with what it needs to become a row.
+struct ScenarioRunResult {
+    var outcome: ScenarioOutcome
+    var trace: ScenarioTrace
+}
+
+/// Runs the scenarios on the motion segment (``ScenarioComparison/run(patient:screening:options:)``).
+///
+/// Each scenario's load history at the level (``LevelLoadHistory``, or the thrust's
+/// ``ThrustHistory``) drives the motion segment's upper vertebra: the axial tension as a force
+/// along +z (condition `traction`), the moments as one moment vector with one curve (condition
+/// `moment`; flexion is a moment about −x, axial rotation about +z), a guarding load as the
+/// segment's follower load; the lying preload stays on throughout. The thrust is solved
+/// quasi-statically (the biphasic disc and the ligaments' dashpots are rate dependent; inertia is
+/// neglected, see ``SelfManipulation``).
+enum ScenarioRunner {
+    /// The motion segment of `patient` driven by `history` after the starting state, followed by
+    /// `recovery` s under the lying preload only.
+    static func model(patient: Patient, mesh: DefaultDiscModel.MeshLevel, options: ScenarioRunOptions, history: LevelLoadHistory,
+                      axialMoment: [Double]?, recovery: Double, maxStep: Double, outputSpacing: Double,
+                      hypermobility: HypermobileSegment?) throws -> Model {
+        var model = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh)
+        if let h = hypermobility {
+            // Softer laws; the laxity already present is a lower reference strain (same strain at any length to first order).
+            model.ligaments = try model.ligaments.map { l in
+                var l = l
+                l.law = try h.apply(to: l.law)
+                l.law.referenceStrain -= h.initialLaxity
+                return l
+            }
+        }
+        let p = options.preloadDuration
+        let session = history.times.last! - history.times.first!
+        let end = p + session + recovery
+        func curve(_ values: [Double], scale: Double) throws -> LoadCurve {
+            var pts: [(time: Double, value: Double)] = [(0, 0)]
+            for (t, v) in zip(history.times, values) { pts.append((p + t - history.times[0], scale != 0 ? v / scale : 0)) }
+            if pts.count > 1, pts[1].time == 0 { pts.removeFirst() }
+            return try LoadCurve(points: pts)
+        }
+        let peakAxial = history.axialForce.map(abs).max() ?? 0
+        let flex = history.flexionMoment
+        let axialRot = axialMoment ?? flex.map { _ in 0 }
+        // One curve for the moment vector, so the moments must be proportional (table: both ∝ the
+        // table force; thrust: flexion = ratio × axial rotation): the driver is the larger one.
+        let peakFlex = flex.map(abs).max() ?? 0, peakRot = axialRot.map(abs).max() ?? 0
+        let driver = peakRot > 0 ? axialRot : flex
+        let k = argmax(driver), momentPeak = abs(driver[k])
+        var momentVector = SIMD3<Double>.zero
+        if momentPeak > 0 {
+            let (fk, rk) = (flex[k] / driver[k], axialRot[k] / driver[k])
+            momentVector = SIMD3(-flex[k], 0, axialRot[k])   // the moments at the driver's peak; the curve is driver / driver[k]
+            for i in driver.indices {
+                guard abs(flex[i] - fk * driver[i]) <= 1e-9 * max(1, peakFlex), abs(axialRot[i] - rk * driver[i]) <= 1e-9 * max(1, peakRot) else {
+                    throw ScenarioError.invalidValue(property: "history.flexionMoment[\(i)]", value: flex[i],
+                                                     expected: "moments proportional to one another over the history (\(fk * driver[i]) N·mm)")
+                }
+            }
+        }
+        model.boundary[named: "preload"]!.force = SIMD3(0, 0, -options.lyingPreload)
+        model.boundary[named: "traction"]!.force = SIMD3(0, 0, peakAxial)
+        model.curves["traction"] = try curve(history.axialForce, scale: peakAxial)
+        if momentPeak > 0 {
+            model.boundary.append(BoundaryCondition(name: "moment", target: .surface("top"),
+                                                    kind: .rigid(.loads(force: .zero, moment: momentVector, rotationFree: true, reference: nil, slide: []), curve: "moment")))
+            model.curves["moment"] = try curve(driver, scale: driver[k])
+        }
+        if let g = history.compressiveFollowerLoad, let peak = g.max(), peak > 0 {
+            model.motionSegment!.followerLoad = FollowerLoad(force: peak, curve: "guarding")
+            model.curves["guarding"] = try curve(g, scale: peak)
+        }
+        let swelling = model.steps.filter { $0.freeSwelling != nil }
+        var steps = swelling + [StepDefinition(name: "preload", duration: p, initialStep: min(1, p), minStep: min(0.01, p), maxStep: min(10, p)),
+                                StepDefinition(name: "session", duration: session, initialStep: min(maxStep, 1, session),
+                                               minStep: min(1e-4, session), maxStep: min(maxStep, session))]
+        if recovery > 0 {
+            steps.append(StepDefinition(name: "recovery", duration: recovery, initialStep: min(1, recovery), minStep: min(0.01, recovery),
+                                        maxStep: min(max(options.sessionMaxStep, 30), recovery)))
+        }
+        model.steps = steps
+        var times = Set(stride(from: 0.0, to: p, by: min(10, p)))
+        for t in stride(from: p, to: p + session, by: outputSpacing) { times.insert(t) }
+        for t in stride(from: p + session, to: end, by: max(options.sessionOutputSpacing, 10)) { times.insert(t) }
+        times.formUnion([p, p + session, end])
+        model.outputs.times = times.sorted()
+        model.notes = (model.notes ?? "") + " Driven by a scenario's load history at the level after \(p) s of \(options.lyingPreload) N lying preload; \(recovery) s of recovery after it."
+        try model.validate()
+        return model
+    }
+
+    static func argmax(_ x: [Double]) -> Int { x.indices.max { abs(x[$0]) < abs(x[$1]) } ?? 0 }
+
+    /// Runs `model` from `state` when it was swollen for the same disc (the state's key matches),
+    /// else from scratch.
+    static func simulate(_ model: Model, swollen: inout [String: SimulationState]) async throws -> SimulationResults {
+        let sim = try Simulation(model: model)
+        sim.runLabel = "ScenarioComparison.run"
+        let key = try model.freeSwellingKey()
+        if let s = swollen[key] { return try await sim.run(from: s) }
+        let s = try await sim.freeSwollenState()
+        swollen[key] = s
+        return try await sim.run(from: s)
+    }
+
+    /// Value of a time series at time `t` (linear between output times; the output times include
+    /// the session's ends).
+    static func value(_ s: TimeSeries, times: [Double], at t: Double) -> Double {
+        let v = s.scalars
+        guard let j = times.firstIndex(where: { $0 >= t - 1e-9 }) else { return v.last ?? 0 }
+        if j == 0 || abs(times[j] - t) <= 1e-9 { return v[j] }
+        let w = (t - times[j - 1]) / (times[j] - times[j - 1])
+        return v[j - 1] + w * (v[j] - v[j - 1])
+    }
+
+    /// Time (s) a series spends below zero between output times, with linear crossings.
+    static func timeBelowZero(_ v: [Double], times: [Double]) -> Double {
+        var total = 0.0
+        guard v.count > 1 else { return 0 }
+        for i in 1..<v.count {
+            let (a, b, dt) = (v[i - 1], v[i], times[i] - times[i - 1])
+            if a < 0 && b < 0 { total += dt } else if a < 0 || b < 0 { total += dt * (a < 0 ? a : b) / (a < 0 ? a - b : b - a) }
+        }
+        return total
+    }
+
+    /// The row of one run. `sessionStart`, `sessionEnd` (s) bound the session; `bone` is the
+    /// strain-to-yield estimate from the applied loads.
+    static func outcome(kind: ScenarioKind, label: String, results r: SimulationResults, sessionStart: Double, sessionEnd: Double,
+                        recovery: Double, bone: Double, screening: ScreeningVerdict, damageLaw: LigamentDamage? = nil) throws -> ScenarioRunResult {
+        guard r.isComplete else { throw ModelError(.invalidValue, at: label, "the run stopped early: \(r.notices.joined(separator: "; "))") }
+        guard let pressure = r.nucleusPressure, let imbibed = r.imbibedVolume, let ms = r.motionSegment else {
+            throw ModelError(.invalidValue, at: label, "the run reported no nucleus pressure, imbibed volume or motion segment")
+        }
+        let t = r.times
+        let d0 = value(ms.distraction, times: t, at: sessionStart)
+        let v0 = value(imbibed, times: t, at: sessionStart)
+        let window = t.indices.filter { t[$0] >= sessionStart - 1e-9 && t[$0] <= sessionEnd + 1e-9 }
+        let sessionDistraction = window.map { ms.distraction.scalars[$0] - d0 }.max() ?? 0
+        // A ligament without a damage law of its own is measured against the law the laxity uses.
+        let ligaments = ms.ligaments.map { l in
+            let peak = l.strain.maximum ?? 0
+            return LigamentPeak(ligament: l.name, peakStrain: peak,
+                                fractionOfDamageThreshold: l.thresholdRatio?.maximum ?? peak / (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold,
+                                fractionOfFailure: l.failureRatio?.maximum)
+        }
+        var outcome = ScenarioOutcome(
+            scenario: kind, label: label, minimumNucleusPressure: pressure.minimum ?? 0,
+            timeBelowZeroPressure: timeBelowZero(window.map { pressure.scalars[$0] }, times: window.map { t[$0] }), imbibedFluid: value(imbibed, times: t, at: sessionEnd) - v0,
+            glucoseImbibed: nil, distraction: sessionDistraction, ligaments: ligaments, laxityAfterDays: nil, days: nil,
+            facetForce: ms.facets.compactMap { $0.force.maximum }.max() ?? 0, boneStrainToYield: bone, boneStressToStrength: bone,
+            screening: screening)
+        if recovery > 0, let end = t.last {
+            outcome.recovery = RecoveryOutcome(duration: recovery, imbibedFluid: value(imbibed, times: t, at: end) - v0,
+                                               distraction: value(ms.distraction, times: t, at: end) - d0)
+        }
+        let threshold = (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold
+        let ratios = ms.ligaments.map { l in l.thresholdRatio?.scalars ?? l.strain.scalars.map { $0 / threshold } }
+        let ratio: [Double]? = ratios.isEmpty ? nil : t.indices.map { i in ratios.map { $0[i] }.max()! }
+        let trace = ScenarioTrace(label: label, times: t, sessionStart: sessionStart, sessionEnd: sessionEnd, nucleusPressure: pressure.scalars,
+                                  distraction: ms.distraction.scalars.map { $0 - d0 }, ligamentThresholdRatio: ratio)
+        return ScenarioRunResult(outcome: outcome, trace: trace)
+    }
+
+    /// The bone estimate of a history: net axial force = tension − lying preload − guarding load.
+    static func bone(_ history: LevelLoadHistory, axialMoment: [Double]?, options: ScenarioRunOptions, patient: Patient) -> Double {
+        let g = LevelGeometry.standard(patient.level)
+        let net = history.axialForce.indices.map { i in history.axialForce[i] - options.lyingPreload - (history.compressiveFollowerLoad?[i] ?? 0) }
+        let probe = net + [-options.lyingPreload]
+        return options.bone.strainToYield(axial: probe, moment: history.flexionMoment + [0], width: g.endplateWidth, depth: g.endplateDepth,
+                                          patient: patient)
+    }
+
+    /// One row (and trace) for a level history.
+    static func runHistory(kind: ScenarioKind, label: String, history: LevelLoadHistory, axialMoment: [Double]?, patient: Patient,
+                           options: ScenarioRunOptions, recovery: Double, maxStep: Double, outputSpacing: Double,
+                           hypermobility: HypermobileSegment?, screening: ScreeningVerdict,
+                           swollen: inout [String: SimulationState]) async throws -> (ScenarioRunResult, SimulationResults) {
+        let m = try model(patient: patient, mesh: options.mesh, options: options, history: history, axialMoment: axialMoment,
+                          recovery: recovery, maxStep: maxStep, outputSpacing: outputSpacing, hypermobility: hypermobility)
+        let r = try await simulate(m, swollen: &swollen)
+        let start = options.preloadDuration, end = start + history.times.last! - history.times.first!
+        let row = try outcome(kind: kind, label: label, results: r, sessionStart: start, sessionEnd: end, recovery: recovery,
+                              bone: bone(history, axialMoment: axialMoment, options: options, patient: patient), screening: screening,
+                              damageLaw: options.damageLaw)
+        return (row, r)
+    }
+
+    /// The thrust as a level history (no axial force) and its axial-rotation moments (N·mm).
+    static func thrustHistory(_ m: SelfManipulation) throws -> (LevelLoadHistory, [Double]) {
+        let h = try m.thrustHistory()
+        return (LevelLoadHistory(times: h.times, axialForce: h.times.map { _ in 0 }, flexionMoment: h.flexionMoment, compressiveFollowerLoad: nil),
+                h.axialMoment)
+    }
+
+    /// Laxity (strain) after the regimen's days: the largest over the ligaments, each ligament's
+    /// stretch at the peak of the one solved thrust (its driving strain plus the laxity it already
+    /// had) repeated by ``RepeatedThrustDamage`` as displacement controlled: the thrust's moment is
+    /// carried mostly by the disc, the facets and the other ligaments, so a ligament that grows lax
+    /// is stretched to about the same length again, and its driving strain falls by its laxity (the
+    /// laxity saturates at the stretch minus the threshold instead of growing with N·D).
+    static func laxity(results: SimulationResults, model: Model, regimen: SelfManipulation, law: LigamentDamage?) throws -> Double {
+        guard let ms = results.motionSegment else { return 0 }
+        var worst = regimen.hypermobility?.initialLaxity ?? 0
+        for series in ms.ligaments {
+            guard let def = model.ligaments.first(where: { $0.type == series.type && $0.side == series.side }) else { continue }
+            let damage = law ?? def.law.damage ?? RepeatedThrustDamage.assumedLaw
+            let days = try RepeatedThrustDamage.laxityPerDay(law: damage, peak: .displacementControlled(stretchStrain: max(0, (series.strain.maximum ?? 0) + (regimen.hypermobility?.initialLaxity ?? 0))),
+                                                             thrustsPerDay: regimen.thrustsPerDay, days: regimen.days,
+                                                             thrustInterval: regimen.thrustInterval,
+                                                             initialLaxity: regimen.hypermobility?.initialLaxity ?? 0)
+            worst = max(worst, days.last!.afterSession)
+        }
+        return worst
+    }
+}
+
+/// What remains of a session's effect after lying under the preload for ``duration``.
+public struct RecoveryOutcome: Sendable, Equatable, Codable {
+    /// Time after the session (s).
+    public var duration: Double
+    /// Fluid imbibed since the start of the session, at the end of the recovery (mm³).
+    public var imbibedFluid: Double
+    /// Distraction relative to the start of the session, at the end of the recovery (mm).
+    public var distraction: Double
+
+    /// Creates a value from its parts (units as documented on each property).
+    public init(duration: Double, imbibedFluid: Double, distraction: Double) {
+        self.duration = duration; self.imbibedFluid = imbibedFluid; self.distraction = distraction
+    }
+}
+
+extension ScenarioComparison {
+    /// Runs the three scenarios on `patient`'s motion segment and compares them: the professional
+    /// table (lowered by the patient's relative contraindications — a clinic screens), the inversion
+    /// table and self-manipulation (as given — nobody screens a home user), one thrust per peak of
+    /// `options.sweep` with its laxity over the regimen's days, a hypermobile row, the published
+    /// bands and the stature row. A thrust whose solve fails (the step size fell below its minimum)
+    /// leaves no row and is named in ``notes``; every other failure throws. The runs go one after the other (the free-swollen disc is computed
+    /// once and reused): on a small machine the solves already use the cores.
+    ///
+    /// ```swift
+    /// let p = try Patient(bodyMassKg: 70, heightCm: 175)
+    /// let cmp = try await ScenarioComparison.run(patient: p, options: .init(sweep: SelfManipulation.peakSweep))
+    /// print(cmp.table())
+    /// ```
+    /// - Parameter screening: the patient's conditions; nil: none.
+    /// - Throws: ``ScenarioError`` for a bad option or scenario; ``AnatomyError`` for a bad patient;
+    ///   a solver's or model's error when a run fails.
+    public static func run(patient: Patient, screening: ScreeningInput? = nil, options: ScenarioRunOptions = ScenarioRunOptions()) async throws -> ScenarioComparison {
+        try options.validate()
+        try requireValidPatient(patient)
+        var input = screening ?? ScreeningInput(patient: patient)
+        input.patient = patient
+        let verdicts = try Screening.evaluate(input)
+        var swollen: [String: SimulationState] = [:]
+        var rows: [ScenarioOutcome] = [], traces: [ScenarioTrace] = [], checks: [BandCheck] = []
+
+        let table = try options.table.limited(by: verdicts[.professionalTable]!.limits)
+        let tableHistory = try table.historyAtLevel(patient: patient)
+        let tableLabel = "table \(ScenarioComparison.number(table.pullFraction * 100)) % BW"
+        let (tableRow, _) = try await ScenarioRunner.runHistory(
+            kind: .professionalTable, label: tableLabel, history: tableHistory, axialMoment: nil, patient: patient, options: options,
+            recovery: options.recoveryDuration, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
+            hypermobility: nil, screening: verdicts[.professionalTable]!, swollen: &swollen)
+        rows.append(tableRow.outcome); traces.append(tableRow.trace)
+        if let c = PublishedBands.tableNucleusPressure(table: table, outcome: tableRow.outcome) { checks.append(c) }
+
+        let inversion = options.inversion
+        let invLabel = "inversion \(ScenarioComparison.number(inversion.angle))°" + (inversion.guardingLoad.map { " guarding \(ScenarioComparison.number($0)) N" } ?? "")
+        let (invRow, _) = try await ScenarioRunner.runHistory(
+            kind: .inversionTable, label: invLabel, history: try inversion.historyAtLevel(patient: patient), axialMoment: nil, patient: patient,
+            options: options, recovery: options.recoveryDuration, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
+            hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
+        rows.append(invRow.outcome); traces.append(invRow.trace)
+        if let c = PublishedBands.inversionDistraction(inversion: inversion, outcome: invRow.outcome) { checks.append(c) }
+        if let g = options.guardingSensitivityLoad, inversion.guardingLoad == nil {
+            var guarded = inversion; guarded.guardingLoad = g
+            let (row, _) = try await ScenarioRunner.runHistory(
+                kind: .inversionTable, label: invLabel + " guarding \(ScenarioComparison.number(g)) N", history: try guarded.historyAtLevel(patient: patient),
+                axialMoment: nil, patient: patient, options: options, recovery: 0, maxStep: options.sessionMaxStep,
+                outputSpacing: options.sessionOutputSpacing, hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
+            rows.append(row.outcome); traces.append(row.trace)
+        }
+
+        let peaks = options.sweep.isEmpty ? [options.manipulation.peakAxialMoment] : options.sweep
+        var regimens = peaks.map { p -> SelfManipulation in var m = options.manipulation; m.peakAxialMoment = p; return m }
+        if options.hypermobileRow {
+            var h = options.manipulation; h.hypermobility = h.hypermobility ?? .assumed; regimens.append(h)
+        }
+        var failed: [String] = []
+        for m in regimens {
+            let label = "self-manipulation \(ScenarioComparison.number(m.peakAxialMoment / 1000)) N·m" + (m.hypermobility != nil ? " hypermobile" : "")
+            do {
+            let (history, axial) = try ScenarioRunner.thrustHistory(m)
+            let built = try ScenarioRunner.model(patient: patient, mesh: options.mesh, options: options, history: history, axialMoment: axial,
+                                                 recovery: 0, maxStep: options.thrustMaxStep, outputSpacing: options.thrustOutputSpacing,
+                                                 hypermobility: m.hypermobility)
+            let r = try await ScenarioRunner.simulate(built, swollen: &swollen)
+            let start = options.preloadDuration
+            var row = try ScenarioRunner.outcome(kind: .selfManipulation, label: label, results: r, sessionStart: start,
+                                                 sessionEnd: start + m.duration, recovery: 0,
+                                                 bone: ScenarioRunner.bone(history, axialMoment: axial, options: options, patient: patient),
+                                                 screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw)
+            row.outcome.laxityAfterDays = try ScenarioRunner.laxity(results: r, model: built, regimen: m, law: options.damageLaw)
+            row.outcome.days = m.days
+            rows.append(row.outcome); traces.append(row.trace)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch let e as SimulationCancelled {
+                throw e
+            } catch let e as ScenarioError {
+                throw e
+            } catch {
+                // A thrust the solver cannot follow is reported, not hidden, and does not discard the other rows.
+                failed.append("\(label): not solved (no row) — \(error)")
+            }
+        }
+
+        var stature: StatureComparison? = nil
+        if let st = options.statureTable {
+            let (row, _) = try await ScenarioRunner.runHistory(
+                kind: .professionalTable, label: "stature table", history: try st.historyAtLevel(patient: patient), axialMoment: nil,
+                patient: patient, options: options, recovery: 0, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
+                hypermobility: nil, screening: verdicts[.professionalTable]!, swollen: &swollen)
+            stature = StatureComparison(perLevelDistraction: row.outcome.distraction)
+        }
+        var cmp = ScenarioComparison(patient: patient, outcomes: rows, checks: checks, stature: stature)
+        cmp.traces = traces
+        cmp.notes = ScenarioComparison.runNotes(options: options, table: table) + failed
+        return cmp
+    }
+
+    /// How the rows were obtained: starting state, recovery, the thrust, the laxity law, the bone estimate.
+    static func runNotes(options o: ScenarioRunOptions, table: ProfessionalTable) -> [String] {
+        let tau = (o.damageLaw ?? RepeatedThrustDamage.assumedLaw).recoveryTime.map { "recovering with a time constant of \(number($0)) s (McGill & Brown 1992 creep)" } ?? "without recovery (laxity grows with N·D)"
+        return [
+            "Starting state: the freely swollen, unloaded disc (as after a night's rest lying down), then \(number(o.lyingPreload)) N of lying preload for \(number(o.preloadDuration)) s; the preload stays on throughout.",
+            "Recovery: after the table and inversion sessions the segment lies for \(number(o.recoveryDuration)) s under the preload only (the stature gain after traction lasted about an hour).",
+            "Table: \(number(table.pullFraction * 100)) % BW, \(table.cycles) cycles (after the patient's relative contraindications), \(table.table == .split ? "split" : "one-piece") table, pull angle \(number(table.pullAngle))°.",
+            "Self-manipulation: one thrust solved per peak, quasi-statically (biphasic disc and ligament dashpots rate dependent; inertia neglected because the ~150 ms rise is long against the few-ms oscillation period of a vertebra on its disc and ligaments); laxity after \(o.manipulation.thrustsPerDay) thrusts a day for \(o.manipulation.days) days by the damage law, each ligament stretched to its solved peak again every time (displacement controlled: the laxity saturates at the stretch minus the threshold), \(tau). A ligament without a damage law of its own is measured against the threshold of the law used (\(number((o.damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold)) strain\(o.damageLaw == nil ? ": rat medial collateral ligament, Provenzano et al. 2002 — not spine" : "")).",
+            "Bone: the vertebrae are rigid; bone strain / yield is an estimate from the applied axial force and flexion moment over the endplate, carried by the trabecular core (modulus 4730 ρ^1.56 MPa, Morgan et al. 2003; yield strain 0.77 % / 0.70 %, Morgan & Keaveny 2001; ρ from the T-score by a named assumption); torsion is not included; stress / strength equals strain / yield for a linear core.",
+        ]
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SpineTraction
+
+extension DefaultDiscModel.MeshLevel: ExpressibleByArgument {}
+
+/// `spinetraction compare [--patient P.json] [--level L4-L5] [--mesh coarse|standard] [--sweep] [--out DIR] [--quiet]`:
+/// the professional table, the inversion table and self-manipulation on one patient's motion
+/// segment (``ScenarioComparison/run(patient:screening:options:)``); writes `comparison.json`,
+/// `report.md` and SVG plots through the run-directory protocol and prints the table.
+struct CompareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run the professional table, the inversion table and self-manipulation on one patient's motion segment and compare them.",
+        discussion: "Writes comparison.json, report.md and SVG plots (nucleus pressure, distraction, ligament strain over its damage threshold) into --out, and prints one table (units in every header). Without --patient: a 70 kg, 175 cm patient, T-score 0, Pfirrmann grade II, no conditions (Examples/patients/default.json)."
+    )
+
+    @Option(name: .long, help: "A patient file (JSON: bodyMassKg, heightCm, tScore, discGrade, level, conditions, inversionConditions, spondylolisthesisGrade, monthsSinceSpinalSurgery).")
+    var patient: String?
+
+    @Option(name: .long, help: "The treated level (L1-L2 … L5-S1); overrides the patient file's.")
+    var level: String?
+
+    @Option(name: .long, help: "Motion-segment mesh: \(DefaultDiscModel.MeshLevel.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var mesh: DefaultDiscModel.MeshLevel = .coarse
+
+    @Flag(name: .long, help: "Sweep the self-manipulation peak over 5, 10, 15, 20 and 30 N·m (one thrust each).")
+    var sweep = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let directory = try output.directory(default: "comparison")
+        do {
+            var input: ScreeningInput
+            if let path = patient {
+                input = try PatientFile.load(path: path)
+            } else {
+                input = ScreeningInput(patient: try Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5))
+            }
+            if let level {
+                guard let l = try? LumbarLevel(name: level) else {
+                    throw ValidationError("--level: expected one of \(LumbarLevel.allCases.map(\.rawValue).joined(separator: ", ")), got \(level)")
+                }
+                input.patient.level = l
+            }
+            let options = ScenarioRunOptions(mesh: mesh, sweep: sweep ? SelfManipulation.peakSweep : [])
+            let run = try RunDirectory.begin(at: directory, command: CommandLine.arguments.joined(separator: " "), modelDigest: nil,
+                                             libraryVersion: Simulation.libraryVersion)
+            do {
+                let start = Date()
+                let task = Task { try await ScenarioComparison.run(patient: input.patient, screening: input, options: options) }
+                let watchers = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+                    signal(number, SIG_IGN)
+                    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                    source.setEventHandler { task.cancel() }
+                    source.resume()
+                    return source
+                }
+                defer { for w in watchers { w.cancel() } }
+                let cmp = try await task.value
+                let wall = Date().timeIntervalSince(start)
+                try cmp.json().write(to: try run.file("comparison.json"), options: .atomic)
+                try Data(cmp.markdown().utf8).write(to: try run.file("report.md"), options: .atomic)
+                for (name, svg) in Self.plots(cmp) { try Data(svg.utf8).write(to: try run.file(name), options: .atomic) }
+                try run.commit()
+                guard !output.quiet else { return }
+                print(cmp.table(), terminator: "")
+                for n in cmp.notes ?? [] where n.contains("not solved") { print("note: \(n)") }
+                for c in cmp.checks { print("band: \(c.quantity) of \(c.scenario) = \(ScenarioComparison.number(c.value)), band \(c.band): \(c.holds ? "holds" : "does not hold")") }
+                if let st = cmp.stature {
+                    print("stature: \(st.levels) × \(ScenarioComparison.number(st.perLevelDistraction)) mm = \(ScenarioComparison.number(st.modelLumbarLengthening)) mm vs measured \(ScenarioComparison.number(st.measuredWithTraction)) mm")
+                }
+                print(String(format: "wall time %.1f s; written to %@", wall, directory.path))
+            } catch {
+                try? run.fail(reason: "\(error)")
+                throw error
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch is CancellationError {
+            FileHandle.standardError.write(Data("\ninterrupted; \(directory.path) keeps its previous results\n".utf8))
+            throw ExitCode(130)
+        } catch let cancelled as SimulationCancelled {
+            FileHandle.standardError.write(Data("\ninterrupted: \(cancelled); \(directory.path) keeps its previous results\n".utf8))
+            throw ExitCode(130)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// SVG plots: nucleus pressure, distraction and the worst ligament's strain over its damage
+    /// threshold against time from the start of the session; the sessions (table, inversion) and the
+    /// thrusts on separate plots (their time scales differ by 10³).
+    static func plots(_ cmp: ScenarioComparison) -> [(String, String)] {
+        let groups: [(String, String, [ScenarioTrace])] = [
+            ("sessions", "table and inversion", (cmp.traces ?? []).filter { !$0.label.hasPrefix("self-manipulation") }),
+            ("thrusts", "self-manipulation", (cmp.traces ?? []).filter { $0.label.hasPrefix("self-manipulation") }),
+        ]
+        var out: [(String, String)] = []
+        for (suffix, title, traces) in groups where !traces.isEmpty {
+            var pressure = SVGPlot(title: "Nucleus pressure, \(title)", xLabel: "time from session start (s)", yLabel: "pressure (MPa)")
+            var distraction = SVGPlot(title: "Distraction, \(title)", xLabel: "time from session start (s)", yLabel: "distraction (mm)")
+            var ligaments = SVGPlot(title: "Ligament strain / damage threshold, \(title)", xLabel: "time from session start (s)", yLabel: "strain / threshold (−)")
+            var span = (Double.infinity, -Double.infinity)
+            for t in traces {
+                // A thrust's plot shows the thrust only (its preload minute would squeeze it to a line).
+                let keep = t.times.indices.filter { suffix == "sessions" || t.times[$0] >= t.sessionStart - 1e-9 }
+                let x = keep.map { t.times[$0] - t.sessionStart }
+                pressure.add(name: t.label, x: x, y: keep.map { t.nucleusPressure[$0] })
+                distraction.add(name: t.label, x: x, y: keep.map { t.distraction[$0] })
+                if let r = t.ligamentThresholdRatio { ligaments.add(name: t.label, x: x, y: keep.map { r[$0] }) }
+                span = (min(span.0, x.first ?? 0), max(span.1, x.last ?? 0))
+            }
+            if span.0 < span.1 { ligaments.add(name: "damage threshold", x: [span.0, span.1], y: [1, 1]) }
+            out += [("pressure-\(suffix).svg", pressure.svg()), ("distraction-\(suffix).svg", distraction.svg()), ("ligaments-\(suffix).svg", ligaments.svg())]
+        }
+        return out
+    }
+}
