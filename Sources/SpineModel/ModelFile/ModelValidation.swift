@@ -182,8 +182,10 @@ extension MeshSource {
     /// Per block of the structured lattice: nodes owned (hex8, tet4 1; hex20 4; hex27, tet10 8),
     /// cells (hexahedra 1; tetrahedra 6, the Kuhn split) and node pairs sharing a cell (hex8 27,
     /// hex20 234, hex27 512, tet4 15, tet10 230 — counted on a periodic lattice, so a bounded
-    /// mesh, whose boundary adds nodes, needs more). Nil for a Gmsh file (its reader checks its
-    /// declared sizes); `Int.max` when the product overflows.
+    /// mesh, whose boundary adds nodes, needs more). The blocks of a cylinder are counted as for
+    /// ``maxGeneratedCells`` (outer rings twice with an inner region), an approximation of its
+    /// lattice. The sparse factor's fill-in comes on top. Nil for a Gmsh file (its reader checks
+    /// its declared sizes); `Int.max` when the product overflows.
     public var estimatedMemoryBytes: Int? {
         guard let element else { return nil }
         let counts: [Int]
