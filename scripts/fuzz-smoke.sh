@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs each for a bounded time.
 #   scripts/fuzz-smoke.sh [seconds-per-target] [target ...]
-#     seconds-per-target  default 60 (the model-file target runs half of it: CI 3 × 60 s + 30 s = 3.5 min of fuzzing)
+#     seconds-per-target  default 60 (CI: 4 × 60 s = 4 min of fuzzing)
 #     target              limits-loader | gmsh | matrix-market | model-file (default: all four)
 # Targets (how each is built, no SwiftPM: Fuzz/README.md):
 #   limits-loader  TractionSafety's LimitsLoader (+ envelope), seed Fuzz/corpus,              crashes → Fuzz/regressions/
 #   gmsh           FiniteElements' GmshReader.parse,            seed Fuzz/corpus-gmsh,         crashes → Fuzz/regressions-gmsh/
 #   matrix-market  SparseLinearAlgebra's MatrixMarket.read/readDense, seed Fuzz/corpus-matrixmarket, crashes → Fuzz/regressions-matrixmarket/
-#   model-file     the strict JSON reader with the model-file limits + writer round trip, seed Fuzz/corpus-modelfile, crashes → Fuzz/regressions-modelfile/
+#   model-file     SpineModel's Model.parse + validate() and the JSON writer round trip, seed Fuzz/corpus-modelfile + Examples/models, crashes → Fuzz/regressions-modelfile/
 # Rename a crash to *.bin, fix the bug and commit it: the unit tests replay every *.bin there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,24 @@ sparse_library() {  # SparseLinearAlgebra as an instrumented static library (sha
   compile "$build/compile-sparse.log" "${flags[@]}" -module-name SparseLinearAlgebra "${lapack[@]}" \
     -emit-module -emit-module-path "$build/modules/SparseLinearAlgebra.swiftmodule" -emit-library -static \
     -o "$build/libSparseLinearAlgebra.a" $(find Sources/SparseLinearAlgebra -name '*.swift' | sort)
+}
+
+library() {  # library <module> <source dir or file...>: an instrumented static library + module, rebuilt when a source is newer
+  local module="$1"; shift
+  local lib="$build/lib$module.a"
+  [ -f "$lib" ] && [ -z "$(find "$@" -newer "$lib" -name '*.swift')" ] && return
+  compile "$build/compile-$module.log" "${flags[@]}" -module-name "$module" -I "$build/modules" "${lapack[@]}" \
+    -emit-module -emit-module-path "$build/modules/$module.swiftmodule" -emit-library -static \
+    -o "$lib" $(find "$@" -name '*.swift' ! -path 'Sources/TractionSafety/Crypto/*' | sort)
+}
+
+model_stack() {  # SpineModel and everything below it, in dependency order (crypto: Fuzz/README.md)
+  sparse_library
+  library FiniteElements Sources/FiniteElements
+  library Biomechanics Sources/Biomechanics
+  library Crypto Fuzz/CryptoStub.swift Fuzz/ModelFile/CryptoSHA256Stub.swift
+  library TractionSafety Sources/TractionSafety Fuzz/CryptoStub.swift
+  library SpineModel Sources/SpineModel
 }
 
 run() {  # run <binary> <seed corpus> <artifact dir> <max_len> [seconds]
@@ -61,11 +79,15 @@ for target in "${targets[@]}"; do
         Fuzz/MatrixMarket/MatrixMarketHarness.swift -L "$build" -lSparseLinearAlgebra -o "$build/fuzz-matrix-market"
       run "$build/fuzz-matrix-market" Fuzz/corpus-matrixmarket Fuzz/regressions-matrixmarket 8192 ;;
     model-file)
-      # A small, fast target (the JSON reader and writer only): half the per-target time.
-      compile "$build/compile-modelfile.log" "${flags[@]}" -module-name ModelFileFuzz \
-        $(find Sources/TractionSafety/JSON -name '*.swift' | sort) Fuzz/ModelFile/ModelFileHarness.swift \
+      # Model.parse + validate() (the whole schema layer, never a simulation) and the JSON writer round trip.
+      model_stack
+      compile "$build/compile-modelfile.log" "${flags[@]}" -module-name ModelFileFuzz -I "$build/modules" "${lapack[@]}" \
+        Fuzz/ModelFile/ModelFileHarness.swift -L "$build" \
+        -lSpineModel -lTractionSafety -lCrypto -lBiomechanics -lFiniteElements -lSparseLinearAlgebra -llapack -lblas -lmetis \
         -o "$build/fuzz-model-file"
-      run "$build/fuzz-model-file" Fuzz/corpus-modelfile Fuzz/regressions-modelfile 16384 $(( (seconds + 1) / 2 )) ;;
+      seeds="$build/seed-model-file"; rm -rf "$seeds"; mkdir -p "$seeds"
+      cp Fuzz/corpus-modelfile/* "$seeds/"; cp Examples/models/*.json "$seeds/"   # same names: one copy each
+      run "$build/fuzz-model-file" "$seeds" Fuzz/regressions-modelfile 16384 ;;
     *) echo "unknown target '$target': expected limits-loader, gmsh, matrix-market or model-file" >&2; exit 64 ;;
   esac
 done

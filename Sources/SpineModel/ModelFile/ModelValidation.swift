@@ -1,6 +1,7 @@
 import Foundation
 import Biomechanics
 import FiniteElements
+import SparseLinearAlgebra
 
 extension Model {
     /// Checks everything that can be checked without the mesh — every material parameter,
@@ -136,9 +137,12 @@ extension MeshSource {
         ProcessInfo.processInfo.environment["SPINETRACTION_MAX_CELLS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 2_000_000
     }
 
-    /// Checks a generator's declared size before anything is allocated.
-    /// - Throws: ``ModelError`` naming the divisions, their product and the limit.
-    func checkSize(at path: ModelPath) throws {
+    /// Checks a generator's declared size before anything is allocated: the product of the
+    /// divisions against ``maxGeneratedCells``, then ``estimatedMemoryBytes`` against
+    /// `limits.memoryCapBytes` (by default half the physical memory, the cap the Gmsh and
+    /// Matrix Market readers use).
+    /// - Throws: ``ModelError`` naming the divisions, their product and the limit or the estimate and the cap.
+    func checkSize(at path: ModelPath, limits: InputLimits = .default) throws {
         let counts: [Int], key: String
         switch self {
         case let .box(_, _, d, _): counts = [d.x, d.y, d.z]; key = "box"
@@ -158,5 +162,54 @@ extension MeshSource {
             throw ModelError(.invalidValue, at: path.key("generate").key(key).key("divisions").description,
                              "\(counts.map(String.init).joined(separator: " × ")) = \(overflow ? "more than \(Int.max)" : String(cells)) cells; the limit is \(Self.maxGeneratedCells) (MeshSource.maxGeneratedCells)")
         }
+        if let estimate = estimatedMemoryBytes, let element, estimate > limits.memoryCapBytes {
+            throw ModelError(.invalidValue, at: path.key("generate").key(key).key("divisions").description,
+                             "\(counts.map(String.init).joined(separator: " × ")) = \(cells) blocks of \(element.rawValue) need at least \(estimate) bytes (nodes, cells and the assembled tangent); the memory cap is \(limits.memoryCapBytes) bytes (InputLimits.memoryCapBytes, half the physical memory): expected fewer divisions")
+        }
+    }
+
+    /// The element type of a generated mesh (nil for a Gmsh file).
+    var element: CellType? {
+        switch self {
+        case let .box(_, _, _, e), let .cylinder(_, _, _, _, _, _, _, _, e), let .tube(_, _, _, _, _, _, _, e): e
+        case .gmsh: nil
+        }
+    }
+
+    /// A lower bound of the memory (bytes) a run on this generated mesh needs, from its blocks
+    /// (the product of the divisions) and element type: node coordinates (24 bytes a node),
+    /// connectivity (8 bytes a cell node) and the assembled tangent's nonzeros (a 3 × 3 block of
+    /// 8-byte values and 4-byte column indices for every pair of nodes sharing a cell).
+    /// Per block of the structured lattice: nodes owned (hex8, tet4 1; hex20 4; hex27, tet10 8),
+    /// cells (hexahedra 1; tetrahedra 6, the Kuhn split) and node pairs sharing a cell (hex8 27,
+    /// hex20 234, hex27 512, tet4 15, tet10 230 — counted on a periodic lattice, so a bounded
+    /// mesh, whose boundary adds nodes, needs more). The blocks of a cylinder are counted as for
+    /// ``maxGeneratedCells`` (outer rings twice with an inner region), an approximation of its
+    /// lattice. The sparse factor's fill-in comes on top. Nil for a Gmsh file (its reader checks
+    /// its declared sizes); `Int.max` when the product overflows.
+    public var estimatedMemoryBytes: Int? {
+        guard let element else { return nil }
+        let counts: [Int]
+        switch self {
+        case let .box(_, _, d, _): counts = [d.x, d.y, d.z]
+        case let .cylinder(_, _, _, inner, _, radial, around, axial, _): counts = [radial * (inner == nil ? 1 : 2), around, axial]
+        case let .tube(_, _, _, _, radial, around, axial, _): counts = [radial, around, axial]
+        case .gmsh: return nil
+        }
+        let (nodes, cells, pairs): (Int, Int, Int) = switch element {
+        case .hex8: (1, 1, 27)
+        case .hex20: (4, 1, 234)
+        case .hex27: (8, 1, 512)
+        case .tet4: (1, 6, 15)
+        case .tet10: (8, 6, 230)
+        }
+        let perBlock = nodes * 24 + cells * element.nodeCount * 8 + pairs * 9 * 12
+        var total = perBlock
+        for c in counts {
+            let (p, o) = total.multipliedReportingOverflow(by: max(c, 0))
+            if o { return Int.max }
+            total = p
+        }
+        return total
     }
 }
