@@ -100,4 +100,17 @@ struct ModelFileJSONTests {
             #expect(e?.kind == .syntax, "\(name): \(String(describing: e))")
         }
     }
+
+    /// A fuzz finding: a rigid force with a −0 component (`[0, 0, -0.00]`) is valid, and its written
+    /// form (which writes −0 as `0`) reads back to an equal model — values compare as numbers.
+    @Test func negativeZeroSurvivesTheRoundTrip() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Fuzz/regressions-modelfile/negative-zero-rigid-force.json").standardized
+        let model = try Model.parse(Data(contentsOf: url), baseDirectory: URL(fileURLWithPath: "/nonexistent"))
+        try model.validate()
+        let again = try Model.parse(try model.jsonData(), baseDirectory: URL(fileURLWithPath: "/nonexistent"))
+        #expect(again == model)
+        #expect(BoundaryCondition.Kind.force(SIMD3(0, 0, -0.0), curve: nil) == .force(SIMD3(0, 0, 0), curve: nil))
+        #expect(BoundaryCondition.Kind.force(SIMD3(0, 0, 1), curve: nil) != .force(SIMD3(0, 0, 0), curve: nil))
+    }
 }

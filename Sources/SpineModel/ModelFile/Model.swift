@@ -191,7 +191,23 @@ public struct BoundaryCondition: Sendable, Equatable {
         /// external pressure `p_ext` (MPa, × curve). Biphasic models only.
         case fluidExchange(conductance: Double, pressure: Double, curve: String?)
 
-        public static func == (a: Kind, b: Kind) -> Bool { String(describing: a) == String(describing: b) }
+        /// Equal kinds with numerically equal values (−0 equals 0, as the model file writes both as `0`).
+        public static func == (a: Kind, b: Kind) -> Bool {
+            switch (a, b) {
+            case let (.fix(x), .fix(y)): return x == y
+            case let (.prescribe(x, c), .prescribe(y, d)):
+                return c == d && x.count == y.count && zip(x, y).allSatisfy { $0.component == $1.component && $0.value == $1.value }
+            case (.symmetry, .symmetry): return true
+            case let (.pressure(x, c), .pressure(y, d)), let (.fluidPressure(x, c), .fluidPressure(y, d)),
+                 let (.fluidFlux(x, c), .fluidFlux(y, d)):
+                return x == y && c == d
+            case let (.traction(x, c), .traction(y, d)), let (.force(x, c), .force(y, d)), let (.nodalForce(x, c), .nodalForce(y, d)):
+                return x == y && c == d
+            case let (.rigid(x, c), .rigid(y, d)): return x == y && c == d
+            case let (.fluidExchange(k, p, c), .fluidExchange(l, q, d)): return k == l && p == q && c == d
+            default: return false
+            }
+        }
     }
     /// How a rigid surface is driven.
     public enum RigidDrive: Sendable, Equatable {

@@ -16,6 +16,14 @@ public enum PatientFileError: Error, Equatable, Sendable, CustomStringConvertibl
     /// A field's value is of the wrong kind or outside its range; `value` is the value as written.
     case invalidValue(field: String, value: String, expected: String)
 
+    /// The field the error names (`(file)` when the file as a whole was refused).
+    public var field: String {
+        switch self {
+        case .unreadable: return "(file)"
+        case let .missing(f), let .unknownField(f, _), let .invalidValue(f, _, _): return f
+        }
+    }
+
     /// The message.
     public var description: String {
         switch self {
@@ -35,7 +43,7 @@ public enum PatientFileError: Error, Equatable, Sendable, CustomStringConvertibl
 ///  "spondylolisthesisGrade": 0, "monthsSinceSpinalSurgery": null}
 /// ```
 ///
-/// `bodyMassKg` (kg) and `heightCm` (cm) are required; `tScore` (default 0), `discGrade` (Pfirrmann
+/// `bodyMassKg` (kg, [20, 300]) and `heightCm` (cm) are required; `tScore` (default 0), `discGrade` (Pfirrmann
 /// 1…5, default 2), `level` (default `L4-L5`), the condition lists (default empty; names of
 /// `TractionSafety.Condition` and ``InversionCondition``), `spondylolisthesisGrade` (Meyerding 0…5,
 /// default 0) and `monthsSinceSpinalSurgery` (≥ 0, default none) are optional — a default applies
@@ -55,9 +63,13 @@ public enum PatientFile {
         return try parse(data, path: path)
     }
 
-    /// Parses a patient file's bytes (`path` only names it in errors).
+    /// Body masses a patient file accepts (kg).
+    public static let bodyMassRange: ClosedRange<Double> = 20...300
+
+    /// Parses a patient file's bytes (`path` only names it in errors); every field in `requiring`
+    /// must be present (a caller that must not rely on any default lists them all).
     /// - Throws: ``PatientFileError``.
-    public static func parse(_ data: Data, path: String = "patient") throws(PatientFileError) -> ScreeningInput {
+    public static func parse(_ data: Data, path: String = "patient", requiring: [String] = []) throws(PatientFileError) -> ScreeningInput {
         let root: JSONValue
         do { root = try JSONValue.parse(Array(data), maxDepth: 8, maxNumberLength: 64) } catch {
             throw .unreadable(path: path, reason: "not valid JSON (\(error))")
@@ -68,6 +80,7 @@ public enum PatientFile {
             guard fields.contains(key) else { throw .unknownField(field: key, known: fields) }
             object[key] = value
         }
+        for key in requiring where object[key] == nil { throw .missing(field: key) }
 
         func number(_ key: String, required: Bool, default d: Double? = nil) throws(PatientFileError) -> Double? {
             switch object[key] {
@@ -98,6 +111,9 @@ public enum PatientFile {
         }
 
         let mass = try number("bodyMassKg", required: true)!
+        guard bodyMassRange.contains(mass) else {
+            throw .invalidValue(field: "bodyMassKg", value: "\(mass)", expected: "a body mass in [20, 300] kg")
+        }
         let height = try number("heightCm", required: true)!
         let tScore = try number("tScore", required: false, default: 0)!
         let gradeNumber = try integer("discGrade", default: 2)!
