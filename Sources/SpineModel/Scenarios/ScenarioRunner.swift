@@ -423,78 +423,24 @@ extension ScenarioComparison {
         var input = screening ?? ScreeningInput(patient: patient)
         input.patient = patient
         let verdicts = try Screening.evaluate(input)
-        var swollen: [String: SimulationState] = [:]
-        var rows: [ScenarioOutcome] = [], traces: [ScenarioTrace] = [], checks: [BandCheck] = []
-
         let table = try options.table.limited(by: verdicts[.professionalTable]!.limits)
         let tableHistory = try table.historyAtLevel(patient: patient)
-        let tableLabel = "table \(ScenarioComparison.number(table.pullFraction * 100)) % BW"
-        let (tableRow, _) = try await ScenarioRunner.runHistory(
-            kind: .professionalTable, label: tableLabel, history: tableHistory, axialMoment: nil, patient: patient, options: options,
-            recovery: options.recoveryDuration, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
-            hypermobility: nil, screening: verdicts[.professionalTable]!, swollen: &swollen)
-        rows.append(tableRow.outcome); traces.append(tableRow.trace)
-        if let c = PublishedBands.tableNucleusPressure(table: table, outcome: tableRow.outcome) { checks.append(c) }
-
-        let inversion = options.inversion
-        let invLabel = "inversion \(ScenarioComparison.number(inversion.angle))°" + (inversion.guardingLoad.map { " guarding \(ScenarioComparison.number($0)) N" } ?? "")
-        let (invRow, _) = try await ScenarioRunner.runHistory(
-            kind: .inversionTable, label: invLabel, history: try inversion.historyAtLevel(patient: patient), axialMoment: nil, patient: patient,
-            options: options, recovery: options.recoveryDuration, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
-            hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
-        rows.append(invRow.outcome); traces.append(invRow.trace)
-        if let c = PublishedBands.inversionDistraction(inversion: inversion, outcome: invRow.outcome) { checks.append(c) }
-        if let g = options.guardingSensitivityLoad, inversion.guardingLoad == nil {
-            var guarded = inversion; guarded.guardingLoad = g
-            let (row, _) = try await ScenarioRunner.runHistory(
-                kind: .inversionTable, label: invLabel + " guarding \(ScenarioComparison.number(g)) N", history: try guarded.historyAtLevel(patient: patient),
-                axialMoment: nil, patient: patient, options: options, recovery: 0, maxStep: options.sessionMaxStep,
-                outputSpacing: options.sessionOutputSpacing, hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
-            rows.append(row.outcome); traces.append(row.trace)
-        }
-
-        let peaks = options.sweep.isEmpty ? [options.manipulation.peakAxialMoment] : options.sweep
-        var regimens = peaks.map { p -> SelfManipulation in var m = options.manipulation; m.peakAxialMoment = p; return m }
-        if options.hypermobileRow {
-            var h = options.manipulation; h.hypermobility = h.hypermobility ?? .assumed; regimens.append(h)
-        }
-        var failed: [String] = []
-        for m in regimens {
-            let label = "self-manipulation \(ScenarioComparison.number(m.peakAxialMoment / 1000)) N·m" + (m.hypermobility != nil ? " hypermobile" : "")
-            do {
-            let (history, axial) = try ScenarioRunner.thrustHistory(m)
-            let built = try ScenarioRunner.model(patient: patient, mesh: options.mesh, options: options, history: history, axialMoment: axial,
-                                                 recovery: 0, maxStep: options.thrustMaxStep, outputSpacing: options.thrustOutputSpacing,
-                                                 hypermobility: m.hypermobility)
-            let r = try await ScenarioRunner.simulate(built, swollen: &swollen)
-            let start = options.preloadDuration
-            var row = try ScenarioRunner.outcome(kind: .selfManipulation, label: label, results: r, sessionStart: start,
-                                                 sessionEnd: start + m.duration, recovery: 0,
-                                                 bone: ScenarioRunner.bone(history, axialMoment: axial, options: options, patient: patient),
-                                                 screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw)
-            row.outcome.laxityAfterDays = try ScenarioRunner.laxity(results: r, model: built, regimen: m, law: options.damageLaw)
-            row.outcome.days = m.days
-            rows.append(row.outcome); traces.append(row.trace)
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch let e as SimulationCancelled {
-                throw e
-            } catch let e as ScenarioError {
-                throw e
-            } catch {
-                // A thrust the solver cannot follow is reported, not hidden, and does not discard the other rows.
-                failed.append("\(label): not solved (no row) — \(error)")
-            }
-        }
-
-        var stature: StatureComparison? = nil
-        if let st = options.statureTable {
-            let (row, _) = try await ScenarioRunner.runHistory(
-                kind: .professionalTable, label: "stature table", history: try st.historyAtLevel(patient: patient), axialMoment: nil,
-                patient: patient, options: options, recovery: 0, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
-                hypermobility: nil, screening: verdicts[.professionalTable]!, swollen: &swollen)
-            stature = StatureComparison(perLevelDistraction: row.outcome.distraction)
-        }
+        // The disc swells freely once; then the table (and stature) runs and the home scenarios run
+        // concurrently, each from a copy of that state (runs in one process equal runs alone).
+        var swollen: [String: SimulationState] = [:]
+        let first = try ScenarioRunner.model(patient: patient, mesh: options.mesh, options: options, history: tableHistory, axialMoment: nil,
+                                             recovery: options.recoveryDuration, maxStep: options.sessionMaxStep,
+                                             outputSpacing: options.sessionOutputSpacing, hypermobility: nil)
+        swollen[try first.freeSwellingKey()] = try await Simulation(model: first).freeSwollenState()
+        async let clinic = ScenarioRunner.clinicPart(patient: patient, options: options, table: table, tableHistory: tableHistory,
+                                                     verdicts: verdicts, swollen: swollen)
+        async let home = ScenarioRunner.homePart(patient: patient, options: options, verdicts: verdicts, swollen: swollen)
+        let (tablePart, homeRows) = try await (clinic, home)
+        let rows = [tablePart.row.outcome] + homeRows.rows.map(\.outcome)
+        let traces = [tablePart.row.trace] + homeRows.rows.map(\.trace)
+        let checks = tablePart.checks + homeRows.checks
+        let stature = tablePart.stature
+        let failed = homeRows.failed
         var cmp = ScenarioComparison(patient: patient, outcomes: rows, checks: checks, stature: stature)
         cmp.traces = traces
         cmp.notes = ScenarioComparison.runNotes(options: options, table: table) + failed
@@ -511,5 +457,91 @@ extension ScenarioComparison {
             "Self-manipulation: one thrust solved per peak, quasi-statically (biphasic disc and ligament dashpots rate dependent; inertia neglected because the ~150 ms rise is long against the few-ms oscillation period of a vertebra on its disc and ligaments); laxity after \(o.manipulation.thrustsPerDay) thrusts a day for \(o.manipulation.days) days by the damage law, each ligament stretched to its solved peak again every time (displacement controlled: the laxity saturates at the stretch minus the threshold), \(tau). A ligament without a damage law of its own is measured against the threshold of the law used (\(number((o.damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold)) strain\(o.damageLaw == nil ? ": rat medial collateral ligament, Provenzano et al. 2002 — not spine" : "")).",
             "Bone: the vertebrae are rigid; bone strain / yield is an estimate from the applied axial force and flexion moment over the endplate, carried by the trabecular core (modulus 4730 ρ^1.56 MPa, Morgan et al. 2003; yield strain 0.77 % / 0.70 %, Morgan & Keaveny 2001; ρ from the T-score by a named assumption); torsion is not included; stress / strength equals strain / yield for a linear core.",
         ]
+    }
+}
+
+extension ScenarioRunner {
+    /// The clinic's runs: the professional table (its row and band check) and the stature table.
+    static func clinicPart(patient: Patient, options: ScenarioRunOptions, table: ProfessionalTable, tableHistory: LevelLoadHistory,
+                           verdicts: [ScenarioKind: ScreeningVerdict], swollen: [String: SimulationState])
+        async throws -> (row: ScenarioRunResult, checks: [BandCheck], stature: StatureComparison?) {
+        var swollen = swollen
+        let tableLabel = "table \(ScenarioComparison.number(table.pullFraction * 100)) % BW"
+        let (tableRow, _) = try await runHistory(
+            kind: .professionalTable, label: tableLabel, history: tableHistory, axialMoment: nil, patient: patient, options: options,
+            recovery: options.recoveryDuration, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
+            hypermobility: nil, screening: verdicts[.professionalTable]!, swollen: &swollen)
+        var checks: [BandCheck] = []
+        if let c = PublishedBands.tableNucleusPressure(table: table, outcome: tableRow.outcome) { checks.append(c) }
+
+        var stature: StatureComparison? = nil
+        if let st = options.statureTable {
+            let (row, _) = try await runHistory(
+                kind: .professionalTable, label: "stature table", history: try st.historyAtLevel(patient: patient), axialMoment: nil,
+                patient: patient, options: options, recovery: 0, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
+                hypermobility: nil, screening: verdicts[.professionalTable]!, swollen: &swollen)
+            stature = StatureComparison(perLevelDistraction: row.outcome.distraction)
+        }
+        return (tableRow, checks, stature)
+    }
+
+    /// The home runs: inversion (with the guarding sensitivity row) and the self-manipulation thrusts;
+    /// a thrust the solver cannot follow is named in `failed`, not hidden.
+    static func homePart(patient: Patient, options: ScenarioRunOptions, verdicts: [ScenarioKind: ScreeningVerdict],
+                         swollen: [String: SimulationState]) async throws -> (rows: [ScenarioRunResult], checks: [BandCheck], failed: [String]) {
+        var swollen = swollen
+        var rows: [ScenarioRunResult] = [], checks: [BandCheck] = []
+        let inversion = options.inversion
+        let invLabel = "inversion \(ScenarioComparison.number(inversion.angle))°" + (inversion.guardingLoad.map { " guarding \(ScenarioComparison.number($0)) N" } ?? "")
+        let (invRow, _) = try await runHistory(
+            kind: .inversionTable, label: invLabel, history: try inversion.historyAtLevel(patient: patient), axialMoment: nil, patient: patient,
+            options: options, recovery: options.recoveryDuration, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
+            hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
+        rows.append(invRow)
+        if let c = PublishedBands.inversionDistraction(inversion: inversion, outcome: invRow.outcome) { checks.append(c) }
+        if let g = options.guardingSensitivityLoad, inversion.guardingLoad == nil {
+            var guarded = inversion; guarded.guardingLoad = g
+            let (row, _) = try await runHistory(
+                kind: .inversionTable, label: invLabel + " guarding \(ScenarioComparison.number(g)) N", history: try guarded.historyAtLevel(patient: patient),
+                axialMoment: nil, patient: patient, options: options, recovery: 0, maxStep: options.sessionMaxStep,
+                outputSpacing: options.sessionOutputSpacing, hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
+            rows.append(row)
+        }
+
+        let peaks = options.sweep.isEmpty ? [options.manipulation.peakAxialMoment] : options.sweep
+        var regimens = peaks.map { p -> SelfManipulation in var m = options.manipulation; m.peakAxialMoment = p; return m }
+        if options.hypermobileRow {
+            var h = options.manipulation; h.hypermobility = h.hypermobility ?? .assumed; regimens.append(h)
+        }
+        var failed: [String] = []
+        for m in regimens {
+            let label = "self-manipulation \(ScenarioComparison.number(m.peakAxialMoment / 1000)) N·m" + (m.hypermobility != nil ? " hypermobile" : "")
+            do {
+                let (history, axial) = try thrustHistory(m)
+                let built = try model(patient: patient, mesh: options.mesh, options: options, history: history, axialMoment: axial,
+                                      recovery: 0, maxStep: options.thrustMaxStep, outputSpacing: options.thrustOutputSpacing,
+                                      hypermobility: m.hypermobility)
+                let r = try await simulate(built, swollen: &swollen)
+                let start = options.preloadDuration
+                var row = try outcome(kind: .selfManipulation, label: label, results: r, sessionStart: start,
+                                      sessionEnd: start + m.duration, recovery: 0,
+                                      bone: bone(history, axialMoment: axial, options: options, patient: patient),
+                                      screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw)
+                row.outcome.laxityAfterDays = try laxity(results: r, model: built, regimen: m, law: options.damageLaw)
+                row.outcome.days = m.days
+                rows.append(row)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch let e as SimulationCancelled {
+                throw e
+            } catch let e as ScenarioError {
+                throw e
+            } catch {
+                // A thrust the solver cannot follow is reported, not hidden, and does not discard the other rows.
+                failed.append("\(label): not solved (no row) — \(error)")
+            }
+        }
+
+        return (rows, checks, failed)
     }
 }
