@@ -50,13 +50,7 @@ struct CompareCommand: AsyncParsableCommand {
             do {
                 let start = Date()
                 let task = Task { try await ScenarioComparison.run(patient: input.patient, screening: input, options: options) }
-                let watchers = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-                    signal(number, SIG_IGN)
-                    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                    source.setEventHandler { task.cancel() }
-                    source.resume()
-                    return source
-                }
+                let watchers = cancelOnInterrupt(task)
                 defer { for w in watchers { w.cancel() } }
                 let cmp = try await task.value
                 let wall = Date().timeIntervalSince(start)

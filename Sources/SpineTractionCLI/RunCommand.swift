@@ -90,13 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         simulation.runLabel = label
         let start = Date()
         let task = Task { try await simulation.run(outputDirectory: directory) }
-        let watchers = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            return source
-        }
+        let watchers = cancelOnInterrupt(task)
         defer { for w in watchers { w.cancel() } }
         let results = try await task.value
         let wall = Date().timeIntervalSince(start)
@@ -147,4 +141,16 @@ func drawProgressBar(fraction: Double, time: Double, phase: SimulationProgress.P
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(width - filled, 0))
     let label = phase == .freeSwelling ? "free swelling, pseudo-t" : "t"
     FileHandle.standardError.write(Data(String(format: "\r  [%@] %3.0f%%  %@ = %.4g s", bar, fraction * 100, label, time).utf8))
+}
+
+/// SIGINT and SIGTERM cancel `task` (the run then stops within its increment and keeps earlier
+/// results, exit 130) instead of killing the process; cancel the returned sources when done.
+func cancelOnInterrupt<T>(_ task: Task<T, any Error>) -> [DispatchSourceSignal] {
+    [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { task.cancel() }
+        source.resume()
+        return source
+    }
 }
