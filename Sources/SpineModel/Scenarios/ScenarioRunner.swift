@@ -241,9 +241,12 @@ enum ScenarioRunner {
             model.curves["guarding"] = try curve(g, scale: peak)
         }
         let swelling = model.steps.filter { $0.freeSwelling != nil }
+        // The session may cut its step to 1e-7 s: the release of a 10 or 20 N·m thrust needs steps
+        // below 1e-4 s where a facet or ligament engages (Newton stalled there at 1e-4 s). Cuts happen
+        // only after a failed step, so sessions that never fail take the same steps as before.
         var steps = swelling + [StepDefinition(name: "preload", duration: p, initialStep: min(1, p), minStep: min(0.01, p), maxStep: min(10, p)),
                                 StepDefinition(name: "session", duration: session, initialStep: min(maxStep, 1, session),
-                                               minStep: min(1e-4, session), maxStep: min(maxStep, session))]
+                                               minStep: min(1e-7, session), maxStep: min(maxStep, session))]
         if recovery > 0 {
             steps.append(StepDefinition(name: "recovery", duration: recovery, initialStep: min(1, recovery), minStep: min(0.01, recovery),
                                         maxStep: min(max(options.sessionMaxStep, 30), recovery)))
