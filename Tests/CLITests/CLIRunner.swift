@@ -51,3 +51,23 @@ func spinetraction(_ arguments: [String], interruptAfter: Double? = nil, timeout
     return CLIRun(status: process.terminationStatus, stdout: String(decoding: box.out, as: UTF8.self),
                   stderr: String(decoding: box.err, as: UTF8.self))
 }
+
+/// The runner against a reference it does not produce: every command of the README's command table
+/// (`| \`spinetraction NAME …\``) is listed by `spinetraction --help`, which exits 0 with nothing on
+/// standard error — the README and the binary agree, and the runner returns both streams and the status.
+@Suite("CLI runner and the README command table")
+struct CLIRunnerReadmeTests {
+    @Test func helpListsEveryReadmeCommand() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let rows = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("| `spinetraction ") }
+        let names = Set(rows.compactMap { $0.dropFirst("| `spinetraction ".count).split(separator: " ").first.map(String.init) })
+        #expect(names.isSuperset(of: ["run", "compare", "verify", "plot", "limits", "dev"]), "\(names)")
+        let r = try spinetraction(["--help"], timeout: 60)
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        let listed = Set(r.stdout.split(separator: "\n").compactMap { line -> String? in
+            line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
+        })
+        for name in names { #expect(listed.contains(name), "README lists `spinetraction \(name)`, --help does not: \(listed)") }
+    }
+}
