@@ -87,6 +87,8 @@ struct LimitsBuilderTests {
         (.recentSurgeryOrInstrumentation, .lumbar, { $0.conditions.insert(.spinalInstrumentation) }),
         (.cordOrCaudaEquinaCompression, .lumbar, { $0.conditions.insert(.cordOrCaudaEquinaCompression) }),
         (.inflammatoryJointDisease, .cervical, { $0.conditions.insert(.inflammatoryJointDisease) }),
+        (.cervicalArterialDysfunction, .cervical, { $0.conditions.insert(.cervicalArterialDysfunction) }),
+        (.craniovertebralInstability, .cervical, { $0.conditions.insert(.craniovertebralLigamentLaxity) }),
     ] }
 
     @Test func eachAbsoluteContraindicationBlocks() throws {
@@ -120,9 +122,11 @@ struct LimitsBuilderTests {
         let osteoporosisNear = try reasons { $0.boneDensity = .tScore(-2.4); $0.conditions = [.fragilityFracture] }
         let osteoporosisNoFracture = try reasons { $0.boneDensity = .tScore(-3); $0.conditions = [] }
         let inflammatoryLumbar = try reasons { $0.conditions = [.inflammatoryJointDisease] }
+        let arterialLumbar = try reasons { $0.conditions = [.cervicalArterialDysfunction] }
+        let laxityLumbar = try reasons { $0.conditions = [.craniovertebralLigamentLaxity] }
         #expect(grade1 == [] && sixMonths == [] && osteoporosisNear == [] && osteoporosisNoFracture == [])
         // Region-specific rules do not fire in the other region.
-        #expect(inflammatoryLumbar == [])
+        #expect(inflammatoryLumbar == [] && arterialLumbar == [] && laxityLumbar == [])
         var cervical = Fixtures.inputs
         cervical.patient.region = .cervical
         cervical.patient.level = SpinalLevel("C5-C6")!

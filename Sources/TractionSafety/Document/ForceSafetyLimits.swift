@@ -123,6 +123,10 @@ public enum BlockReason: String, CaseIterable, Comparable, Sendable {
     case cordOrCaudaEquinaCompression
     /// Rheumatoid or acute inflammatory joint disease (cervical traction).
     case inflammatoryJointDisease
+    /// Known or suspected cervical arterial dysfunction (cervical traction).
+    case cervicalArterialDysfunction
+    /// Craniovertebral ligament laxity: Down syndrome, os odontoideum and the like (cervical traction).
+    case craniovertebralInstability
 
     /// Orders codes by raw value, the order a document lists them in.
     public static func < (a: BlockReason, b: BlockReason) -> Bool { a.rawValue < b.rawValue }
