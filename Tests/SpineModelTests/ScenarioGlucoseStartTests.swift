@@ -14,7 +14,7 @@ struct ScenarioGlucoseStartTests {
     /// - conservation of glucose over the session: imbibed − consumed = content change, to 1e-8 of
     ///   |imbibed| + |consumed| (the transport's fluxes and reaction are integrated independently of
     ///   the content, which is read off the concentration field);
-    /// - the whole run's balance error (same law over every step) ≤ 1e-8;
+    /// - the balance error from the start of the run to the end of the session (same law over every step) ≤ 1e-8;
     /// - one-way coupling: the mechanics equal the run without transport (nucleus pressure, imbibed
     ///   volume and distraction at every output time, 1e-10 relative to each series' largest value),
     ///   so the row's other columns do not change when the glucose column is filled.
@@ -75,5 +75,38 @@ struct ScenarioGlucoseStartTests {
         expectScenarioError("options.uprightRamp") { try o.validate() }
         o.uprightRamp = 60; o.uprightLoad = -5
         expectScenarioError("options.uprightLoad") { try o.validate() }
+    }
+
+    /// The day start against the night start on the coarse L4-L5 segment, at the session's start
+    /// (the same short table session after each): the day leaves less fluid and a lower disc.
+    /// Reference: the measured diurnal loss of lumbar disc volume, whose published means span
+    /// 5.4 % (Martin JT et al. 2022, Eur Spine J, doi 10.1007/s00586-021-07097-4: −5.4 % to
+    /// −8.5 % by level, morning to evening) to 18.7 % (Botsford DJ, Esses SI, Ogilvie-Harris DJ
+    /// 1994, Spine 19(8):935–940: L4-5 after 4 h standing and 3 h sitting against 6 h supine;
+    /// −16.2 % over L3–S1): the fluid lost over the day over the disc's volume at the night start
+    /// (elliptic cylinder) must lie in [5.4 %, 18.7 %]. The height loss is printed, not asserted: it
+    /// exceeds Martin's measured height band (95 % limits −4.7 % to −10.6 %; see the report).
+    @Test func dayStartLosesFluidAndHeight() async throws {
+        let table = ProfessionalTable(pullFraction: 0.4, cycles: 1, hold: 5, rest: 2, restLevel: 0, ramp: .linear(duration: 2))
+        let h = try table.historyAtLevel(patient: patient)
+        var swollen: [String: SimulationState] = [:]
+        var at: [StartingState: (fluid: Double, height: Double)] = [:]
+        for start in StartingState.allCases {
+            var o = ScenarioRunOptions(); o.preloadDuration = 5; o.start = start
+            let m = try ScenarioRunner.model(patient: patient, mesh: .coarse, options: o, history: h, axialMoment: nil, recovery: 0,
+                                             maxStep: 1, outputSpacing: 1, hypermobility: nil)
+            let r = try await ScenarioRunner.simulate(m, swollen: &swollen)
+            let ms = try #require(r.motionSegment), v = try #require(r.imbibedVolume)
+            at[start] = (ScenarioRunner.value(v, times: r.times, at: o.sessionStart), ScenarioRunner.value(ms.distraction, times: r.times, at: o.sessionStart))
+        }
+        #expect(swollen.count == 2)   // the upright condition is part of the day model's swelling key: one swollen state per start
+        let night = try #require(at[.night]), day = try #require(at[.day])
+        #expect(day.fluid < night.fluid && day.height < night.height)
+        let g = LevelGeometry.standard(.l4l5)
+        let discHeight = g.discHeight * patient.discGrade.preset.heightFactor
+        let volume = Double.pi * g.endplateWidth / 2 * g.endplateDepth / 2 * (discHeight + night.height)
+        let volumeLoss = (night.fluid - day.fluid) / volume, heightLoss = (night.height - day.height) / (discHeight + night.height)
+        print("day start: fluid \(day.fluid - night.fluid) mm³ (\(volumeLoss) of \(volume) mm³), height \(day.height - night.height) mm (\(heightLoss))")
+        #expect(volumeLoss >= 0.054 && volumeLoss <= 0.187, "volume lost over the day \(volumeLoss)")
     }
 }

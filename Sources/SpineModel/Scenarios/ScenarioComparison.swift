@@ -217,7 +217,7 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
         let fed = outcomes.filter { $0.glucose != nil }
         if !fed.isEmpty {
             s += "\n## Glucose\n\n" + row(["scenario", "session (s)", "imbibed (mmol)", "consumed (mmol)", "content change (mmol)",
-                                              "imbibed − consumed − change (mmol)", "balance error of the run (−)", "min glucose (mM)"]) + "\n"
+                                              "imbibed − consumed − change (mmol)", "balance error to the session end (−)", "min glucose (mM)"]) + "\n"
             s += row(["---", "---", "---", "---", "---", "---", "---", "---"]) + "\n"
             for o in fed {
                 let g = o.glucose!

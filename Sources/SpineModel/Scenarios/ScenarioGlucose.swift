@@ -8,7 +8,7 @@ import FiniteElements
 /// disc's fluid flux (``NutrientTractionSimulation``).
 ///
 /// Conservation holds step by step: `contentChange = imbibed − consumed` over the session, and
-/// ``balanceError`` is the whole run's mismatch of that law over its throughput.
+/// ``balanceError`` is the mismatch of that law from the start of the run to the end of the session, over its throughput.
 public struct GlucoseBudget: Sendable, Equatable, Codable {
     /// The session (s, from the start of the run: lying preload, session, recovery).
     public var sessionStart: Double, sessionEnd: Double
@@ -19,9 +19,10 @@ public struct GlucoseBudget: Sendable, Equatable, Codable {
     public var consumed: Double
     /// Change of the disc's glucose content `∫ φ c dV` over the session (mmol).
     public var contentChange: Double
-    /// Whole run: `|Δcontent − Σ Δt (inflow − consumption)|` over the throughput `Σ Δt (|inflow| + |consumption|)` (1).
+    /// From the start of the run to the end of the session (the transport stops there):
+    /// `|Δcontent − Σ Δt (inflow − consumption)|` over the throughput `Σ Δt (|inflow| + |consumption|)` (1).
     public var balanceError: Double
-    /// Smallest glucose concentration in the disc over the run (mM).
+    /// Smallest glucose concentration in the disc from the start of the run to the end of the session (mM).
     public var minimumConcentration: Double
 
     /// Creates a value from its parts (units as documented on each property).
@@ -53,7 +54,9 @@ extension ScenarioRunner {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<(SimulationResults, NutrientTractionSimulation.Results), any Error>) in
                 let thread = Thread {
                     do {
-                        let r = try unshared.runCoupled(start: start, increment: { _, _, _ in if flag.isCancelled { throw CancellationError() } })
+                        // The transport stops with the session: the recovery's glucose is not reported.
+                        let r = try unshared.runCoupled(start: start, increment: { _, _, _ in if flag.isCancelled { throw CancellationError() } },
+                                                        transportUntil: window.upperBound)
                         c.resume(returning: r)
                     } catch { c.resume(throwing: error) }
                 }

@@ -528,7 +528,7 @@ extension ScenarioComparison {
         var notes = ["Glucose: O₂, glucose and lactate transport (blood values, diffusivities and Bibby et al. 2005 cell metabolism of the disc-nutrition model) on the linear cells of the disc mesh's corner nodes, solved to steady state in the freely swollen disc and then stepped after every biphasic step with convection by the fluid flux; blood concentrations on the nucleus part of both endplates and on the outer annulus. The glucose column is the net glucose that entered the disc over the session (diffusion + convection); the disc's cells consume glucose throughout, so most of it replaces what they used. The nucleus cells that touch an endplate take the endplate's diffusivities and cell density (on the coarse mesh, two layers thick, that is every nucleus cell). Not run for the thrusts (2 s: almost no fluid moves) or the guarding and stature rows."]
         for o in fed {
             let g = o.glucose!
-            notes.append("Glucose, \(o.label): imbibed \(number(g.imbibed)) mmol, consumed \(number(g.consumed)) mmol, content change \(number(g.contentChange)) mmol over the session; whole-run balance error \(number(g.balanceError)) of the throughput.")
+            notes.append("Glucose, \(o.label): imbibed \(number(g.imbibed)) mmol, consumed \(number(g.consumed)) mmol, content change \(number(g.contentChange)) mmol over the session; balance error (start of the run to the end of the session) \(number(g.balanceError)) of the throughput.")
         }
         return notes
     }

@@ -163,9 +163,12 @@ public final class NutrientTractionSimulation {
     /// freely swollen disc, and the report of the swelling that produced them) instead of the
     /// model's own start; the transport's steady state is solved with the tissue of that start.
     /// Returns the mechanics' results too. `increment` is the biphasic run's increment observer
-    /// (step index, time s, Newton iterations); an error thrown there stops the run.
+    /// (step index, time s, Newton iterations); an error thrown there stops the run. With
+    /// `transportUntil` (s) the transport stops stepping after the biphasic step that reaches that
+    /// time (the mechanics run on): the budgets, balance and extremes then cover the run up to there.
     func runCoupled(start: (unknowns: [Double], report: FreeSwellingReport?)?, progress: @escaping (Double) -> Void = { _ in },
-                    increment: ((Int, Double, Int) throws -> Void)? = nil) throws -> (mechanics: SimulationResults, nutrients: Results) {
+                    increment: ((Int, Double, Int) throws -> Void)? = nil,
+                    transportUntil: Double? = nil) throws -> (mechanics: SimulationResults, nutrients: Results) {
         if let start, start.unknowns.count != biphasic.unknownCount {
             throw ModelError(.invalidValue, at: "state.unknowns", "the start has \(start.unknowns.count) unknowns, the biphasic model \(biphasic.unknownCount)")
         }
@@ -189,7 +192,9 @@ public final class NutrientTractionSimulation {
         for (k, w) in cycles.enumerated() where w.lowerBound <= 0 { cycleStartContent[k] = content0 }
         var balance = 0.0, throughput = 0.0, steps = 0
         transportTime += clock.now - t0
+        let stop = transportUntil ?? .infinity
         biphasic.stepObserver = { [self] time, dt, x, previous in
+            if time - dt >= stop - 1e-9 * max(1, abs(stop)) { return }
             let ts = clock.now
             defer { transportTime += clock.now - ts }
             let v = problem.dofValues(unknowns: x, time: time)
