@@ -44,6 +44,20 @@ struct ScenarioGlucoseStartTests {
                                              recovery: 20, bone: 0, screening: screening, glucose: g)
         #expect(row.outcome.glucoseImbibed == g.imbibed && row.outcome.glucose == g)
         #expect(ScenarioComparison.cells(row.outcome)[4] == ScenarioComparison.number(g.imbibed))
+        // A per-ligament damage threshold replaces the law's for that ligament only: the SSL's
+        // ratios become its peak and rest strains over 0.2 (exact), every other ligament's stay.
+        let ssl = try #require(coupled.motionSegment!.ligaments.first { $0.type == .supraspinous })
+        let given = try ScenarioRunner.outcome(kind: .professionalTable, label: "short", results: coupled, sessionStart: 5, sessionEnd: end,
+                                               recovery: 20, bone: 0, screening: screening, glucose: g, thresholds: [.supraspinous: 0.2])
+        for (a, b) in zip(row.outcome.ligaments, given.outcome.ligaments) {
+            if a.ligament == ssl.name {
+                #expect(b.fractionOfDamageThreshold == ssl.strain.maximum! / 0.2 && b.restFractionOfDamageThreshold == b.restStrain! / 0.2)
+            } else {
+                #expect(a == b)
+            }
+        }
+        var bad = ScenarioRunOptions(); bad.damageThresholds = [.interspinous: 0]
+        expectScenarioError("options.damageThresholds[ISL]") { try bad.validate() }
     }
 
     /// The day start's model: the upright load is the weight cranial to L4-L5 by Dempster's

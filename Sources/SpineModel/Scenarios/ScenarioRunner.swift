@@ -38,6 +38,11 @@ public struct ScenarioRunOptions: Sendable, Equatable {
     /// The damage law for the laxity of repeated thrusts; nil: each ligament's own law, or
     /// ``RepeatedThrustDamage/assumedLaw`` where it has none.
     public var damageLaw: LigamentDamage?
+    /// Damage-onset strain (dimensionless, > 0) per ligament type, replacing the damage law's
+    /// threshold for that ligament in the threshold ratios and the laxity. Empty by default: no
+    /// sub-failure damage-onset strain of a spinal ligament was found in the literature, so every
+    /// ligament is measured against the law's threshold (an assumption; see ``RepeatedThrustDamage/assumedLaw``).
+    public var damageThresholds: [LigamentType: Double] = [:]
     /// Lying preload on the upper vertebra (N, ≥ 0, compressive) before, during and after the session.
     public var lyingPreload: Double
     /// Time (s, > 0) the lying preload acts before the session.
@@ -117,6 +122,9 @@ public struct ScenarioRunOptions: Sendable, Equatable {
         try requireValue(sessionOutputSpacing, above: 0, "options.sessionOutputSpacing", "a finite spacing > 0 s")
         try requireValue(thrustMaxStep, above: 0, "options.thrustMaxStep", "a finite time step > 0 s")
         try requireValue(thrustOutputSpacing, above: 0, "options.thrustOutputSpacing", "a finite spacing > 0 s")
+        for (type, t) in damageThresholds.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try requireValue(t, above: 0, "options.damageThresholds[\(type.rawValue)]", "a finite strain > 0")
+        }
         if let u = uprightLoad { try requireValue(u, above: 0, "options.uprightLoad", "a finite force > 0 N (nil: the weight cranial to the level)") }
         try requireValue(uprightDuration, above: 0, "options.uprightDuration", "a finite time > 0 s")
         try requireValue(uprightRamp, in: Double.leastNonzeroMagnitude...(uprightDuration.isFinite ? uprightDuration / 2 : 1), "options.uprightRamp",
@@ -362,7 +370,7 @@ enum ScenarioRunner {
     /// strain-to-yield estimate from the applied loads.
     static func outcome(kind: ScenarioKind, label: String, results r: SimulationResults, sessionStart: Double, sessionEnd: Double,
                         recovery: Double, bone: Double, screening: ScreeningVerdict, damageLaw: LigamentDamage? = nil,
-                        glucose: GlucoseBudget? = nil) throws -> ScenarioRunResult {
+                        glucose: GlucoseBudget? = nil, thresholds: [LigamentType: Double] = [:]) throws -> ScenarioRunResult {
         guard r.isComplete else { throw ModelError(.invalidValue, at: label, "the run stopped early: \(r.notices.joined(separator: "; "))") }
         guard let pressure = r.nucleusPressure, let imbibed = r.imbibedVolume, let ms = r.motionSegment else {
             throw ModelError(.invalidValue, at: label, "the run reported no nucleus pressure, imbibed volume or motion segment")
@@ -373,12 +381,15 @@ enum ScenarioRunner {
         let window = t.indices.filter { t[$0] >= sessionStart - 1e-9 && t[$0] <= sessionEnd + 1e-9 }
         let sessionDistraction = window.map { ms.distraction.scalars[$0] - d0 }.max() ?? 0
         // A ligament without a damage law of its own is measured against the law the laxity uses.
+        // A threshold given per ligament type replaces the law's.
         let ligaments = ms.ligaments.map { l in
             let peak = l.strain.maximum ?? 0
             let rest = value(l.strain, times: t, at: sessionStart)
-            let restRatio = l.thresholdRatio.map { value($0, times: t, at: sessionStart) } ?? rest / (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold
+            let given = thresholds[l.type]
+            let law = (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold
+            let restRatio = given.map { rest / $0 } ?? l.thresholdRatio.map { value($0, times: t, at: sessionStart) } ?? rest / law
             return LigamentPeak(ligament: l.name, peakStrain: peak,
-                                fractionOfDamageThreshold: l.thresholdRatio?.maximum ?? peak / (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold,
+                                fractionOfDamageThreshold: given.map { peak / $0 } ?? l.thresholdRatio?.maximum ?? peak / law,
                                 fractionOfFailure: l.failureRatio?.maximum, restStrain: rest, restFractionOfDamageThreshold: restRatio)
         }
         var outcome = ScenarioOutcome(
@@ -393,7 +404,9 @@ enum ScenarioRunner {
                                                distraction: value(ms.distraction, times: t, at: end) - d0)
         }
         let threshold = (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold
-        let ratios = ms.ligaments.map { l in l.thresholdRatio?.scalars ?? l.strain.scalars.map { $0 / threshold } }
+        let ratios = ms.ligaments.map { l in
+            thresholds[l.type].map { g in l.strain.scalars.map { $0 / g } } ?? l.thresholdRatio?.scalars ?? l.strain.scalars.map { $0 / threshold }
+        }
         let ratio: [Double]? = ratios.isEmpty ? nil : t.indices.map { i in ratios.map { $0[i] }.max()! }
         let trace = ScenarioTrace(label: label, times: t, sessionStart: sessionStart, sessionEnd: sessionEnd, nucleusPressure: pressure.scalars,
                                   distraction: ms.distraction.scalars.map { $0 - d0 }, ligamentThresholdRatio: ratio)
@@ -425,7 +438,7 @@ enum ScenarioRunner {
         }
         let row = try outcome(kind: kind, label: label, results: r, sessionStart: start, sessionEnd: end, recovery: recovery,
                               bone: bone(history, axialMoment: axialMoment, options: options, patient: patient), screening: screening,
-                              damageLaw: options.damageLaw, glucose: budget)
+                              damageLaw: options.damageLaw, glucose: budget, thresholds: options.damageThresholds)
         return (row, r)
     }
 
@@ -442,12 +455,14 @@ enum ScenarioRunner {
     /// carried mostly by the disc, the facets and the other ligaments, so a ligament that grows lax
     /// is stretched to about the same length again, and its driving strain falls by its laxity (the
     /// laxity saturates at the stretch minus the threshold instead of growing with N·D).
-    static func laxity(results: SimulationResults, model: Model, regimen: SelfManipulation, law: LigamentDamage?) throws -> Double {
+    static func laxity(results: SimulationResults, model: Model, regimen: SelfManipulation, law: LigamentDamage?,
+                       thresholds: [LigamentType: Double] = [:]) throws -> Double {
         guard let ms = results.motionSegment else { return 0 }
         var worst = regimen.hypermobility?.initialLaxity ?? 0
         for series in ms.ligaments {
             guard let def = model.ligaments.first(where: { $0.type == series.type && $0.side == series.side }) else { continue }
-            let damage = law ?? def.law.damage ?? RepeatedThrustDamage.assumedLaw
+            var damage = law ?? def.law.damage ?? RepeatedThrustDamage.assumedLaw
+            if let t = thresholds[series.type] { damage.threshold = t }
             let days = try RepeatedThrustDamage.laxityPerDay(law: damage, peak: .displacementControlled(stretchStrain: max(0, (series.strain.maximum ?? 0) + (regimen.hypermobility?.initialLaxity ?? 0))),
                                                              thrustsPerDay: regimen.thrustsPerDay, days: regimen.days,
                                                              thrustInterval: regimen.thrustInterval,
@@ -615,8 +630,9 @@ extension ScenarioRunner {
                 var row = try outcome(kind: .selfManipulation, label: label, results: r, sessionStart: start,
                                       sessionEnd: start + m.duration, recovery: 0,
                                       bone: bone(history, axialMoment: axial, options: options, patient: patient),
-                                      screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw)
-                row.outcome.laxityAfterDays = try laxity(results: r, model: built, regimen: m, law: options.damageLaw)
+                                      screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw, thresholds: options.damageThresholds)
+                row.outcome.laxityAfterDays = try laxity(results: r, model: built, regimen: m, law: options.damageLaw,
+                                                         thresholds: options.damageThresholds)
                 row.outcome.days = m.days
                 rows.append(row)
             } catch is CancellationError {
