@@ -3,8 +3,9 @@ import Foundation
 import SpineTraction
 
 extension DefaultDiscModel.MeshLevel: ExpressibleByArgument {}
+extension StartingState: ExpressibleByArgument {}
 
-/// `spinetraction compare [--patient P.json] [--level L4-L5] [--mesh coarse|standard] [--sweep] [--out DIR] [--quiet]`:
+/// `spinetraction compare [--patient P.json] [--level L4-L5] [--mesh coarse|standard] [--sweep] [--start night|day] [--out DIR] [--quiet]`:
 /// the professional table, the inversion table and self-manipulation on one patient's motion
 /// segment (``ScenarioComparison/run(patient:screening:options:)``); writes `comparison.json`,
 /// `report.md` and SVG plots through the run-directory protocol and prints the table.
@@ -27,6 +28,9 @@ struct CompareCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Sweep the self-manipulation peak over 5, 10, 15, 20 and 30 N·m (one thrust each).")
     var sweep = false
 
+    @Option(name: .long, help: "Loading history before the session: night (the freely swollen disc after a night's rest, then a minute of lying preload) or day (then 16 h upright under the weight of the body above the level first).")
+    var start: StartingState = .night
+
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -44,7 +48,7 @@ struct CompareCommand: AsyncParsableCommand {
                 }
                 input.patient.level = l
             }
-            let options = ScenarioRunOptions(mesh: mesh, sweep: sweep ? SelfManipulation.peakSweep : [])
+            let options = ScenarioRunOptions(mesh: mesh, sweep: sweep ? SelfManipulation.peakSweep : [], start: start)
             let run = try RunDirectory.begin(at: directory, command: CommandLine.arguments.joined(separator: " "), modelDigest: nil,
                                              libraryVersion: Simulation.libraryVersion)
             do {
@@ -65,6 +69,7 @@ struct CompareCommand: AsyncParsableCommand {
                 if let st = cmp.stature {
                     print("stature: \(st.levels) × \(ScenarioComparison.number(st.perLevelDistraction)) mm = \(ScenarioComparison.number(st.modelLumbarLengthening)) mm vs measured \(ScenarioComparison.number(st.measuredWithTraction)) mm")
                 }
+                print("starting state: \(options.start.rawValue) (see report.md, \"How the rows were computed\")")
                 print(String(format: "wall time %.1f s; written to %@", wall, directory.path))
             } catch {
                 try? run.fail(reason: "\(error)")
@@ -100,7 +105,8 @@ struct CompareCommand: AsyncParsableCommand {
             var span = (Double.infinity, -Double.infinity)
             for t in traces {
                 // A thrust's plot shows the thrust only (its preload minute would squeeze it to a line).
-                let keep = t.times.indices.filter { suffix == "sessions" || t.times[$0] >= t.sessionStart - 1e-9 }
+                // A session's plot starts at most 10 min before it (after a day upright, the day is not plotted).
+                let keep = t.times.indices.filter { t.times[$0] >= t.sessionStart - (suffix == "sessions" ? 600 : 1e-9) }
                 let x = keep.map { t.times[$0] - t.sessionStart }
                 pressure.add(name: t.label, x: x, y: keep.map { t.nucleusPressure[$0] })
                 distraction.add(name: t.label, x: x, y: keep.map { t.distraction[$0] })

@@ -24,11 +24,13 @@ struct CompareCLITests {
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
-    /// An unknown level and mesh are usage errors (exit 64) naming the option.
+    /// An unknown level, mesh and starting state are usage errors (exit 64) naming the option.
     @Test func badOptions() throws {
         let level = try spinetraction(["compare", "--level", "L6-L7", "--out", "/nonexistent/never"])
         #expect(level.status == 64 && level.stderr.contains("--level"), "\(level.stderr)")
         let mesh = try spinetraction(["compare", "--mesh", "fine", "--out", "/nonexistent/never"])
         #expect(mesh.status == 64 && mesh.stderr.contains("--mesh"), "\(mesh.stderr)")
+        let start = try spinetraction(["compare", "--start", "noon", "--out", "/nonexistent/never"])
+        #expect(start.status == 64 && start.stderr.contains("--start"), "\(start.stderr)")
     }
 }

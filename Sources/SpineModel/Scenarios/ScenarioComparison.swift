@@ -10,11 +10,18 @@ public struct LigamentPeak: Sendable, Equatable, Codable {
     public var fractionOfDamageThreshold: Double?
     /// Peak strain (or force) over failure (dimensionless); nil when the data set gives none.
     public var fractionOfFailure: Double?
+    /// Strain at the start of the session, before any scenario load (dimensionless: the in-situ
+    /// prestrain of the data set plus the swelling and the starting state); nil when not known.
+    public var restStrain: Double?
+    /// ``restStrain`` over the damage-threshold strain (dimensionless); nil when either is unknown.
+    public var restFractionOfDamageThreshold: Double?
 
     /// Creates a value from its parts (units as documented on each property).
-    public init(ligament: String, peakStrain: Double, fractionOfDamageThreshold: Double?, fractionOfFailure: Double?) {
+    public init(ligament: String, peakStrain: Double, fractionOfDamageThreshold: Double?, fractionOfFailure: Double?,
+                restStrain: Double? = nil, restFractionOfDamageThreshold: Double? = nil) {
         self.ligament = ligament; self.peakStrain = peakStrain
         self.fractionOfDamageThreshold = fractionOfDamageThreshold; self.fractionOfFailure = fractionOfFailure
+        self.restStrain = restStrain; self.restFractionOfDamageThreshold = restFractionOfDamageThreshold
     }
 }
 
@@ -53,6 +60,9 @@ public struct ScenarioOutcome: Sendable, Equatable, Codable {
     public var screening: ScreeningVerdict
     /// What remains after lying under the preload after the session; nil when not run.
     public var recovery: RecoveryOutcome?
+    /// The session's glucose budget (``glucoseImbibed`` is its ``GlucoseBudget/imbibed``); nil
+    /// when transport was not run.
+    public var glucose: GlucoseBudget? = nil
 
     /// Creates a value from its parts (units as documented on each property).
     public init(scenario: ScenarioKind, label: String, minimumNucleusPressure: Double, timeBelowZeroPressure: Double,
@@ -97,6 +107,8 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
     public var stature: StatureComparison?
     /// Time series per row for plots; nil when the rows were not run here.
     public var traces: [ScenarioTrace]? = nil
+    /// The loading history before the sessions; nil when the rows were not run here.
+    public var start: StartingState? = nil
     /// How the rows were obtained (starting state, recovery, thrust, laxity law, bone estimate); the
     /// report prints them under "How the rows were computed"; nil for none.
     public var notes: [String]? = nil
@@ -131,11 +143,17 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
             guard let p, let x = v(p) else { return "—" }
             return "\(number(x)) (\(p.ligament))"
         }
+        // A ligament already at or above its damage threshold before the session says so: its ratio
+        // then measures the data set's in-situ strain as much as the scenario.
+        var damage = lig(o.worstForDamage, \.fractionOfDamageThreshold)
+        if let w = o.worstForDamage, let r = w.restFractionOfDamageThreshold, r >= 1 {
+            damage = "\(number(w.fractionOfDamageThreshold!)) (\(w.ligament); \(number(r)) at rest)"
+        }
         let laxity = o.laxityAfterDays.map { l in "\(number(l))" + (o.days.map { " (\($0) d)" } ?? "") } ?? "—"
         return [
             o.label, number(o.minimumNucleusPressure), number(o.timeBelowZeroPressure), number(o.imbibedFluid),
             o.glucoseImbibed.map(number) ?? "—", number(o.distraction),
-            lig(o.worstForDamage, \.fractionOfDamageThreshold), lig(o.worstForFailure, \.fractionOfFailure), laxity,
+            damage, lig(o.worstForFailure, \.fractionOfFailure), laxity,
             number(o.facetForce), number(o.boneStrainToYield), number(o.boneStressToStrength), o.screening.summary,
         ]
     }
@@ -158,14 +176,18 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
         var s = "# Three ways to decompress a spine\n\n"
         s += "Patient: \(Self.number(patient.bodyMassKg)) kg, \(Self.number(patient.heightCm)) cm, T-score \(Self.number(patient.tScore)), "
         s += "Pfirrmann grade \(patient.discGrade.rawValue), level \(patient.level.rawValue).\n\n"
+        if let start { s += "Starting state: \(start == .night ? "after a night's rest (night)" : "after a day upright (day)").\n\n" }
         s += "## Results\n\n" + row(Self.headers) + "\n" + row(Self.headers.map { _ in "---" }) + "\n"
         for o in outcomes { s += row(Self.cells(o)) + "\n" }
-        s += "\n## Ligaments\n\n" + row(["scenario", "ligament", "peak strain (−)", "strain / damage threshold (−)", "strain / failure (−)"]) + "\n"
-        s += row(["---", "---", "---", "---", "---"]) + "\n"
+        let rest = outcomes.contains { $0.ligaments.contains { $0.restStrain != nil } }
+        s += "\n## Ligaments\n\n" + row(["scenario", "ligament", "peak strain (−)", "strain / damage threshold (−)", "strain / failure (−)"]
+                                           + (rest ? ["strain at rest (−)", "at rest / damage threshold (−)"] : [])) + "\n"
+        s += row(["---", "---", "---", "---", "---"] + (rest ? ["---", "---"] : [])) + "\n"
         for o in outcomes {
             for l in o.ligaments {
                 s += row([o.label, l.ligament, Self.number(l.peakStrain), l.fractionOfDamageThreshold.map(Self.number) ?? "—",
-                          l.fractionOfFailure.map(Self.number) ?? "—"]) + "\n"
+                          l.fractionOfFailure.map(Self.number) ?? "—"]
+                         + (rest ? [l.restStrain.map(Self.number) ?? "—", l.restFractionOfDamageThreshold.map(Self.number) ?? "—"] : [])) + "\n"
             }
         }
         s += "\n## Screening\n\n"
@@ -190,6 +212,18 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
                 func frac(_ a: Double, _ b: Double) -> String { b != 0 ? Self.number(a / b) : "—" }
                 s += row([o.label, Self.number(r.duration), Self.number(r.imbibedFluid), frac(r.imbibedFluid, o.imbibedFluid),
                           Self.number(r.distraction), frac(r.distraction, o.distraction)]) + "\n"
+            }
+        }
+        let fed = outcomes.filter { $0.glucose != nil }
+        if !fed.isEmpty {
+            s += "\n## Glucose\n\n" + row(["scenario", "session (s)", "imbibed (mmol)", "consumed (mmol)", "content change (mmol)",
+                                              "imbibed − consumed − change (mmol)", "balance error to the session end (−)", "min glucose (mM)"]) + "\n"
+            s += row(["---", "---", "---", "---", "---", "---", "---", "---"]) + "\n"
+            for o in fed {
+                let g = o.glucose!
+                s += row([o.label, "\(Self.number(g.sessionStart))–\(Self.number(g.sessionEnd))", Self.number(g.imbibed), Self.number(g.consumed),
+                          Self.number(g.contentChange), Self.number(g.imbibed - g.consumed - g.contentChange), Self.number(g.balanceError),
+                          Self.number(g.minimumConcentration)]) + "\n"
             }
         }
         if let st = stature {

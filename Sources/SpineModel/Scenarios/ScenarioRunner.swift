@@ -5,11 +5,14 @@ import FiniteElements
 /// How the scenarios are run on the motion segment: the scenarios' settings, the starting state,
 /// the recovery after the session, the sweep and the numerics. Every number is a `var`.
 ///
-/// **Starting state** (stated, not measured): the disc starts freely swollen and unloaded (the
-/// model's free-swelling step — the state after a night's rest lying down), then carries the lying
-/// preload ``lyingPreload`` for ``preloadDuration`` before the session starts. 17 N is the weight of
-/// the bare disc model's lying preload (``MotionSegment/lumbar(_:patient:mesh:ligaments:)``); the
-/// history after a day upright is not modelled.
+/// **Starting state** (stated, not measured; ``start``): the disc starts freely swollen and
+/// unloaded (the model's free-swelling step — the state after a night's rest lying down). With
+/// ``StartingState/night`` it then carries the lying preload ``lyingPreload`` for
+/// ``preloadDuration`` before the session starts. With ``StartingState/day`` it first stands for
+/// ``uprightDuration`` under the upright load ``uprightLoad`` (on top of the lying preload; ramped
+/// on and off over ``uprightRamp``), then lies under the lying preload for ``preloadDuration``, and
+/// the session starts. 17 N is the weight of the bare disc model's lying preload
+/// (``MotionSegment/lumbar(_:patient:mesh:ligaments:)``).
 ///
 /// **Recovery**: after the table and inversion sessions the segment lies for ``recoveryDuration``
 /// under the lying preload only, to show how much fluid and distraction remain; the stature gain
@@ -35,6 +38,11 @@ public struct ScenarioRunOptions: Sendable, Equatable {
     /// The damage law for the laxity of repeated thrusts; nil: each ligament's own law, or
     /// ``RepeatedThrustDamage/assumedLaw`` where it has none.
     public var damageLaw: LigamentDamage?
+    /// Damage-onset strain (dimensionless, > 0) per ligament type, replacing the damage law's
+    /// threshold for that ligament in the threshold ratios and the laxity. Empty by default: no
+    /// sub-failure damage-onset strain of a spinal ligament was found in the literature, so every
+    /// ligament is measured against the law's threshold (an assumption; see ``RepeatedThrustDamage/assumedLaw``).
+    public var damageThresholds: [LigamentType: Double] = [:]
     /// Lying preload on the upper vertebra (N, ≥ 0, compressive) before, during and after the session.
     public var lyingPreload: Double
     /// Time (s, > 0) the lying preload acts before the session.
@@ -53,6 +61,22 @@ public struct ScenarioRunOptions: Sendable, Equatable {
     public var thrustMaxStep: Double
     /// Spacing of output times (s, > 0) during a thrust.
     public var thrustOutputSpacing: Double
+    /// Which loading history precedes the session.
+    public var start: StartingState
+    /// Compressive load (N, > 0) while upright for the day start; nil: the weight of the body
+    /// cranial to the level (``Patient/weightCranial(to:fractions:)``, Dempster's fractions), a
+    /// lower bound of the standing load (no muscle force).
+    public var uprightLoad: Double?
+    /// Time (s, > 0) upright for the day start. Default 16 h: a day's waking hours after 8 h in bed, an assumption.
+    public var uprightDuration: Double
+    /// Time (s, > 0, at most half of ``uprightDuration``) over which the upright load comes on and goes off.
+    public var uprightRamp: Double
+    /// Runs the disc's nutrient transport (O₂, glucose, lactate; ``DiscNutritionModel`` defaults)
+    /// coupled to the table and inversion sessions, for the glucose column (``GlucoseBudget``);
+    /// false leaves the column empty. The thrusts never run it: a 2 s thrust moves almost no fluid
+    /// (its imbibed fluid is a few mm³ out of the disc), so its glucose budget is the cells' baseline
+    /// consumption over 2 s, not an effect of the loading.
+    public var glucose: Bool
 
     /// The comparison's defaults: coarse mesh, the scenarios' own defaults, no sweep, a hypermobile
     /// row, 17 N lying preload for 60 s, one hour of recovery, the stature row at 1/3 BW for 25 min.
@@ -62,12 +86,22 @@ public struct ScenarioRunOptions: Sendable, Equatable {
                 lyingPreload: Double = 17, preloadDuration: Double = 60, recoveryDuration: Double = 3600,
                 statureTable: ProfessionalTable? = ScenarioRunOptions.statureSession, bone: BoneLoadEstimate = BoneLoadEstimate(),
                 sessionMaxStep: Double = 10, sessionOutputSpacing: Double = 10, thrustMaxStep: Double = 0.01,
-                thrustOutputSpacing: Double = 0.025) {
+                thrustOutputSpacing: Double = 0.025, glucose: Bool = true, start: StartingState = .night, uprightLoad: Double? = nil,
+                uprightDuration: Double = 16 * 3600, uprightRamp: Double = 60) {
         self.mesh = mesh; self.table = table; self.inversion = inversion; self.manipulation = manipulation; self.sweep = sweep
         self.hypermobileRow = hypermobileRow; self.guardingSensitivityLoad = guardingSensitivityLoad; self.damageLaw = damageLaw; self.lyingPreload = lyingPreload
         self.preloadDuration = preloadDuration; self.recoveryDuration = recoveryDuration; self.statureTable = statureTable
         self.bone = bone; self.sessionMaxStep = sessionMaxStep; self.sessionOutputSpacing = sessionOutputSpacing
-        self.thrustMaxStep = thrustMaxStep; self.thrustOutputSpacing = thrustOutputSpacing
+        self.thrustMaxStep = thrustMaxStep; self.thrustOutputSpacing = thrustOutputSpacing; self.glucose = glucose
+        self.start = start; self.uprightLoad = uprightLoad; self.uprightDuration = uprightDuration; self.uprightRamp = uprightRamp
+    }
+
+    /// Time (s) from the start of the run to the start of the session: the upright day (day start) and the lying preload.
+    public var sessionStart: Double { (start == .day ? uprightDuration : 0) + preloadDuration }
+
+    /// The upright compressive load (N) for `patient`: ``uprightLoad`` or the weight cranial to the level.
+    public func uprightLoad(patient: Patient) -> Double {
+        uprightLoad ?? patient.weightCranial(to: patient.level, fractions: .dempster)
     }
 
     /// The measured stature setting: horizontal traction at 1/3 of body weight for 25 min
@@ -88,8 +122,24 @@ public struct ScenarioRunOptions: Sendable, Equatable {
         try requireValue(sessionOutputSpacing, above: 0, "options.sessionOutputSpacing", "a finite spacing > 0 s")
         try requireValue(thrustMaxStep, above: 0, "options.thrustMaxStep", "a finite time step > 0 s")
         try requireValue(thrustOutputSpacing, above: 0, "options.thrustOutputSpacing", "a finite spacing > 0 s")
+        for (type, t) in damageThresholds.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try requireValue(t, above: 0, "options.damageThresholds[\(type.rawValue)]", "a finite strain > 0")
+        }
+        if let u = uprightLoad { try requireValue(u, above: 0, "options.uprightLoad", "a finite force > 0 N (nil: the weight cranial to the level)") }
+        try requireValue(uprightDuration, above: 0, "options.uprightDuration", "a finite time > 0 s")
+        try requireValue(uprightRamp, in: Double.leastNonzeroMagnitude...(uprightDuration.isFinite ? uprightDuration / 2 : 1), "options.uprightRamp",
+                         "a time > 0 s and at most half of uprightDuration")
         try bone.validate()
     }
+}
+
+/// The loading history before a scenario's session.
+public enum StartingState: String, Sendable, Equatable, Codable, CaseIterable {
+    /// After a night's rest lying down: the freely swollen disc, then the lying preload.
+    case night
+    /// After a day upright: the freely swollen disc, then ``ScenarioRunOptions/uprightDuration``
+    /// under the upright load, then the lying preload.
+    case day
 }
 
 /// A stated estimate of the load on the vertebral bodies, because the vertebrae of the motion
@@ -200,7 +250,8 @@ enum ScenarioRunner {
                 return l
             }
         }
-        let p = options.preloadDuration
+        let p = options.sessionStart
+        let day = options.start == .day ? options.uprightDuration : 0
         let session = history.times.last! - history.times.first!
         let end = p + session + recovery
         func curve(_ values: [Double], scale: Double) throws -> LoadCurve {
@@ -240,11 +291,27 @@ enum ScenarioRunner {
             model.motionSegment!.followerLoad = FollowerLoad(force: peak, curve: "guarding")
             model.curves["guarding"] = try curve(g, scale: peak)
         }
+        if day > 0 {
+            let r = options.uprightRamp
+            model.boundary.append(BoundaryCondition(name: "upright", target: .surface("top"),
+                                                    kind: .rigid(.loads(force: SIMD3(0, 0, -options.uprightLoad(patient: patient)), moment: .zero,
+                                                                        rotationFree: true, reference: nil, slide: []), curve: "upright")))
+            model.curves["upright"] = try LoadCurve(points: [(0, 0), (r, 1), (day - r, 1), (day, 0)])
+        }
         let swelling = model.steps.filter { $0.freeSwelling != nil }
         // The session may cut its step to 1e-7 s: the release of a 10 or 20 N·m thrust needs steps
         // below 1e-4 s where a facet or ligament engages (Newton stalled there at 1e-4 s). Cuts happen
         // only after a failed step, so sessions that never fail take the same steps as before.
-        var steps = swelling + [StepDefinition(name: "preload", duration: p, initialStep: min(1, p), minStep: min(0.01, p), maxStep: min(10, p)),
+        let lying = options.preloadDuration
+        var steps = swelling
+        if day > 0 {
+            // The upright day: creep over hours, so steps up to 30 min once the ramp is past; the
+            // load comes off in a step of its own with short steps (lying down is fast).
+            let r = options.uprightRamp
+            steps.append(StepDefinition(name: "upright", duration: day - r, initialStep: min(1, r), minStep: 0.01, maxStep: min(1800, day - r)))
+            steps.append(StepDefinition(name: "lie down", duration: r, initialStep: min(1, r), minStep: min(0.01, r), maxStep: min(10, r)))
+        }
+        steps += [StepDefinition(name: "preload", duration: lying, initialStep: min(1, lying), minStep: min(0.01, lying), maxStep: min(10, lying)),
                                 StepDefinition(name: "session", duration: session, initialStep: min(maxStep, 1, session),
                                                minStep: min(1e-7, session), maxStep: min(maxStep, session))]
         if recovery > 0 {
@@ -252,12 +319,14 @@ enum ScenarioRunner {
                                         maxStep: min(max(options.sessionMaxStep, 30), recovery)))
         }
         model.steps = steps
-        var times = Set(stride(from: 0.0, to: p, by: min(10, p)))
+        var times = Set(stride(from: day, to: p, by: min(10, options.preloadDuration)))
+        if day > 0 { times.formUnion(stride(from: 0.0, to: day, by: min(1800, day))) }
         for t in stride(from: p, to: p + session, by: outputSpacing) { times.insert(t) }
         for t in stride(from: p + session, to: end, by: max(options.sessionOutputSpacing, 10)) { times.insert(t) }
         times.formUnion([p, p + session, end])
         model.outputs.times = times.sorted()
-        model.notes = (model.notes ?? "") + " Driven by a scenario's load history at the level after \(p) s of \(options.lyingPreload) N lying preload; \(recovery) s of recovery after it."
+        model.notes = (model.notes ?? "") + (day > 0 ? " After \(day) s upright under \(options.uprightLoad(patient: patient)) N," : "")
+            + " Driven by a scenario's load history at the level after \(options.preloadDuration) s of \(options.lyingPreload) N lying preload; \(recovery) s of recovery after it."
         try model.validate()
         return model
     }
@@ -300,7 +369,8 @@ enum ScenarioRunner {
     /// The row of one run. `sessionStart`, `sessionEnd` (s) bound the session; `bone` is the
     /// strain-to-yield estimate from the applied loads.
     static func outcome(kind: ScenarioKind, label: String, results r: SimulationResults, sessionStart: Double, sessionEnd: Double,
-                        recovery: Double, bone: Double, screening: ScreeningVerdict, damageLaw: LigamentDamage? = nil) throws -> ScenarioRunResult {
+                        recovery: Double, bone: Double, screening: ScreeningVerdict, damageLaw: LigamentDamage? = nil,
+                        glucose: GlucoseBudget? = nil, thresholds: [LigamentType: Double] = [:]) throws -> ScenarioRunResult {
         guard r.isComplete else { throw ModelError(.invalidValue, at: label, "the run stopped early: \(r.notices.joined(separator: "; "))") }
         guard let pressure = r.nucleusPressure, let imbibed = r.imbibedVolume, let ms = r.motionSegment else {
             throw ModelError(.invalidValue, at: label, "the run reported no nucleus pressure, imbibed volume or motion segment")
@@ -311,24 +381,32 @@ enum ScenarioRunner {
         let window = t.indices.filter { t[$0] >= sessionStart - 1e-9 && t[$0] <= sessionEnd + 1e-9 }
         let sessionDistraction = window.map { ms.distraction.scalars[$0] - d0 }.max() ?? 0
         // A ligament without a damage law of its own is measured against the law the laxity uses.
+        // A threshold given per ligament type replaces the law's.
         let ligaments = ms.ligaments.map { l in
             let peak = l.strain.maximum ?? 0
+            let rest = value(l.strain, times: t, at: sessionStart)
+            let given = thresholds[l.type]
+            let law = (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold
+            let restRatio = given.map { rest / $0 } ?? l.thresholdRatio.map { value($0, times: t, at: sessionStart) } ?? rest / law
             return LigamentPeak(ligament: l.name, peakStrain: peak,
-                                fractionOfDamageThreshold: l.thresholdRatio?.maximum ?? peak / (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold,
-                                fractionOfFailure: l.failureRatio?.maximum)
+                                fractionOfDamageThreshold: given.map { peak / $0 } ?? l.thresholdRatio?.maximum ?? peak / law,
+                                fractionOfFailure: l.failureRatio?.maximum, restStrain: rest, restFractionOfDamageThreshold: restRatio)
         }
         var outcome = ScenarioOutcome(
             scenario: kind, label: label, minimumNucleusPressure: pressure.minimum ?? 0,
             timeBelowZeroPressure: timeBelowZero(window.map { pressure.scalars[$0] }, times: window.map { t[$0] }), imbibedFluid: value(imbibed, times: t, at: sessionEnd) - v0,
-            glucoseImbibed: nil, distraction: sessionDistraction, ligaments: ligaments, laxityAfterDays: nil, days: nil,
+            glucoseImbibed: glucose?.imbibed, distraction: sessionDistraction, ligaments: ligaments, laxityAfterDays: nil, days: nil,
             facetForce: ms.facets.compactMap { $0.force.maximum }.max() ?? 0, boneStrainToYield: bone, boneStressToStrength: bone,
             screening: screening)
+        outcome.glucose = glucose
         if recovery > 0, let end = t.last {
             outcome.recovery = RecoveryOutcome(duration: recovery, imbibedFluid: value(imbibed, times: t, at: end) - v0,
                                                distraction: value(ms.distraction, times: t, at: end) - d0)
         }
         let threshold = (damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold
-        let ratios = ms.ligaments.map { l in l.thresholdRatio?.scalars ?? l.strain.scalars.map { $0 / threshold } }
+        let ratios = ms.ligaments.map { l in
+            thresholds[l.type].map { g in l.strain.scalars.map { $0 / g } } ?? l.thresholdRatio?.scalars ?? l.strain.scalars.map { $0 / threshold }
+        }
         let ratio: [Double]? = ratios.isEmpty ? nil : t.indices.map { i in ratios.map { $0[i] }.max()! }
         let trace = ScenarioTrace(label: label, times: t, sessionStart: sessionStart, sessionEnd: sessionEnd, nucleusPressure: pressure.scalars,
                                   distraction: ms.distraction.scalars.map { $0 - d0 }, ligamentThresholdRatio: ratio)
@@ -347,15 +425,20 @@ enum ScenarioRunner {
     /// One row (and trace) for a level history.
     static func runHistory(kind: ScenarioKind, label: String, history: LevelLoadHistory, axialMoment: [Double]?, patient: Patient,
                            options: ScenarioRunOptions, recovery: Double, maxStep: Double, outputSpacing: Double,
-                           hypermobility: HypermobileSegment?, screening: ScreeningVerdict,
+                           hypermobility: HypermobileSegment?, screening: ScreeningVerdict, glucose: Bool = false,
                            swollen: inout [String: SimulationState]) async throws -> (ScenarioRunResult, SimulationResults) {
         let m = try model(patient: patient, mesh: options.mesh, options: options, history: history, axialMoment: axialMoment,
                           recovery: recovery, maxStep: maxStep, outputSpacing: outputSpacing, hypermobility: hypermobility)
-        let r = try await simulate(m, swollen: &swollen)
-        let start = options.preloadDuration, end = start + history.times.last! - history.times.first!
+        let start = options.sessionStart, end = start + history.times.last! - history.times.first!
+        let r: SimulationResults, budget: GlucoseBudget?
+        if glucose {
+            (r, budget) = try await simulateWithGlucose(m, window: start...end, nutrition: DiscNutritionModel(), swollen: &swollen)
+        } else {
+            (r, budget) = (try await simulate(m, swollen: &swollen), nil)
+        }
         let row = try outcome(kind: kind, label: label, results: r, sessionStart: start, sessionEnd: end, recovery: recovery,
                               bone: bone(history, axialMoment: axialMoment, options: options, patient: patient), screening: screening,
-                              damageLaw: options.damageLaw)
+                              damageLaw: options.damageLaw, glucose: budget, thresholds: options.damageThresholds)
         return (row, r)
     }
 
@@ -372,12 +455,14 @@ enum ScenarioRunner {
     /// carried mostly by the disc, the facets and the other ligaments, so a ligament that grows lax
     /// is stretched to about the same length again, and its driving strain falls by its laxity (the
     /// laxity saturates at the stretch minus the threshold instead of growing with N·D).
-    static func laxity(results: SimulationResults, model: Model, regimen: SelfManipulation, law: LigamentDamage?) throws -> Double {
+    static func laxity(results: SimulationResults, model: Model, regimen: SelfManipulation, law: LigamentDamage?,
+                       thresholds: [LigamentType: Double] = [:]) throws -> Double {
         guard let ms = results.motionSegment else { return 0 }
         var worst = regimen.hypermobility?.initialLaxity ?? 0
         for series in ms.ligaments {
             guard let def = model.ligaments.first(where: { $0.type == series.type && $0.side == series.side }) else { continue }
-            let damage = law ?? def.law.damage ?? RepeatedThrustDamage.assumedLaw
+            var damage = law ?? def.law.damage ?? RepeatedThrustDamage.assumedLaw
+            if let t = thresholds[series.type] { damage.threshold = t }
             let days = try RepeatedThrustDamage.laxityPerDay(law: damage, peak: .displacementControlled(stretchStrain: max(0, (series.strain.maximum ?? 0) + (regimen.hypermobility?.initialLaxity ?? 0))),
                                                              thrustsPerDay: regimen.thrustsPerDay, days: regimen.days,
                                                              thrustInterval: regimen.thrustInterval,
@@ -446,18 +531,34 @@ extension ScenarioComparison {
         let failed = homeRows.failed
         var cmp = ScenarioComparison(patient: patient, outcomes: rows, checks: checks, stature: stature)
         cmp.traces = traces
-        cmp.notes = ScenarioComparison.runNotes(options: options, table: table) + failed
+        cmp.start = options.start
+        cmp.notes = ScenarioComparison.runNotes(options: options, table: table) + ScenarioComparison.glucoseNotes(rows) + failed
         return cmp
+    }
+
+    /// The glucose budget of each row that ran the transport, and how it was obtained.
+    static func glucoseNotes(_ rows: [ScenarioOutcome]) -> [String] {
+        let fed = rows.filter { $0.glucose != nil }
+        guard !fed.isEmpty else { return [] }
+        var notes = ["Glucose: O₂, glucose and lactate transport (blood values, diffusivities and Bibby et al. 2005 cell metabolism of the disc-nutrition model) on the linear cells of the disc mesh's corner nodes, solved to steady state in the freely swollen disc and then stepped after every biphasic step with convection by the fluid flux; blood concentrations on the nucleus part of both endplates and on the outer annulus. The glucose column is the net glucose that entered the disc over the session (diffusion + convection); the disc's cells consume glucose throughout, so most of it replaces what they used. The nucleus cells that touch an endplate take the endplate's diffusivities and cell density (on the coarse mesh, two layers thick, that is every nucleus cell). Not run for the thrusts (2 s: almost no fluid moves) or the guarding and stature rows."]
+        for o in fed {
+            let g = o.glucose!
+            notes.append("Glucose, \(o.label): imbibed \(number(g.imbibed)) mmol, consumed \(number(g.consumed)) mmol, content change \(number(g.contentChange)) mmol over the session; balance error (start of the run to the end of the session) \(number(g.balanceError)) of the throughput.")
+        }
+        return notes
     }
 
     /// How the rows were obtained: starting state, recovery, the thrust, the laxity law, the bone estimate.
     static func runNotes(options o: ScenarioRunOptions, table: ProfessionalTable) -> [String] {
         let tau = (o.damageLaw ?? RepeatedThrustDamage.assumedLaw).recoveryTime.map { "recovering with a time constant of \(number($0)) s (McGill & Brown 1992 creep)" } ?? "without recovery (laxity grows with N·D)"
         return [
-            "Starting state: the freely swollen, unloaded disc (as after a night's rest lying down), then \(number(o.lyingPreload)) N of lying preload for \(number(o.preloadDuration)) s; the preload stays on throughout.",
+            o.start == .night
+                ? "Starting state (night): the freely swollen, unloaded disc (as after a night's rest lying down), then \(number(o.lyingPreload)) N of lying preload for \(number(o.preloadDuration)) s; the preload stays on throughout."
+                : "Starting state (day): the freely swollen, unloaded disc (as after a night's rest lying down), then \(number(o.uprightDuration / 3600)) h upright under \(o.uprightLoad.map { "\(number($0)) N" } ?? "the weight of the body cranial to the level (Dempster's fractions, no muscle force)") on top of the lying preload (ramped over \(number(o.uprightRamp)) s), then \(number(o.lyingPreload)) N of lying preload for \(number(o.preloadDuration)) s; the preload stays on throughout.",
             "Recovery: after the table and inversion sessions the segment lies for \(number(o.recoveryDuration)) s under the preload only (the stature gain after traction lasted about an hour).",
             "Table: \(number(table.pullFraction * 100)) % BW, \(table.cycles) cycles (after the patient's relative contraindications), \(table.table == .split ? "split" : "one-piece") table, pull angle \(number(table.pullAngle))°.",
             "Self-manipulation: one thrust solved per peak, quasi-statically (biphasic disc and ligament dashpots rate dependent; inertia neglected because the ~150 ms rise is long against the few-ms oscillation period of a vertebra on its disc and ligaments); laxity after \(o.manipulation.thrustsPerDay) thrusts a day for \(o.manipulation.days) days by the damage law, each ligament stretched to its solved peak again every time (displacement controlled: the laxity saturates at the stretch minus the threshold), \(tau). A ligament without a damage law of its own is measured against the threshold of the law used (\(number((o.damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold)) strain\(o.damageLaw == nil ? ": rat medial collateral ligament, Provenzano et al. 2002 — not spine" : "")).",
+            "Ligament strain is the engineering strain from each bundle's slack length L₀/(1 + ε_ref), with L₀ its length in the model's reference geometry and ε_ref the data set's in-situ strain (Remus et al. 2021 rest lengths: SSL +8.7 %, ALL and LF +3.1 %, ISL +2.0 %, ITL −2.0 %, PLL −10.7 %, CL −35.5 %, i.e. slack). Free swelling and the starting state add to it before the session: the \"at rest\" strains (Ligaments section) are the strains at the session's start, and a ligament already above its damage threshold then is marked in the table. No lumbar or other spinal sub-failure damage-onset strain was found in the literature searched (Pintar 1992 and Chazal 1985 primary tables not read); the threshold stays the named assumption of the damage law.",
             "Bone: the vertebrae are rigid; bone strain / yield is an estimate from the applied axial force and flexion moment over the endplate, carried by the trabecular core (modulus 4730 ρ^1.56 MPa, Morgan et al. 2003; yield strain 0.77 % / 0.70 %, Morgan & Keaveny 2001; ρ from the T-score by a named assumption); torsion is not included; stress / strength equals strain / yield for a linear core.",
         ]
     }
@@ -473,7 +574,7 @@ extension ScenarioRunner {
         let (tableRow, _) = try await runHistory(
             kind: .professionalTable, label: tableLabel, history: tableHistory, axialMoment: nil, patient: patient, options: options,
             recovery: options.recoveryDuration, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
-            hypermobility: nil, screening: verdicts[.professionalTable]!, swollen: &swollen)
+            hypermobility: nil, screening: verdicts[.professionalTable]!, glucose: options.glucose, swollen: &swollen)
         var checks: [BandCheck] = []
         if let c = PublishedBands.tableNucleusPressure(table: table, outcome: tableRow.outcome) { checks.append(c) }
 
@@ -499,7 +600,7 @@ extension ScenarioRunner {
         let (invRow, _) = try await runHistory(
             kind: .inversionTable, label: invLabel, history: try inversion.historyAtLevel(patient: patient), axialMoment: nil, patient: patient,
             options: options, recovery: options.recoveryDuration, maxStep: options.sessionMaxStep, outputSpacing: options.sessionOutputSpacing,
-            hypermobility: nil, screening: verdicts[.inversionTable]!, swollen: &swollen)
+            hypermobility: nil, screening: verdicts[.inversionTable]!, glucose: options.glucose, swollen: &swollen)
         rows.append(invRow)
         if let c = PublishedBands.inversionDistraction(inversion: inversion, outcome: invRow.outcome) { checks.append(c) }
         if let g = options.guardingSensitivityLoad, inversion.guardingLoad == nil {
@@ -525,12 +626,13 @@ extension ScenarioRunner {
                                       recovery: 0, maxStep: options.thrustMaxStep, outputSpacing: options.thrustOutputSpacing,
                                       hypermobility: m.hypermobility)
                 let r = try await simulate(built, swollen: &swollen)
-                let start = options.preloadDuration
+                let start = options.sessionStart
                 var row = try outcome(kind: .selfManipulation, label: label, results: r, sessionStart: start,
                                       sessionEnd: start + m.duration, recovery: 0,
                                       bone: bone(history, axialMoment: axial, options: options, patient: patient),
-                                      screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw)
-                row.outcome.laxityAfterDays = try laxity(results: r, model: built, regimen: m, law: options.damageLaw)
+                                      screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw, thresholds: options.damageThresholds)
+                row.outcome.laxityAfterDays = try laxity(results: r, model: built, regimen: m, law: options.damageLaw,
+                                                         thresholds: options.damageThresholds)
                 row.outcome.days = m.days
                 rows.append(row)
             } catch is CancellationError {

@@ -156,12 +156,28 @@ public final class NutrientTractionSimulation {
 
     /// Solves the transport steady state, then the protocol; `progress` is called after each step with the time (s).
     public func run(progress: @escaping (Double) -> Void = { _ in }) throws -> Results {
+        try runCoupled(start: nil, progress: progress).nutrients
+    }
+
+    /// The run of ``run(progress:)`` from `start` (the unknowns at t = 0 of a kept state, e.g. the
+    /// freely swollen disc, and the report of the swelling that produced them) instead of the
+    /// model's own start; the transport's steady state is solved with the tissue of that start.
+    /// Returns the mechanics' results too. `increment` is the biphasic run's increment observer
+    /// (step index, time s, Newton iterations); an error thrown there stops the run. With
+    /// `transportUntil` (s) the transport stops stepping after the biphasic step that reaches that
+    /// time (the mechanics run on): the budgets, balance and extremes then cover the run up to there.
+    func runCoupled(start: (unknowns: [Double], report: FreeSwellingReport?)?, progress: @escaping (Double) -> Void = { _ in },
+                    increment: ((Int, Double, Int) throws -> Void)? = nil,
+                    transportUntil: Double? = nil) throws -> (mechanics: SimulationResults, nutrients: Results) {
+        if let start, start.unknowns.count != biphasic.unknownCount {
+            throw ModelError(.invalidValue, at: "state.unknowns", "the start has \(start.unknowns.count) unknowns, the biphasic model \(biphasic.unknownCount)")
+        }
         let clock = ContinuousClock()
-        let start = clock.now
+        let began = clock.now
         var transportTime = Duration.zero
         let problem = biphasic.problem
         let t0 = clock.now
-        transport.startTissue(try TissueState(biphasic: problem, dofValues: problem.dofValues(unknowns: problem.initialState(), time: 0)))
+        transport.startTissue(try TissueState(biphasic: problem, dofValues: problem.dofValues(unknowns: start?.unknowns ?? problem.initialState(), time: 0)))
         try transport.solveSteady()
         let steady = try snapshot(0)
         var extremes = steady
@@ -176,7 +192,9 @@ public final class NutrientTractionSimulation {
         for (k, w) in cycles.enumerated() where w.lowerBound <= 0 { cycleStartContent[k] = content0 }
         var balance = 0.0, throughput = 0.0, steps = 0
         transportTime += clock.now - t0
+        let stop = transportUntil ?? .infinity
         biphasic.stepObserver = { [self] time, dt, x, previous in
+            if time - dt >= stop - 1e-9 * max(1, abs(stop)) { return }
             let ts = clock.now
             defer { transportTime += clock.now - ts }
             let v = problem.dofValues(unknowns: x, time: time)
@@ -207,18 +225,19 @@ public final class NutrientTractionSimulation {
             extremes.time = time
             progress(time)
         }
-        defer { biphasic.stepObserver = nil }
-        _ = try biphasic.run()
+        biphasic.incrementObserver = increment
+        defer { biphasic.stepObserver = nil; biphasic.incrementObserver = nil }
+        let mechanics = try biphasic.run(outputDirectory: nil, progress: { _, _ in }, start: start, stopAfterFreeSwelling: false)
         let t1 = clock.now
         let final = try snapshot(extremes.time)
         transportTime += clock.now - t1
-        let wall = clock.now - start
+        let wall = clock.now - began
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        return Results(steady: steady, final: final, extremes: extremes, cycles: cycleResults,
+        return (mechanics, Results(steady: steady, final: final, extremes: extremes, cycles: cycleResults,
                        glucoseBalanceError: abs(content - content0 - balance) / max(throughput, .leastNormalMagnitude),
                        steps: steps, wallTime: seconds(wall), transportTime: seconds(transportTime),
                        mechanicsTime: seconds(wall - transportTime),
-                       biphasicUnknowns: biphasic.unknownCount, transportUnknowns: transport.dofMap.dofCount)
+                       biphasicUnknowns: biphasic.unknownCount, transportUnknowns: transport.dofMap.dofCount))
     }
 
     /// The default disc, coarsened for the coupled-conservation check (seconds): 8 cells
