@@ -101,40 +101,43 @@ struct LimitsSurrogateTests {
     }
 
     /// On a split table the searched model does not see the body mass (no gravity, no friction):
-    /// the motion segment with the limit protocol at 900 N applied is the same value for 45 and
-    /// 120 kg apart from its notes text; on a one-piece table it differs (friction), which is why
-    /// the surrogate refuses that family.
+    /// the model file of the motion segment with the limit protocol at 900 N applied is the same
+    /// for 45 and 120 kg apart from its notes text, every number to a relative 1e-12 (the
+    /// protocol's shape is normalised by a mass-dependent peak: round-off only); on a one-piece
+    /// table it differs (friction), which is why the surrogate refuses that family.
     @Test func theSearchedModelDoesNotSeeTheMassOnASplitTable() throws {
-        func model(_ mass: Double, _ table: ProfessionalTable) throws -> Model {
+        func model(_ mass: Double, _ table: ProfessionalTable) throws -> JSONValue {
             let p = try Self.patient(mass: mass)
             var m = try MotionSegment.lumbar(.l4l5, patient: p, mesh: .coarse, ligaments: .remus2021)
             try MotionSegmentLimitSearch.apply(MotionSegmentLimitSearch(patient: p, table: table).limitProtocol(tableForce: 900), to: &m, bodyMassKg: mass)
             m.notes = ""
-            return m
+            return try m.jsonValue()
         }
-        #expect(try model(45, Self.shortTable) == model(120, Self.shortTable))
+        func close(_ a: JSONValue, _ b: JSONValue) -> Bool {
+            switch (a, b) {
+            case let (.number(x), .number(y)): return abs(x - y) <= 1e-12 * max(abs(x), abs(y), 1e-300)
+            case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy { close($0, $1) }
+            case let (.object(x), .object(y)): return x.keys == y.keys && zip(x, y).allSatisfy { close($0.value, $1.value) }
+            default: return a == b
+            }
+        }
+        #expect(close(try model(45, Self.shortTable), try model(120, Self.shortTable)))
         var oneP = Self.shortTable; oneP.table = .nonSplit(frictionCoefficient: 0.5)
-        #expect(try model(45, oneP) != model(120, oneP))
+        #expect(!close(try model(45, oneP), try model(120, oneP)))
     }
 
     /// Surrogate against full solves on the cheap configuration: a surrogate of L4-L5 grade II
-    /// (grade I shares its responses: equal preset) sampled on [100, 1600] N, and for a 60 kg and a
-    /// 95 kg patient (ceilings 1177 N inside, 1864 N above the range) the surrogate limit within
-    /// 2 % of the full-solve limit (each bracketed to 1 %). The 95 kg full solve runs through the
-    /// fallback of `LimitsComputation` with a tampered surrogate file, which must say so. Equal
-    /// inputs give byte-identical documents from the surrogate.
+    /// (grade I shares its responses: equal preset) sampled on [100, 1600] N, and for a 95 kg
+    /// patient (ceiling 1864 N, above the range) the surrogate limit within 2 % of the full-solve
+    /// limit (bracketed to 1 %). The full solve runs through the fallback of `LimitsComputation`
+    /// with a tampered surrogate file, which must say so. Equal inputs give byte-identical
+    /// documents from the surrogate. (The verification on the shipped surrogate, ≥ 6 patients
+    /// with the default protocol, is in Benchmarks/results/limits.md: it takes minutes.)
     @Test func surrogateAgreesWithFullSolvesAndFallsBackSayingSo() throws {
         let template = Self.search(try Self.patient(mass: 70))
         let surrogate = try LimitsSurrogate.build(levels: [.l4l5], grades: [.i, .ii], search: template, forceRange: 100...1600)
         #expect(surrogate.cells.count == 2 && surrogate.cells[0].responses == surrogate.cells[1].responses)
         #expect(surrogate.cells[0].modelDigest != surrogate.cells[1].modelDigest)
-
-        let light = Self.search(try Self.patient(mass: 60))
-        let exactLight = try light.run()
-        let fromSurrogateLight = try surrogate.limit(for: light)
-        #expect(exactLight.perDataSet[0].limit.relativeBracketWidth <= 0.01)
-        #expect(abs(fromSurrogateLight.limit - exactLight.limit) <= 0.02 * exactLight.limit,
-                "surrogate \(fromSurrogateLight.limit) N, full solves \(exactLight.limit) N")
 
         let heavyPatient = try LimitsPatient(json: LimitSearchTests.patientFile(mass: 95))
         let heavy = Self.search(heavyPatient.patient)
