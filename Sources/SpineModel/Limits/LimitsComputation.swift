@@ -23,10 +23,17 @@ public struct LimitsComputationError: Error, Equatable, Sendable, CustomStringCo
 /// A patient with an absolute contraindication gets a blocked document without a model run (the
 /// builder blocks it whatever the model says); ``Result/modelLimit`` is then nil.
 ///
+/// The limit comes from full solves (``compute(patient:session:search:)``, tens of seconds) or
+/// from a ``LimitsSurrogate`` (``compute(patient:session:search:surrogate:)`` or
+/// ``compute(patient:session:search:surrogateFile:)``, well under a second), which falls back to
+/// full solves when the surrogate refuses and records why in ``Result/surrogateRefusal`` and
+/// `provenance.modelId`.
+///
 /// ```swift
 /// let p = try LimitsPatient(json: patientBytes)
 /// let s = try LimitsComputation.Session(json: sessionBytes)
-/// let r = try LimitsComputation.compute(patient: p, session: s)
+/// let r = try LimitsComputation.compute(patient: p, session: s, surrogateFile: surrogateBytes)
+/// if let why = r.surrogateRefusal { print("full solves: \(why)") }
 /// let unsigned = r.document.canonicalUnsignedJSON    // then `limits sign`
 /// ```
 public enum LimitsComputation {
