@@ -7,7 +7,7 @@ struct LimitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
         abstract: "Make keys for, build, sign and check force-safety limits documents.",
-        subcommands: [Keygen.self, Build.self, Sign.self, Check.self, Verify.self, Example.self, Compute.self]
+        subcommands: [Keygen.self, Build.self, Sign.self, Check.self, Verify.self, Example.self, Compute.self, LimitsSurrogateCommand.self]
     )
 
     /// Largest file the limits commands read, bytes (a document is at most 64 KiB; inputs and keys
@@ -294,7 +294,7 @@ struct LimitsCommand: ParsableCommand {
     /// `limits compute`.
     struct Compute: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compute an unsigned limits document for a patient from the motion-segment model (full solves with --exact).",
+            abstract: "Compute an unsigned limits document for a patient from the motion-segment model (the surrogate, or full solves with --exact).",
             discussion: """
                 PATIENT.json: {"bodyMassKg", "heightCm", "tScore", "discGrade", "level", "conditions", \
                 "spondylolisthesisGrade", "monthsSinceSpinalSurgery"} (every member required; \
@@ -307,21 +307,29 @@ struct LimitsCommand: ParsableCommand {
                 the remus2021 and goelBilinear ligament data sets, bracketed to 1 % on one cycle (coarse \
                 mesh). It becomes a model-criterion candidate of the limits builder, which still takes the \
                 minimum with the clinical caps, device rating and prescription. The output is unsigned: \
-                sign it with `limits sign`. Without --exact the command refuses: no surrogate has been built \
-                yet, and it never falls back to full solves silently. A patient with an absolute \
-                contraindication gets a BLOCKED document without a model run.
+                sign it with `limits sign`. With --surrogate FILE (built by `limits surrogate build`; \
+                Examples/limits/limits-surrogate.json) the limit comes from the surrogate's interpolated \
+                responses in well under a second; when the surrogate refuses (another library version or \
+                model digest, another protocol family, a patient outside its range) the command says why on \
+                stderr, computes the limit with full solves and records the fallback in the document's \
+                provenance.modelId (…surrogateRefused). With --exact the limit comes from full solves (tens \
+                of seconds). One of the two is required. A patient with an absolute contraindication gets a \
+                BLOCKED document without a model run.
                 """
         )
         @Argument(help: "Patient file (JSON).") var patientFile: String
         @Option(help: "Session file: device rating, prescription, monitoring, creation time, validity (JSON).") var session: String
         @Option(help: "Treated level, e.g. L4-L5 (replaces the patient file's level).") var level: String?
         @Option(help: "Where to write the unsigned document.") var output: String
-        @Flag(help: "Compute the limit with full solves of the motion segment (required: no surrogate is built yet).") var exact = false
+        @Option(help: "Surrogate file (`limits surrogate build`); the limit comes from it unless it refuses.") var surrogate: String?
+        @Flag(help: "Compute the limit with full solves of the motion segment.") var exact = false
 
         func run() throws {
-            guard exact else {
-                throw ValidationError("limits compute needs --exact: no surrogate has been built yet, so the limit can only come from full solves of the motion segment (about 30–40 s per patient in a release build on this shared 2-core machine); give --exact to run them")
+            guard exact != (surrogate != nil) else {
+                throw ValidationError(exact ? "--exact and --surrogate exclude each other: give one"
+                                            : "give --surrogate FILE (the limits surrogate, e.g. Examples/limits/limits-surrogate.json: seconds) or --exact (full solves of the motion segment: tens of seconds)")
             }
+            let surrogateBytes = try surrogate.map { try LimitsCommand.read($0, what: "--surrogate") }
             var override: LumbarLevel?
             if let l = level {
                 do { override = try LumbarLevel(name: l) } catch {
@@ -338,8 +346,12 @@ struct LimitsCommand: ParsableCommand {
                 throw ValidationError("--session \(session): \(e)")
             }
             let start = Date()
-            let result = try LimitsComputation.compute(patient: patient, session: sessionValue)
+            let result = try surrogateBytes.map { try LimitsComputation.compute(patient: patient, session: sessionValue, surrogateFile: $0) }
+                ?? LimitsComputation.compute(patient: patient, session: sessionValue)
             let wall = Date().timeIntervalSince(start)
+            if let refusal = result.surrogateRefusal {
+                FileHandle.standardError.write(Data("note: the surrogate was refused (\(refusal)); the limit was computed with full solves instead (provenance.modelId \(result.document.provenance.modelId))\n".utf8))
+            }
             try Data(result.document.canonicalUnsignedJSON).write(to: URL(fileURLWithPath: output))
             if let m = result.modelLimit {
                 print(m.report, terminator: "")

@@ -12,7 +12,7 @@ private func example(_ name: String) -> String {
 /// Benchmarks/results/limits.md; the search itself is tested in SpineModelTests).
 @Suite("limits compute (CLI)")
 struct LimitsComputeCLITests {
-    /// Without --exact the command refuses (exit 64) and says why; no file is written.
+    /// Without --exact or --surrogate the command refuses (exit 64) and names both; no file is written.
     @Test func refusesWithoutExact() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-compute-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -20,8 +20,35 @@ struct LimitsComputeCLITests {
         let out = dir.appendingPathComponent("limits.json").path
         let r = try spinetraction(["limits", "compute", example("limits-healthy.json"), "--session", example("limits-session.json"), "--output", out])
         #expect(r.status == 64)
-        #expect(r.stderr.contains("no surrogate has been built yet"))
+        #expect(r.stderr.contains("give --surrogate FILE") && r.stderr.contains("--exact"))
         #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    /// With the shipped surrogate (Examples/limits/limits-surrogate.json) the healthy example gets
+    /// its limit from the surrogate — the document names it in provenance.modelId, nothing is said
+    /// on stderr — and two runs write byte-identical documents. The model limit (remus2021 ALL at
+    /// half its failure force) lies within 2 % of the full-solve limit 865.6 N measured with
+    /// `--exact` (Benchmarks/results/limits.md).
+    @Test func surrogateGivesTheLimitAndIdenticalDocuments() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-compute-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let surrogate = URL(fileURLWithPath: example("x")).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("limits/limits-surrogate.json").path
+        var documents: [Data] = []
+        for k in 0..<2 {
+            let out = dir.appendingPathComponent("limits-\(k).json").path
+            let r = try spinetraction(["limits", "compute", example("limits-healthy.json"), "--session", example("limits-session.json"),
+                                       "--output", out, "--surrogate", surrogate])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.isEmpty, "\(r.stderr)")
+            let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("force limit ") })
+            let limit = try #require(Double(line.split(separator: " ")[2]))
+            #expect(abs(limit - 865.6) <= 0.02 * 865.6, "\(line)")
+            documents.append(try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        #expect(documents[0] == documents[1])
+        #expect(String(decoding: documents[0], as: UTF8.self).contains("\"modelId\":\"SpineModel.motionSegment.coarse.surrogate-1."))
     }
 
     /// A patient with an absolute contraindication (abdominal aortic aneurysm) gets a BLOCKED

@@ -26,16 +26,35 @@ public struct LimitsComputationError: Error, Equatable, Sendable, CustomStringCo
 /// A patient with an absolute contraindication gets a blocked document without a model run (the
 /// builder blocks it whatever the model says); ``Result/modelLimit`` is then nil.
 ///
+/// The limit comes from full solves (``compute(patient:session:search:)``, tens of seconds) or
+/// from a ``LimitsSurrogate`` (``compute(patient:session:search:surrogate:)`` or
+/// ``compute(patient:session:search:surrogateFile:)``, well under a second), which falls back to
+/// full solves when the surrogate refuses and records why in ``Result/surrogateRefusal`` and
+/// `provenance.modelId`.
+///
 /// ```swift
 /// let p = try LimitsPatient(json: patientBytes)
 /// let s = try LimitsComputation.Session(json: sessionBytes)
-/// let r = try LimitsComputation.compute(patient: p, session: s)
+/// let r = try LimitsComputation.compute(patient: p, session: s, surrogateFile: surrogateBytes)
+/// if let why = r.surrogateRefusal { print("full solves: \(why)") }
 /// let unsigned = r.document.canonicalUnsignedJSON    // then `limits sign`
 /// ```
 public enum LimitsComputation {
     /// Identifier written to `provenance.modelId` for a full-solve limit on `mesh`.
     public static func modelId(mesh: DefaultDiscModel.MeshLevel) -> String {
         "SpineModel.motionSegment.\(mesh == .coarse ? "coarse" : "standard").fullSolve.limitSearch-1"
+    }
+
+    /// Identifier written to `provenance.modelId` for a limit from the surrogate with `digest`
+    /// (its first 16 hex characters) on `mesh`.
+    public static func surrogateModelId(mesh: DefaultDiscModel.MeshLevel, digest: String) -> String {
+        "SpineModel.motionSegment.\(mesh == .coarse ? "coarse" : "standard").surrogate-1.\(digest.prefix(16))"
+    }
+
+    /// Identifier written to `provenance.modelId` for a full-solve limit computed because the
+    /// surrogate was refused: the document records the fallback.
+    public static func fallbackModelId(mesh: DefaultDiscModel.MeshLevel) -> String {
+        modelId(mesh: mesh) + ".surrogateRefused"
     }
 
     /// Everything of the builder inputs that is not the patient or the model: device rating,
@@ -75,6 +94,9 @@ public enum LimitsComputation {
         public var document: ForceSafetyLimits
         /// The model's force limit; nil when an absolute contraindication blocks treatment (no model run).
         public var modelLimit: MotionSegmentForceLimit?
+        /// Why the surrogate was refused when a surrogate was given and the limit came from full
+        /// solves instead (the document's `provenance.modelId` then ends in `.surrogateRefused`).
+        public var surrogateRefusal: LimitsSurrogateError?
     }
 
     /// The builder inputs for a patient and a session, with `modelLimits`, `modelId` and the model
@@ -129,5 +151,52 @@ public enum LimitsComputation {
                            modelId: blocked ? "none.absoluteContraindication" : modelId(mesh: s.mesh),
                            modelDigestSHA256: blocked ? Provenance.none : try s.modelDigestSHA256(), surrogateDigestSHA256: Provenance.none)
         return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit)
+    }
+
+    /// As ``compute(patient:session:search:)``, with the limit from `surrogate`
+    /// (``LimitsSurrogate/limit(for:)``, milliseconds). When the surrogate refuses the search (another
+    /// library version, model, protocol family, mesh, data sets or criteria, or a patient outside its
+    /// range), the limit comes from full solves and ``Result/surrogateRefusal`` says why; the
+    /// document's `provenance.modelId` is then ``fallbackModelId(mesh:)`` — never a silent
+    /// fallback. The caller should tell the user (the CLI writes it to stderr).
+    /// - Throws: as ``compute(patient:session:search:)``.
+    public static func compute(patient: LimitsPatient, session: Session, search: MotionSegmentLimitSearch? = nil,
+                               surrogate: LimitsSurrogate) throws -> Result {
+        try compute(patient: patient, session: session, search: search, surrogateOrRefusal: .success(surrogate))
+    }
+
+    /// As ``compute(patient:session:search:surrogate:)`` from the bytes of a surrogate file: a file
+    /// that ``LimitsSurrogate/init(json:)`` refuses is a refusal like any other (full solves,
+    /// ``Result/surrogateRefusal`` set).
+    public static func compute(patient: LimitsPatient, session: Session, search: MotionSegmentLimitSearch? = nil,
+                               surrogateFile bytes: [UInt8]) throws -> Result {
+        let parsed: Swift.Result<LimitsSurrogate, LimitsSurrogateError>
+        do { parsed = .success(try LimitsSurrogate(json: bytes)) } catch { parsed = .failure(error) }
+        return try compute(patient: patient, session: session, search: search, surrogateOrRefusal: parsed)
+    }
+
+    static func compute(patient: LimitsPatient, session: Session, search: MotionSegmentLimitSearch?,
+                        surrogateOrRefusal: Swift.Result<LimitsSurrogate, LimitsSurrogateError>) throws -> Result {
+        let s = search ?? MotionSegmentLimitSearch(patient: patient.patient)
+        guard s.patient == patient.patient else {
+            throw LimitsComputationError(field: "search.patient", message: "the search's patient differs from the patient file's")
+        }
+        _ = try inputs(patient: patient, session: session, modelLimits: [], modelId: modelId(mesh: s.mesh))
+        if !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty {
+            return try compute(patient: patient, session: session, search: s)
+        }
+        let limit: MotionSegmentForceLimit, id: String, refusal: LimitsSurrogateError?
+        do throws(LimitsSurrogateError) {
+            let surrogate = try surrogateOrRefusal.get()
+            limit = try surrogate.limit(for: s)
+            id = surrogateModelId(mesh: s.mesh, digest: surrogate.digest)
+            refusal = nil
+        } catch {
+            limit = try s.run()
+            id = fallbackModelId(mesh: s.mesh)
+            refusal = error
+        }
+        let i = try inputs(patient: patient, session: session, modelLimits: [limit.candidate], modelId: id)
+        return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, surrogateRefusal: refusal)
     }
 }

@@ -180,6 +180,15 @@ public struct MotionSegmentLimitSearch: Sendable {
     }
 }
 
+/// How a ``MotionSegmentForceLimit`` was obtained.
+public enum LimitMethod: Sendable, Equatable {
+    /// Full solves of the motion segment at every searched force.
+    case fullSolve
+    /// Interpolated responses of a ``LimitsSurrogate`` (its digest); `sampledTopN` (N) is the top
+    /// of its sampled range when the search ceiling lay above it and the search started there.
+    case surrogate(digest: String, sampledTopN: Double?)
+}
+
 /// One ligament data set's force limit.
 public struct DataSetForceLimit: Sendable, Equatable {
     /// The data set's name (``LigamentDataSet/name``).
@@ -197,6 +206,8 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
     public var ceiling: Double
     /// Every data set's limit, in the order searched.
     public var perDataSet: [DataSetForceLimit]
+    /// How the responses were obtained.
+    public var method: LimitMethod = .fullSolve
 
     /// Criteria that were not evaluated, with the reason (see ``LimitCriteria``).
     public static let criteriaNotEvaluated = [
@@ -233,11 +244,21 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
     /// A plain-text report: per data set the limit, bracket, governing criterion and evaluations.
     public var report: String {
         var s = "force limit \(Self.format(limit)) N (table force) governed by \(criterion)\n"
+        let evaluated: String
+        switch method {
+        case .fullSolve:
+            evaluated = "solves"
+        case let .surrogate(digest, top):
+            evaluated = "evaluations of the interpolated response"
+            s += "  from the surrogate \(digest.prefix(16))… (responses sampled from full solves, interpolated in the table force)\n"
+            if let top { s += "  the ceiling \(Self.format(ceiling)) N lies above the sampled range: searched from its top, \(Self.format(top)) N\n" }
+        }
         for d in perDataSet {
             let l = d.limit
             let bracket = l.upperBracket.map { "[\(Self.format(l.limit)), \(Self.format($0))] N (width \(Self.format(100 * l.relativeBracketWidth)) %)" }
-                ?? "every criterion holds at the ceiling \(Self.format(l.limit)) N"
-            s += "  \(d.dataSet): \(bracket); governing \(l.governing.criterion) (ratio \(Self.format(l.governing.ratio)) above, \(Self.format(l.governingRatioAtLimit)) at the limit); \(l.evaluations.count) solves\n"
+                ?? (l.limit < ceiling ? "every criterion holds at the top of the sampled range, \(Self.format(l.limit)) N (its limit is at or above it)"
+                                      : "every criterion holds at the ceiling \(Self.format(l.limit)) N")
+            s += "  \(d.dataSet): \(bracket); governing \(l.governing.criterion) (ratio \(Self.format(l.governing.ratio)) above, \(Self.format(l.governingRatioAtLimit)) at the limit); \(l.evaluations.count) \(evaluated)\n"
         }
         s += "  not evaluated: " + Self.criteriaNotEvaluated.joined(separator: "; ") + "\n"
         return s
