@@ -181,22 +181,32 @@ public enum LimitsComputation {
         guard s.patient == patient.patient else {
             throw LimitsComputationError(field: "search.patient", message: "the search's patient differs from the patient file's")
         }
-        _ = try inputs(patient: patient, session: session, modelLimits: [], modelId: modelId(mesh: s.mesh))
+        let checked = try inputs(patient: patient, session: session, modelLimits: [], modelId: modelId(mesh: s.mesh),
+                                 modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none)
+        guard checked.configuration == s.configuration else {
+            throw LimitsComputationError(field: "session.configuration",
+                                         message: "\(checked.configuration) differs from the searched protocol's table and harness (\(s.configuration)); the limits would be for another configuration")
+        }
         if !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty {
             return try compute(patient: patient, session: session, search: s)
         }
-        let limit: MotionSegmentForceLimit, id: String, refusal: LimitsSurrogateError?
+        let limit: MotionSegmentForceLimit, id: String, surrogateDigest: String, refusal: LimitsSurrogateError?
         do throws(LimitsSurrogateError) {
             let surrogate = try surrogateOrRefusal.get()
             limit = try surrogate.limit(for: s)
             id = surrogateModelId(mesh: s.mesh, digest: surrogate.digest)
+            surrogateDigest = surrogate.digest
             refusal = nil
         } catch {
             limit = try s.run()
             id = fallbackModelId(mesh: s.mesh)
+            surrogateDigest = Provenance.none
             refusal = error
         }
-        let i = try inputs(patient: patient, session: session, modelLimits: [limit.candidate], modelId: id)
+        // The model digest is the one a full solve would record (the patient's own models), so the
+        // documents of the two paths differ only in the limit, `modelId` and the surrogate digest.
+        let i = try inputs(patient: patient, session: session, modelLimits: [limit.candidate], modelId: id,
+                           modelDigestSHA256: try s.modelDigestSHA256(), surrogateDigestSHA256: surrogateDigest)
         return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, surrogateRefusal: refusal)
     }
 }
