@@ -63,7 +63,7 @@ public struct PopulationChoice<Value: Sendable & Equatable>: Sendable, Equatable
             if target < cumulative { return v }
         }
         // Rounding at the top end: the last value with a positive weight.
-        return zip(values, weights).last { $0.1 > 0 }!.0
+        return values[weights.lastIndex { $0 > 0 }!]
     }
 }
 
