@@ -6,8 +6,8 @@
 let fuzzExpectations = ControllerExpectations(
     trustedKeys: [try! TrustedPublicKey(hex: "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664")],
     ceilings: ControllerCeilings(maxForceN: 1000, maxRampUpNPerS: 100, maxRampDownNPerS: 200, maxHoldS: 600, maxSessionS: 3600, maxCycles: 50),
-    region: .lumbar, level: SpinalLevel("L4-L5")!,
-    inputsDigestSHA256: "f6cb197b71bc7c304c112f76df7863af35a5f970b9353ba8eccb78a752e59ede", nowUnixS: 1_795_568_400)
+    region: .lumbar, level: SpinalLevel("L4-L5")!, configuration: TractionConfiguration(surface: .splitTable, harness: .thoracoPelvic),
+    inputsDigestSHA256: "40fe9635b8f1eb14cda9a91b05bfa6abf6b128d8e609dd36ca602c00985cc5cb", nowUnixS: 1_795_568_400)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLimitsLoader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

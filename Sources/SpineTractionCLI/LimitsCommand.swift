@@ -143,6 +143,8 @@ struct LimitsCommand: ParsableCommand {
         @Option(help: "Signed limits document.") var document: String
         @Option(help: "Region the controller is set up for: cervical or lumbar.") var region: String
         @Option(help: "Level the session is prescribed for, e.g. L4-L5.") var level: String
+        @Option(help: "The controller's support surface: splitTable, nonSplitTable, supine or seated.") var surface: String
+        @Option(help: "The controller's harness: pelvic, thoracoPelvic, headHalter or occipitalCradle.") var harness: String
         @Option(name: .customLong("patient-digest"), help: "Patient (inputs) digest the prescription system gave the controller, 64 hex.") var patientDigest: String
         @Option(name: .customLong("ceiling-max-force-n"), parsing: .unconditional, help: "Controller ceiling: hard force, N.") var ceilingMaxForceN: Double
         @Option(name: .customLong("ceiling-max-ramp-up-n-per-s"), parsing: .unconditional, help: "Controller ceiling: ramp-up rate, N/s.") var ceilingMaxRampUpNPerS: Double
@@ -166,6 +168,16 @@ struct LimitsCommand: ParsableCommand {
             }
             guard let l = SpinalLevel(level) else { throw ValidationError("--level \(level): expected one of \(SpinalLevel.listText)") }
             guard l.region == r else { throw ValidationError("--level \(level) belongs to region \(l.region.rawValue), not --region \(region)") }
+            guard let s = TractionConfiguration.Surface(rawValue: surface) else {
+                throw ValidationError("--surface \(surface): expected one of \(TractionConfiguration.Surface.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let h = TractionConfiguration.Harness(rawValue: harness) else {
+                throw ValidationError("--harness \(harness): expected one of \(TractionConfiguration.Harness.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let configuration = TractionConfiguration(surface: s, harness: h)
+            guard configuration.fits(r) else {
+                throw ValidationError("--surface \(surface) --harness \(harness): cannot treat --region \(region); expected \(TractionConfiguration.accepted)")
+            }
             guard patientDigest.utf8.count == 64, patientDigest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
                 throw ValidationError("--patient-digest: expected 64 lowercase hex characters (the inputs digest `limits build` prints), got \(patientDigest.utf8.count) characters")
             }
@@ -183,7 +195,7 @@ struct LimitsCommand: ParsableCommand {
                 trustedKeys: keys,
                 ceilings: ControllerCeilings(maxForceN: ceilingMaxForceN, maxRampUpNPerS: ceilingMaxRampUpNPerS, maxRampDownNPerS: ceilingMaxRampDownNPerS,
                                              maxHoldS: ceilingMaxHoldS, maxSessionS: ceilingMaxSessionS, maxCycles: ceilingMaxCycles),
-                region: r, level: l, inputsDigestSHA256: patientDigest, nowUnixS: nowUnixS)
+                region: r, level: l, configuration: configuration, inputsDigestSHA256: patientDigest, nowUnixS: nowUnixS)
         }
 
         /// Loads the document exactly as the controller would and reports; exits 0 (loads),
@@ -195,7 +207,7 @@ struct LimitsCommand: ParsableCommand {
                 let loaded = try LimitsLoader.load(bytes, expecting: e)
                 let doc = loaded.document
                 print("loads: key id \(loaded.keyId), digest \(loaded.digest)")
-                print("region \(doc.region.rawValue), level \(doc.level)")
+                print("region \(doc.region.rawValue), level \(doc.level), configuration \(doc.configuration)")
                 for (name, kp) in Limits.fields {
                     let l = doc.limits[keyPath: kp]
                     print("  \(name) = \(l.value)  [\(l.kind.rawValue): \(l.criterion), margin \(l.marginFraction)]")
@@ -223,7 +235,8 @@ struct LimitsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a signed limits document exactly as a controller loads it.",
             discussion: """
-                Takes the controller's expectations (trusted keys, region, level, patient digest, the six \
+                Takes the controller's expectations (trusted keys, region, level, device configuration \
+                (--surface, --harness), patient digest, the six \
                 ceilings and the current time, all required) and runs the controller's loader. Exit status: \
                 0 the controller would load the document (its limits are printed); 2 refused (prints \
                 `refused: <reason> [<field>]: <message>`); 3 blocked by an absolute contraindication \
@@ -260,10 +273,11 @@ struct LimitsCommand: ParsableCommand {
             let inputs = LimitsBuilder.Inputs(
                 patient: PatientAssessment(bodyMassKg: 70, region: .lumbar, level: SpinalLevel("L4-L5")!, boneDensity: .tScore(0),
                                            conditions: [], spondylolisthesisGrade: 0, monthsSinceSpinalSurgery: nil),
+                configuration: TractionConfiguration(surface: .splitTable, harness: .thoracoPelvic),
                 device: DeviceRating(deviceId: "ExampleTable", maxForceN: 900, maxRampUpNPerS: 50, maxRampDownNPerS: 100, minAngleDeg: 0, maxAngleDeg: 30),
                 prescription: SessionPrescription(softMaxForceN: 300, minHoldS: 30, maxHoldS: 75, minRestS: 20, maxCycles: 15, maxSessionS: 1500,
                                                   restForceFractionMax: 0.5, minAngleDeg: 0, maxAngleDeg: 20),
-                modelLimits: [], modelId: "clinical-only",
+                modelLimits: [], modelId: "clinical-only", modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none,
                 monitoring: MonitoringSettings(trackingToleranceN: 15, trackingToleranceDurationS: 1, overshootN: 10, overshootDurationS: 0.5,
                                                sensorFreshnessTimeoutS: 0.2, frozenSensorTimeoutS: 1, frozenSensorMinCommandChangeN: 5),
                 createdAtUnixS: createdAtUnixS, validityS: 7 * 86_400)
@@ -284,9 +298,10 @@ struct LimitsCommand: ParsableCommand {
             discussion: """
                 PATIENT.json: {"bodyMassKg", "heightCm", "tScore", "discGrade", "level", "conditions", \
                 "spondylolisthesisGrade", "monthsSinceSpinalSurgery"} (every member required; \
-                Examples/patients/limits-*.json). --session: {"device", "prescription", "monitoring", \
-                "createdAtUnixS", "validityS"} as in `limits example --inputs`. The protocol family is the \
-                professional intermittent table (split table, 0° pull angle, logarithmic 15 s ramps, 60 s \
+                Examples/patients/limits-*.json). --session: {"configuration", "device", "prescription", \
+                "monitoring", "createdAtUnixS", "validityS"} as in `limits example --inputs`; its configuration \
+                must be the protocol family's (splitTable, thoracoPelvic). The protocol family is the \
+                professional intermittent table (split table, thoraco-pelvic harness, 0° pull angle, logarithmic 15 s ramps, 60 s \
                 hold); the limit is the largest table force for which every ligament stays at or below half \
                 its failure force, no laxity accumulates and the disc distracts at most 4 mm, worst case over \
                 the remus2021 and goelBilinear ligament data sets, bracketed to 1 % on one cycle (coarse \

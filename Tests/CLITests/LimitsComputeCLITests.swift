@@ -48,7 +48,7 @@ struct LimitsComputeCLITests {
         #expect(try spinetraction(["limits", "keygen", "--output", keys]).status == 0)
         #expect(try spinetraction(["limits", "sign", "--key", keys + ".key", "--input", doc, "--output", signed]).status == 0)
         let check = try spinetraction(["limits", "check", "--public-key", keys + ".pub", "--document", signed, "--region", "lumbar", "--level", "L5-S1",
-                                       "--patient-digest", String(digest), "--ceiling-max-force-n", "1000", "--ceiling-max-ramp-up-n-per-s", "100",
+                                       "--surface", "splitTable", "--harness", "thoracoPelvic", "--patient-digest", String(digest), "--ceiling-max-force-n", "1000", "--ceiling-max-ramp-up-n-per-s", "100",
                                        "--ceiling-max-ramp-down-n-per-s", "200", "--ceiling-max-hold-s", "600", "--ceiling-max-session-s", "3600",
                                        "--ceiling-max-cycles", "50", "--now-unix-s", "1796503600"])
         #expect(check.status == 3, "\(check.stdout)")

@@ -151,13 +151,17 @@ struct LimitSearchTests {
     // MARK: - Documents
 
     static let session = try! LimitsComputation.Session(json: Array("""
-        {"device": {"deviceId": "TestTable-1", "maxForceN": 900, "maxRampUpNPerS": 50, "maxRampDownNPerS": 100, "minAngleDeg": 0, "maxAngleDeg": 30},
+        {"configuration": {"surface": "splitTable", "harness": "thoracoPelvic"},
+         "device": {"deviceId": "TestTable-1", "maxForceN": 900, "maxRampUpNPerS": 50, "maxRampDownNPerS": 100, "minAngleDeg": 0, "maxAngleDeg": 30},
          "prescription": {"softMaxForceN": 300, "minHoldS": 30, "maxHoldS": 75, "minRestS": 20, "maxCycles": 15, "maxSessionS": 1500,
                           "restForceFractionMax": 0.5, "minAngleDeg": 0, "maxAngleDeg": 20},
          "monitoring": {"trackingToleranceN": 15, "trackingToleranceDurationS": 1, "overshootN": 10, "overshootDurationS": 0.5,
                         "sensorFreshnessTimeoutS": 0.5, "frozenSensorTimeoutS": 1, "frozenSensorMinCommandChangeN": 5},
          "createdAtUnixS": 1795564800, "validityS": 604800}
         """.utf8))
+
+    /// A stand-in model digest for the closed-form model limit of these tests.
+    static let testModelDigest = String(repeating: "cd", count: 32)
 
     static func patientFile(mass: Double = 70, tScore: Double = 0, conditions: [String] = [], level: String = "L4-L5") -> [UInt8] {
         let c = conditions.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -174,7 +178,8 @@ struct LimitSearchTests {
     }
 
     static func document(_ patient: LimitsPatient, candidate: LimitCandidate) throws -> ForceSafetyLimits {
-        try LimitsBuilder.build(LimitsComputation.inputs(patient: patient, session: session, modelLimits: [candidate], modelId: "test"))
+        try LimitsBuilder.build(LimitsComputation.inputs(patient: patient, session: session, modelLimits: [candidate], modelId: "test",
+                                                           modelDigestSHA256: Self.testModelDigest, surrogateDigestSHA256: Provenance.none))
     }
 
     /// Limits never rise as the T-score falls (T from 2 down to −5 in 0.25 steps), for the hard
@@ -220,14 +225,15 @@ struct LimitSearchTests {
     @Test func signedDocumentLoadsAndTheEnvelopeReplaysATrace() throws {
         let c = try Self.modelCandidate()
         let patient = try LimitsPatient(json: Self.patientFile())
-        let inputs = try LimitsComputation.inputs(patient: patient, session: Self.session, modelLimits: [c], modelId: "test")
+        let inputs = try LimitsComputation.inputs(patient: patient, session: Self.session, modelLimits: [c], modelId: "test",
+                                                  modelDigestSHA256: Self.testModelDigest, surrogateDigestSHA256: Provenance.none)
         let document = try LimitsBuilder.build(inputs)
         let key = try LimitsSigningKey(rawRepresentation: Array(1...32))
         let signed = try LimitsSigner.sign(ForceSafetyLimits(unsignedJSON: document.canonicalUnsignedJSON), with: key)
         let expectations = ControllerExpectations(
             trustedKeys: [key.publicKey],
             ceilings: ControllerCeilings(maxForceN: 1000, maxRampUpNPerS: 100, maxRampDownNPerS: 200, maxHoldS: 600, maxSessionS: 3600, maxCycles: 50),
-            region: .lumbar, level: SpinalLevel("L4-L5")!, inputsDigestSHA256: inputs.digestSHA256, nowUnixS: 1_795_564_800 + 3600)
+            region: .lumbar, level: SpinalLevel("L4-L5")!, configuration: inputs.configuration, inputsDigestSHA256: inputs.digestSHA256, nowUnixS: 1_795_564_800 + 3600)
         let loaded = try LimitsLoader.load(signed, expecting: expectations)
         #expect(loaded.document.limits.maxForceN.value == c.value)
         #expect(loaded.document.limits.maxForceN.criterion == c.criterion)

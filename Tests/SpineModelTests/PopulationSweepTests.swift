@@ -16,7 +16,8 @@ private func populationText(_ overrides: [String: String] = [:]) -> String {
         ("spondylolisthesisGrade", "0"), ("monthsSinceSpinalSurgery", "null"),
         ("protocolFamily", "\"professionalIntermittentTable\""),
         ("session", #"""
-            {"device": {"deviceId": "ExampleTable", "maxForceN": 900, "maxRampUpNPerS": 50, "maxRampDownNPerS": 100, "minAngleDeg": 0, "maxAngleDeg": 30},
+            {"configuration": {"surface": "splitTable", "harness": "thoracoPelvic"},
+             "device": {"deviceId": "ExampleTable", "maxForceN": 900, "maxRampUpNPerS": 50, "maxRampDownNPerS": 100, "minAngleDeg": 0, "maxAngleDeg": 30},
              "prescription": {"softMaxForceN": 300, "minHoldS": 30, "maxHoldS": 75, "minRestS": 20, "maxCycles": 15, "maxSessionS": 1500,
                               "restForceFractionMax": 0.5, "minAngleDeg": 0, "maxAngleDeg": 20},
              "monitoring": {"trackingToleranceN": 15, "trackingToleranceDurationS": 1, "overshootN": 10, "overshootDurationS": 0.5,
@@ -133,13 +134,16 @@ struct PopulationSamplingTests {
 @Suite("Population sweep: shards, resume, merge")
 struct PopulationSweepTests {
     /// A closed-form stand-in for the model: the model force limit is 0.3 of body weight (N), with
-    /// criterion `test.closedForm` and margin 0.5; the document comes from the real builder.
+    /// criterion `test.closedForm`, margin 0.5 and a fixed stand-in model digest; the document
+    /// comes from the real builder.
     static func closedForm(population: Population, calls: Counter? = nil) -> (Int, LimitsPatient) throws -> (result: LimitsComputation.Result, method: String) {
         { _, patient in
             calls?.increment()
             let blocked = !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty
             let candidate = LimitCandidate(.maxForceN, 0.3 * patient.patient.bodyWeight, kind: .modelCriterion, criterion: "test.closedForm", marginFraction: 0.5)
-            let inputs = try LimitsComputation.inputs(patient: patient, session: population.session, modelLimits: blocked ? [] : [candidate], modelId: "test")
+            let inputs = try LimitsComputation.inputs(patient: patient, session: population.session, modelLimits: blocked ? [] : [candidate], modelId: "test",
+                                                         modelDigestSHA256: blocked ? Provenance.none : String(repeating: "ab", count: 32),
+                                                         surrogateDigestSHA256: Provenance.none)
             return (LimitsComputation.Result(inputs: inputs, document: try LimitsBuilder.build(inputs), modelLimit: nil), blocked ? "none.absoluteContraindication" : "test")
         }
     }

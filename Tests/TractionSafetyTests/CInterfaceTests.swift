@@ -6,7 +6,7 @@ import Testing
 @Suite("C interface")
 struct CInterfaceTests {
     static func load(_ doc: [UInt8], ceilingN: Double = 1000, region: Int32 = 1, level: String = "L4-L5",
-                     digest: String = Fixtures.inputs.digestSHA256, now: Double = Fixtures.createdAt + 60) -> (Int32, OpaquePointer?, String) {
+                     surface: Int32 = 0, harness: Int32 = 1, digest: String = Fixtures.inputs.digestSHA256, now: Double = Fixtures.createdAt + 60) -> (Int32, OpaquePointer?, String) {
         var handle: OpaquePointer?
         var message = [CChar](repeating: 0, count: 256)
         let key = Fixtures.key.publicKey.rawRepresentation
@@ -14,7 +14,7 @@ struct CInterfaceTests {
             key.withUnsafeBufferPointer { k in
                 level.withCString { l in
                     digest.withCString { g in
-                        ts_envelope_load(d.baseAddress, d.count, k.baseAddress, ceilingN, 100, 200, 600, 3600, 50, region, l, g, now, 16,
+                        ts_envelope_load(d.baseAddress, d.count, k.baseAddress, ceilingN, 100, 200, 600, 3600, 50, region, l, surface, harness, g, now, 16,
                                          &handle, &message, message.count)
                     }
                 }
@@ -49,14 +49,21 @@ struct CInterfaceTests {
         #expect(Self.load(Fixtures.signed, region: 0).0 == RefusalReason.regionMismatch.cCode)
         #expect(Self.load(Fixtures.signed, region: 7).0 == 100)
         #expect(Self.load(Fixtures.signed, now: Fixtures.createdAt + 8 * 86_400).0 == 18)   // TS_EXPIRED
-        #expect(RefusalReason.treatmentBlocked.cCode == 23)                                // header's last code
+        #expect(RefusalReason.treatmentBlocked.cCode == 23)
+        #expect(RefusalReason.configurationMismatch.cCode == 24)                           // header's last code
+        // The controller's configuration: a code outside the header's lists is a bad argument; a
+        // valid configuration other than the document's is refused (TS_CONFIGURATION_MISMATCH).
+        #expect(Self.load(Fixtures.signed, surface: 4).0 == 100 && Self.load(Fixtures.signed, harness: -1).0 == 100)
+        let nonSplit = Self.load(Fixtures.signed, surface: 1)
+        #expect(nonSplit.0 == 24 && nonSplit.2.contains("splitTable/thoracoPelvic"), "\(nonSplit.2)")
+        #expect(Self.load(Fixtures.signed, harness: 0).0 == 24)
         // A claimed length above the size limit is refused before any byte is read.
         var bigHandle: OpaquePointer?
         let tiny: [UInt8] = [0x7B]
         let trusted = Fixtures.key.publicKey.rawRepresentation
         let bigRC = tiny.withUnsafeBufferPointer { d in
             trusted.withUnsafeBufferPointer { k in
-                ts_envelope_load(d.baseAddress, 1 << 40, k.baseAddress, 1000, 100, 200, 600, 3600, 50, 1, "L4-L5", Fixtures.inputs.digestSHA256,
+                ts_envelope_load(d.baseAddress, 1 << 40, k.baseAddress, 1000, 100, 200, 600, 3600, 50, 1, "L4-L5", 0, 1, Fixtures.inputs.digestSHA256,
                                  Fixtures.createdAt, 4, &bigHandle, nil, 0)
             }
         }

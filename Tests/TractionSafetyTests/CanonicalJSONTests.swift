@@ -40,7 +40,7 @@ struct CanonicalJSONTests {
         // measured with swift-corelibs-foundation of Swift 6.3.1): one reason the loader has its own
         // parser — a signed value must be read back bit-exactly. The keys agree.
         let foundation = try #require(try JSONSerialization.jsonObject(with: Data(Fixtures.signed)) as? [String: Any])
-        #expect(Set(foundation.keys) == ["schemaVersion", "region", "level", "blocked", "blockReasons", "limits", "monitoring", "provenance", "signature"])
+        #expect(Set(foundation.keys) == ["schemaVersion", "region", "level", "configuration", "blocked", "blockReasons", "limits", "monitoring", "provenance", "signature"])
         let f = ((foundation["limits"] as? [String: Any])?["maxForceN"] as? [String: Any])?["value"] as? Double
         #expect(abs((f ?? 0) - hard) < 1e-12 * hard)
     }

@@ -293,7 +293,7 @@ struct FailClosedTests {
                 level.withUnsafeBufferPointer { l in
                     digest.withUnsafeBufferPointer { g in
                         ts_envelope_load(nullDocument ? nil : d.baseAddress, length ?? d.count, k.baseAddress, ceiling, 100, 200, 600, 3600, 50,
-                                         region, l.baseAddress, g.baseAddress, now, capacity, &handle, &message, message.count)
+                                         region, l.baseAddress, 0, 1, g.baseAddress, now, capacity, &handle, &message, message.count)
                     }
                 }
             }

@@ -25,6 +25,7 @@ struct LimitsBuilderTests {
         var inputs = Fixtures.inputs
         inputs.patient.region = .cervical
         inputs.patient.level = SpinalLevel("C5-C6")!
+        inputs.configuration = Fixtures.cervicalConfiguration
         inputs.prescription.maxHoldS = 100
         inputs.modelLimits = []
         let d = try LimitsBuilder.build(inputs)
@@ -87,6 +88,8 @@ struct LimitsBuilderTests {
         (.recentSurgeryOrInstrumentation, .lumbar, { $0.conditions.insert(.spinalInstrumentation) }),
         (.cordOrCaudaEquinaCompression, .lumbar, { $0.conditions.insert(.cordOrCaudaEquinaCompression) }),
         (.inflammatoryJointDisease, .cervical, { $0.conditions.insert(.inflammatoryJointDisease) }),
+        (.cervicalArterialDysfunction, .cervical, { $0.conditions.insert(.cervicalArterialDysfunction) }),
+        (.craniovertebralInstability, .cervical, { $0.conditions.insert(.craniovertebralLigamentLaxity) }),
     ] }
 
     @Test func eachAbsoluteContraindicationBlocks() throws {
@@ -94,6 +97,7 @@ struct LimitsBuilderTests {
         for (reason, region, apply) in Self.triggers {
             var inputs = Fixtures.inputs
             inputs.patient.region = region
+            if region == .cervical { inputs.configuration = Fixtures.cervicalConfiguration }
             inputs.patient.level = region == .lumbar ? SpinalLevel("L4-L5")! : SpinalLevel("C5-C6")!
             apply(&inputs.patient)
             let d = try LimitsBuilder.build(inputs)
@@ -104,6 +108,7 @@ struct LimitsBuilderTests {
             var e = Fixtures.expectations
             e.region = region
             e.level = inputs.patient.level
+            e.configuration = inputs.configuration
             e.inputsDigestSHA256 = inputs.digestSHA256
             #expect(Fixtures.refusal(try LimitsSigner.sign(d, with: Fixtures.key), e)?.reason == .treatmentBlocked)
         }
@@ -120,12 +125,15 @@ struct LimitsBuilderTests {
         let osteoporosisNear = try reasons { $0.boneDensity = .tScore(-2.4); $0.conditions = [.fragilityFracture] }
         let osteoporosisNoFracture = try reasons { $0.boneDensity = .tScore(-3); $0.conditions = [] }
         let inflammatoryLumbar = try reasons { $0.conditions = [.inflammatoryJointDisease] }
+        let arterialLumbar = try reasons { $0.conditions = [.cervicalArterialDysfunction] }
+        let laxityLumbar = try reasons { $0.conditions = [.craniovertebralLigamentLaxity] }
         #expect(grade1 == [] && sixMonths == [] && osteoporosisNear == [] && osteoporosisNoFracture == [])
         // Region-specific rules do not fire in the other region.
-        #expect(inflammatoryLumbar == [])
+        #expect(inflammatoryLumbar == [] && arterialLumbar == [] && laxityLumbar == [])
         var cervical = Fixtures.inputs
         cervical.patient.region = .cervical
         cervical.patient.level = SpinalLevel("C5-C6")!
+        cervical.configuration = Fixtures.cervicalConfiguration
         cervical.patient.conditions = [.abdominalAorticAneurysm]
         #expect(try LimitsBuilder.build(cervical).blockReasons == [])
     }
@@ -144,6 +152,7 @@ struct LimitsBuilderTests {
         inputs.patient.boneDensity = .tScore(tScore)
         inputs.patient.region = region
         inputs.patient.level = region == .lumbar ? SpinalLevel("L4-L5")! : SpinalLevel("C5-C6")!
+        if region == .cervical { inputs.configuration = Fixtures.cervicalConfiguration }
         inputs.patient.conditions = Set(relativeConditions.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element))
         // Monitoring force amounts small enough for the lowest hard maximum these inputs give
         // (15.7 N: cervical, T-score −6, every relative condition); they must stay ≤ a quarter of it.
@@ -194,7 +203,19 @@ struct LimitsBuilderTests {
         // And identical to the committed golden document (built by an earlier run): determinism across runs.
         let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Fuzz/corpus/valid-lumbar.json").standardizedFileURL
-        if ProcessInfo.processInfo.environment["TRACTION_SAFETY_WRITE_GOLDEN"] == "1" { try Data(a).write(to: golden) }
+        if ProcessInfo.processInfo.environment["TRACTION_SAFETY_WRITE_GOLDEN"] == "1" {
+            // The golden document and the other seeds of the loader's fuzz corpus.
+            try Data(a).write(to: golden)
+            try Data(Fixtures.document.canonicalUnsignedJSON).write(to: golden.deletingLastPathComponent().appendingPathComponent("unsigned-lumbar.json"))
+            var cervical = Fixtures.inputs
+            cervical.patient.region = .cervical
+            cervical.patient.level = SpinalLevel("C5-C6")!
+            cervical.configuration = Fixtures.cervicalConfiguration
+            cervical.prescription.minAngleDeg = 15
+            cervical.prescription.maxAngleDeg = 25
+            try Data(try LimitsSigner.sign(try LimitsBuilder.build(cervical), with: Fixtures.key))
+                .write(to: golden.deletingLastPathComponent().appendingPathComponent("valid-cervical.json"))
+        }
         #expect([UInt8](try Data(contentsOf: golden)) == a)
         var later = Fixtures.inputs
         later.createdAtUnixS += 1

@@ -56,9 +56,12 @@ struct LimitsCLITests {
     }
 
     static func check(_ doc: String, digest: String, level: String = "L4-L5", region: String = "lumbar", now: String = now,
-                      force: String = "1000", verb: String = "check", dropNow: Bool = false, key: String = "k.pub") -> [String] {
+                      force: String = "1000", verb: String = "check", dropNow: Bool = false, key: String = "k.pub",
+                      surface: String? = nil) -> [String] {
+        let surface = surface ?? (region == "cervical" ? "supine" : "splitTable")
+        let harness = region == "cervical" ? "headHalter" : "thoracoPelvic"
         var a = ["limits", verb, "--public-key", key, "--document", doc, "--region", region, "--level", level,
-                 "--patient-digest", digest, "--ceiling-max-force-n", force, "--ceiling-max-ramp-up-n-per-s", "100",
+                 "--surface", surface, "--harness", harness, "--patient-digest", digest, "--ceiling-max-force-n", force, "--ceiling-max-ramp-up-n-per-s", "100",
                  "--ceiling-max-ramp-down-n-per-s", "200", "--ceiling-max-hold-s", "600", "--ceiling-max-session-s", "3600",
                  "--ceiling-max-cycles", "50"]
         if !dropNow { a += ["--now-unix-s", now] }
@@ -97,6 +100,9 @@ struct LimitsCLITests {
             (Self.check("s.json", digest: blockedDigest), 2, "refused: patientDigestMismatch"),
             (Self.check("s.json", digest: digest, level: "L5-S1"), 2, "refused: levelMismatch [level]"),
             (Self.check("s.json", digest: digest, level: "C5-C6", region: "cervical"), 2, "refused: regionMismatch [region]"),
+            (Self.check("s.json", digest: digest, surface: "nonSplitTable"), 2, "refused: configurationMismatch [configuration]"),
+            (Self.check("s.json", digest: digest, surface: "hanging"), 64, "--surface hanging: expected one of splitTable"),
+            (Self.check("s.json", digest: digest, surface: "seated"), 64, "cannot treat --region lumbar"),
             (Self.check("s.json", digest: digest, force: "200"), 2, "refused: aboveControllerCeiling [limits.maxForceN.value]"),
             (Self.check("s.json", digest: digest, now: "1795564799"), 2, "refused: notYetValid"),
             (Self.check("s.json", digest: digest, verb: "verify"), 0, "note: `limits verify` is an alias of `limits check`"),

@@ -98,7 +98,7 @@ struct LimitsLoaderTests {
 
     @Test func everyMissingFieldIsRefusedByName() {
         let paths = Fixtures.document.jsonValue.memberPaths
-        #expect(paths.count == 8 + 2 + 12 * (1 + 4) + 7 + 5)  // every member the schema defines
+        #expect(paths.count == 9 + 2 + 2 + 12 * (1 + 4) + 7 + 7)  // every member the schema defines
         for path in paths {
             let bytes = Fixtures.resigned { $0.remove(path) }
             let r = Fixtures.refusal(bytes)
@@ -108,7 +108,7 @@ struct LimitsLoaderTests {
     }
 
     @Test func everyUnknownFieldIsRefused() {
-        let objectPaths = [[], ["schemaVersion"], ["limits"], ["limits", "maxForceN"], ["monitoring"], ["provenance"]]
+        let objectPaths = [[], ["schemaVersion"], ["configuration"], ["limits"], ["limits", "maxForceN"], ["monitoring"], ["provenance"]]
         for p in objectPaths {
             let bytes = Fixtures.resigned { $0.set(p + ["extraN"], .number(1)) }
             let r = Fixtures.refusal(bytes)
@@ -120,14 +120,18 @@ struct LimitsLoaderTests {
     @Test func wrongTypesAreRefused() {
         for (path, value) in [(["region"], JSONValue.string("thoracic")), (["blocked"], .number(0)), (["level"], .string("L4/L5")),
                               (["limits", "maxForceN", "value"], .string("300")), (["limits", "maxForceN", "kind"], .string("guess")),
-                              (["schemaVersion", "minor"], .number(0.5)), (["blockReasons"], .array([.string("headache")]))] {
+                              (["schemaVersion", "minor"], .number(0.5)), (["blockReasons"], .array([.string("headache")])),
+                              (["configuration", "surface"], .string("hanging")), (["configuration", "harness"], .number(1)),
+                              (["provenance", "modelDigestSHA256"], .number(0))] {
             let r = Fixtures.refusal(Fixtures.resigned { $0.set(path, value) })
             #expect(r?.reason == .wrongType, "\(path): \(String(describing: r))")
         }
     }
 
     @Test func unsupportedMajorVersionButNewerMinorAccepted() {
-        #expect(Fixtures.refusal(Fixtures.resigned { $0.set(["schemaVersion", "major"], .number(2)) })?.reason == .unsupportedMajorVersion)
+        // Schema 1 documents (no configuration) and a future major version are both refused.
+        #expect(Fixtures.refusal(Fixtures.resigned { $0.set(["schemaVersion", "major"], .number(1)) })?.reason == .unsupportedMajorVersion)
+        #expect(Fixtures.refusal(Fixtures.resigned { $0.set(["schemaVersion", "major"], .number(3)) })?.reason == .unsupportedMajorVersion)
         #expect(Fixtures.refusal(Fixtures.resigned { $0.set(["schemaVersion", "major"], .number(0)) })?.reason == .unsupportedMajorVersion)
         #expect(Fixtures.refusal(Fixtures.resigned { $0.set(["schemaVersion", "minor"], .number(7)) }) == nil)
     }

@@ -10,6 +10,7 @@ func makeEnvelope(document: [UInt8], publicKeyHex: String, patientDigest: String
         ceilings: ControllerCeilings(maxForceN: 1000, maxRampUpNPerS: 100, maxRampDownNPerS: 200,
                                      maxHoldS: 600, maxSessionS: 3600, maxCycles: 50),
         region: .lumbar, level: SpinalLevel("L4-L5")!,
+        configuration: TractionConfiguration(surface: .splitTable, harness: .thoracoPelvic),
         inputsDigestSHA256: patientDigest, nowUnixS: nowUnixS)
     let limits = try LimitsLoader.load(document, expecting: expectations)  // throws LimitsRefusal
     return TractionEnvelope(limits: limits)  // one envelope per session

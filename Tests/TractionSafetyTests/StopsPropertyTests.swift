@@ -51,7 +51,10 @@ struct StopsPropertyTests {
             }
             monitoring[keyPath: MonitoringSettings.fields.first { $0.name == name }!.keyPath] = x
         }
-        return LimitsBuilder.Inputs(patient: patient, device: device, prescription: rx, modelLimits: [], modelId: "prop-\(seed % 1000)",
+        let configuration = cervical ? TractionConfiguration(surface: .supine, harness: .headHalter)
+                                     : TractionConfiguration(surface: .splitTable, harness: .thoracoPelvic)
+        return LimitsBuilder.Inputs(patient: patient, configuration: configuration, device: device, prescription: rx, modelLimits: [],
+                                    modelId: "prop-\(seed % 1000)", modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none,
                                     monitoring: monitoring, createdAtUnixS: g.uniform(LimitsRanges.plausibleUnixS.lowerBound...4.0e9),
                                     validityS: g.uniform(3600...LimitsRanges.maxValidityS))
     }
@@ -63,7 +66,7 @@ struct StopsPropertyTests {
         let ceilings = ControllerCeilings(maxForceN: 1500, maxRampUpNPerS: 1000, maxRampDownNPerS: 1000, maxHoldS: 3600, maxSessionS: 3600,
                                           maxCycles: 1000)
         let e = ControllerExpectations(trustedKeys: [Fixtures.key.publicKey], ceilings: ceilings, region: d.region, level: d.level,
-                                       inputsDigestSHA256: i.digestSHA256, nowUnixS: i.createdAtUnixS + 1)
+                                       configuration: d.configuration, inputsDigestSHA256: i.digestSHA256, nowUnixS: i.createdAtUnixS + 1)
         // A document the builder produced and the signer signed must load: the same table.
         return try LimitsLoader.load(try LimitsSigner.sign(d, with: Fixtures.key), expecting: e)
     }

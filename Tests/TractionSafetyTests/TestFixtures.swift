@@ -25,8 +25,17 @@ enum Fixtures {
     /// A ligament-strain limit from the spine model: 400 N at half the PLL failure load margin.
     static let modelLimits = [LimitCandidate(.maxForceN, 400, kind: .modelCriterion, criterion: "model.ligamentStrain.PLL", marginFraction: 0.5)]
 
-    static let inputs = LimitsBuilder.Inputs(patient: patient, device: device, prescription: prescription, modelLimits: modelLimits,
-                                             modelId: "test-model-1", monitoring: monitoring, createdAtUnixS: createdAt, validityS: validity)
+    /// A split table with a thoraco-pelvic harness.
+    static let configuration = TractionConfiguration(surface: .splitTable, harness: .thoracoPelvic)
+    /// A supine head halter (the configuration of the cervical tests).
+    static let cervicalConfiguration = TractionConfiguration(surface: .supine, harness: .headHalter)
+    /// A stand-in model digest (the model limits above come from a test model).
+    static let modelDigest = String(repeating: "ab", count: 32)
+
+    static let inputs = LimitsBuilder.Inputs(patient: patient, configuration: configuration, device: device, prescription: prescription,
+                                             modelLimits: modelLimits, modelId: "test-model-1", modelDigestSHA256: modelDigest,
+                                             surrogateDigestSHA256: Provenance.none, monitoring: monitoring, createdAtUnixS: createdAt,
+                                             validityS: validity)
 
     static var document: ForceSafetyLimits { try! LimitsBuilder.build(inputs) }
     static var signed: [UInt8] { try! LimitsSigner.sign(document, with: key) }
@@ -35,7 +44,7 @@ enum Fixtures {
                                              maxSessionS: 3600, maxCycles: 50)
     static var expectations: ControllerExpectations {
         ControllerExpectations(trustedKeys: [key.publicKey], ceilings: ceilings, region: .lumbar, level: level,
-                               inputsDigestSHA256: inputs.digestSHA256, nowUnixS: createdAt + 3600)
+                               configuration: configuration, inputsDigestSHA256: inputs.digestSHA256, nowUnixS: createdAt + 3600)
     }
 
     static var loaded: LoadedLimits { try! LimitsLoader.load(signed, expecting: expectations) }

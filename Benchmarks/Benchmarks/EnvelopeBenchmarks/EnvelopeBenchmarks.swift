@@ -78,10 +78,11 @@ enum EnvelopeFixture {
         let inputs = LimitsBuilder.Inputs(
             patient: PatientAssessment(bodyMassKg: 70, region: .lumbar, level: level, boneDensity: .tScore(0), conditions: [],
                                        spondylolisthesisGrade: 0, monthsSinceSpinalSurgery: nil),
+            configuration: TractionConfiguration(surface: .splitTable, harness: .thoracoPelvic),
             device: DeviceRating(deviceId: "BenchTable", maxForceN: 900, maxRampUpNPerS: 50, maxRampDownNPerS: 100, minAngleDeg: 0, maxAngleDeg: 30),
             prescription: SessionPrescription(softMaxForceN: 300, minHoldS: 30, maxHoldS: 75, minRestS: 20, maxCycles: 15, maxSessionS: 1500,
                                               restForceFractionMax: 0.5, minAngleDeg: 0, maxAngleDeg: 20),
-            modelLimits: [], modelId: "bench",
+            modelLimits: [], modelId: "bench", modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none,
             monitoring: MonitoringSettings(trackingToleranceN: 15, trackingToleranceDurationS: 1, overshootN: 10, overshootDurationS: 0.5,
                                            sensorFreshnessTimeoutS: 0.2, frozenSensorTimeoutS: 1, frozenSensorMinCommandChangeN: 5),
             createdAtUnixS: 1_795_564_800, validityS: 86_400)
@@ -89,7 +90,7 @@ enum EnvelopeFixture {
         let expectations = ControllerExpectations(
             trustedKeys: [key.publicKey],
             ceilings: ControllerCeilings(maxForceN: 1000, maxRampUpNPerS: 100, maxRampDownNPerS: 200, maxHoldS: 600, maxSessionS: 3600, maxCycles: 50),
-            region: .lumbar, level: level, inputsDigestSHA256: inputs.digestSHA256, nowUnixS: 1_795_564_900)
+            region: .lumbar, level: level, configuration: inputs.configuration, inputsDigestSHA256: inputs.digestSHA256, nowUnixS: 1_795_564_900)
         return try! LimitsLoader.load(signed, expecting: expectations)
     }()
 }

@@ -16,9 +16,12 @@ public struct LimitsComputationError: Error, Equatable, Sendable, CustomStringCo
 /// the device rating and the prescription and then applies the contraindication and
 /// bone-density factors (which only lower limits). Signing stays a separate step (`limits sign`).
 ///
-/// The document's schema is unchanged: the model is named in `provenance.modelId`
-/// (``modelId(mesh:)``) and the model limit, its criterion and margin are in the builder inputs,
-/// whose SHA-256 the document carries (`provenance.inputsDigestSHA256`).
+/// The model is named in `provenance.modelId` (``modelId(mesh:)``) and identified by
+/// `provenance.modelDigestSHA256` (``MotionSegmentLimitSearch/modelDigestSHA256()``); the model
+/// limit, its criterion and margin are in the builder inputs, whose SHA-256 the document carries
+/// (`provenance.inputsDigestSHA256`). The session's `configuration` (support surface and harness)
+/// must be the search's table and harness: the document then tells the controller which
+/// configuration its limits assume.
 ///
 /// A patient with an absolute contraindication gets a blocked document without a model run (the
 /// builder blocks it whatever the model says); ``Result/modelLimit`` is then nil.
@@ -38,12 +41,12 @@ public enum LimitsComputation {
     /// Everything of the builder inputs that is not the patient or the model: device rating,
     /// prescription, monitoring settings, creation time and validity.
     public struct Session: Sendable, Equatable {
-        /// The JSON members (`device`, `prescription`, `monitoring`, `createdAtUnixS`, `validityS`).
+        /// The JSON members (`configuration`, `device`, `prescription`, `monitoring`, `createdAtUnixS`, `validityS`).
         public var members: JSONObject
 
         /// The members a session file has (the builder inputs of `limits example --inputs`
-        /// without `patient`, `modelLimits` and `modelId`).
-        public static let memberNames = ["device", "prescription", "monitoring", "createdAtUnixS", "validityS"]
+        /// without `patient`, `modelLimits`, `modelId` and the model and surrogate digests).
+        public static let memberNames = ["configuration", "device", "prescription", "monitoring", "createdAtUnixS", "validityS"]
 
         /// Reads a session file: one JSON object with exactly ``memberNames``; their contents are
         /// checked by the builder-inputs reader and the builder.
@@ -74,9 +77,11 @@ public enum LimitsComputation {
         public var modelLimit: MotionSegmentForceLimit?
     }
 
-    /// The builder inputs for a patient and a session, with `modelLimits` and `modelId` given.
+    /// The builder inputs for a patient and a session, with `modelLimits`, `modelId` and the model
+    /// and surrogate digests (64 lowercase hex, or ``TractionSafety/Provenance/none``) given.
     /// - Throws: ``LimitsComputationError`` naming the field the builder-inputs reader refused.
-    public static func inputs(patient: LimitsPatient, session: Session, modelLimits: [LimitCandidate], modelId: String) throws(LimitsComputationError) -> LimitsBuilder.Inputs {
+    public static func inputs(patient: LimitsPatient, session: Session, modelLimits: [LimitCandidate], modelId: String,
+                              modelDigestSHA256: String, surrogateDigestSHA256: String) throws(LimitsComputationError) -> LimitsBuilder.Inputs {
         let p = patient.assessment
         var patientObject: JSONObject = [
             "bodyMassKg": .number(p.bodyMassKg), "region": .string(p.region.rawValue), "level": .string(p.level.text),
@@ -88,7 +93,8 @@ public enum LimitsComputation {
         case let .tScore(t): patientObject.append(("boneDensity", .object(["tScore": .number(t)])))
         case .notAssessed: patientObject.append(("boneDensity", .string("notAssessed")))
         }
-        var top: JSONObject = ["patient": .object(patientObject), "modelLimits": .array([]), "modelId": .string(modelId)]
+        var top: JSONObject = ["patient": .object(patientObject), "modelLimits": .array([]), "modelId": .string(modelId),
+                               "modelDigestSHA256": .string(modelDigestSHA256), "surrogateDigestSHA256": .string(surrogateDigestSHA256)]
         top.append(contentsOf: session.members)
         var inputs: LimitsBuilder.Inputs
         do { inputs = try LimitsBuilder.Inputs(json: Array(JSONValue.object(top).serialized().utf8)) } catch {
@@ -110,11 +116,18 @@ public enum LimitsComputation {
             throw LimitsComputationError(field: "search.patient", message: "the search's patient differs from the patient file's")
         }
         // Validate the session before the (long) model run.
-        _ = try inputs(patient: patient, session: session, modelLimits: [], modelId: modelId(mesh: s.mesh))
+        let checked = try inputs(patient: patient, session: session, modelLimits: [], modelId: modelId(mesh: s.mesh),
+                                 modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none)
+        let expected = s.configuration
+        guard checked.configuration == expected else {
+            throw LimitsComputationError(field: "session.configuration",
+                                         message: "\(checked.configuration) differs from the searched protocol's table and harness (\(expected)); the limits would be for another configuration")
+        }
         let blocked = !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty
         let limit = blocked ? nil : try s.run()
         let i = try inputs(patient: patient, session: session, modelLimits: limit.map { [$0.candidate] } ?? [],
-                           modelId: blocked ? "none.absoluteContraindication" : modelId(mesh: s.mesh))
+                           modelId: blocked ? "none.absoluteContraindication" : modelId(mesh: s.mesh),
+                           modelDigestSHA256: blocked ? Provenance.none : try s.modelDigestSHA256(), surrogateDigestSHA256: Provenance.none)
         return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit)
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TractionSafety
 
@@ -119,6 +120,38 @@ public struct MotionSegmentLimitSearch: Sendable {
         try model.apply(p, bodyMassKg: bodyMassKg)
         model.tractionProtocol = nil
         model.bodyMassKg = nil
+    }
+
+    /// The device configuration the search's protocol is for: the table (split or not) and the
+    /// harness of ``table``.
+    public var configuration: TractionConfiguration {
+        let surface: TractionConfiguration.Surface
+        switch table.table {
+        case .split: surface = .splitTable
+        case .nonSplit: surface = .nonSplitTable
+        }
+        let harness: TractionConfiguration.Harness
+        switch table.harness {
+        case .pelvic: harness = .pelvic
+        case .thoracoPelvic: harness = .thoracoPelvic
+        case .cervical: harness = .headHalter
+        }
+        return TractionConfiguration(surface: surface, harness: harness)
+    }
+
+    /// SHA-256 (64 lowercase hex) of the models the search solves: the model files
+    /// (``Model/jsonData()``) of the motion segment with each ligament data set, in order, each
+    /// preceded by its byte count. Any change of geometry, material, ligament constant or mesh
+    /// changes it.
+    /// - Throws: the builder's errors.
+    public func modelDigestSHA256() throws -> String {
+        var hasher = SHA256()
+        for set in ligamentDataSets {
+            let data = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh, ligaments: set).jsonData()
+            withUnsafeBytes(of: UInt64(data.count).bigEndian) { hasher.update(bufferPointer: $0) }
+            hasher.update(data: data)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// Runs the search (every data set, full solves on the calling thread).

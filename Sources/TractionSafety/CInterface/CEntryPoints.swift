@@ -20,7 +20,8 @@ extension RefusalReason {
 ///
 /// - Parameters: document bytes and length; the 32-byte trusted public key; the controller's
 ///   ceilings (N, N/s, N/s, s, s, count); region (0 cervical, 1 lumbar); level (C string, e.g.
-///   "L4-L5"); expected inputs digest (64 hex, C string); current time (s since 1970);
+///   "L4-L5"); the device configuration: surface (0 split table, 1 non-split table, 2 supine,
+///   3 seated) and harness (0 pelvic, 1 thoraco-pelvic, 2 head halter, 3 occipital cradle); expected inputs digest (64 hex, C string); current time (s since 1970);
 ///   event-log capacity (1…``TractionEnvelope/maxEventCapacity``). Every argument is checked and
 ///   a bad one returns 100 (`TS_BAD_ARGUMENT`) with a message naming it; the call never aborts.
 @_cdecl("ts_envelope_load")
@@ -28,7 +29,7 @@ public func ts_envelope_load(
     _ document: UnsafePointer<UInt8>?, _ documentLength: Int, _ publicKey32: UnsafePointer<UInt8>?,
     _ ceilingMaxForceN: Double, _ ceilingMaxRampUpNPerS: Double, _ ceilingMaxRampDownNPerS: Double,
     _ ceilingMaxHoldS: Double, _ ceilingMaxSessionS: Double, _ ceilingMaxCycles: Double,
-    _ region: Int32, _ level: UnsafePointer<CChar>?, _ inputsDigestHex: UnsafePointer<CChar>?, _ nowUnixS: Double,
+    _ region: Int32, _ level: UnsafePointer<CChar>?, _ surface: Int32, _ harness: Int32, _ inputsDigestHex: UnsafePointer<CChar>?, _ nowUnixS: Double,
     _ eventCapacity: Int32,
     _ out: UnsafeMutablePointer<OpaquePointer?>?, _ message: UnsafeMutablePointer<CChar>?, _ messageCapacity: Int
 ) -> Int32 {
@@ -52,6 +53,15 @@ public func ts_envelope_load(
     guard let regionValue = region == 0 ? SpinalRegion.cervical : region == 1 ? .lumbar : nil else {
         return fail(100, "bad argument: region = \(region); expected 0 (cervical) or 1 (lumbar)")
     }
+    let surfaces: [TractionConfiguration.Surface] = [.splitTable, .nonSplitTable, .supine, .seated]
+    let harnesses: [TractionConfiguration.Harness] = [.pelvic, .thoracoPelvic, .headHalter, .occipitalCradle]
+    guard surface >= 0, Int(surface) < surfaces.count else {
+        return fail(100, "bad argument: surface = \(surface); expected 0 (split table), 1 (non-split table), 2 (supine) or 3 (seated)")
+    }
+    guard harness >= 0, Int(harness) < harnesses.count else {
+        return fail(100, "bad argument: harness = \(harness); expected 0 (pelvic), 1 (thoraco-pelvic), 2 (head halter) or 3 (occipital cradle)")
+    }
+    let configuration = TractionConfiguration(surface: surfaces[Int(surface)], harness: harnesses[Int(harness)])
     guard documentLength <= LimitsLoader.maxDocumentBytes else {
         return fail(RefusalReason.documentTooLarge.cCode, "document is \(documentLength) bytes; at most \(LimitsLoader.maxDocumentBytes) accepted")
     }
@@ -76,7 +86,7 @@ public func ts_envelope_load(
         trustedKeys: [key],
         ceilings: ControllerCeilings(maxForceN: ceilingMaxForceN, maxRampUpNPerS: ceilingMaxRampUpNPerS, maxRampDownNPerS: ceilingMaxRampDownNPerS,
                                      maxHoldS: ceilingMaxHoldS, maxSessionS: ceilingMaxSessionS, maxCycles: ceilingMaxCycles),
-        region: regionValue, level: spinalLevel, inputsDigestSHA256: digestText, nowUnixS: nowUnixS)
+        region: regionValue, level: spinalLevel, configuration: configuration, inputsDigestSHA256: digestText, nowUnixS: nowUnixS)
     do {
         let loaded = try LimitsLoader.load(Array(UnsafeBufferPointer(start: document, count: documentLength)), expecting: expectations)
         let box = EnvelopeBox(TractionEnvelope(limits: loaded, eventCapacity: Int(eventCapacity)))

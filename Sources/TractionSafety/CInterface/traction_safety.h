@@ -20,9 +20,13 @@ enum {
     TS_UNKNOWN_KEY, TS_BAD_SIGNATURE, TS_UNSUPPORTED_MAJOR_VERSION, TS_MISSING_FIELD, TS_UNKNOWN_FIELD,
     TS_WRONG_TYPE, TS_NON_FINITE_VALUE, TS_NEGATIVE_VALUE, TS_INVALID_VALUE, TS_MIN_ABOVE_MAX,
     TS_SOFT_ABOVE_HARD, TS_ABOVE_CONTROLLER_CEILING, TS_EXPIRED, TS_NOT_YET_VALID, TS_REGION_MISMATCH,
-    TS_LEVEL_MISMATCH, TS_PATIENT_DIGEST_MISMATCH, TS_TREATMENT_BLOCKED,
+    TS_LEVEL_MISMATCH, TS_PATIENT_DIGEST_MISMATCH, TS_TREATMENT_BLOCKED, TS_CONFIGURATION_MISMATCH,
     TS_BAD_ARGUMENT = 100
 };
+
+/* Device configuration (the document's "configuration"; a mismatch refuses the document). */
+enum { TS_SURFACE_SPLIT_TABLE = 0, TS_SURFACE_NON_SPLIT_TABLE = 1, TS_SURFACE_SUPINE = 2, TS_SURFACE_SEATED = 3 };
+enum { TS_HARNESS_PELVIC = 0, TS_HARNESS_THORACO_PELVIC = 1, TS_HARNESS_HEAD_HALTER = 2, TS_HARNESS_OCCIPITAL_CRADLE = 3 };
 
 /* Decisions returned by ts_envelope_check. */
 enum { TS_CONTINUE = 0, TS_CLAMP = 1, TS_RAMP_DOWN_AND_STOP = 2, TS_STOP_NOW = 3 };
@@ -38,9 +42,9 @@ enum { TS_STOP_INVALID_INPUT = 1, TS_STOP_TIME_NOT_INCREASING, TS_STOP_MEASURED_
        TS_STOP_HOLD_TOO_SHORT, TS_STOP_CYCLE_LIMIT_EXCEEDED };
 
 /* Loads and checks a signed document; on success sets *out and returns TS_OK. region: 0 cervical,
- * 1 lumbar. level e.g. "L4-L5"; inputs_digest_hex: 64 lowercase hex; now_unix_s: seconds since
+ * 1 lumbar. level e.g. "L4-L5"; surface and harness: TS_SURFACE_* and TS_HARNESS_*; inputs_digest_hex: 64 lowercase hex; now_unix_s: seconds since
  * 1970-01-01T00:00:00Z; event_capacity in 1..TS_MAX_EVENT_CAPACITY. Every argument is checked: a NULL
- * pointer, a region other than 0/1, a level or digest that is not NUL-terminated within 16/64
+ * pointer, a region other than 0/1, a surface or harness code not listed above, a level or digest that is not NUL-terminated within 16/64
  * characters, non-finite time or ceilings, or an event capacity out of range return TS_BAD_ARGUMENT
  * (never abort). On failure writes a NUL-terminated message (may be NULL). */
 enum { TS_MAX_EVENT_CAPACITY = 65536 };
@@ -48,7 +52,8 @@ int32_t ts_envelope_load(const uint8_t *document, ptrdiff_t document_length, con
                          double ceiling_max_force_n, double ceiling_max_ramp_up_n_per_s,
                          double ceiling_max_ramp_down_n_per_s, double ceiling_max_hold_s,
                          double ceiling_max_session_s, double ceiling_max_cycles,
-                         int32_t region, const char *level, const char *inputs_digest_hex, double now_unix_s,
+                         int32_t region, const char *level, int32_t surface, int32_t harness,
+                         const char *inputs_digest_hex, double now_unix_s,
                          int32_t event_capacity, ts_envelope **out, char *message, ptrdiff_t message_capacity);
 
 /* Checks one sample (allocation-free). Returns TS_CONTINUE, TS_CLAMP (sets *clamp_to_n),

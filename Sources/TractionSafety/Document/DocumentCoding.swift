@@ -98,6 +98,7 @@ extension ForceSafetyLimits {
             "schemaVersion": .object(["major": .number(Double(schemaVersion.major)), "minor": .number(Double(schemaVersion.minor))]),
             "region": .string(region.rawValue),
             "level": .string(level.text),
+            "configuration": .object(["surface": .string(configuration.surface.rawValue), "harness": .string(configuration.harness.rawValue)]),
             "blocked": .bool(blocked),
             "blockReasons": .array(blockReasons.map { .string($0.rawValue) }),
             "limits": .object(limitsObject),
@@ -105,6 +106,8 @@ extension ForceSafetyLimits {
             "provenance": .object([
                 "libraryVersion": .string(provenance.libraryVersion),
                 "modelId": .string(provenance.modelId),
+                "modelDigestSHA256": .string(provenance.modelDigestSHA256),
+                "surrogateDigestSHA256": .string(provenance.surrogateDigestSHA256),
                 "inputsDigestSHA256": .string(provenance.inputsDigestSHA256),
                 "createdAtUnixS": .number(provenance.createdAtUnixS),
                 "expiresAtUnixS": .number(provenance.expiresAtUnixS),
@@ -130,6 +133,10 @@ extension ForceSafetyLimits {
         guard let level = SpinalLevel(levelText) else {
             throw LimitsRefusal(.wrongType, field: "level", "level = \"\(levelText)\" is not a treated motion segment; expected one of \(SpinalLevel.listText)")
         }
+        var c = try top.object("configuration")
+        let configuration = TractionConfiguration(surface: try c.enumeration("surface", TractionConfiguration.Surface.self),
+                                                  harness: try c.enumeration("harness", TractionConfiguration.Harness.self))
+        try c.finish()
         let blocked = try top.bool("blocked")
         var reasons: [BlockReason] = []
         for (k, v) in try top.array("blockReasons").enumerated() {
@@ -163,11 +170,13 @@ extension ForceSafetyLimits {
         try monitoringReader.finish()
         var p = try top.object("provenance")
         let provenance = Provenance(libraryVersion: try p.string("libraryVersion"), modelId: try p.string("modelId"),
+                                    modelDigestSHA256: try p.string("modelDigestSHA256"),
+                                    surrogateDigestSHA256: try p.string("surrogateDigestSHA256"),
                                     inputsDigestSHA256: try p.string("inputsDigestSHA256"),
                                     createdAtUnixS: try p.number("createdAtUnixS"), expiresAtUnixS: try p.number("expiresAtUnixS"))
         try p.finish()
         try top.finish()
-        self.init(schemaVersion: SchemaVersion(major: major, minor: minor), region: region, level: level, blocked: blocked,
+        self.init(schemaVersion: SchemaVersion(major: major, minor: minor), region: region, level: level, configuration: configuration, blocked: blocked,
                   blockReasons: reasons, limits: limits, monitoring: monitoring, provenance: provenance)
     }
 }

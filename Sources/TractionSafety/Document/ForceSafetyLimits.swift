@@ -16,6 +16,9 @@ public struct ForceSafetyLimits: Equatable, Sendable {
     public var region: SpinalRegion
     /// The spinal level, e.g. `"L4-L5"` or `"C5-C6"` (validated by ``SpinalLevel``).
     public var level: SpinalLevel
+    /// The device configuration the limits assume (support surface and harness); a controller
+    /// whose configuration differs refuses the document.
+    public var configuration: TractionConfiguration
     /// True when an absolute contraindication forbids treatment; the loader then refuses the
     /// document (``RefusalReason/treatmentBlocked``).
     public var blocked: Bool
@@ -30,11 +33,12 @@ public struct ForceSafetyLimits: Equatable, Sendable {
     public var provenance: Provenance
 
     /// Creates a document from its parts (no validation: see ``LimitsValidation``).
-    public init(schemaVersion: SchemaVersion, region: SpinalRegion, level: SpinalLevel, blocked: Bool,
-                blockReasons: [BlockReason], limits: Limits, monitoring: MonitoringSettings, provenance: Provenance) {
+    public init(schemaVersion: SchemaVersion, region: SpinalRegion, level: SpinalLevel, configuration: TractionConfiguration,
+                blocked: Bool, blockReasons: [BlockReason], limits: Limits, monitoring: MonitoringSettings, provenance: Provenance) {
         self.schemaVersion = schemaVersion
         self.region = region
         self.level = level
+        self.configuration = configuration
         self.blocked = blocked
         self.blockReasons = blockReasons
         self.limits = limits
@@ -55,6 +59,59 @@ public struct SchemaVersion: Equatable, Sendable {
     /// The version this build writes.
     public static let current = SchemaVersion(major: TractionSafetyModule.schemaMajorVersion,
                                               minor: TractionSafetyModule.schemaMinorVersion)
+}
+
+/// The traction device's configuration that a document's limits assume.
+///
+/// The force a controller measures is not the force at the level: on a non-split table the
+/// friction of the lower body's section is lost before the spine sees any force, and a seated
+/// halter carries the head's weight. Limits computed for one configuration say nothing about
+/// another, so the document names its configuration and the loader refuses a mismatch
+/// (``RefusalReason/configurationMismatch``).
+public struct TractionConfiguration: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// What supports the patient.
+    public enum Surface: String, CaseIterable, Equatable, Hashable, Sendable {
+        /// A lumbar table whose lower section rolls free during the pull (friction-free).
+        case splitTable
+        /// A lumbar table without a split section (friction of the lower body lost before the spine).
+        case nonSplitTable
+        /// Lying supine on a cervical traction table or device.
+        case supine
+        /// Seated (cervical devices: over-the-door, seated units).
+        case seated
+    }
+    /// What carries the pull to the patient.
+    public enum Harness: String, CaseIterable, Equatable, Hashable, Sendable {
+        /// A pelvic harness, the thorax held by armrests or a counter-harness (lumbar).
+        case pelvic
+        /// Thoracic and pelvic harnesses (lumbar).
+        case thoracoPelvic
+        /// A head halter through the occiput and the chin (cervical).
+        case headHalter
+        /// An occipital wedge or cradle, no chin strap (cervical).
+        case occipitalCradle
+    }
+    /// The support surface.
+    public var surface: Surface
+    /// The harness.
+    public var harness: Harness
+    /// Creates a configuration.
+    public init(surface: Surface, harness: Harness) { self.surface = surface; self.harness = harness }
+
+    /// Whether the configuration can treat `region`: a split or non-split table with a pelvic or
+    /// thoraco-pelvic harness for lumbar traction; supine or seated with a halter or cradle for
+    /// cervical traction.
+    public func fits(_ region: SpinalRegion) -> Bool {
+        let lumbarHarness = harness == .pelvic || harness == .thoracoPelvic
+        switch region {
+        case .lumbar: return (surface == .splitTable || surface == .nonSplitTable) && lumbarHarness
+        case .cervical: return (surface == .supine || surface == .seated) && !lumbarHarness
+        }
+    }
+    /// What ``fits(_:)`` accepts, for messages.
+    public static let accepted = "splitTable or nonSplitTable with pelvic or thoracoPelvic (lumbar); supine or seated with headHalter or occipitalCradle (cervical)"
+    /// `surface/harness`, e.g. `splitTable/pelvic`.
+    public var description: String { "\(surface.rawValue)/\(harness.rawValue)" }
 }
 
 /// The spinal region a document is for.
@@ -123,6 +180,10 @@ public enum BlockReason: String, CaseIterable, Comparable, Sendable {
     case cordOrCaudaEquinaCompression
     /// Rheumatoid or acute inflammatory joint disease (cervical traction).
     case inflammatoryJointDisease
+    /// Known or suspected cervical arterial dysfunction (cervical traction).
+    case cervicalArterialDysfunction
+    /// Craniovertebral ligament laxity: Down syndrome, os odontoideum and the like (cervical traction).
+    case craniovertebralInstability
 
     /// Orders codes by raw value, the order a document lists them in.
     public static func < (a: BlockReason, b: BlockReason) -> Bool { a.rawValue < b.rawValue }
@@ -272,6 +333,12 @@ public struct Provenance: Equatable, Sendable {
     public var libraryVersion: String
     /// Identifier of the model that produced model-derived limits (e.g. `"clinical-only"`).
     public var modelId: String
+    /// SHA-256 (64 lowercase hex characters) of the model definition the model-derived limits
+    /// were computed on, or `"none"` when no limit is model-derived.
+    public var modelDigestSHA256: String
+    /// SHA-256 (64 lowercase hex characters) of the surrogate file the model-derived limits were
+    /// read from, or `"none"` when they come from full solves or there are none.
+    public var surrogateDigestSHA256: String
     /// SHA-256 (64 lowercase hex characters) of the canonical builder inputs (``LimitsBuilder/Inputs``).
     public var inputsDigestSHA256: String
     /// Creation time, seconds since 1970-01-01T00:00:00Z (an input, never read from a clock).
@@ -279,10 +346,17 @@ public struct Provenance: Equatable, Sendable {
     /// Expiry, seconds since 1970-01-01T00:00:00Z; the loader refuses the document at or after it.
     public var expiresAtUnixS: Double
 
+    /// The value of ``modelDigestSHA256`` or ``surrogateDigestSHA256`` when there is no model or
+    /// no surrogate: `"none"`.
+    public static let none = "none"
+
     /// Creates provenance.
-    public init(libraryVersion: String, modelId: String, inputsDigestSHA256: String, createdAtUnixS: Double, expiresAtUnixS: Double) {
+    public init(libraryVersion: String, modelId: String, modelDigestSHA256: String, surrogateDigestSHA256: String,
+                inputsDigestSHA256: String, createdAtUnixS: Double, expiresAtUnixS: Double) {
         self.libraryVersion = libraryVersion
         self.modelId = modelId
+        self.modelDigestSHA256 = modelDigestSHA256
+        self.surrogateDigestSHA256 = surrogateDigestSHA256
         self.inputsDigestSHA256 = inputsDigestSHA256
         self.createdAtUnixS = createdAtUnixS
         self.expiresAtUnixS = expiresAtUnixS

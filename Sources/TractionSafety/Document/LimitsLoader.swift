@@ -96,6 +96,9 @@ public struct ControllerExpectations: Sendable {
     public var region: SpinalRegion
     /// The level the session is prescribed for.
     public var level: SpinalLevel
+    /// The controller's device configuration (support surface and harness); it must equal the
+    /// document's.
+    public var configuration: TractionConfiguration
     /// The patient digest (64 lowercase hex) the prescription system gave the controller; it must
     /// equal the document's `provenance.inputsDigestSHA256`.
     public var inputsDigestSHA256: String
@@ -105,11 +108,12 @@ public struct ControllerExpectations: Sendable {
 
     /// Creates expectations.
     public init(trustedKeys: [TrustedPublicKey], ceilings: ControllerCeilings, region: SpinalRegion, level: SpinalLevel,
-                inputsDigestSHA256: String, nowUnixS: Double) {
+                configuration: TractionConfiguration, inputsDigestSHA256: String, nowUnixS: Double) {
         self.trustedKeys = trustedKeys
         self.ceilings = ceilings
         self.region = region
         self.level = level
+        self.configuration = configuration
         self.inputsDigestSHA256 = inputsDigestSHA256
         self.nowUnixS = nowUnixS
     }
@@ -223,7 +227,8 @@ public enum LimitsLoader {
         return (try ForceSafetyLimits(jsonValue: .object(members)), keyId)
     }
 
-    /// The checks against the controller: ceilings, validity period, region, level, patient, block.
+    /// The checks against the controller: ceilings, validity period, region, level, configuration,
+    /// patient, block.
     static func checkExpectations(_ d: ForceSafetyLimits, _ e: ControllerExpectations) throws(LimitsRefusal) {
         let c = e.ceilings
         for (field, value, ceiling, unit) in [
@@ -251,6 +256,10 @@ public enum LimitsLoader {
         }
         if d.level != e.level {
             throw LimitsRefusal(.levelMismatch, field: "level", "document is for level \(d.level); the controller expects \(e.level)")
+        }
+        if d.configuration != e.configuration {
+            throw LimitsRefusal(.configurationMismatch, field: "configuration",
+                                "document's limits assume \(d.configuration); the controller is \(e.configuration)")
         }
         if d.provenance.inputsDigestSHA256 != e.inputsDigestSHA256 {
             throw LimitsRefusal(.patientDigestMismatch, field: "provenance.inputsDigestSHA256",

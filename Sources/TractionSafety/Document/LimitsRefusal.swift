@@ -46,6 +46,9 @@ public enum RefusalReason: String, CaseIterable, Equatable, Sendable {
     case patientDigestMismatch
     /// The document blocks treatment (absolute contraindication).
     case treatmentBlocked
+    /// The document's limits assume another device configuration (support surface or harness)
+    /// than the controller's.
+    case configurationMismatch
 }
 
 /// A refused limits document: a reason code, the field concerned (dotted path, if any) and a

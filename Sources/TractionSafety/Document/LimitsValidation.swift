@@ -5,7 +5,8 @@ public enum LimitsValidation {
     /// range (``LimitsRanges``, field by field in document order), values outside their allowed
     /// set (identifiers, positive limits when not blocked, monitoring amounts ≤ a quarter of the
     /// hard maximum), min > max, soft > hard, provenance format (digest, printable-ASCII
-    /// identifiers, validity ≤ 90 days), block consistency, the level's region.
+    /// identifiers, model and surrogate digests, validity ≤ 90 days), block consistency, the level's
+    /// region and the configuration's fit to the region.
     public static func validate(_ d: ForceSafetyLimits) throws(LimitsRefusal) {
         // 1. Every number finite and inside its closed range (one table: ``LimitsRanges``).
         for (row, x) in zip(LimitsRanges.rows, LimitsRanges.values(of: d)) { try LimitsRanges.check(row, x) }
@@ -62,6 +63,20 @@ public enum LimitsValidation {
             throw LimitsRefusal(.invalidValue, field: "provenance.inputsDigestSHA256",
                                 "provenance.inputsDigestSHA256 = \"\(d.provenance.inputsDigestSHA256)\"; expected 64 lowercase hex characters")
         }
+        for (field, s) in [("provenance.modelDigestSHA256", d.provenance.modelDigestSHA256),
+                           ("provenance.surrogateDigestSHA256", d.provenance.surrogateDigestSHA256)]
+        where !(s == Provenance.none || isHexDigest(s)) {
+            throw LimitsRefusal(.invalidValue, field: field, "\(field) = \"\(s)\"; expected 64 lowercase hex characters or \"none\"")
+        }
+        let modelGoverned = Limits.fields.filter { d.limits[keyPath: $0.1].kind == .modelCriterion }.map(\.0)
+        if let first = modelGoverned.first, d.provenance.modelDigestSHA256 == Provenance.none {
+            throw LimitsRefusal(.invalidValue, field: "provenance.modelDigestSHA256",
+                                "provenance.modelDigestSHA256 = \"none\" but limits.\(first) is governed by a model criterion; expected the model's digest")
+        }
+        if d.provenance.surrogateDigestSHA256 != Provenance.none && d.provenance.modelDigestSHA256 == Provenance.none {
+            throw LimitsRefusal(.invalidValue, field: "provenance.modelDigestSHA256",
+                                "provenance.modelDigestSHA256 = \"none\" but a surrogate digest is given; a surrogate is built on a model")
+        }
         for (field, s) in [("provenance.libraryVersion", d.provenance.libraryVersion), ("provenance.modelId", d.provenance.modelId)] {
             if let problem = printableASCIIProblem(s) {
                 throw LimitsRefusal(.invalidValue, field: field, "\(field) \(problem)")
@@ -86,6 +101,10 @@ public enum LimitsValidation {
         }
         if d.level.region != d.region {
             throw LimitsRefusal(.invalidValue, field: "level", "level \(d.level) does not belong to region \(d.region.rawValue)")
+        }
+        if !d.configuration.fits(d.region) {
+            throw LimitsRefusal(.invalidValue, field: "configuration",
+                                "configuration \(d.configuration) cannot treat the \(d.region.rawValue) region; expected \(TractionConfiguration.accepted)")
         }
     }
 

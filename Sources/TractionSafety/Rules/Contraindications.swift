@@ -28,6 +28,13 @@ public enum Condition: String, CaseIterable, Comparable, Sendable {
     case cordOrCaudaEquinaCompression
     /// Rheumatoid arthritis or acute inflammatory joint disease (blocks cervical traction).
     case inflammatoryJointDisease
+    /// Cervical arterial dysfunction, known or suspected: vertebrobasilar insufficiency, vertebral or
+    /// internal carotid artery disease or dissection (blocks cervical traction).
+    case cervicalArterialDysfunction
+    /// Laxity of the craniovertebral (occiput–C1–C2) ligaments without a diagnosed instability:
+    /// Down syndrome, os odontoideum, a connective-tissue disorder with upper-cervical laxity
+    /// (blocks cervical traction).
+    case craniovertebralLigamentLaxity
     // Relative (may only lower limits)
     /// Generalised joint hypermobility.
     case hypermobility
@@ -163,6 +170,14 @@ public enum ContraindicationRules {
         .init(reason: .inflammatoryJointDisease, regions: [.cervical],
               citation: guidance + ": rheumatoid or acute inflammatory joint disease (cervical)") {
             $0.conditions.contains(.inflammatoryJointDisease)
+        },
+        .init(reason: .cervicalArterialDysfunction, regions: [.cervical],
+              citation: "Rushton A, Carlesso LC, Flynn T, et al. International framework for examination of the cervical region for potential of vascular pathologies of the neck prior to musculoskeletal intervention: International IFOMPT Cervical Framework. J Orthop Sports Phys Ther 2023;53(1):7-22 (suspected vascular pathology: no intervention, refer)") {
+            $0.conditions.contains(.cervicalArterialDysfunction)
+        },
+        .init(reason: .craniovertebralInstability, regions: [.cervical],
+              citation: "Brockmeyer D. Down syndrome and craniovertebral instability: topic review and treatment recommendations. Pediatr Neurosurg 1999;31(2):71-77 (atlantoaxial and occipitoatlantal instability in Down syndrome); upper-cervical ligament laxity of other causes treated alike: engineering choice") {
+            $0.conditions.contains(.craniovertebralLigamentLaxity)
         },
     ]
 

@@ -37,6 +37,10 @@ extension LimitsBuilder.Inputs {
         let months: Int?
         if case .null = try p.value("monthsSinceSpinalSurgery") { months = nil } else { months = try p.integer("monthsSinceSpinalSurgery") }
         try p.finish()
+        var cr = try top.object("configuration")
+        let configuration = TractionConfiguration(surface: try cr.enumeration("surface", TractionConfiguration.Surface.self),
+                                                  harness: try cr.enumeration("harness", TractionConfiguration.Harness.self))
+        try cr.finish()
         var d = try top.object("device")
         let device = DeviceRating(deviceId: try d.string("deviceId"), maxForceN: try d.number("maxForceN"), maxRampUpNPerS: try d.number("maxRampUpNPerS"),
                                   maxRampDownNPerS: try d.number("maxRampDownNPerS"), minAngleDeg: try d.number("minAngleDeg"),
@@ -57,6 +61,8 @@ extension LimitsBuilder.Inputs {
             try m.finish()
         }
         let modelId = try top.string("modelId")
+        let modelDigest = try top.string("modelDigestSHA256")
+        let surrogateDigest = try top.string("surrogateDigestSHA256")
         var mr = try top.object("monitoring")
         var monitoring = MonitoringSettings(trackingToleranceN: 0, trackingToleranceDurationS: 0, overshootN: 0, overshootDurationS: 0,
                                             sensorFreshnessTimeoutS: 0, frozenSensorTimeoutS: 0, frozenSensorMinCommandChangeN: 0)
@@ -67,7 +73,8 @@ extension LimitsBuilder.Inputs {
         try top.finish()
         self.init(patient: PatientAssessment(bodyMassKg: mass, region: region, level: level, boneDensity: density, conditions: conditions,
                                              spondylolisthesisGrade: grade, monthsSinceSpinalSurgery: months),
-                  device: device, prescription: prescription, modelLimits: modelLimits, modelId: modelId, monitoring: monitoring,
+                  configuration: configuration, device: device, prescription: prescription, modelLimits: modelLimits, modelId: modelId,
+                  modelDigestSHA256: modelDigest, surrogateDigestSHA256: surrogateDigest, monitoring: monitoring,
                   createdAtUnixS: created, validityS: validity)
     }
 

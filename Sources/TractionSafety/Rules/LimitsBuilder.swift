@@ -199,6 +199,8 @@ public enum LimitsBuilder {
     public struct Inputs: Equatable, Sendable {
         /// The patient findings.
         public var patient: PatientAssessment
+        /// The device configuration the limits are for (support surface and harness).
+        public var configuration: TractionConfiguration
         /// The device rating.
         public var device: DeviceRating
         /// The prescription.
@@ -207,6 +209,12 @@ public enum LimitsBuilder {
         public var modelLimits: [LimitCandidate]
         /// Identifier of the model that produced `modelLimits` (e.g. `"clinical-only"` if none).
         public var modelId: String
+        /// SHA-256 (64 lowercase hex) of the model definition behind `modelLimits`, or
+        /// ``Provenance/none`` when `modelLimits` is empty.
+        public var modelDigestSHA256: String
+        /// SHA-256 (64 lowercase hex) of the surrogate file `modelLimits` were read from, or
+        /// ``Provenance/none`` (full solves, or no model limits).
+        public var surrogateDigestSHA256: String
         /// Monitoring settings for the controller.
         public var monitoring: MonitoringSettings
         /// Creation time, s since 1970-01-01T00:00:00Z.
@@ -215,13 +223,17 @@ public enum LimitsBuilder {
         public var validityS: Double
 
         /// Creates inputs.
-        public init(patient: PatientAssessment, device: DeviceRating, prescription: SessionPrescription, modelLimits: [LimitCandidate],
-                    modelId: String, monitoring: MonitoringSettings, createdAtUnixS: Double, validityS: Double) {
+        public init(patient: PatientAssessment, configuration: TractionConfiguration, device: DeviceRating, prescription: SessionPrescription,
+                    modelLimits: [LimitCandidate], modelId: String, modelDigestSHA256: String, surrogateDigestSHA256: String,
+                    monitoring: MonitoringSettings, createdAtUnixS: Double, validityS: Double) {
             self.patient = patient
+            self.configuration = configuration
             self.device = device
             self.prescription = prescription
             self.modelLimits = modelLimits
             self.modelId = modelId
+            self.modelDigestSHA256 = modelDigestSHA256
+            self.surrogateDigestSHA256 = surrogateDigestSHA256
             self.monitoring = monitoring
             self.createdAtUnixS = createdAtUnixS
             self.validityS = validityS
@@ -245,6 +257,7 @@ public enum LimitsBuilder {
                     "spondylolisthesisGrade": .number(Double(p.spondylolisthesisGrade)),
                     "monthsSinceSpinalSurgery": p.monthsSinceSpinalSurgery.map { .number(Double($0)) } ?? .null,
                 ]),
+                "configuration": .object(["surface": .string(configuration.surface.rawValue), "harness": .string(configuration.harness.rawValue)]),
                 "device": .object([
                     "deviceId": .string(device.deviceId), "maxForceN": .number(device.maxForceN),
                     "maxRampUpNPerS": .number(device.maxRampUpNPerS), "maxRampDownNPerS": .number(device.maxRampDownNPerS),
@@ -261,6 +274,8 @@ public enum LimitsBuilder {
                              "criterion": .string($0.criterion), "marginFraction": .number($0.marginFraction)])
                 }),
                 "modelId": .string(modelId),
+                "modelDigestSHA256": .string(modelDigestSHA256),
+                "surrogateDigestSHA256": .string(surrogateDigestSHA256),
                 "monitoring": .object(monitoringObject),
                 "createdAtUnixS": .number(createdAtUnixS),
                 "validityS": .number(validityS),
@@ -357,9 +372,10 @@ public enum LimitsBuilder {
                             restForceFractionMax: chosen[.restForceFractionMax]!)
         for q in LimitQuantity.allCases { limits[keyPath: q.keyPath] = chosen[q]! }
         let document = ForceSafetyLimits(
-            schemaVersion: .current, region: p.region, level: p.level, blocked: !blockReasons.isEmpty, blockReasons: blockReasons,
+            schemaVersion: .current, region: p.region, level: p.level, configuration: inputs.configuration, blocked: !blockReasons.isEmpty, blockReasons: blockReasons,
             limits: limits, monitoring: inputs.monitoring,
             provenance: Provenance(libraryVersion: TractionSafetyModule.libraryVersion, modelId: inputs.modelId,
+                                   modelDigestSHA256: inputs.modelDigestSHA256, surrogateDigestSHA256: inputs.surrogateDigestSHA256,
                                    inputsDigestSHA256: inputs.digestSHA256, createdAtUnixS: inputs.createdAtUnixS,
                                    expiresAtUnixS: inputs.createdAtUnixS + inputs.validityS))
         // The same checks as signing and loading: a document outside ``LimitsRanges`` (e.g. a device
@@ -402,6 +418,16 @@ public enum LimitsBuilder {
         }
         if let m = p.monthsSinceSpinalSurgery, m < 0 {
             throw LimitsBuildError(field: "patient.monthsSinceSpinalSurgery", message: "\(m) months is negative")
+        }
+        guard i.configuration.fits(p.region) else {
+            throw LimitsBuildError(field: "configuration", message: "\(i.configuration) cannot treat the \(p.region.rawValue) region; expected \(TractionConfiguration.accepted)")
+        }
+        for (field, s) in [("modelDigestSHA256", i.modelDigestSHA256), ("surrogateDigestSHA256", i.surrogateDigestSHA256)]
+        where !(s == Provenance.none || LimitsValidation.isHexDigest(s)) {
+            throw LimitsBuildError(field: field, message: "\"\(s)\" is neither 64 lowercase hex characters nor \"none\"")
+        }
+        if !i.modelLimits.isEmpty && i.modelDigestSHA256 == Provenance.none {
+            throw LimitsBuildError(field: "modelDigestSHA256", message: "\"none\" but \(i.modelLimits.count) model limits are given; expected the digest of the model they came from")
         }
         let big = 0...1.0e6
         try check("device.maxForceN", i.device.maxForceN, big, "N")

@@ -82,7 +82,7 @@ public struct PopulationChoice<Value: Sendable & Equatable>: Sendable, Equatable
 ///  "conditions": {"hypermobility": 0.1},
 ///  "spondylolisthesisGrade": 0, "monthsSinceSpinalSurgery": null,
 ///  "protocolFamily": "professionalIntermittentTable",
-///  "session": {"device": …, "prescription": …, "monitoring": …, "createdAtUnixS": …, "validityS": …}}
+///  "session": {"configuration": …, "device": …, "prescription": …, "monitoring": …, "createdAtUnixS": …, "validityS": …}}
 /// ```
 /// A continuous quantity is `{"constant": x}`, `{"uniform": {"min", "max"}}` or
 /// `{"normal": {"mean", "sd", "min", "max"}}` (truncated; always bounded). Supports must lie in the
@@ -216,7 +216,8 @@ public struct Population: Sendable, Equatable {
         let canonical = tree.serialized()
         digestSHA256 = SHA256.hash(data: Array(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
         do {
-            _ = try LimitsComputation.inputs(patient: try patient(0), session: session, modelLimits: [], modelId: "check")
+            _ = try LimitsComputation.inputs(patient: try patient(0), session: session, modelLimits: [], modelId: "check",
+                                            modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none)
         } catch let e as LimitsComputationError {
             throw SweepError(field: e.field, message: e.message)
         } catch let e as SweepError {
