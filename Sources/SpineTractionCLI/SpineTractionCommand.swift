@@ -29,6 +29,7 @@ struct SpineTractionCommand: AsyncParsableCommand {
             VerifyCommand.self,
             PlotCommand.self,
             LimitsCommand.self,
+            SweepCommand.self,
             DevCommand.self,
             // Old names, kept one release.
             DiscCommand.self,
