@@ -430,4 +430,94 @@ struct AssemblyTests {
         #expect(abs(left - 1.5) < 1e-12 && abs(right + 1.5) < 1e-12)
         #expect(abs(r.reduce(0, +)) < 1e-12)
     }
+
+    /// An order-sensitive kernel: the Laplacian of a vector field (3 components) plus per-entry
+    /// symmetric values spanning twelve decades, so that a different summation order changes bits.
+    static func orderSensitiveKernel(_ dofs: DofMap) -> CellKernel {
+        let scalar = ScalarKernels.poisson(dofs) { x in x.x * x.y + 1 }
+        return { cell, ke, fe in
+            let n = dofs.localDofCount(cell)
+            try scalar(cell, ke, fe)
+            for a in 0..<n {
+                fe[a] = fe[a] * 1e6 + Double((cell * 7 + a) % 11) * 1e-6
+                for b in 0...a {
+                    let v = Double((cell * 31 + a * 17 + b * 13) % 97) * pow(10, Double((cell + a + b) % 13) - 6)
+                    ke[a * n + b] += v
+                    if b != a { ke[b * n + a] += v }
+                }
+            }
+        }
+    }
+
+    @Test("Ordered assembly: matrix and rhs bitwise those of one thread for 2–4 threads, with lifting, a subset and faces; the first failing cell's error")
+    func orderedAssemblyIsBitwiseSerial() throws {
+        let mesh = try MeshGenerator.box(x: .uniform(from: 0, to: 3, cells: 5), y: .uniform(from: 0, to: 2, cells: 4),
+                                         z: .uniform(from: 0, to: 1, cells: 3), cellType: .hex20)
+        let dofs = try DofMap(mesh: mesh, fields: [FieldSpec(name: "c", components: 1)])
+        // Constrain the x = 0 face with a non-zero prescribed value so that lifting runs.
+        var constrained = [Bool](repeating: false, count: dofs.dofCount)
+        var prescribed = [Double](repeating: 0, count: dofs.dofCount)
+        for node in 0..<mesh.nodeCount where mesh.nodes[node].x < 1e-12 {
+            let d = dofs.dof(field: 0, node: node, component: 0)!
+            constrained[d] = true; prescribed[d] = 1 + mesh.nodes[node].y
+        }
+        let eqs = EquationNumbering(constrained: constrained)
+        let kernel = AssemblyTests.orderSensitiveKernel(dofs)
+        let serial = try Assembler(dofMap: dofs, numbering: eqs, threads: 1)
+        var K1 = serial.makeMatrix(), f1 = serial.makeVector()
+        try serial.assemble(matrix: &K1, rhs: &f1, prescribed: prescribed, kernel: kernel)
+        let subset = Array(stride(from: 1, to: mesh.cellCount, by: 3))
+        var K1s = serial.makeMatrix(), f1s = serial.makeVector()
+        try serial.assemble(cells: subset, matrix: &K1s, rhs: &f1s, prescribed: prescribed, kernel: kernel)
+        var v1 = serial.makeVector()
+        try serial.assembleVector(rhs: &v1) { c, fe in
+            let n = fe.count
+            var ke = [Double](repeating: 0, count: n * n)
+            try ke.withUnsafeMutableBufferPointer { try kernel(c, $0, fe) }
+        }
+        var full1 = [Double](repeating: 0, count: dofs.dofCount)
+        try serial.assembleDofVector(into: &full1) { c, fe in
+            var ke = [Double](repeating: 0, count: fe.count * fe.count)
+            try ke.withUnsafeMutableBufferPointer { try kernel(c, $0, fe) }
+        }
+        let faces = try mesh.faces(ofSurface: "x+")
+        let faceKernel: FaceKernel = { face, _, ke, fe in
+            let n = fe.count
+            for a in 0..<n { fe[a] += Double(face.cell % 5 + a) * 1e-7; for b in 0..<n { ke[a * n + b] += Double((face.cell + a + b) % 7) * pow(10, Double(a % 9)) } }
+        }
+        var K1f = K1, f1f = f1
+        try serial.assemble(faces: faces, matrix: &K1f, rhs: &f1f, prescribed: prescribed, kernel: faceKernel)
+        for threads in 2...4 {
+            let ordered = try Assembler(dofMap: dofs, numbering: eqs, threads: threads, strategy: .ordered)
+            var K = ordered.makeMatrix(), f = ordered.makeVector()
+            try ordered.assemble(matrix: &K, rhs: &f, prescribed: prescribed, kernel: kernel)
+            #expect(K.values == K1.values, "\(threads) threads: matrix")
+            #expect(f == f1, "\(threads) threads: rhs")
+            var Ks = ordered.makeMatrix(), fs = ordered.makeVector()
+            try ordered.assemble(cells: subset, matrix: &Ks, rhs: &fs, prescribed: prescribed, kernel: kernel)
+            #expect(Ks.values == K1s.values && fs == f1s, "\(threads) threads: subset")
+            var v = ordered.makeVector()
+            try ordered.assembleVector(rhs: &v) { c, fe in
+                var ke = [Double](repeating: 0, count: fe.count * fe.count)
+                try ke.withUnsafeMutableBufferPointer { try kernel(c, $0, fe) }
+            }
+            #expect(v == v1, "\(threads) threads: vector only")
+            var full = [Double](repeating: 0, count: dofs.dofCount)
+            try ordered.assembleDofVector(into: &full) { c, fe in
+                var ke = [Double](repeating: 0, count: fe.count * fe.count)
+                try ke.withUnsafeMutableBufferPointer { try kernel(c, $0, fe) }
+            }
+            #expect(full == full1, "\(threads) threads: dof vector")
+            var Kf = K, ff = f
+            try ordered.assemble(faces: faces, matrix: &Kf, rhs: &ff, prescribed: prescribed, kernel: faceKernel)
+            #expect(Kf.values == K1f.values && ff == f1f, "\(threads) threads: faces")
+            // Cells 7 and 3 fail (7 is computed first by another thread): the error is cell 3's, as in the serial loop.
+            var Ke = ordered.makeMatrix(), fe = ordered.makeVector()
+            #expect(throws: DofError.cellOutOfRange(cell: 3, cellCount: -1)) {
+                try ordered.assemble(matrix: &Ke, rhs: &fe) { c, _, _ in
+                    if c == 3 || c == 7 { throw DofError.cellOutOfRange(cell: c, cellCount: -1) }
+                }
+            }
+        }
+    }
 }

@@ -84,17 +84,23 @@ public final class CellScratch {
 /// the matrix, and with `prescribed` values the columns are lifted to the
 /// right-hand side: `rhs[i] += fe[a] − Σ_b ke[a, b] g[b]` over constrained `b`.
 ///
-/// Both cores are used. By default (``AssemblyStrategy/partitioned``) the cells are
-/// split into one contiguous chunk per thread; cells that touch no node of another
-/// chunk are assembled in parallel straight into the matrix, the thin interface layer
-/// afterwards on one thread. Measured on a 103k-unknown hex20 elasticity problem
-/// (8000 cells, 27-point kernel, release build, 2 cores, best of 5 in a quiet moment):
-/// serial 0.220 s; partitioned 0.130 s (1.70×, CPU +5 %); colouring 0.132 s (1.67×,
-/// CPU +7 %, the matrix is streamed once per colour); per-thread buffers 0.149 s
-/// (1.47×, CPU +20 %, zeroing and summing a copy of the values). The scatter alone
-/// (constant kernel) costs 5 µs per cell. ``AssemblyStrategy/colouring`` and
-/// ``AssemblyStrategy/threadBuffers`` remain available. Every entry receives its
-/// contributions in a fixed order — results are deterministic.
+/// Both cores are used. By default (``AssemblyStrategy/ordered``) the element matrices
+/// and vectors are computed concurrently into per-cell storage and then added into the
+/// global system by one thread in cell order, so the assembled matrix and right-hand side
+/// are bitwise those of a one-thread assembly, whatever the thread count. The threads come
+/// from `ThreadBudget` (`SPINETRACTION_THREADS`, else the online processors), at most
+/// ``threadCount``; the BLAS stays single-threaded, so assembly never oversubscribes the
+/// cores with the solver's threads. The other strategies write straight into the matrix
+/// from several threads, which changes the summation order with the thread count (still
+/// deterministic for a given count). ``AssemblyStrategy/partitioned`` splits the cells into
+/// one contiguous chunk per thread; cells that touch no node of another chunk are assembled
+/// in parallel, the interface layer afterwards on one thread. Measured on a 103k-unknown
+/// hex20 elasticity problem (8000 cells, 27-point kernel, release build, 2 cores, best of 5
+/// in a quiet moment): serial 0.220 s; partitioned 0.130 s (1.70×, CPU +5 %); colouring
+/// 0.132 s (1.67×, CPU +7 %, the matrix is streamed once per colour); per-thread buffers
+/// 0.149 s (1.47×, CPU +20 %, zeroing and summing a copy of the values). The scatter alone
+/// (constant kernel) costs 5 µs per cell — with ``AssemblyStrategy/ordered`` it is the
+/// serial part.
 ///
 /// ```swift
 /// let assembler = try Assembler(dofMap: dofs, numbering: eqs)
@@ -138,18 +144,19 @@ public final class Assembler: Sendable {
     /// per column (symmetric), binary search per entry (general).
     ///
     /// - Parameters:
-    ///   - threads: workers for assembly; default the active processor count.
-    ///   - strategy: how threads share assembly (default ``AssemblyStrategy/partitioned``).
+    ///   - threads: most threads one assembly uses; default `ThreadBudget.total`
+    ///     (`SPINETRACTION_THREADS`, else the online processors).
+    ///   - strategy: how threads share assembly (default ``AssemblyStrategy/ordered``).
     ///   - structure: ``MatrixStructure/symmetric`` (default; `SymmetricMatrix`) or
     ///     ``MatrixStructure/general`` (`CSRMatrix`, for non-symmetric kernels such as convection).
-    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil, strategy: AssemblyStrategy = .partitioned,
+    public init(dofMap: DofMap, numbering: EquationNumbering, threads: Int? = nil, strategy: AssemblyStrategy = .ordered,
                 structure: MatrixStructure = .symmetric) throws {
         guard numbering.dofCount == dofMap.dofCount else {
             throw DofError.dimensionMismatch(what: "equation numbering", expected: dofMap.dofCount, got: numbering.dofCount)
         }
         self.dofMap = dofMap
         self.numbering = numbering
-        threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        threadCount = max(1, threads ?? ThreadBudget.total)
         self.strategy = strategy
         self.structure = structure
         let cellCount = dofMap.mesh.cellCount
@@ -353,7 +360,8 @@ public final class Assembler: Sendable {
 
     /// Adds face contributions with a matrix (follower pressure, Robin/convective terms) of
     /// `faces` into `matrix` and `rhs`. Each face works in its cell's local dof space
-    /// (buffers as in ``FaceKernel``). Faces are processed serially (they are few).
+    /// (buffers as in ``FaceKernel``). Faces are computed concurrently with
+    /// ``AssemblyStrategy/ordered`` (added in face order), serially with the other strategies.
     ///
     /// - Parameter prescribed: as for cells (lifting of constrained columns).
     package func assemble(faces: [FaceRef], matrix: inout SymmetricMatrix, rhs: inout [Double],
@@ -362,7 +370,7 @@ public final class Assembler: Sendable {
         guard matrix.hasSamePattern(as: pattern) else { throw DofError.patternMismatch }
         try checkVectors(rhs: rhs, prescribed: prescribed)
         try checkFaces(faces)
-        try run(items: faces.map(\.cell), values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: false) { k, s, ke, fe in
+        try run(items: faces.map(\.cell), values: &matrix.values, rhs: &rhs, prescribed: prescribed, withMatrix: true, parallel: strategy == .ordered) { k, s, ke, fe in
             try kernel(faces[k], s, ke, fe)
         }
     }
@@ -373,7 +381,7 @@ public final class Assembler: Sendable {
         try checkVectors(rhs: rhs, prescribed: nil)
         try checkFaces(faces)
         var none: [Double] = []
-        try run(items: faces.map(\.cell), values: &none, rhs: &rhs, prescribed: nil, withMatrix: false, parallel: false) { k, s, ke, fe in
+        try run(items: faces.map(\.cell), values: &none, rhs: &rhs, prescribed: nil, withMatrix: false, parallel: strategy == .ordered) { k, s, ke, fe in
             try kernel(faces[k], s, ke, fe)
         }
     }
@@ -393,6 +401,30 @@ public final class Assembler: Sendable {
     package func assembleDofVector(cells: [Int]? = nil, into full: inout [Double], kernel: CellVectorKernel) throws {
         guard full.count == dofMap.dofCount else { throw DofError.dimensionMismatch(what: "dof vector", expected: dofMap.dofCount, got: full.count) }
         let list = try cellList(cells)
+        if strategy == .ordered && threadCount > 1 && list.count > 1 {
+            // Element vectors concurrently into per-cell storage, then added in cell order.
+            var start = [Int](repeating: 0, count: list.count + 1)
+            for k in 0..<list.count { start[k + 1] = start[k] + dofMap.localDofCount(list[k]) }
+            var storage = [Double](repeating: 0, count: start[list.count])
+            let errors = ErrorSlots(count: list.count)
+            try storage.withUnsafeMutableBufferPointer { sb in
+                let shared = UncheckedSendable(sb)
+                let pieces = min(list.count, 4 * threadCount)
+                ThreadBudget.parallelFor(pieces, maxThreads: threadCount) { piece in
+                    let first = list.count * piece / pieces, end = list.count * (piece + 1) / pieces
+                    for k in first..<end {
+                        let buf = UnsafeMutableBufferPointer(rebasing: shared.value[start[k]..<start[k + 1]])
+                        do { try kernel(list[k], buf) } catch { errors.set(k, error) }
+                    }
+                }
+                if let e = errors.first() { throw e }
+                for (k, c) in list.enumerated() {
+                    let base = dofMap.cellDofOffsets[c]
+                    for a in 0..<(start[k + 1] - start[k]) { full[dofMap.cellDofIndices[base + a]] += sb[start[k] + a] }
+                }
+            }
+            return
+        }
         let maxN = list.reduce(0) { max($0, dofMap.localDofCount($1)) }
         var fe = [Double](repeating: 0, count: maxN)
         try fe.withUnsafeMutableBufferPointer { fp in
@@ -427,6 +459,14 @@ public final class Assembler: Sendable {
     /// Runs `kernel` on every item (item `k` works on cell `items[k]`) and scatters.
     private func run(items: [Int], values: inout [Double], rhs: inout [Double], prescribed: [Double]?,
                      withMatrix: Bool, parallel: Bool, kernel: @escaping ItemKernel) throws {
+        if strategy == .ordered && parallel && threadCount > 1 && items.count > 1 {
+            try values.withUnsafeMutableBufferPointer { v0 in
+                try rhs.withUnsafeMutableBufferPointer { r0 in
+                    try runOrdered(items: items, values: v0, rhs: r0, prescribed: prescribed, withMatrix: withMatrix, kernel: kernel)
+                }
+            }
+            return
+        }
         let workers = parallel ? max(1, min(threadCount, items.count / 8)) : 1
         let maxN = items.reduce(0) { max($0, dofMap.localDofCount($1)) }
         let errors = ErrorSlots(count: workers)
@@ -477,6 +517,8 @@ public final class Assembler: Sendable {
                     if let e = errors.first() { throw e }
                 }
             }
+        case .ordered:
+            preconditionFailure("ordered assembly runs in runOrdered")
         case .threadBuffers:
             // Worker 0 writes into the targets; the others into private zeroed buffers, summed in order.
             var privateBuffers: [(UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>)] = []
@@ -562,6 +604,120 @@ public final class Assembler: Sendable {
         return classes
     }
 
+    /// Adds one cell's element matrix `kb` (`n × n`, row-major) and vector `fb` into the global
+    /// values and right-hand side, with lifting of prescribed columns. The one place where element
+    /// contributions meet the global arrays: every strategy adds through it.
+    @inline(__always)
+    private func scatterCell(_ c: Int, n: Int, _ kb: UnsafeMutableBufferPointer<Double>, _ fb: UnsafeMutableBufferPointer<Double>,
+                             _ values: UnsafeMutableBufferPointer<Double>, _ rhs: UnsafeMutableBufferPointer<Double>,
+                             _ sp: UnsafeBufferPointer<Int32>, _ ep: UnsafeBufferPointer<Int32>, _ dp: UnsafeBufferPointer<Int>,
+                             prescribed: [Double]?, withMatrix: Bool, general: Bool) {
+        let eqBase = dofMap.cellDofOffsets[c]
+        if withMatrix {
+            var k = scatterOffsets[c]
+            if general {
+                for a in 0..<(n * n) {
+                    let s = Int(sp[k + a])
+                    if s >= 0 { values[s] += kb[a] }
+                }
+            } else {
+                for a in 0..<n {
+                    let row = a * n
+                    for b in 0...a {
+                        let s = Int(sp[k])
+                        if s >= 0 { values[s] += kb[row + b] }
+                        k += 1
+                    }
+                }
+            }
+        }
+        for a in 0..<n {
+            let ea = Int(ep[eqBase + a])
+            guard ea >= 0 else { continue }
+            var f = fb[a]
+            if let g = prescribed, withMatrix {
+                for b in 0..<n where ep[eqBase + b] < 0 {
+                    f -= kb[a * n + b] * g[dp[eqBase + b]]
+                }
+            }
+            rhs[ea] += f
+        }
+    }
+
+    /// Doubles of element storage one ``AssemblyStrategy/ordered`` batch may hold (16 MiB).
+    static let orderedBatchCapacity = 1 << 21
+
+    /// ``AssemblyStrategy/ordered``: the items' element matrices and vectors are computed
+    /// concurrently, batch by batch, into per-item storage (threads granted by ``ThreadBudget``,
+    /// at most ``threadCount``), then added by the calling thread in item order — the additions
+    /// into every global entry are those of the serial loop, in the same order.
+    private func runOrdered(items: [Int], values: UnsafeMutableBufferPointer<Double>, rhs: UnsafeMutableBufferPointer<Double>,
+                            prescribed: [Double]?, withMatrix: Bool, kernel: @escaping ItemKernel) throws {
+        let count = items.count
+        // Storage offsets of each item's matrix (n², withMatrix only) and vector (n), per batch.
+        var batchStarts = [0]
+        var slot = [Int](repeating: 0, count: count + 1)
+        var maxN = 0
+        var used = 0
+        for k in 0..<count {
+            let n = dofMap.localDofCount(items[k])
+            maxN = max(maxN, n)
+            let size = (withMatrix ? n * n : 0) + n
+            if used > 0 && used + size > Assembler.orderedBatchCapacity { batchStarts.append(k); used = 0 }
+            slot[k] = used
+            used += size
+        }
+        batchStarts.append(count)
+        var capacity = 0
+        for b in 0..<(batchStarts.count - 1) {
+            let last = batchStarts[b + 1] - 1
+            let n = dofMap.localDofCount(items[last])
+            capacity = max(capacity, slot[last] + (withMatrix ? n * n : 0) + n)
+        }
+        let storage = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, capacity))
+        storage.initialize(repeating: 0)
+        defer { storage.deallocate() }
+        let pool = BufferPool(maxN: maxN)
+        let general = structure == .general
+        let shared = UncheckedSendable((storage, slot))
+        try scatter.withUnsafeBufferPointer { sp in
+            try cellEquations.withUnsafeBufferPointer { ep in
+                try dofMap.cellDofIndices.withUnsafeBufferPointer { dp in
+                    for b in 0..<(batchStarts.count - 1) {
+                        let lo = batchStarts[b], hi = batchStarts[b + 1]
+                        let errors = ErrorSlots(count: hi - lo)
+                        // Contiguous pieces, a few per thread, so that a slow thread does not hold the batch.
+                        let pieces = min(hi - lo, 4 * threadCount)
+                        ThreadBudget.parallelFor(pieces, maxThreads: threadCount) { piece in
+                            let buffers = pool.take()
+                            defer { pool.put(buffers) }
+                            let (store, slot) = shared.value
+                            let first = lo + (hi - lo) * piece / pieces, end = lo + (hi - lo) * (piece + 1) / pieces
+                            for k in first..<end {
+                                let n = dofMap.localDofCount(items[k])
+                                let kb = withMatrix ? UnsafeMutableBufferPointer(rebasing: store[slot[k]..<(slot[k] + n * n)])
+                                                    : UnsafeMutableBufferPointer(rebasing: buffers.matrix[0..<(n * n)])
+                                let fStart = slot[k] + (withMatrix ? n * n : 0)
+                                let fb = UnsafeMutableBufferPointer(rebasing: store[fStart..<(fStart + n)])
+                                kb.update(repeating: 0)
+                                fb.update(repeating: 0)
+                                do { try kernel(k, buffers.scratch, kb, fb) } catch { errors.set(k - lo, error) }
+                            }
+                        }
+                        if let e = errors.first() { throw e }
+                        for k in lo..<hi {
+                            let c = items[k], n = dofMap.localDofCount(c)
+                            let kb = UnsafeMutableBufferPointer(rebasing: storage[slot[k]..<(slot[k] + (withMatrix ? n * n : 0))])
+                            let fStart = slot[k] + (withMatrix ? n * n : 0)
+                            let fb = UnsafeMutableBufferPointer(rebasing: storage[fStart..<(fStart + n)])
+                            scatterCell(c, n: n, kb, fb, values, rhs, sp, ep, dp, prescribed: prescribed, withMatrix: withMatrix, general: general)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private func work(_ ctx: WorkerContext, _ w: Int, _ positions: ArraySlice<Int>, _ values: UnsafeMutableBufferPointer<Double>,
                       _ rhs: UnsafeMutableBufferPointer<Double>, _ buffers: WorkerBuffers) {
         guard !positions.isEmpty else { return }
@@ -580,36 +736,7 @@ public final class Assembler: Sendable {
                             kb.update(repeating: 0)
                             fb.update(repeating: 0)
                             try ctx.kernel(idx, scratch, kb, fb)
-                            let eqBase = dofMap.cellDofOffsets[c]
-                            if ctx.withMatrix {
-                                var k = scatterOffsets[c]
-                                if general {
-                                    for a in 0..<(n * n) {
-                                        let s = Int(sp[k + a])
-                                        if s >= 0 { values[s] += kb[a] }
-                                    }
-                                } else {
-                                    for a in 0..<n {
-                                        let row = a * n
-                                        for b in 0...a {
-                                            let s = Int(sp[k])
-                                            if s >= 0 { values[s] += kb[row + b] }
-                                            k += 1
-                                        }
-                                    }
-                                }
-                            }
-                            for a in 0..<n {
-                                let ea = Int(ep[eqBase + a])
-                                guard ea >= 0 else { continue }
-                                var f = fb[a]
-                                if let g = ctx.prescribed, ctx.withMatrix {
-                                    for b in 0..<n where ep[eqBase + b] < 0 {
-                                        f -= kb[a * n + b] * g[dp[eqBase + b]]
-                                    }
-                                }
-                                rhs[ea] += f
-                            }
+                            scatterCell(c, n: n, kb, fb, values, rhs, sp, ep, dp, prescribed: ctx.prescribed, withMatrix: ctx.withMatrix, general: general)
                         }
                     }
                 }
@@ -640,6 +767,12 @@ public enum AssemblyStrategy: String, Sendable, CaseIterable {
     /// straight into the matrix, the thin interface layer afterwards on one thread. Best
     /// with a locality-preserving cell order (generators, Gmsh); no extra memory.
     case partitioned
+    /// Element matrices and vectors computed concurrently into per-cell storage (in batches of
+    /// at most 16 MiB), then added into the matrix by one thread in cell order: every entry
+    /// receives exactly the additions of the one-thread loop in the same order, so the assembled
+    /// system is bitwise identical for any thread count. Threads come from
+    /// `ThreadBudget` (at most ``Assembler/threadCount``), so concurrent simulations share the cores.
+    case ordered
 }
 
 /// Interior cells per worker and the interface cells (positions into the item list).
@@ -658,6 +791,15 @@ final class WorkerBuffers: @unchecked Sendable {
         vector = .allocate(capacity: max(1, maxN)); vector.initialize(repeating: 0)
     }
     deinit { matrix.deallocate(); vector.deallocate() }
+}
+
+/// Worker buffers handed to whichever thread runs a piece of an ordered batch.
+final class BufferPool: Sendable {
+    private let free: Mutex<[WorkerBuffers]>
+    private let maxN: Int
+    init(maxN: Int) { self.maxN = maxN; free = Mutex([]) }
+    func take() -> WorkerBuffers { free.withLock { $0.popLast() } ?? WorkerBuffers(maxN: maxN) }
+    func put(_ b: WorkerBuffers) { free.withLock { $0.append(b) } }
 }
 
 /// What every assembly worker reads.
