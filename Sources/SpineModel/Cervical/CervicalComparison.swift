@@ -158,7 +158,9 @@ public struct CervicalComparison: Sendable, Equatable, Codable {
         professional.geometry.level = level
         professional.pull *= verdict.limits.force
         let ph = try professional.historyAtLevel(bodyMassKg: patient.bodyMassKg)
-        let pLabel = "professional \(ScenarioComparison.number(professional.pull)) N at \(ScenarioComparison.number(professional.geometry.pullAngle))°, supine, \(professional.cycles) cycles"
+        let posture: String
+        if case .seated = professional.geometry.posture { posture = "seated" } else { posture = "supine" }
+        let pLabel = "professional \(ScenarioComparison.number(professional.pull)) N at \(ScenarioComparison.number(professional.geometry.pullAngle))°, \(posture), \(professional.cycles) cycles"
         rows.append(try await runRow(label: pLabel, history: ph, drop: nil, segment: segment, patient: patient, options: options,
                                      screening: verdict.summary, swollen: &swollen))
 
