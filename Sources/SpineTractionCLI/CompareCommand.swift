@@ -31,9 +31,20 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Loading history before the session: night (the freely swollen disc after a night's rest, then a minute of lying preload) or day (then 16 h upright under the weight of the body above the level first).")
     var start: StartingState = .night
 
+    @Option(name: .long, help: "Region: lumbar (the table, inversion and self-manipulation) or cervical (professional cervical traction and the over-the-door device; --level C2-C3 … C7-T1, default C5-C6).")
+    var region: CompareRegion = .lumbar
+
+    @Option(name: .long, parsing: .unconditional, help: "With --region cervical: the door-weight sweep, comma-separated bag masses in kg, each in (0, 50] (default 5, 10, 15, 20, 30 lb).")
+    var doorWeights: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "With --region cervical: the sitting-angle sweep, comma-separated pull angles in degrees (flexion positive), each in [−10, 45] (default 0,20,40).")
+    var sittingAngles: String?
+
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        if region == .cervical { return try await runCervical() }
+        guard doorWeights == nil, sittingAngles == nil else { throw ValidationError("--door-weights, --sitting-angles: only with --region cervical") }
         let directory = try output.directory(default: "comparison")
         do {
             var input: ScreeningInput

@@ -68,36 +68,8 @@ public enum MotionSegment {
         try geometry.validate()
         let a = 0.5 * geometry.endplateWidth, b = 0.5 * geometry.endplateDepth, h = geometry.discHeight
 
-        var model = try DefaultDiscModel.model(mesh: mesh)
-        let d = divisions ?? (mesh == .coarse ? .coarse : .standard)
-        try d.validate()
-        let (radial, around, axial) = (d.radial, d.around, d.axial)
-        model.mesh = .cylinder(a: a, b: b, height: h, innerName: "nucleus", innerFraction: 0.55, radial: radial, around: around, axial: axial, element: .hex20)
-        if var np = model.materials["np"], var fluid = np.biphasic {
-            fluid.permeability.k0 *= preset.permeabilityFactor
-            fluid.osmotic?.cF0 *= preset.fixedChargeFactor
-            np.biphasic = fluid
-            model.materials["np"] = np
-        }
+        var model = try discModel(a: a, b: b, h: h, nucleusFraction: 0.55, preset: preset, mesh: mesh, divisions: divisions)
         let lower = lowerVertebra(level), upper = upperVertebra(level)
-        model.boundary = [
-            BoundaryCondition(name: "preload", target: .surface("top"), kind: .rigid(.loads(force: SIMD3(0, 0, -17), moment: .zero, rotationFree: true, reference: nil, slide: []), curve: "preload")),
-            BoundaryCondition(name: "traction", target: .surface("top"), kind: .rigid(.loads(force: .zero, moment: .zero, rotationFree: true, reference: nil, slide: []), curve: "traction")),
-            BoundaryCondition(target: .surface("top"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
-            BoundaryCondition(target: .surface("bottom"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
-            BoundaryCondition(target: .surface("outer"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
-        ]
-        model.curves = ["preload": try .ramp(duration: 10), "traction": try LoadCurve(points: [(0, 0), (60, 0)])]
-        model.steps = [model.steps[0], StepDefinition(name: "preload", duration: 60, initialStep: 1, minStep: 0.01, maxStep: 10)]
-        model.outputs = OutputDefinition(
-            times: stride(from: 0.0, through: 60, by: 10).map { $0 },
-            probes: [.init(name: "nucleusPressure", field: "pressure", at: SIMD3(0, 0, 0.5 * h))],
-            surfaces: [.init(name: "imbibedUpperEndplate", surface: "top", quantity: "fluidVolume"),
-                       .init(name: "imbibedLowerEndplate", surface: "bottom", quantity: "fluidVolume"),
-                       .init(name: "imbibedPeriphery", surface: "outer", quantity: "fluidVolume")],
-            regions: [.init(name: "discVolumeChange", region: "all", quantity: "volumeChange")],
-            vtu: false)
-
         // Ligaments: the geometry's bundles, in its order (type by type, left before right), grouped back.
         let bundles = try geometry.ligamentBundles(ligaments, upperBody: 0)
         var definitions: [LigamentDefinition] = []
@@ -126,6 +98,45 @@ public enum MotionSegment {
             ligaments: definitions, facets: facets)
         model.notes = "Lumbar motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc (see default-disc.json for materials and sources) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (level geometry LevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments from the data set \(ligaments.name) (\(ligaments.citation)); facet contacts from the level geometry. Free swelling, then 60 s with the bare disc's 17 N lying preload; `traction` (0 N) is the condition a traction protocol drives."
         try model.validate()
+        return model
+    }
+    /// The disc of a motion segment: the default disc's materials on an elliptic cylinder with
+    /// semi-axes `a`, `b` and height `h` (mm), nucleus radius fraction `nucleusFraction`, nucleus
+    /// fixed charge and permeability scaled by `preset`; free swelling, then the 60 s step with the
+    /// `preload` (17 N) and `traction` (0 N) conditions on the upper endplate `top`, fluid
+    /// exchange through both endplates and the periphery, and the outputs every motion segment
+    /// reports. Shared by ``lumbar(_:patient:mesh:ligaments:divisions:geometry:)`` and
+    /// ``cervical(_:patient:mesh:ligaments:divisions:geometry:)``.
+    static func discModel(a: Double, b: Double, h: Double, nucleusFraction: Double, preset: DegenerationPreset,
+                          mesh: DefaultDiscModel.MeshLevel, divisions: SegmentMesh?) throws -> Model {
+        var model = try DefaultDiscModel.model(mesh: mesh)
+        let d = divisions ?? (mesh == .coarse ? .coarse : .standard)
+        try d.validate()
+        let (radial, around, axial) = (d.radial, d.around, d.axial)
+        model.mesh = .cylinder(a: a, b: b, height: h, innerName: "nucleus", innerFraction: nucleusFraction, radial: radial, around: around, axial: axial, element: .hex20)
+        if var np = model.materials["np"], var fluid = np.biphasic {
+            fluid.permeability.k0 *= preset.permeabilityFactor
+            fluid.osmotic?.cF0 *= preset.fixedChargeFactor
+            np.biphasic = fluid
+            model.materials["np"] = np
+        }
+        model.boundary = [
+            BoundaryCondition(name: "preload", target: .surface("top"), kind: .rigid(.loads(force: SIMD3(0, 0, -17), moment: .zero, rotationFree: true, reference: nil, slide: []), curve: "preload")),
+            BoundaryCondition(name: "traction", target: .surface("top"), kind: .rigid(.loads(force: .zero, moment: .zero, rotationFree: true, reference: nil, slide: []), curve: "traction")),
+            BoundaryCondition(target: .surface("top"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
+            BoundaryCondition(target: .surface("bottom"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
+            BoundaryCondition(target: .surface("outer"), kind: .fluidExchange(conductance: 0.012, pressure: 0, curve: nil)),
+        ]
+        model.curves = ["preload": try .ramp(duration: 10), "traction": try LoadCurve(points: [(0, 0), (60, 0)])]
+        model.steps = [model.steps[0], StepDefinition(name: "preload", duration: 60, initialStep: 1, minStep: 0.01, maxStep: 10)]
+        model.outputs = OutputDefinition(
+            times: stride(from: 0.0, through: 60, by: 10).map { $0 },
+            probes: [.init(name: "nucleusPressure", field: "pressure", at: SIMD3(0, 0, 0.5 * h))],
+            surfaces: [.init(name: "imbibedUpperEndplate", surface: "top", quantity: "fluidVolume"),
+                       .init(name: "imbibedLowerEndplate", surface: "bottom", quantity: "fluidVolume"),
+                       .init(name: "imbibedPeriphery", surface: "outer", quantity: "fluidVolume")],
+            regions: [.init(name: "discVolumeChange", region: "all", quantity: "volumeChange")],
+            vtu: false)
         return model
     }
 }

@@ -134,16 +134,26 @@ extension MotionSegmentValidation {
     /// the end of the ramp.
     public static func rangeOfMotion(_ direction: MotionDirection, reference: RangeOfMotionReference = .yamamoto1989(.l4l5),
                                      divisions: SegmentMesh = .coarse, rampDuration: Double = 10) throws -> RangeOfMotion {
-        var model = try MotionSegment.lumbar(reference.level, patient: try wilkeSubject(), divisions: divisions)
+        let model = try MotionSegment.lumbar(reference.level, patient: try wilkeSubject(), divisions: divisions)
+        return try rangeOfMotion(direction, on: model, moment: reference.moment, followerLoad: reference.followerLoad, rampDuration: rampDuration)
+    }
+
+    /// A pure moment of `moment` N·mm in `direction` on the upper vertebra of `model` (a motion
+    /// segment from a builder; its `preload` is removed), ramped linearly from the freely swollen
+    /// state over `rampDuration` s with a follower load of `followerLoad` N (0 for none) on the
+    /// same ramp; the range of motion read at the end of the ramp.
+    static func rangeOfMotion(_ direction: MotionDirection, on model: Model, moment: Double, followerLoad: Double,
+                              rampDuration: Double) throws -> RangeOfMotion {
+        var model = model
         model.boundary[named: "preload"] = nil
         model.curves["preload"] = nil
         model.curves["traction"] = try LoadCurve(points: [(0, 0), (rampDuration, 0)])
         model.curves["moment"] = try .ramp(duration: rampDuration)
-        let m = momentVector(direction, reference.moment)
+        let m = momentVector(direction, moment)
         model.boundary.append(BoundaryCondition(name: "moment", target: .surface("top"),
                                                 kind: .rigid(.loads(force: .zero, moment: m, rotationFree: true, reference: nil, slide: []), curve: "moment")))
-        if reference.followerLoad > 0 {
-            model.motionSegment!.followerLoad = FollowerLoad(force: reference.followerLoad, curve: "moment")
+        if followerLoad > 0 {
+            model.motionSegment!.followerLoad = FollowerLoad(force: followerLoad, curve: "moment")
         }
         model.steps = [model.steps[0], StepDefinition(name: "\(direction)", duration: rampDuration, initialStep: 0.5, minStep: 0.01, maxStep: 1)]
         model.outputs.times = [0, rampDuration]
@@ -157,7 +167,7 @@ extension MotionSegmentValidation {
         let axis = m / (m * m).sum().squareRoot()
         let rom = (psi * axis).sum()
         let posterior = (ms.ligaments.first { $0.type == .interspinous }?.force.final ?? 0) + (ms.ligaments.first { $0.type == .supraspinous }?.force.final ?? 0)
-        return RangeOfMotion(direction: direction, moment: reference.moment, rangeOfMotion: rom, interspinousSupraspinousForce: posterior,
+        return RangeOfMotion(direction: direction, moment: moment, rangeOfMotion: rom, interspinousSupraspinousForce: posterior,
                              facetForce: ms.facets.map { $0.force.final ?? 0 }.reduce(0, +))
     }
 

@@ -236,11 +236,12 @@ struct ScenarioRunResult {
 /// neglected, see ``SelfManipulation``).
 enum ScenarioRunner {
     /// The motion segment of `patient` driven by `history` after the starting state, followed by
-    /// `recovery` s under the lying preload only.
+    /// `recovery` s under the lying preload only; `segment` replaces the patient's lumbar segment
+    /// (a cervical one).
     static func model(patient: Patient, mesh: DefaultDiscModel.MeshLevel, options: ScenarioRunOptions, history: LevelLoadHistory,
                       axialMoment: [Double]?, recovery: Double, maxStep: Double, outputSpacing: Double,
-                      hypermobility: HypermobileSegment?) throws -> Model {
-        var model = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh)
+                      hypermobility: HypermobileSegment?, segment: Model? = nil) throws -> Model {
+        var model = try segment ?? MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh)
         if let h = hypermobility {
             // Softer laws; the laxity already present is a lower reference strain (same strain at any length to first order).
             model.ligaments = try model.ligaments.map { l in

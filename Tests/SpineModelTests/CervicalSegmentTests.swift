@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import SpineModel
+import Biomechanics
+import TractionSafety
+
+/// The cervical motion segment: its parts against the cited tables and the construction by hand,
+/// bad input, ranges of motion against the published means, and the comparison's screening and
+/// options.
+@Suite("Cervical motion segment", .serialized)
+struct CervicalSegmentTests {
+    static func patient() throws -> Patient { try Patient(bodyMassKg: 70, heightCm: 175) }
+
+    /// C5-C6: held C6, rigid C5 at (0, 0, h) with h = 5.5 mm (the standard geometry, grade II
+    /// factor 1); five ligaments (ALL, PLL, LF, ISL, CL both sides); facets and uncovertebral joints.
+    /// Each ligament against the Yoganandan et al. 2000 C5–T1 row by hand: the fibre length is the
+    /// source's length L (1e-12 mm), the whole ligament's force per mm of elongation in its linear
+    /// region is the source's stiffness k (N/mm): stiffness per unit strain / L = k (1e-12
+    /// relative); the failure force is the source's (1e-12 N). The facet plane is inclined 45° to
+    /// the transverse plane (its normal 45° from +z towards posterior, 1e-12 rad).
+    @Test func partsAgainstTheTables() throws {
+        let model = try MotionSegment.cervical(.c5c6, patient: try Self.patient(), mesh: .coarse)
+        let ms = try #require(model.motionSegment)
+        #expect(ms.vertebrae.map(\.name) == ["C6", "C5"])
+        #expect(ms.heldVertebra?.name == "C6")
+        #expect(abs(ms.vertebrae[1].referencePoint.z - 5.5) <= 1e-12)
+        #expect(ms.ligaments.map(\.name) == ["ALL", "PLL", "LF", "ISL", "CL left", "CL right"])
+        let table: [LigamentType: (k: Double, failure: Double, length: Double)] = [
+            .anteriorLongitudinal: (17.9, 145.2, 18.3), .posteriorLongitudinal: (23.0, 106.1, 17.9), .capsular: (36.9, 181.1, 6.9),
+            .flavum: (21.6, 129.0, 10.7), .interspinous: (6.2, 38.7, 9.9),
+        ]
+        for l in ms.ligaments {
+            let row = try #require(table[l.type])
+            for f in l.fibres {
+                let d = f.insertion - f.origin
+                #expect(abs((d * d).sum().squareRoot() - row.length) <= 1e-12, "\(l.name) fibre length")
+            }
+            #expect(abs(l.stiffness / row.length / row.k - 1) <= 1e-12, "\(l.name) stiffness")
+            #expect(abs((l.failureForce ?? .nan) - row.failure) <= 1e-12, "\(l.name) failure force")
+        }
+        #expect(ms.facets.map(\.name) == ["C5-C6 facet left", "C5-C6 facet right", "C5-C6 uncovertebral left", "C5-C6 uncovertebral right"])
+        let n = ms.facets[0].planeNormal
+        #expect(abs(acos(n.z) - .pi / 4) <= 1e-12 && n.y < 0 && abs(n.x) <= 1e-15)
+        // Uncovertebral normals face medially: the right joint's towards −x.
+        #expect(ms.facets[3].planeNormal.x < 0 && ms.facets[2].planeNormal.x > 0)
+    }
+
+    /// Every level builds; the vertebra names follow the level (C7-T1: held T1).
+    @Test(arguments: CervicalLevel.allCases)
+    func everyLevelBuilds(_ level: CervicalLevel) throws {
+        let model = try MotionSegment.cervical(level, patient: try Self.patient(), mesh: .coarse)
+        let names = level.rawValue.split(separator: "-").map(String.init)
+        #expect(model.motionSegment?.heldVertebra?.name == names[1])
+        #expect(model.motionSegment?.freeVertebrae.map(\.name) == [names[0]])
+    }
+
+    /// A lumbar level name for the cervical builder is a typed error naming the field `level` and
+    /// saying it is lumbar; a geometry of another level names `geometry.level`; a data set entry
+    /// with a length shorter than the disc height it spans names that entry's length; a nucleus
+    /// fraction out of range names it.
+    @Test func badInput() throws {
+        let p = try Self.patient()
+        #expect { try MotionSegment.cervical(levelName: "L4-L5", patient: p, mesh: .coarse) } throws: { e in
+            guard let c = e as? CervicalError, case .unknownLevel("L4-L5") = c else { return false }
+            return c.description.hasPrefix("level:") && c.description.contains("lumbar")
+        }
+        #expect { try MotionSegment.cervical(.c5c6, patient: p, mesh: .coarse, geometry: .standard(.c3c4)) } throws: { e in
+            (e as? ModelError)?.path == "geometry.level"
+        }
+        var set = CervicalLigamentDataSet.yoganandan2000
+        set.lengths[.c5c6]![.anteriorLongitudinal] = 2
+        #expect { try MotionSegment.cervical(.c5c6, patient: p, mesh: .coarse, ligaments: set) } throws: { e in
+            guard case let AnatomyError.invalidValue(field, value, _) = e else { return false }
+            return field == "ligaments.C5-C6.ALL.length" && value == 2
+        }
+        var g = CervicalLevelGeometry.standard(.c5c6)
+        g.nucleusFraction = 1.2
+        #expect { try MotionSegment.cervical(.c5c6, patient: p, mesh: .coarse, geometry: g) } throws: { e in
+            guard case let AnatomyError.invalidValue(field, _, _) = e else { return false }
+            return field == "geometry.C5-C6.nucleusFraction"
+        }
+        #expect(throws: Never.self) { try CervicalLigamentDataSet.yoganandan2000.validate() }
+    }
+
+    /// C5-C6 flexion and extension under 1.0 N·m pure moments (Panjabi et al. 2001, means 5.5° and
+    /// 4.7°, recalled and not verified — see ``CervicalRangeOfMotionReference/panjabi2001C5C6``),
+    /// each within ±50 % of the mean (``CervicalValidation/rangeOfMotionBand``).
+    @Test(arguments: [MotionDirection.flexion, .extension])
+    func rangeOfMotion(_ direction: MotionDirection) throws {
+        let r = try CervicalValidation.rangeOfMotion(direction, divisions: .coarse)
+        let row = CervicalValidation.rangeOfMotionRow(r, mesh: "coarse")
+        print("cervical ROM \(direction): \(r.rangeOfMotion)° (reference \(row.reference)°), ISL \(r.interspinousSupraspinousForce) N, facets + uncovertebral \(r.facetForce) N")
+        #expect(r.rangeOfMotion > 0, "the vertebra turns with the moment")
+        #expect(row.passed, "\(row)")
+    }
+
+    /// Screening by `TractionSafety`'s cervical rules: rheumatoid or inflammatory joint disease is
+    /// an absolute cervical contraindication (`inflammatoryJointDisease`, regions [cervical] in
+    /// `ContraindicationRules.absolute`); a TMJ disorder lowers the force by its rule's factor 0.8;
+    /// a healthy patient has neither.
+    @Test func screeningFollowsTheRules() throws {
+        let p = try Self.patient()
+        let healthy = try CervicalComparison.screening(patient: p, level: .c5c6, conditions: [])
+        #expect(healthy.refusals.isEmpty && healthy.limits.force == 1)
+        let ra = try CervicalComparison.screening(patient: p, level: .c5c6, conditions: [.inflammatoryJointDisease])
+        #expect(ra.refusals.map(\.rule) == [BlockReason.inflammatoryJointDisease.rawValue])
+        let tmj = try CervicalComparison.screening(patient: p, level: .c5c6, conditions: [.temporomandibularDisorder])
+        let factor = try #require(ContraindicationRules.relative.first { $0.condition == .temporomandibularDisorder }?.forceFactor)
+        #expect(tmj.refusals.isEmpty && abs(tmj.limits.force - factor) <= 1e-15)
+    }
+
+    /// Bad comparison options are typed errors naming the property: a door weight ≤ 0, a sitting
+    /// angle outside [−10°, 45°].
+    @Test func badComparisonOptions() {
+        for (options, property) in [(CervicalComparisonOptions(doorWeightsKg: [4, 0]), "doorWeightsKg[1]"),
+                                    (CervicalComparisonOptions(doorWeightsKg: [-2]), "doorWeightsKg[0]"),
+                                    (CervicalComparisonOptions(sittingAngles: [20, 50]), "sittingAngles[1]"),
+                                    (CervicalComparisonOptions(sittingAngles: [-11]), "sittingAngles[0]")] {
+            #expect { try options.validate() } throws: { e in (e as? ScenarioError)?.property == property }
+        }
+    }
+    /// A short comparison (10 s of preload, one professional cycle of 6 s, one door run of 2 s, both
+    /// pulls along the neck, θ = 0°, which keeps the flexion moment and the run short) reports the loads its
+    /// scenarios define: the professional row's peak rope force is the protocol's pull (1e-9
+    /// relative), the door row's is the drop's exact peak (``OverTheDoorDevice/peakRopeForce()``,
+    /// 1e-3 relative: the history is sampled, the peak is not), each TMJ load is the halter's chin
+    /// share by hand statics, `T_chin cos 30°` with `T_chin = F sin(30° + θ) / sin 60°` at the peak
+    /// rope force (1e-3 relative), and the seated door row's axial force is `F cos θ − W_head`
+    /// (`W_head` = 0.081 × 70 kg × 9.81 m/s², 1e-3 relative).
+    @Test func shortComparisonCarriesTheLoads() async throws {
+        var o = CervicalComparisonOptions(doorWeightsKg: [10 * OverTheDoorDevice.pound], sittingAngles: [0])
+        o.door.geometry.pullAngle = 0
+        o.professional.geometry.pullAngle = 0
+        o.professional.cycles = 1
+        o.professional.hold = 2
+        o.professional.rest = 2
+        o.professional.ramp = .logarithmic(duration: 1)
+        o.door.hold = 2
+        o.preloadDuration = 10
+        let cmp = try await CervicalComparison.run(patient: try Self.patient(), options: o)
+        print(cmp.table(), terminator: "")
+        #expect(cmp.rows.count == 2)
+        let d = Double.pi / 180
+        func tmj(_ f: Double, _ theta: Double) -> Double { f * sin((30 + theta) * d) / sin(60 * d) * cos(30 * d) }
+        let pro = cmp.rows[0], door = cmp.rows[1]
+        #expect(abs(pro.peakRopeForce / o.professional.pull - 1) <= 1e-9)
+        #expect(abs(pro.temporomandibularLoad / tmj(o.professional.pull, 0) - 1) <= 1e-3)
+        var device = o.door
+        device.weightKg = 10 * OverTheDoorDevice.pound
+        let peak = try device.peakRopeForce()
+        #expect(abs(door.peakRopeForce / peak - 1) <= 1e-3)
+        #expect(abs(door.temporomandibularLoad / tmj(peak, 0) - 1) <= 1e-3)
+        #expect(abs(door.peakAxialForce / (peak - 0.081 * 70 * 9.81) - 1) <= 1e-3)
+        #expect(door.screening.hasPrefix("not screened"))
+    }
+}
