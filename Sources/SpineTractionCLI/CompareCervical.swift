@@ -8,6 +8,24 @@ enum CompareRegion: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension CompareCommand {
+    /// What a comparison's error becomes: a usage error stays one (exit 64); an interruption says
+    /// that `directory` keeps its previous results (exit 130); anything else is printed (exit 1).
+    static func exitError(for error: Error, keeping directory: URL) -> Error {
+        switch error {
+        case let usage as ValidationError:
+            return usage
+        case is CancellationError:
+            FileHandle.standardError.write(Data("\ninterrupted; \(directory.path) keeps its previous results\n".utf8))
+            return ExitCode(130)
+        case let cancelled as SimulationCancelled:
+            FileHandle.standardError.write(Data("\ninterrupted: \(cancelled); \(directory.path) keeps its previous results\n".utf8))
+            return ExitCode(130)
+        default:
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            return ExitCode(1)
+        }
+    }
+
     /// `compare --region cervical`: professional cervical traction against the over-the-door device
     /// on the cervical segment (``CervicalComparison/run(patient:level:conditions:options:)``), with
     /// the door-weight and sitting-angle sweeps; writes `comparison.json` and `report.md` and prints
@@ -70,17 +88,8 @@ extension CompareCommand {
                 try? run.fail(reason: "\(error)")
                 throw error
             }
-        } catch let error as ValidationError {
-            throw error
-        } catch is CancellationError {
-            FileHandle.standardError.write(Data("\ninterrupted; \(directory.path) keeps its previous results\n".utf8))
-            throw ExitCode(130)
-        } catch let cancelled as SimulationCancelled {
-            FileHandle.standardError.write(Data("\ninterrupted: \(cancelled); \(directory.path) keeps its previous results\n".utf8))
-            throw ExitCode(130)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw Self.exitError(for: error, keeping: directory)
         }
     }
 }

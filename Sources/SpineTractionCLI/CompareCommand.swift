@@ -86,17 +86,8 @@ struct CompareCommand: AsyncParsableCommand {
                 try? run.fail(reason: "\(error)")
                 throw error
             }
-        } catch let error as ValidationError {
-            throw error
-        } catch is CancellationError {
-            FileHandle.standardError.write(Data("\ninterrupted; \(directory.path) keeps its previous results\n".utf8))
-            throw ExitCode(130)
-        } catch let cancelled as SimulationCancelled {
-            FileHandle.standardError.write(Data("\ninterrupted: \(cancelled); \(directory.path) keeps its previous results\n".utf8))
-            throw ExitCode(130)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw Self.exitError(for: error, keeping: directory)
         }
     }
 
