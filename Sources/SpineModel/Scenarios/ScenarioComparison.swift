@@ -63,6 +63,9 @@ public struct ScenarioOutcome: Sendable, Equatable, Codable {
     /// The session's glucose budget (``glucoseImbibed`` is its ``GlucoseBudget/imbibed``); nil
     /// when transport was not run.
     public var glucose: GlucoseBudget? = nil
+    /// Why the glucose transport asked for this row did not run to the end (the row's mechanics
+    /// then come from the run without transport and ``glucoseImbibed`` is nil); nil otherwise.
+    public var glucoseFailure: String? = nil
 
     /// Creates a value from its parts (units as documented on each property).
     public init(scenario: ScenarioKind, label: String, minimumNucleusPressure: Double, timeBelowZeroPressure: Double,

@@ -432,14 +432,23 @@ enum ScenarioRunner {
                           recovery: recovery, maxStep: maxStep, outputSpacing: outputSpacing, hypermobility: hypermobility)
         let start = options.sessionStart, end = start + history.times.last! - history.times.first!
         let r: SimulationResults, budget: GlucoseBudget?
+        var glucoseFailure: String?
         if glucose {
-            (r, budget) = try await simulateWithGlucose(m, window: start...end, nutrition: DiscNutritionModel(), swollen: &swollen)
+            do {
+                (r, budget) = try await simulateWithGlucose(m, window: start...end, nutrition: DiscNutritionModel(), swollen: &swollen)
+            } catch let error as TransportError {
+                // The transport failed, not the mechanics: the row keeps its mechanics (run again
+                // without transport) and says why its glucose cell is empty.
+                glucoseFailure = "\(error)"
+                (r, budget) = (try await simulate(m, swollen: &swollen), nil)
+            }
         } else {
             (r, budget) = (try await simulate(m, swollen: &swollen), nil)
         }
-        let row = try outcome(kind: kind, label: label, results: r, sessionStart: start, sessionEnd: end, recovery: recovery,
+        var row = try outcome(kind: kind, label: label, results: r, sessionStart: start, sessionEnd: end, recovery: recovery,
                               bone: bone(history, axialMoment: axialMoment, options: options, patient: patient), screening: screening,
                               damageLaw: options.damageLaw, glucose: budget, thresholds: options.damageThresholds)
+        row.outcome.glucoseFailure = glucoseFailure
         return (row, r)
     }
 
@@ -540,13 +549,14 @@ extension ScenarioComparison {
     /// The glucose budget of each row that ran the transport, and how it was obtained.
     static func glucoseNotes(_ rows: [ScenarioOutcome]) -> [String] {
         let fed = rows.filter { $0.glucose != nil }
-        guard !fed.isEmpty else { return [] }
+        let failures = rows.compactMap { o in o.glucoseFailure.map { "Glucose, \(o.label): not computed — the nutrient transport stopped (\($0)); the row's mechanics come from the run without transport." } }
+        guard !fed.isEmpty else { return failures }
         var notes = ["Glucose: O₂, glucose and lactate transport (blood values, diffusivities and Bibby et al. 2005 cell metabolism of the disc-nutrition model) on the linear cells of the disc mesh's corner nodes, solved to steady state in the freely swollen disc and then stepped after every biphasic step with convection by the fluid flux; blood concentrations on the nucleus part of both endplates and on the outer annulus. The glucose column is the net glucose that entered the disc over the session (diffusion + convection); the disc's cells consume glucose throughout, so most of it replaces what they used. The nucleus cells that touch an endplate take the endplate's diffusivities and cell density (on the coarse mesh, two layers thick, that is every nucleus cell). Not run for the thrusts (2 s: almost no fluid moves) or the guarding and stature rows."]
         for o in fed {
             let g = o.glucose!
             notes.append("Glucose, \(o.label): imbibed \(number(g.imbibed)) mmol, consumed \(number(g.consumed)) mmol, content change \(number(g.contentChange)) mmol over the session; balance error (start of the run to the end of the session) \(number(g.balanceError)) of the throughput.")
         }
-        return notes
+        return notes + failures
     }
 
     /// How the rows were obtained: starting state, recovery, the thrust, the laxity law, the bone estimate.
