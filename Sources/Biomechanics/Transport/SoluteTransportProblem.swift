@@ -496,6 +496,8 @@ public final class SoluteTransportProblem {
             report = try newtonSolver.solve(system, x: &x)
         } catch let NewtonError.notConverged(iterations, residual, _) {
             throw TransportError.notConverged(iterations: iterations, residual: residual)
+        } catch let NewtonError.stalled(iteration, residual, _, _, _) {
+            throw TransportError.notConverged(iterations: iteration, residual: residual)
         } catch let NewtonError.diverged(iteration, residual) {
             if !residual.isFinite { throw TransportError.nonFinite(what: "transport residual") }
             throw TransportError.notConverged(iterations: iteration, residual: residual)

@@ -33,9 +33,13 @@ extension GeneralNonlinearSystem {
 /// on a ``GeneralLinearSolver`` (default ``SparseLU``) whose symbolic analysis
 /// runs once for the instance's lifetime: every later iteration, step and call
 /// refactors values only. Tolerances, statistics and reports are those of
-/// ``NewtonSolver``: converged when `‖R‖₂ ≤ relativeTolerance · max(‖R(x₀)‖₂,
-/// referenceNorm) + absoluteTolerance`, or when the system's
-/// ``GeneralNonlinearSystem/updateIsConverged(step:x:)`` says so.
+/// ``NewtonSolver`` and so are its acceptance tests (``NewtonOptions``): the residual
+/// test `‖R‖₂ ≤ relativeTolerance · max(‖R(x₀)‖₂, referenceNorm) + absoluteTolerance`,
+/// the round-off test `‖R‖₂ ≤ roundOffFactor · ε · ‖|K||x|‖₂`, the increment test
+/// `‖αΔ‖∞ ≤ incrementFactor · ε · ‖x‖∞`, and in addition the system's own
+/// ``GeneralNonlinearSystem/updateIsConverged(step:x:)``. A line search that finds no
+/// decrease is accepted only at the round-off level; otherwise
+/// ``NewtonError/stalled(iteration:residualNorm:bestTrialNorm:target:roundOffLevel:)``.
 ///
 /// ```swift
 /// let newton = GeneralNewtonSolver()
@@ -96,7 +100,29 @@ public final class GeneralNewtonSolver {
         report.residualNorms.append(norm)
         guard norm.isFinite else { throw NewtonError.diverged(iteration: 0, residualNorm: norm) }
         let target = options.relativeTolerance * max(norm, options.referenceNorm) + options.absoluteTolerance
-        if n == 0 || norm <= target { lastReport = report; return report }
+        report.target = target
+        let eps = Double.ulpOfOne
+        var scratch: [Double] = []
+        /// Round-off level of the residual at `point`: `roundOffFactor · ε · ‖|K||x|‖₂` with the latest tangent.
+        func roundOffLevel(at point: [Double]) -> Double {
+            guard options.roundOffFactor > 0, let k = tangent else { return 0 }
+            return options.roundOffFactor * eps * absoluteProductNorm(k, point, scratch: &scratch)
+        }
+        func accept(_ how: NewtonConvergence, iterations: Int, roundOff: Double) -> NewtonReport {
+            report.convergence = how
+            report.roundOffLevel = roundOff
+            switch how {
+            case .roundOff: statistics.roundOffAcceptances += 1
+            case .increment: statistics.incrementAcceptances += 1
+            case .residual: break
+            }
+            lastReport = report
+            previousIterations = iterations
+            return report
+        }
+        if n == 0 || norm <= target { return accept(.residual, iterations: 0, roundOff: 0) }
+        var floor = roundOffLevel(at: x)
+        if norm <= floor { return accept(.roundOff, iterations: 0, roundOff: floor) }
 
         var step = [Double](repeating: 0, count: n)
         var trial = x
@@ -135,12 +161,12 @@ public final class GeneralNewtonSolver {
                 report.stepLengths.append(1)
                 try evaluate(x, into: &residual, withTangent: false, iteration: iteration)
                 report.residualNorms.append(l2(residual))
-                lastReport = report
-                previousIterations = iteration
-                return report
+                if constant { lastReport = report; previousIterations = iteration; return report }
+                return accept(.increment, iterations: iteration, roundOff: floor)
             }
             // Backtracking on ‖R‖₂ (Armijo, halving); the full step is evaluated with its tangent.
-            var alpha = 1.0, trialNorm = Double.infinity
+            let threshold = max(target, floor)
+            var alpha = 1.0, trialNorm = Double.infinity, bestTrial = Double.infinity
             var accepted = false, tangentAtTrial = false
             for backtrack in 0...(options.lineSearch ? options.maxBacktracks : 0) {
                 if backtrack > 0 { for i in 0..<n { trial[i] = x[i] + alpha * step[i] } }
@@ -150,23 +176,37 @@ public final class GeneralNewtonSolver {
                 do { try evaluate(trial, into: &trialResidual, withTangent: withTangent, iteration: iteration); tangentAtTrial = withTangent }
                 catch { if !options.lineSearch || backtrack == options.maxBacktracks { throw error }; admissible = false }
                 trialNorm = admissible ? l2(trialResidual) : .infinity
+                bestTrial = min(bestTrial, trialNorm)
                 if !options.lineSearch || trialNorm <= (1 - options.armijo * alpha) * norm { accepted = true; break }
+                // A full step at round-off (relative to x, or in ‖R‖) is not asked to decrease ‖R‖.
+                if backtrack == 0 && trialNorm.isFinite {
+                    if options.incrementFactor > 0 && maxAbs(step) <= options.incrementFactor * eps * maxAbs(trial) { accepted = true; break }
+                    if trialNorm <= max(threshold, roundOffLevel(at: trial)) { accepted = true; break }
+                }
                 if backtrack < options.maxBacktracks { alpha *= 0.5 }
             }
-            if !accepted {
-                guard trialNorm.isFinite, trialNorm < norm else { throw NewtonError.diverged(iteration: iteration, residualNorm: trialNorm) }
+            if !accepted && !(trialNorm.isFinite && trialNorm < norm) {
+                // No decrease: accept x if it is at round-off, otherwise say why it stopped.
+                if norm <= threshold { return accept(norm <= target ? .residual : .roundOff, iterations: iteration, roundOff: floor) }
+                throw NewtonError.stalled(iteration: iteration, residualNorm: norm, bestTrialNorm: bestTrial, target: target, roundOffLevel: floor)
             }
+            let increment = alpha * maxAbs(step)
             swap(&x, &trial)
             swap(&residual, &trialResidual)
             report.stepLengths.append(alpha)
             norm = trialNorm
             report.residualNorms.append(norm)
-            if norm <= target { lastReport = report; previousIterations = iteration; return report }
+            if norm <= target { return accept(.residual, iterations: iteration, roundOff: floor) }
+            floor = roundOffLevel(at: x)
+            if norm <= floor { return accept(.roundOff, iterations: iteration, roundOff: floor) }
+            if options.incrementFactor > 0 && increment <= options.incrementFactor * eps * maxAbs(x) {
+                return accept(.increment, iterations: iteration, roundOff: floor)
+            }
             // The system's update test on the step actually taken (a damped one here).
             if alpha < 1 {
                 var taken = step
                 for i in 0..<n { taken[i] *= alpha }
-                if system.updateIsConverged(step: taken, x: x) { lastReport = report; previousIterations = iteration; return report }
+                if system.updateIsConverged(step: taken, x: x) { return accept(.increment, iterations: iteration, roundOff: floor) }
             }
             if !haveFactor && !tangentAtTrial {
                 statistics.tangentRetries += 1
@@ -175,6 +215,6 @@ public final class GeneralNewtonSolver {
                 report.residualNorms[report.residualNorms.count - 1] = norm
             }
         }
-        throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: target)
+        throw NewtonError.notConverged(iterations: options.maxIterations, residualNorm: norm, target: max(target, floor))
     }
 }

@@ -826,6 +826,28 @@ func maxAbs(_ v: [Double]) -> Double {
     return m
 }
 
+/// `‖|K||x|‖₂` of a general (CSR) matrix: the size of the terms whose sum is `K x`, row by row.
+func absoluteProductNorm(_ k: CSRMatrix, _ x: [Double], scratch: inout [Double]) -> Double {
+    let n = k.rows
+    if scratch.count != n { scratch = [Double](repeating: 0, count: n) }
+    k.rowStarts.withUnsafeBufferPointer { rs in
+        k.columnIndices.withUnsafeBufferPointer { ci in
+            k.values.withUnsafeBufferPointer { v in
+                x.withUnsafeBufferPointer { xb in
+                    scratch.withUnsafeMutableBufferPointer { y in
+                        for i in 0..<n {
+                            var sum = 0.0
+                            for p in rs[i]..<rs[i + 1] { sum += abs(v[p]) * abs(xb[Int(ci[p])]) }
+                            y[i] = sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return l2(scratch)
+}
+
 /// `‖|K||x|‖₂` for the symmetric `k` (lower triangle stored): the size of the terms whose
 /// sums make `K x`, so `ε` times it is the round-off level of a residual assembled from them.
 /// `scratch` is resized to `k.dimension` and overwritten.
