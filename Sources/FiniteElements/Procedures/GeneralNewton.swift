@@ -103,21 +103,13 @@ public final class GeneralNewtonSolver {
         report.target = target
         let eps = Double.ulpOfOne
         var scratch: [Double] = []
-        /// Round-off level of the residual at `point`: `roundOffFactor · ε · ‖|K||x|‖₂` with the latest tangent.
+        /// Round-off level of the residual at `point` with the latest tangent.
         func roundOffLevel(at point: [Double]) -> Double {
-            guard options.roundOffFactor > 0, let k = tangent else { return 0 }
-            return options.roundOffFactor * eps * absoluteProductNorm(k, point, scratch: &scratch)
+            options.roundOffLevel(tangent.map { absoluteProductNorm($0, point, scratch: &scratch) })
         }
         func accept(_ how: NewtonConvergence, iterations: Int, roundOff: Double) -> NewtonReport {
-            report.convergence = how
-            report.roundOffLevel = roundOff
-            switch how {
-            case .roundOff: statistics.roundOffAcceptances += 1
-            case .increment: statistics.incrementAcceptances += 1
-            case .residual: break
-            }
-            lastReport = report
-            previousIterations = iterations
+            report.accept(how, roundOffLevel: roundOff, statistics: &statistics)
+            lastReport = report; previousIterations = iterations
             return report
         }
         if n == 0 || norm <= target { return accept(.residual, iterations: 0, roundOff: 0) }

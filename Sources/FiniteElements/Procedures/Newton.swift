@@ -407,21 +407,13 @@ public final class NewtonSolver {
         let target = max(options.relativeTolerance * max(norm, options.referenceNorm), options.absoluteTolerance)
         report.target = target
         let eps = Double.ulpOfOne
-        /// Round-off level of the residual at `point`: `roundOffFactor · ε · ‖|K||x|‖₂` with the latest tangent.
+        /// Round-off level of the residual at `point` with the latest tangent.
         func roundOffLevel(at point: [Double]) -> Double {
-            guard options.roundOffFactor > 0, let k = tangent else { return 0 }
-            return options.roundOffFactor * eps * absoluteProductNorm(k, point, scratch: &scratch)
+            options.roundOffLevel(tangent.map { absoluteProductNorm($0, point, scratch: &scratch) })
         }
         func accept(_ how: NewtonConvergence, iterations: Int, roundOff: Double) -> NewtonReport {
-            report.convergence = how
-            report.roundOffLevel = roundOff
-            switch how {
-            case .roundOff: statistics.roundOffAcceptances += 1
-            case .increment: statistics.incrementAcceptances += 1
-            case .residual: break
-            }
-            lastReport = report
-            previousIterations = iterations
+            report.accept(how, roundOffLevel: roundOff, statistics: &statistics)
+            lastReport = report; previousIterations = iterations
             return report
         }
         if n == 0 || norm <= target { return accept(.residual, iterations: 0, roundOff: 0) }
@@ -629,17 +621,10 @@ extension NewtonSolver {
         report.target = target
         let eps = Double.ulpOfOne
         func roundOffLevel(at point: [Double]) -> Double {
-            guard options.roundOffFactor > 0, let k = tangent else { return 0 }
-            return options.roundOffFactor * eps * absoluteProductNorm(k, point, scratch: &scratch)
+            options.roundOffLevel(tangent.map { absoluteProductNorm($0, point, scratch: &scratch) })
         }
         func accept(_ how: NewtonConvergence, roundOff: Double) -> NewtonReport {
-            report.convergence = how
-            report.roundOffLevel = roundOff
-            switch how {
-            case .roundOff: statistics.roundOffAcceptances += 1
-            case .increment: statistics.incrementAcceptances += 1
-            case .residual: break
-            }
+            report.accept(how, roundOffLevel: roundOff, statistics: &statistics)
             lastReport = report
             return report
         }
@@ -819,6 +804,29 @@ func project(_ v: inout [Double], outOf basis: [[Double]]) {
     }
 }
 
+extension NewtonOptions {
+    /// The round-off level `roundOffFactor · ε · ‖|K||x|‖₂` of a residual, given `‖|K||x|‖₂`
+    /// (nil: no tangent yet; 0 when the test is off).
+    func roundOffLevel(_ absoluteProductNorm: Double?) -> Double {
+        guard roundOffFactor > 0, let size = absoluteProductNorm else { return 0 }
+        return roundOffFactor * Double.ulpOfOne * size
+    }
+}
+
+extension NewtonReport {
+    /// Records which test accepted the solve and the round-off level there, and counts a
+    /// round-off or increment acceptance in `statistics`.
+    mutating func accept(_ how: NewtonConvergence, roundOffLevel level: Double, statistics: inout NewtonStatistics) {
+        convergence = how
+        roundOffLevel = level
+        switch how {
+        case .roundOff: statistics.roundOffAcceptances += 1
+        case .increment: statistics.incrementAcceptances += 1
+        case .residual: break
+        }
+    }
+}
+
 /// `max |vᵢ|` (0 for an empty vector).
 func maxAbs(_ v: [Double]) -> Double {
     var m = 0.0
@@ -828,22 +836,9 @@ func maxAbs(_ v: [Double]) -> Double {
 
 /// `‖|K||x|‖₂` of a general (CSR) matrix: the size of the terms whose sum is `K x`, row by row.
 func absoluteProductNorm(_ k: CSRMatrix, _ x: [Double], scratch: inout [Double]) -> Double {
-    let n = k.rows
-    if scratch.count != n { scratch = [Double](repeating: 0, count: n) }
-    k.rowStarts.withUnsafeBufferPointer { rs in
-        k.columnIndices.withUnsafeBufferPointer { ci in
-            k.values.withUnsafeBufferPointer { v in
-                x.withUnsafeBufferPointer { xb in
-                    scratch.withUnsafeMutableBufferPointer { y in
-                        for i in 0..<n {
-                            var sum = 0.0
-                            for p in rs[i]..<rs[i + 1] { sum += abs(v[p]) * abs(xb[Int(ci[p])]) }
-                            y[i] = sum
-                        }
-                    }
-                }
-            }
-        }
+    if scratch.count != k.rows { scratch = [Double](repeating: 0, count: k.rows) }
+    for i in 0..<k.rows {
+        scratch[i] = (k.rowStarts[i]..<k.rowStarts[i + 1]).reduce(0.0) { $0 + abs(k.values[$1]) * abs(x[Int(k.columnIndices[$1])]) }
     }
     return l2(scratch)
 }
