@@ -46,8 +46,8 @@ struct CompareCommand: AsyncParsableCommand {
         if region == .cervical { return try await runCervical() }
         guard doorWeights == nil, sittingAngles == nil else { throw ValidationError("--door-weights, --sitting-angles: only with --region cervical") }
         let directory = try output.directory(default: "comparison")
+        var input: ScreeningInput
         do {
-            var input: ScreeningInput
             if let path = patient {
                 input = try PatientFile.load(path: path)
             } else {
@@ -59,36 +59,28 @@ struct CompareCommand: AsyncParsableCommand {
                 }
                 input.patient.level = l
             }
-            let options = ScenarioRunOptions(mesh: mesh, sweep: sweep ? SelfManipulation.peakSweep : [], start: start)
-            let run = try RunDirectory.begin(at: directory, command: CommandLine.arguments.joined(separator: " "), modelDigest: nil,
-                                             libraryVersion: Simulation.libraryVersion)
-            do {
-                let start = Date()
-                let task = Task { try await ScenarioComparison.run(patient: input.patient, screening: input, options: options) }
-                let watchers = cancelOnInterrupt(task)
-                defer { for w in watchers { w.cancel() } }
-                let cmp = try await task.value
-                let wall = Date().timeIntervalSince(start)
-                try cmp.json().write(to: try run.file("comparison.json"), options: .atomic)
-                try Data(cmp.markdown().utf8).write(to: try run.file("report.md"), options: .atomic)
-                for (name, svg) in Self.plots(cmp) { try Data(svg.utf8).write(to: try run.file(name), options: .atomic) }
-                try run.commit()
-                guard !output.quiet else { return }
-                print(cmp.table(), terminator: "")
-                for n in cmp.notes ?? [] where n.contains("not solved") { print("note: \(n)") }
-                for c in cmp.checks { print("band: \(c.quantity) of \(c.scenario) = \(ScenarioComparison.number(c.value)), band \(c.band): \(c.holds ? "holds" : "does not hold")") }
-                if let st = cmp.stature {
-                    print("stature: \(st.levels) × \(ScenarioComparison.number(st.perLevelDistraction)) mm = \(ScenarioComparison.number(st.modelLumbarLengthening)) mm vs measured \(ScenarioComparison.number(st.measuredWithTraction)) mm")
-                }
-                print("starting state: \(options.start.rawValue) (see report.md, \"How the rows were computed\")")
-                print(String(format: "wall time %.1f s; written to %@", wall, directory.path))
-            } catch {
-                try? run.fail(reason: "\(error)")
-                throw error
-            }
         } catch {
             throw Self.exitError(for: error, keeping: directory)
         }
+        let options = ScenarioRunOptions(mesh: mesh, sweep: sweep ? SelfManipulation.peakSweep : [], start: start)
+        let screening = input
+        try await Self.inRunDirectory(directory, work: {
+            try await ScenarioComparison.run(patient: screening.patient, screening: screening, options: options)
+        }, write: { cmp, run in
+            try cmp.json().write(to: try run.file("comparison.json"), options: .atomic)
+            try Data(cmp.markdown().utf8).write(to: try run.file("report.md"), options: .atomic)
+            for (name, svg) in Self.plots(cmp) { try Data(svg.utf8).write(to: try run.file(name), options: .atomic) }
+        }, summary: { cmp, wall in
+            guard !output.quiet else { return }
+            print(cmp.table(), terminator: "")
+            for n in cmp.notes ?? [] where n.contains("not solved") { print("note: \(n)") }
+            for c in cmp.checks { print("band: \(c.quantity) of \(c.scenario) = \(ScenarioComparison.number(c.value)), band \(c.band): \(c.holds ? "holds" : "does not hold")") }
+            if let st = cmp.stature {
+                print("stature: \(st.levels) × \(ScenarioComparison.number(st.perLevelDistraction)) mm = \(ScenarioComparison.number(st.modelLumbarLengthening)) mm vs measured \(ScenarioComparison.number(st.measuredWithTraction)) mm")
+            }
+            print("starting state: \(options.start.rawValue) (see report.md, \"How the rows were computed\")")
+            print(String(format: "wall time %.1f s; written to %@", wall, directory.path))
+        })
     }
 
     /// SVG plots: nucleus pressure, distraction and the worst ligament's strain over its damage
