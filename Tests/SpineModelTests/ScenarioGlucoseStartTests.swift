@@ -19,13 +19,8 @@ struct ScenarioGlucoseStartTests {
     ///   volume and distraction at every output time, 1e-10 relative to each series' largest value),
     ///   so the row's other columns do not change when the glucose column is filled.
     @Test func glucoseConservedAndMechanicsUnchanged() async throws {
-        let table = ProfessionalTable(pullFraction: 0.4, cycles: 1, hold: 5, rest: 2, restLevel: 0, ramp: .linear(duration: 2))
-        let h = try table.historyAtLevel(patient: patient)
-        var options = ScenarioRunOptions(); options.preloadDuration = 5
-        let m = try ScenarioRunner.model(patient: patient, mesh: .coarse, options: options, history: h, axialMoment: nil, recovery: 20,
-                                         maxStep: 1, outputSpacing: 1, hypermobility: nil)
+        let (m, end) = try ScenarioRunnerTests.shortTableSession(patient)
         var swollen: [String: SimulationState] = [:]
-        let end = 5 + h.times.last!
         let (coupled, g) = try await ScenarioRunner.simulateWithGlucose(m, window: 5...end, nutrition: DiscNutritionModel(), swollen: &swollen)
         let plain = try await ScenarioRunner.simulate(m, swollen: &swollen)
         #expect(swollen.count == 1)

@@ -8,6 +8,17 @@ import TractionSafety
 struct ScenarioRunnerTests {
     let patient = try! Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5)
 
+    /// The coarse segment's model of a short table session — one 5 s pull at 40 % BW after a 5 s
+    /// preload, 20 s of recovery, 1 s steps and outputs — and the session's end (s).
+    static func shortTableSession(_ patient: Patient) throws -> (model: Model, sessionEnd: Double) {
+        let table = ProfessionalTable(pullFraction: 0.4, cycles: 1, hold: 5, rest: 2, restLevel: 0, ramp: .linear(duration: 2))
+        let h = try table.historyAtLevel(patient: patient)
+        var options = ScenarioRunOptions(); options.preloadDuration = 5
+        let m = try ScenarioRunner.model(patient: patient, mesh: .coarse, options: options, history: h, axialMoment: nil, recovery: 20,
+                                         maxStep: 1, outputSpacing: 1, hypermobility: nil)
+        return (m, 5 + h.times.last!)
+    }
+
     /// The model's applied loads reproduce the table's history at the level: `traction` force ×
     /// its curve = axial force, `moment` vector × its curve = (−flexion, 0, 0), at every history
     /// point shifted by the preload time (relative 1e-12 of the peak). A one-piece table at 20°
@@ -95,14 +106,9 @@ struct ScenarioRunnerTests {
     /// larger), the traction separates the endplates (distraction > 0, the upper vertebra rises),
     /// and the recovery row's fluid equals the volume change from the session's start to the end.
     @Test func shortSessionEndToEnd() async throws {
-        let table = ProfessionalTable(pullFraction: 0.4, cycles: 1, hold: 5, rest: 2, restLevel: 0, ramp: .linear(duration: 2))
-        let h = try table.historyAtLevel(patient: patient)
-        var options = ScenarioRunOptions(); options.preloadDuration = 5
-        let m = try ScenarioRunner.model(patient: patient, mesh: .coarse, options: options, history: h, axialMoment: nil, recovery: 20,
-                                         maxStep: 1, outputSpacing: 1, hypermobility: nil)
+        let (m, end) = try Self.shortTableSession(patient)
         var swollen: [String: SimulationState] = [:]
         let r = try await ScenarioRunner.simulate(m, swollen: &swollen)
-        let end = 5 + h.times.last!
         let row = try ScenarioRunner.outcome(kind: .professionalTable, label: "short", results: r, sessionStart: 5, sessionEnd: end, recovery: 20,
                                              bone: 0, screening: ScreeningVerdict(scenario: .professionalTable, refusals: [], limits: LimitFactors()))
         let volume = try #require(r.series(named: "discVolumeChange"))
