@@ -133,14 +133,7 @@ public struct CervicalComparison: Sendable, Equatable, Codable {
         }
         let a = PatientAssessment(bodyMassKg: patient.bodyMassKg, region: .cervical, level: spinal, boneDensity: .tScore(patient.tScore),
                                   conditions: conditions, spondylolisthesisGrade: 0, monthsSinceSpinalSurgery: nil)
-        let citations = Dictionary(ContraindicationRules.absolute.map { ($0.reason, $0.citation) }, uniquingKeysWith: { x, _ in x })
-        let refusals = ContraindicationRules.blockReasons(for: a).map { Refusal(rule: $0.rawValue, citation: citations[$0] ?? "") }
-        var limits = LimitFactors(force: ContraindicationRules.boneDensityForceFactor(a.boneDensity))
-        if limits.force < 1 { limits.rules.append("boneDensity") }
-        for rule in ContraindicationRules.relativeRules(for: a) {
-            limits.force *= rule.forceFactor; limits.rampUp *= rule.rampUpFactor; limits.session *= rule.sessionFactor
-            limits.rules.append(rule.condition.rawValue)
-        }
+        let (refusals, limits) = Screening.tractionRules(a)
         return ScreeningVerdict(scenario: .professionalTable, refusals: refusals, limits: limits)
     }
 

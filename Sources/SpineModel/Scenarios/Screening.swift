@@ -186,18 +186,27 @@ public enum Screening {
         ]
     }()
 
-    /// The verdict for every scenario.
-    /// - Throws: ``ScenarioError`` for a bad screening input.
-    public static func evaluate(_ input: ScreeningInput) throws(ScenarioError) -> [ScenarioKind: ScreeningVerdict] {
-        let a = try input.assessment()
+    /// What the traction rules of `TractionSafety` say of `a`: the absolute contraindications that
+    /// block it (with their citations) and the factors by which bone density and the relative
+    /// contraindications lower the force, ramp-up rate and session length, with the rules applied.
+    static func tractionRules(_ a: PatientAssessment) -> (refusals: [Refusal], limits: LimitFactors) {
         let citations = Dictionary(ContraindicationRules.absolute.map { ($0.reason, $0.citation) }, uniquingKeysWith: { x, _ in x })
-        let traction = ContraindicationRules.blockReasons(for: a).map { Refusal(rule: $0.rawValue, citation: citations[$0] ?? "") }
+        let refusals = ContraindicationRules.blockReasons(for: a).map { Refusal(rule: $0.rawValue, citation: citations[$0] ?? "") }
         var limits = LimitFactors(force: ContraindicationRules.boneDensityForceFactor(a.boneDensity))
         if limits.force < 1 { limits.rules.append("boneDensity") }
         for rule in ContraindicationRules.relativeRules(for: a) {
             limits.force *= rule.forceFactor; limits.rampUp *= rule.rampUpFactor; limits.session *= rule.sessionFactor
             limits.rules.append(rule.condition.rawValue)
         }
+        return (refusals, limits)
+    }
+
+    /// The verdict for every scenario.
+    /// - Throws: ``ScenarioError`` for a bad screening input.
+    public static func evaluate(_ input: ScreeningInput) throws(ScenarioError) -> [ScenarioKind: ScreeningVerdict] {
+        let a = try input.assessment()
+        let (traction, ruleLimits) = tractionRules(a)
+        var limits = ruleLimits
         if a.spondylolisthesisGrade == 1 {
             limits.force *= ContraindicationRules.spondylolisthesisGrade1ForceFactor
             limits.rampUp *= ContraindicationRules.spondylolisthesisGrade1RampUpFactor
