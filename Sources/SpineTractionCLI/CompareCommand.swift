@@ -31,7 +31,7 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Loading history before the session: night (the freely swollen disc after a night's rest, then a minute of lying preload) or day (then 16 h upright under the weight of the body above the level first).")
     var start: StartingState = .night
 
-    @Option(name: .long, help: "Region: lumbar (the table, inversion and self-manipulation) or cervical (professional cervical traction and the over-the-door device; --level C2-C3 … C7-T1, default C5-C6).")
+    @Option(name: .long, help: "Region: lumbar (the table, inversion and self-manipulation) or cervical (professional cervical traction, the over-the-door device and its rope pulled by hand; --level C2-C3 … C7-T1, default C5-C6).")
     var region: CompareRegion = .lumbar
 
     @Option(name: .long, parsing: .unconditional, help: "With --region cervical: the door-weight sweep, comma-separated bag masses in kg, each in (0, 50] (default 5, 10, 15, 20, 30 lb).")

@@ -133,4 +133,38 @@ struct CervicalLoadTests {
         #expect(CervicalError.unknownLevel("L4-L5").description.contains("lumbar"))
         #expect(try CervicalLevel(name: "c5/c6") == .c5c6 && CervicalLevel(name: "C56") == .c5c6 && CervicalLevel(name: "C7-T1") == .c7t1)
     }
+
+    /// The hand-pulled rope against its definition evaluated by hand: 2 pulls of 89 N, rise 0.3 s,
+    /// hold 10 s, release 0.5 s, rest 10 s — corners at 0, 0.3, 10.3, 10.8, 20.8, 21.1, 31.1, 31.6,
+    /// 41.6 s (1e-12 s) with forces 0, F, F, 0, 0, F, F, 0, 0 (exact); seated at 20°, the axial force
+    /// at the level during the hold is `F cos 20° − 0.081 × 70 kg × 9.81 m/s²` (1e-9 relative) and the
+    /// TMJ load `F sin 50° / sin 60° · cos 30°` (halter statics of the first test, 1e-9 relative).
+    @Test func handPullAgainstItsDefinition() throws {
+        let f = 20 * OverTheDoorDevice.pound * 9.81
+        let hand = HandPulledRope(peakRopeForce: f, repetitions: 2)
+        let c = try hand.ropeForceCurve()
+        let corners = [0, 0.3, 10.3, 10.8, 20.8, 21.1, 31.1, 31.6, 41.6]
+        #expect(c.times.count == corners.count && zip(c.times, corners).allSatisfy { abs($0 - $1) <= 1e-12 })
+        #expect(c.ropeForce == [0, f, f, 0, 0, f, f, 0, 0])
+        let h = try hand.historyAtLevel(bodyMassKg: 70)
+        let d = Double.pi / 180
+        #expect(abs(h.axialForce[1] / (f * cos(20 * d) - 0.081 * 70 * 9.81) - 1) <= 1e-9)
+        #expect(abs(h.temporomandibularLoad[2] / (f * sin(50 * d) / sin(60 * d) * cos(30 * d)) - 1) <= 1e-9)
+        #expect(abs(h.peakRopeForce - f) <= 1e-12 * f)
+        // Without rests the pulls follow one another: the last corner is the last release.
+        let packed = try HandPulledRope(peakRopeForce: f, rest: 0, repetitions: 2).ropeForceCurve()
+        #expect(packed.times.count == 7 && abs(packed.times.last! - 21.6) <= 1e-12)
+    }
+
+    /// Bad hand-pull input names the field.
+    @Test func handPullBadInput() {
+        expectScenarioError("handPull.peakRopeForce") { _ = try HandPulledRope(peakRopeForce: 0).ropeForceCurve() }
+        expectScenarioError("handPull.peakRopeForce") { _ = try HandPulledRope(peakRopeForce: 500).ropeForceCurve() }
+        expectScenarioError("handPull.riseTime") { _ = try HandPulledRope(riseTime: 0).ropeForceCurve() }
+        expectScenarioError("handPull.hold") { _ = try HandPulledRope(hold: -1).ropeForceCurve() }
+        expectScenarioError("handPull.releaseTime") { _ = try HandPulledRope(releaseTime: .nan).ropeForceCurve() }
+        expectScenarioError("handPull.rest") { _ = try HandPulledRope(rest: -1).ropeForceCurve() }
+        expectScenarioError("handPull.repetitions") { _ = try HandPulledRope(repetitions: 0).ropeForceCurve() }
+        expectScenarioError("pullAngle") { _ = try HandPulledRope(geometry: CervicalTractionGeometry(pullAngle: 60, posture: .seated)).ropeForceCurve() }
+    }
 }

@@ -119,8 +119,8 @@ struct CervicalSegmentTests {
             #expect { try options.validate() } throws: { e in (e as? ScenarioError)?.property == property }
         }
     }
-    /// A short comparison (10 s of preload, one professional cycle of 6 s, one door run of 2 s, both
-    /// pulls along the neck, θ = 0°, which keeps the flexion moment and the run short) reports the loads its
+    /// A short comparison (10 s of preload, one professional cycle of 6 s, one door run of 2 s, one
+    /// 2 s hand pull, every pull along the neck, θ = 0°, which keeps the flexion moment and the run short) reports the loads its
     /// scenarios define: the professional row's peak rope force is the protocol's pull (1e-9
     /// relative), the door row's is the drop's exact peak (``OverTheDoorDevice/peakRopeForce()``,
     /// 1e-3 relative: the history is sampled, the peak is not), each TMJ load is the halter's chin
@@ -136,10 +136,12 @@ struct CervicalSegmentTests {
         o.professional.rest = 2
         o.professional.ramp = .logarithmic(duration: 1)
         o.door.hold = 2
+        o.handPull = HandPulledRope(riseTime: 0.5, hold: 1, releaseTime: 0.5, rest: 0, repetitions: 1,
+                                    geometry: CervicalTractionGeometry(pullAngle: 0, posture: .seated))
         o.preloadDuration = 10
         let cmp = try await CervicalComparison.run(patient: try Self.patient(), options: o)
         print(cmp.table(), terminator: "")
-        #expect(cmp.rows.count == 2)
+        #expect(cmp.rows.count == 3)
         let d = Double.pi / 180
         func tmj(_ f: Double, _ theta: Double) -> Double { f * sin((30 + theta) * d) / sin(60 * d) * cos(30 * d) }
         let pro = cmp.rows[0], door = cmp.rows[1]
@@ -152,5 +154,13 @@ struct CervicalSegmentTests {
         #expect(abs(door.temporomandibularLoad / tmj(peak, 0) - 1) <= 1e-3)
         #expect(abs(door.peakAxialForce / (peak - 0.081 * 70 * 9.81) - 1) <= 1e-3)
         #expect(door.screening.hasPrefix("not screened"))
+        // The hand pull is force controlled: its peak is the user's pull exactly, the axial force F − W_head.
+        let hand = cmp.rows[2], f = o.handPull!.peakRopeForce
+        #expect(abs(hand.peakRopeForce / f - 1) <= 1e-12)
+        #expect(abs(hand.peakAxialForce / (f - 0.081 * 70 * 9.81) - 1) <= 1e-9)
+        #expect(abs(hand.temporomandibularLoad / tmj(f, 0) - 1) <= 1e-9)
+        #expect(hand.screening.hasPrefix("not screened"))
+        // Outputs at the pull's corners: the hold's 89 N lifts the upper vertebra off its start.
+        #expect(hand.distraction > 0)
     }
 }

@@ -16,6 +16,8 @@ public struct CervicalComparisonOptions: Sendable, Equatable {
     /// Pull angles of the sitting sweep (degrees, flexion positive, each in [−10, 45]), at the
     /// device's weight: where the user sits sets the angle. Default 0°, 20°, 40°.
     public var sittingAngles: [Double]
+    /// The same kit pulled by hand (the self-administered variant; one row); nil: no such row.
+    public var handPull: HandPulledRope?
     /// Lying preload on the segment before and during every run (N), as the lumbar comparison.
     public var lyingPreload: Double
     /// Preload before the session (s).
@@ -29,9 +31,9 @@ public struct CervicalComparisonOptions: Sendable, Equatable {
     public init(mesh: DefaultDiscModel.MeshLevel = .coarse, professional: ProfessionalCervicalTraction = ProfessionalCervicalTraction(),
                 door: OverTheDoorDevice = OverTheDoorDevice(),
                 doorWeightsKg: [Double] = [5, 10, 15, 20, 30].map { $0 * OverTheDoorDevice.pound }, sittingAngles: [Double] = [0, 20, 40],
-                lyingPreload: Double = 17, preloadDuration: Double = 60, sessionMaxStep: Double = 10, sessionOutputSpacing: Double = 10) {
+                handPull: HandPulledRope? = HandPulledRope(), lyingPreload: Double = 17, preloadDuration: Double = 60, sessionMaxStep: Double = 10, sessionOutputSpacing: Double = 10) {
         self.mesh = mesh; self.professional = professional; self.door = door; self.doorWeightsKg = doorWeightsKg
-        self.sittingAngles = sittingAngles; self.lyingPreload = lyingPreload; self.preloadDuration = preloadDuration
+        self.sittingAngles = sittingAngles; self.handPull = handPull; self.lyingPreload = lyingPreload; self.preloadDuration = preloadDuration
         self.sessionMaxStep = sessionMaxStep; self.sessionOutputSpacing = sessionOutputSpacing
     }
 
@@ -40,6 +42,7 @@ public struct CervicalComparisonOptions: Sendable, Equatable {
     public func validate() throws(ScenarioError) {
         try professional.validate()
         try door.validate()
+        try handPull?.validate()
         try requireCount(doorWeightsKg.count, in: 1...20, "doorWeightsKg", "1 … 20 weights")
         for (i, w) in doorWeightsKg.enumerated() { try requireValue(w, in: OverTheDoorDevice.weightRange, "doorWeightsKg[\(i)]", "a weight in (0, 50] kg") }
         try requireCount(sittingAngles.count, in: 1...20, "sittingAngles", "1 … 20 angles")
@@ -93,13 +96,15 @@ public struct CervicalScenarioRow: Sendable, Equatable, Codable {
 /// of the door's bag is resolved with steps of at most 0.01 s; the segment is quasi-static (no
 /// inertia of the head). Screening: `TractionSafety`'s contraindication rules for the cervical
 /// region at the level; the professional pull is lowered by the rules' force factor, the home
-/// device is not (nobody screens it) and its rows carry the verdict a clinic would give.
+/// device is not (nobody screens it) and its rows carry the verdict a clinic would give. The
+/// self-administered variant — the same kit's rope pulled by hand (``HandPulledRope``) — is the
+/// last row.
 public struct CervicalComparison: Sendable, Equatable, Codable {
     /// The level compared.
     public var level: CervicalLevel
     /// Body mass of the patient (kg).
     public var bodyMassKg: Double
-    /// The rows: the professional protocol first, then the door runs.
+    /// The rows: the professional protocol first, then the door runs, then the hand pull.
     public var rows: [CervicalScenarioRow]
 
     /// Column headers, each with its unit.
@@ -172,19 +177,33 @@ public struct CervicalComparison: Sendable, Equatable, Codable {
             rows.append(try await runRow(label: label, history: h, drop: dropEnd, segment: segment, patient: patient, options: options,
                                          screening: home, swollen: &swollen))
         }
+        if var hand = options.handPull {
+            hand.geometry.level = level
+            let h = try hand.historyAtLevel(bodyMassKg: patient.bodyMassKg)
+            let label = "rope pulled by hand \(ScenarioComparison.number(hand.peakRopeForce)) N at \(ScenarioComparison.number(hand.geometry.pullAngle))°, seated, \(hand.repetitions) pulls"
+            // Outputs at every corner of the pulls as well: the holds are short against the output spacing.
+            rows.append(try await runRow(label: label, history: h, drop: nil, segment: segment, patient: patient, options: options,
+                                         screening: home, swollen: &swollen, outputsAtCorners: true))
+        }
         return CervicalComparison(level: level, bodyMassKg: patient.bodyMassKg, rows: rows)
     }
 
     /// One run: the history drives the segment (the first `drop` s of the session with steps of
-    /// at most 0.01 s and outputs every 0.02 s).
+    /// at most 0.01 s and outputs every 0.02 s; with `outputsAtCorners`, outputs at every time of
+    /// the history too).
     static func runRow(label: String, history: CervicalLoadHistory, drop: Double?, segment: Model, patient: Patient,
-                       options o: CervicalComparisonOptions, screening: String, swollen: inout [String: SimulationState]) async throws -> CervicalScenarioRow {
+                       options o: CervicalComparisonOptions, screening: String, swollen: inout [String: SimulationState],
+                       outputsAtCorners: Bool = false) async throws -> CervicalScenarioRow {
         let runOptions = ScenarioRunOptions(mesh: o.mesh, lyingPreload: o.lyingPreload, preloadDuration: o.preloadDuration,
                                             sessionMaxStep: o.sessionMaxStep, sessionOutputSpacing: o.sessionOutputSpacing)
         var model = try ScenarioRunner.model(patient: patient, mesh: o.mesh, options: runOptions, history: history.levelLoadHistory, axialMoment: nil,
                                              recovery: 0, maxStep: o.sessionMaxStep, outputSpacing: o.sessionOutputSpacing, hypermobility: nil,
                                              segment: segment)
         let p = o.preloadDuration, session = history.times.last! - history.times.first!
+        if outputsAtCorners {
+            model.outputs.times = Array(Set(model.outputs.times + history.times.map { p + $0 - history.times[0] })).sorted()
+            try model.validate()
+        }
         if let drop, drop < session, let k = model.steps.firstIndex(where: { $0.name == "session" }) {
             let s = model.steps[k]
             model.steps.replaceSubrange(k...k, with: [
