@@ -4,7 +4,8 @@ import Testing
 
 /// The one ``Simulation`` against the engines it replaced as entry points (``SolidSimulation``,
 /// ``BiphasicSimulation``, ``TransportSimulation``): for every example model small enough for a
-/// debug test, every series at every output time equal to 1e-12 relative.
+/// debug test, every series at every output time equal to 1e-12 relative (entries below 1 % of
+/// their series' largest magnitude: to 1e-14 of it).
 @Suite("Simulation equals the engines")
 struct SimulationEqualsEnginesTests {
     /// The examples run here; `default-disc` and `nutrient-traction` (minutes in a debug build) are
@@ -35,10 +36,16 @@ struct SimulationEqualsEnginesTests {
         #expect(ours.times == engine.times)
         let a = Self.series(ours), b = Self.series(engine)
         #expect(Set(a.keys) == Set(b.keys) && !a.isEmpty)
+        // Relative to each entry, with a floor of 1 % of the series' largest magnitude: an entry at
+        // the round-off of its series (a stress component that is zero in exact arithmetic) carries
+        // no digits to compare, and a run whose summation order differs in the last bit would show
+        // it as an O(1) relative difference (measured once: 0.74 in a full-suite run, 0 alone). So
+        // entries above 1 % of the scale agree to 1e-12 of themselves, the rest to 1e-14 of the scale.
         var worst = 0.0
         for (name, values) in a {
+            let scale = values.joined().reduce(0) { max($0, abs($1)) }
             for (x, y) in zip(values.joined(), b[name]!.joined()) where x != y {
-                worst = max(worst, abs(x - y) / max(abs(x), abs(y)))
+                worst = max(worst, abs(x - y) / max(abs(x), abs(y), 1e-2 * scale))
             }
         }
         print("\(example) (\(simulation.kind)): largest relative difference \(worst)")
