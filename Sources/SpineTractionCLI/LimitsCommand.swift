@@ -362,6 +362,9 @@ struct LimitsCommand: ParsableCommand {
             if let m = result.modelLimit {
                 print(m.report, terminator: "")
                 for p in result.protocolLimits { print(p.report, terminator: "") }
+                for q in ProtocolQuantity.allCases {
+                    if let e = result.protocolLimitRefusals[q] { print("note: no model \(q.rawValue) limit (the device or clinical limit governs): the search refused: \(e)") }
+                }
                 if surrogateBytes != nil { print("note: \(LimitsComputation.forceOnlyReason)") }
             } else {
                 print("model not run: an absolute contraindication blocks treatment")

@@ -102,6 +102,9 @@ public enum LimitsComputation {
         /// The ramp-up rate, hold and cycles limits (full solves only; empty on the surrogate path and
         /// without a model run); only those with a binding criterion are candidates in ``inputs``.
         public var protocolLimits: [ProtocolLimit] = []
+        /// The protocol quantities whose search refused (``LimitSearchError``): they have no model
+        /// limit in the document (the device or clinical one governs); the caller should say so.
+        public var protocolLimitRefusals: [ProtocolQuantity: LimitSearchError] = [:]
         /// Why the surrogate was refused when a surrogate was given and the limit came from full
         /// solves instead (the document's `provenance.modelId` then ends in `.surrogateRefused`).
         public var surrogateRefusal: LimitsSurrogateError?
@@ -155,11 +158,21 @@ public enum LimitsComputation {
         }
         let blocked = !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty
         let limit = blocked ? nil : try s.run()
-        let protocolLimits = try limit.map { try protocolSearch(force: s, forceLimit: $0, inputs: checked).run() } ?? []
+        var protocolLimits: [ProtocolLimit] = [], refusals: [ProtocolQuantity: LimitSearchError] = [:]
+        if let limit {
+            // Each quantity on its own: a search that refuses (no admissible value, a non-monotone
+            // response) gives no model limit for that quantity, recorded, never a guessed one.
+            for q in ProtocolQuantity.allCases {
+                var p = protocolSearch(force: s, forceLimit: limit, inputs: checked)
+                p.quantities = [q]
+                do { protocolLimits += try p.run() } catch let e as LimitSearchError { refusals[q] = e }
+            }
+        }
         let i = try inputs(patient: patient, session: session, modelLimits: limit.map { [$0.candidate] + protocolLimits.compactMap(\.candidate) } ?? [],
                            modelId: blocked ? "none.absoluteContraindication" : modelId(mesh: s.mesh),
                            modelDigestSHA256: blocked ? Provenance.none : try s.modelDigestSHA256(), surrogateDigestSHA256: Provenance.none)
-        return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, protocolLimits: protocolLimits)
+        return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, protocolLimits: protocolLimits,
+                      protocolLimitRefusals: refusals)
     }
 
     /// The ramp-up rate, hold and cycles search of a full-solve computation: peak at the model's
