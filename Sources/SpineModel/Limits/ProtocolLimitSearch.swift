@@ -48,6 +48,9 @@ public enum ProtocolQuantity: String, Sendable, Equatable, CaseIterable {
 /// scales as `1/T`, so the ramp-down speeds up with it. Each rate is checked on the curve it
 /// produces (``rampUpRate(tableForce:table:)``). Criteria: one representative cycle, as for the
 /// force. The searched range ends at ``rampUpRateCeiling`` (the device's rated ramp-up rate).
+/// A slower ramp keeps the segment loaded longer, so the biphasic disc creeps further: the worst
+/// ratio can *fall* as the rate rises, and then the search refuses (non-monotone or no admissible
+/// rate) instead of giving a limit.
 ///
 /// **Hold** (s at the pull, the ramps not included). One representative cycle with the table's
 /// `hold` replaced. A controller's `maxHoldS` bounds the whole pull phase, ramps included, so the
