@@ -313,7 +313,13 @@ struct LimitsCommand: ParsableCommand {
                 model digest, another protocol family, a patient outside its range) the command says why on \
                 stderr, computes the limit with full solves and records the fallback in the document's \
                 provenance.modelId (…surrogateRefused). With --exact the limit comes from full solves (tens \
-                of seconds). One of the two is required. A patient with an absolute contraindication gets a \
+                of seconds), and so do the largest ramp-up rate (up to the device's rating), hold (up to the \
+                prescription's) and cycles per session (up to the prescription's, the whole session solved, \
+                accumulated laxity included), each at the force limit with the other values the protocol's; \
+                a quantity for which no criterion binds in its range gets no model limit (the device or \
+                clinical one governs). The surrogate gives the force only: its documents have no model \
+                ramp-up, hold or cycles limit, their provenance.modelId ends in .forceOnly and the command \
+                says so. One of the two is required. A patient with an absolute contraindication gets a \
                 BLOCKED document without a model run.
                 """
         )
@@ -355,6 +361,11 @@ struct LimitsCommand: ParsableCommand {
             try Data(result.document.canonicalUnsignedJSON).write(to: URL(fileURLWithPath: output))
             if let m = result.modelLimit {
                 print(m.report, terminator: "")
+                for p in result.protocolLimits { print(p.report, terminator: "") }
+                for q in ProtocolQuantity.allCases {
+                    if let e = result.protocolLimitRefusals[q] { print("note: no model \(q.rawValue) limit (the device or clinical limit governs): the search refused: \(e)") }
+                }
+                if surrogateBytes != nil { print("note: \(LimitsComputation.forceOnlyReason)") }
             } else {
                 print("model not run: an absolute contraindication blocks treatment")
             }

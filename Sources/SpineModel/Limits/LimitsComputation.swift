@@ -47,14 +47,19 @@ public enum LimitsComputation {
 
     /// Identifier written to `provenance.modelId` for a limit from the surrogate with `digest`
     /// (its first 16 hex characters) on `mesh`.
+    /// Ends in `.forceOnly`: the surrogate gives the force limit only (see ``forceOnlyReason``).
     public static func surrogateModelId(mesh: DefaultDiscModel.MeshLevel, digest: String) -> String {
-        "SpineModel.motionSegment.\(mesh == .coarse ? "coarse" : "standard").surrogate-1.\(digest.prefix(16))"
+        "SpineModel.motionSegment.\(mesh == .coarse ? "coarse" : "standard").surrogate-1.\(digest.prefix(16)).forceOnly"
     }
+
+    /// Why a document from the surrogate path (the surrogate or its full-solve fallback) has no
+    /// model limits on the ramp-up rate, hold or cycles: its `provenance.modelId` ends in `.forceOnly`.
+    public static let forceOnlyReason = "the surrogate gives the force limit only: the ramp-up rate, hold and cycles limits come from full solves (--exact); this document has none from the model, so the device and clinical limits govern them"
 
     /// Identifier written to `provenance.modelId` for a full-solve limit computed because the
     /// surrogate was refused: the document records the fallback.
     public static func fallbackModelId(mesh: DefaultDiscModel.MeshLevel) -> String {
-        modelId(mesh: mesh) + ".surrogateRefused"
+        modelId(mesh: mesh) + ".surrogateRefused.forceOnly"
     }
 
     /// Everything of the builder inputs that is not the patient or the model: device rating,
@@ -94,6 +99,12 @@ public enum LimitsComputation {
         public var document: ForceSafetyLimits
         /// The model's force limit; nil when an absolute contraindication blocks treatment (no model run).
         public var modelLimit: MotionSegmentForceLimit?
+        /// The ramp-up rate, hold and cycles limits (full solves only; empty on the surrogate path and
+        /// without a model run); only those with a binding criterion are candidates in ``inputs``.
+        public var protocolLimits: [ProtocolLimit] = []
+        /// The protocol quantities whose search refused (``LimitSearchError``): they have no model
+        /// limit in the document (the device or clinical one governs); the caller should say so.
+        public var protocolLimitRefusals: [ProtocolQuantity: LimitSearchError] = [:]
         /// Why the surrogate was refused when a surrogate was given and the limit came from full
         /// solves instead (the document's `provenance.modelId` then ends in `.surrogateRefused`).
         public var surrogateRefusal: LimitsSurrogateError?
@@ -147,10 +158,30 @@ public enum LimitsComputation {
         }
         let blocked = !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty
         let limit = blocked ? nil : try s.run()
-        let i = try inputs(patient: patient, session: session, modelLimits: limit.map { [$0.candidate] } ?? [],
+        var protocolLimits: [ProtocolLimit] = [], refusals: [ProtocolQuantity: LimitSearchError] = [:]
+        if let limit {
+            // Each quantity on its own: a search that refuses (no admissible value, a non-monotone
+            // response) gives no model limit for that quantity, recorded, never a guessed one.
+            for q in ProtocolQuantity.allCases {
+                var p = protocolSearch(force: s, forceLimit: limit, inputs: checked)
+                p.quantities = [q]
+                do { protocolLimits += try p.run() } catch let e as LimitSearchError { refusals[q] = e }
+            }
+        }
+        let i = try inputs(patient: patient, session: session, modelLimits: limit.map { [$0.candidate] + protocolLimits.compactMap(\.candidate) } ?? [],
                            modelId: blocked ? "none.absoluteContraindication" : modelId(mesh: s.mesh),
                            modelDigestSHA256: blocked ? Provenance.none : try s.modelDigestSHA256(), surrogateDigestSHA256: Provenance.none)
-        return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit)
+        return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, protocolLimits: protocolLimits,
+                      protocolLimitRefusals: refusals)
+    }
+
+    /// The ramp-up rate, hold and cycles search of a full-solve computation: peak at the model's
+    /// force limit, ranges ending at the device's ramp-up rate and the prescription's largest hold
+    /// and number of cycles (beyond them the builder's minimum takes those values anyway).
+    public static func protocolSearch(force: MotionSegmentLimitSearch, forceLimit: MotionSegmentForceLimit,
+                                      inputs: LimitsBuilder.Inputs) -> ProtocolLimitSearch {
+        ProtocolLimitSearch(force: force, peakTableForce: forceLimit.limit, rampUpRateCeiling: inputs.device.maxRampUpNPerS,
+                            holdCeiling: inputs.prescription.maxHoldS, cyclesCeiling: inputs.prescription.maxCycles)
     }
 
     /// As ``compute(patient:session:search:)``, with the limit from `surrogate`
