@@ -26,6 +26,12 @@ public struct LimitsComputationError: Error, Equatable, Sendable, CustomStringCo
 /// A patient with an absolute contraindication gets a blocked document without a model run (the
 /// builder blocks it whatever the model says); ``Result/modelLimit`` is then nil.
 ///
+/// A cervical patient (``LimitsPatient/cervicalLevel``) gets the halter-pull limit of
+/// ``CervicalLimitSearch`` (full solves; the session's configuration must be its posture's
+/// surface, `supine` or `seated`, with a cervical harness), capped by the builder's cervical
+/// clinical rules (45 lbf hard, 25 lbf soft). The surrogate holds lumbar responses only: with a
+/// surrogate, a cervical patient is a refusal (field `patient.region`) and full solves follow.
+///
 /// The limit comes from full solves (``compute(patient:session:search:)``, tens of seconds) or
 /// from a ``LimitsSurrogate`` (``compute(patient:session:search:surrogate:)`` or
 /// ``compute(patient:session:search:surrogateFile:)``, well under a second), which falls back to
