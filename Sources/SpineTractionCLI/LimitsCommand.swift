@@ -313,19 +313,25 @@ struct LimitsCommand: ParsableCommand {
                 model digest, another protocol family, a patient outside its range) the command says why on \
                 stderr, computes the limit with full solves and records the fallback in the document's \
                 provenance.modelId (…surrogateRefused). With --exact the limit comes from full solves (tens \
-                of seconds), and so do the largest ramp-up rate (up to the device's rating), hold (up to the \
-                prescription's) and cycles per session (up to the prescription's, the whole session solved, \
-                accumulated laxity included), each at the force limit with the other values the protocol's; \
-                a quantity for which no criterion binds in its range gets no model limit (the device or \
-                clinical one governs). The surrogate gives the force only: its documents have no model \
-                ramp-up, hold or cycles limit, their provenance.modelId ends in .forceOnly and the command \
-                says so. One of the two is required. A patient with an absolute contraindication gets a \
-                BLOCKED document without a model run.
+                of seconds), and for a lumbar patient so do the largest ramp-up rate (up to the device's rating), \
+                hold (up to the prescription's) and cycles per session (up to the prescription's, the whole \
+                session solved, accumulated laxity included), each at the force limit with the other values \
+                the protocol's; a quantity for which no criterion binds in its range gets no model limit (the \
+                device or clinical one governs). The surrogate gives the force only: its documents have no \
+                model ramp-up, hold or cycles limit, their provenance.modelId ends in .forceOnly and the \
+                command says so. One of the two is required. A patient with an absolute contraindication gets \
+                a BLOCKED document without a model run. A cervical patient ("region": "cervical", level C2-C3 … \
+                C7-T1; Examples/patients/limits-cervical.json) gets the cervical motion segment under one cycle of \
+                professional cervical traction (5 s logarithmic ramps, 30 s hold, rest at 25 %, 20° of flexion, \
+                the head's weight 8.1 % of body mass), the same criteria on the cervical ligaments, searched up to \
+                twice the 45 lbf clinical hard cap, force only; its session's configuration is supine or seated \
+                with a headHalter or occipitalCradle (Examples/patients/limits-session-cervical.json). The \
+                surrogate (lumbar only) refuses a cervical patient: full solves.
                 """
         )
         @Argument(help: "Patient file (JSON).") var patientFile: String
         @Option(help: "Session file: device rating, prescription, monitoring, creation time, validity (JSON).") var session: String
-        @Option(help: "Treated level, e.g. L4-L5 (replaces the patient file's level).") var level: String?
+        @Option(help: "Treated level, e.g. L4-L5 or C5-C6 (replaces the patient file's level; it must agree with the file's region).") var level: String?
         @Option(help: "Where to write the unsigned document.") var output: String
         @Option(help: "Surrogate file (`limits surrogate build`); the limit comes from it unless it refuses.") var surrogate: String?
         @Flag(help: "Compute the limit with full solves of the motion segment.") var exact = false
@@ -336,17 +342,11 @@ struct LimitsCommand: ParsableCommand {
                                             : "give --surrogate FILE (the limits surrogate, e.g. Examples/limits/limits-surrogate.json: seconds) or --exact (full solves of the motion segment: tens of seconds)")
             }
             let surrogateBytes = try surrogate.map { try LimitsCommand.read($0, what: "--surrogate") }
-            var override: LumbarLevel?
-            if let l = level {
-                do { override = try LumbarLevel(name: l) } catch {
-                    throw ValidationError("--level \(l): expected one of \(LumbarLevel.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-            }
             let patient: LimitsPatient
-            do { patient = try LimitsPatient(json: try LimitsCommand.read(patientFile, what: "PATIENT"), level: override) } catch let e as PatientFileError {
-                throw ValidationError("\(patientFile): \(e)")
+            do { patient = try LimitsPatient(json: try LimitsCommand.read(patientFile, what: "PATIENT"), levelName: level) } catch let e as PatientFileError {
+                throw ValidationError("\(patientFile)\(level.map { " with --level \($0)" } ?? ""): \(e)")
             }
-            if let o = override { print("level \(o.rawValue) (from --level; it replaces the patient file's level)") }
+            if level != nil { print("level \(patient.levelText) (from --level; it replaces the patient file's level)") }
             let sessionValue: LimitsComputation.Session
             do { sessionValue = try LimitsComputation.Session(json: try LimitsCommand.read(session, what: "--session")) } catch let e as LimitsComputationError {
                 throw ValidationError("--session \(session): \(e)")

@@ -26,6 +26,12 @@ public struct LimitsComputationError: Error, Equatable, Sendable, CustomStringCo
 /// A patient with an absolute contraindication gets a blocked document without a model run (the
 /// builder blocks it whatever the model says); ``Result/modelLimit`` is then nil.
 ///
+/// A cervical patient (``LimitsPatient/cervicalLevel``) gets the halter-pull limit of
+/// ``CervicalLimitSearch`` (full solves; the session's configuration must be its posture's
+/// surface, `supine` or `seated`, with a cervical harness), capped by the builder's cervical
+/// clinical rules (45 lbf hard, 25 lbf soft). The surrogate holds lumbar responses only: with a
+/// surrogate, a cervical patient is a refusal (field `patient.region`) and full solves follow.
+///
 /// The limit comes from full solves (``compute(patient:session:search:)``, tens of seconds) or
 /// from a ``LimitsSurrogate`` (``compute(patient:session:search:surrogate:)`` or
 /// ``compute(patient:session:search:surrogateFile:)``, well under a second), which falls back to
@@ -43,6 +49,12 @@ public enum LimitsComputation {
     /// Identifier written to `provenance.modelId` for a full-solve limit on `mesh`.
     public static func modelId(mesh: DefaultDiscModel.MeshLevel) -> String {
         "SpineModel.motionSegment.\(mesh == .coarse ? "coarse" : "standard").fullSolve.limitSearch-1"
+    }
+
+    /// Identifier written to `provenance.modelId` for a full-solve cervical limit on `mesh`
+    /// (``CervicalLimitSearch``).
+    public static func cervicalModelId(mesh: DefaultDiscModel.MeshLevel) -> String {
+        "SpineModel.cervicalSegment.\(mesh == .coarse ? "coarse" : "standard").fullSolve.limitSearch-1"
     }
 
     /// Identifier written to `provenance.modelId` for a limit from the surrogate with `digest`
@@ -144,6 +156,12 @@ public enum LimitsComputation {
     /// - Throws: ``LimitsComputationError``, ``LimitSearchError``, the model's errors,
     ///   ``TractionSafety/LimitsBuildError``.
     public static func compute(patient: LimitsPatient, session: Session, search: MotionSegmentLimitSearch? = nil) throws -> Result {
+        if let level = patient.cervicalLevel {
+            guard search == nil else {
+                throw LimitsComputationError(field: "search", message: "a lumbar limit search for a patient treated at the cervical level \(level); give a CervicalLimitSearch (compute(patient:session:cervicalSearch:))")
+            }
+            return try compute(patient: patient, session: session, cervicalSearch: nil)
+        }
         let s = search ?? MotionSegmentLimitSearch(patient: patient.patient)
         guard s.patient == patient.patient else {
             throw LimitsComputationError(field: "search.patient", message: "the search's patient differs from the patient file's")
@@ -184,6 +202,47 @@ public enum LimitsComputation {
                             holdCeiling: inputs.prescription.maxHoldS, cyclesCeiling: inputs.prescription.maxCycles)
     }
 
+    /// As ``compute(patient:session:search:)`` for a cervical patient (``LimitsPatient/cervicalLevel``):
+    /// the limit is the halter pull of ``CervicalLimitSearch`` (full solves), capped by the
+    /// builder's cervical clinical rules; `provenance.modelId` is ``cervicalModelId(mesh:)``.
+    /// - Parameter cervicalSearch: the search to run; nil for
+    ///   ``CervicalLimitSearch/init(patient:level:traction:harness:criteria:ligamentDataSets:mesh:ceilingHardCapMultiple:relativeTolerance:lyingPreload:preloadDuration:outputSpacing:)``
+    ///   with its defaults for the patient and level, the harness taken from the session's configuration.
+    /// - Throws: as ``compute(patient:session:search:)``; ``LimitsComputationError`` (field
+    ///   `patient.region`) for a lumbar patient.
+    public static func compute(patient: LimitsPatient, session: Session, cervicalSearch: CervicalLimitSearch?) throws -> Result {
+        try cervical(patient: patient, session: session, search: cervicalSearch, refusal: nil)
+    }
+
+    /// The cervical computation; with `refusal` (why a surrogate was refused) the document's
+    /// `provenance.modelId` records the fallback.
+    static func cervical(patient: LimitsPatient, session: Session, search: CervicalLimitSearch?,
+                         refusal: LimitsSurrogateError?) throws -> Result {
+        guard let level = patient.cervicalLevel else {
+            throw LimitsComputationError(field: "patient.region", message: "lumbar (level \(patient.patient.level)); a cervical limit search needs a cervical patient (\"region\": \"cervical\")")
+        }
+        let checked = try inputs(patient: patient, session: session, modelLimits: [], modelId: cervicalModelId(mesh: .coarse),
+                                 modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none)
+        var s: CervicalLimitSearch
+        if let search { s = search } else {
+            s = CervicalLimitSearch(patient: patient.patient, level: level)
+            s.harness = checked.configuration.harness
+        }
+        guard s.patient == patient.patient, s.level == level else {
+            throw LimitsComputationError(field: "search.patient", message: "the search's patient or level (\(s.level)) differs from the patient file's (\(level))")
+        }
+        guard checked.configuration == s.configuration else {
+            throw LimitsComputationError(field: "session.configuration",
+                                         message: "\(checked.configuration) differs from the searched cervical protocol's posture and harness (\(s.configuration)); the limits would be for another configuration")
+        }
+        let blocked = !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty
+        let limit = blocked ? nil : try s.run()
+        let id = blocked ? "none.absoluteContraindication" : cervicalModelId(mesh: s.mesh) + (refusal == nil ? "" : ".surrogateRefused")
+        let i = try inputs(patient: patient, session: session, modelLimits: limit.map { [$0.candidate] } ?? [], modelId: id,
+                           modelDigestSHA256: blocked ? Provenance.none : try s.modelDigestSHA256(), surrogateDigestSHA256: Provenance.none)
+        return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, surrogateRefusal: blocked ? nil : refusal)
+    }
+
     /// As ``compute(patient:session:search:)``, with the limit from `surrogate`
     /// (``LimitsSurrogate/limit(for:)``, milliseconds). When the surrogate refuses the search (another
     /// library version, model, protocol family, mesh, data sets or criteria, or a patient outside its
@@ -208,6 +267,14 @@ public enum LimitsComputation {
 
     static func compute(patient: LimitsPatient, session: Session, search: MotionSegmentLimitSearch?,
                         surrogateOrRefusal: Swift.Result<LimitsSurrogate, LimitsSurrogateError>) throws -> Result {
+        if let level = patient.cervicalLevel {
+            // The surrogate holds the lumbar segment's responses to the professional table only.
+            guard search == nil else {
+                throw LimitsComputationError(field: "search", message: "a lumbar limit search for a patient treated at the cervical level \(level)")
+            }
+            let refusal = LimitsSurrogateError(field: "patient.region", message: "cervical (\(level)): the surrogate holds the lumbar motion segment's responses to the professional table only")
+            return try cervical(patient: patient, session: session, search: nil, refusal: refusal)
+        }
         let s = search ?? MotionSegmentLimitSearch(patient: patient.patient)
         guard s.patient == patient.patient else {
             throw LimitsComputationError(field: "search.patient", message: "the search's patient differs from the patient file's")

@@ -162,21 +162,37 @@ public struct MotionSegmentLimitSearch: Sendable {
         var perSet: [DataSetForceLimit] = []
         for set in ligamentDataSets {
             let base = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh, ligaments: set)
-            var swellModel = base
-            try Self.apply(limitProtocol(tableForce: ceiling), to: &swellModel, bodyMassKg: patient.bodyMassKg)
-            let swollen = try Simulation(model: swellModel).freeSwollenStateSynchronously()
-            let limit = try LimitBracketing.largestAdmissibleLoad(ceiling: ceiling, relativeTolerance: relativeTolerance) { force in
+            let limit = try Self.bracketedLimit(ceiling: ceiling, relativeTolerance: relativeTolerance, criteria: criteria) { force in
                 var m = base
                 try Self.apply(limitProtocol(tableForce: force), to: &m, bodyMassKg: patient.bodyMassKg)
-                let r = try Simulation(model: m).runSynchronously(from: swollen)
-                guard let segment = r.motionSegment else {
-                    throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
-                }
-                return criteria.evaluate(segment)
+                return m
             }
             perSet.append(DataSetForceLimit(dataSet: set.name, limit: limit))
         }
         return MotionSegmentForceLimit(patient: patient, ceiling: ceiling, perDataSet: perSet)
+    }
+
+    /// The search shared by the lumbar and cervical limits: the free-swollen state of the model at
+    /// the ceiling is computed once, then ``LimitBracketing`` runs full solves of `model(force)`
+    /// from it and evaluates `criteria` on each. `model` must give models that differ only in
+    /// their loads (one free-swelling key).
+    /// - Throws: ``LimitSearchError``; the model's and solver's errors.
+    static func bracketedLimit(ceiling: Double, relativeTolerance: Double, criteria: LimitCriteria,
+                               model: (Double) throws -> Model) throws -> BracketedLimit {
+        let swollen = try Simulation(model: model(ceiling)).freeSwollenStateSynchronously()
+        return try LimitBracketing.largestAdmissibleLoad(ceiling: ceiling, relativeTolerance: relativeTolerance) { force in
+            try evaluate(model(force), from: swollen, criteria: criteria)
+        }
+    }
+
+    /// Every criterion's value for one full solve of `model` from `swollen`.
+    /// - Throws: ``LimitSearchError`` for a model without a motion segment; the solver's errors.
+    static func evaluate(_ model: Model, from swollen: SimulationState, criteria: LimitCriteria) throws -> [CriterionValue] {
+        let r = try Simulation(model: model).runSynchronously(from: swollen)
+        guard let segment = r.motionSegment else {
+            throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
+        }
+        return criteria.evaluate(segment)
     }
 }
 
@@ -197,17 +213,23 @@ public struct DataSetForceLimit: Sendable, Equatable {
     public var limit: BracketedLimit
 }
 
-/// The result of a ``MotionSegmentLimitSearch``: the limit (worst case over the data sets) and
-/// every data set's bracket.
+/// The result of a ``MotionSegmentLimitSearch`` (a table force) or a ``CervicalLimitSearch`` (a
+/// halter pull): the limit (worst case over the data sets) and every data set's bracket.
 public struct MotionSegmentForceLimit: Sendable, Equatable {
     /// The patient searched.
     public var patient: Patient
-    /// The search ceiling (N, table force).
+    /// The search ceiling (N, table force or halter pull).
     public var ceiling: Double
     /// Every data set's limit, in the order searched.
     public var perDataSet: [DataSetForceLimit]
     /// How the responses were obtained.
     public var method: LimitMethod = .fullSolve
+    /// The cervical level of a ``CervicalLimitSearch`` (the limit is then a halter pull and
+    /// ``patient``'s lumbar level is not used); nil for the lumbar segment (a table force).
+    public var cervicalLevel: CervicalLevel? = nil
+
+    /// What the limit's force is: "table force" (lumbar) or "halter pull" (cervical).
+    public var forceName: String { cervicalLevel == nil ? "table force" : "halter pull" }
 
     /// Criteria that were not evaluated, with the reason (see ``LimitCriteria``).
     public static let criteriaNotEvaluated = [
@@ -216,6 +238,15 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
         "bone strain and stress: the vertebrae are rigid bodies (bone density acts through the builder's bone-density factor)",
     ]
 
+    /// Criteria of this segment that were not evaluated, with the reason: for the cervical
+    /// segment the capsular ligaments have a failure force (a criterion) but no damage law.
+    public var notEvaluated: [String] {
+        guard cervicalLevel != nil else { return Self.criteriaNotEvaluated }
+        return ["annulus fibre strain: not reported by the motion segment's results",
+                "facet capsule strain: the capsular ligaments have no damage law in the cervical data set (their failure force is a criterion)",
+                "bone strain and stress: the vertebrae are rigid bodies (bone density acts through the builder's bone-density factor)"]
+    }
+
     /// The governing data set: the one with the smallest limit (the first one on a tie).
     public var governingDataSet: DataSetForceLimit {
         var best = perDataSet[0]
@@ -223,15 +254,16 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
         return best
     }
 
-    /// The limit (table force, N): the smallest of the data sets' limits.
+    /// The limit (N, ``forceName``): the smallest of the data sets' limits.
     public var limit: Double { governingDataSet.limit.limit }
 
-    /// Criterion identifier of the limit: `model.motionSegment.<data set>.<criterion>`, or
-    /// `model.motionSegment.<data set>.searchCeiling` when every criterion held up to the ceiling.
+    /// Criterion identifier of the limit: `model.motionSegment.<data set>.<criterion>`
+    /// (`model.cervicalSegment.…` for a cervical level), or `….<data set>.searchCeiling` when
+    /// every criterion held up to the ceiling.
     public var criterion: String {
         let g = governingDataSet
         let name = g.limit.reachedCeiling ? "searchCeiling" : g.limit.governing.criterion
-        return "model.motionSegment.\(g.dataSet).\(name)"
+        return "model.\(cervicalLevel == nil ? "motionSegment" : "cervicalSegment").\(g.dataSet).\(name)"
     }
 
     /// The limit as a ``TractionSafety/LimitCandidate`` of kind `.modelCriterion` on the hard force.
@@ -243,7 +275,7 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
 
     /// A plain-text report: per data set the limit, bracket, governing criterion and evaluations.
     public var report: String {
-        var s = "force limit \(Self.format(limit)) N (table force) governed by \(criterion)\n"
+        var s = "force limit \(Self.format(limit)) N (\(forceName)\(cervicalLevel.map { " at \($0)" } ?? "")) governed by \(criterion)\n"
         let evaluated: String
         switch method {
         case .fullSolve:
@@ -260,7 +292,7 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
                                       : "every criterion holds at the ceiling \(Self.format(l.limit)) N")
             s += "  \(d.dataSet): \(bracket); governing \(l.governing.criterion) (ratio \(Self.format(l.governing.ratio)) above, \(Self.format(l.governingRatioAtLimit)) at the limit); \(l.evaluations.count) \(evaluated)\n"
         }
-        s += "  not evaluated: " + Self.criteriaNotEvaluated.joined(separator: "; ") + "\n"
+        s += "  not evaluated: " + notEvaluated.joined(separator: "; ") + "\n"
         return s
     }
 
