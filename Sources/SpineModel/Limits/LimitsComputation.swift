@@ -265,15 +265,18 @@ public enum LimitsComputation {
         return try compute(patient: patient, session: session, search: search, surrogateOrRefusal: parsed)
     }
 
+    /// The surrogate path; `cervicalSearch` is the search a cervical patient's full solves use
+    /// after the surrogate's refusal (nil: ``CervicalLimitSearch``'s defaults).
     static func compute(patient: LimitsPatient, session: Session, search: MotionSegmentLimitSearch?,
-                        surrogateOrRefusal: Swift.Result<LimitsSurrogate, LimitsSurrogateError>) throws -> Result {
+                        surrogateOrRefusal: Swift.Result<LimitsSurrogate, LimitsSurrogateError>,
+                        cervicalSearch: CervicalLimitSearch? = nil) throws -> Result {
         if let level = patient.cervicalLevel {
             // The surrogate holds the lumbar segment's responses to the professional table only.
             guard search == nil else {
                 throw LimitsComputationError(field: "search", message: "a lumbar limit search for a patient treated at the cervical level \(level)")
             }
             let refusal = LimitsSurrogateError(field: "patient.region", message: "cervical (\(level)): the surrogate holds the lumbar motion segment's responses to the professional table only")
-            return try cervical(patient: patient, session: session, search: nil, refusal: refusal)
+            return try cervical(patient: patient, session: session, search: cervicalSearch, refusal: refusal)
         }
         let s = search ?? MotionSegmentLimitSearch(patient: patient.patient)
         guard s.patient == patient.patient else {
