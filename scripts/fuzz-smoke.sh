@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs each for a bounded time.
 #   scripts/fuzz-smoke.sh [seconds-per-target] [target ...]
-#     seconds-per-target  default 60 (CI: 4 × 60 s = 4 min of fuzzing)
+#     seconds-per-target  default 60 (CI passes 30: 4 × 30 s = 2 min of fuzzing)
 #     target              limits-loader | gmsh | matrix-market | model-file (default: all four)
 # Targets (how each is built, no SwiftPM: Fuzz/README.md):
 #   limits-loader  TractionSafety's LimitsLoader (+ envelope), seed Fuzz/corpus,              crashes → Fuzz/regressions/
