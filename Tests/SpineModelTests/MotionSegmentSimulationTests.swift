@@ -19,6 +19,14 @@ struct MotionSegmentSimulationTests {
 
     static func norm(_ v: SIMD3<Double>) -> Double { (v * v).sum().squareRoot() }
 
+    /// Slack length (mm) of a fibre of `l` whose reference strain holds in the swollen state: its
+    /// length there — the upper vertebra at the pose reported at t = 0 (translation `c0` mm,
+    /// rotation vector `psi0` rad about `ref`) — over `1 + ε_ref`.
+    static func swollenSlack(_ l: LigamentDefinition, _ fibre: LigamentDefinition.Fibre, ref: SIMD3<Double>,
+                             c0: SIMD3<Double>, psi0: SIMD3<Double>) -> Double {
+        norm(ref + c0 + rotate(fibre.insertion - ref, by: psi0) - fibre.origin) / (1 + l.law.referenceStrain)
+    }
+
     /// Traction (200 N after the 17 N lying preload) on the coarse L4-L5 segment, ligament damping
     /// off so that every force is a function of the pose: the whole segment's force balance
     /// `R_bottom + F_applied + Σ ligament forces + Σ facet forces = 0`, where the disc's support
@@ -39,17 +47,21 @@ struct MotionSegmentSimulationTests {
         let results = try Simulation(model: model).runSynchronously()
         let ms = try #require(results.motionSegment)
         let c = SIMD3(ms.translation.values.last!), psi = SIMD3(ms.rotation.values.last!) * (.pi / 180)
+        let c0 = SIMD3(ms.translation.values.first!), psi0 = SIMD3(ms.rotation.values.first!) * (.pi / 180)
         let seg = model.motionSegment!
+        #expect(seg.ligamentReference == .swollen)
         let ref = seg.vertebrae[1].referencePoint
         func position(_ p: SIMD3<Double>) -> SIMD3<Double> { ref + c + Self.rotate(p - ref, by: psi) }
         var total = SIMD3(results.series(named: "support")!.values.last!)
         total += SIMD3(0, 0, 200 - 17)
         var ligamentForce = 0.0
         for (i, l) in seg.ligaments.enumerated() {
+            // In the swollen state (t = 0) every fibre is at the reference strain.
+            #expect(abs(ms.ligaments[i].strain.values.first![0] - l.law.referenceStrain) <= 1e-12, "\(l.name)")
             var largest = -Double.infinity
             for f in l.fibres {
                 let x = position(f.insertion), d = x - f.origin, length = Self.norm(d)
-                let slack = Self.norm(f.insertion - f.origin) / (1 + l.law.referenceStrain)
+                let slack = Self.swollenSlack(l, f, ref: ref, c0: c0, psi0: psi0)
                 let strain = (length - slack) / slack
                 largest = max(largest, strain)
                 let force = l.law.elasticForce(strain: strain).force
@@ -105,6 +117,7 @@ struct MotionSegmentSimulationTests {
         let end = try #require(last)
         let ms = try #require(results.motionSegment)
         let c = SIMD3(ms.translation.values.last!), psi = SIMD3(ms.rotation.values.last!) * (.pi / 180)
+        let c0 = SIMD3(ms.translation.values.first!), psi0 = SIMD3(ms.rotation.values.first!) * (.pi / 180)
         let seg = model.motionSegment!
         let ref = seg.vertebrae[1].referencePoint
         func position(_ p: SIMD3<Double>) -> SIMD3<Double> { ref + c + Self.rotate(p - ref, by: psi) }
@@ -119,7 +132,7 @@ struct MotionSegmentSimulationTests {
         for l in seg.ligaments {
             for fibre in l.fibres {
                 let x = position(fibre.insertion), d = x - fibre.origin, length = Self.norm(d)
-                let slack = Self.norm(fibre.insertion - fibre.origin) / (1 + l.law.referenceStrain)
+                let slack = Self.swollenSlack(l, fibre, ref: ref, c0: c0, psi0: psi0)
                 let force = l.law.elasticForce(strain: (length - slack) / slack).force
                 total += cross(x - ref, -force * d / length)
             }

@@ -334,6 +334,8 @@ public final class BiphasicSimulation {
             freeSwellingRuns += 1
             var options = try TimeStepperOptions(initialStep: first.initialStep, minStep: first.minStep, maxStep: first.maxStep)
             options.easyIterations = 6
+            // A swollen ligament reference: the bundles pull with their reference-strain forces while the disc swells.
+            if model.motionSegment?.ligamentReference == .swollen { problem.rigidBodies.holdReferenceForces(true) }
             do {
                 freeSwellingReport = try problem.swellFreely(state: &state, tolerance: swelling.tolerance, maxDuration: swelling.maxDuration,
                                                              options: options, newton: newton) { [incrementObserver] time, iterations in
@@ -352,6 +354,9 @@ public final class BiphasicSimulation {
             }
         }
         startState = state
+        // A swollen ligament reference: each bundle is at its reference strain in the swollen state
+        // (set the same way whether the state was just solved or given).
+        if model.motionSegment?.ligamentReference == .swollen { problem.setLigamentReferenceLengths(state: state) }
         // The swollen state is where the ligaments' history starts (no rate across the swelling).
         problem.commitRigidBodies(state: state, timeStep: nil)
         if stopAfterFreeSwelling {

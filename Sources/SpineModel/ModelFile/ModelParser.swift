@@ -88,7 +88,9 @@ struct ModelParser {
         try model.validateNewtonMethod()
         model.errorControl = errorControl
         try model.validateTimeControl()
-        if let motionSegment { try motionSegment.validate(at: model.rootPath.key("motionSegment"), curves: curves) }
+        if let motionSegment {
+            try motionSegment.validate(at: model.rootPath.key("motionSegment"), curves: curves, freeSwellingFirst: model.steps.first?.freeSwelling != nil)
+        }
         return model
     }
 

@@ -48,7 +48,7 @@ extension Model {
             guard isBiphasic else {
                 throw ModelError(.invalidValue, at: root.key("motionSegment").description, "a motion segment needs a biphasic disc: every region a biphasic material")
             }
-            try motionSegment.validate(at: root.key("motionSegment"), curves: curves)
+            try motionSegment.validate(at: root.key("motionSegment"), curves: curves, freeSwellingFirst: steps.first?.freeSwelling != nil)
         }
         try mesh.checkSize(at: root.key("mesh"))
         try outputs.validate(at: root.key("outputs"), endTime: steps.reduce(0) { $0 + $1.duration })

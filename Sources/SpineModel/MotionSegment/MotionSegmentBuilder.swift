@@ -35,7 +35,9 @@ public enum MotionSegment {
     ///
     /// **Ligaments and facets** from ``LevelGeometry/ligamentBundles(_:upperBody:)`` and
     /// ``LevelGeometry/facetContacts(upperBody:width:height:gap:grid:penalty:)`` with `ligaments`;
-    /// one ``LigamentDefinition`` per ligament and side, its fibres the data set's springs.
+    /// one ``LigamentDefinition`` per ligament and side, its fibres the data set's springs. Each
+    /// bundle is at its data set's reference strain (in-situ prestrain) in the freely swollen
+    /// state, not at the built height (``LigamentReference/swollen``).
     ///
     /// **Loads and steps.** As the default disc: free swelling to Donnan equilibrium, then a 60 s
     /// step with the conditions `preload` (17 N compressive, ramped over 10 s: the bare default
@@ -95,8 +97,8 @@ public enum MotionSegment {
             level: level,
             vertebrae: [VertebraDefinition(name: lower, tiedTo: .surface("bottom"), referencePoint: .zero, held: true),
                         VertebraDefinition(name: upper, tiedTo: .surface("top"), referencePoint: SIMD3(0, 0, h))],
-            ligaments: definitions, facets: facets)
-        model.notes = "Lumbar motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc (see default-disc.json for materials and sources) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (level geometry LevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments from the data set \(ligaments.name) (\(ligaments.citation)); facet contacts from the level geometry. Free swelling, then 60 s with the bare disc's 17 N lying preload; `traction` (0 N) is the condition a traction protocol drives."
+            ligaments: definitions, facets: facets, ligamentReference: .swollen)
+        model.notes = "Lumbar motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc (see default-disc.json for materials and sources) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (level geometry LevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments from the data set \(ligaments.name) (\(ligaments.citation)), at their reference strains in the freely swollen state; facet contacts from the level geometry. Free swelling, then 60 s with the bare disc's 17 N lying preload; `traction` (0 N) is the condition a traction protocol drives."
         try model.validate()
         return model
     }

@@ -36,12 +36,16 @@ public struct MotionSegmentDefinition: Sendable, Equatable {
     public var followerLoad: FollowerLoad?
     /// The weight of the body cranial to the level at an inclination (inversion), nil for none.
     public var gravity: GravityLoad?
+    /// The state in which each ligament is at its law's reference strain (in-situ prestrain or
+    /// slack). The model file's `ligamentReference`, `"built"` when absent.
+    public var ligamentReference: LigamentReference
 
     /// A motion segment.
     public init(level: LumbarLevel? = nil, vertebrae: [VertebraDefinition], ligaments: [LigamentDefinition] = [],
-                facets: [FacetDefinition] = [], followerLoad: FollowerLoad? = nil, gravity: GravityLoad? = nil) {
+                facets: [FacetDefinition] = [], followerLoad: FollowerLoad? = nil, gravity: GravityLoad? = nil,
+                ligamentReference: LigamentReference = .built) {
         self.level = level; self.vertebrae = vertebrae; self.ligaments = ligaments; self.facets = facets
-        self.followerLoad = followerLoad; self.gravity = gravity
+        self.followerLoad = followerLoad; self.gravity = gravity; self.ligamentReference = ligamentReference
     }
 
     /// The vertebra named `name`.
@@ -52,6 +56,24 @@ public struct MotionSegmentDefinition: Sendable, Equatable {
 
     /// The free vertebrae, in order: their indices are the rigid-body indices of the problem.
     public var freeVertebrae: [VertebraDefinition] { vertebrae.filter { !$0.held } }
+}
+
+/// The state in which a motion segment's ligaments are at their reference strains.
+///
+/// In-situ prestrains are measured, or calibrated, on a segment in its physiological state
+/// (Remus R et al. 2021, PLoS ONE 16(4):e0250456: strains of the ligaments in the model's
+/// reference geometry). In a model whose disc swells from its built height to Donnan equilibrium
+/// before any load, that physiological state is the swollen one: measured at the built height,
+/// the prestrain would be counted twice — once as given, once more as the stretch the swelling
+/// imposes (about 3.7 % on the posterior ligaments of the default L4-L5 segment).
+public enum LigamentReference: String, Sendable, Equatable, CaseIterable {
+    /// The mesh as built: each bundle's reference length is the distance between its anchors.
+    case built
+    /// The freely swollen state: the free-swelling step is solved with every bundle pulling with
+    /// its force at the reference strain, and each bundle's reference length is then its length
+    /// there (``Biomechanics/CoupledRigidBodies/holdReferenceForces(_:)``). Needs a free-swelling
+    /// first step.
+    case swollen
 }
 
 /// A rigid vertebra tied to every node of an endplate surface (or node set) of the mesh.

@@ -9,7 +9,11 @@ extension MotionSegmentDefinition {
     /// facets facing each other, curves. Node sets and surfaces are checked when a
     /// ``Simulation`` is built.
     /// - Throws: ``ModelError`` naming the place below `path`.
-    func validate(at path: ModelPath, curves: [String: LoadCurve]) throws {
+    func validate(at path: ModelPath, curves: [String: LoadCurve], freeSwellingFirst: Bool) throws {
+        if ligamentReference == .swollen, !freeSwellingFirst {
+            throw ModelError(.invalidValue, at: path.key("ligamentReference").description,
+                             "\"swollen\" sets the ligaments' reference lengths at the end of free swelling: expected a free-swelling first step, or \"built\"")
+        }
         let vp = path.key("vertebrae")
         guard !vertebrae.isEmpty else { throw ModelError(.invalidValue, at: vp.description, "expected at least two vertebrae (one held)") }
         var names = Set<String>()
@@ -99,7 +103,7 @@ extension MotionSegmentDefinition {
 // MARK: - Reading
 
 struct MotionSegmentParser {
-    static let keys = ["level", "vertebrae", "ligaments", "facets", "followerLoad", "gravity"]
+    static let keys = ["level", "vertebrae", "ligaments", "facets", "followerLoad", "gravity", "ligamentReference"]
     static let lawKeys = ["stiffness", "curve", "transitionStrain", "largeStrainStiffness", "referenceStrain", "damping",
                           "failureForce", "failureStrain", "damage"]
     static let curveNames = ["toeLinear", "bilinear"]
@@ -137,8 +141,17 @@ struct MotionSegmentParser {
                                   curve: try gr.optional("curve").map { try JSONAccess.string($0, gr.child("curve")) })
             try gr.finish(allowed: ["massKg", "angle", "curve"])
         }
+        var reference = LigamentReference.built
+        if let v = r.optional("ligamentReference") {
+            let name = try JSONAccess.string(v, r.child("ligamentReference"))
+            guard let known = LigamentReference(rawValue: name) else {
+                throw ModelError(.invalidValue, at: r.child("ligamentReference"), "expected one of \(LigamentReference.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
+            }
+            reference = known
+        }
         try r.finish(allowed: keys)
-        return MotionSegmentDefinition(level: level, vertebrae: vertebrae, ligaments: ligaments, facets: facets, followerLoad: follower, gravity: gravity)
+        return MotionSegmentDefinition(level: level, vertebrae: vertebrae, ligaments: ligaments, facets: facets, followerLoad: follower, gravity: gravity,
+                                       ligamentReference: reference)
     }
 
     static func vertebra(_ v: JSONValue, path: String) throws -> VertebraDefinition {
@@ -286,6 +299,7 @@ extension MotionSegmentDefinition {
             if let c = g.curve { m.append(("curve", .string(c))) }
             members.append(("gravity", .object(m)))
         }
+        if ligamentReference != .built { members.append(("ligamentReference", .string(ligamentReference.rawValue))) }
         return .object(members)
     }
 }

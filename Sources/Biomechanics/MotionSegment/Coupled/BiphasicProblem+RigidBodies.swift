@@ -69,6 +69,14 @@ extension BiphasicProblem {
                                        facets: rigidBodies.facets.map { $0.result(poses) })
     }
 
+    /// Sets every ligament bundle's reference length at the vertebrae's poses for unknowns `x`
+    /// (``CoupledRigidBodies/setReferenceLengths(_:)``): the bundles are at their reference
+    /// strains in state `x`. Nothing to do without vertebrae or before ``prepare()``.
+    public func setLigamentReferenceLengths(state x: [Double]) {
+        guard let rc = rigidCoupling else { return }
+        rigidBodies.setReferenceLengths(rc.poses(x))
+    }
+
     /// Advances the ligaments' history to the accepted state `x`: the strain the next step's
     /// damping rate starts from, and the sub-failure damage law (``LigamentBundle/commit(_:timeStep:)``).
     /// Call it once after every accepted step (the observer of ``AdaptiveTimeStepper/run(_:from:to:state:mustPoints:observer:)``),

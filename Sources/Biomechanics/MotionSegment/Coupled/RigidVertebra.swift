@@ -66,6 +66,29 @@ public struct CoupledRigidBodies: Sendable {
     /// True when there is nothing to couple.
     public var isEmpty: Bool { vertebrae.isEmpty }
 
+    /// Makes every ligament bundle pull with its force at the reference strain, whatever its
+    /// length (`hold` true), or with its law again (false); see ``LigamentBundle/holdsReferenceForce``.
+    ///
+    /// An equilibrium solved while the forces are held, followed by
+    /// ``setReferenceLengths(_:)`` at that equilibrium, puts each bundle at its reference strain
+    /// *in that state* — the in-situ state of the segment — and the state stays an equilibrium,
+    /// because each bundle's force there is the held force. One solve, no fixed-point iteration
+    /// (prestrain by an updated reference, as in Maas SA, Erdemir A, Halloran JP, Weiss JA 2016,
+    /// J Mech Behav Biomed Mater 61:499–510, whose update rule iterates instead).
+    public mutating func holdReferenceForces(_ hold: Bool) {
+        for i in ligaments.indices { ligaments[i].holdsReferenceForce = hold }
+    }
+
+    /// Sets every ligament bundle's reference length ``LigamentBundle/referenceLength`` to its
+    /// length at the vertebrae's `poses` (mm), and releases held forces: from here on each bundle
+    /// is at its law's reference strain in that state.
+    public mutating func setReferenceLengths(_ poses: [RigidBodyPose]) {
+        for i in ligaments.indices {
+            ligaments[i].referenceLength = ligaments[i].length(poses)
+            ligaments[i].holdsReferenceForce = false
+        }
+    }
+
     /// Checks anchors, node indices and loads.
     /// - Throws: ``MotionSegmentError`` naming the field.
     func validate(nodeCount: Int) throws {

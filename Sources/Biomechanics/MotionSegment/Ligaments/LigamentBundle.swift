@@ -26,6 +26,11 @@ public struct LigamentBundle: Sendable, Equatable {
     public var referenceLength: Double
     /// The history: last committed strain and laxity.
     public var state: LigamentState
+    /// While true the bundle pulls with the constant force its law gives at the reference strain,
+    /// `F(ε_ref)` (N), whatever its length, with no damping: the force it will carry once its
+    /// reference length is set at the equilibrium found this way
+    /// (``CoupledRigidBodies/holdReferenceForces(_:)``, ``CoupledRigidBodies/setReferenceLengths(_:)``).
+    public var holdsReferenceForce = false
 
     /// A bundle whose reference length is the distance between its anchors' reference points
     /// (or `referenceLength`, mm, when given).
@@ -52,6 +57,7 @@ public struct LigamentBundle: Sendable, Equatable {
 
     /// Force (N) and its derivative with respect to the length (N/mm) at length `l`.
     func force(length l: Double, timeStep: Double?) -> (force: Double, dLength: Double) {
+        if holdsReferenceForce { return (law.force(strain: law.referenceStrain, strainRate: 0).force, 0) }
         let e = strain(length: l), ls = slackLength
         let rate: Double, dRate: Double
         if let dt = timeStep { rate = (e - state.strain) / dt; dRate = 1 / dt } else { rate = 0; dRate = 0 }
