@@ -28,7 +28,9 @@ extension MotionSegment {
     /// used.
     ///
     /// **Ligaments** ALL, PLL, LF, ISL and both facet capsules from `ligaments`
-    /// (``CervicalLevelGeometry/ligamentDefinitions(_:lower:upper:)``). **Contacts:** both facet
+    /// (``CervicalLevelGeometry/ligamentDefinitions(_:lower:upper:)``), each at its data set's
+    /// reference strain (0: just taut) in the freely swollen state (``LigamentReference/swollen``).
+    /// **Contacts:** both facet
     /// joints, inclined ``CervicalLevelGeometry/facetInclination`` to the transverse plane, and
     /// both uncovertebral joints (``CervicalLevelGeometry/jointContacts(lower:upper:grid:penalty:)``).
     ///
@@ -64,8 +66,8 @@ extension MotionSegment {
             vertebrae: [VertebraDefinition(name: lower, tiedTo: .surface("bottom"), referencePoint: .zero, held: true),
                         VertebraDefinition(name: upper, tiedTo: .surface("top"), referencePoint: SIMD3(0, 0, h))],
             ligaments: try geometry.ligamentDefinitions(ligaments, lower: lower, upper: upper),
-            facets: try geometry.jointContacts(lower: lower, upper: upper))
-        model.notes = "Cervical motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc's materials (lumbar values, assumed) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (CervicalLevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments ALL, PLL, LF, ISL, CL from the data set \(ligaments.name) (\(ligaments.citation)); facet joints inclined \(geometry.facetInclination) degrees to the transverse plane" + (geometry.uncovertebralInclination == nil ? "; no uncovertebral joints" : " and uncovertebral joints as frictionless contacts") + ". Free swelling, then 60 s with a 17 N preload; `traction` (0 N) is the condition a traction protocol drives."
+            facets: try geometry.jointContacts(lower: lower, upper: upper), ligamentReference: .swollen)
+        model.notes = "Cervical motion segment \(level) for a \(patient.bodyMassKg) kg patient, Pfirrmann grade \(patient.discGrade.rawValue): the default disc's materials (lumbar values, assumed) on a \(2 * a) x \(2 * b) x \(h) mm elliptic cylinder (CervicalLevelGeometry.standard, height x degeneration factor \(preset.heightFactor)), bonded to a held lower vertebra \(lower) and a rigid upper vertebra \(upper); ligaments ALL, PLL, LF, ISL, CL from the data set \(ligaments.name) (\(ligaments.citation)), at their reference strains in the freely swollen state; facet joints inclined \(geometry.facetInclination) degrees to the transverse plane" + (geometry.uncovertebralInclination == nil ? "; no uncovertebral joints" : " and uncovertebral joints as frictionless contacts") + ". Free swelling, then 60 s with a 17 N preload; `traction` (0 N) is the condition a traction protocol drives."
         try model.validate()
         return model
     }
