@@ -83,7 +83,8 @@ public enum ProtocolQuantity: String, Sendable, Equatable, CaseIterable {
 /// ```swift
 /// let force = MotionSegmentLimitSearch(patient: p)
 /// let f = try force.run()
-/// let s = ProtocolLimitSearch(force: force, peakTableForce: f.limit, rampUpRateCeiling: 50, holdCeiling: 75, cyclesCeiling: 15)
+/// let peak = LimitsComputation.protocolSearchForce(modelLimit: f.candidate, inputs: inputs)   // N, and what set it
+/// let s = ProtocolLimitSearch(force: force, peakTableForce: peak.value, rampUpRateCeiling: 50, holdCeiling: 75, cyclesCeiling: 15)
 /// let limits = try s.run()          // [rampUpRate, hold, cycles]
 /// limits.compactMap(\.candidate)    // .modelCriterion candidates for LimitsBuilder
 /// ```
