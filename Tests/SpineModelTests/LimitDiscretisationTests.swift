@@ -165,6 +165,18 @@ struct LimitDiscretisationTests {
         #expect(abs(s.peakTableForce - half) <= 1e-12 * half && s.holdCeiling == 75 && s.cyclesCeiling == 15 && s.rampUpRateCeiling == 50)
     }
 
+    /// A protocol limit records the cap that set its peak: its criterion (and its candidate's) ends
+    /// in `.atPeak.<kind>`, its report names the cap's criterion; without one nothing is appended.
+    @Test func protocolLimitNamesWhatSetItsPeak() throws {
+        let bound = try LimitBracketing.largestAdmissibleLoad(ceiling: 75) { h in [CriterionValue(criterion: "ligament.ALL.failureForce", ratio: h / 64, marginFraction: 0.5)] }
+        var hold = ProtocolLimit(quantity: .hold, peakTableForce: 343.23275, ceiling: 75, perDataSet: [DataSetForceLimit(dataSet: "remus2021", limit: bound)])
+        #expect(hold.criterion == "model.motionSegment.remus2021.hold.ligament.ALL.failureForce")
+        hold.peakSetBy = LimitsComputation.protocolSearchForce(modelLimit: Self.model(866), inputs: try Self.inputs())
+        #expect(hold.criterion == "model.motionSegment.remus2021.hold.ligament.ALL.failureForce.atPeak.clinicalRule")
+        #expect(hold.candidate?.criterion == hold.criterion && hold.candidate?.value == bound.limit)
+        #expect(hold.report.contains("at a peak table force of 343.2 N (set by clinical.lumbar.halfBodyWeight)"))
+    }
+
     /// The peak does not depend on the T-score (2 … −5) or on any relative contraindication or a
     /// grade-1 spondylolisthesis (equal candidate, to the bit), and it is never below the
     /// document's hard maximum force (every force the controller allows is covered by the search).
