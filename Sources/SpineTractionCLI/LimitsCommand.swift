@@ -305,7 +305,8 @@ struct LimitsCommand: ParsableCommand {
                 hold); the limit is the largest table force for which every ligament stays at or below half \
                 its failure force, no laxity accumulates and the disc distracts at most 4 mm, worst case over \
                 the remus2021 and goelBilinear ligament data sets, bracketed to 1 % on one cycle (coarse \
-                mesh). It becomes a model-criterion candidate of the limits builder, which still takes the \
+                mesh, its ligament strains, forces and distraction scaled up by the discretisation factors \
+                measured against the fine mesh: 1.297, 1.683, 1.203). It becomes a model-criterion candidate of the limits builder, which still takes the \
                 minimum with the clinical caps, device rating and prescription. The output is unsigned: \
                 sign it with `limits sign`. With --surrogate FILE (built by `limits surrogate build`; \
                 Examples/limits/limits-surrogate.json) the limit comes from the surrogate's interpolated \
@@ -315,8 +316,9 @@ struct LimitsCommand: ParsableCommand {
                 provenance.modelId (…surrogateRefused). With --exact the limit comes from full solves (tens \
                 of seconds), and for a lumbar patient so do the largest ramp-up rate (up to the device's rating), \
                 hold (up to the prescription's) and cycles per session (up to the prescription's, the whole \
-                session solved, accumulated laxity included), each at the force limit with the other values \
-                the protocol's; a quantity for which no criterion binds in its range gets no model limit (the \
+                session solved, accumulated laxity included), each at the largest peak force the document can \
+                allow whatever the bone density and conditions (the smallest of the model force limit, the \
+                clinical cap and the device rating) with the other values the protocol's; a quantity for which no criterion binds in its range gets no model limit (the \
                 device or clinical one governs). The surrogate gives the force only: its documents have no \
                 model ramp-up, hold or cycles limit, their provenance.modelId ends in .forceOnly and the \
                 command says so. One of the two is required. A patient with an absolute contraindication gets \
@@ -361,6 +363,10 @@ struct LimitsCommand: ParsableCommand {
             try Data(result.document.canonicalUnsignedJSON).write(to: URL(fileURLWithPath: output))
             if let m = result.modelLimit {
                 print(m.report, terminator: "")
+                if let peak = result.protocolSearchForce {
+                    print(String(format: "ramp-up rate, hold and cycles searched at a peak table force of %.4g N", peak.value)
+                          + " (\(peak.criterion): the smallest of the model force limit, the clinical cap and the device rating, which depend on neither bone density nor conditions)")
+                }
                 for p in result.protocolLimits { print(p.report, terminator: "") }
                 for q in ProtocolQuantity.allCases {
                     if let e = result.protocolLimitRefusals[q] { print("note: no model \(q.rawValue) limit (the device or clinical limit governs): the search refused: \(e)") }

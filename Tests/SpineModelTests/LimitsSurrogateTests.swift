@@ -30,7 +30,7 @@ struct LimitsSurrogateTests {
         return LimitsSurrogate(libraryVersion: Simulation.libraryVersion, modelDigest: LimitsSurrogate.modelDigest(ofCells: [cell]),
                                protocolFamilyDigest: try LimitsSurrogate.protocolFamilyDigest(shortTable),
                                protocolFamilyDescription: LimitsSurrogate.protocolFamilyDescription(shortTable), mesh: .coarse,
-                               ligamentDataSets: ["remus2021"], criteria: LimitCriteria(), buildRelativeTolerance: 0.005,
+                               ligamentDataSets: ["remus2021"], criteria: s.criteria, buildRelativeTolerance: 0.005,
                                forceRange: forces.first!...forces.last!, cells: [cell])
     }
 

@@ -120,6 +120,10 @@ public enum LimitsComputation {
         /// Why the surrogate was refused when a surrogate was given and the limit came from full
         /// solves instead (the document's `provenance.modelId` then ends in `.surrogateRefused`).
         public var surrogateRefusal: LimitsSurrogateError?
+        /// The peak table force (N) the ramp-up rate, hold and cycles were searched at and the
+        /// candidate that set it (``protocolSearchForce(modelLimit:inputs:)``); nil when they were
+        /// not searched (surrogate path, no model run).
+        public var protocolSearchForce: LimitCandidate? = nil
     }
 
     /// The builder inputs for a patient and a session, with `modelLimits`, `modelId` and the model
@@ -177,29 +181,61 @@ public enum LimitsComputation {
         let blocked = !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty
         let limit = blocked ? nil : try s.run()
         var protocolLimits: [ProtocolLimit] = [], refusals: [ProtocolQuantity: LimitSearchError] = [:]
+        var peak: LimitCandidate?
         if let limit {
+            peak = protocolSearchForce(modelLimit: limit.candidate, inputs: checked)
             // Each quantity on its own: a search that refuses (no admissible value, a non-monotone
             // response) gives no model limit for that quantity, recorded, never a guessed one.
             for q in ProtocolQuantity.allCases {
                 var p = protocolSearch(force: s, forceLimit: limit, inputs: checked)
                 p.quantities = [q]
-                do { protocolLimits += try p.run() } catch let e as LimitSearchError { refusals[q] = e }
+                do { protocolLimits += try p.run().map { var l = $0; l.peakSetBy = peak; return l } } catch let e as LimitSearchError { refusals[q] = e }
             }
         }
         let i = try inputs(patient: patient, session: session, modelLimits: limit.map { [$0.candidate] + protocolLimits.compactMap(\.candidate) } ?? [],
                            modelId: blocked ? "none.absoluteContraindication" : modelId(mesh: s.mesh),
                            modelDigestSHA256: blocked ? Provenance.none : try s.modelDigestSHA256(), surrogateDigestSHA256: Provenance.none)
         return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, protocolLimits: protocolLimits,
-                      protocolLimitRefusals: refusals)
+                      protocolLimitRefusals: refusals, protocolSearchForce: peak)
     }
 
-    /// The ramp-up rate, hold and cycles search of a full-solve computation: peak at the model's
-    /// force limit, ranges ending at the device's ramp-up rate and the prescription's largest hold
-    /// and number of cycles (beyond them the builder's minimum takes those values anyway).
+    /// The ramp-up rate, hold and cycles search of a full-solve computation: peak at
+    /// ``protocolSearchForce(modelLimit:inputs:)``, ranges ending at the device's ramp-up rate and
+    /// the prescription's largest hold and number of cycles (beyond them the builder's minimum
+    /// takes those values anyway).
     public static func protocolSearch(force: MotionSegmentLimitSearch, forceLimit: MotionSegmentForceLimit,
                                       inputs: LimitsBuilder.Inputs) -> ProtocolLimitSearch {
-        ProtocolLimitSearch(force: force, peakTableForce: forceLimit.limit, rampUpRateCeiling: inputs.device.maxRampUpNPerS,
-                            holdCeiling: inputs.prescription.maxHoldS, cyclesCeiling: inputs.prescription.maxCycles)
+        ProtocolLimitSearch(force: force, peakTableForce: protocolSearchForce(modelLimit: forceLimit.candidate, inputs: inputs).value,
+                            rampUpRateCeiling: inputs.device.maxRampUpNPerS, holdCeiling: inputs.prescription.maxHoldS,
+                            cyclesCeiling: inputs.prescription.maxCycles)
+    }
+
+    /// The peak force (N) the ramp-up rate, hold and cycles are searched at: the smallest of the
+    /// model's force limit (`modelLimit`, `.maxForceN`) and the hard force caps of
+    /// ``TractionSafety/LimitsBuilder`` that depend on neither the bone density nor any
+    /// contraindication — the clinical cap of the patient's region (lumbar: half of body weight;
+    /// ``TractionSafety/ClinicalCaps``) and the device's rated force. The first of them wins a tie
+    /// (model, clinical, device).
+    ///
+    /// **Why these and no others.** The document's `maxForceN` is the minimum of these candidates,
+    /// then lowered by the bone-density factor, relative contraindications and a grade-1
+    /// spondylolisthesis, and the controller refuses every set-point above it. So no force the
+    /// controller allows exceeds this peak, for any T-score or condition: limits found at it hold
+    /// there (the criteria rise with the force; the search checks monotonicity), and since the
+    /// peak does not depend on the T-score or the conditions, neither can raise the limits. The
+    /// factors are left out on purpose: with them a lower T-score would lower the peak and so
+    /// *raise* the hold and cycles limits. The prescription gives only a soft maximum force, which
+    /// the controller lets an acknowledged set-point exceed up to the hard maximum
+    /// (``TractionSafety/TractionEnvelope``), so it does not bound the peak either.
+    ///
+    /// The result is the candidate that governs (its value, kind and criterion); a study reports
+    /// it with the limits (``Result/protocolSearchForce``, ``ProtocolLimit/peakSetBy``).
+    public static func protocolSearchForce(modelLimit: LimitCandidate, inputs: LimitsBuilder.Inputs) -> LimitCandidate {
+        let caps = ClinicalCaps.candidates(for: inputs.patient, prescribedMaxHoldS: inputs.prescription.maxHoldS).filter { $0.quantity == .maxForceN }
+            + [LimitCandidate(.maxForceN, inputs.device.maxForceN, kind: .deviceRating, criterion: "device.\(inputs.device.deviceId).maxForce")]
+        var best = modelLimit
+        for c in caps where c.value < best.value { best = c }
+        return best
     }
 
     /// As ``compute(patient:session:search:)`` for a cervical patient (``LimitsPatient/cervicalLevel``):

@@ -36,6 +36,12 @@ public struct LimitsSurrogateError: Error, Equatable, Sendable, CustomStringConv
 /// admissible exactly where the sampled one is, except inside the one sampled interval that holds
 /// the crossing — whose width is at most ``buildRelativeTolerance`` of the limit.
 ///
+/// **Mesh discretisation.** The ratios are those of the search's criteria, discretisation factors
+/// included (``LimitCriteria/discretisation``): the sampling brackets the factored limit, where
+/// the interpolation must be fine. The factors are part of the criteria the file records and
+/// ``check(_:)`` compares, so a surrogate built with other factors is refused (field
+/// `surrogate.criteria`).
+///
 /// **Use.** ``limit(for:)`` runs the same ``LimitBracketing`` as the full-solve search (the
 /// search's tolerance and ceiling) on the interpolated responses. It never evaluates outside the
 /// sampled range: a ceiling above the range is lowered to the top of the range, which is allowed
@@ -57,8 +63,10 @@ public struct LimitsSurrogateError: Error, Equatable, Sendable, CustomStringConv
 /// let limit = try s.limit(for: MotionSegmentLimitSearch(patient: p))   // table force, N
 /// ```
 public struct LimitsSurrogate: Sendable, Equatable {
-    /// The file format tag.
-    public static let format = "spinetraction.limitsSurrogate-1"
+    /// The file format tag. Format 2 stores the criteria's ``LimitCriteria/discretisation``
+    /// factors, and its ratios are the factored ones (what ``LimitCriteria/evaluate(_:)`` gives);
+    /// a file of another format is refused (rebuild it).
+    public static let format = "spinetraction.limitsSurrogate-2"
 
     /// One criterion's ratios at a response's forces.
     public struct Criterion: Sendable, Equatable {
@@ -416,7 +424,11 @@ public struct LimitsSurrogate: Sendable, Equatable {
                  "ligamentFailureForceFraction": .number(c.ligamentFailureForceFraction),
                  "maxAccumulatedLaxity": .number(c.maxAccumulatedLaxity),
                  "maxDistraction": c.maxDistraction.map { .number($0) } ?? .null,
-                 "maxFacetForce": c.maxFacetForce.map { .number($0) } ?? .null])
+                 "maxFacetForce": c.maxFacetForce.map { .number($0) } ?? .null,
+                 "discretisation": .object(["ligamentStrain": .number(c.discretisation.ligamentStrain),
+                                            "ligamentForce": .number(c.discretisation.ligamentForce),
+                                            "distraction": .number(c.discretisation.distraction),
+                                            "facetForce": .number(c.discretisation.facetForce)])])
     }
 
     /// The file's members without `digest`, in the written order.
@@ -466,7 +478,7 @@ public struct LimitsSurrogate: Sendable, Equatable {
         try r.exactly(names)
         let formatTag = try r.string("format")
         guard formatTag == Self.format else {
-            throw LimitsSurrogateError(field: "surrogate.format", message: "\(formatTag); expected \(Self.format)")
+            throw LimitsSurrogateError(field: "surrogate.format", message: "\(formatTag); expected \(Self.format) (its ratios include the criteria's discretisation factors: rebuild the surrogate with `spinetraction limits surrogate build`)")
         }
         libraryVersion = try r.string("libraryVersion")
         modelDigest = try r.hex("modelDigest")
@@ -485,11 +497,16 @@ public struct LimitsSurrogate: Sendable, Equatable {
         }
         guard !ligamentDataSets.isEmpty else { throw LimitsSurrogateError(field: "surrogate.ligamentDataSets", message: "empty; expected at least one data set") }
         let c = try r.object("criteria")
-        try c.exactly(["ligamentDamageThresholdFraction", "ligamentFailureForceFraction", "maxAccumulatedLaxity", "maxDistraction", "maxFacetForce"])
+        try c.exactly(["ligamentDamageThresholdFraction", "ligamentFailureForceFraction", "maxAccumulatedLaxity", "maxDistraction", "maxFacetForce",
+                       "discretisation"])
+        let d = try c.object("discretisation")
+        try d.exactly(["ligamentStrain", "ligamentForce", "distraction", "facetForce"])
         criteria = LimitCriteria(ligamentDamageThresholdFraction: try c.number("ligamentDamageThresholdFraction"),
                                  ligamentFailureForceFraction: try c.number("ligamentFailureForceFraction"),
                                  maxAccumulatedLaxity: try c.number("maxAccumulatedLaxity"),
-                                 maxDistraction: try c.optionalNumber("maxDistraction"), maxFacetForce: try c.optionalNumber("maxFacetForce"))
+                                 maxDistraction: try c.optionalNumber("maxDistraction"), maxFacetForce: try c.optionalNumber("maxFacetForce"),
+                                 discretisation: DiscretisationFactors(ligamentStrain: try d.number("ligamentStrain"), ligamentForce: try d.number("ligamentForce"),
+                                                                       distraction: try d.number("distraction"), facetForce: try d.number("facetForce")))
         do { try criteria.validate() } catch { throw LimitsSurrogateError(field: "surrogate.criteria", message: "\(error)") }
         buildRelativeTolerance = try r.number("buildRelativeTolerance")
         guard buildRelativeTolerance > 0, buildRelativeTolerance <= 0.5 else {

@@ -13,6 +13,12 @@ import TractionSafety
 /// model's 17 N lying preload held 60 s. One cycle gives each criterion its peak: with the shipped
 /// data sets (no damage law) nothing accumulates from cycle to cycle.
 ///
+/// **Mesh.** The coarse mesh underestimates the ligament strains (9–23 %) and the distraction
+/// (17 %) against the fine mesh, so its limit would err on the unsafe side; the default criteria
+/// scale those quantities up by ``DiscretisationFactors/coarseLumbarAgainstFine`` before comparing
+/// them with their bounds (``LimitCriteria/discretisation``), so the coarse limit is conservative
+/// against the converged mesh.
+///
 /// **Search.** ``LimitBracketing`` on the table force (N) from ``ceilingBodyWeightFraction`` of
 /// body weight down, to ``relativeTolerance``; the free-swollen disc is computed once per data
 /// set and every run starts from it. The limit is the smallest of the data sets' limits; it is a
@@ -50,12 +56,17 @@ public struct MotionSegmentLimitSearch: Sendable {
     /// The model's lying preload (17 N ramped 10 s, held to 60 s), applied before the cycle.
     public static let lyingPreload = TractionProtocol.Preload(force: .newtons(17), ramp: 10, duration: 60)
 
-    /// A search with the professional table's defaults, the default criteria, both shipped
-    /// ligament data sets, the coarse mesh, a ceiling of two body weights and a 1 % bracket.
-    public init(patient: Patient, table: ProfessionalTable = ProfessionalTable(), criteria: LimitCriteria = LimitCriteria(),
+    /// A search with the professional table's defaults, both shipped ligament data sets, the
+    /// coarse mesh, a ceiling of two body weights and a 1 % bracket.
+    /// - Parameter criteria: the criteria; nil for the default bounds with the discretisation
+    ///   factors of `mesh` (``DiscretisationFactors/forMesh(_:)``: on the coarse mesh the strains,
+    ///   forces and distraction it underestimates are scaled up to the fine mesh's).
+    public init(patient: Patient, table: ProfessionalTable = ProfessionalTable(), criteria: LimitCriteria? = nil,
                 ligamentDataSets: [LigamentDataSet] = [.remus2021, .goelBilinear], mesh: DefaultDiscModel.MeshLevel = .coarse,
                 ceilingBodyWeightFraction: Double = 2, relativeTolerance: Double = 0.01) {
-        self.patient = patient; self.table = table; self.criteria = criteria; self.ligamentDataSets = ligamentDataSets
+        self.patient = patient; self.table = table
+        self.criteria = criteria ?? LimitCriteria(discretisation: .forMesh(mesh))
+        self.ligamentDataSets = ligamentDataSets
         self.mesh = mesh; self.ceilingBodyWeightFraction = ceilingBodyWeightFraction; self.relativeTolerance = relativeTolerance
     }
 

@@ -34,11 +34,15 @@ public enum ProtocolQuantity: String, Sendable, Equatable, CaseIterable {
 /// protocol values at the table's (``MotionSegmentLimitSearch/table``) and the peak at
 /// ``peakTableForce``, found with full solves, worst case over the ligament data sets.
 ///
-/// **Peak force.** ``peakTableForce`` (N, table force) is meant to be the motion segment's force
-/// limit (``MotionSegmentForceLimit/limit``): the largest force the model admits is the worst
-/// admissible case for the other quantities, and it does not depend on the T-score or on any
-/// contraindication (the builder's factors only lower limits afterwards), so neither can raise
-/// these limits.
+/// **Peak force.** ``peakTableForce`` (N, table force) is the largest peak the limits document can
+/// allow the patient whatever the bone density and conditions:
+/// ``LimitsComputation/protocolSearchForce(modelLimit:inputs:)`` takes the smallest of the
+/// motion segment's force limit (``MotionSegmentForceLimit/limit``) and the hard force caps that
+/// depend on neither the T-score nor any contraindication (the clinical cap, the device rating).
+/// Every force the controller can reach is at most this peak, and the force criteria are checked
+/// monotone in the force, so the limits found hold for every such force; since the peak does not
+/// depend on the T-score or any contraindication (the builder's factors only lower the force
+/// afterwards), neither can raise these limits.
 ///
 /// **Ramp-up rate** (N/s at the table). The rate of a ramp is its largest slope: the table force
 /// curve is piecewise linear, and its steepest rising piece (the first piece of a logarithmic
@@ -79,7 +83,8 @@ public enum ProtocolQuantity: String, Sendable, Equatable, CaseIterable {
 /// ```swift
 /// let force = MotionSegmentLimitSearch(patient: p)
 /// let f = try force.run()
-/// let s = ProtocolLimitSearch(force: force, peakTableForce: f.limit, rampUpRateCeiling: 50, holdCeiling: 75, cyclesCeiling: 15)
+/// let peak = LimitsComputation.protocolSearchForce(modelLimit: f.candidate, inputs: inputs)   // N, and what set it
+/// let s = ProtocolLimitSearch(force: force, peakTableForce: peak.value, rampUpRateCeiling: 50, holdCeiling: 75, cyclesCeiling: 15)
 /// let limits = try s.run()          // [rampUpRate, hold, cycles]
 /// limits.compactMap(\.candidate)    // .modelCriterion candidates for LimitsBuilder
 /// ```
@@ -317,6 +322,10 @@ public struct ProtocolLimit: Sendable, Equatable {
     public var ceiling: Double
     /// Every data set's bracketed limit, in the order searched (the quantity's unit).
     public var perDataSet: [DataSetForceLimit]
+    /// The force candidate that set ``peakTableForce`` (value in N: the model's force limit or a
+    /// clinical or device cap, see ``LimitsComputation/protocolSearchForce(modelLimit:inputs:)``);
+    /// nil when the peak was given directly.
+    public var peakSetBy: LimitCandidate? = nil
 
     /// The governing data set: the one with the smallest limit (the first one on a tie).
     public var governingDataSet: DataSetForceLimit {
@@ -333,11 +342,16 @@ public struct ProtocolLimit: Sendable, Equatable {
     public var noneInRange: Bool { governingDataSet.limit.reachedCeiling }
 
     /// Criterion identifier: `model.motionSegment.<data set>.<quantity>.<criterion>`, or
-    /// `model.motionSegment.<quantity>.noneInRange` when no criterion binds in the range.
+    /// `model.motionSegment.<quantity>.noneInRange` when no criterion binds in the range; with
+    /// ``peakSetBy``, `.atPeak.<its kind>` appended (e.g. `….atPeak.clinicalRule`: searched at the
+    /// clinical cap) when the identifier stays within 128 characters (the report always names it).
     public var criterion: String {
         if noneInRange { return "model.motionSegment.\(quantity.rawValue).noneInRange" }
         let g = governingDataSet
-        return "model.motionSegment.\(g.dataSet).\(quantity.rawValue).\(g.limit.governing.criterion)"
+        let id = "model.motionSegment.\(g.dataSet).\(quantity.rawValue).\(g.limit.governing.criterion)"
+        guard let peak = peakSetBy else { return id }
+        let full = id + ".atPeak." + peak.kind.rawValue
+        return full.utf8.count <= 128 ? full : id
     }
 
     /// The limit as a `.modelCriterion` candidate; nil when no criterion binds in the searched
@@ -352,6 +366,7 @@ public struct ProtocolLimit: Sendable, Equatable {
     public var report: String {
         let u = quantity.unit
         var s = "\(quantity.rawValue) limit \(MotionSegmentForceLimit.format(limit)) \(u) at a peak table force of \(MotionSegmentForceLimit.format(peakTableForce)) N"
+        if let peak = peakSetBy { s += " (set by \(peak.criterion))" }
         s += noneInRange ? ": no criterion binds up to the end of the searched range, \(MotionSegmentForceLimit.format(ceiling)) \(u) (the device or clinical limit governs)\n"
                          : ", governed by \(criterion)\n"
         for d in perDataSet {

@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+import TractionSafety
+@testable import SpineModel
+
+/// The mesh-discretisation factors of the limit criteria (against the measured coarse/fine table
+/// and the ligament laws' closed forms, and applied exactly on the exact and the surrogate path)
+/// and the peak force of the protocol searches (each cap governing in turn, independent of the
+/// T-score and the conditions).
+@Suite("Limits: mesh-discretisation factors and the protocol searches' peak force")
+struct LimitDiscretisationTests {
+    static func series(_ v: [Double]) -> TimeSeries { TimeSeries(name: "s", quantity: "q", unit: "1", components: ["value"], values: v.map { [$0] }) }
+
+    /// The coarse-mesh factors are the measured table's ratios: strain = ITL left 0.05771 / 0.04449
+    /// (the worst tensile ligament), distraction 0.8957 / 0.7443, force = (0.05771 / 0.04449)² (the
+    /// remus2021 ITL in the quadratic toe of its toe–linear law, F = k ε² / (2 ε_t) with ε_t = 0.10
+    /// above both strains), facet force 1 — each to a relative 1e-12. The standard mesh and the
+    /// criteria's own default use factor 1, and a coarse search without criteria gets the coarse factors.
+    @Test func factorsAreTheMeasuredTablesRatios() throws {
+        let k = DiscretisationFactors.coarseLumbarAgainstFine
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * abs(b) }
+        #expect(close(k.ligamentStrain, 0.05771 / 0.04449), "\(k.ligamentStrain)")
+        #expect(close(k.distraction, 0.8957 / 0.7443), "\(k.distraction)")
+        #expect(close(k.ligamentForce, (0.05771 / 0.04449) * (0.05771 / 0.04449)), "\(k.ligamentForce)")
+        #expect(k.facetForce == 1)
+        #expect(abs(k.ligamentStrain - 1.2971) < 5e-5 && abs(k.ligamentForce - 1.6826) < 5e-5 && abs(k.distraction - 1.2034) < 5e-5)
+        #expect(DiscretisationFactors.forMesh(.standard) == .none && DiscretisationFactors.forMesh(.coarse) == k)
+        #expect(LimitCriteria().discretisation == .none)
+        let p = try Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5)
+        #expect(MotionSegmentLimitSearch(patient: p).criteria == LimitCriteria(discretisation: k))
+        #expect(MotionSegmentLimitSearch(patient: p, mesh: .standard).criteria == LimitCriteria())
+        #expect(MotionSegmentLimitSearch(patient: p, criteria: LimitCriteria(maxDistraction: 3)).criteria.discretisation == .none)
+    }
+
+    /// On the exact path (``LimitCriteria/evaluate(_:)`` of a motion segment's results) every
+    /// criterion's ratio with factors is its factor × its ratio without, to a relative 1e-12: the
+    /// failure force (ISL 65 of 130 N), the damage threshold (ISL strain 0.8 of its threshold), the
+    /// distraction (2 of 4 mm) and the facet force (30 of 100 N); the laxity is not multiplied.
+    /// Factors below 1, infinite or NaN are refused naming the factor.
+    @Test func factorsMultiplyEveryRatioExactly() throws {
+        let isl = LigamentSeries(type: .interspinous, side: .midline, fibreCount: 1, strain: Self.series([0, 0.1]), force: Self.series([0, 65]),
+                                 failureRatio: Self.series([0, 0.5]), thresholdRatio: Self.series([0, 0.8]), laxity: Self.series([0, 0]), failureForce: 130)
+        let itl = LigamentSeries(type: .intertransverse, side: .left, fibreCount: 1, strain: Self.series([0, 0.03]), force: Self.series([0, 7]),
+                                 failureRatio: Self.series([0, 0.1]), thresholdRatio: nil, laxity: Self.series([0, 0]), failureForce: 70)
+        let results = MotionSegmentResults(ligaments: [isl, itl], facets: [FacetSeries(name: "left facet", force: Self.series([0, 30]), gap: Self.series([1, 1]))],
+                                           translation: Self.series([0]), rotation: Self.series([0]), discHeightChange: Self.series([0]),
+                                           distraction: Self.series([0, 2]))
+        let k = DiscretisationFactors(ligamentStrain: 1.3, ligamentForce: 1.7, distraction: 1.21, facetForce: 1.05)
+        let plain = LimitCriteria(maxFacetForce: 100).evaluate(results)
+        let scaled = LimitCriteria(maxFacetForce: 100, discretisation: k).evaluate(results)
+        #expect(plain.map(\.criterion) == scaled.map(\.criterion))
+        #expect(plain.map(\.criterion) == ["ligament.ISL.damageThreshold", "ligament.ISL.failureForce", "ligament.ITL-left.failureForce", "laxity",
+                                           "distraction", "facet.left-facet.force"])
+        for (a, b) in zip(plain, scaled) {
+            let factor: Double
+            switch a.criterion {
+            case let c where c.hasSuffix(".damageThreshold"): factor = k.ligamentStrain
+            case let c where c.hasSuffix(".failureForce"): factor = k.ligamentForce
+            case "distraction": factor = k.distraction
+            case let c where c.hasPrefix("facet."): factor = k.facetForce
+            default: factor = 1
+            }
+            #expect(abs(b.ratio - factor * a.ratio) <= 1e-12 * factor * a.ratio, "\(a.criterion)")
+            #expect(a.marginFraction == b.marginFraction)
+        }
+        // The hand values: 0.8 / 0.5, 0.5 / 0.5, 2 / 4, 30 / 100, then × the factor.
+        #expect(abs(scaled[0].ratio - 1.3 * 1.6) <= 1e-12 && abs(scaled[1].ratio - 1.7) <= 1e-12)
+        #expect(abs(scaled[4].ratio - 1.21 * 0.5) <= 1e-12 && abs(scaled[5].ratio - 1.05 * 0.3) <= 1e-12 && scaled[3].ratio == 0)
+        for bad in [0.99, .infinity, .nan] {
+            var c = LimitCriteria(discretisation: k)
+            c.discretisation.ligamentForce = bad
+            #expect(throws: LimitSearchError.self) { try c.validate() }
+            do { try c.validate() } catch let LimitSearchError.invalidParameter(field, _, _) {
+                #expect(field == "criteria.discretisation.ligamentForce")
+            } catch { Issue.record("\(error)") }
+        }
+    }
+
+    /// A one-cell surrogate whose stored ratios are `ratios(F)` with criteria `criteria`.
+    static func surrogate(criteria: LimitCriteria, forces: [Double], ratio: (Double) -> Double) throws -> LimitsSurrogate {
+        var s = LimitsSurrogateTests.search(try LimitsSurrogateTests.patient(mass: 70))
+        s.criteria = criteria
+        let digest = try LimitsSurrogate.cellModelDigest(level: .l4l5, grade: .ii, search: s)
+        let cell = LimitsSurrogate.Cell(level: .l4l5, grade: .ii, modelDigest: digest, responses: [
+            .init(dataSet: "remus2021", forces: forces, criteria: [.init(id: "ligament.ALL.failureForce", marginFraction: 0.5, ratios: forces.map(ratio))])])
+        let table = LimitsSurrogateTests.shortTable
+        return LimitsSurrogate(libraryVersion: Simulation.libraryVersion, modelDigest: LimitsSurrogate.modelDigest(ofCells: [cell]),
+                               protocolFamilyDigest: try LimitsSurrogate.protocolFamilyDigest(table),
+                               protocolFamilyDescription: LimitsSurrogate.protocolFamilyDescription(table), mesh: .coarse,
+                               ligamentDataSets: ["remus2021"], criteria: criteria, buildRelativeTolerance: 0.005,
+                               forceRange: forces.first!...forces.last!, cells: [cell])
+    }
+
+    /// On the surrogate path the stored ratios are the factored ones (the build samples
+    /// ``LimitCriteria/evaluate(_:)`` of the search's criteria): a response linear in the force,
+    /// raw ratio F / 900 N, stored × 1.6826 (the coarse force factor) gives a limit that brackets
+    /// the closed-form root 900 / 1.6826 N to the search's 1 %; the factors round-trip through the
+    /// file bit for bit; a surrogate built with other factors (none) is refused for a coarse search
+    /// naming `surrogate.criteria`; a file of the previous format, and one without the factors, are
+    /// refused naming the field.
+    @Test func surrogatePathUsesTheFactoredRatiosAndRefusesOtherFactors() throws {
+        let k = DiscretisationFactors.coarseLumbarAgainstFine
+        let forces = [100.0, 300, 500, 700, 900, 1200, 1600]
+        let factored = try Self.surrogate(criteria: LimitCriteria(discretisation: k), forces: forces) { k.ligamentForce * $0 / 900 }
+        let search = LimitsSurrogateTests.search(try LimitsSurrogateTests.patient(mass: 70))
+        #expect(search.criteria.discretisation == k)
+        let r = try factored.limit(for: search)
+        let root = 900 / k.ligamentForce
+        let l = r.perDataSet[0].limit
+        #expect(r.limit <= root && root <= l.upperBracket!, "limit \(r.limit) N, root \(root) N")
+        #expect(l.relativeBracketWidth <= 0.01)
+
+        let back = try LimitsSurrogate(json: [UInt8](factored.jsonData))
+        #expect(back == factored && back.criteria.discretisation == k)
+
+        let unfactored = try Self.surrogate(criteria: LimitCriteria(), forces: forces) { $0 / 900 }
+        #expect(LimitsSurrogateTests.field { _ = try unfactored.limit(for: search) } == "surrogate.criteria")
+
+        let text = String(decoding: factored.jsonData, as: UTF8.self)
+        #expect(text.contains("\"format\":\"spinetraction.limitsSurrogate-2\"") || text.contains("\"format\": \"spinetraction.limitsSurrogate-2\""))
+        let old = text.replacingOccurrences(of: "spinetraction.limitsSurrogate-2", with: "spinetraction.limitsSurrogate-1")
+        #expect(LimitsSurrogateTests.field { _ = try LimitsSurrogate(json: Array(old.utf8)) } == "surrogate.format")
+        let without = text.replacingOccurrences(of: "\"discretisation\"", with: "\"discretisationX\"")
+        #expect(without != text)
+        #expect(LimitsSurrogateTests.field { _ = try LimitsSurrogate(json: Array(without.utf8)) } == "surrogate.criteria.discretisationX")
+    }
+
+    // MARK: - The protocol searches' peak force
+
+    static func inputs(mass: Double = 70, tScore: Double = 0, conditions: [String] = [], deviceMaxForceN: Double? = nil) throws -> LimitsBuilder.Inputs {
+        var i = try LimitsComputation.inputs(patient: LimitsPatient(json: LimitSearchTests.patientFile(mass: mass, tScore: tScore, conditions: conditions)),
+                                             session: LimitSearchTests.session, modelLimits: [], modelId: "test",
+                                             modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none)
+        if let d = deviceMaxForceN { i.device.maxForceN = d }
+        return i
+    }
+
+    static func model(_ value: Double) -> LimitCandidate {
+        LimitCandidate(.maxForceN, value, kind: .modelCriterion, criterion: "model.motionSegment.remus2021.ligament.ALL.failureForce", marginFraction: 0.5)
+    }
+
+    /// Each cap governs in turn, against values by hand (70 kg: half body weight
+    /// 0.5 × 70 × 9.80665 = 343.23275 N; device 900 N in the session): the model limit 866 N → the
+    /// clinical cap 343.23275 N; the model limit 300 N → 300 N (model); a device rated 250 N → 250 N
+    /// (device); 120 kg (half body weight 588.399 N) with the model limit 866 N → 588.399 N; a tie
+    /// goes to the model. The prescription's soft maximum (300 N) never enters: the controller lets
+    /// an acknowledged set-point exceed it up to the hard maximum.
+    @Test func peakForceEachCapGoverningInTurn() throws {
+        let half = 0.5 * 70 * 9.80665
+        var f = LimitsComputation.protocolSearchForce(modelLimit: Self.model(866), inputs: try Self.inputs())
+        #expect(abs(f.value - half) <= 1e-12 * half && f.kind == .clinicalRule && f.criterion == "clinical.lumbar.halfBodyWeight")
+        f = LimitsComputation.protocolSearchForce(modelLimit: Self.model(300), inputs: try Self.inputs())
+        #expect(f == Self.model(300))
+        f = LimitsComputation.protocolSearchForce(modelLimit: Self.model(866), inputs: try Self.inputs(deviceMaxForceN: 250))
+        #expect(f.value == 250 && f.kind == .deviceRating && f.criterion == "device.TestTable-1.maxForce")
+        f = LimitsComputation.protocolSearchForce(modelLimit: Self.model(866), inputs: try Self.inputs(mass: 120))
+        #expect(abs(f.value - 0.5 * 120 * 9.80665) <= 1e-12 * f.value && f.kind == .clinicalRule)
+        f = LimitsComputation.protocolSearchForce(modelLimit: Self.model(half), inputs: try Self.inputs())
+        #expect(f.kind == .modelCriterion)
+        // The search a computation runs is at that peak.
+        let p = try Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5)
+        let limit = MotionSegmentForceLimit(patient: p, ceiling: 1373, perDataSet: [DataSetForceLimit(dataSet: "remus2021", limit: try LimitBracketing.largestAdmissibleLoad(ceiling: 1373) { x in
+            [CriterionValue(criterion: "ligament.ALL.failureForce", ratio: x / 866, marginFraction: 0.5)] })])
+        let s = LimitsComputation.protocolSearch(force: MotionSegmentLimitSearch(patient: p), forceLimit: limit, inputs: try Self.inputs())
+        #expect(abs(s.peakTableForce - half) <= 1e-12 * half && s.holdCeiling == 75 && s.cyclesCeiling == 15 && s.rampUpRateCeiling == 50)
+    }
+
+    /// A protocol limit records the cap that set its peak: its criterion (and its candidate's) ends
+    /// in `.atPeak.<kind>`, its report names the cap's criterion; without one nothing is appended.
+    @Test func protocolLimitNamesWhatSetItsPeak() throws {
+        let bound = try LimitBracketing.largestAdmissibleLoad(ceiling: 75) { h in [CriterionValue(criterion: "ligament.ALL.failureForce", ratio: h / 64, marginFraction: 0.5)] }
+        var hold = ProtocolLimit(quantity: .hold, peakTableForce: 343.23275, ceiling: 75, perDataSet: [DataSetForceLimit(dataSet: "remus2021", limit: bound)])
+        #expect(hold.criterion == "model.motionSegment.remus2021.hold.ligament.ALL.failureForce")
+        hold.peakSetBy = LimitsComputation.protocolSearchForce(modelLimit: Self.model(866), inputs: try Self.inputs())
+        #expect(hold.criterion == "model.motionSegment.remus2021.hold.ligament.ALL.failureForce.atPeak.clinicalRule")
+        #expect(hold.candidate?.criterion == hold.criterion && hold.candidate?.value == bound.limit)
+        #expect(hold.report.contains("at a peak table force of 343.2 N (set by clinical.lumbar.halfBodyWeight)"))
+    }
+
+    /// The peak does not depend on the T-score (2 … −5) or on any relative contraindication or a
+    /// grade-1 spondylolisthesis (equal candidate, to the bit), and it is never below the
+    /// document's hard maximum force (every force the controller allows is covered by the search).
+    @Test func peakForceIgnoresBoneDensityAndConditionsAndCoversTheDocument() throws {
+        let reference = LimitsComputation.protocolSearchForce(modelLimit: Self.model(866), inputs: try Self.inputs())
+        var variants: [LimitsBuilder.Inputs] = []
+        for k in 0...28 { variants.append(try Self.inputs(tScore: 2 - 0.25 * Double(k))) }
+        let relative = ["hypermobility", "cardiacInsufficiency", "respiratoryInsufficiency", "uncontrolledHypertension", "hiatalHernia", "claustrophobia"]
+        for c in relative { variants.append(try Self.inputs(conditions: [c])) }
+        variants.append(try Self.inputs(tScore: -3, conditions: relative))
+        var spondy = try Self.inputs()
+        spondy.patient.spondylolisthesisGrade = 1
+        variants.append(spondy)
+        for i in variants {
+            let f = LimitsComputation.protocolSearchForce(modelLimit: Self.model(866), inputs: i)
+            #expect(f == reference)
+            var withModel = i
+            withModel.modelLimits = [Self.model(866)]
+            withModel.modelDigestSHA256 = LimitSearchTests.testModelDigest
+            let d = try LimitsBuilder.build(withModel)
+            #expect(d.limits.maxForceN.value <= f.value)
+        }
+    }
+}
