@@ -11,19 +11,19 @@ import TractionSafety
 struct LimitDiscretisationTests {
     static func series(_ v: [Double]) -> TimeSeries { TimeSeries(name: "s", quantity: "q", unit: "1", components: ["value"], values: v.map { [$0] }) }
 
-    /// The coarse-mesh factors are the measured table's ratios: strain = ITL left 0.05771 / 0.04449
-    /// (the worst tensile ligament), distraction 0.8957 / 0.7443, force = (0.05771 / 0.04449)² (the
+    /// The coarse-mesh factors are the measured table's ratios: strain = ITL left 0.0500295 / 0.0352214
+    /// (the worst tensile ligament), distraction 0.907366 / 0.743748, force = (0.0500295 / 0.0352214)² (the
     /// remus2021 ITL in the quadratic toe of its toe–linear law, F = k ε² / (2 ε_t) with ε_t = 0.10
     /// above both strains), facet force 1 — each to a relative 1e-12. The standard mesh and the
     /// criteria's own default use factor 1, and a coarse search without criteria gets the coarse factors.
     @Test func factorsAreTheMeasuredTablesRatios() throws {
         let k = DiscretisationFactors.coarseLumbarAgainstFine
         func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * abs(b) }
-        #expect(close(k.ligamentStrain, 0.05771 / 0.04449), "\(k.ligamentStrain)")
-        #expect(close(k.distraction, 0.8957 / 0.7443), "\(k.distraction)")
-        #expect(close(k.ligamentForce, (0.05771 / 0.04449) * (0.05771 / 0.04449)), "\(k.ligamentForce)")
+        #expect(close(k.ligamentStrain, 0.0500295 / 0.0352214), "\(k.ligamentStrain)")
+        #expect(close(k.distraction, 0.907366 / 0.743748), "\(k.distraction)")
+        #expect(close(k.ligamentForce, (0.0500295 / 0.0352214) * (0.0500295 / 0.0352214)), "\(k.ligamentForce)")
         #expect(k.facetForce == 1)
-        #expect(abs(k.ligamentStrain - 1.2971) < 5e-5 && abs(k.ligamentForce - 1.6826) < 5e-5 && abs(k.distraction - 1.2034) < 5e-5)
+        #expect(abs(k.ligamentStrain - 1.4204) < 5e-5 && abs(k.ligamentForce - 2.0176) < 5e-5 && abs(k.distraction - 1.2200) < 5e-5)
         #expect(DiscretisationFactors.forMesh(.standard) == .none && DiscretisationFactors.forMesh(.coarse) == k)
         #expect(LimitCriteria().discretisation == .none)
         let p = try Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5)
@@ -93,8 +93,8 @@ struct LimitDiscretisationTests {
 
     /// On the surrogate path the stored ratios are the factored ones (the build samples
     /// ``LimitCriteria/evaluate(_:)`` of the search's criteria): a response linear in the force,
-    /// raw ratio F / 900 N, stored × 1.6826 (the coarse force factor) gives a limit that brackets
-    /// the closed-form root 900 / 1.6826 N to the search's 1 %; the factors round-trip through the
+    /// raw ratio F / 900 N, stored × 2.0176 (the coarse force factor) gives a limit that brackets
+    /// the closed-form root 900 / 2.0176 N to the search's 1 %; the factors round-trip through the
     /// file bit for bit; a surrogate built with other factors (none) is refused for a coarse search
     /// naming `surrogate.criteria`; a file of the previous format, and one without the factors, are
     /// refused naming the field.
