@@ -53,7 +53,18 @@ struct CervicalLimitTests {
             do { try body(); return nil } catch let e as LimitsComputationError { return e.field } catch { return "\(error)" }
         }
         #expect(field { _ = try LimitsComputation.compute(patient: p, session: cervicalSession, search: MotionSegmentLimitSearch(patient: p.patient)) } == "search")
-        #expect(field { _ = try LimitsComputation.compute(patient: p, session: lumbarSession) } == "session.configuration")
+        // The lumbar session's thoraco-pelvic harness is named as not cervical (the default search
+        // takes the session's harness, so the refusal must come before it is built).
+        #expect(field { _ = try LimitsComputation.compute(patient: p, session: lumbarSession) } == "session.configuration.harness")
+        do { _ = try LimitsComputation.compute(patient: p, session: lumbarSession); Issue.record("the lumbar session was accepted") } catch let e as LimitsComputationError {
+            #expect(e.message.contains("thoracoPelvic is not a cervical harness"), "\(e.message)")
+        }
+        // A cervical harness on a lumbar table: refused on the whole configuration (surface).
+        let tableBytes = String(decoding: try Self.file("Examples/patients/limits-session-cervical.json"), as: UTF8.self)
+            .replacingOccurrences(of: #""surface": "supine""#, with: #""surface": "splitTable""#)
+        #expect(tableBytes.contains("splitTable"))
+        let tableSession = try LimitsComputation.Session(json: Array(tableBytes.utf8))
+        #expect(field { _ = try LimitsComputation.compute(patient: p, session: tableSession) } == "session.configuration")
         let lumbar = try LimitsPatient(json: Self.file("Examples/patients/limits-healthy.json"))
         #expect(field { _ = try LimitsComputation.compute(patient: lumbar, session: cervicalSession, cervicalSearch: nil) } == "patient.region")
         var pelvic = CervicalLimitSearch(patient: p.patient)
