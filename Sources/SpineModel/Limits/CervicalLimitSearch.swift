@@ -29,7 +29,7 @@ import TractionSafety
 /// **Stopping a solve early** (``stopsAtFirstViolation``). At 20° the pull's flexion moment
 /// (pull × sin 20° × 120 mm: 8.2 N·m at 200 N, 16.4 N·m at the ceiling) crushes the front of a
 /// single cervical disc: its solid reaches the compaction bound (no pore space left) during the
-/// hold and the time step collapses (at 200 N, steps of about 1e-4 s three seconds into the
+/// hold and the time step collapses (at 200 N, increments of about 1e-7 s three seconds into the
 /// hold), so a full cycle above the limit may never finish. The interspinous ligament passes
 /// half its failure force well before that. A solve is therefore stopped after the first
 /// accepted step at which a criterion's peak so far exceeds its bound: that peak is a lower bound
