@@ -53,7 +53,18 @@ struct CervicalLimitTests {
             do { try body(); return nil } catch let e as LimitsComputationError { return e.field } catch { return "\(error)" }
         }
         #expect(field { _ = try LimitsComputation.compute(patient: p, session: cervicalSession, search: MotionSegmentLimitSearch(patient: p.patient)) } == "search")
-        #expect(field { _ = try LimitsComputation.compute(patient: p, session: lumbarSession) } == "session.configuration")
+        // The lumbar session's thoraco-pelvic harness is named as not cervical (the default search
+        // takes the session's harness, so the refusal must come before it is built).
+        #expect(field { _ = try LimitsComputation.compute(patient: p, session: lumbarSession) } == "session.configuration.harness")
+        do { _ = try LimitsComputation.compute(patient: p, session: lumbarSession); Issue.record("the lumbar session was accepted") } catch let e as LimitsComputationError {
+            #expect(e.message.contains("thoracoPelvic is not a cervical harness"), "\(e.message)")
+        }
+        // A cervical harness on a lumbar table: refused on the whole configuration (surface).
+        let tableBytes = String(decoding: try Self.file("Examples/patients/limits-session-cervical.json"), as: UTF8.self)
+            .replacingOccurrences(of: #""surface": "supine""#, with: #""surface": "splitTable""#)
+        #expect(tableBytes.contains("splitTable"))
+        let tableSession = try LimitsComputation.Session(json: Array(tableBytes.utf8))
+        #expect(field { _ = try LimitsComputation.compute(patient: p, session: tableSession) } == "session.configuration")
         let lumbar = try LimitsPatient(json: Self.file("Examples/patients/limits-healthy.json"))
         #expect(field { _ = try LimitsComputation.compute(patient: lumbar, session: cervicalSession, cervicalSearch: nil) } == "patient.region")
         var pelvic = CervicalLimitSearch(patient: p.patient)
@@ -70,7 +81,8 @@ struct CervicalLimitTests {
     /// refused (typed, field `patient.region`) and the limit comes from full solves of the coarse
     /// cervical segment. Checked:
     /// - the bracket: width ≤ the search's tolerance (5 % here), and fresh full solves (their own free swelling)
-    ///   give a worst criterion ratio ≤ 1 at the limit and > 1 at the upper bracket end;
+    ///   give a worst criterion ratio ≤ 1 at the limit and > 1 at the upper bracket end, where
+    ///   the search's own solve was stopped at the first violation (ratio +∞);
     /// - the document's hard force = min(model limit, 45 lbf = 200.17 N, device 445 N) and its soft
     ///   force = min(25 lbf = 111.21 N, prescribed 110 N, hard), by hand (T-score 0, no condition:
     ///   no factor);
@@ -107,6 +119,9 @@ struct CervicalLimitTests {
         let above = try search.evaluate(pull: upper, ligaments: .yoganandan2000).map(\.ratio).max() ?? 0
         #expect(below <= 1, "worst ratio \(below) at the limit \(bracket.limit) N")
         #expect(above > 1, "worst ratio \(above) at the upper bracket \(upper) N")
+        // The search stopped its solve at the upper end once a criterion passed its bound
+        // (reported as +∞); the fresh full solve above agrees that the pull is inadmissible.
+        #expect(bracket.evaluations.first { $0.load == upper }?.worstRatio == .infinity)
 
         let hardCap = 45 * 4.4482216152605, softCap = 25 * 4.4482216152605
         let hard = min(m.limit, hardCap, 445)

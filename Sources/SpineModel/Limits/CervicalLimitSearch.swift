@@ -26,6 +26,19 @@ import TractionSafety
 /// above the clinical caps on purpose: the model's own limit is found and reported even where a
 /// clinical cap governs the document.
 ///
+/// **Stopping a solve early** (``stopsAtFirstViolation``). At 20° the pull's flexion moment
+/// (pull × sin 20° × 120 mm: 8.2 N·m at 200 N, 16.4 N·m at the ceiling) crushes the front of a
+/// single cervical disc: its solid reaches the compaction bound (no pore space left) during the
+/// hold and the time step collapses (at 200 N, increments of about 1e-7 s three seconds into the
+/// hold), so a full cycle above the limit may never finish. The interspinous ligament passes
+/// half its failure force well before that. A solve is therefore stopped after the first
+/// accepted step at which a criterion's peak so far exceeds its bound: that peak is a lower bound
+/// of the cycle's peak, so the pull is inadmissible, exactly. The stopped evaluation reports the
+/// violated criteria with the ratio `+∞`, so ``LimitBracketing`` bisects towards such a pull
+/// (no interpolation through an unknown ratio) and its monotonicity check still refuses an
+/// admissible pull above an inadmissible one; the ratios of two stopped pulls are not compared.
+/// Admissible pulls — the limit among them — are always solved to the end of the cycle.
+///
 /// **Criteria.** The same ``LimitCriteria`` as the lumbar search (by default half of each
 /// ligament's failure force — the capsular ligaments included, as the cervical data set gives
 /// their failure force —, no laxity, and the 4.0 mm distraction bound, which is a lumbar in-vivo
@@ -70,6 +83,12 @@ public struct CervicalLimitSearch: Sendable {
     public var preloadDuration: Double
     /// Largest time step and output spacing during the cycle (s, > 0).
     public var outputSpacing: Double
+    /// Whether a search solve stops at the first accepted time step after which a criterion is
+    /// already violated (default true). The criteria are peaks over the cycle, so the load is then
+    /// inadmissible whatever the rest of the cycle does; the stopped evaluation reports each
+    /// criterion past its bound with the ratio `+∞` (its peak over the whole cycle is not
+    /// computed) and the others with their values so far. False runs every cycle to its end.
+    public var stopsAtFirstViolation = true
 
     /// The cervical clinical hard cap (N): 45 lbf.
     public static var clinicalHardCapN: Double { ClinicalCaps.cervicalHardPoundsForce * ClinicalCaps.newtonsPerPoundForce }
@@ -164,6 +183,37 @@ public struct CervicalLimitSearch: Sendable {
         return try MotionSegmentLimitSearch.evaluate(m, from: swollen, criteria: criteria)
     }
 
+    /// Stops a run of `model` from `swollen` after the first accepted step at which a criterion's
+    /// peak so far exceeds its bound (see the type's discussion); without a violation the run
+    /// ends normally and every criterion's value is that of ``MotionSegmentLimitSearch/evaluate(_:from:criteria:)``.
+    /// The peaks so far are tracked from the rigid bodies' committed state after each step, as
+    /// the run's own results track them (elastic ligament forces; a ligament with damping or a
+    /// damage law would be read after its history was committed).
+    /// - Throws: ``LimitSearchError`` for a model without a motion segment; the solver's errors.
+    static func evaluateStoppingAtViolation(_ model: Model, from swollen: SimulationState, criteria: LimitCriteria) throws -> [CriterionValue] {
+        let simulation = try Simulation(model: model)
+        guard case let .biphasic(engine) = simulation.engine, let coupling = engine.motionSegment else {
+            return try MotionSegmentLimitSearch.evaluate(model, from: swollen, criteria: criteria)
+        }
+        struct Violation: Error { var values: [CriterionValue] }
+        var recorder = MotionSegmentRecorder(coupling: coupling)
+        engine.stepObserver = { time, timeStep, state, _ in
+            recorder.step(problem: engine.problem, time: time, state: state, timeStep: timeStep)
+            let values = criteria.evaluate(recorder.results())
+            if values.contains(where: { $0.ratio > 1 }) { throw Violation(values: values) }
+        }
+        defer { engine.stepObserver = nil }
+        do {
+            let r = try simulation.runSynchronously(from: swollen)
+            guard let segment = r.motionSegment else {
+                throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
+            }
+            return criteria.evaluate(segment)
+        } catch let v as Violation {
+            return v.values.map { $0.ratio > 1 ? CriterionValue(criterion: $0.criterion, ratio: .infinity, marginFraction: $0.marginFraction) : $0 }
+        }
+    }
+
     /// The device configuration the search's protocol is for: `.supine` or `.seated` from the
     /// posture, and ``harness``.
     public var configuration: TractionConfiguration {
@@ -195,8 +245,11 @@ public struct CervicalLimitSearch: Sendable {
         var perSet: [DataSetForceLimit] = []
         for set in ligamentDataSets {
             let base = try MotionSegment.cervical(level, patient: patient, mesh: mesh, ligaments: set)
-            let limit = try MotionSegmentLimitSearch.bracketedLimit(ceiling: ceiling, relativeTolerance: relativeTolerance, criteria: criteria) { pull in
-                try model(pull: pull, segment: base)
+            let swollen = try Simulation(model: model(pull: ceiling, segment: base)).freeSwollenStateSynchronously()
+            let limit = try LimitBracketing.largestAdmissibleLoad(ceiling: ceiling, relativeTolerance: relativeTolerance) { pull in
+                let m = try model(pull: pull, segment: base)
+                return stopsAtFirstViolation ? try Self.evaluateStoppingAtViolation(m, from: swollen, criteria: criteria)
+                                             : try MotionSegmentLimitSearch.evaluate(m, from: swollen, criteria: criteria)
             }
             perSet.append(DataSetForceLimit(dataSet: set.name, limit: limit))
         }

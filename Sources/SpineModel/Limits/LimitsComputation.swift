@@ -245,7 +245,8 @@ public enum LimitsComputation {
     ///   ``CervicalLimitSearch/init(patient:level:traction:harness:criteria:ligamentDataSets:mesh:ceilingHardCapMultiple:relativeTolerance:lyingPreload:preloadDuration:outputSpacing:)``
     ///   with its defaults for the patient and level, the harness taken from the session's configuration.
     /// - Throws: as ``compute(patient:session:search:)``; ``LimitsComputationError`` (field
-    ///   `patient.region`) for a lumbar patient.
+    ///   `patient.region`) for a lumbar patient; (field `session.configuration.harness`) for a
+    ///   default search and a session whose harness is not cervical (`headHalter` or `occipitalCradle`).
     public static func compute(patient: LimitsPatient, session: Session, cervicalSearch: CervicalLimitSearch?) throws -> Result {
         try cervical(patient: patient, session: session, search: cervicalSearch, refusal: nil)
     }
@@ -261,8 +262,13 @@ public enum LimitsComputation {
                                  modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none)
         var s: CervicalLimitSearch
         if let search { s = search } else {
+            let harness = checked.configuration.harness
+            guard harness == .headHalter || harness == .occipitalCradle else {
+                throw LimitsComputationError(field: "session.configuration.harness",
+                                             message: "\(harness.rawValue) is not a cervical harness; a cervical patient's session needs headHalter or occipitalCradle")
+            }
             s = CervicalLimitSearch(patient: patient.patient, level: level)
-            s.harness = checked.configuration.harness
+            s.harness = harness
         }
         guard s.patient == patient.patient, s.level == level else {
             throw LimitsComputationError(field: "search.patient", message: "the search's patient or level (\(s.level)) differs from the patient file's (\(level))")
