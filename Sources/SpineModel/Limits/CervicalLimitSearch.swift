@@ -245,11 +245,10 @@ public struct CervicalLimitSearch: Sendable {
         var perSet: [DataSetForceLimit] = []
         for set in ligamentDataSets {
             let base = try MotionSegment.cervical(level, patient: patient, mesh: mesh, ligaments: set)
-            let swollen = try Simulation(model: model(pull: ceiling, segment: base)).freeSwollenStateSynchronously()
-            let limit = try LimitBracketing.largestAdmissibleLoad(ceiling: ceiling, relativeTolerance: relativeTolerance) { pull in
-                let m = try model(pull: pull, segment: base)
-                return stopsAtFirstViolation ? try Self.evaluateStoppingAtViolation(m, from: swollen, criteria: criteria)
-                                             : try MotionSegmentLimitSearch.evaluate(m, from: swollen, criteria: criteria)
+            let limit = try MotionSegmentLimitSearch.bracketedLimit(
+                ceiling: ceiling, relativeTolerance: relativeTolerance, criteria: criteria,
+                evaluate: stopsAtFirstViolation ? Self.evaluateStoppingAtViolation : MotionSegmentLimitSearch.evaluate) { pull in
+                try model(pull: pull, segment: base)
             }
             perSet.append(DataSetForceLimit(dataSet: set.name, limit: limit))
         }

@@ -185,14 +185,16 @@ public struct MotionSegmentLimitSearch: Sendable {
 
     /// The search shared by the lumbar and cervical limits: the free-swollen state of the model at
     /// the ceiling is computed once, then ``LimitBracketing`` runs full solves of `model(force)`
-    /// from it and evaluates `criteria` on each. `model` must give models that differ only in
+    /// from it and evaluates `criteria` on each with `evaluate` (by default a solve to the end of
+    /// the protocol, ``evaluate(_:from:criteria:)``). `model` must give models that differ only in
     /// their loads (one free-swelling key).
     /// - Throws: ``LimitSearchError``; the model's and solver's errors.
     static func bracketedLimit(ceiling: Double, relativeTolerance: Double, criteria: LimitCriteria,
+                               evaluate: (Model, SimulationState, LimitCriteria) throws -> [CriterionValue] = evaluate,
                                model: (Double) throws -> Model) throws -> BracketedLimit {
         let swollen = try Simulation(model: model(ceiling)).freeSwollenStateSynchronously()
         return try LimitBracketing.largestAdmissibleLoad(ceiling: ceiling, relativeTolerance: relativeTolerance) { force in
-            try evaluate(model(force), from: swollen, criteria: criteria)
+            try evaluate(model(force), swollen, criteria)
         }
     }
 
