@@ -305,8 +305,9 @@ struct LimitsCommand: ParsableCommand {
                 hold); the limit is the largest table force for which every ligament stays at or below half \
                 its failure force, no laxity accumulates and the disc distracts at most 4 mm, worst case over \
                 the remus2021 and goelBilinear ligament data sets, bracketed to 1 % on one cycle (coarse \
-                mesh, its ligament strains, forces and distraction scaled up by the discretisation factors \
-                measured against the fine mesh: 1.420, 2.018, 1.220). It becomes a model-criterion candidate of the limits builder, which still takes the \
+                mesh, each ligament's strain and force and the distraction scaled up by the discretisation \
+                factors measured against the fine mesh at 50 % and 100 % of body weight, per ligament: ALL \
+                force 1.230, ITL 2.018, distraction 1.220). It becomes a model-criterion candidate of the limits builder, which still takes the \
                 minimum with the clinical caps, device rating and prescription. The output is unsigned: \
                 sign it with `limits sign`. With --surrogate FILE (built by `limits surrogate build`; \
                 Examples/limits/limits-surrogate.json) the limit comes from the surrogate's interpolated \

@@ -1,3 +1,4 @@
+import Biomechanics
 import Foundation
 import Testing
 import TractionSafety
@@ -11,29 +12,76 @@ import TractionSafety
 struct LimitDiscretisationTests {
     static func series(_ v: [Double]) -> TimeSeries { TimeSeries(name: "s", quantity: "q", unit: "1", components: ["value"], values: v.map { [$0] }) }
 
-    /// The coarse-mesh factors are the measured table's ratios: strain = ITL left 0.0500295 / 0.0352214
-    /// (the worst tensile ligament), distraction 0.907366 / 0.743748, force = (0.0500295 / 0.0352214)² (the
-    /// remus2021 ITL in the quadratic toe of its toe–linear law, F = k ε² / (2 ε_t) with ε_t = 0.10
-    /// above both strains), facet force 1 — each to a relative 1e-12. The standard mesh and the
-    /// criteria's own default use factor 1, and a coarse search without criteria gets the coarse factors.
+    /// The per-ligament factors are the measured table's ratios (``DiscretisationFactors/measurements``,
+    /// two pulls, 50 % and 100 % of body weight), to a relative 1e-12: strain of a type = its worst
+    /// fine / mesh ratio over both pulls and sides (at least 1), leaving out an entry slack on the
+    /// mesh (below 0.1 × the fine strain: the coarse PLL at 100 %); distraction likewise. Force
+    /// factors by hand from the laws' closed forms: the ITL stays in the quadratic toe of the
+    /// remus2021 law (F = k ε² / (2 ε_t), ε_t = 0.10 above every ITL strain) and is linear in the
+    /// goelBilinear law below its transition (0.18), so its force factor is its strain factor
+    /// squared; the coarse ALL's is the remus2021 linear branch at 100 %, (0.0940512 − 0.04) /
+    /// (0.0839569 − 0.04) (ε_t = 0.08 at L4-L5). Every force factor is ≥ its strain factor
+    /// (convex laws); types without a usable entry (CL; the coarse PLL) take the worst factors;
+    /// facet force 1. The left-out PLL entry's fine-mesh force is below 5 % of its criterion
+    /// bound (half of 384 N) in both data sets (the reason it may be left out). The criteria's own
+    /// default is factor 1, and a search without criteria gets its mesh's factors.
     @Test func factorsAreTheMeasuredTablesRatios() throws {
-        let k = DiscretisationFactors.coarseLumbarAgainstFine
         func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * abs(b) }
-        #expect(close(k.ligamentStrain, 0.0500295 / 0.0352214), "\(k.ligamentStrain)")
-        #expect(close(k.distraction, 0.907366 / 0.743748), "\(k.distraction)")
-        #expect(close(k.ligamentForce, (0.0500295 / 0.0352214) * (0.0500295 / 0.0352214)), "\(k.ligamentForce)")
-        #expect(k.facetForce == 1)
-        #expect(abs(k.ligamentStrain - 1.4204) < 5e-5 && abs(k.ligamentForce - 2.0176) < 5e-5 && abs(k.distraction - 1.2200) < 5e-5)
-        #expect(DiscretisationFactors.forMesh(.standard) == .none && DiscretisationFactors.forMesh(.coarse) == k)
+        let table = DiscretisationFactors.measurements
+        #expect(table.map(\.pullBodyWeightFraction) == [0.5, 1.0])
+        for mesh in DefaultDiscModel.MeshLevel.allCases {
+            let k = DiscretisationFactors.lumbar(mesh)
+            func ratios(_ name: String) -> [Double] {
+                table.flatMap { m in
+                    m.peakStrains.filter { $0.ligament.hasPrefix(name) }.compactMap { e in
+                        let mine = mesh == .coarse ? e.coarse : e.standard
+                        return mine >= 0.1 * e.fine ? e.fine / mine : nil
+                    }
+                }
+            }
+            var measured: [LigamentType] = [.anteriorLongitudinal, .flavum, .interspinous, .supraspinous, .intertransverse]
+            if mesh == .standard { measured.append(.posteriorLongitudinal) }
+            #expect(ratios("PLL").count == (mesh == .coarse ? 0 : 1))
+            for type in measured {
+                let r = ratios(type.rawValue)
+                #expect(!r.isEmpty)
+                #expect(close(k.strainFactor(type), max(1, r.max()!)), "\(mesh) \(type): \(k.strainFactor(type))")
+                #expect(k.forceFactor(type) >= k.strainFactor(type))
+            }
+            let itl = k.strainFactor(.intertransverse)
+            #expect(close(k.forceFactor(.intertransverse), itl * itl), "\(mesh) ITL force \(k.forceFactor(.intertransverse))")
+            let worstStrain = measured.map(k.strainFactor).max()!, worstForce = measured.map(k.forceFactor).max()!
+            for type in LigamentType.allCases where !measured.contains(type) {
+                #expect(k.strainFactor(type) == worstStrain && k.forceFactor(type) == worstForce, "\(mesh) \(type)")
+            }
+            let d = table.map { $0.distraction.fine / (mesh == .coarse ? $0.distraction.coarse : $0.distraction.standard) }
+            #expect(close(k.distraction, max(1, d.max()!)))
+            #expect(k.facetForce == 1)
+            try k.validate()
+            #expect(DiscretisationFactors.forMesh(mesh) == k)
+        }
+        let coarse = DiscretisationFactors.coarseLumbarAgainstFine
+        #expect(close(coarse.forceFactor(.anteriorLongitudinal), (0.0940512 - 0.04) / (0.0839569 - 0.04)), "\(coarse.forceFactor(.anteriorLongitudinal))")
+        #expect(close(coarse.strainFactor(.intertransverse), 0.0500295 / 0.0352214))
+        // The coarse PLL entry left out: its fine-mesh force at 100 % against half its failure force.
+        let pll = try #require(table[1].peakStrains.first { $0.ligament == "PLL" })
+        #expect(pll.coarse < 0.1 * pll.fine)
+        for set in [LigamentDataSet.remus2021, .goelBilinear] {
+            let p = try #require(set[.l4l5, .posteriorLongitudinal])
+            let law = try LigamentLaw(stiffness: p.stiffnessPerSpring, curve: p.curve)
+            let force = Double(p.springCount) * law.elasticForce(strain: pll.fine).force
+            #expect(force < 0.05 * 0.5 * 384, "\(set.name): PLL \(force) N")
+        }
         #expect(LimitCriteria().discretisation == .none)
         let p = try Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5)
-        #expect(MotionSegmentLimitSearch(patient: p).criteria == LimitCriteria(discretisation: k))
-        #expect(MotionSegmentLimitSearch(patient: p, mesh: .standard).criteria == LimitCriteria())
+        #expect(MotionSegmentLimitSearch(patient: p).criteria == LimitCriteria(discretisation: .coarseLumbarAgainstFine))
+        #expect(MotionSegmentLimitSearch(patient: p, mesh: .standard).criteria == LimitCriteria(discretisation: .standardLumbarAgainstFine))
         #expect(MotionSegmentLimitSearch(patient: p, criteria: LimitCriteria(maxDistraction: 3)).criteria.discretisation == .none)
     }
 
     /// On the exact path (``LimitCriteria/evaluate(_:)`` of a motion segment's results) every
-    /// criterion's ratio with factors is its factor × its ratio without, to a relative 1e-12: the
+    /// criterion's ratio with factors is its own ligament type's factor × its ratio without, to a
+    /// relative 1e-12 (ISL and ITL given different factors): the
     /// failure force (ISL 65 of 130 N), the damage threshold (ISL strain 0.8 of its threshold), the
     /// distraction (2 of 4 mm) and the facet force (30 of 100 N); the laxity is not multiplied.
     /// Factors below 1, infinite or NaN are refused naming the factor.
@@ -45,7 +93,9 @@ struct LimitDiscretisationTests {
         let results = MotionSegmentResults(ligaments: [isl, itl], facets: [FacetSeries(name: "left facet", force: Self.series([0, 30]), gap: Self.series([1, 1]))],
                                            translation: Self.series([0]), rotation: Self.series([0]), discHeightChange: Self.series([0]),
                                            distraction: Self.series([0, 2]))
-        let k = DiscretisationFactors(ligamentStrain: 1.3, ligamentForce: 1.7, distraction: 1.21, facetForce: 1.05)
+        var k = DiscretisationFactors.uniform(ligamentStrain: 1.1, ligamentForce: 1.2, distraction: 1.21, facetForce: 1.05)
+        k.ligamentStrain[.interspinous] = 1.3; k.ligamentForce[.interspinous] = 1.7
+        k.ligamentStrain[.intertransverse] = 1.4; k.ligamentForce[.intertransverse] = 1.9
         let plain = LimitCriteria(maxFacetForce: 100).evaluate(results)
         let scaled = LimitCriteria(maxFacetForce: 100, discretisation: k).evaluate(results)
         #expect(plain.map(\.criterion) == scaled.map(\.criterion))
@@ -54,8 +104,8 @@ struct LimitDiscretisationTests {
         for (a, b) in zip(plain, scaled) {
             let factor: Double
             switch a.criterion {
-            case let c where c.hasSuffix(".damageThreshold"): factor = k.ligamentStrain
-            case let c where c.hasSuffix(".failureForce"): factor = k.ligamentForce
+            case let c where c.hasSuffix(".damageThreshold"): factor = k.strainFactor(c.contains("ISL") ? .interspinous : .intertransverse)
+            case let c where c.hasSuffix(".failureForce"): factor = k.forceFactor(c.contains("ISL") ? .interspinous : .intertransverse)
             case "distraction": factor = k.distraction
             case let c where c.hasPrefix("facet."): factor = k.facetForce
             default: factor = 1
@@ -64,16 +114,21 @@ struct LimitDiscretisationTests {
             #expect(a.marginFraction == b.marginFraction)
         }
         // The hand values: 0.8 / 0.5, 0.5 / 0.5, 2 / 4, 30 / 100, then × the factor.
-        #expect(abs(scaled[0].ratio - 1.3 * 1.6) <= 1e-12 && abs(scaled[1].ratio - 1.7) <= 1e-12)
+        #expect(abs(scaled[0].ratio - 1.3 * 1.6) <= 1e-12 && abs(scaled[1].ratio - 1.7) <= 1e-12 && abs(scaled[2].ratio - 1.9 * 0.2) <= 1e-12)
         #expect(abs(scaled[4].ratio - 1.21 * 0.5) <= 1e-12 && abs(scaled[5].ratio - 1.05 * 0.3) <= 1e-12 && scaled[3].ratio == 0)
         for bad in [0.99, .infinity, .nan] {
             var c = LimitCriteria(discretisation: k)
-            c.discretisation.ligamentForce = bad
+            c.discretisation.ligamentForce[.flavum] = bad
             #expect(throws: LimitSearchError.self) { try c.validate() }
             do { try c.validate() } catch let LimitSearchError.invalidParameter(field, _, _) {
-                #expect(field == "criteria.discretisation.ligamentForce")
+                #expect(field == "criteria.discretisation.ligamentForce.LF")
             } catch { Issue.record("\(error)") }
         }
+        var missing = LimitCriteria(discretisation: k)
+        missing.discretisation.ligamentStrain[.capsular] = nil
+        do { try missing.validate(); Issue.record("a missing ligament type's factor was accepted") } catch let LimitSearchError.invalidParameter(field, _, _) {
+            #expect(field == "criteria.discretisation.ligamentStrain.CL")
+        } catch { Issue.record("\(error)") }
     }
 
     /// A one-cell surrogate whose stored ratios are `ratios(F)` with criteria `criteria`.
@@ -93,19 +148,20 @@ struct LimitDiscretisationTests {
 
     /// On the surrogate path the stored ratios are the factored ones (the build samples
     /// ``LimitCriteria/evaluate(_:)`` of the search's criteria): a response linear in the force,
-    /// raw ratio F / 900 N, stored × 2.0176 (the coarse force factor) gives a limit that brackets
-    /// the closed-form root 900 / 2.0176 N to the search's 1 %; the factors round-trip through the
+    /// raw ratio F / 900 N, stored × the coarse ALL force factor gives a limit that brackets
+    /// the closed-form root 900 / that factor N to the search's 1 %; the factors round-trip through the
     /// file bit for bit; a surrogate built with other factors (none) is refused for a coarse search
-    /// naming `surrogate.criteria`; a file of the previous format, and one without the factors, are
+    /// naming `surrogate.criteria`; a file of the previous format, one without the factors, and one
+    /// whose per-ligament table names an unknown ligament type are
     /// refused naming the field.
     @Test func surrogatePathUsesTheFactoredRatiosAndRefusesOtherFactors() throws {
         let k = DiscretisationFactors.coarseLumbarAgainstFine
         let forces = [100.0, 300, 500, 700, 900, 1200, 1600]
-        let factored = try Self.surrogate(criteria: LimitCriteria(discretisation: k), forces: forces) { k.ligamentForce * $0 / 900 }
+        let factored = try Self.surrogate(criteria: LimitCriteria(discretisation: k), forces: forces) { k.forceFactor(.anteriorLongitudinal) * $0 / 900 }
         let search = LimitsSurrogateTests.search(try LimitsSurrogateTests.patient(mass: 70))
         #expect(search.criteria.discretisation == k)
         let r = try factored.limit(for: search)
-        let root = 900 / k.ligamentForce
+        let root = 900 / k.forceFactor(.anteriorLongitudinal)
         let l = r.perDataSet[0].limit
         #expect(r.limit <= root && root <= l.upperBracket!, "limit \(r.limit) N, root \(root) N")
         #expect(l.relativeBracketWidth <= 0.01)
@@ -117,12 +173,16 @@ struct LimitDiscretisationTests {
         #expect(LimitsSurrogateTests.field { _ = try unfactored.limit(for: search) } == "surrogate.criteria")
 
         let text = String(decoding: factored.jsonData, as: UTF8.self)
-        #expect(text.contains("\"format\":\"spinetraction.limitsSurrogate-2\"") || text.contains("\"format\": \"spinetraction.limitsSurrogate-2\""))
-        let old = text.replacingOccurrences(of: "spinetraction.limitsSurrogate-2", with: "spinetraction.limitsSurrogate-1")
+        #expect(text.contains("\"format\":\"spinetraction.limitsSurrogate-3\"") || text.contains("\"format\": \"spinetraction.limitsSurrogate-3\""))
+        let old = text.replacingOccurrences(of: "spinetraction.limitsSurrogate-3", with: "spinetraction.limitsSurrogate-2")
         #expect(LimitsSurrogateTests.field { _ = try LimitsSurrogate(json: Array(old.utf8)) } == "surrogate.format")
         let without = text.replacingOccurrences(of: "\"discretisation\"", with: "\"discretisationX\"")
         #expect(without != text)
         #expect(LimitsSurrogateTests.field { _ = try LimitsSurrogate(json: Array(without.utf8)) } == "surrogate.criteria.discretisationX")
+        // A ligament type's factor under another name (the per-ligament table must name exactly every type).
+        let renamed = text.replacingOccurrences(of: "\"CL\":", with: "\"CX\":")
+        #expect(renamed != text)
+        #expect(LimitsSurrogateTests.field { _ = try LimitsSurrogate(json: Array(renamed.utf8)) } == "surrogate.criteria.discretisation.ligamentStrain.CX")
     }
 
     // MARK: - The protocol searches' peak force

@@ -109,11 +109,11 @@ public struct LimitCriteria: Sendable, Equatable {
         for l in r.ligaments {
             let id = "ligament." + l.type.rawValue + (l.side == .midline ? "" : "-" + l.side.rawValue)
             if let d = l.thresholdRatio?.maximum {
-                out.append(CriterionValue(criterion: id + ".damageThreshold", ratio: k.ligamentStrain * max(0, d) / ligamentDamageThresholdFraction,
+                out.append(CriterionValue(criterion: id + ".damageThreshold", ratio: k.strainFactor(l.type) * max(0, d) / ligamentDamageThresholdFraction,
                                           marginFraction: 1 - ligamentDamageThresholdFraction))
             }
             if let f = l.failureRatio?.maximum {
-                out.append(CriterionValue(criterion: id + ".failureForce", ratio: k.ligamentForce * max(0, f) / ligamentFailureForceFraction,
+                out.append(CriterionValue(criterion: id + ".failureForce", ratio: k.forceFactor(l.type) * max(0, f) / ligamentFailureForceFraction,
                                           marginFraction: 1 - ligamentFailureForceFraction))
             }
             laxity = max(laxity, l.laxity.maximum ?? 0)
@@ -134,119 +134,5 @@ public struct LimitCriteria: Sendable, Equatable {
     /// `value / bound`; with bound 0, 0 while the value is 0 and `+∞` otherwise.
     static func ratio(_ value: Double, _ bound: Double) -> Double {
         bound > 0 ? value / bound : (value > 0 ? .infinity : 0)
-    }
-}
-
-/// Factors on the criterion quantities of ``LimitCriteria`` for the discretisation error of the
-/// motion segment's mesh: the quantity a mesh computes is multiplied by its factor before it is
-/// compared with its bound, so that a limit on a mesh that underestimates a quantity is
-/// conservative against the converged mesh. Every factor is ≥ 1 (a factor below 1 would raise a
-/// limit). Because every criterion ratio is the quantity over its bound (``LimitCriteria/evaluate(_:)``),
-/// a factor multiplies the ratio exactly.
-///
-/// **The coarse lumbar mesh** (``coarseLumbarAgainstFine``). Measured on the L4-L5 motion segment
-/// (``LigamentDataSet/remus2021``, ligaments referenced in the swollen state) pulled on a split
-/// table to 50 % of body weight after a 60 s lying preload, coarse (2 × 8 × 2 disc elements)
-/// against fine (4 × 24 × 8) mesh (``MotionSegmentValidation/meshConvergenceRows()``):
-///
-/// | quantity | coarse | fine | fine / coarse |
-/// |---|---|---|---|
-/// | distraction (mm) | 0.743748 | 0.907366 | 1.2200 |
-/// | peak strain ALL | 0.0604911 | 0.0655083 | 1.0829 |
-/// | peak strain LF | 0.111095 | 0.133582 | 1.2024 |
-/// | peak strain ISL | 0.116408 | 0.14437 | 1.2402 |
-/// | peak strain SSL | 0.189217 | 0.219003 | 1.1574 |
-/// | peak strain ITL left | 0.0352214 | 0.0500295 | 1.4204 |
-/// | peak strain ITL right | 0.0353664 | 0.049818 | 1.4086 |
-///
-/// (PLL and CL are in compression there and bear no tensile criterion; they are left out.)
-/// - ``ligamentStrain`` = the worst ratio over the tensile ligaments: ITL left, 0.0500295 / 0.0352214 = 1.4204.
-/// - ``distraction`` = 0.907366 / 0.743748 = 1.2200.
-/// - ``ligamentForce``: the table gives strains, and a ligament's force is a convex function of its
-///   strain, so a strain that is low by a factor `k` gives a force low by *more* than `k` (up to
-///   `k²` in the quadratic toe of the toe–linear law). The factor is the worst over the tensile
-///   ligaments and both shipped data sets of `F(ε_fine) / F(ε_coarse)`, each law's elastic force
-///   (``Biomechanics/LigamentLaw/elasticForce(strain:)``, L4-L5 constants) at the table's strains:
-///   ITL of ``LigamentDataSet/remus2021``, still in its quadratic toe (transition 0.10), gives
-///   (0.0500295 / 0.0352214)² = 2.0176. For the toe–linear law `F(kε)/F(ε) ≤ k²` at every strain, so
-///   the factor bounds that law for any load at which the strains are low by no more than the
-///   table says; the table itself was measured at one load (50 % of body weight), and how the
-///   mesh error changes with the load was not measured. One factor serves every ligament, the
-///   worst: the ALL, which governs most limits, is only 8 % low on the coarse mesh, so its
-///   limits are conservative by much more than its own error (per-ligament factors would be
-///   tighter and still safe).
-/// - ``facetForce`` = 1: the table has no facet force (no measurement, so no factor is claimed;
-///   the facet criterion is off by default).
-/// - The accumulated laxity is not multiplied: it is not proportional to a strain (it integrates
-///   excursions above the damage threshold), and with its default bound 0 its ratio is 0 or `+∞`.
-///
-/// **The standard mesh** is within 2.4 % of the fine mesh in every tensile strain but the ITL's
-/// (3.7 %) and 1.7 % in distraction: it uses ``none`` (factor 1), as does the cervical segment,
-/// whose mesh convergence has not been measured.
-public struct DiscretisationFactors: Sendable, Equatable {
-    /// Factor on every ligament's peak strain (the damage-threshold criterion; dimensionless, ≥ 1).
-    public var ligamentStrain: Double
-    /// Factor on every ligament's peak force (the failure-force criterion; dimensionless, ≥ 1).
-    public var ligamentForce: Double
-    /// Factor on the peak distraction (dimensionless, ≥ 1).
-    public var distraction: Double
-    /// Factor on each facet's peak contact force (dimensionless, ≥ 1).
-    public var facetForce: Double
-
-    /// Factors as given (each checked by ``validate()``).
-    public init(ligamentStrain: Double, ligamentForce: Double, distraction: Double, facetForce: Double) {
-        self.ligamentStrain = ligamentStrain; self.ligamentForce = ligamentForce
-        self.distraction = distraction; self.facetForce = facetForce
-    }
-
-    /// Every factor 1: the quantities as computed.
-    public static let none = DiscretisationFactors(ligamentStrain: 1, ligamentForce: 1, distraction: 1, facetForce: 1)
-
-    /// Peak tensile ligament strains (dimensionless) of the coarse and the fine lumbar mesh in the
-    /// measurement of the type's discussion, by ligament name.
-    public static let measuredPeakStrains: [(ligament: String, coarse: Double, fine: Double)] = [
-        ("ALL", 0.0604911, 0.0655083), ("LF", 0.111095, 0.133582), ("ISL", 0.116408, 0.14437), ("SSL", 0.189217, 0.219003),
-        ("ITL left", 0.0352214, 0.0500295), ("ITL right", 0.0353664, 0.049818),
-    ]
-    /// Distraction (mm) of the coarse and the fine lumbar mesh in the same measurement.
-    public static let measuredDistraction = (coarse: 0.743748, fine: 0.907366)
-
-    /// The coarse lumbar mesh against the fine one (see the type's discussion): strain 1.4204,
-    /// force 2.0176, distraction 1.2200, facet force 1.
-    public static let coarseLumbarAgainstFine: DiscretisationFactors = {
-        let strain = measuredPeakStrains.map { $0.fine / $0.coarse }.max()!
-        var force = strain
-        for set in [LigamentDataSet.remus2021, .goelBilinear] {
-            for m in measuredPeakStrains {
-                let type = LigamentType(rawValue: String(m.ligament.prefix { $0 != " " }))!
-                force = max(force, elasticForceRatio(set[.l4l5, type], fine: m.fine, coarse: m.coarse))
-            }
-        }
-        return DiscretisationFactors(ligamentStrain: strain, ligamentForce: force,
-                                     distraction: measuredDistraction.fine / measuredDistraction.coarse, facetForce: 1)
-    }()
-
-    /// `F(fine) / F(coarse)` of a ligament's elastic force (``Biomechanics/LigamentLaw/elasticForce(strain:)``,
-    /// per spring: the spring count cancels); `+∞` for a missing or invalid law, so that the
-    /// factor is refused by ``validate()`` rather than left out.
-    static func elasticForceRatio(_ p: LigamentProperties?, fine: Double, coarse: Double) -> Double {
-        guard let p, let law = try? LigamentLaw(stiffness: p.stiffnessPerSpring, curve: p.curve) else { return .infinity }
-        return law.elasticForce(strain: fine).force / law.elasticForce(strain: coarse).force
-    }
-
-    /// The factors of a lumbar motion segment on `mesh`: ``coarseLumbarAgainstFine`` for the
-    /// coarse mesh, ``none`` for the standard one (converged to 2.5 %).
-    public static func forMesh(_ mesh: DefaultDiscModel.MeshLevel) -> DiscretisationFactors {
-        mesh == .coarse ? coarseLumbarAgainstFine : none
-    }
-
-    /// Checks every factor.
-    /// - Throws: ``LimitSearchError/invalidParameter(field:value:expected:)`` naming it.
-    public func validate() throws(LimitSearchError) {
-        for (name, v) in [("ligamentStrain", ligamentStrain), ("ligamentForce", ligamentForce), ("distraction", distraction), ("facetForce", facetForce)]
-        where !(v.isFinite && v >= 1) {
-            throw .invalidParameter(field: "criteria.discretisation.\(name)", value: v,
-                                    expected: "a finite factor ≥ 1 (a factor below 1 would raise a limit above what the mesh computes)")
-        }
     }
 }

@@ -63,10 +63,11 @@ public struct LimitsSurrogateError: Error, Equatable, Sendable, CustomStringConv
 /// let limit = try s.limit(for: MotionSegmentLimitSearch(patient: p))   // table force, N
 /// ```
 public struct LimitsSurrogate: Sendable, Equatable {
-    /// The file format tag. Format 2 stores the criteria's ``LimitCriteria/discretisation``
-    /// factors, and its ratios are the factored ones (what ``LimitCriteria/evaluate(_:)`` gives);
-    /// a file of another format is refused (rebuild it).
-    public static let format = "spinetraction.limitsSurrogate-2"
+    /// The file format tag. Format 3 stores the criteria's ``LimitCriteria/discretisation``
+    /// factors per ligament type (format 2 had one factor for every ligament), and its ratios are
+    /// the factored ones (what ``LimitCriteria/evaluate(_:)`` gives); a file of another format is
+    /// refused (rebuild it).
+    public static let format = "spinetraction.limitsSurrogate-3"
 
     /// One criterion's ratios at a response's forces.
     public struct Criterion: Sendable, Equatable {
@@ -425,10 +426,16 @@ public struct LimitsSurrogate: Sendable, Equatable {
                  "maxAccumulatedLaxity": .number(c.maxAccumulatedLaxity),
                  "maxDistraction": c.maxDistraction.map { .number($0) } ?? .null,
                  "maxFacetForce": c.maxFacetForce.map { .number($0) } ?? .null,
-                 "discretisation": .object(["ligamentStrain": .number(c.discretisation.ligamentStrain),
-                                            "ligamentForce": .number(c.discretisation.ligamentForce),
+                 "discretisation": .object(["ligamentStrain": perLigament(c.discretisation.ligamentStrain),
+                                            "ligamentForce": perLigament(c.discretisation.ligamentForce),
                                             "distraction": .number(c.discretisation.distraction),
                                             "facetForce": .number(c.discretisation.facetForce)])])
+    }
+
+    /// A per-ligament-type table as an object keyed by the type's abbreviation, in
+    /// ``LigamentType`` order (a missing type is written as null, which the reader refuses).
+    static func perLigament(_ table: [LigamentType: Double]) -> JSONValue {
+        .object(JSONObject(LigamentType.allCases.map { type -> (String, JSONValue) in (type.rawValue, table[type].map { .number($0) } ?? .null) }))
     }
 
     /// The file's members without `digest`, in the written order.
@@ -505,7 +512,8 @@ public struct LimitsSurrogate: Sendable, Equatable {
                                  ligamentFailureForceFraction: try c.number("ligamentFailureForceFraction"),
                                  maxAccumulatedLaxity: try c.number("maxAccumulatedLaxity"),
                                  maxDistraction: try c.optionalNumber("maxDistraction"), maxFacetForce: try c.optionalNumber("maxFacetForce"),
-                                 discretisation: DiscretisationFactors(ligamentStrain: try d.number("ligamentStrain"), ligamentForce: try d.number("ligamentForce"),
+                                 discretisation: DiscretisationFactors(ligamentStrain: try Self.perLigament(d, "ligamentStrain"),
+                                                                       ligamentForce: try Self.perLigament(d, "ligamentForce"),
                                                                        distraction: try d.number("distraction"), facetForce: try d.number("facetForce")))
         do { try criteria.validate() } catch { throw LimitsSurrogateError(field: "surrogate.criteria", message: "\(error)") }
         buildRelativeTolerance = try r.number("buildRelativeTolerance")
@@ -582,6 +590,15 @@ public struct LimitsSurrogate: Sendable, Equatable {
     }
 
     /// Member access with the path in every error.
+    /// Reads a per-ligament-type table (``perLigament(_:)``): exactly one number per ``LigamentType``.
+    static func perLigament(_ r: Reader, _ key: String) throws(LimitsSurrogateError) -> [LigamentType: Double] {
+        let o = try r.object(key)
+        try o.exactly(LigamentType.allCases.map(\.rawValue))
+        var table: [LigamentType: Double] = [:]
+        for type in LigamentType.allCases { table[type] = try o.number(type.rawValue) }
+        return table
+    }
+
     struct Reader {
         var path: String
         var object: JSONObject

@@ -13,11 +13,12 @@ import TractionSafety
 /// model's 17 N lying preload held 60 s. One cycle gives each criterion its peak: with the shipped
 /// data sets (no damage law) nothing accumulates from cycle to cycle.
 ///
-/// **Mesh.** The coarse mesh underestimates the ligament strains (9–23 %) and the distraction
-/// (17 %) against the fine mesh, so its limit would err on the unsafe side; the default criteria
-/// scale those quantities up by ``DiscretisationFactors/coarseLumbarAgainstFine`` before comparing
-/// them with their bounds (``LimitCriteria/discretisation``), so the coarse limit is conservative
-/// against the converged mesh.
+/// **Mesh.** Both meshes underestimate the ligament strains and the distraction against the
+/// fine mesh — the coarse one by 8–30 %, the standard one by 1–4 % —, so their limits would err
+/// on the unsafe side; the default criteria scale each ligament's strain and force and the
+/// distraction up by the mesh's measured factors (``DiscretisationFactors/forMesh(_:)``, per
+/// ligament type, worst over two pulls) before comparing them with their bounds
+/// (``LimitCriteria/discretisation``), so the limit is conservative against the converged mesh.
 ///
 /// **Search.** ``LimitBracketing`` on the table force (N) from ``ceilingBodyWeightFraction`` of
 /// body weight down, to ``relativeTolerance``; the free-swollen disc is computed once per data
@@ -59,8 +60,8 @@ public struct MotionSegmentLimitSearch: Sendable {
     /// A search with the professional table's defaults, both shipped ligament data sets, the
     /// coarse mesh, a ceiling of two body weights and a 1 % bracket.
     /// - Parameter criteria: the criteria; nil for the default bounds with the discretisation
-    ///   factors of `mesh` (``DiscretisationFactors/forMesh(_:)``: on the coarse mesh the strains,
-    ///   forces and distraction it underestimates are scaled up to the fine mesh's).
+    ///   factors of `mesh` (``DiscretisationFactors/forMesh(_:)``: the strains, forces and
+    ///   distraction the mesh underestimates are scaled up to the fine mesh's, per ligament type).
     public init(patient: Patient, table: ProfessionalTable = ProfessionalTable(), criteria: LimitCriteria? = nil,
                 ligamentDataSets: [LigamentDataSet] = [.remus2021, .goelBilinear], mesh: DefaultDiscModel.MeshLevel = .coarse,
                 ceilingBodyWeightFraction: Double = 2, relativeTolerance: Double = 0.01) {

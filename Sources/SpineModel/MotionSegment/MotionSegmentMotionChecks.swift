@@ -221,11 +221,13 @@ extension MotionSegmentValidation {
     // MARK: - Mesh convergence
 
     /// The quantities of the mesh-convergence study for one mesh, all from the history of
-    /// ``ramosTraction(mesh:divisions:)`` (17 N lying preload held 60 s, then a split-table pull
-    /// ramped to 50 % of body weight over 30 s).
+    /// ``ramosTraction(mesh:divisions:pullBodyWeightFraction:)`` (17 N lying preload held 60 s, then a
+    /// split-table pull ramped over 30 s to a fraction of body weight, 50 % by default).
     public struct ConvergenceSample: Sendable {
         /// The divisions.
         public var divisions: SegmentMesh
+        /// Peak pull of the run (fraction of body weight).
+        public var pullBodyWeightFraction: Double
         /// Unknowns of the run.
         public var unknowns: Int
         /// Nucleus pressure at the end of the lying preload (t = 60 s, MPa).
@@ -238,12 +240,13 @@ extension MotionSegmentValidation {
         public var peakStrains: [(name: String, strain: Double)]
     }
 
-    /// Runs the traction history on `divisions`.
-    public static func convergenceSample(_ divisions: SegmentMesh) throws -> ConvergenceSample {
-        let r = try ramosTraction(divisions: divisions).results
+    /// Runs the traction history on `divisions`, the pull ramped to `pullBodyWeightFraction` of
+    /// body weight (dimensionless; the Ramos check's 0.5 by default).
+    public static func convergenceSample(_ divisions: SegmentMesh, pullBodyWeightFraction: Double = 0.5) throws -> ConvergenceSample {
+        let r = try ramosTraction(divisions: divisions, pullBodyWeightFraction: pullBodyWeightFraction).results
         let p = r.nucleusPressure?.scalars ?? []
         let lying = zip(r.times, p).first { abs($0.0 - 60) < 1e-9 }?.1 ?? .nan
-        return ConvergenceSample(divisions: divisions, unknowns: r.unknownCount, lyingPressure: lying, tractionPressure: r.nucleusPressure?.final ?? .nan,
+        return ConvergenceSample(divisions: divisions, pullBodyWeightFraction: pullBodyWeightFraction, unknowns: r.unknownCount, lyingPressure: lying, tractionPressure: r.nucleusPressure?.final ?? .nan,
                                  tractionDistraction: r.distraction?.final ?? .nan, peakStrains: r.ligaments.map { ($0.name, $0.strain.maximum ?? .nan) })
     }
 
@@ -252,14 +255,15 @@ extension MotionSegmentValidation {
     /// differences over max(|reference|, 1e-3) (a slack ligament's strain has no relative scale).
     public static func convergenceRows(_ sample: ConvergenceSample, reference: ConvergenceSample) -> [VerificationRow] {
         let label = "motion segment mesh convergence \(sample.divisions) vs \(reference.divisions)"
+        let pull = "\(Int((100 * sample.pullBodyWeightFraction).rounded())) % BW"
         func row(_ q: String, _ a: Double, _ b: Double, floor: Double = 0) -> VerificationRow {
             VerificationRow(problem: label, quantity: q, ours: a, reference: b, error: abs(a - b) / max(abs(b), floor), tolerance: 0.02)
         }
         var rows = [row("nucleus pressure lying, t = 60 s (MPa)", sample.lyingPressure, reference.lyingPressure),
-                    row("nucleus pressure at 50 % BW (MPa)", sample.tractionPressure, reference.tractionPressure),
-                    row("distraction at 50 % BW (mm)", sample.tractionDistraction, reference.tractionDistraction)]
+                    row("nucleus pressure at \(pull) (MPa)", sample.tractionPressure, reference.tractionPressure),
+                    row("distraction at \(pull) (mm)", sample.tractionDistraction, reference.tractionDistraction)]
         for (a, b) in zip(sample.peakStrains, reference.peakStrains) {
-            rows.append(row("peak strain \(a.name)", a.strain, b.strain, floor: 1e-3))
+            rows.append(row("peak strain \(a.name) at \(pull)", a.strain, b.strain, floor: 1e-3))
         }
         return rows
     }

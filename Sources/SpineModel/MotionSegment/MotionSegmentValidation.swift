@@ -69,10 +69,11 @@ public enum MotionSegmentValidation {
     /// 81(3):350–353), interpolated between increments. The check: it is reached at or below
     /// 50 % of body weight (the row's error is the pull over 50 % BW, tolerance 1).
     /// `divisions`, when given, override `mesh`.
-    public static func ramosTraction(mesh: DefaultDiscModel.MeshLevel = .coarse, divisions: SegmentMesh? = nil) throws -> (row: VerificationRow, threshold: TractionThreshold, results: SimulationResults) {
+    public static func ramosTraction(mesh: DefaultDiscModel.MeshLevel = .coarse, divisions: SegmentMesh? = nil,
+                                     pullBodyWeightFraction: Double = 0.5) throws -> (row: VerificationRow, threshold: TractionThreshold, results: SimulationResults) {
         let patient = try wilkeSubject()
         var model = try MotionSegment.lumbar(.l4l5, patient: patient, mesh: mesh, divisions: divisions)
-        let peak = 0.5 * patient.bodyWeight
+        let peak = pullBodyWeightFraction * patient.bodyWeight
         model.boundary[named: "traction"]!.force = SIMD3(0, 0, peak)
         model.curves["traction"] = try LoadCurve(points: [(0, 0), (60, 0), (90, 1)])
         model.steps = [model.steps[0], StepDefinition(name: "lying", duration: 60, initialStep: 1, minStep: 0.01, maxStep: 10),
@@ -110,10 +111,15 @@ public enum MotionSegmentValidation {
         return rows
     }
 
-    /// The mesh-convergence rows: coarse and standard against fine (``convergenceRows(_:reference:)``;
-    /// minutes, the fine mesh dominates).
-    public static func meshConvergenceRows() throws -> [VerificationRow] {
-        let fine = try convergenceSample(.fine)
-        return try [SegmentMesh.coarse, .standard].flatMap { convergenceRows(try convergenceSample($0), reference: fine) }
+    /// The mesh-convergence rows: coarse and standard against fine (``convergenceRows(_:reference:)``),
+    /// for each pull in `pullBodyWeightFractions` (fractions of body weight; minutes per pull, the
+    /// fine mesh dominates). The default measures the two pulls of ``DiscretisationFactors``' table.
+    public static func meshConvergenceRows(pullBodyWeightFractions: [Double] = [0.5, 1.0]) throws -> [VerificationRow] {
+        try pullBodyWeightFractions.flatMap { fraction in
+            let fine = try convergenceSample(.fine, pullBodyWeightFraction: fraction)
+            return try [SegmentMesh.coarse, .standard].flatMap {
+                convergenceRows(try convergenceSample($0, pullBodyWeightFraction: fraction), reference: fine)
+            }
+        }
     }
 }
