@@ -63,6 +63,29 @@ public struct TimeStepperOptions: Sendable, Equatable {
     /// many and cheap, a step is easy when its solve needed at most this many tangent
     /// factorizations (reformations; default 2), whatever its iteration count.
     public var easyFactorizations: Int = 2
+    /// Largest number of failed attempts without progress (a count, ≥ 1; default 100) before the
+    /// run stops with ``TimeStepperError/stepCollapsed(time:step:target:cuts:reason:)``.
+    ///
+    /// A failed attempt is one whose Newton solve failed (the step is then cut and retried; local
+    /// error rejections do not count). The first failed attempt of a count aimed at a time `T`;
+    /// the count returns to 0 once an accepted step reaches `T` — the run got past the point it
+    /// could not reach in one step. A step that cannot get past `T` (a time at which no
+    /// admissible state exists, e.g. a biphasic solid compacted to its solid volume, `J ≤ φ0`)
+    /// otherwise makes the stepper approach `T` with ever shorter steps, or — once every step
+    /// short enough to converge is accepted without a Newton iteration (its residual, which
+    /// grows with `Δt`, already below the tolerance) while every longer one fails — crawl at
+    /// ``minStep`` forever without ever failing *at* it: the 200 N cervical cycle at 20° made
+    /// 0.0003 s of model time in 158 s that way (`Benchmarks/results/limits.md`).
+    ///
+    /// **Default.** Halving from ``maxStep`` to ``minStep`` takes ⌈log₂(maxStep/minStep)⌉ failed
+    /// attempts — 26 for a scenario session (5 s to 1e-7 s), 27 for a free swelling (1e8 s to 1 s),
+    /// 40 for a model with `dtMax/dtMin` = 1e12 — all of them without progress by this definition;
+    /// 100 leaves 60 or more failed attempts on top for a hard but passable event (a facet or
+    /// ligament engaging, a thrust's release), which pass with a handful. A collapsed run stops
+    /// after at most 100 failed Newton solves and about as many accepted steps since its last
+    /// progress (a crawl alternates one of each). Raise it for a model known to need more; there
+    /// is no "off".
+    public var maxCutsWithoutProgress: Int = 100
     /// Error-controlled steps (``StepErrorController``): nil (default) adapts the step from Newton's
     /// effort alone; otherwise a step whose estimated local error exceeds the tolerance is repeated
     /// shorter, and the next step follows from the error. Newton failures still cut the step by ``cut``.
@@ -86,6 +109,12 @@ public enum TimeStepperError: Error, Equatable, CustomStringConvertible {
     case invalidOption(name: String, value: Double, expected: String)
     /// Newton failed at the minimum step `minStep` (s) starting from `time` (s).
     case stepTooSmall(time: Double, minStep: Double, reason: String)
+    /// The step collapsed: `cuts` failed attempts (``TimeStepperOptions/maxCutsWithoutProgress``)
+    /// since the run last got past a time it could not reach in one step. `time` (s) is the end of
+    /// the last accepted step (the state there is converged), `step` (s) the last failed attempt's
+    /// length, `target` (s) the time the first failed attempt of the count aimed at, `reason` the
+    /// last Newton failure.
+    case stepCollapsed(time: Double, step: Double, target: Double, cuts: Int, reason: String)
     /// The end time is not after the start time.
     case invalidInterval(start: Double, end: Double)
 
@@ -93,6 +122,9 @@ public enum TimeStepperError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .invalidOption(name, value, expected): return "\(name): expected \(expected), got \(value)"
         case let .stepTooSmall(t, dt, reason): return "time step fell below dtMin = \(dt) s at t = \(t) s: \(reason)"
+        case let .stepCollapsed(t, dt, target, cuts, reason):
+            return "time step collapsed at t = \(t) s: \(cuts) failed attempts without getting past t = \(target) s (maxCutsWithoutProgress), "
+                + "the last with Δt = \(dt) s: \(reason)"
         case let .invalidInterval(a, b): return "time interval [\(a), \(b)] s: expected end > start"
         }
     }
@@ -141,6 +173,9 @@ public final class AdaptiveTimeStepper {
     public let newton: NewtonSolver
     /// The step length the next step will try (s).
     public private(set) var nextStep: Double
+    /// The most failed attempts without progress reached in this stepper's runs (a count; see
+    /// ``TimeStepperOptions/maxCutsWithoutProgress``, which stops a run that reaches it).
+    public private(set) var mostCutsWithoutProgress = 0
     /// One adapter per system, so a constant tangent stays factored across runs.
     private var adapters: [ObjectIdentifier: AnyObject] = [:]
     /// Error control's state: the system, the time (s) the last run reached, the controller.
@@ -164,11 +199,16 @@ public final class AdaptiveTimeStepper {
     ///   - mustPoints: times (s) to land on exactly; those outside `(start, end]` are ignored.
     ///   - observer: called after every accepted step with the new state; may throw to stop.
     /// - Throws: ``TimeStepperError/stepTooSmall(time:minStep:reason:)`` when Newton fails at `minStep`;
+    ///   ``TimeStepperError/stepCollapsed(time:step:target:cuts:reason:)`` after
+    ///   ``TimeStepperOptions/maxCutsWithoutProgress`` failed attempts without progress;
     ///   ``TimeStepperError/invalidOption(name:value:expected:)`` for error-control options that do
     ///   not fit the system's fields.
     public func run<S: TransientSystem>(_ system: S, from start: Double, to end: Double, state: inout [Double],
                     mustPoints: [Double] = [], observer: (AcceptedStep, [Double]) throws -> Void = { _, _ in }) throws {
         guard end > start else { throw TimeStepperError.invalidInterval(start: start, end: end) }
+        guard options.maxCutsWithoutProgress >= 1 else {
+            throw TimeStepperError.invalidOption(name: "maxCutsWithoutProgress", value: Double(options.maxCutsWithoutProgress), expected: "a count ≥ 1")
+        }
         let tolerance = 1e-12 * max(abs(end), 1)
         var marks = mustPoints.filter { $0 > start + tolerance && $0 < end - tolerance }
         marks.append(end)
@@ -183,6 +223,9 @@ public final class AdaptiveTimeStepper {
         } else {
             errorRun = nil
         }
+        // Failed attempts since the run last got past `progressTarget` (s), the time the first of them aimed at.
+        var cutsWithoutProgress = 0
+        var progressTarget = start
         while t < end - tolerance {
             while markIndex < marks.count && marks[markIndex] <= t + tolerance { markIndex += 1 }
             let mark = marks[markIndex]
@@ -204,6 +247,12 @@ public final class AdaptiveTimeStepper {
                 } catch let error as NewtonError {
                     if dt <= options.minStep * (1 + 1e-12) {
                         throw TimeStepperError.stepTooSmall(time: t, minStep: options.minStep, reason: error.description)
+                    }
+                    if cutsWithoutProgress == 0 { progressTarget = t + dt }
+                    cutsWithoutProgress += 1
+                    mostCutsWithoutProgress = max(mostCutsWithoutProgress, cutsWithoutProgress)
+                    if cutsWithoutProgress >= options.maxCutsWithoutProgress {
+                        throw TimeStepperError.stepCollapsed(time: t, step: dt, target: progressTarget, cuts: cutsWithoutProgress, reason: error.description)
                     }
                     dt = max(dt * options.cut, options.minStep)
                     nextStep = dt
@@ -232,6 +281,7 @@ public final class AdaptiveTimeStepper {
                 }
                 t = hitsMark ? mark : t + dt
                 state = x
+                if cutsWithoutProgress > 0 && t >= progressTarget - tolerance { cutsWithoutProgress = 0 }
                 try observer(AcceptedStep(time: t, timeStep: dt, iterations: report.iterations, factorizations: report.factorizations,
                                           retries: retries, isMustPoint: hitsMark, errorNorm: errorNorm,
                                           errorRejections: errorRejections, rejectedIterations: rejectedIterations), state)

@@ -50,6 +50,16 @@ public final class BiphasicSimulation {
     /// The nonlinear solver's method for every step of ``run`` (``NewtonOptions/method``):
     /// full Newton or quasi-Newton on a kept factorization; initially the model's ``Model/newtonMethod``.
     public var newtonMethod: NewtonMethod
+    /// Failed time-step attempts without progress after which a run stops with
+    /// ``SimulationError/stepCollapsed(time:step:cause:detail:)`` (a count, ≥ 1; default 100;
+    /// ``FiniteElements/TimeStepperOptions/maxCutsWithoutProgress`` says what counts and why 100),
+    /// for every step, free swelling included. A biphasic solid driven to its solid volume
+    /// (`J ≤ φ0`) otherwise makes the stepper crawl: every step that would cross the bound fails,
+    /// and steps short enough to pass are accepted without changing the state.
+    public var maxCutsWithoutProgress = 100
+    /// The most failed attempts without progress any step of the last ``run`` reached (a count,
+    /// free swelling excluded): how close the run came to ``maxCutsWithoutProgress``.
+    public private(set) var mostCutsWithoutProgress = 0
     /// Error-controlled time steps (``FiniteElements/ErrorControlOptions``) or nil to adapt the
     /// steps from Newton's effort alone; initially the model's ``Model/errorControl``.
     public var errorControl: ErrorControlOptions?
@@ -203,7 +213,9 @@ public final class BiphasicSimulation {
 
     /// Runs every step; writes files into `outputDirectory` when given.
     /// - Parameter progress: called after each accepted step with (fraction done, time in s).
-    /// - Throws: ``ModelError`` for file problems, the solver's error when a step fails at `dtMin`.
+    /// - Throws: ``ModelError`` for file problems; ``SimulationError/stepCollapsed(time:step:cause:detail:)``
+    ///   when the time step collapses (a compacted solid, or ``maxCutsWithoutProgress`` failed
+    ///   attempts without progress); the solver's error when a step fails at `dtMin` otherwise.
     public func run(outputDirectory: URL? = nil, progress: (Double, Double) -> Void = { _, _ in }) throws -> SimulationResults {
         try run(outputDirectory: outputDirectory, progress: progress, start: nil, stopAfterFreeSwelling: false)
     }
@@ -325,6 +337,7 @@ public final class BiphasicSimulation {
         var seenEvents = 0
         var state = problem.initialState()
         freeSwellingReport = nil
+        mostCutsWithoutProgress = 0
         var disc: DiscQuantityRecorder? = nil
         do {
         if let start {
@@ -334,6 +347,7 @@ public final class BiphasicSimulation {
             freeSwellingRuns += 1
             var options = try TimeStepperOptions(initialStep: first.initialStep, minStep: first.minStep, maxStep: first.maxStep)
             options.easyIterations = 6
+            options.maxCutsWithoutProgress = maxCutsWithoutProgress
             // A swollen ligament reference: the bundles pull with their reference-strain forces while the disc swells.
             if model.motionSegment?.ligamentReference == .swollen { problem.rigidBodies.holdReferenceForces(true) }
             do {
@@ -373,8 +387,10 @@ public final class BiphasicSimulation {
         for (stepIndex, step) in model.steps.enumerated() where step.freeSwelling == nil {
             var options = try TimeStepperOptions(initialStep: step.initialStep, minStep: step.minStep, maxStep: step.maxStep)
             options.easyIterations = 6
+            options.maxCutsWithoutProgress = maxCutsWithoutProgress
             options.errorControl = errorControl
             let stepper = AdaptiveTimeStepper(options: options, newton: newton)
+            defer { mostCutsWithoutProgress = max(mostCutsWithoutProgress, stepper.mostCutsWithoutProgress) }
             try stepper.run(problem, from: start, to: start + step.duration, state: &state, mustPoints: must) { accepted, x in
                 results.steps.append(accepted)
                 let dt = accepted.time - previousTime
@@ -415,7 +431,7 @@ public final class BiphasicSimulation {
             results.isComplete = false
             results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newton.statistics
             if error is CancellationError { throw SimulationCancelled(partial: results) }
-            throw error
+            throw collapse(error, compactionSince: problem.compactionEvents[seenEvents...].last) ?? error
         }
         linearSolverSeconds = newton.linearSolverSeconds
         newtonStatistics = newton.statistics
@@ -452,4 +468,21 @@ public final class BiphasicSimulation {
     }
 
     func write(_ text: String, to url: URL) throws { try writeText(text, to: url) }
+
+    /// The stepper's `error` as a collapsed step: every ``FiniteElements/TimeStepperError/stepCollapsed(time:step:target:cuts:reason:)``,
+    /// and a failure at `dtMin` when the attempts since the last accepted step compacted the
+    /// solid (`compaction`, the last such event); nil for any other error.
+    func collapse(_ error: Error, compactionSince compaction: BiphasicError?) -> SimulationError? {
+        guard let e = error as? TimeStepperError else { return nil }
+        var cause: StepCollapseCause? = nil
+        if case let .compactedSolid(cell, j, phi)? = compaction { cause = .solidCompacted(cell: cell, J: j, solidVolumeFraction: phi) }
+        switch e {
+        case let .stepCollapsed(t, dt, _, _, reason):
+            return .stepCollapsed(time: t, step: dt, cause: cause ?? .solverFailure(reason), detail: e.description)
+        case let .stepTooSmall(t, dt, _):
+            return cause.map { .stepCollapsed(time: t, step: dt, cause: $0, detail: e.description) }
+        default:
+            return nil
+        }
+    }
 }

@@ -38,6 +38,12 @@ import TractionSafety
 /// (no interpolation through an unknown ratio) and its monotonicity check still refuses an
 /// admissible pull above an inadmissible one; the ratios of two stopped pulls are not compared.
 /// Admissible pulls — the limit among them — are always solved to the end of the cycle.
+/// A solve whose time step collapses on a compacted disc (``SimulationError/stepCollapsed(time:step:cause:detail:)``,
+/// ``StepCollapseCause/solidCompacted(cell:J:solidVolumeFraction:)``) is inadmissible in the
+/// same way: the criterion `discCompaction` with the ratio `+∞`, beside the other criteria's
+/// values so far (``LimitCriteria``, "Disc compaction"). Before the engine stopped such a solve
+/// it crawled (0.0003 s of model time in 158 s at 200 N); now it stops after a bounded number of
+/// failed attempts (``BiphasicSimulation/maxCutsWithoutProgress``).
 ///
 /// **Criteria.** The same ``LimitCriteria`` as the lumbar search (by default half of each
 /// ligament's failure force — the capsular ligaments included, as the cervical data set gives
@@ -185,7 +191,8 @@ public struct CervicalLimitSearch: Sendable {
 
     /// Stops a run of `model` from `swollen` after the first accepted step at which a criterion's
     /// peak so far exceeds its bound (see the type's discussion); without a violation the run
-    /// ends normally and every criterion's value is that of ``MotionSegmentLimitSearch/evaluate(_:from:criteria:)``.
+    /// ends normally and every criterion's value is that of ``MotionSegmentLimitSearch/evaluate(_:from:criteria:)``;
+    /// a solve stopped by a compacted disc gives every criterion's value so far and `discCompaction` at `+∞`.
     /// The peaks so far are tracked from the rigid bodies' committed state after each step, as
     /// the run's own results track them (elastic ligament forces; a ligament with damping or a
     /// damage law would be read after its history was committed).
@@ -211,6 +218,8 @@ public struct CervicalLimitSearch: Sendable {
             return criteria.evaluate(segment)
         } catch let v as Violation {
             return v.values.map { $0.ratio > 1 ? CriterionValue(criterion: $0.criterion, ratio: .infinity, marginFraction: $0.marginFraction) : $0 }
+        } catch SimulationError.stepCollapsed(_, _, .solidCompacted, _) {
+            return criteria.evaluate(recorder.results()) + [LimitCriteria.discCompacted]
         }
     }
 

@@ -47,6 +47,19 @@ import Foundation
 /// clinical bone-density factor of the limits builder (`ContraindicationRules.boneDensityForceFactor`),
 /// which only lowers them.
 ///
+/// **Disc compaction** (``discCompactionCriterion``, always on, no bound to set): a solve whose
+/// time step collapses because the disc's solid reached its solid volume (`J ≤ φ0`: no pore space
+/// left, ``SimulationError/stepCollapsed(time:step:cause:detail:)`` with
+/// ``StepCollapseCause/solidCompacted(cell:J:solidVolumeFraction:)``) is a crushed disc: the load
+/// is inadmissible, exactly like a criterion past its bound. The search records it as the
+/// criterion `discCompaction` with the ratio `+∞` (and margin fraction 0: the bound is the crush
+/// itself, not a fraction of it), beside every other criterion's value up to the collapse when
+/// the solve tracked them (``CervicalLimitSearch/stopsAtFirstViolation``), so the bracket bisects
+/// below such a load and the monotonicity check still refuses an admissible load above it. It is
+/// a result, not a solver failure to hide: no state exists past the collapse on that load path, so
+/// no later peak can be computed, and a load that crushes the disc cannot be allowed whatever
+/// those peaks would have been.
+///
 /// **Mesh discretisation** ``discretisation``: each criterion quantity is multiplied by its
 /// ``DiscretisationFactors`` factor before it is compared with its bound, so that a limit computed
 /// on a mesh whose responses are low against the converged mesh stays on the safe side. Every
@@ -54,6 +67,10 @@ import Foundation
 /// here is ``DiscretisationFactors/none``; ``MotionSegmentLimitSearch`` picks the factors of its
 /// mesh (``DiscretisationFactors/forMesh(_:)``).
 public struct LimitCriteria: Sendable, Equatable {
+    /// The criterion a solve reports when the disc's solid compacted (see the type's discussion).
+    public static let discCompactionCriterion = "discCompaction"
+    /// `discCompaction` with the ratio `+∞` (margin fraction 0).
+    static var discCompacted: CriterionValue { CriterionValue(criterion: discCompactionCriterion, ratio: .infinity, marginFraction: 0) }
     /// Allowable fraction of a ligament's damage-threshold strain (dimensionless, (0, 1]).
     public var ligamentDamageThresholdFraction: Double
     /// Allowable fraction of a ligament's failure force (dimensionless, (0, 1]).

@@ -199,10 +199,13 @@ public struct MotionSegmentLimitSearch: Sendable {
         }
     }
 
-    /// Every criterion's value for one full solve of `model` from `swollen`.
+    /// Every criterion's value for one full solve of `model` from `swollen`; a solve stopped by a
+    /// compacted disc gives `discCompaction` at `+∞` alone (``LimitCriteria``, "Disc compaction").
     /// - Throws: ``LimitSearchError`` for a model without a motion segment; the solver's errors.
     static func evaluate(_ model: Model, from swollen: SimulationState, criteria: LimitCriteria) throws -> [CriterionValue] {
-        let r = try Simulation(model: model).runSynchronously(from: swollen)
+        let r: SimulationResults
+        do { r = try Simulation(model: model).runSynchronously(from: swollen) }
+        catch SimulationError.stepCollapsed(_, _, .solidCompacted, _) { return [LimitCriteria.discCompacted] }
         guard let segment = r.motionSegment else {
             throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
         }
