@@ -87,4 +87,17 @@ struct BiphasicStepCollapseTests {
         for (name, ours, main) in recorded { #expect(abs(ours - main) <= 1e-12 * max(abs(main), 1e-30), "\(name): \(ours) vs \(main)") }
         #expect(r.steps.count == 16)
     }
+
+    /// The limit searches read a compacted solve as an inadmissible load: `evaluate` of the column
+    /// driven past J = φ0 (the first test) gives the criterion `discCompaction` with the ratio +∞
+    /// and nothing else, which ``LimitBracketing`` treats as a failing load.
+    @Test func aCompactedSolveIsAnInadmissibleLoadForTheLimitSearch() throws {
+        let model = try compactionColumnModel(pressure: 1, curve: "[[0, 0], [100, 1]]", duration: 100, outputs: "[0, 50, 100]")
+        let simulation = try Simulation(model: model)
+        let start = SimulationState(time: 0, unknowns: [Double](repeating: 0, count: simulation.unknownCount), freeSwelling: nil,
+                                    modelKey: try model.freeSwellingKey())
+        let values = try MotionSegmentLimitSearch.evaluate(model, from: start, criteria: LimitCriteria())
+        #expect(values == [CriterionValue(criterion: LimitCriteria.discCompactionCriterion, ratio: .infinity, marginFraction: 0)])
+        #expect(!LimitEvaluation(load: 1, criteria: values).admissible)
+    }
 }

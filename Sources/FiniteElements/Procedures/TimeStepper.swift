@@ -176,6 +176,10 @@ public final class AdaptiveTimeStepper {
     /// The most failed attempts without progress reached in this stepper's runs (a count; see
     /// ``TimeStepperOptions/maxCutsWithoutProgress``, which stops a run that reaches it).
     public private(set) var mostCutsWithoutProgress = 0
+    /// Failed attempts since the current run last got past the time the first of them aimed at
+    /// (a count; 0 after an accepted step that made progress). An observer reads it to tell
+    /// whether the step it is given ended a run of failures.
+    public private(set) var currentCutsWithoutProgress = 0
     /// One adapter per system, so a constant tangent stays factored across runs.
     private var adapters: [ObjectIdentifier: AnyObject] = [:]
     /// Error control's state: the system, the time (s) the last run reached, the controller.
@@ -226,6 +230,7 @@ public final class AdaptiveTimeStepper {
         // Failed attempts since the run last got past `progressTarget` (s), the time the first of them aimed at.
         var cutsWithoutProgress = 0
         var progressTarget = start
+        currentCutsWithoutProgress = 0
         while t < end - tolerance {
             while markIndex < marks.count && marks[markIndex] <= t + tolerance { markIndex += 1 }
             let mark = marks[markIndex]
@@ -251,6 +256,7 @@ public final class AdaptiveTimeStepper {
                     if cutsWithoutProgress == 0 { progressTarget = t + dt }
                     cutsWithoutProgress += 1
                     mostCutsWithoutProgress = max(mostCutsWithoutProgress, cutsWithoutProgress)
+                    currentCutsWithoutProgress = cutsWithoutProgress
                     if cutsWithoutProgress >= options.maxCutsWithoutProgress {
                         throw TimeStepperError.stepCollapsed(time: t, step: dt, target: progressTarget, cuts: cutsWithoutProgress, reason: error.description)
                     }
@@ -282,6 +288,7 @@ public final class AdaptiveTimeStepper {
                 t = hitsMark ? mark : t + dt
                 state = x
                 if cutsWithoutProgress > 0 && t >= progressTarget - tolerance { cutsWithoutProgress = 0 }
+                currentCutsWithoutProgress = cutsWithoutProgress
                 try observer(AcceptedStep(time: t, timeStep: dt, iterations: report.iterations, factorizations: report.factorizations,
                                           retries: retries, isMustPoint: hitsMark, errorNorm: errorNorm,
                                           errorRejections: errorRejections, rejectedIterations: rejectedIterations), state)

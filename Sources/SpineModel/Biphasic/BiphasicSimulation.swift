@@ -335,6 +335,9 @@ public final class BiphasicSimulation {
         newtonOptions.method = newtonMethod
         let newton = NewtonSolver(options: newtonOptions, linearSolver: LinearSolvers.makeDefault(for: problem.unknownCount, kind: .symmetricIndefinite))
         var seenEvents = 0
+        // Compaction events from here on belong to the current run of failed attempts (the
+        // stepper's count without progress); a step that makes progress moves it on.
+        var unresolvedEvents = 0
         var state = problem.initialState()
         freeSwellingReport = nil
         mostCutsWithoutProgress = 0
@@ -391,6 +394,7 @@ public final class BiphasicSimulation {
             options.errorControl = errorControl
             let stepper = AdaptiveTimeStepper(options: options, newton: newton)
             defer { mostCutsWithoutProgress = max(mostCutsWithoutProgress, stepper.mostCutsWithoutProgress) }
+            unresolvedEvents = problem.compactionEvents.count   // the stepper's count starts anew with each run
             try stepper.run(problem, from: start, to: start + step.duration, state: &state, mustPoints: must) { accepted, x in
                 results.steps.append(accepted)
                 let dt = accepted.time - previousTime
@@ -410,6 +414,7 @@ public final class BiphasicSimulation {
                     notices.append("before t = \(accepted.time) s: \(problem.compactionEvents[seenEvents].description)")
                     seenEvents += 1
                 }
+                if stepper.currentCutsWithoutProgress == 0 { unresolvedEvents = seenEvents }
                 newton.options.referenceNorm = max(newton.options.referenceNorm, newton.lastReport.residualNorms.first ?? 0)
                 while nextOutput < outputs.times.count, outputs.times[nextOutput] <= accepted.time + tolerance {
                     if abs(outputs.times[nextOutput] - accepted.time) <= tolerance { try record(accepted.time, x) }
@@ -431,7 +436,9 @@ public final class BiphasicSimulation {
             results.isComplete = false
             results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newton.statistics
             if error is CancellationError { throw SimulationCancelled(partial: results) }
-            throw collapse(error, compactionSince: problem.compactionEvents[seenEvents...].last) ?? error
+            // The cause: the last compaction since the run of failed attempts began (tiny accepted
+            // steps in between do not end it, so events before them count).
+            throw collapse(error, compactionSince: problem.compactionEvents[min(unresolvedEvents, problem.compactionEvents.count)...].last) ?? error
         }
         linearSolverSeconds = newton.linearSolverSeconds
         newtonStatistics = newton.statistics
