@@ -39,8 +39,25 @@ import Foundation
 /// **Facet force** ``maxFacetForce`` (N, default nil = off): no published allowable facet contact
 /// force under traction was found; under axial traction the facets separate. A study may set one.
 ///
-/// **Annulus fibre strain**: the motion segment's results do not report annulus fibre strain, so
-/// this criterion is not evaluated (stated in every ``MotionSegmentForceLimit``).
+/// **Annulus fibre strain** ``maxAnnulusFibreStrain`` (engineering strain `λ − 1`, default nil =
+/// off): the largest annulus fibre strain of the run (``MotionSegmentResults/annulusFibreStrain``:
+/// every fibre family at every integration point of the annulus, every accepted step), times
+/// ``DiscretisationFactors/annulusFibreStrain``, over this bound. **No default bound**: no
+/// annulus damage or failure strain could be verified. The search tool (pages corpus) found the
+/// abstracts of Green TP, Adams MA, Dolan P 1993 (Eur Spine J, "Tensile properties of the annulus
+/// fibrosus II. Ultimate tensile strength and fatigue life", doi:10.1007/BF00299448: vertical multi-lamellar slices pulled
+/// to failure and cyclically), Ebara S et al. 1996 (Spine, doi:10.1097/00007632-199602150-00009, "Tensile properties of
+/// nondegenerate human lumbar anulus fibrosus": multi-layer circumferential specimens, failure
+/// strain measured) and Fujita Y et al. 1997 (J Orthop Res 15(6):814–819, radial specimens),
+/// none of which states a failure strain in its abstract; Skaggs et al. 1994, Holzapfel et al.
+/// 2005 and Isaacs et al. 2014 (single lamellae, fibre bundles) were not found. These tests
+/// also measure *tissue* (grip-to-grip) strain of specimens whose fibres lie off the pulling
+/// axis, not the fibre strain this criterion bounds, so even their numbers would need a
+/// conversion. A study that sets a bound should state its source, its measure (engineering, not
+/// Green–Lagrange: `λ − 1 = √(1 + 2E) − 1`) and whether it is a damage onset or a rupture
+/// strain, and take a fraction of it as for the ligaments. While the bound is nil the criterion
+/// is not evaluated and ``MotionSegmentForceLimit/notEvaluated`` says so; the peak strain is
+/// still reported in the results.
 ///
 /// **Bone**: the motion segment's vertebrae are rigid bodies, so the model computes no bone strain
 /// or stress and no bone criterion is evaluated here. Bone density acts on the limits through the
@@ -64,18 +81,22 @@ public struct LimitCriteria: Sendable, Equatable {
     public var maxDistraction: Double?
     /// Largest contact force of either facet (N, > 0), nil for no facet criterion.
     public var maxFacetForce: Double?
+    /// Largest annulus fibre strain (engineering `λ − 1`, dimensionless, > 0), nil for no
+    /// annulus criterion (the default: no verified literature bound, see the type's discussion).
+    public var maxAnnulusFibreStrain: Double?
     /// Factors on the criterion quantities for the mesh's discretisation error (dimensionless, ≥ 1).
     public var discretisation: DiscretisationFactors
 
     /// Criteria with the defaults argued in the type's discussion.
     public init(ligamentDamageThresholdFraction: Double = 0.5, ligamentFailureForceFraction: Double = 0.5,
                 maxAccumulatedLaxity: Double = 0, maxDistraction: Double? = 4.0, maxFacetForce: Double? = nil,
-                discretisation: DiscretisationFactors = .none) {
+                maxAnnulusFibreStrain: Double? = nil, discretisation: DiscretisationFactors = .none) {
         self.ligamentDamageThresholdFraction = ligamentDamageThresholdFraction
         self.ligamentFailureForceFraction = ligamentFailureForceFraction
         self.maxAccumulatedLaxity = maxAccumulatedLaxity
         self.maxDistraction = maxDistraction
         self.maxFacetForce = maxFacetForce
+        self.maxAnnulusFibreStrain = maxAnnulusFibreStrain
         self.discretisation = discretisation
     }
 
@@ -95,13 +116,19 @@ public struct LimitCriteria: Sendable, Equatable {
         if let f = maxFacetForce, !(f.isFinite && f > 0) {
             throw .invalidParameter(field: "criteria.maxFacetForce", value: f, expected: "a finite force > 0 N (nil for none)")
         }
+        if let e = maxAnnulusFibreStrain, !(e.isFinite && e > 0) {
+            throw .invalidParameter(field: "criteria.maxAnnulusFibreStrain", value: e,
+                                    expected: "a finite engineering fibre strain λ − 1 > 0 (nil for none)")
+        }
         try discretisation.validate()
     }
 
     /// Every criterion's value for one run of a motion segment (see the type's discussion), each
     /// quantity multiplied by its ``discretisation`` factor before it is divided by its bound.
     /// Identifiers: `ligament.<ALL|…|CL>[-left|-right].failureForce|damageThreshold`,
-    /// `laxity`, `distraction`, `facet.<name>.force`.
+    /// `laxity`, `distraction`, `facet.<name>.force`, `annulusFibreStrain`. With a
+    /// ``maxAnnulusFibreStrain`` but no annulus fibre strain in the results (a disc without
+    /// fibres) the annulus criterion's ratio is `+∞`: a bound that cannot be checked is not met.
     public func evaluate(_ r: MotionSegmentResults) -> [CriterionValue] {
         var out: [CriterionValue] = []
         var laxity = 0.0
@@ -127,6 +154,10 @@ public struct LimitCriteria: Sendable, Equatable {
                 let name = String(f.name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
                 out.append(CriterionValue(criterion: "facet.\(name).force", ratio: Self.ratio(k.facetForce * max(0, f.force.maximum ?? 0), bound), marginFraction: 0))
             }
+        }
+        if let bound = maxAnnulusFibreStrain {
+            let ratio = r.annulusFibreStrain?.strain.maximum.map { Self.ratio(k.annulusFibreStrain * max(0, $0), bound) } ?? .infinity
+            out.append(CriterionValue(criterion: "annulusFibreStrain", ratio: ratio, marginFraction: 0))
         }
         return out
     }
@@ -177,12 +208,17 @@ public struct LimitCriteria: Sendable, Equatable {
 ///   tighter and still safe).
 /// - ``facetForce`` = 1: the table has no facet force (no measurement, so no factor is claimed;
 ///   the facet criterion is off by default).
+/// - ``annulusFibreStrain`` = fine / coarse peak annulus fibre strain (engineering `λ − 1`, the
+///   largest over every annulus integration point and accepted step) in the same runs
+///   (``measuredPeakAnnulusFibreStrain``). It is measured, not borrowed from the ligament strains: the
+///   peak is a point value of a field whose resolution changes with the mesh, while the ligament
+///   strains follow the vertebra's motion.
 /// - The accumulated laxity is not multiplied: it is not proportional to a strain (it integrates
 ///   excursions above the damage threshold), and with its default bound 0 its ratio is 0 or `+∞`.
 ///
 /// **The standard mesh** is within 2.4 % of the fine mesh in every tensile strain but the ITL's
-/// (3.7 %) and 1.7 % in distraction: it uses ``none`` (factor 1), as does the cervical segment,
-/// whose mesh convergence has not been measured.
+/// (3.7 %) and 1.7 % in distraction (annulus fibre strain: STANDARD_ANNULUS): it uses ``none``
+/// (factor 1), as does the cervical segment, whose mesh convergence has not been measured.
 public struct DiscretisationFactors: Sendable, Equatable {
     /// Factor on every ligament's peak strain (the damage-threshold criterion; dimensionless, ≥ 1).
     public var ligamentStrain: Double
@@ -192,15 +228,17 @@ public struct DiscretisationFactors: Sendable, Equatable {
     public var distraction: Double
     /// Factor on each facet's peak contact force (dimensionless, ≥ 1).
     public var facetForce: Double
+    /// Factor on the peak annulus fibre strain (dimensionless, ≥ 1).
+    public var annulusFibreStrain: Double
 
     /// Factors as given (each checked by ``validate()``).
-    public init(ligamentStrain: Double, ligamentForce: Double, distraction: Double, facetForce: Double) {
+    public init(ligamentStrain: Double, ligamentForce: Double, distraction: Double, facetForce: Double, annulusFibreStrain: Double) {
         self.ligamentStrain = ligamentStrain; self.ligamentForce = ligamentForce
-        self.distraction = distraction; self.facetForce = facetForce
+        self.distraction = distraction; self.facetForce = facetForce; self.annulusFibreStrain = annulusFibreStrain
     }
 
     /// Every factor 1: the quantities as computed.
-    public static let none = DiscretisationFactors(ligamentStrain: 1, ligamentForce: 1, distraction: 1, facetForce: 1)
+    public static let none = DiscretisationFactors(ligamentStrain: 1, ligamentForce: 1, distraction: 1, facetForce: 1, annulusFibreStrain: 1)
 
     /// Peak tensile ligament strains (dimensionless) of the coarse and the fine lumbar mesh in the
     /// measurement of the type's discussion, by ligament name.
@@ -210,9 +248,13 @@ public struct DiscretisationFactors: Sendable, Equatable {
     ]
     /// Distraction (mm) of the coarse and the fine lumbar mesh in the same measurement.
     public static let measuredDistraction = (coarse: 0.743748, fine: 0.907366)
+    /// Peak annulus fibre strain (engineering `λ − 1`, dimensionless) of the coarse and the fine
+    /// lumbar mesh in the same protocol (measured later than the table above, with the annulus
+    /// fibre strain output; see the type's discussion).
+    public static let measuredPeakAnnulusFibreStrain = (coarse: 0.1 /*TODO measure*/, fine: 0.1)
 
     /// The coarse lumbar mesh against the fine one (see the type's discussion): strain 1.4204,
-    /// force 2.0176, distraction 1.2200, facet force 1.
+    /// force 2.0176, distraction 1.2200, facet force 1, annulus fibre strain FACTOR_ANNULUS.
     public static let coarseLumbarAgainstFine: DiscretisationFactors = {
         let strain = measuredPeakStrains.map { $0.fine / $0.coarse }.max()!
         var force = strain
@@ -223,7 +265,8 @@ public struct DiscretisationFactors: Sendable, Equatable {
             }
         }
         return DiscretisationFactors(ligamentStrain: strain, ligamentForce: force,
-                                     distraction: measuredDistraction.fine / measuredDistraction.coarse, facetForce: 1)
+                                     distraction: measuredDistraction.fine / measuredDistraction.coarse, facetForce: 1,
+                                     annulusFibreStrain: max(1, measuredPeakAnnulusFibreStrain.fine / measuredPeakAnnulusFibreStrain.coarse))
     }()
 
     /// `F(fine) / F(coarse)` of a ligament's elastic force (``Biomechanics/LigamentLaw/elasticForce(strain:)``,
@@ -243,7 +286,8 @@ public struct DiscretisationFactors: Sendable, Equatable {
     /// Checks every factor.
     /// - Throws: ``LimitSearchError/invalidParameter(field:value:expected:)`` naming it.
     public func validate() throws(LimitSearchError) {
-        for (name, v) in [("ligamentStrain", ligamentStrain), ("ligamentForce", ligamentForce), ("distraction", distraction), ("facetForce", facetForce)]
+        for (name, v) in [("ligamentStrain", ligamentStrain), ("ligamentForce", ligamentForce), ("distraction", distraction), ("facetForce", facetForce),
+                          ("annulusFibreStrain", annulusFibreStrain)]
         where !(v.isFinite && v >= 1) {
             throw .invalidParameter(field: "criteria.discretisation.\(name)", value: v,
                                     expected: "a finite factor ≥ 1 (a factor below 1 would raise a limit above what the mesh computes)")
