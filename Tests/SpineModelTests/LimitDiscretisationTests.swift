@@ -23,6 +23,12 @@ struct LimitDiscretisationTests {
         #expect(close(k.distraction, 0.907366 / 0.743748), "\(k.distraction)")
         #expect(close(k.ligamentForce, (0.0500295 / 0.0352214) * (0.0500295 / 0.0352214)), "\(k.ligamentForce)")
         #expect(k.facetForce == 1)
+        // The annulus fibre strain's factor is not measured: a bound on it is refused on the coarse mesh, naming the factor.
+        #expect(k.annulusFibreStrain == nil && DiscretisationFactors.none.annulusFibreStrain == 1)
+        do { try LimitCriteria(maxAnnulusFibreStrain: 0.1, discretisation: k).validate(); Issue.record("accepted an unmeasured factor") }
+        catch let LimitSearchError.invalidParameter(field, _, _) { #expect(field == "criteria.discretisation.annulusFibreStrain") }
+        catch { Issue.record("\(error)") }
+        try LimitCriteria(maxAnnulusFibreStrain: 0.1).validate()
         #expect(abs(k.ligamentStrain - 1.4204) < 5e-5 && abs(k.ligamentForce - 2.0176) < 5e-5 && abs(k.distraction - 1.2200) < 5e-5)
         #expect(DiscretisationFactors.forMesh(.standard) == .none && DiscretisationFactors.forMesh(.coarse) == k)
         #expect(LimitCriteria().discretisation == .none)
@@ -59,7 +65,7 @@ struct LimitDiscretisationTests {
             case let c where c.hasSuffix(".failureForce"): factor = k.ligamentForce
             case "distraction": factor = k.distraction
             case let c where c.hasPrefix("facet."): factor = k.facetForce
-            case "annulusFibreStrain": factor = k.annulusFibreStrain
+            case "annulusFibreStrain": factor = k.annulusFibreStrain!
             default: factor = 1
             }
             #expect(abs(b.ratio - factor * a.ratio) <= 1e-12 * factor * a.ratio, "\(a.criterion)")
@@ -69,6 +75,9 @@ struct LimitDiscretisationTests {
         #expect(abs(scaled[0].ratio - 1.3 * 1.6) <= 1e-12 && abs(scaled[1].ratio - 1.7) <= 1e-12)
         #expect(abs(scaled[4].ratio - 1.21 * 0.5) <= 1e-12 && abs(scaled[5].ratio - 1.05 * 0.3) <= 1e-12 && scaled[3].ratio == 0)
         #expect(abs(scaled[6].ratio - 1.15 * 0.06 / 0.08) <= 1e-12)   // peak fibre strain 0.06 of 0.08
+        var unmeasured = k
+        unmeasured.annulusFibreStrain = nil
+        #expect(LimitCriteria(maxAnnulusFibreStrain: 0.08, discretisation: unmeasured).evaluate(results).last?.ratio == .infinity)
         // Without a bound there is no annulus criterion; with one but no fibres, +∞ (unchecked = not met).
         #expect(!LimitCriteria().evaluate(results).contains { $0.criterion == "annulusFibreStrain" })
         var bare = results

@@ -89,8 +89,7 @@ public struct FibreStrainSampler: Sendable {
             let k = cells.count
             cells.append(c)
             dofOffs.append(dofs.count)
-            for a in 0..<t.nodeCount {
-                let node = mesh.cellNodes(c)[a]
+            for node in mesh.cellNodes(c) {
                 for i in 0..<3 { dofs.append(problem.displacementDof(node: node, component: i)) }
             }
             let axes = material.axes

@@ -431,7 +431,7 @@ public struct LimitsSurrogate: Sendable, Equatable {
                                             "ligamentForce": .number(c.discretisation.ligamentForce),
                                             "distraction": .number(c.discretisation.distraction),
                                             "facetForce": .number(c.discretisation.facetForce),
-                                            "annulusFibreStrain": .number(c.discretisation.annulusFibreStrain)])])
+                                            "annulusFibreStrain": c.discretisation.annulusFibreStrain.map { .number($0) } ?? .null])])
     }
 
     /// The file's members without `digest`, in the written order.
@@ -511,7 +511,7 @@ public struct LimitsSurrogate: Sendable, Equatable {
                                  maxAnnulusFibreStrain: try c.optionalNumber("maxAnnulusFibreStrain"),
                                  discretisation: DiscretisationFactors(ligamentStrain: try d.number("ligamentStrain"), ligamentForce: try d.number("ligamentForce"),
                                                                        distraction: try d.number("distraction"), facetForce: try d.number("facetForce"),
-                                                                       annulusFibreStrain: try d.number("annulusFibreStrain")))
+                                                                       annulusFibreStrain: try d.optionalNumber("annulusFibreStrain")))
         do { try criteria.validate() } catch { throw LimitsSurrogateError(field: "surrogate.criteria", message: "\(error)") }
         buildRelativeTolerance = try r.number("buildRelativeTolerance")
         guard buildRelativeTolerance > 0, buildRelativeTolerance <= 0.5 else {
