@@ -340,7 +340,7 @@ struct LimitsCommand: ParsableCommand {
         @Option(help: "Surrogate file (`limits surrogate build`); the limit comes from it unless it refuses.") var surrogate: String?
         @Flag(help: "Compute the limit with full solves of the motion segment.") var exact = false
         @Option(name: .customLong("max-annulus-fibre-strain"), parsing: .unconditional,
-                help: "Bound on the largest annulus fibre strain (engineering λ − 1, > 0); default none: no verified literature bound, the criterion is off. A surrogate built without it refuses: full solves.")
+                help: "Bound on the largest annulus fibre strain (engineering λ − 1, > 0); default none: no verified literature bound, the criterion is off. Refused on the coarse lumbar mesh until its annulus discretisation factor is measured; the cervical search (factor 1) takes it.")
         var maxAnnulusFibreStrain: Double?
 
         func run() throws {
