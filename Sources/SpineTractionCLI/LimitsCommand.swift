@@ -303,7 +303,9 @@ struct LimitsCommand: ParsableCommand {
                 must be the protocol family's (splitTable, thoracoPelvic). The protocol family is the \
                 professional intermittent table (split table, thoraco-pelvic harness, 0° pull angle, logarithmic 15 s ramps, 60 s \
                 hold); the limit is the largest table force for which every ligament stays at or below half \
-                its failure force, no laxity accumulates and the disc distracts at most 4 mm, worst case over \
+                its failure force, no laxity accumulates and the disc distracts at most 4 mm (the annulus fibre \
+                strain is bounded only when --max-annulus-fibre-strain gives a bound: no verified literature \
+                value), worst case over \
                 the remus2021 and goelBilinear ligament data sets, bracketed to 1 % on one cycle (coarse \
                 mesh, each ligament's strain and force and the distraction scaled up by the discretisation \
                 factors measured against the fine mesh at 50 % and 100 % of body weight, per ligament: ALL \
@@ -338,6 +340,9 @@ struct LimitsCommand: ParsableCommand {
         @Option(help: "Where to write the unsigned document.") var output: String
         @Option(help: "Surrogate file (`limits surrogate build`); the limit comes from it unless it refuses.") var surrogate: String?
         @Flag(help: "Compute the limit with full solves of the motion segment.") var exact = false
+        @Option(name: .customLong("max-annulus-fibre-strain"), parsing: .unconditional,
+                help: "Bound on the largest annulus fibre strain (engineering λ − 1, > 0); default none: no verified literature bound, the criterion is off. Refused on the coarse lumbar mesh until its annulus discretisation factor is measured; the cervical search (factor 1) takes it.")
+        var maxAnnulusFibreStrain: Double?
 
         func run() throws {
             guard exact != (surrogate != nil) else {
@@ -355,8 +360,30 @@ struct LimitsCommand: ParsableCommand {
                 throw ValidationError("--session \(session): \(e)")
             }
             let start = Date()
-            let result = try surrogateBytes.map { try LimitsComputation.compute(patient: patient, session: sessionValue, surrogateFile: $0) }
-                ?? LimitsComputation.compute(patient: patient, session: sessionValue)
+            // A bound on the annulus fibre strain changes the criteria of the default search.
+            var search: MotionSegmentLimitSearch? = nil, cervicalSearch: CervicalLimitSearch? = nil
+            if let bound = maxAnnulusFibreStrain {
+                if let level = patient.cervicalLevel {
+                    var c = CervicalLimitSearch(patient: patient.patient, level: level)
+                    // The harness of the session, as the default cervical search takes it.
+                    c.harness = try LimitsComputation.inputs(patient: patient, session: sessionValue, modelLimits: [], modelId: "none",
+                                                             modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none).configuration.harness
+                    c.criteria.maxAnnulusFibreStrain = bound
+                    cervicalSearch = c
+                } else {
+                    var l = MotionSegmentLimitSearch(patient: patient.patient)
+                    l.criteria.maxAnnulusFibreStrain = bound
+                    search = l
+                }
+            }
+            let result: LimitsComputation.Result
+            if let bytes = surrogateBytes {
+                result = try LimitsComputation.compute(patient: patient, session: sessionValue, search: search, surrogateFile: bytes)
+            } else if patient.cervicalLevel != nil {
+                result = try LimitsComputation.compute(patient: patient, session: sessionValue, cervicalSearch: cervicalSearch)
+            } else {
+                result = try LimitsComputation.compute(patient: patient, session: sessionValue, search: search)
+            }
             let wall = Date().timeIntervalSince(start)
             if let refusal = result.surrogateRefusal {
                 FileHandle.standardError.write(Data("note: the surrogate was refused (\(refusal)); the limit was computed with full solves instead (provenance.modelId \(result.document.provenance.modelId))\n".utf8))

@@ -72,6 +72,23 @@ struct LimitDiscretisationTests {
             let force = Double(p.springCount) * law.elasticForce(strain: pll.fine).force
             #expect(force < 0.05 * 0.5 * 384, "\(set.name): PLL \(force) N")
         }
+        // The annulus fibre strain's factor is measured only where the table has it at every pull;
+        // without it a bound on it is refused, naming the factor.
+        for mesh in DefaultDiscModel.MeshLevel.allCases {
+            let k = DiscretisationFactors.lumbar(mesh)
+            if let f = k.annulusFibreStrain {
+                let r = table.map { m in m.annulusFibreStrain.map { $0.fine / (mesh == .coarse ? $0.coarse : $0.standard) } ?? .nan }
+                #expect(close(f, max(1, r.max()!)), "\(mesh) annulus \(f)")
+                try LimitCriteria(maxAnnulusFibreStrain: 0.1, discretisation: k).validate()
+            }
+        }
+        var unmeasured = DiscretisationFactors.coarseLumbarAgainstFine
+        unmeasured.annulusFibreStrain = nil
+        do { try LimitCriteria(maxAnnulusFibreStrain: 0.1, discretisation: unmeasured).validate(); Issue.record("accepted an unmeasured factor") }
+        catch let LimitSearchError.invalidParameter(field, _, _) { #expect(field == "criteria.discretisation.annulusFibreStrain") }
+        catch { Issue.record("\(error)") }
+        #expect(DiscretisationFactors.none.annulusFibreStrain == 1)
+        try LimitCriteria(maxAnnulusFibreStrain: 0.1).validate()
         #expect(LimitCriteria().discretisation == .none)
         let p = try Patient(bodyMassKg: 70, heightCm: 175, tScore: 0, discGrade: .ii, level: .l4l5)
         #expect(MotionSegmentLimitSearch(patient: p).criteria == LimitCriteria(discretisation: .coarseLumbarAgainstFine))
@@ -90,17 +107,18 @@ struct LimitDiscretisationTests {
                                  failureRatio: Self.series([0, 0.5]), thresholdRatio: Self.series([0, 0.8]), laxity: Self.series([0, 0]), failureForce: 130)
         let itl = LigamentSeries(type: .intertransverse, side: .left, fibreCount: 1, strain: Self.series([0, 0.03]), force: Self.series([0, 7]),
                                  failureRatio: Self.series([0, 0.1]), thresholdRatio: nil, laxity: Self.series([0, 0]), failureForce: 70)
+        let annulus = AnnulusFibreStrainSeries(strain: Self.series([0.01, 0.06]), locations: [], peakLocation: nil, samplePoints: 1)
         let results = MotionSegmentResults(ligaments: [isl, itl], facets: [FacetSeries(name: "left facet", force: Self.series([0, 30]), gap: Self.series([1, 1]))],
                                            translation: Self.series([0]), rotation: Self.series([0]), discHeightChange: Self.series([0]),
-                                           distraction: Self.series([0, 2]))
-        var k = DiscretisationFactors.uniform(ligamentStrain: 1.1, ligamentForce: 1.2, distraction: 1.21, facetForce: 1.05)
+                                           distraction: Self.series([0, 2]), annulusFibreStrain: annulus)
+        var k = DiscretisationFactors.uniform(ligamentStrain: 1.1, ligamentForce: 1.2, distraction: 1.21, facetForce: 1.05, annulusFibreStrain: 1.15)
         k.ligamentStrain[.interspinous] = 1.3; k.ligamentForce[.interspinous] = 1.7
         k.ligamentStrain[.intertransverse] = 1.4; k.ligamentForce[.intertransverse] = 1.9
-        let plain = LimitCriteria(maxFacetForce: 100).evaluate(results)
-        let scaled = LimitCriteria(maxFacetForce: 100, discretisation: k).evaluate(results)
+        let plain = LimitCriteria(maxFacetForce: 100, maxAnnulusFibreStrain: 0.08).evaluate(results)
+        let scaled = LimitCriteria(maxFacetForce: 100, maxAnnulusFibreStrain: 0.08, discretisation: k).evaluate(results)
         #expect(plain.map(\.criterion) == scaled.map(\.criterion))
         #expect(plain.map(\.criterion) == ["ligament.ISL.damageThreshold", "ligament.ISL.failureForce", "ligament.ITL-left.failureForce", "laxity",
-                                           "distraction", "facet.left-facet.force"])
+                                           "distraction", "facet.left-facet.force", "annulusFibreStrain"])
         for (a, b) in zip(plain, scaled) {
             let factor: Double
             switch a.criterion {
@@ -108,6 +126,7 @@ struct LimitDiscretisationTests {
             case let c where c.hasSuffix(".failureForce"): factor = k.forceFactor(c.contains("ISL") ? .interspinous : .intertransverse)
             case "distraction": factor = k.distraction
             case let c where c.hasPrefix("facet."): factor = k.facetForce
+            case "annulusFibreStrain": factor = k.annulusFibreStrain!
             default: factor = 1
             }
             #expect(abs(b.ratio - factor * a.ratio) <= 1e-12 * factor * a.ratio, "\(a.criterion)")
@@ -116,6 +135,20 @@ struct LimitDiscretisationTests {
         // The hand values: 0.8 / 0.5, 0.5 / 0.5, 2 / 4, 30 / 100, then × the factor.
         #expect(abs(scaled[0].ratio - 1.3 * 1.6) <= 1e-12 && abs(scaled[1].ratio - 1.7) <= 1e-12 && abs(scaled[2].ratio - 1.9 * 0.2) <= 1e-12)
         #expect(abs(scaled[4].ratio - 1.21 * 0.5) <= 1e-12 && abs(scaled[5].ratio - 1.05 * 0.3) <= 1e-12 && scaled[3].ratio == 0)
+        #expect(abs(scaled[6].ratio - 1.15 * 0.06 / 0.08) <= 1e-12)   // peak fibre strain 0.06 of 0.08
+        var unmeasured = k
+        unmeasured.annulusFibreStrain = nil
+        #expect(LimitCriteria(maxAnnulusFibreStrain: 0.08, discretisation: unmeasured).evaluate(results).last?.ratio == .infinity)
+        // Without a bound there is no annulus criterion; with one but no fibres, +∞ (unchecked = not met).
+        #expect(!LimitCriteria().evaluate(results).contains { $0.criterion == "annulusFibreStrain" })
+        var bare = results
+        bare.annulusFibreStrain = nil
+        #expect(LimitCriteria(maxAnnulusFibreStrain: 0.08).evaluate(bare).last.map { $0.criterion == "annulusFibreStrain" && $0.ratio == .infinity } == true)
+        for bad in [0.0, -0.1, .infinity, .nan] {
+            do { try LimitCriteria(maxAnnulusFibreStrain: bad).validate(); Issue.record("accepted \(bad)") } catch let LimitSearchError.invalidParameter(field, _, _) {
+                #expect(field == "criteria.maxAnnulusFibreStrain")
+            } catch { Issue.record("\(error)") }
+        }
         for bad in [0.99, .infinity, .nan] {
             var c = LimitCriteria(discretisation: k)
             c.discretisation.ligamentForce[.flavum] = bad
@@ -173,8 +206,8 @@ struct LimitDiscretisationTests {
         #expect(LimitsSurrogateTests.field { _ = try unfactored.limit(for: search) } == "surrogate.criteria")
 
         let text = String(decoding: factored.jsonData, as: UTF8.self)
-        #expect(text.contains("\"format\":\"spinetraction.limitsSurrogate-3\"") || text.contains("\"format\": \"spinetraction.limitsSurrogate-3\""))
-        let old = text.replacingOccurrences(of: "spinetraction.limitsSurrogate-3", with: "spinetraction.limitsSurrogate-2")
+        #expect(text.contains("\"format\":\"spinetraction.limitsSurrogate-4\"") || text.contains("\"format\": \"spinetraction.limitsSurrogate-4\""))
+        let old = text.replacingOccurrences(of: "spinetraction.limitsSurrogate-4", with: "spinetraction.limitsSurrogate-3")
         #expect(LimitsSurrogateTests.field { _ = try LimitsSurrogate(json: Array(old.utf8)) } == "surrogate.format")
         let without = text.replacingOccurrences(of: "\"discretisation\"", with: "\"discretisationX\"")
         #expect(without != text)

@@ -92,6 +92,7 @@ public final class BiphasicSimulation {
         do { try mesh.validate() } catch { throw ModelError(.invalidValue, at: "mesh", String(describing: error)) }
         self.mesh = mesh
         var materials = [BiphasicProblem.CellMaterial?](repeating: nil, count: mesh.cellCount)
+        var lamellaOfCell = [Int?](repeating: nil, count: mesh.cellCount)
         for (region, name) in model.regions {
             guard let cells = mesh.regions[region] else {
                 throw ModelError(.unknownName, at: "regions.\(region)", "unknown region \"\(region)\"; \(mesh.regions.keys.meshHas("regions"))")
@@ -120,7 +121,8 @@ public final class BiphasicSimulation {
             }
             for c in cells {
                 let centroid = AnnulusLamellae.centroid(mesh.cellCoordinates(c))
-                let law = lamellae.map { lamellaLaws[$0.lamella(at: centroid)] } ?? mixture
+                lamellaOfCell[c] = lamellae?.lamella(at: centroid)
+                let law = lamellaOfCell[c].map { lamellaLaws[$0] } ?? mixture
                 materials[c] = .init(law: law, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
             }
         }
@@ -133,7 +135,8 @@ public final class BiphasicSimulation {
         }
         var exchangeSurfaces: [String] = []
         var rigidDrives: [(surface: String, node: Int, force: SIMD3<Double>, curve: LoadCurve)] = []
-        motionSegment = model.motionSegment == nil ? nil : try MotionSegmentCoupling.build(model: model, mesh: mesh, problem: problem)
+        motionSegment = model.motionSegment == nil ? nil
+            : try MotionSegmentCoupling.build(model: model, mesh: mesh, problem: problem, lamellaOfCell: lamellaOfCell)
         initialRigidBodies = problem.rigidBodies
         for c in model.boundary {
             // Forces and moments on a rigid vertebra's endplate act on the vertebra (MotionSegmentCoupling).
@@ -272,7 +275,7 @@ public final class BiphasicSimulation {
             let v = problem.dofValues(unknowns: x, time: t)
             results.times.append(t)
             try disc?.record(time: t, state: x)
-            motion?.record(problem: problem, state: x, timeStep: lastTimeStep)
+            motion?.record(problem: problem, time: t, state: x, timeStep: lastTimeStep)
             for (k, p) in outputs.probes.enumerated() {
                 let value: Double
                 switch p.field {

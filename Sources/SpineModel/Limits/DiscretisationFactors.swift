@@ -55,22 +55,28 @@ public struct DiscretisationFactors: Sendable, Equatable {
     public var distraction: Double
     /// Factor on each facet's peak contact force (dimensionless, ≥ 1).
     public var facetForce: Double
+    /// Factor on the peak annulus fibre strain (dimensionless, ≥ 1); nil when it has not been
+    /// measured for the mesh (a bound on the annulus fibre strain is then refused by
+    /// ``LimitCriteria/validate()``).
+    public var annulusFibreStrain: Double?
 
     /// Factors as given (each checked by ``validate()``).
-    public init(ligamentStrain: [LigamentType: Double], ligamentForce: [LigamentType: Double], distraction: Double, facetForce: Double) {
+    public init(ligamentStrain: [LigamentType: Double], ligamentForce: [LigamentType: Double], distraction: Double, facetForce: Double,
+                annulusFibreStrain: Double?) {
         self.ligamentStrain = ligamentStrain; self.ligamentForce = ligamentForce
-        self.distraction = distraction; self.facetForce = facetForce
+        self.distraction = distraction; self.facetForce = facetForce; self.annulusFibreStrain = annulusFibreStrain
     }
 
     /// The same strain and force factor for every ligament type (dimensionless, each ≥ 1).
-    public static func uniform(ligamentStrain: Double, ligamentForce: Double, distraction: Double, facetForce: Double) -> DiscretisationFactors {
+    public static func uniform(ligamentStrain: Double, ligamentForce: Double, distraction: Double, facetForce: Double,
+                               annulusFibreStrain: Double?) -> DiscretisationFactors {
         DiscretisationFactors(ligamentStrain: Dictionary(uniqueKeysWithValues: LigamentType.allCases.map { ($0, ligamentStrain) }),
                               ligamentForce: Dictionary(uniqueKeysWithValues: LigamentType.allCases.map { ($0, ligamentForce) }),
-                              distraction: distraction, facetForce: facetForce)
+                              distraction: distraction, facetForce: facetForce, annulusFibreStrain: annulusFibreStrain)
     }
 
     /// Every factor 1: the quantities as computed.
-    public static let none = uniform(ligamentStrain: 1, ligamentForce: 1, distraction: 1, facetForce: 1)
+    public static let none = uniform(ligamentStrain: 1, ligamentForce: 1, distraction: 1, facetForce: 1, annulusFibreStrain: 1)
 
     /// One pull of the mesh-convergence measurement (see the type's discussion): the peak
     /// tensile ligament strains (dimensionless) and the distraction (mm) of each mesh.
@@ -81,6 +87,9 @@ public struct DiscretisationFactors: Sendable, Equatable {
         public var peakStrains: [(ligament: String, coarse: Double, standard: Double, fine: Double)]
         /// Distraction at the end of the pull (mm): coarse, standard, fine.
         public var distraction: (coarse: Double, standard: Double, fine: Double)
+        /// Peak annulus fibre strain (engineering, dimensionless): coarse, standard, fine; nil
+        /// where it was not measured.
+        public var annulusFibreStrain: (coarse: Double, standard: Double, fine: Double)?
 
         /// The value of `mesh` in a (coarse, standard, fine) triple.
         static func value(_ v: (coarse: Double, standard: Double, fine: Double), _ mesh: DefaultDiscModel.MeshLevel) -> Double {
@@ -95,12 +104,12 @@ public struct DiscretisationFactors: Sendable, Equatable {
         Measurement(pullBodyWeightFraction: 0.5, peakStrains: [
             ("ALL", 0.0604911, 0.0648642, 0.0655083), ("LF", 0.111095, 0.130781, 0.133582), ("ISL", 0.116408, 0.140865, 0.14437),
             ("SSL", 0.189217, 0.215269, 0.219003), ("ITL left", 0.0352214, 0.0481981, 0.0500295), ("ITL right", 0.0353664, 0.0480179, 0.049818),
-        ], distraction: (0.743748, 0.891635, 0.907366)),
+        ], distraction: (0.743748, 0.891635, 0.907366), annulusFibreStrain: nil),
         Measurement(pullBodyWeightFraction: 1.0, peakStrains: [
             ("ALL", 0.0839569, 0.0929359, 0.0940512), ("PLL", 0.000914215, 0.0232024, 0.0262821), ("LF", 0.176797, 0.20728, 0.211605),
             ("ISL", 0.195344, 0.231789, 0.237126), ("SSL", 0.273301, 0.312123, 0.317808), ("ITL left", 0.079541, 0.100792, 0.103639),
             ("ITL right", 0.0803262, 0.100435, 0.103295),
-        ], distraction: (1.30512, 1.55813, 1.58627)),
+        ], distraction: (1.30512, 1.55813, 1.58627), annulusFibreStrain: nil),
     ]
 
     /// The factors of the lumbar motion segment on `mesh` against the fine mesh (see the type's
@@ -110,9 +119,10 @@ public struct DiscretisationFactors: Sendable, Equatable {
     /// ISL 1.0249 / 1.0303, SSL 1.0182 / 1.0324, ITL 1.0380 / 1.0774, CL the worst (1.1327 /
     /// 1.2831); distraction 1.0181.
     public static func lumbar(_ mesh: DefaultDiscModel.MeshLevel) -> DiscretisationFactors {
-        var entries: [Entry] = [], distraction: [Double] = []
+        var entries: [Entry] = [], distraction: [Double] = [], annulus: [Double] = []
         for m in measurements {
             distraction.append(m.distraction.fine / Measurement.value(m.distraction, mesh))
+            if let a = m.annulusFibreStrain { annulus.append(a.fine / Measurement.value(a, mesh)) }
             for s in m.peakStrains {
                 let type = LigamentType(rawValue: String(s.ligament.prefix { $0 != " " }))!
                 let mine = Measurement.value((s.coarse, s.standard, s.fine), mesh)
@@ -121,7 +131,8 @@ public struct DiscretisationFactors: Sendable, Equatable {
                 entries.append(Entry(type: type, strainRatio: s.fine / mine, forceRatio: laws.max()!))
             }
         }
-        return factors(entries, distractionRatios: distraction)
+        return factors(entries, distractionRatios: distraction,
+                       annulusFibreStrainRatios: annulus.count == measurements.count ? annulus : nil)
     }
 
     /// One usable fine / mesh comparison of a ligament bundle.
@@ -135,8 +146,9 @@ public struct DiscretisationFactors: Sendable, Equatable {
 
     /// The factors from usable comparisons: per type the worst strain ratio and the worst of its
     /// force and strain ratios, at least 1; types without an entry the worst of all types;
-    /// distraction the worst ratio, at least 1; facet force 1.
-    static func factors(_ entries: [Entry], distractionRatios: [Double]) -> DiscretisationFactors {
+    /// distraction the worst ratio, at least 1; facet force 1; the annulus fibre strain the worst
+    /// ratio, at least 1, or nil when not measured at every pull.
+    static func factors(_ entries: [Entry], distractionRatios: [Double], annulusFibreStrainRatios: [Double]?) -> DiscretisationFactors {
         var strain: [LigamentType: Double] = [:], force: [LigamentType: Double] = [:]
         for e in entries {
             strain[e.type] = max(strain[e.type] ?? 1, e.strainRatio)
@@ -148,7 +160,8 @@ public struct DiscretisationFactors: Sendable, Equatable {
             force[type] = worstForce
         }
         return DiscretisationFactors(ligamentStrain: strain, ligamentForce: force,
-                                     distraction: distractionRatios.reduce(1, max), facetForce: 1)
+                                     distraction: distractionRatios.reduce(1, max), facetForce: 1,
+                                     annulusFibreStrain: annulusFibreStrainRatios.map { $0.reduce(1, max) })
     }
 
     /// A bundle whose strain on the mesh is below this fraction of the fine mesh's (dimensionless)
@@ -191,7 +204,7 @@ public struct DiscretisationFactors: Sendable, Equatable {
                 guard v.isFinite, v >= 1 else { throw .invalidParameter(field: "criteria.discretisation.\(name).\(type.rawValue)", value: v, expected: expected) }
             }
         }
-        for (name, v) in [("distraction", distraction), ("facetForce", facetForce)] where !(v.isFinite && v >= 1) {
+        for (name, v) in [("distraction", distraction), ("facetForce", facetForce), ("annulusFibreStrain", annulusFibreStrain ?? 1)] where !(v.isFinite && v >= 1) {
             throw .invalidParameter(field: "criteria.discretisation.\(name)", value: v, expected: expected)
         }
     }

@@ -39,8 +39,25 @@ import Foundation
 /// **Facet force** ``maxFacetForce`` (N, default nil = off): no published allowable facet contact
 /// force under traction was found; under axial traction the facets separate. A study may set one.
 ///
-/// **Annulus fibre strain**: the motion segment's results do not report annulus fibre strain, so
-/// this criterion is not evaluated (stated in every ``MotionSegmentForceLimit``).
+/// **Annulus fibre strain** ``maxAnnulusFibreStrain`` (engineering strain `λ − 1`, default nil =
+/// off): the largest annulus fibre strain of the run (``MotionSegmentResults/annulusFibreStrain``:
+/// every fibre family at every integration point of the annulus, every accepted step), times
+/// ``DiscretisationFactors/annulusFibreStrain``, over this bound. **No default bound**: no
+/// annulus damage or failure strain could be verified. The search tool (pages corpus) found the
+/// abstracts of Green TP, Adams MA, Dolan P 1993 (Eur Spine J, "Tensile properties of the annulus
+/// fibrosus II. Ultimate tensile strength and fatigue life", doi:10.1007/BF00299448: vertical multi-lamellar slices pulled
+/// to failure and cyclically), Ebara S et al. 1996 (Spine, doi:10.1097/00007632-199602150-00009, "Tensile properties of
+/// nondegenerate human lumbar anulus fibrosus": multi-layer circumferential specimens, failure
+/// strain measured) and Fujita Y et al. 1997 (J Orthop Res 15(6):814–819, radial specimens),
+/// none of which states a failure strain in its abstract; Skaggs et al. 1994, Holzapfel et al.
+/// 2005 and Isaacs et al. 2014 (single lamellae, fibre bundles) were not found. These tests
+/// also measure *tissue* (grip-to-grip) strain of specimens whose fibres lie off the pulling
+/// axis, not the fibre strain this criterion bounds, so even their numbers would need a
+/// conversion. A study that sets a bound should state its source, its measure (engineering, not
+/// Green–Lagrange: `λ − 1 = √(1 + 2E) − 1`) and whether it is a damage onset or a rupture
+/// strain, and take a fraction of it as for the ligaments. While the bound is nil the criterion
+/// is not evaluated and ``MotionSegmentForceLimit/notEvaluated`` says so; the peak strain is
+/// still reported in the results.
 ///
 /// **Bone**: the motion segment's vertebrae are rigid bodies, so the model computes no bone strain
 /// or stress and no bone criterion is evaluated here. Bone density acts on the limits through the
@@ -81,18 +98,22 @@ public struct LimitCriteria: Sendable, Equatable {
     public var maxDistraction: Double?
     /// Largest contact force of either facet (N, > 0), nil for no facet criterion.
     public var maxFacetForce: Double?
+    /// Largest annulus fibre strain (engineering `λ − 1`, dimensionless, > 0), nil for no
+    /// annulus criterion (the default: no verified literature bound, see the type's discussion).
+    public var maxAnnulusFibreStrain: Double?
     /// Factors on the criterion quantities for the mesh's discretisation error (dimensionless, ≥ 1).
     public var discretisation: DiscretisationFactors
 
     /// Criteria with the defaults argued in the type's discussion.
     public init(ligamentDamageThresholdFraction: Double = 0.5, ligamentFailureForceFraction: Double = 0.5,
                 maxAccumulatedLaxity: Double = 0, maxDistraction: Double? = 4.0, maxFacetForce: Double? = nil,
-                discretisation: DiscretisationFactors = .none) {
+                maxAnnulusFibreStrain: Double? = nil, discretisation: DiscretisationFactors = .none) {
         self.ligamentDamageThresholdFraction = ligamentDamageThresholdFraction
         self.ligamentFailureForceFraction = ligamentFailureForceFraction
         self.maxAccumulatedLaxity = maxAccumulatedLaxity
         self.maxDistraction = maxDistraction
         self.maxFacetForce = maxFacetForce
+        self.maxAnnulusFibreStrain = maxAnnulusFibreStrain
         self.discretisation = discretisation
     }
 
@@ -112,13 +133,23 @@ public struct LimitCriteria: Sendable, Equatable {
         if let f = maxFacetForce, !(f.isFinite && f > 0) {
             throw .invalidParameter(field: "criteria.maxFacetForce", value: f, expected: "a finite force > 0 N (nil for none)")
         }
+        if let e = maxAnnulusFibreStrain, !(e.isFinite && e > 0) {
+            throw .invalidParameter(field: "criteria.maxAnnulusFibreStrain", value: e,
+                                    expected: "a finite engineering fibre strain λ − 1 > 0 (nil for none)")
+        }
         try discretisation.validate()
+        if let e = maxAnnulusFibreStrain, discretisation.annulusFibreStrain == nil {
+            throw .invalidParameter(field: "criteria.discretisation.annulusFibreStrain", value: e,
+                                    expected: "a measured discretisation factor for the annulus fibre strain on this mesh before a bound on it is used (the coarse mesh's has not been measured: set one, or search on the standard mesh)")
+        }
     }
 
     /// Every criterion's value for one run of a motion segment (see the type's discussion), each
     /// quantity multiplied by its ``discretisation`` factor before it is divided by its bound.
     /// Identifiers: `ligament.<ALL|…|CL>[-left|-right].failureForce|damageThreshold`,
-    /// `laxity`, `distraction`, `facet.<name>.force`.
+    /// `laxity`, `distraction`, `facet.<name>.force`, `annulusFibreStrain`. With a
+    /// ``maxAnnulusFibreStrain`` but no annulus fibre strain in the results (a disc without
+    /// fibres) the annulus criterion's ratio is `+∞`: a bound that cannot be checked is not met.
     public func evaluate(_ r: MotionSegmentResults) -> [CriterionValue] {
         var out: [CriterionValue] = []
         var laxity = 0.0
@@ -144,6 +175,11 @@ public struct LimitCriteria: Sendable, Equatable {
                 let name = String(f.name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
                 out.append(CriterionValue(criterion: "facet.\(name).force", ratio: Self.ratio(k.facetForce * max(0, f.force.maximum ?? 0), bound), marginFraction: 0))
             }
+        }
+        if let bound = maxAnnulusFibreStrain {
+            // No factor (refused by validate()) or no annulus strain: +∞, a bound that cannot be checked is not met.
+            let ratio = k.annulusFibreStrain.flatMap { f in r.annulusFibreStrain?.strain.maximum.map { Self.ratio(f * max(0, $0), bound) } } ?? .infinity
+            out.append(CriterionValue(criterion: "annulusFibreStrain", ratio: ratio, marginFraction: 0))
         }
         return out
     }

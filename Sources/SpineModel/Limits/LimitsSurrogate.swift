@@ -63,11 +63,12 @@ public struct LimitsSurrogateError: Error, Equatable, Sendable, CustomStringConv
 /// let limit = try s.limit(for: MotionSegmentLimitSearch(patient: p))   // table force, N
 /// ```
 public struct LimitsSurrogate: Sendable, Equatable {
-    /// The file format tag. Format 3 stores the criteria's ``LimitCriteria/discretisation``
-    /// factors per ligament type (format 2 had one factor for every ligament), and its ratios are
-    /// the factored ones (what ``LimitCriteria/evaluate(_:)`` gives); a file of another format is
-    /// refused (rebuild it).
-    public static let format = "spinetraction.limitsSurrogate-3"
+    /// The file format tag. Format 4 stores the criteria's ``LimitCriteria/discretisation``
+    /// factors per ligament type (format 2 had one factor for every ligament) and the annulus
+    /// fibre strain criterion (``LimitCriteria/maxAnnulusFibreStrain`` and its factor; format 3
+    /// had neither), and its ratios are the factored ones (what ``LimitCriteria/evaluate(_:)``
+    /// gives); a file of another format is refused (rebuild it).
+    public static let format = "spinetraction.limitsSurrogate-4"
 
     /// One criterion's ratios at a response's forces.
     public struct Criterion: Sendable, Equatable {
@@ -426,10 +427,12 @@ public struct LimitsSurrogate: Sendable, Equatable {
                  "maxAccumulatedLaxity": .number(c.maxAccumulatedLaxity),
                  "maxDistraction": c.maxDistraction.map { .number($0) } ?? .null,
                  "maxFacetForce": c.maxFacetForce.map { .number($0) } ?? .null,
+                 "maxAnnulusFibreStrain": c.maxAnnulusFibreStrain.map { .number($0) } ?? .null,
                  "discretisation": .object(["ligamentStrain": perLigament(c.discretisation.ligamentStrain),
                                             "ligamentForce": perLigament(c.discretisation.ligamentForce),
                                             "distraction": .number(c.discretisation.distraction),
-                                            "facetForce": .number(c.discretisation.facetForce)])])
+                                            "facetForce": .number(c.discretisation.facetForce),
+                                            "annulusFibreStrain": c.discretisation.annulusFibreStrain.map { .number($0) } ?? .null])])
     }
 
     /// A per-ligament-type table as an object keyed by the type's abbreviation, in
@@ -485,7 +488,7 @@ public struct LimitsSurrogate: Sendable, Equatable {
         try r.exactly(names)
         let formatTag = try r.string("format")
         guard formatTag == Self.format else {
-            throw LimitsSurrogateError(field: "surrogate.format", message: "\(formatTag); expected \(Self.format) (its ratios include the criteria's discretisation factors: rebuild the surrogate with `spinetraction limits surrogate build`)")
+            throw LimitsSurrogateError(field: "surrogate.format", message: "\(formatTag); expected \(Self.format) (its criteria include the annulus fibre strain and the discretisation factors: rebuild the surrogate with `spinetraction limits surrogate build`)")
         }
         libraryVersion = try r.string("libraryVersion")
         modelDigest = try r.hex("modelDigest")
@@ -505,16 +508,18 @@ public struct LimitsSurrogate: Sendable, Equatable {
         guard !ligamentDataSets.isEmpty else { throw LimitsSurrogateError(field: "surrogate.ligamentDataSets", message: "empty; expected at least one data set") }
         let c = try r.object("criteria")
         try c.exactly(["ligamentDamageThresholdFraction", "ligamentFailureForceFraction", "maxAccumulatedLaxity", "maxDistraction", "maxFacetForce",
-                       "discretisation"])
+                       "maxAnnulusFibreStrain", "discretisation"])
         let d = try c.object("discretisation")
-        try d.exactly(["ligamentStrain", "ligamentForce", "distraction", "facetForce"])
+        try d.exactly(["ligamentStrain", "ligamentForce", "distraction", "facetForce", "annulusFibreStrain"])
         criteria = LimitCriteria(ligamentDamageThresholdFraction: try c.number("ligamentDamageThresholdFraction"),
                                  ligamentFailureForceFraction: try c.number("ligamentFailureForceFraction"),
                                  maxAccumulatedLaxity: try c.number("maxAccumulatedLaxity"),
                                  maxDistraction: try c.optionalNumber("maxDistraction"), maxFacetForce: try c.optionalNumber("maxFacetForce"),
+                                 maxAnnulusFibreStrain: try c.optionalNumber("maxAnnulusFibreStrain"),
                                  discretisation: DiscretisationFactors(ligamentStrain: try Self.perLigament(d, "ligamentStrain"),
                                                                        ligamentForce: try Self.perLigament(d, "ligamentForce"),
-                                                                       distraction: try d.number("distraction"), facetForce: try d.number("facetForce")))
+                                                                       distraction: try d.number("distraction"), facetForce: try d.number("facetForce"),
+                                                                       annulusFibreStrain: try d.optionalNumber("annulusFibreStrain")))
         do { try criteria.validate() } catch { throw LimitsSurrogateError(field: "surrogate.criteria", message: "\(error)") }
         buildRelativeTolerance = try r.number("buildRelativeTolerance")
         guard buildRelativeTolerance > 0, buildRelativeTolerance <= 0.5 else {

@@ -248,20 +248,32 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
     /// What the limit's force is: "table force" (lumbar) or "halter pull" (cervical).
     public var forceName: String { cervicalLevel == nil ? "table force" : "halter pull" }
 
-    /// Criteria that were not evaluated, with the reason (see ``LimitCriteria``).
+    /// Criteria that are never evaluated on the lumbar segment, with the reason (see ``LimitCriteria``).
     public static let criteriaNotEvaluated = [
-        "annulus fibre strain: not reported by the motion segment's results",
         "facet capsule strain: the capsular ligament has no failure force or damage law in the shipped data sets",
         "bone strain and stress: the vertebrae are rigid bodies (bone density acts through the builder's bone-density factor)",
     ]
 
+    /// Why the annulus fibre strain criterion is not evaluated when the criteria set no bound.
+    public static let annulusFibreStrainNotEvaluated =
+        "annulus fibre strain: reported, but no bound set (LimitCriteria.maxAnnulusFibreStrain is nil: no verified literature damage strain)"
+
+    /// True when the searches evaluated the annulus fibre strain criterion (`annulusFibreStrain`
+    /// among the criteria of every data set's evaluations).
+    public var evaluatedAnnulusFibreStrain: Bool {
+        !perDataSet.isEmpty && perDataSet.allSatisfy { d in
+            d.limit.evaluations.contains { $0.criteria.contains { $0.criterion == "annulusFibreStrain" } }
+        }
+    }
+
     /// Criteria of this segment that were not evaluated, with the reason: for the cervical
-    /// segment the capsular ligaments have a failure force (a criterion) but no damage law.
+    /// segment the capsular ligaments have a failure force (a criterion) but no damage law; the
+    /// annulus fibre strain when the criteria set no bound for it.
     public var notEvaluated: [String] {
-        guard cervicalLevel != nil else { return Self.criteriaNotEvaluated }
-        return ["annulus fibre strain: not reported by the motion segment's results",
-                "facet capsule strain: the capsular ligaments have no damage law in the cervical data set (their failure force is a criterion)",
-                "bone strain and stress: the vertebrae are rigid bodies (bone density acts through the builder's bone-density factor)"]
+        let annulus = evaluatedAnnulusFibreStrain ? [] : [Self.annulusFibreStrainNotEvaluated]
+        guard cervicalLevel != nil else { return annulus + Self.criteriaNotEvaluated }
+        return annulus + ["facet capsule strain: the capsular ligaments have no damage law in the cervical data set (their failure force is a criterion)",
+                          "bone strain and stress: the vertebrae are rigid bodies (bone density acts through the builder's bone-density factor)"]
     }
 
     /// The governing data set: the one with the smallest limit (the first one on a tie).
@@ -308,6 +320,9 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
                 ?? (l.limit < ceiling ? "every criterion holds at the top of the sampled range, \(Self.format(l.limit)) N (its limit is at or above it)"
                                       : "every criterion holds at the ceiling \(Self.format(l.limit)) N")
             s += "  \(d.dataSet): \(bracket); governing \(l.governing.criterion) (ratio \(Self.format(l.governing.ratio)) above, \(Self.format(l.governingRatioAtLimit)) at the limit); \(l.evaluations.count) \(evaluated)\n"
+            if let a = l.evaluations.first(where: { $0.load == l.limit })?.criteria.first(where: { $0.criterion == "annulusFibreStrain" }) {
+                s += "    annulusFibreStrain ratio at the limit \(Self.format(a.ratio))\n"
+            }
         }
         s += "  not evaluated: " + notEvaluated.joined(separator: "; ") + "\n"
         return s

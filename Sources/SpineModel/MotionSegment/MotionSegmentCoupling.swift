@@ -12,6 +12,10 @@ struct MotionSegmentCoupling {
     let free: [(index: Int, anterior: SIMD3<Double>, posterior: SIMD3<Double>)]
     /// Per ligament definition: the range of its bundles in ``BiphasicProblem/rigidBodies``.
     let ligamentBundles: [Range<Int>]
+    /// The fibre stretch of the disc's fibre-reinforced cells (the annulus), nil when the disc has none.
+    let fibreStrain: FibreStrainSampler?
+    /// The annulus lamella of each cell (nil for a cell of a material without lamellae).
+    let lamellaOfCell: [Int?]
 
     /// True when `c` is a force- or moment-driven `rigid` condition on a free vertebra's endplate
     /// (applied to the vertebra by ``build(model:mesh:problem:)``, not as a tie).
@@ -23,7 +27,7 @@ struct MotionSegmentCoupling {
     /// Ties the vertebrae to the mesh, applies the held vertebra's fixity and the loads on the free
     /// ones, and sets ``BiphasicProblem/rigidBodies`` (before ``BiphasicProblem/prepare()``).
     /// - Throws: ``ModelError`` naming the place in the model.
-    static func build(model: Model, mesh: Mesh, problem: BiphasicProblem) throws -> MotionSegmentCoupling {
+    static func build(model: Model, mesh: Mesh, problem: BiphasicProblem, lamellaOfCell: [Int?] = []) throws -> MotionSegmentCoupling {
         guard let ms = model.motionSegment else { throw ModelError(.invalidValue, at: "motionSegment", "no motion segment") }
         let root = model.rootPath.key("motionSegment")
         func curve(_ name: String?) -> LoadCurve { name.flatMap { model.curves[$0] } ?? .constant }
@@ -127,7 +131,12 @@ struct MotionSegmentCoupling {
             }
         }
         problem.rigidBodies = CoupledRigidBodies(vertebrae: vertebrae, ligaments: bundles, facets: facets)
-        return MotionSegmentCoupling(definition: ms, free: free, ligamentBundles: ranges)
+        let fibres: FibreStrainSampler
+        do { fibres = try FibreStrainSampler(problem: problem) } catch {
+            throw ModelError(.invalidValue, at: "mesh", "annulus fibre strain: \(error)")
+        }
+        return MotionSegmentCoupling(definition: ms, free: free, ligamentBundles: ranges, fibreStrain: fibres.sampleCount > 0 ? fibres : nil,
+                                     lamellaOfCell: lamellaOfCell)
     }
 }
 

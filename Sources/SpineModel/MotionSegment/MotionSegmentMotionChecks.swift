@@ -238,6 +238,9 @@ extension MotionSegmentValidation {
         public var tractionDistraction: Double
         /// Peak strain per ligament over the run (dimensionless), in model order.
         public var peakStrains: [(name: String, strain: Double)]
+        /// Peak annulus fibre strain over the run (engineering `λ − 1`, dimensionless;
+        /// ``MotionSegmentResults/annulusFibreStrain``), NaN without annulus fibres.
+        public var peakAnnulusFibreStrain: Double = .nan
     }
 
     /// Runs the traction history on `divisions`, the pull ramped to `pullBodyWeightFraction` of
@@ -246,8 +249,10 @@ extension MotionSegmentValidation {
         let r = try ramosTraction(divisions: divisions, pullBodyWeightFraction: pullBodyWeightFraction).results
         let p = r.nucleusPressure?.scalars ?? []
         let lying = zip(r.times, p).first { abs($0.0 - 60) < 1e-9 }?.1 ?? .nan
-        return ConvergenceSample(divisions: divisions, pullBodyWeightFraction: pullBodyWeightFraction, unknowns: r.unknownCount, lyingPressure: lying, tractionPressure: r.nucleusPressure?.final ?? .nan,
-                                 tractionDistraction: r.distraction?.final ?? .nan, peakStrains: r.ligaments.map { ($0.name, $0.strain.maximum ?? .nan) })
+        return ConvergenceSample(divisions: divisions, pullBodyWeightFraction: pullBodyWeightFraction, unknowns: r.unknownCount, lyingPressure: lying,
+                                 tractionPressure: r.nucleusPressure?.final ?? .nan, tractionDistraction: r.distraction?.final ?? .nan,
+                                 peakStrains: r.ligaments.map { ($0.name, $0.strain.maximum ?? .nan) },
+                                 peakAnnulusFibreStrain: r.motionSegment?.annulusFibreStrain?.strain.maximum ?? .nan)
     }
 
     /// Rows comparing `sample` with the `reference` (finer) mesh: relative difference of each
@@ -265,6 +270,7 @@ extension MotionSegmentValidation {
         for (a, b) in zip(sample.peakStrains, reference.peakStrains) {
             rows.append(row("peak strain \(a.name) at \(pull)", a.strain, b.strain, floor: 1e-3))
         }
+        rows.append(row("peak annulus fibre strain at \(pull)", sample.peakAnnulusFibreStrain, reference.peakAnnulusFibreStrain, floor: 1e-3))
         return rows
     }
 }

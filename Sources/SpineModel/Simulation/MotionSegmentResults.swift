@@ -30,12 +30,61 @@ public struct MotionSegmentResults: Sendable {
     public var discHeightChange: TimeSeries
     /// Distraction (mm): the middle disc height change, positive = separation.
     public var distraction: TimeSeries
+    /// The largest annulus fibre strain (engineering, `λ − 1`) over the integration points of the
+    /// disc's fibre-reinforced cells, and where it is; nil when the disc has no fibres.
+    public var annulusFibreStrain: AnnulusFibreStrainSeries?
 
     /// Results from their series (units as documented on each property).
     public init(ligaments: [LigamentSeries] = [], facets: [FacetSeries] = [], translation: TimeSeries, rotation: TimeSeries,
-                discHeightChange: TimeSeries, distraction: TimeSeries) {
+                discHeightChange: TimeSeries, distraction: TimeSeries, annulusFibreStrain: AnnulusFibreStrainSeries? = nil) {
         self.ligaments = ligaments; self.facets = facets; self.translation = translation; self.rotation = rotation
-        self.discHeightChange = discHeightChange; self.distraction = distraction
+        self.discHeightChange = discHeightChange; self.distraction = distraction; self.annulusFibreStrain = annulusFibreStrain
+    }
+}
+
+/// The largest annulus fibre strain over the output times.
+///
+/// **Measure.** At every integration point of every cell whose solid is fibre-reinforced (the
+/// annulus lamellae: ``Biomechanics/FibreReinforcedSolid``) and for each of its fibre families of
+/// reference direction `a₀`, the stretch `λ = |F a₀|` (`λ² = Iₙ`, the fibre law's invariant); the
+/// strain reported is the **engineering** fibre strain `λ − 1` (dimensionless), the measure of the
+/// tissue tests that give annulus failure strains and of the ligament strains
+/// (``Biomechanics/FibreStrainSampler``). The Green–Lagrange fibre strain is `(λ² − 1)/2`
+/// (``Biomechanics/FibreStrainSample/greenLagrangeStrain``). Strains are relative to the
+/// model's reference (unswollen) mesh, not to the free-swollen state.
+///
+/// The largest over the points may be negative when every fibre is shortened.
+public struct AnnulusFibreStrainSeries: Sendable {
+    /// Largest `λ − 1` over the annulus's fibre points (dimensionless, unit "1") at each output
+    /// time; its ``TimeSeries/extremes`` cover every accepted step.
+    public var strain: TimeSeries
+    /// Where the largest strain was at each output time.
+    public var locations: [FibreStrainLocation]
+    /// Where the largest strain over every accepted step was (at `strain.extremes.maximumTime`).
+    public var peakLocation: FibreStrainLocation?
+    /// Fibre points sampled (integration points × families, over the annulus cells).
+    public var samplePoints: Int
+
+    /// A series from its parts (units as documented on each property).
+    public init(strain: TimeSeries, locations: [FibreStrainLocation], peakLocation: FibreStrainLocation?, samplePoints: Int) {
+        self.strain = strain; self.locations = locations; self.peakLocation = peakLocation; self.samplePoints = samplePoints
+    }
+}
+
+/// Where a fibre strain was: the cell, its integration point, the lamella and the fibre's angle.
+public struct FibreStrainLocation: Sendable, Equatable {
+    /// The cell (mesh index).
+    public var cell: Int
+    /// The integration point (index into the cell type's default quadrature rule).
+    public var point: Int
+    /// The annulus lamella (0 = innermost), nil when the material has no lamellae.
+    public var lamella: Int?
+    /// The fibre angle (degrees, from the circumferential towards the axial material axis).
+    public var fibreAngle: Double
+
+    /// A location (units as documented on each property).
+    public init(cell: Int, point: Int, lamella: Int?, fibreAngle: Double) {
+        self.cell = cell; self.point = point; self.lamella = lamella; self.fibreAngle = fibreAngle
     }
 }
 
@@ -122,12 +171,25 @@ extension MotionSegmentResults {
             if let e = l.failureStrain { m.append(("failureStrain", .number(e))) }
             ligs.append((l.name, .object(m)))
         }
-        return .object([
+        var members: JSONObject = [
             ("ligaments", .object(ligs)),
             ("facets", .object(JSONObject(facets.map { ($0.name, .object([("force", series($0.force)), ("gap", series($0.gap))])) }))),
             ("translation", series(translation)), ("rotation", series(rotation)),
             ("discHeightChange", series(discHeightChange)), ("distraction", series(distraction)),
-        ])
+        ]
+        if let a = annulusFibreStrain {
+            func location(_ l: FibreStrainLocation) -> JSONValue {
+                .object([("cell", .number(Double(l.cell))), ("point", .number(Double(l.point))),
+                         ("lamella", l.lamella.map { .number(Double($0)) } ?? .null), ("fibreAngle", .number(l.fibreAngle))])
+            }
+            var m: JSONObject = [("measure", .string("engineering fibre strain λ − 1, λ = |F a0| at the annulus integration points")),
+                                 ("samplePoints", .number(Double(a.samplePoints)))]
+            if case let .object(sm) = series(a.strain) { for member in sm { m.append(member) } }
+            m.append(("locations", .array(a.locations.map(location))))
+            if let p = a.peakLocation { m.append(("peakLocation", location(p))) }
+            members.append(("annulusFibreStrain", .object(m)))
+        }
+        return .object(members)
     }
 }
 
@@ -137,15 +199,27 @@ struct MotionSegmentRecorder {
     /// Per series, the values at the output times and the extremes over every step.
     private var values: [String: [[Double]]] = [:]
     private var extremes: [String: TimeSeries.Extremes] = [:]
+    /// Where the annulus fibre strain peaked, at each output time and over every step.
+    private var fibreLocations: [FibreStrainLocation] = []
+    private var fibrePeak: (strain: Double, location: FibreStrainLocation)? = nil
 
     init(coupling: MotionSegmentCoupling) { self.coupling = coupling }
 
-    /// The samples of every series at state `x` (end of a step of length `timeStep` s, nil for none).
-    private func samples(problem: BiphasicProblem, state x: [Double], timeStep: Double?) -> [(String, [Double])] {
+    /// The largest annulus fibre strain at state `x` at `time` (s) and where, nil without fibres.
+    private func fibreStrain(problem: BiphasicProblem, time: Double, state x: [Double]) -> (strain: Double, location: FibreStrainLocation)? {
+        guard let sampler = coupling.fibreStrain, let p = sampler.peak(dofValues: problem.dofValues(unknowns: x, time: time)) else { return nil }
+        let lamella = coupling.lamellaOfCell.indices.contains(p.cell) ? coupling.lamellaOfCell[p.cell] : nil
+        return (p.strain, FibreStrainLocation(cell: p.cell, point: p.point, lamella: lamella, fibreAngle: p.angleDegrees))
+    }
+
+    /// The samples of every series at state `x` (end of a step of length `timeStep` s, nil for none;
+    /// `fibre` the annulus fibre strain there).
+    private func samples(problem: BiphasicProblem, state x: [Double], timeStep: Double?, fibre: Double?) -> [(String, [Double])] {
         let poses = problem.rigidBodyPoses(state: x)
         guard !poses.isEmpty else { return [] }
         let bodies = problem.rigidBodies
         var out: [(String, [Double])] = []
+        if let fibre { out.append(("annulusFibreStrain", [fibre])) }
         for (i, l) in coupling.definition.ligaments.enumerated() {
             let results = coupling.ligamentBundles[i].map { bodies.ligaments[$0].result(poses, timeStep: timeStep) }
             let strain = results.map(\.strain).max() ?? 0, force = results.reduce(0) { $0 + $1.force }
@@ -173,7 +247,9 @@ struct MotionSegmentRecorder {
 
     /// After an accepted step ending at `time` (s) of length `timeStep` (s): tracks the extremes.
     mutating func step(problem: BiphasicProblem, time: Double, state x: [Double], timeStep: Double?) {
-        for (key, v) in samples(problem: problem, state: x, timeStep: timeStep) {
+        let fibre = fibreStrain(problem: problem, time: time, state: x)
+        if let fibre, fibre.strain > (fibrePeak?.strain ?? -.infinity) { fibrePeak = fibre }
+        for (key, v) in samples(problem: problem, state: x, timeStep: timeStep, fibre: fibre?.strain) {
             let s = v[0]
             if var e = extremes[key] {
                 if s < e.minimum { e.minimum = s; e.minimumTime = time }
@@ -186,9 +262,11 @@ struct MotionSegmentRecorder {
         }
     }
 
-    /// At an output time.
-    mutating func record(problem: BiphasicProblem, state x: [Double], timeStep: Double?) {
-        for (key, v) in samples(problem: problem, state: x, timeStep: timeStep) { values[key, default: []].append(v) }
+    /// At an output time `time` (s).
+    mutating func record(problem: BiphasicProblem, time: Double, state x: [Double], timeStep: Double?) {
+        let fibre = fibreStrain(problem: problem, time: time, state: x)
+        if let fibre { fibreLocations.append(fibre.location) }
+        for (key, v) in samples(problem: problem, state: x, timeStep: timeStep, fibre: fibre?.strain) { values[key, default: []].append(v) }
     }
 
     /// The typed results.
@@ -215,6 +293,11 @@ struct MotionSegmentRecorder {
                                     translation: series("translation", "translation", "translation", "mm", ["x", "y", "z"]),
                                     rotation: series("rotation", "rotation", "rotation", "degree", ["x", "y", "z"]),
                                     discHeightChange: series("discHeightChange", "discHeightChange", "discHeightChange", "mm", ["anterior", "middle", "posterior"]),
-                                    distraction: series("distraction", "distraction", "distraction", "mm"))
+                                    distraction: series("distraction", "distraction", "distraction", "mm"),
+                                    annulusFibreStrain: coupling.fibreStrain.map { sampler in
+                                        AnnulusFibreStrainSeries(strain: series("annulusFibreStrain", "annulusFibreStrain", "fibreStrain", "1"),
+                                                                 locations: fibreLocations, peakLocation: fibrePeak?.location,
+                                                                 samplePoints: sampler.sampleCount)
+                                    })
     }
 }
