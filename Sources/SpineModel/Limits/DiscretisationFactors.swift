@@ -35,6 +35,12 @@ import Biomechanics
 ///   so it cannot govern within the measured loads; a flexed pull, which stretches the PLL, is
 ///   not covered. On the standard mesh the PLL's own ratio at 100 % (1.13) is used.
 /// - distraction: fine / mesh over both pulls, at least 1.
+/// - annulus fibre strain (the peak over every annulus integration point, engineering `λ − 1`):
+///   fine / mesh over both pulls, at least 1. The coarse mesh **over**estimates it (0.0579 and
+///   0.1053 against the fine mesh's 0.0448 and 0.0842: +29 %, +25 %), so its factor is 1; the
+///   standard mesh underestimates it by 7 % and 5 % (factor 1.0769). The convergence is not
+///   monotone (coarse high, standard low): a point peak of a field, resolved differently by each
+///   mesh, so the fine mesh's value is the reference, not a proven converged one.
 /// - facet force 1: no facet force was measured, so no factor is claimed (the facet criterion is
 ///   off by default).
 /// - The accumulated laxity is not multiplied: it is not proportional to a strain (it integrates
@@ -104,12 +110,12 @@ public struct DiscretisationFactors: Sendable, Equatable {
         Measurement(pullBodyWeightFraction: 0.5, peakStrains: [
             ("ALL", 0.0604911, 0.0648642, 0.0655083), ("LF", 0.111095, 0.130781, 0.133582), ("ISL", 0.116408, 0.140865, 0.14437),
             ("SSL", 0.189217, 0.215269, 0.219003), ("ITL left", 0.0352214, 0.0481981, 0.0500295), ("ITL right", 0.0353664, 0.0480179, 0.049818),
-        ], distraction: (0.743748, 0.891635, 0.907366), annulusFibreStrain: nil),
+        ], distraction: (0.743748, 0.891635, 0.907366), annulusFibreStrain: (0.0579428, 0.0416294, 0.0448305)),
         Measurement(pullBodyWeightFraction: 1.0, peakStrains: [
             ("ALL", 0.0839569, 0.0929359, 0.0940512), ("PLL", 0.000914215, 0.0232024, 0.0262821), ("LF", 0.176797, 0.20728, 0.211605),
             ("ISL", 0.195344, 0.231789, 0.237126), ("SSL", 0.273301, 0.312123, 0.317808), ("ITL left", 0.079541, 0.100792, 0.103639),
             ("ITL right", 0.0803262, 0.100435, 0.103295),
-        ], distraction: (1.30512, 1.55813, 1.58627), annulusFibreStrain: nil),
+        ], distraction: (1.30512, 1.55813, 1.58627), annulusFibreStrain: (0.105346, 0.0795721, 0.0841974)),
     ]
 
     /// The factors of the lumbar motion segment on `mesh` against the fine mesh (see the type's
@@ -117,7 +123,7 @@ public struct DiscretisationFactors: Sendable, Equatable {
     /// 1.3059, SSL 1.1628 / 1.3295, ITL 1.4204 / 2.0176, PLL and CL the worst (1.4204 / 2.0176);
     /// distraction 1.2200. Standard: ALL 1.0120 / 1.0211, PLL 1.1327 / 1.2831, LF 1.0214 / 1.0327,
     /// ISL 1.0249 / 1.0303, SSL 1.0182 / 1.0324, ITL 1.0380 / 1.0774, CL the worst (1.1327 /
-    /// 1.2831); distraction 1.0181.
+    /// 1.2831); distraction 1.0181. Annulus fibre strain: coarse 1, standard 1.0769.
     public static func lumbar(_ mesh: DefaultDiscModel.MeshLevel) -> DiscretisationFactors {
         var entries: [Entry] = [], distraction: [Double] = [], annulus: [Double] = []
         for m in measurements {

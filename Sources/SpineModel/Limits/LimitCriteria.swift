@@ -140,7 +140,7 @@ public struct LimitCriteria: Sendable, Equatable {
         try discretisation.validate()
         if let e = maxAnnulusFibreStrain, discretisation.annulusFibreStrain == nil {
             throw .invalidParameter(field: "criteria.discretisation.annulusFibreStrain", value: e,
-                                    expected: "a measured discretisation factor for the annulus fibre strain on this mesh before a bound on it is used (the coarse mesh's has not been measured: set one, or search on the standard mesh)")
+                                    expected: "a measured discretisation factor for the annulus fibre strain on this mesh before a bound on it is used")
         }
     }
 
