@@ -27,10 +27,11 @@ import TractionSafety
 /// clinical cap governs the document.
 ///
 /// **Stopping a solve early** (``stopsAtFirstViolation``). At 20° the pull's flexion moment
-/// (pull × sin 20° × 120 mm: 8.2 N·m at 200 N, 16.4 N·m at the ceiling) crushes the front of a
-/// single cervical disc: its solid reaches the compaction bound (no pore space left) during the
-/// hold and the time step collapses (at 200 N, increments of about 1e-7 s three seconds into the
-/// hold), so a full cycle above the limit may never finish. The interspinous ligament passes
+/// (pull × sin 20° × 120 mm: 8.2 N·m at 200 N, 16.4 N·m at the ceiling) loads the front of a
+/// single cervical disc far beyond a physiological moment; at 200 N the solve stops three seconds
+/// into the hold with ``SimulationError/stepCollapsed(time:step:cause:detail:)`` (a Newton residual
+/// floor just above its target; before the stepper's collapse limit it crawled at 1e-7 s steps),
+/// so a full cycle above the limit may not finish. The interspinous ligament passes
 /// half its failure force well before that. A solve is therefore stopped after the first
 /// accepted step at which a criterion's peak so far exceeds its bound: that peak is a lower bound
 /// of the cycle's peak, so the pull is inadmissible, exactly. The stopped evaluation reports the
