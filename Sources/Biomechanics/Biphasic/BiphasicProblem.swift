@@ -150,6 +150,14 @@ public final class BiphasicProblem: TransientSystem {
     private(set) var condensation: EquationCondensation?
     /// Elimination of the nodes tied to ``rigidBodies`` (nil without vertebrae).
     private(set) var rigidCoupling: RigidBodyCondensation?
+    /// The non-symmetric part of the vertebrae's tangent at the last evaluation with a tangent
+    /// (``RigidBodyCondensation``), nil without vertebrae.
+    private var rigidTangentCorrection: TangentCorrection?
+    /// The non-symmetric part of the tangent that the symmetric matrix of the last ``evaluate(_:previous:time:timeStep:residual:tangent:)``
+    /// with a tangent does not hold: the rotational stiffness of the rigid vertebrae under a net
+    /// moment (``TangentCorrection``; N·mm/rad, N/rad, N·mm/mm on the vertebrae's unknowns). Nil
+    /// without vertebrae; the finite elements' own tangent is symmetric (``BiphasicKernel``).
+    public var tangentCorrection: TangentCorrection? { rigidCoupling == nil ? nil : rigidTangentCorrection }
     private var fullMatrix: SymmetricMatrix?
     private var prescriptionOfDof: [Int] = []  // index into prescribed (u) or drained (offset by prescribed.count)
     private let pressureTables: [CellType: ShapeTable]
@@ -372,7 +380,8 @@ public final class BiphasicProblem: TransientSystem {
         }
         for i in 0..<rhs.count { rhs[i] = -rhs[i] }
         if let rc = rigidCoupling {
-            residual = try rc.condense(residual: rhs, matrix: tangent == nil ? nil : fullMatrix, tangent: &tangent, state: x,
+            residual = try rc.condense(residual: rhs, matrix: tangent == nil ? nil : fullMatrix, tangent: &tangent,
+                                       correction: &rigidTangentCorrection, state: x,
                                        bodies: rigidBodies, time: time, timeStep: timeStep, loadsOn: !freeSwelling)
         } else {
             residual = condensation?.condense(vector: rhs) ?? rhs

@@ -27,11 +27,45 @@ public protocol NonlinearSystem: AnyObject {
     /// ``NewtonSolver`` (``NewtonMethod/bfgs(_:)``) then reforms a factorization kept from a
     /// step whose `Δt` differs by more than ``QuasiNewtonOptions/timeStepChange``.
     var tangentTimeStep: Double? { get }
+    /// The part of `∂R/∂x` that the symmetric tangent of the last ``evaluate(_:residual:tangent:)``
+    /// with a tangent could not hold, when it acts on a few unknowns only (see
+    /// ``TangentCorrection``); nil (the default) when the symmetric tangent is the whole of it.
+    /// Full Newton solves with it; the quasi-Newton mode (``NewtonMethod/bfgs(_:)``) does not.
+    var tangentCorrection: TangentCorrection? { get }
 }
 
 extension NonlinearSystem {
     public var hasConstantTangent: Bool { false }
     public var tangentTimeStep: Double? { nil }
+    public var tangentCorrection: TangentCorrection? { nil }
+}
+
+/// A dense, possibly non-symmetric block `E` added to a symmetric tangent on a few unknowns:
+/// the Jacobian is `J = K + P E Pᵀ`, `P` the columns of the identity at ``unknowns``.
+///
+/// Some Jacobians are symmetric except on a handful of unknowns — a rigid body under an applied
+/// moment fixed in space has a non-symmetric rotational stiffness (such a moment has no
+/// potential under finite rotations; the skew part at equilibrium is `−½[M]×`, derived and
+/// checked against a finite-difference Jacobian with the rigid-vertebra condensation in
+/// Biomechanics) — and a symmetric factorization of `K` alone
+/// makes Newton converge linearly, or not at all when `‖K⁻¹ P E Pᵀ‖ ≥ 1`. ``NewtonSolver`` (full Newton) solves with `J` exactly by the
+/// Sherman–Morrison–Woodbury formula on its symmetric factorization of `K`:
+/// `Z = K⁻¹P` (`m` more solves per factorization), then per correction
+/// `Δ = y − Z (I + E PᵀZ)⁻¹ E Pᵀy` with `y = K⁻¹b` (Golub & Van Loan 2013, Matrix
+/// Computations, 4th ed., §2.1.4).
+public struct TangentCorrection: Sendable, Equatable {
+    /// The unknowns `E` acts on (distinct indices into the system's unknowns), `m` of them.
+    public var unknowns: [Int]
+    /// `E`, `m × m` row-major: entry `(i, j)` is added to `∂R_{unknowns[i]}/∂x_{unknowns[j]}`
+    /// (units of the tangent's entries there).
+    public var values: [Double]
+
+    /// A correction `values` (row-major, `unknowns.count²` entries) on `unknowns`.
+    public init(unknowns: [Int], values: [Double]) {
+        precondition(values.count == unknowns.count * unknowns.count,
+                     "a tangent correction on \(unknowns.count) unknowns has \(unknowns.count * unknowns.count) values, got \(values.count)")
+        self.unknowns = unknowns; self.values = values
+    }
 }
 
 /// How ``NewtonSolver`` obtains the linear operator of each iteration.
@@ -350,6 +384,21 @@ public final class NewtonSolver {
     private var scratch: [Double] = []
     /// The quasi-Newton correction (length n).
     private var step: [Double] = []
+    /// The Woodbury data of the factored tangent's ``TangentCorrection`` (nil: none).
+    private var woodbury: Woodbury?
+
+    /// `Z = K⁻¹P` and `M = (I + E PᵀZ)⁻¹ E` of a ``TangentCorrection`` on the factored `K`.
+    private struct Woodbury {
+        /// The correction's unknowns (`m`).
+        var unknowns: [Int]
+        /// `Z`, `n × m` column-major.
+        var z: [Double]
+        /// `M`, `m × m` column-major.
+        var m: [Double]
+        /// Scratch `Pᵀy` and `M Pᵀy` (length m each).
+        var py: [Double]
+        var w: [Double]
+    }
     /// Null-space basis of the current factorization (nil: not computed yet).
     private var nullBasis: [[Double]]?
     /// Iterations the last successful solve needed (0: none yet) — predicts the converging trial.
@@ -430,10 +479,12 @@ public final class NewtonSolver {
                     try factorTangent(solver, report: &report)
                     kept = nil
                     if constant { haveFactor = true; constantFactorOwner = ObjectIdentifier(system) }
+                    try prepareCorrection(system.tangentCorrection, solver: solver, n: n)
                 }
                 for i in 0..<n { step[i] = -residual[i] }
                 let start = ContinuousClock.now
                 try solver.solve(&step, count: 1)
+                applyCorrection(&step)
                 try projectNullSpace(&step, solver: solver, iteration: iteration)
                 statistics.solveSeconds += seconds(since: start)
                 statistics.refinementSteps += solver.report.iterations
@@ -544,6 +595,55 @@ extension NewtonSolver {
         catch { throw NewtonError.systemFailed(iteration: iteration, message: String(describing: error)) }
     }
 
+    /// Prepares the Woodbury solve of ``TangentCorrection`` `correction` on the just-factored
+    /// tangent (`m` solves with it); nil or an all-zero correction removes it.
+    /// - Throws: ``NewtonError/linearSolverFailed(iteration:message:)`` when `I + E PᵀZ` is singular.
+    private func prepareCorrection(_ correction: TangentCorrection?, solver: any LinearSolver, n: Int) throws {
+        guard let c = correction, !c.unknowns.isEmpty, c.values.contains(where: { $0 != 0 }) else { woodbury = nil; return }
+        let m = c.unknowns.count
+        var z = [Double](repeating: 0, count: n * m)
+        for (j, u) in c.unknowns.enumerated() { z[j * n + u] = 1 }
+        let start = ContinuousClock.now
+        try solver.solve(&z, count: m)
+        statistics.solveSeconds += seconds(since: start)
+        // S = I + E PᵀZ and E, column-major, then M = S⁻¹ E.
+        var s = DenseMatrix(rows: m, columns: m), e = [Double](repeating: 0, count: m * m)
+        for i in 0..<m {
+            for j in 0..<m {
+                var sum = i == j ? 1.0 : 0.0
+                for k in 0..<m { sum += c.values[i * m + k] * z[j * n + c.unknowns[k]] }
+                s[i, j] = sum
+                e[i + j * m] = c.values[i * m + j]
+            }
+        }
+        let mm = try s.solve(e, count: m)
+        woodbury = Woodbury(unknowns: c.unknowns, z: z, m: mm, py: [Double](repeating: 0, count: m), w: [Double](repeating: 0, count: m))
+    }
+
+    /// Turns `y = K⁻¹b` into `J⁻¹b` for `J = K + P E Pᵀ` (``TangentCorrection``): `y − Z M Pᵀy`.
+    private func applyCorrection(_ y: inout [Double]) {
+        guard var wb = woodbury else { return }
+        woodbury = nil   // sole owner of the scratch arrays while they are written
+        let m = wb.unknowns.count, n = y.count
+        for k in 0..<m { wb.py[k] = y[wb.unknowns[k]] }
+        for i in 0..<m {
+            var sum = 0.0
+            for k in 0..<m { sum += wb.m[i + k * m] * wb.py[k] }
+            wb.w[i] = sum
+        }
+        wb.z.withUnsafeBufferPointer { z in
+            y.withUnsafeMutableBufferPointer { out in
+                for j in 0..<m {
+                    let wj = wb.w[j]
+                    if wj == 0 { continue }
+                    let base = j * n
+                    for i in 0..<n { out[i] -= z[base + i] * wj }
+                }
+            }
+        }
+        woodbury = wb
+    }
+
     /// Factors ``tangent`` (a symbolic analysis first when its pattern is new), counted in `report`
     /// and ``statistics``; the null-space basis of the previous factor is dropped.
     private func factorTangent(_ solver: any LinearSolver, report: inout NewtonReport) throws {
@@ -563,6 +663,7 @@ extension NewtonSolver {
         report.factorizations += 1
         statistics.maxPerturbedPivots = max(statistics.maxPerturbedPivots, solver.report.perturbedPivots)
         nullBasis = nil
+        woodbury = nil
     }
 
     /// A singular tangent (e.g. unconstrained rigid-body motions): drops the correction's arbitrary

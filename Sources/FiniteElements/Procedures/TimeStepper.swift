@@ -36,6 +36,10 @@ public protocol TransientSystem: AnyObject {
     /// The field (`0, 1, …`) of each unknown, for the per-field tolerances of an error-controlled
     /// step (``ErrorControlOptions``) — e.g. 0 displacement, 1 pressure. Default empty: one field.
     func errorFields() -> [Int]
+    /// The part of the step tangent of the last ``evaluate(_:previous:time:timeStep:residual:tangent:)``
+    /// with a tangent that the symmetric matrix could not hold (``NonlinearSystem/tangentCorrection``).
+    /// Default nil.
+    var tangentCorrection: TangentCorrection? { get }
 }
 
 extension TransientSystem {
@@ -43,6 +47,7 @@ extension TransientSystem {
     public var hasConstantTangent: Bool { false }
     public var tangentDependsOnTimeStep: Bool { true }
     public func errorFields() -> [Int] { [] }
+    public var tangentCorrection: TangentCorrection? { nil }
 }
 
 /// Step-size control of ``AdaptiveTimeStepper``. Times in seconds.
@@ -329,6 +334,7 @@ final class StepSystem<S: TransientSystem>: NonlinearSystem {
     var matrixKind: MatrixKind { system.matrixKind }
     var hasConstantTangent: Bool { system.hasConstantTangent }
     var tangentTimeStep: Double? { system.tangentDependsOnTimeStep ? timeStep : nil }
+    var tangentCorrection: TangentCorrection? { system.tangentCorrection }
     func tangentPattern() -> SymmetricMatrix { system.tangentPattern() }
     func evaluate(_ x: [Double], residual: inout [Double], tangent: inout SymmetricMatrix?) throws {
         try system.evaluate(x, previous: previous, time: time, timeStep: timeStep, residual: &residual, tangent: &tangent)
