@@ -28,11 +28,13 @@ import TractionSafety
 ///
 /// **Stopping a solve early** (``stopsAtFirstViolation``). At 20° the pull's flexion moment
 /// (pull × sin 20° × 120 mm: 8.2 N·m at 200 N, 16.4 N·m at the ceiling) loads the front of a
-/// single cervical disc far beyond a physiological moment; at 200 N the solve stops three seconds
-/// into the hold with ``SimulationError/stepCollapsed(time:step:cause:detail:)`` (a Newton residual
-/// floor just above its target; before the stepper's collapse limit it crawled at 1e-7 s steps),
-/// so a full cycle above the limit may not finish. The interspinous ligament passes
-/// half its failure force well before that. A solve is therefore stopped after the first
+/// single cervical disc far beyond a physiological moment. (Until the rigid vertebra's tangent
+/// carried the non-symmetric stiffness of that moment — Biomechanics now hands it to Newton as a
+/// `TangentCorrection` (FiniteElements) — the 200 N solve stopped three seconds into the hold
+/// with ``SimulationError/stepCollapsed(time:step:cause:detail:)`` on a Newton stall; it now runs
+/// to the end of its cycle.) The interspinous ligament passes half its failure force during the
+/// ramp or early in the hold, so a full cycle above the limit is wasted work, and a solve far
+/// above it can still end early on a compacted disc. A solve is therefore stopped after the first
 /// accepted step at which a criterion's peak so far exceeds its bound: that peak is a lower bound
 /// of the cycle's peak, so the pull is inadmissible, exactly. The stopped evaluation reports the
 /// violated criteria with the ratio `+∞`, so ``LimitBracketing`` bisects towards such a pull
