@@ -202,6 +202,11 @@ struct MotionSegmentRecorder {
     /// Where the annulus fibre strain peaked, at each output time and over every step.
     private var fibreLocations: [FibreStrainLocation] = []
     private var fibrePeak: (strain: Double, location: FibreStrainLocation)? = nil
+    /// The last accepted step's samples, for ``record(problem:time:state:timeStep:)`` at the same
+    /// time, state and step length (an output time is recorded right after the step that reaches
+    /// it): the annulus fibre peak scans every annulus integration point, so it is not computed twice.
+    private var lastStep: (time: Double, timeStep: Double?, state: [Double], fibre: (strain: Double, location: FibreStrainLocation)?,
+                           samples: [(String, [Double])])? = nil
 
     init(coupling: MotionSegmentCoupling) { self.coupling = coupling }
 
@@ -249,7 +254,9 @@ struct MotionSegmentRecorder {
     mutating func step(problem: BiphasicProblem, time: Double, state x: [Double], timeStep: Double?) {
         let fibre = fibreStrain(problem: problem, time: time, state: x)
         if let fibre, fibre.strain > (fibrePeak?.strain ?? -.infinity) { fibrePeak = fibre }
-        for (key, v) in samples(problem: problem, state: x, timeStep: timeStep, fibre: fibre?.strain) {
+        let all = samples(problem: problem, state: x, timeStep: timeStep, fibre: fibre?.strain)
+        lastStep = (time, timeStep, x, fibre, all)
+        for (key, v) in all {
             let s = v[0]
             if var e = extremes[key] {
                 if s < e.minimum { e.minimum = s; e.minimumTime = time }
@@ -264,9 +271,15 @@ struct MotionSegmentRecorder {
 
     /// At an output time `time` (s).
     mutating func record(problem: BiphasicProblem, time: Double, state x: [Double], timeStep: Double?) {
-        let fibre = fibreStrain(problem: problem, time: time, state: x)
+        let fibre: (strain: Double, location: FibreStrainLocation)?, all: [(String, [Double])]
+        if let last = lastStep, last.time == time, last.timeStep == timeStep, last.state == x {
+            (fibre, all) = (last.fibre, last.samples)
+        } else {
+            fibre = fibreStrain(problem: problem, time: time, state: x)
+            all = samples(problem: problem, state: x, timeStep: timeStep, fibre: fibre?.strain)
+        }
         if let fibre { fibreLocations.append(fibre.location) }
-        for (key, v) in samples(problem: problem, state: x, timeStep: timeStep, fibre: fibre?.strain) { values[key, default: []].append(v) }
+        for (key, v) in all { values[key, default: []].append(v) }
     }
 
     /// The typed results.
