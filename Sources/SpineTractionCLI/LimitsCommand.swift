@@ -341,7 +341,7 @@ struct LimitsCommand: ParsableCommand {
         @Option(help: "Surrogate file (`limits surrogate build`); the limit comes from it unless it refuses.") var surrogate: String?
         @Flag(help: "Compute the limit with full solves of the motion segment.") var exact = false
         @Option(name: .customLong("max-annulus-fibre-strain"), parsing: .unconditional,
-                help: "Bound on the largest annulus fibre strain (engineering λ − 1, > 0); default none: no verified literature bound, the criterion is off. On the coarse lumbar mesh its factor is 1 (that mesh overestimates the peak fibre strain against the fine one); the cervical search's mesh convergence is not measured (factor 1).")
+                help: "Bound on the largest annulus fibre strain (engineering λ − 1, > 0); default none: no verified literature bound, the criterion is off. On the coarse lumbar and cervical meshes its discretisation factor is 1 (they overestimate the peak fibre strain against the fine mesh).")
         var maxAnnulusFibreStrain: Double?
 
         func run() throws {

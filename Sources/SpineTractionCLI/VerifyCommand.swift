@@ -17,8 +17,16 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Coarse meshes and steps (seconds, for CI smoke runs); the default uses finer ones.")
     var quick = false
 
-    @Flag(name: .long, help: "Add the motion segment's mesh-convergence rows (coarse and standard against fine; tens of minutes).")
+    @Flag(name: .long, help: "Add the mesh-convergence rows: coarse and standard against fine, the lumbar segment pulled to 50 and 100 % of body weight, the cervical segment's limit protocol through its hold at 50, 80 and 150 N (tens of minutes).")
     var meshConvergence = false
+
+    /// Which segments `--mesh-convergence` measures.
+    enum MeshConvergenceRegion: String, ExpressibleByArgument, CaseIterable {
+        case lumbar, cervical, both
+    }
+
+    @Option(name: .long, help: "With --mesh-convergence: lumbar, cervical or both (default both).")
+    var meshConvergenceRegion: MeshConvergenceRegion = .both
 
     @Option(name: .long, help: "Also write the table as CSV to this path.")
     var csv: String?
@@ -36,7 +44,11 @@ struct VerifyCommand: ParsableCommand {
         let mesh: DefaultDiscModel.MeshLevel = quick ? .coarse : .standard
         return [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: mesh) }),
                 ("cervical motion segment", { try CervicalValidation.verificationRows(mesh: mesh) })]
-            + (meshConvergence ? [("motion segment mesh convergence", { try MotionSegmentValidation.meshConvergenceRows() })] : [])
+            + (meshConvergence && meshConvergenceRegion != .cervical
+                ? [("motion segment mesh convergence", { try MotionSegmentValidation.meshConvergenceRows() })] : [])
+            + (meshConvergence && meshConvergenceRegion != .lumbar
+                ? [50.0, 80, 150].map { pull in ("cervical mesh convergence at \(Int(pull)) N", { try CervicalValidation.limitProtocolMeshConvergenceRows(pulls: [pull]) }) }
+                : [])
     }
 
     func run() throws {

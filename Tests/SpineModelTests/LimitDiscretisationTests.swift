@@ -100,6 +100,58 @@ struct LimitDiscretisationTests {
         #expect(MotionSegmentLimitSearch(patient: p, criteria: LimitCriteria(maxDistraction: 3)).criteria.discretisation == .none)
     }
 
+    /// The cervical factors are the cervical table's ratios (``DiscretisationFactors/cervicalMeasurements``:
+    /// the limit protocol through its hold at 50, 80 and 150 N), to a relative 1e-12, rebuilt here
+    /// from the table: per type the worst fine / mesh strain ratio over the pulls and sides (at
+    /// least 1) and, for the force, the worst of that and the measured force ratio; bundles in
+    /// compression or slack on the fine mesh (the ALL, under a flexed pull) left out, so the ALL,
+    /// SSL and ITL (absent at a cervical level) take the worst. By hand: the coarse mesh
+    /// overestimates the ISL at every pull (factor 1), the coarse PLL's force is its worst ratio
+    /// 0.524883728 / 0.493862671 N (at 50 N), the coarse distraction 0.120121986 / 0.107666136 (the freely swollen state's, at
+    /// every pull), and the coarse mesh overestimates the annulus fibre strain (factor 1). The
+    /// cervical search gets its mesh's factors unless criteria are given.
+    @Test func cervicalFactorsAreTheMeasuredTablesRatios() throws {
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * abs(b) }
+        let table = DiscretisationFactors.cervicalMeasurements
+        #expect(table.map(\.pull) == [50, 80, 150])
+        func at(_ v: (coarse: Double, standard: Double, fine: Double), _ mesh: DefaultDiscModel.MeshLevel) -> Double { mesh == .coarse ? v.coarse : v.standard }
+        for mesh in DefaultDiscModel.MeshLevel.allCases {
+            let k = DiscretisationFactors.cervical(mesh)
+            var strain: [LigamentType: Double] = [:], force: [LigamentType: Double] = [:]
+            for m in table {
+                for l in m.ligaments where l.strain.fine > 0 && at(l.strain, mesh) >= 0.1 * l.strain.fine {
+                    let type = try #require(LigamentType(rawValue: String(l.ligament.split(separator: " ")[0])))
+                    let r = l.strain.fine / at(l.strain, mesh)
+                    strain[type] = max(strain[type] ?? 1, r)
+                    force[type] = max(force[type] ?? 1, r, l.force.fine / at(l.force, mesh))
+                }
+            }
+            #expect(Set(strain.keys) == [.posteriorLongitudinal, .flavum, .interspinous, .capsular], "\(mesh): \(strain.keys)")
+            for (type, v) in strain {
+                #expect(close(k.strainFactor(type), v), "\(mesh) \(type) strain \(k.strainFactor(type)) vs \(v)")
+                #expect(close(k.forceFactor(type), force[type]!), "\(mesh) \(type) force \(k.forceFactor(type)) vs \(force[type]!)")
+            }
+            for type in [LigamentType.anteriorLongitudinal, .supraspinous, .intertransverse] {
+                #expect(k.strainFactor(type) == strain.values.max()! && k.forceFactor(type) == force.values.max()!, "\(mesh) \(type)")
+            }
+            let d = table.map { $0.distraction.fine / at($0.distraction, mesh) }.reduce(1, max)
+            let a = table.map { $0.annulusFibreStrain.fine / at($0.annulusFibreStrain, mesh) }.reduce(1, max)
+            #expect(close(k.distraction, d) && k.annulusFibreStrain.map { close($0, a) } == true)
+            #expect(k.facetForce == 1)
+            try k.validate()
+            #expect(DiscretisationFactors.forCervicalMesh(mesh) == k)
+        }
+        let coarse = DiscretisationFactors.coarseCervicalAgainstFine
+        #expect(coarse.strainFactor(.interspinous) == 1 && coarse.forceFactor(.interspinous) == 1)
+        #expect(close(coarse.forceFactor(.posteriorLongitudinal), 0.524883728 / 0.493862671))
+        #expect(close(coarse.distraction, 0.120121986 / 0.107666136))
+        #expect(coarse.annulusFibreStrain == 1)
+        let p = try Patient(bodyMassKg: 70, heightCm: 175)
+        #expect(CervicalLimitSearch(patient: p).criteria == LimitCriteria(discretisation: .coarseCervicalAgainstFine))
+        #expect(CervicalLimitSearch(patient: p, mesh: .standard).criteria == LimitCriteria(discretisation: .standardCervicalAgainstFine))
+        #expect(CervicalLimitSearch(patient: p, criteria: LimitCriteria(maxDistraction: 3)).criteria.discretisation == .none)
+    }
+
     /// On the exact path (``LimitCriteria/evaluate(_:)`` of a motion segment's results) every
     /// criterion's ratio with factors is its own ligament type's factor × its ratio without, to a
     /// relative 1e-12 (ISL and ITL given different factors): the

@@ -52,7 +52,9 @@ import TractionSafety
 /// ligament's failure force — the capsular ligaments included, as the cervical data set gives
 /// their failure force —, no laxity, and the 4.0 mm distraction bound, which is a lumbar in-vivo
 /// observation: no in-vivo maximum cervical distraction under traction was found, so it is kept
-/// as a parameter).
+/// as a parameter), with the cervical segment's measured discretisation factors
+/// (``DiscretisationFactors/forCervicalMesh(_:)``): each quantity the mesh computes is raised by
+/// its mesh error against the fine mesh before it is compared with its bound.
 ///
 /// **Configuration.** The posture gives the support surface (`.supine` or `.seated`); the harness
 /// is ``harness`` (`.headHalter` or `.occipitalCradle`). The level's loads do not depend on the
@@ -104,15 +106,17 @@ public struct CervicalLimitSearch: Sendable {
 
     /// A search with the professional cervical protocol's defaults (supine on a sliding
     /// headpiece, 20° of flexion, 5 s logarithmic ramps, 30 s hold, rest at 25 %), a head halter,
-    /// the default criteria, the ``CervicalLigamentDataSet/yoganandan2000`` data set, the coarse
+    /// the default criteria with the cervical discretisation factors of `mesh`
+    /// (``DiscretisationFactors/forCervicalMesh(_:)``) when `criteria` is nil, the ``CervicalLigamentDataSet/yoganandan2000`` data set, the coarse
     /// mesh, a ceiling of twice the clinical hard cap, a 1 % bracket, the 17 N lying preload held
     /// 60 s and 5 s outputs.
     public init(patient: Patient, level: CervicalLevel = .c5c6, traction: ProfessionalCervicalTraction = ProfessionalCervicalTraction(),
-                harness: TractionConfiguration.Harness = .headHalter, criteria: LimitCriteria = LimitCriteria(),
+                harness: TractionConfiguration.Harness = .headHalter, criteria: LimitCriteria? = nil,
                 ligamentDataSets: [CervicalLigamentDataSet] = [.yoganandan2000], mesh: DefaultDiscModel.MeshLevel = .coarse,
                 ceilingHardCapMultiple: Double = 2, relativeTolerance: Double = 0.01,
                 lyingPreload: Double = 17, preloadDuration: Double = 60, outputSpacing: Double = 5) {
-        self.patient = patient; self.level = level; self.traction = traction; self.harness = harness; self.criteria = criteria
+        self.patient = patient; self.level = level; self.traction = traction; self.harness = harness
+        self.criteria = criteria ?? LimitCriteria(discretisation: .forCervicalMesh(mesh))
         self.ligamentDataSets = ligamentDataSets; self.mesh = mesh; self.ceilingHardCapMultiple = ceilingHardCapMultiple
         self.relativeTolerance = relativeTolerance; self.lyingPreload = lyingPreload; self.preloadDuration = preloadDuration
         self.outputSpacing = outputSpacing
