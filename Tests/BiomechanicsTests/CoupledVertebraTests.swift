@@ -180,19 +180,26 @@ import SparseLinearAlgebra
     /// Flexion under a pure moment to a finite rotation (> 0.05 rad) with a posterior ligament
     /// stretched and an anterior facet in contact: the vertebra's force and moment balance
     /// `applied + disc + ligaments + facets = 0` (1e-8 relative to the applied moment).
-    @Test func flexionWithLigamentAndFacetBalances() throws {
-        let ramp = try LoadCurve.ramp(duration: 1)
-        let (mesh, problem) = try Self.disc()
-        let top = Self.nodes(mesh, atHeight: Self.height)
-        let refPoint = SIMD3(0, 0, Self.height), moment = SIMD3(-1500.0, 0, 0)
-        let law = try LigamentLaw(stiffness: 300, curve: .toeLinear(transitionStrain: 0.05), damping: 0.2)
+    /// The test disc with its top vertebra under `moment` (N·mm, ramped over 1 s), a posterior
+    /// ligament (300 N per unit strain, toe to 0.05, `damping` s) and an anterior facet stop.
+    static func flexionProblem(moment: SIMD3<Double>, damping: Double) throws -> BiphasicProblem {
+        let (mesh, problem) = try disc()
+        let top = nodes(mesh, atHeight: height)
+        let law = try LigamentLaw(stiffness: 300, curve: .toeLinear(transitionStrain: 0.05), damping: damping)
         let bundle = try LigamentBundle(name: "ISL 1", origin: .ground(SIMD3(0, -14, -1)), insertion: .body(0, SIMD3(0, -14, 5)), law: law)
-        let facet = try FacetContact(name: "anterior stop", upperBody: 0, points: [SIMD3(-2, 14, Self.height), SIMD3(2, 14, Self.height)], areas: [2, 2],
-                                     upperNormal: SIMD3(0, 0, -1), plane: .ground(SIMD3(0, 14, Self.height - 0.2)),
+        let facet = try FacetContact(name: "anterior stop", upperBody: 0, points: [SIMD3(-2, 14, height), SIMD3(2, 14, height)], areas: [2, 2],
+                                     upperNormal: SIMD3(0, 0, -1), plane: .ground(SIMD3(0, 14, height - 0.2)),
                                      planeNormal: SIMD3(0, 0, 1), penalty: 10)
-        problem.rigidBodies = CoupledRigidBodies(vertebrae: [RigidVertebra(name: "L4", referencePoint: refPoint, nodes: top, moment: moment, curve: ramp)],
+        problem.rigidBodies = CoupledRigidBodies(vertebrae: [RigidVertebra(name: "L4", referencePoint: SIMD3(0, 0, height), nodes: top, moment: moment,
+                                                                           curve: try LoadCurve.ramp(duration: 1))],
                                                  ligaments: [bundle], facets: [facet])
         try problem.prepare()
+        return problem
+    }
+
+    @Test func flexionWithLigamentAndFacetBalances() throws {
+        let moment = SIMD3(-1500.0, 0, 0)
+        let problem = try Self.flexionProblem(moment: moment, damping: 0.2)
         let run = try Self.run(problem, end: 1, dt: 0.25, maxIterations: 80)
         let r = try #require(run.result)
         print("flexion: Newton iterations per step \(run.iterations), rotation \(r.poses[0].rotationVector) rad, ligament \(r.ligaments[0].force) N, facet \(r.facets[0].force) N")
@@ -216,18 +223,8 @@ import SparseLinearAlgebra
     /// (ligament without damping, facet in contact) with `Δt` = 1e-9 s, where the host disc's own
     /// omitted non-symmetric flow term (``BiphasicKernel``, ∝ `Δt`) is below 1e-9 relative.
     @Test func tangentWithCorrectionMatchesFiniteDifferenceUnderMoment() throws {
-        let ramp = try LoadCurve.ramp(duration: 1)
-        let (mesh, problem) = try Self.disc()
-        let top = Self.nodes(mesh, atHeight: Self.height)
-        let refPoint = SIMD3(0, 0, Self.height), moment = SIMD3(-1500.0, 0, 300)
-        let law = try LigamentLaw(stiffness: 300, curve: .toeLinear(transitionStrain: 0.05))
-        let bundle = try LigamentBundle(name: "ISL 1", origin: .ground(SIMD3(0, -14, -1)), insertion: .body(0, SIMD3(0, -14, 5)), law: law)
-        let facet = try FacetContact(name: "anterior stop", upperBody: 0, points: [SIMD3(-2, 14, Self.height), SIMD3(2, 14, Self.height)], areas: [2, 2],
-                                     upperNormal: SIMD3(0, 0, -1), plane: .ground(SIMD3(0, 14, Self.height - 0.2)),
-                                     planeNormal: SIMD3(0, 0, 1), penalty: 10)
-        problem.rigidBodies = CoupledRigidBodies(vertebrae: [RigidVertebra(name: "L4", referencePoint: refPoint, nodes: top, moment: moment, curve: ramp)],
-                                                 ligaments: [bundle], facets: [facet])
-        try problem.prepare()
+        let moment = SIMD3(-1500.0, 0, 300)
+        let problem = try Self.flexionProblem(moment: moment, damping: 0)
         let run = try Self.run(problem, end: 1, dt: 0.25)
         let r = try #require(run.result)
         #expect(r.facets[0].force > 0.1)
