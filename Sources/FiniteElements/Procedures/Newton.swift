@@ -30,7 +30,8 @@ public protocol NonlinearSystem: AnyObject {
     /// The part of `∂R/∂x` that the symmetric tangent of the last ``evaluate(_:residual:tangent:)``
     /// with a tangent could not hold, when it acts on a few unknowns only (see
     /// ``TangentCorrection``); nil (the default) when the symmetric tangent is the whole of it.
-    /// Full Newton solves with it; the quasi-Newton mode (``NewtonMethod/bfgs(_:)``) does not.
+    /// Full Newton solves with it; the quasi-Newton mode (``NewtonMethod/bfgs(_:)``) solves with
+    /// the correction of its kept factorization (the one reported with that tangent) under its updates.
     var tangentCorrection: TangentCorrection? { get }
 }
 
@@ -48,11 +49,12 @@ extension NonlinearSystem {
 /// potential under finite rotations; the skew part at equilibrium is `−½[M]×`, derived and
 /// checked against a finite-difference Jacobian with the rigid-vertebra condensation in
 /// Biomechanics) — and a symmetric factorization of `K` alone
-/// makes Newton converge linearly, or not at all when `‖K⁻¹ P E Pᵀ‖ ≥ 1`. ``NewtonSolver`` (full Newton) solves with `J` exactly by the
+/// makes Newton converge linearly, or not at all when `‖K⁻¹ P E Pᵀ‖ ≥ 1`. ``NewtonSolver`` solves with `J` exactly by the
 /// Sherman–Morrison–Woodbury formula on its symmetric factorization of `K`:
 /// `Z = K⁻¹P` (`m` more solves per factorization), then per correction
 /// `Δ = y − Z (I + E PᵀZ)⁻¹ E Pᵀy` with `y = K⁻¹b` (Golub & Van Loan 2013, Matrix
-/// Computations, 4th ed., §2.1.4).
+/// Computations, 4th ed., §2.1.4); the quasi-Newton mode does so with the `J` of its kept
+/// factorization and applies its BFGS updates on top.
 public struct TangentCorrection: Sendable, Equatable {
     /// The unknowns `E` acts on (distinct indices into the system's unknowns), `m` of them.
     public var unknowns: [Int]
@@ -758,6 +760,7 @@ extension NewtonSolver {
                         report.residualNorms[report.residualNorms.count - 1] = norm
                     }
                     try factorTangent(solver, report: &report)
+                    try prepareCorrection(system.tangentCorrection, solver: solver, n: n)
                     kept = KeptFactorization(system: system, timeStep: timeStep)
                     reform = .none
                     fresh = true
@@ -768,6 +771,7 @@ extension NewtonSolver {
                 let pairs = kept!.v.count
                 for i in stride(from: pairs - 1, through: 0, by: -1) { axpy(dot(kept!.w[i], step), kept!.v[i], &step) }
                 try solver.solve(&step, count: 1)
+                applyCorrection(&step)
                 for i in 0..<pairs { axpy(dot(kept!.v[i], step), kept!.w[i], &step) }
                 try projectNullSpace(&step, solver: solver, iteration: iteration)
                 statistics.solveSeconds += seconds(since: start)
