@@ -347,6 +347,23 @@ public struct NewtonStatistics: Sendable, Equatable {
     public var linearSolverSeconds: Double { analyzeSeconds + factorSeconds + solveSeconds }
     /// Zero counters.
     public init() {}
+
+    /// Adds `other`'s counts and seconds to these (the largest-of fields take the larger value):
+    /// the statistics of two solvers' calls together, e.g. a run continued by another solver.
+    public mutating func accumulate(_ other: NewtonStatistics) {
+        iterations += other.iterations; evaluations += other.evaluations; tangentEvaluations += other.tangentEvaluations
+        tangentRetries += other.tangentRetries; analyses += other.analyses; factorizations += other.factorizations
+        analyzeSeconds += other.analyzeSeconds; factorSeconds += other.factorSeconds; solveSeconds += other.solveSeconds
+        evaluationSeconds += other.evaluationSeconds; refinementSteps += other.refinementSteps
+        maxPerturbedPivots = max(maxPerturbedPivots, other.maxPerturbedPivots)
+        nullSpaceDimension = max(nullSpaceDimension, other.nullSpaceDimension)
+        projectedCorrections += other.projectedCorrections; roundOffAcceptances += other.roundOffAcceptances
+        incrementAcceptances += other.incrementAcceptances
+        reformationsInitial += other.reformationsInitial; reformationsTimeStep += other.reformationsTimeStep
+        reformationsSlowConvergence += other.reformationsSlowConvergence; reformationsLineSearch += other.reformationsLineSearch
+        reformationsUpdateLimit += other.reformationsUpdateLimit; reformationsRejectedUpdate += other.reformationsRejectedUpdate
+        quasiNewtonUpdates += other.quasiNewtonUpdates
+    }
 }
 
 /// Newton's method with backtracking line search for a ``NonlinearSystem``.

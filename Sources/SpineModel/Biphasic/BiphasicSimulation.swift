@@ -230,8 +230,22 @@ public final class BiphasicSimulation {
 
     /// Runs from `start` (unknowns at t = 0 and the report of the free swelling that produced
     /// them) instead of swelling freely, or stops after the free-swelling step.
+    /// The checkpoint of the last run made with `checkpointAfterStep` (nil otherwise).
+    private(set) var lastCheckpoint: RunCheckpoint? = nil
+
+    /// Runs from `start` (unknowns at t = 0 and the report of the free swelling that produced
+    /// them) instead of swelling freely, or stops after the free-swelling step; with
+    /// `checkpointAfterStep` (an index into the model's steps, not the free-swelling one) it stops
+    /// at the end of that step, keeps the run's state as ``lastCheckpoint`` and returns the
+    /// results so far marked incomplete; with `resume` it continues a checkpoint's run after its
+    /// step instead of starting (the caller has checked that the checkpoint fits this model:
+    /// ``Simulation``'s `runSynchronously(resuming:)`), without an output directory.
     func run(outputDirectory: URL?, progress: (Double, Double) -> Void, start: (unknowns: [Double], report: FreeSwellingReport?)?,
-             stopAfterFreeSwelling: Bool) throws -> SimulationResults {
+             stopAfterFreeSwelling: Bool, checkpointAfterStep: Int? = nil, resume: RunCheckpoint? = nil) throws -> SimulationResults {
+        if resume != nil, outputDirectory != nil || start != nil || stopAfterFreeSwelling || checkpointAfterStep != nil {
+            throw ModelError(.invalidValue, at: "", "a run resumed from a checkpoint starts nowhere else, writes no output directory and makes no checkpoint")
+        }
+        lastCheckpoint = nil
         let outputs = model.outputs
         var results = SimulationResults()
         let units = ["ux": "mm", "uy": "mm", "uz": "mm", "p": "MPa", "pressure": "MPa"]
@@ -345,7 +359,25 @@ public final class BiphasicSimulation {
         freeSwellingReport = nil
         mostCutsWithoutProgress = 0
         var disc: DiscQuantityRecorder? = nil
+        var stepStart = 0.0, previous = state, previousTime = 0.0
+        var firstStep = 0
+        var carried = (statistics: NewtonStatistics(), linearSolverSeconds: 0.0)
         do {
+        if let cp = resume {
+            // Everything the loop below carries from step to step, as the checkpoint's run left it
+            // at the end of its step; the rigid bodies' loads stay this model's own.
+            state = cp.state; previous = cp.state; stepStart = cp.time; previousTime = cp.time
+            freeSwellingReport = cp.freeSwellingReport; startState = cp.startState
+            problem.rigidBodies.ligaments = cp.ligaments; problem.rigidBodies.facets = cp.facets
+            results = cp.results; imbibed = cp.imbibed; rate = cp.rate; lastResidual = cp.lastResidual
+            lastTimeStep = cp.lastTimeStep; nextOutput = cp.nextOutput; notices = cp.notices
+            newton.options.referenceNorm = cp.referenceNorm
+            carried = (cp.statistics, cp.linearSolverSeconds)
+            mostCutsWithoutProgress = cp.mostCutsWithoutProgress
+            disc = try cp.disc.rebound(to: self)
+            motion = try cp.motion.map { try $0.rebound(to: motionSegment) }
+            firstStep = cp.afterStep + 1
+        } else {
         if let start {
             state = start.unknowns
             freeSwellingReport = start.report
@@ -387,10 +419,11 @@ public final class BiphasicSimulation {
         try disc!.start(state: state)
         motion?.step(problem: problem, time: 0, state: state, timeStep: nil)
         if let first = outputs.times.first, abs(first) <= tolerance { try record(0, state); nextOutput = 1 }
+        previous = state
+        }
         var must = outputs.times
         for curve in model.curves.values { must += curve.mustPoints }
-        var start = 0.0, previous = state, previousTime = 0.0
-        for (stepIndex, step) in model.steps.enumerated() where step.freeSwelling == nil {
+        for (stepIndex, step) in model.steps.enumerated() where step.freeSwelling == nil && stepIndex >= firstStep {
             var options = try TimeStepperOptions(initialStep: step.initialStep, minStep: step.minStep, maxStep: step.maxStep)
             options.easyIterations = 6
             options.maxCutsWithoutProgress = maxCutsWithoutProgress
@@ -398,7 +431,7 @@ public final class BiphasicSimulation {
             let stepper = AdaptiveTimeStepper(options: options, newton: newton)
             defer { mostCutsWithoutProgress = max(mostCutsWithoutProgress, stepper.mostCutsWithoutProgress) }
             unresolvedEvents = problem.compactionEvents.count   // the stepper's count starts anew with each run
-            try stepper.run(problem, from: start, to: start + step.duration, state: &state, mustPoints: must) { accepted, x in
+            try stepper.run(problem, from: stepStart, to: stepStart + step.duration, state: &state, mustPoints: must) { accepted, x in
                 results.steps.append(accepted)
                 let dt = accepted.time - previousTime
                 let r = try problem.fullResidual(state: x, previous: previous, time: accepted.time, timeStep: dt)
@@ -429,25 +462,45 @@ public final class BiphasicSimulation {
                 progress(min(accepted.time / endTime, 1), accepted.time)
                 try incrementObserver?(stepIndex, accepted.time, accepted.iterations)
             }
-            start += step.duration
+            stepStart += step.duration
+            if stepIndex == checkpointAfterStep {
+                var statistics = carried.statistics
+                statistics.accumulate(newton.statistics)
+                lastCheckpoint = RunCheckpoint(
+                    afterStep: stepIndex, time: stepStart, state: state, startState: startState ?? state, freeSwellingReport: freeSwellingReport,
+                    ligaments: problem.rigidBodies.ligaments, facets: problem.rigidBodies.facets, results: results, disc: disc!, motion: motion,
+                    imbibed: imbibed, rate: rate, lastResidual: lastResidual, lastTimeStep: lastTimeStep, nextOutput: nextOutput,
+                    notices: notices, referenceNorm: newton.options.referenceNorm, statistics: statistics,
+                    linearSolverSeconds: carried.linearSolverSeconds + newton.linearSolverSeconds,
+                    mostCutsWithoutProgress: mostCutsWithoutProgress, modelPrefix: try model.actingPrefix(throughStep: stepIndex))
+                var partial = results
+                disc!.finish(into: &partial)
+                partial.motionSegment = motion?.results()
+                partial.isComplete = false
+                partial.notices = notices; partial.freeSwelling = freeSwellingReport; partial.statistics = statistics
+                linearSolverSeconds = lastCheckpoint!.linearSolverSeconds; newtonStatistics = statistics
+                return partial
+            }
         }
         } catch {
-            linearSolverSeconds = newton.linearSolverSeconds
-            newtonStatistics = newton.statistics
+            linearSolverSeconds = carried.linearSolverSeconds + newton.linearSolverSeconds
+            newtonStatistics = carried.statistics
+            newtonStatistics.accumulate(newton.statistics)
             disc?.finish(into: &results)
             results.motionSegment = motion?.results()
             results.isComplete = false
-            results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newton.statistics
+            results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newtonStatistics
             if error is CancellationError { throw SimulationCancelled(partial: results) }
             // The cause: the last compaction since the run of failed attempts began (tiny accepted
             // steps in between do not end it, so events before them count).
             throw collapse(error, compactionSince: problem.compactionEvents[min(unresolvedEvents, problem.compactionEvents.count)...].last) ?? error
         }
-        linearSolverSeconds = newton.linearSolverSeconds
-        newtonStatistics = newton.statistics
+        linearSolverSeconds = carried.linearSolverSeconds + newton.linearSolverSeconds
+        newtonStatistics = carried.statistics
+        newtonStatistics.accumulate(newton.statistics)
         disc!.finish(into: &results)
         results.motionSegment = motion?.results()
-        results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newton.statistics
+        results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newtonStatistics
         if let dir = outputDirectory {
             var doc = results.json(nodeCount: mesh.nodeCount, cellCount: mesh.cellCount, unknowns: unknownCount)
             if let r = freeSwellingReport, case var .object(members) = doc {

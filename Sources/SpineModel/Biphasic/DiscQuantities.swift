@@ -56,6 +56,15 @@ struct DiscQuantityRecorder {
     }
 
     /// At t = 0 (after free swelling): the reference volume.
+    /// The same record on `simulation`'s problem (a run continued there from a checkpoint of
+    /// another simulation of the same model up to the checkpoint).
+    /// - Throws: the recorder's errors for a model without a disc.
+    func rebound(to simulation: BiphasicSimulation) throws -> DiscQuantityRecorder {
+        var r = try DiscQuantityRecorder(simulation: simulation)
+        r.startVolume = startVolume; r.imbibed = imbibed; r.series = series; r.extremes = extremes
+        return r
+    }
+
     mutating func start(state x: [Double]) throws {
         startVolume = try problem.volumeChange(state: x, time: 0)
         try trackExtremes(time: 0, state: x)

@@ -37,10 +37,18 @@ import TractionSafety
 /// above it can still end early on a compacted disc. A solve is therefore stopped after the first
 /// accepted step at which a criterion's peak so far exceeds its bound: that peak is a lower bound
 /// of the cycle's peak, so the pull is inadmissible, exactly. The stopped evaluation reports the
-/// violated criteria with the ratio `+∞`, so ``LimitBracketing`` bisects towards such a pull
-/// (no interpolation through an unknown ratio) and its monotonicity check still refuses an
-/// admissible pull above an inadmissible one; the ratios of two stopped pulls are not compared.
-/// Admissible pulls — the limit among them — are always solved to the end of the cycle.
+/// violated criteria with the ratio `+∞`, so ``LimitBracketing`` does not interpolate through
+/// it: it places the next pull with the line through the two largest admissible pulls (or bisects
+/// while it has one), and its monotonicity check still refuses an admissible pull above an
+/// inadmissible one; the ratios of two stopped pulls are not compared. Admissible pulls — the
+/// limit among them — are always solved to the end of the cycle.
+///
+/// **The shared preload.** Every searched pull starts with the same lying preload (nothing of the
+/// pull acts before the ramp), so that step is solved once, on the ceiling's model, and every
+/// searched run continues from its end (``MotionSegmentLimitSearch``'s shared steps: the
+/// continued runs report what runs from the swollen state report, to round-off). With the line
+/// through the admissible pulls, the default patient's search takes 7 solves and about 3 s
+/// instead of 10 solves and 6.5 s.
 /// A solve whose time step collapses on a compacted disc (``SimulationError/stepCollapsed(time:step:cause:detail:)``,
 /// ``StepCollapseCause/solidCompacted(cell:J:solidVolumeFraction:)``) is inadmissible in the
 /// same way: the criterion `discCompaction` with the ratio `+∞`, beside the other criteria's
@@ -196,7 +204,7 @@ public struct CervicalLimitSearch: Sendable {
         return try MotionSegmentLimitSearch.evaluate(m, from: swollen, criteria: criteria)
     }
 
-    /// Stops a run of `model` from `swollen` after the first accepted step at which a criterion's
+    /// Stops a run of `model` from `start` after the first accepted step at which a criterion's
     /// peak so far exceeds its bound (see the type's discussion); without a violation the run
     /// ends normally and every criterion's value is that of ``MotionSegmentLimitSearch/evaluate(_:from:criteria:)``;
     /// a solve stopped by a compacted disc gives every criterion's value so far and `discCompaction` at `+∞`.
@@ -204,13 +212,15 @@ public struct CervicalLimitSearch: Sendable {
     /// the run's own results track them (elastic ligament forces; a ligament with damping or a
     /// damage law would be read after its history was committed).
     /// - Throws: ``LimitSearchError`` for a model without a motion segment; the solver's errors.
-    static func evaluateStoppingAtViolation(_ model: Model, from swollen: SimulationState, criteria: LimitCriteria) throws -> [CriterionValue] {
+    static func evaluateStoppingAtViolation(_ model: Model, from start: MotionSegmentLimitSearch.SearchStart,
+                                            criteria: LimitCriteria) throws -> [CriterionValue] {
         let simulation = try Simulation(model: model)
         guard case let .biphasic(engine) = simulation.engine, let coupling = engine.motionSegment else {
-            return try MotionSegmentLimitSearch.evaluate(model, from: swollen, criteria: criteria)
+            return try MotionSegmentLimitSearch.evaluate(model, from: start, criteria: criteria)
         }
         struct Violation: Error { var values: [CriterionValue] }
-        var recorder = MotionSegmentRecorder(coupling: coupling)
+        // From a checkpoint, the peaks so far are the shared steps' (its recorder's).
+        var recorder = try start.checkpoint?.motion?.rebound(to: coupling) ?? MotionSegmentRecorder(coupling: coupling)
         engine.stepObserver = { time, timeStep, state, _ in
             recorder.step(problem: engine.problem, time: time, state: state, timeStep: timeStep)
             let values = criteria.evaluate(recorder.results())
@@ -218,7 +228,7 @@ public struct CervicalLimitSearch: Sendable {
         }
         defer { engine.stepObserver = nil }
         do {
-            let r = try simulation.runSynchronously(from: swollen)
+            let r = try start.run(simulation)
             guard let segment = r.motionSegment else {
                 throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
             }
@@ -262,7 +272,7 @@ public struct CervicalLimitSearch: Sendable {
         for set in ligamentDataSets {
             let base = try MotionSegment.cervical(level, patient: patient, mesh: mesh, ligaments: set)
             let limit = try MotionSegmentLimitSearch.bracketedLimit(
-                ceiling: ceiling, relativeTolerance: relativeTolerance, criteria: criteria,
+                ceiling: ceiling, relativeTolerance: relativeTolerance, criteria: criteria, sharedSteps: ScenarioRunner.preloadStepName,
                 evaluate: stopsAtFirstViolation ? Self.evaluateStoppingAtViolation : MotionSegmentLimitSearch.evaluate) { pull in
                 try model(pull: pull, segment: base)
             }

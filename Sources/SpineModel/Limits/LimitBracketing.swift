@@ -110,7 +110,10 @@ public enum LimitSearchError: Error, Equatable, Sendable, CustomStringConvertibl
 ///    bracket), kept 2 % of the width inside it; after two such steps one bisection step
 ///    follows, so the bracket at least halves every three steps whatever the response's shape.
 ///    (For a nearly linear response the bracket closes in two or three solves instead of the
-///    six or seven of plain bisection.)
+///    six or seven of plain bisection.) When the failing end's ratio is `+∞` (a run stopped at
+///    its first violation reports no finite ratio), the line is the one through the two largest
+///    admissible loads evaluated in this phase, once there are two; it only places the next
+///    evaluation inside the bracket (the halving's admissible load counts: it is the first lower end).
 ///
 /// The limit is always an evaluated, admissible load (the lower end of the bracket).
 ///
@@ -176,13 +179,23 @@ public enum LimitBracketing {
         lower = start
         var lastAdmissible = true
         var interpolations = 0
+        // The admissible evaluation below `lower` with the largest load (for the secant when the
+        // failing end's ratio is not known).
+        var belowLower: LimitEvaluation? = nil
         while upper.load - lower.load > relativeTolerance * lower.load {
             let width = upper.load - lower.load
             var next = lower.load + 0.5 * width
             let (rl, ru) = (lower.worstRatio, upper.worstRatio)
-            if interpolations < 2, ru.isFinite, ru > rl {
-                // Aim just past the interpolated root, on the side that closes the bracket.
-                let root = lower.load + (1 - rl) / (ru - rl) * width
+            // The root of the line through the two ends, or, when the failing end's ratio is not
+            // known (+∞: a run stopped at its first violation), through the two largest admissible
+            // loads; either is only where to evaluate next, never the limit.
+            var root: Double? = nil
+            if ru.isFinite, ru > rl { root = lower.load + (1 - rl) / (ru - rl) * width }
+            else if !ru.isFinite, let b = belowLower, rl > b.worstRatio, rl < 1 {
+                root = lower.load + (1 - rl) * (lower.load - b.load) / (rl - b.worstRatio)
+            }
+            if interpolations < 2, let root {
+                // Aim just past the estimated root, on the side that closes the bracket.
                 let aim = root * (lastAdmissible ? 1 + 0.4 * relativeTolerance : 1 - 0.4 * relativeTolerance)
                 next = min(max(aim, lower.load + 0.02 * width), upper.load - 0.02 * width)
                 interpolations += 1
@@ -191,7 +204,7 @@ public enum LimitBracketing {
             }
             let e = try evaluate(next)
             lastAdmissible = e.admissible
-            if e.admissible { lower = e } else { upper = e }
+            if e.admissible { belowLower = lower; lower = e } else { upper = e }
         }
         try checkMonotone(evaluations, tolerance: monotonicityTolerance)
         let governing = upper.governing!

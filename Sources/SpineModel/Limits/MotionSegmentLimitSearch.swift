@@ -188,28 +188,62 @@ public struct MotionSegmentLimitSearch: Sendable {
     /// the ceiling is computed once, then ``LimitBracketing`` runs full solves of `model(force)`
     /// from it and evaluates `criteria` on each with `evaluate` (by default a solve to the end of
     /// the protocol, ``evaluate(_:from:criteria:)``). `model` must give models that differ only in
-    /// their loads (one free-swelling key).
+    /// their loads (one free-swelling key). With `sharedSteps` (the name of a model step, e.g. the
+    /// lying preload, before which and in which every searched load acts alike) that step is
+    /// solved once, on the ceiling's model, and every searched run continues from its end
+    /// (``RunCheckpoint``: the same numbers as a run from the swollen state); a searched model
+    /// that does not act like the ceiling's up to there is refused (``ModelError``), not solved
+    /// otherwise.
     /// - Throws: ``LimitSearchError``; the model's and solver's errors.
-    static func bracketedLimit(ceiling: Double, relativeTolerance: Double, criteria: LimitCriteria,
-                               evaluate: (Model, SimulationState, LimitCriteria) throws -> [CriterionValue] = evaluate,
+    static func bracketedLimit(ceiling: Double, relativeTolerance: Double, criteria: LimitCriteria, sharedSteps: String? = nil,
+                               evaluate: (Model, SearchStart, LimitCriteria) throws -> [CriterionValue] = evaluate,
                                model: (Double) throws -> Model) throws -> BracketedLimit {
-        let swollen = try Simulation(model: model(ceiling)).freeSwollenStateSynchronously()
+        let top = try model(ceiling)
+        let swollen = try Simulation(model: top).freeSwollenStateSynchronously()
+        var start = SearchStart(swollen: swollen, checkpoint: nil)
+        if let name = sharedSteps {
+            guard let index = top.steps.firstIndex(where: { $0.name == name }) else {
+                throw ModelError(.unknownName, at: top.rootPath.key("steps").description, "no step named \"\(name)\" to share between the searched runs")
+            }
+            start.checkpoint = try Simulation(model: top).checkpointSynchronously(from: swollen, afterStep: index)
+        }
         return try LimitBracketing.largestAdmissibleLoad(ceiling: ceiling, relativeTolerance: relativeTolerance) { force in
-            try evaluate(model(force), swollen, criteria)
+            try evaluate(model(force), start, criteria)
         }
     }
 
-    /// Every criterion's value for one full solve of `model` from `swollen`; a solve stopped by a
+    /// Where a searched run starts: the freely swollen state, or the checkpoint at the end of the
+    /// steps every searched load shares (see ``bracketedLimit(ceiling:relativeTolerance:criteria:sharedSteps:evaluate:model:)``).
+    struct SearchStart {
+        /// The freely swollen state (t = 0).
+        var swollen: SimulationState
+        /// The shared steps' end, when the search shares them.
+        var checkpoint: RunCheckpoint?
+
+        /// Runs `simulation` from the checkpoint when there is one, else from the swollen state.
+        /// - Throws: ``ModelError`` for a model that does not fit the start; the solver's errors.
+        func run(_ simulation: Simulation) throws -> SimulationResults {
+            if let checkpoint { return try simulation.runSynchronously(resuming: checkpoint) }
+            return try simulation.runSynchronously(from: swollen)
+        }
+    }
+
+    /// Every criterion's value for one full solve of `model` from `start`; a solve stopped by a
     /// compacted disc gives `discCompaction` at `+∞` alone (``LimitCriteria``, "Disc compaction").
     /// - Throws: ``LimitSearchError`` for a model without a motion segment; the solver's errors.
-    static func evaluate(_ model: Model, from swollen: SimulationState, criteria: LimitCriteria) throws -> [CriterionValue] {
+    static func evaluate(_ model: Model, from start: SearchStart, criteria: LimitCriteria) throws -> [CriterionValue] {
         let r: SimulationResults
-        do { r = try Simulation(model: model).runSynchronously(from: swollen) }
+        do { r = try start.run(Simulation(model: model)) }
         catch SimulationError.stepCollapsed(_, _, .solidCompacted, _) { return [LimitCriteria.discCompacted] }
         guard let segment = r.motionSegment else {
             throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
         }
         return criteria.evaluate(segment)
+    }
+
+    /// ``evaluate(_:from:criteria:)`` from the freely swollen state.
+    static func evaluate(_ model: Model, from swollen: SimulationState, criteria: LimitCriteria) throws -> [CriterionValue] {
+        try evaluate(model, from: SearchStart(swollen: swollen, checkpoint: nil), criteria: criteria)
     }
 }
 

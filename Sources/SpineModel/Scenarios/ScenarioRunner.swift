@@ -235,6 +235,10 @@ struct ScenarioRunResult {
 /// quasi-statically (the biphasic disc and the ligaments' dashpots are rate dependent; inertia is
 /// neglected, see ``SelfManipulation``).
 enum ScenarioRunner {
+    /// Name of the model step of the lying preload before the session (its loads are the same
+    /// whatever the session's).
+    static let preloadStepName = "preload"
+
     /// The motion segment of `patient` driven by `history` after the starting state, followed by
     /// `recovery` s under the lying preload only; `segment` replaces the patient's lumbar segment
     /// (a cervical one).
@@ -312,7 +316,7 @@ enum ScenarioRunner {
             steps.append(StepDefinition(name: "upright", duration: day - r, initialStep: min(1, r), minStep: 0.01, maxStep: min(1800, day - r)))
             steps.append(StepDefinition(name: "lie down", duration: r, initialStep: min(1, r), minStep: min(0.01, r), maxStep: min(10, r)))
         }
-        steps += [StepDefinition(name: "preload", duration: lying, initialStep: min(1, lying), minStep: min(0.01, lying), maxStep: min(10, lying)),
+        steps += [StepDefinition(name: Self.preloadStepName, duration: lying, initialStep: min(1, lying), minStep: min(0.01, lying), maxStep: min(10, lying)),
                                 StepDefinition(name: "session", duration: session, initialStep: min(maxStep, 1, session),
                                                minStep: min(1e-7, session), maxStep: min(maxStep, session))]
         if recovery > 0 {

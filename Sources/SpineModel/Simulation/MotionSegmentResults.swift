@@ -195,7 +195,7 @@ extension MotionSegmentResults {
 
 /// Records a motion segment's outputs after every accepted step and at the output times.
 struct MotionSegmentRecorder {
-    let coupling: MotionSegmentCoupling
+    private(set) var coupling: MotionSegmentCoupling
     /// Per series, the values at the output times and the extremes over every step.
     private var values: [String: [[Double]]] = [:]
     private var extremes: [String: TimeSeries.Extremes] = [:]
@@ -209,6 +209,16 @@ struct MotionSegmentRecorder {
                            samples: [(String, [Double])])? = nil
 
     init(coupling: MotionSegmentCoupling) { self.coupling = coupling }
+
+    /// The same record on `coupling` (a run continued from a checkpoint of another simulation
+    /// of the same model up to the checkpoint).
+    /// - Throws: ``ModelError`` when the simulation has no motion segment.
+    func rebound(to coupling: MotionSegmentCoupling?) throws -> MotionSegmentRecorder {
+        guard let coupling else { throw ModelError(.invalidValue, at: "motionSegment", "the checkpoint recorded a motion segment; this model has none") }
+        var r = self
+        r.coupling = coupling
+        return r
+    }
 
     /// The largest annulus fibre strain at state `x` at `time` (s) and where, nil without fibres.
     private func fibreStrain(problem: BiphasicProblem, time: Double, state x: [Double]) -> (strain: Double, location: FibreStrainLocation)? {

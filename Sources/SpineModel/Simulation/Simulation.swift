@@ -215,7 +215,7 @@ public final class Simulation: @unchecked Sendable {
         }
     }
 
-    private func checkStart(_ state: SimulationState) throws {
+    func checkStart(_ state: SimulationState) throws {
         guard state.time == 0 else {
             throw ModelError(.invalidValue, at: "state.time", "runs start from a state at t = 0 (the start of loading), got t = \(state.time) s")
         }
