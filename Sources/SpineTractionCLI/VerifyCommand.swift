@@ -50,7 +50,7 @@ struct VerifyCommand: ParsableCommand {
             + (meshConvergence && region != .cervical
                 ? [("motion segment mesh convergence", { try MotionSegmentValidation.meshConvergenceRows() })] : [])
             + (meshConvergence && region != .lumbar
-                ? [50.0, 80, 150].map { pull in ("cervical mesh convergence at \(Int(pull)) N", { try CervicalValidation.limitProtocolMeshConvergenceRows(pulls: [pull]) }) }
+                ? CervicalValidation.meshConvergencePulls.map { pull in ("cervical mesh convergence at \(Int(pull)) N", { try CervicalValidation.limitProtocolMeshConvergenceRows(pulls: [pull]) }) }
                 : [])
     }
 
