@@ -41,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
 
     /// The motion segment's checks against published measurements (L4-L5 segment: Wilke standing
     /// pressure, Ramos traction threshold, ranges of motion under pure moments, inversion
-    /// distraction; C5-C6 segment: flexion and extension ranges of motion, nucleus pressure decrease under distraction): coarse mesh with `--quick`, standard mesh otherwise (minutes); with
+    /// distraction; C5-C6 segment: ranges of motion in flexion, extension, lateral bending and axial rotation and flexion + extension, nucleus pressure decrease under distraction): coarse mesh with `--quick`, standard mesh otherwise (minutes); with
     /// `--mesh-convergence` the mesh-convergence rows (coarse and standard against fine, 2 %).
     private var motionSegmentRows: [(String, () throws -> [VerificationRow])] {
         let mesh: DefaultDiscModel.MeshLevel = quick ? .coarse : .standard
