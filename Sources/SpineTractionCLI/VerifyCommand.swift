@@ -26,7 +26,10 @@ struct VerifyCommand: ParsableCommand {
     }
 
     @Option(name: .long, help: "With --mesh-convergence: lumbar, cervical or both (default both).")
-    var meshConvergenceRegion: MeshConvergenceRegion = .both
+    var meshConvergenceRegion: MeshConvergenceRegion?
+
+    /// The region `--mesh-convergence` measures: the one given, both when none is.
+    private var region: MeshConvergenceRegion { meshConvergenceRegion ?? .both }
 
     @Option(name: .long, help: "Also write the table as CSV to this path.")
     var csv: String?
@@ -38,17 +41,25 @@ struct VerifyCommand: ParsableCommand {
 
     /// The motion segment's checks against published measurements (L4-L5 segment: Wilke standing
     /// pressure, Ramos traction threshold, ranges of motion under pure moments, inversion
-    /// distraction; C5-C6 segment: flexion and extension ranges of motion, nucleus pressure decrease under distraction): coarse mesh with `--quick`, standard mesh otherwise (minutes); with
+    /// distraction; C5-C6 segment: ranges of motion in flexion, extension, lateral bending and axial rotation and flexion + extension, nucleus pressure decrease under distraction): coarse mesh with `--quick`, standard mesh otherwise (minutes); with
     /// `--mesh-convergence` the mesh-convergence rows (coarse and standard against fine, 2 %).
     private var motionSegmentRows: [(String, () throws -> [VerificationRow])] {
         let mesh: DefaultDiscModel.MeshLevel = quick ? .coarse : .standard
         return [("motion segment", { try MotionSegmentValidation.verificationRows(mesh: mesh) }),
                 ("cervical motion segment", { try CervicalValidation.verificationRows(mesh: mesh) })]
-            + (meshConvergence && meshConvergenceRegion != .cervical
+            + (meshConvergence && region != .cervical
                 ? [("motion segment mesh convergence", { try MotionSegmentValidation.meshConvergenceRows() })] : [])
-            + (meshConvergence && meshConvergenceRegion != .lumbar
-                ? [50.0, 80, 150].map { pull in ("cervical mesh convergence at \(Int(pull)) N", { try CervicalValidation.limitProtocolMeshConvergenceRows(pulls: [pull]) }) }
+            + (meshConvergence && region != .lumbar
+                ? CervicalValidation.meshConvergencePulls.map { pull in ("cervical mesh convergence at \(Int(pull)) N", { try CervicalValidation.limitProtocolMeshConvergenceRows(pulls: [pull]) }) }
                 : [])
+    }
+
+    /// `--mesh-convergence-region` without `--mesh-convergence` would be ignored: refused, naming
+    /// both flags.
+    func validate() throws {
+        if let given = meshConvergenceRegion, !meshConvergence {
+            throw ValidationError("--mesh-convergence-region \(given.rawValue) is read only with --mesh-convergence; add --mesh-convergence or drop --mesh-convergence-region")
+        }
     }
 
     func run() throws {

@@ -17,8 +17,11 @@ private final class SkewBlockSystem: NonlinearSystem {
     let reportsCorrection: Bool
     let root: [Double] = [0.3, -0.7, 1.1, 0.25, -0.4, 0.9, -1.2, 0.6]
     var f: [Double] = []
-    init(skew: Double, cubic: Double, reportsCorrection: Bool) {
+    /// `E` on ``unknowns``.
+    let correction: TangentCorrection
+    init(skew: Double, cubic: Double, reportsCorrection: Bool) throws {
         e = [0, skew, 0.1, -skew, 0, skew, 0.2, -skew, 0]
+        correction = try TangentCorrection(unknowns: unknowns, values: e)
         self.cubic = cubic; self.reportsCorrection = reportsCorrection
         f = apply(root).enumerated().map { $1 + cubic * pow(root[$0], 3) }
     }
@@ -44,7 +47,7 @@ private final class SkewBlockSystem: NonlinearSystem {
             for j in 0..<n { for i in j..<n { tangent!.values[p] = k(i, j) + (i == j ? 3 * cubic * x[i] * x[i] : 0); p += 1 } }
         }
     }
-    var tangentCorrection: TangentCorrection? { reportsCorrection ? TangentCorrection(unknowns: unknowns, values: e) : nil }
+    var tangentCorrection: TangentCorrection? { reportsCorrection ? correction : nil }
 }
 
 @Suite("Newton with a non-symmetric tangent correction (Woodbury on the symmetric factor)")
@@ -53,7 +56,7 @@ struct NewtonTangentCorrectionTests {
     /// exactly — reference: the root `x*` built into `f`, and a dense `dgesv` solve of the same
     /// matrix; tolerance 1e-12 relative (the system's condition number is below 10).
     @Test func linearSystemSolvedInOneIteration() throws {
-        let system = SkewBlockSystem(skew: 3.6, cubic: 0, reportsCorrection: true)
+        let system = try SkewBlockSystem(skew: 3.6, cubic: 0, reportsCorrection: true)
         var x = [Double](repeating: 0, count: 8)
         let report = try NewtonSolver().solve(system, x: &x)
         #expect(report.iterations == 1)
@@ -77,7 +80,7 @@ struct NewtonTangentCorrectionTests {
     /// symmetric `K` alone) the correction's skew part `±3.6` is 0.9 × `K`'s diagonal: the
     /// iteration `e ← −K⁻¹PEPᵀe` does not contract, and Newton fails instead of converging.
     @Test func nonlinearSystemQuadraticOnlyWithCorrection() throws {
-        let with = SkewBlockSystem(skew: 3.6, cubic: 0.5, reportsCorrection: true)
+        let with = try SkewBlockSystem(skew: 3.6, cubic: 0.5, reportsCorrection: true)
         var x = [Double](repeating: 0, count: 8)
         let report = try NewtonSolver().solve(with, x: &x)
         let scale = with.root.map(abs).max()!
@@ -88,7 +91,7 @@ struct NewtonTangentCorrectionTests {
         }
         #expect(report.iterations <= 8)
 
-        let without = SkewBlockSystem(skew: 3.6, cubic: 0.5, reportsCorrection: false)
+        let without = try SkewBlockSystem(skew: 3.6, cubic: 0.5, reportsCorrection: false)
         var y = [Double](repeating: 0, count: 8)
         #expect(throws: NewtonError.self) { try NewtonSolver().solve(without, x: &y) }
     }
@@ -100,21 +103,38 @@ struct NewtonTangentCorrectionTests {
     @Test func quasiNewtonUsesTheCorrection() throws {
         var options = NewtonOptions()
         options.method = .bfgs(try QuasiNewtonOptions())
-        let linear = SkewBlockSystem(skew: 3.6, cubic: 0, reportsCorrection: true)
+        let linear = try SkewBlockSystem(skew: 3.6, cubic: 0, reportsCorrection: true)
         var x = [Double](repeating: 0, count: 8)
         let first = try NewtonSolver(options: options).solve(linear, x: &x)
         let scale = linear.root.map(abs).max()!
         #expect(first.iterations == 1)
         for i in 0..<8 { #expect(abs(x[i] - linear.root[i]) <= 1e-12 * scale) }
 
-        let with = SkewBlockSystem(skew: 3.6, cubic: 0.5, reportsCorrection: true)
+        let with = try SkewBlockSystem(skew: 3.6, cubic: 0.5, reportsCorrection: true)
         var z = [Double](repeating: 0, count: 8)
         let report = try NewtonSolver(options: options).solve(with, x: &z)
         for i in 0..<8 { #expect(abs(z[i] - with.root[i]) <= 1e-10 * scale) }
         #expect(report.factorizations == 1, "factorizations \(report.factorizations), iterations \(report.iterations)")
 
-        let without = SkewBlockSystem(skew: 3.6, cubic: 0.5, reportsCorrection: false)
+        let without = try SkewBlockSystem(skew: 3.6, cubic: 0.5, reportsCorrection: false)
         var y = [Double](repeating: 0, count: 8)
         #expect(throws: NewtonError.self) { try NewtonSolver(options: options).solve(without, x: &y) }
+    }
+
+    /// Bad input is a typed error naming the field, the value and what was expected: 8 values on
+    /// 3 unknowns (9 expected), a negative unknown, an unknown listed twice.
+    @Test func badInputNamesTheField() throws {
+        #expect(throws: TangentCorrectionError.invalidValue(field: "values", value: 8, expected: "9 entries (3² for 3 unknowns, row-major)")) {
+            try TangentCorrection(unknowns: [1, 4, 6], values: [Double](repeating: 0, count: 8))
+        }
+        #expect(throws: TangentCorrectionError.invalidValue(field: "unknowns[1]", value: -2, expected: "an index ≥ 0 into the system's unknowns")) {
+            try TangentCorrection(unknowns: [1, -2], values: [0, 0, 0, 0])
+        }
+        #expect(throws: TangentCorrectionError.invalidValue(field: "unknowns[2]", value: 4, expected: "an index not already listed (the unknowns are distinct)")) {
+            try TangentCorrection(unknowns: [4, 5, 4], values: [Double](repeating: 0, count: 9))
+        }
+        let description = String(describing: TangentCorrectionError.invalidValue(field: "values", value: 8, expected: "9 entries (3² for 3 unknowns, row-major)"))
+        #expect(description == "values: expected 9 entries (3² for 3 unknowns, row-major), got 8")
+        #expect(throws: Never.self) { try TangentCorrection(unknowns: [], values: []) }
     }
 }

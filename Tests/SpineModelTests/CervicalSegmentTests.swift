@@ -82,16 +82,43 @@ struct CervicalSegmentTests {
         #expect(throws: Never.self) { try CervicalLigamentDataSet.yoganandan2000.validate() }
     }
 
-    /// C5-C6 flexion and extension under 1.0 N·m pure moments (Panjabi et al. 2001, means 5.5° and
-    /// 4.7°, recalled and not verified — see ``CervicalRangeOfMotionReference/panjabi2001C5C6``),
-    /// each within ±50 % of the mean (``CervicalValidation/rangeOfMotionBand``).
-    @Test(arguments: [MotionDirection.flexion, .extension])
+    /// C5-C6 under 1.0 N·m pure moments against Panjabi et al. 2001
+    /// (``CervicalRangeOfMotionReference/panjabi2001C5C6``, via secondary sources): flexion 5.1°
+    /// and extension 4.5° (the paper's mean curves as digitized by the SAFER HBM project), lateral
+    /// bending 3.25 ± 0.75° and axial rotation 2.5 ± 0.5° (half the left + right table means
+    /// 6.5 ± 1.5° and 5.0 ± 1.0°), each within ±50 % of the mean
+    /// (``CervicalValidation/rangeOfMotionBand``); the distance in SDs is printed where an SD is known.
+    /// Coarse mesh: flexion 3.21° (−37 %), extension 3.79° (−16 %), lateral bending 3.11° (−4 %,
+    /// −0.2 SD). **Axial rotation fails, recorded as a known issue:** 4.29°, 72 % above 2.5°
+    /// (+3.6 SD) — the segment is too compliant in torsion (no tuning was done); the known issue
+    /// turns into a failure when the row starts passing.
+    @Test(arguments: [MotionDirection.flexion, .extension, .lateralBending, .axialRotation])
     func rangeOfMotion(_ direction: MotionDirection) throws {
         let r = try CervicalValidation.rangeOfMotion(direction, divisions: .coarse)
         let row = CervicalValidation.rangeOfMotionRow(r, mesh: "coarse")
-        print("cervical ROM \(direction): \(r.rangeOfMotion)° (reference \(row.reference)°), ISL \(r.interspinousSupraspinousForce) N, facets + uncovertebral \(r.facetForce) N")
+        let sd = CervicalRangeOfMotionReference.panjabi2001C5C6.standardDeviation[direction]
+        print("cervical ROM \(direction): \(r.rangeOfMotion)° (reference \(row.reference)°\(sd.map { ", \((r.rangeOfMotion - row.reference) / $0) SD" } ?? "")), ISL \(r.interspinousSupraspinousForce) N, facets + uncovertebral \(r.facetForce) N")
         #expect(r.rangeOfMotion > 0, "the vertebra turns with the moment")
+        if direction == .axialRotation {
+            withKnownIssue("the coarse C5-C6 segment's axial rotation at 1.0 N·m is 4.29°, 72 % above Panjabi's 2.5° (+3.6 SD)") {
+                #expect(row.passed, "\(row)")
+            }
+        } else {
+            #expect(row.passed, "\(row)")
+        }
+    }
+
+    /// C5-C6 flexion plus extension under 1.0 N·m against the table's sagittal range of
+    /// Panjabi et al. 2001, 10.4 ± 5.2° (``CervicalRangeOfMotionReference/flexionExtension``),
+    /// within ±50 % (= 1 SD here); the row is the sum of the two one-direction runs.
+    @Test func flexionPlusExtension() throws {
+        let f = try CervicalValidation.rangeOfMotion(.flexion, divisions: .coarse)
+        let e = try CervicalValidation.rangeOfMotion(.extension, divisions: .coarse)
+        let row = try #require(CervicalValidation.flexionExtensionRow(flexion: f, extension: e, mesh: "coarse"))
+        #expect(abs(row.ours - (f.rangeOfMotion + e.rangeOfMotion)) <= 1e-12 && row.reference == 10.4)
+        print("cervical ROM flexion + extension: \(row.ours)° (reference 10.4 ± 5.2°, \((row.ours - 10.4) / 5.2) SD)")
         #expect(row.passed, "\(row)")
+        #expect(CervicalValidation.flexionExtensionRow(flexion: e, extension: f, mesh: "coarse") == nil, "directions swapped")
     }
 
     /// Nucleus pressure under manual-distraction force (Gudavalli et al. 2013, cadaveric C5-C6:

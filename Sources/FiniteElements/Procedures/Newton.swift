@@ -63,10 +63,40 @@ public struct TangentCorrection: Sendable, Equatable {
     public var values: [Double]
 
     /// A correction `values` (row-major, `unknowns.count²` entries) on `unknowns`.
-    public init(unknowns: [Int], values: [Double]) {
-        precondition(values.count == unknowns.count * unknowns.count,
-                     "a tangent correction on \(unknowns.count) unknowns has \(unknowns.count * unknowns.count) values, got \(values.count)")
+    /// - Throws: ``TangentCorrectionError/invalidValue(field:value:expected:)`` naming `values`
+    ///   when it does not hold `unknowns.count²` entries, and `unknowns[i]` when an index is
+    ///   negative or repeats an earlier one.
+    public init(unknowns: [Int], values: [Double]) throws {
+        let m = unknowns.count
+        guard values.count == m * m else {
+            throw TangentCorrectionError.invalidValue(field: "values", value: Double(values.count),
+                                                      expected: "\(m * m) entries (\(m)² for \(m) unknowns, row-major)")
+        }
+        var seen = Set<Int>()
+        for (i, u) in unknowns.enumerated() {
+            guard u >= 0 else {
+                throw TangentCorrectionError.invalidValue(field: "unknowns[\(i)]", value: Double(u), expected: "an index ≥ 0 into the system's unknowns")
+            }
+            guard seen.insert(u).inserted else {
+                throw TangentCorrectionError.invalidValue(field: "unknowns[\(i)]", value: Double(u), expected: "an index not already listed (the unknowns are distinct)")
+            }
+        }
         self.unknowns = unknowns; self.values = values
+    }
+}
+
+/// An invalid ``TangentCorrection``.
+public enum TangentCorrectionError: Error, Equatable, CustomStringConvertible {
+    /// `field` (`values` — its entry count —, or `unknowns[i]`) has `value`; `expected` says
+    /// what is allowed.
+    case invalidValue(field: String, value: Double, expected: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidValue(field, value, expected):
+            let shown = value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+            return "\(field): expected \(expected), got \(shown)"
+        }
     }
 }
 

@@ -3,6 +3,13 @@ import Biomechanics
 import FiniteElements
 
 extension CervicalValidation {
+    /// The halter pulls (N) of the cervical mesh-convergence study, 50, 80 and 150 N: below, at
+    /// and above the default patient's cervical limit (78.97 N on the coarse mesh,
+    /// Benchmarks/results/limits.md), the largest above the 25 lbf (111.2 N) soft clinical cap.
+    /// ``DiscretisationFactors/cervicalMeasurements`` was measured at these pulls; a pull above
+    /// the largest is not covered by it. `spinetraction verify --mesh-convergence` runs them.
+    public static let meshConvergencePulls: [Double] = [50, 80, 150]
+
     /// The criterion quantities of the cervical limit protocol through the end of its first
     /// hold (``CervicalLimitSearch``'s defaults: professional cervical traction at 20° of flexion,
     /// supine, after the 17 N lying preload held 60 s: the 5 s logarithmic ramp and the 30 s hold)
@@ -72,9 +79,10 @@ extension CervicalValidation {
     }
 
     /// The cervical mesh-convergence rows: coarse and standard against fine, the limit protocol
-    /// through its hold at each pull of `pulls` (N, halter; minutes per pull, the fine mesh dominates).
+    /// through its hold at each pull of `pulls` (N, halter; minutes per pull, the fine mesh
+    /// dominates; default ``meshConvergencePulls``).
     /// - Throws: the model's and solver's errors.
-    public static func limitProtocolMeshConvergenceRows(pulls: [Double] = [50, 80, 150]) throws -> [VerificationRow] {
+    public static func limitProtocolMeshConvergenceRows(pulls: [Double] = meshConvergencePulls) throws -> [VerificationRow] {
         try pulls.flatMap { pull in
             let fine = try limitProtocolSample(.fine, pull: pull)
             return try [SegmentMesh.coarse, .standard].flatMap { limitProtocolConvergenceRows(try limitProtocolSample($0, pull: pull), reference: fine) }

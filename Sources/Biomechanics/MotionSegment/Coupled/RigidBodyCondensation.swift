@@ -219,7 +219,8 @@ struct RigidBodyCondensation: Sendable {
 
     /// Reduced residual and (when `tangent` is non-nil) reduced tangent from the host model's full
     /// residual `r = f_int − f_ext` and symmetric tangent `k` at reduced unknowns `y`.
-    /// - Throws: ``MotionSegmentError/nonFinite(culprit:)``.
+    /// - Throws: ``MotionSegmentError/nonFinite(culprit:)``; `TangentCorrectionError` if the
+    ///   bodies' active unknowns were not distinct non-negative indices (they are by construction).
     func condense(residual r: [Double], matrix k: SymmetricMatrix?, tangent: inout SymmetricMatrix?,
                   correction: inout TangentCorrection?, state y: [Double],
                   bodies: CoupledRigidBodies, time: Double, timeStep: Double?, loadsOn: Bool) throws -> [Double] {
@@ -268,7 +269,7 @@ struct RigidBodyCondensation: Sendable {
             kb[i, j] = s; skew[i, j] = a
         } }
         let activeBody = (0..<nq).filter { bodyDofs[$0 / 6][$0 % 6] >= 0 }
-        correction = TangentCorrection(unknowns: activeBody.map { bodyDofs[$0 / 6][$0 % 6] },
+        correction = try TangentCorrection(unknowns: activeBody.map { bodyDofs[$0 / 6][$0 % 6] },
                                        values: activeBody.flatMap { i in activeBody.map { j in skew[i, j] } })
         var red = tangent!
         red.values.withUnsafeMutableBufferPointer { o in
