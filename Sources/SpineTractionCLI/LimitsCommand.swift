@@ -300,9 +300,12 @@ struct LimitsCommand: ParsableCommand {
                 "spondylolisthesisGrade", "monthsSinceSpinalSurgery"} (every member required; \
                 Examples/patients/limits-*.json). --session: {"configuration", "device", "prescription", \
                 "monitoring", "createdAtUnixS", "validityS"} as in `limits example --inputs`; its configuration \
-                must be the protocol family's (splitTable, thoracoPelvic). The protocol family is the \
+                must be the protocol family's (splitTable, thoracoPelvic by default). The protocol family is the \
                 professional intermittent table (split table, thoraco-pelvic harness, 0° pull angle, logarithmic 15 s ramps, 60 s \
-                hold); the limit is the largest table force for which every ligament stays at or below half \
+                hold), or, with --protocol FILE (a lumbar patient), the hold, rest, rest level, ramp, table, harness and pull \
+                angle of an intermittent TractionProtocol file (e.g. Examples/limits/family-linear-ramps.json; its pull and cycles \
+                are not used: the searches find them; the committed surrogate refuses another family, and full solves follow); \
+                the limit is the largest table force for which every ligament stays at or below half \
                 its failure force, no laxity accumulates and the disc distracts at most 4 mm (the annulus fibre \
                 strain is bounded only when --max-annulus-fibre-strain gives a bound: no verified literature \
                 value), worst case over \
@@ -343,6 +346,8 @@ struct LimitsCommand: ParsableCommand {
         @Option(name: .customLong("max-annulus-fibre-strain"), parsing: .unconditional,
                 help: "Bound on the largest annulus fibre strain (engineering λ − 1, > 0); default none: no verified literature bound, the criterion is off. On the coarse lumbar and cervical meshes its discretisation factor is 1 (they overestimate the peak fibre strain against the fine mesh).")
         var maxAnnulusFibreStrain: Double?
+        @Option(name: .long, help: "The protocol family (a TractionProtocol JSON file, as `run --protocol` reads): an intermittent protocol whose hold, rest, rest level, ramp, table, harness and pull angle replace the professional table's defaults; its pull and cycles are not used (the searches find them). Lumbar patients only. The committed surrogate is built for the default family and refuses another (full solves then).")
+        var `protocol`: String?
 
         func run() throws {
             guard exact != (surrogate != nil) else {
@@ -360,9 +365,22 @@ struct LimitsCommand: ParsableCommand {
                 throw ValidationError("--session \(session): \(e)")
             }
             let start = Date()
-            // A bound on the annulus fibre strain changes the criteria of the default search.
+            // A protocol family or a bound on the annulus fibre strain changes the default search.
             var search: MotionSegmentLimitSearch? = nil, cervicalSearch: CervicalLimitSearch? = nil
-            if let bound = maxAnnulusFibreStrain {
+            if let path = `protocol` {
+                guard patient.cervicalLevel == nil else {
+                    throw ValidationError("--protocol \(path): a cervical patient's family is the professional cervical traction cycle (CervicalLimitSearch); a cervical family from a protocol file is not supported")
+                }
+                let family: LimitProtocolFamily
+                do { family = try ProfessionalTable.limitFamily(try RunCommand.loadProtocol(path)) } catch {
+                    throw ValidationError("--protocol \(path): \(error)")
+                }
+                print("protocol family from \(path): \(LimitsSurrogate.protocolFamilyDescription(family.table)); not used: \(family.notUsed)")
+                var l = MotionSegmentLimitSearch(patient: patient.patient, table: family.table)
+                do { try l.validate() } catch { throw ValidationError("--protocol \(path): \(error)") }
+                if let bound = maxAnnulusFibreStrain { l.criteria.maxAnnulusFibreStrain = bound }
+                search = l
+            } else if let bound = maxAnnulusFibreStrain {
                 if let level = patient.cervicalLevel {
                     var c = CervicalLimitSearch(patient: patient.patient, level: level)
                     // The harness of the session, as the default cervical search takes it.

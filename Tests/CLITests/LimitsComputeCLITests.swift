@@ -24,6 +24,27 @@ struct LimitsComputeCLITests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// `--protocol`: a static protocol is refused by the field `protocol` (exit 64, no document);
+    /// a cervical patient with a protocol file is refused (its family is the cervical traction cycle).
+    @Test func protocolFamilyRefusals() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-compute-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let protocolFile = dir.appendingPathComponent("static.json")
+        try Data(#"{"static": {"pull": {"newtons": 300}, "ramp": {"shape": "linear", "duration": 10}, "hold": 60}}"#.utf8).write(to: protocolFile)
+        let out = dir.appendingPathComponent("limits.json").path
+        let r = try spinetraction(["limits", "compute", example("limits-healthy.json"), "--session", example("limits-session.json"), "--output", out,
+                                   "--exact", "--protocol", protocolFile.path])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("protocol = nan: expected an intermittent protocol"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let c = try spinetraction(["limits", "compute", example("limits-cervical.json"), "--session", example("limits-session-cervical.json"),
+                                   "--output", out, "--exact", "--protocol", protocolFile.path])
+        #expect(c.status == 64)
+        #expect(c.stderr.contains("a cervical patient's family is the professional cervical traction cycle"), "\(c.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     /// With the shipped surrogate (Examples/limits/limits-surrogate.json) the healthy example gets
     /// its limit from the surrogate — the document names it in provenance.modelId, nothing is said
     /// on stderr — and two runs write byte-identical documents. The model limit (remus2021 ALL at
