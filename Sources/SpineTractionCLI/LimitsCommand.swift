@@ -410,7 +410,7 @@ struct LimitsCommand: ParsableCommand {
             if let m = result.modelLimit {
                 print(m.report, terminator: "")
                 if let peak = result.protocolSearchForce {
-                    print(String(format: "ramp-up rate, hold and cycles searched at a peak table force of %.4g N", peak.value)
+                    print(String(format: "ramp-up rate, hold and cycles searched at a peak %@ of %.4g N", result.protocolLimits.first?.peakName ?? "table force", peak.value)
                           + " (\(peak.criterion): the smallest of the model force limit, the clinical cap and the device rating, which depend on neither bone density nor conditions)")
                 }
                 for p in result.protocolLimits { print(p.report, terminator: "") }

@@ -188,9 +188,19 @@ public struct CervicalLimitSearch: Sendable {
     }
 
     func model(pull: Double, segment: Model) throws -> Model {
+        try model(traction: cycle(pull: pull), segment: segment)
+    }
+
+    /// The motion segment `segment` driven by `traction` at ``level`` (its cycles, ramp, hold and
+    /// pull as given) after the lying preload.
+    /// - Throws: the protocol's errors.
+    func model(traction: ProfessionalCervicalTraction, segment: Model) throws -> Model {
+        var traction = traction
+        traction.geometry.level = level
+        let history = try traction.historyAtLevel(bodyMassKg: patient.bodyMassKg).levelLoadHistory
         let options = ScenarioRunOptions(mesh: mesh, lyingPreload: lyingPreload, preloadDuration: preloadDuration,
                                          sessionMaxStep: outputSpacing, sessionOutputSpacing: outputSpacing)
-        return try ScenarioRunner.model(patient: patient, mesh: mesh, options: options, history: history(pull: pull).levelLoadHistory,
+        return try ScenarioRunner.model(patient: patient, mesh: mesh, options: options, history: history,
                                         axialMoment: nil, recovery: 0, maxStep: outputSpacing, outputSpacing: outputSpacing,
                                         hypermobility: nil, segment: segment)
     }

@@ -240,7 +240,11 @@ public enum LimitsComputation {
 
     /// As ``compute(patient:session:search:)`` for a cervical patient (``LimitsPatient/cervicalLevel``):
     /// the limit is the halter pull of ``CervicalLimitSearch`` (full solves), capped by the
-    /// builder's cervical clinical rules; `provenance.modelId` is ``cervicalModelId(mesh:)``.
+    /// builder's cervical clinical rules, and the largest ramp-up rate, hold and cycles per session
+    /// of ``CervicalProtocolLimitSearch`` at ``protocolSearchForce(modelLimit:inputs:)`` (ranges
+    /// ending at the device's ramp-up rate and the prescription's hold and cycles; a quantity whose
+    /// search refuses gets no model limit, recorded in ``Result/protocolLimitRefusals``);
+    /// `provenance.modelId` is ``cervicalModelId(mesh:)``.
     /// - Parameter cervicalSearch: the search to run; nil for
     ///   ``CervicalLimitSearch/init(patient:level:traction:harness:criteria:ligamentDataSets:mesh:ceilingHardCapMultiple:relativeTolerance:lyingPreload:preloadDuration:outputSpacing:)``
     ///   with its defaults for the patient and level, the harness taken from the session's configuration.
@@ -279,10 +283,24 @@ public enum LimitsComputation {
         }
         let blocked = !ContraindicationRules.blockReasons(for: patient.assessment).isEmpty
         let limit = blocked ? nil : try s.run()
+        // Full solves also bound the ramp-up rate, hold and cycles (CervicalProtocolLimitSearch), each
+        // on its own; after a refused surrogate the force alone, as the surrogate path gives.
+        var protocolLimits: [ProtocolLimit] = [], refusals: [ProtocolQuantity: LimitSearchError] = [:]
+        var peak: LimitCandidate?
+        if let limit, refusal == nil {
+            peak = protocolSearchForce(modelLimit: limit.candidate, inputs: checked)
+            for q in ProtocolQuantity.allCases {
+                let p = CervicalProtocolLimitSearch(force: s, peakPull: peak!.value, rampUpRateCeiling: checked.device.maxRampUpNPerS,
+                                                    holdCeiling: checked.prescription.maxHoldS, cyclesCeiling: checked.prescription.maxCycles,
+                                                    quantities: [q])
+                do { protocolLimits += try p.run().map { var l = $0; l.peakSetBy = peak; return l } } catch let e as LimitSearchError { refusals[q] = e }
+            }
+        }
         let id = blocked ? "none.absoluteContraindication" : cervicalModelId(mesh: s.mesh) + (refusal == nil ? "" : ".surrogateRefused")
-        let i = try inputs(patient: patient, session: session, modelLimits: limit.map { [$0.candidate] } ?? [], modelId: id,
-                           modelDigestSHA256: blocked ? Provenance.none : try s.modelDigestSHA256(), surrogateDigestSHA256: Provenance.none)
-        return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, surrogateRefusal: blocked ? nil : refusal)
+        let i = try inputs(patient: patient, session: session, modelLimits: limit.map { [$0.candidate] + protocolLimits.compactMap(\.candidate) } ?? [],
+                           modelId: id, modelDigestSHA256: blocked ? Provenance.none : try s.modelDigestSHA256(), surrogateDigestSHA256: Provenance.none)
+        return Result(inputs: i, document: try LimitsBuilder.build(i), modelLimit: limit, protocolLimits: protocolLimits,
+                      protocolLimitRefusals: refusals, surrogateRefusal: blocked ? nil : refusal, protocolSearchForce: peak)
     }
 
     /// As ``compute(patient:session:search:)``, with the limit from `surrogate`

@@ -326,6 +326,10 @@ public struct ProtocolLimit: Sendable, Equatable {
     /// clinical or device cap, see ``LimitsComputation/protocolSearchForce(modelLimit:inputs:)``);
     /// nil when the peak was given directly.
     public var peakSetBy: LimitCandidate? = nil
+    /// The model's name in the criterion identifier: `motionSegment` (lumbar) or `cervicalSegment`.
+    public var modelName = "motionSegment"
+    /// What ``peakTableForce`` is, in words: `table force` (lumbar) or `halter pull` (cervical).
+    public var peakName = "table force"
 
     /// The governing data set: the one with the smallest limit (the first one on a tie).
     public var governingDataSet: DataSetForceLimit {
@@ -341,14 +345,14 @@ public struct ProtocolLimit: Sendable, Equatable {
     /// model criterion binds there, and the device or clinical limit governs.
     public var noneInRange: Bool { governingDataSet.limit.reachedCeiling }
 
-    /// Criterion identifier: `model.motionSegment.<data set>.<quantity>.<criterion>`, or
-    /// `model.motionSegment.<quantity>.noneInRange` when no criterion binds in the range; with
+    /// Criterion identifier: `model.<model name>.<data set>.<quantity>.<criterion>`, or
+    /// `model.<model name>.<quantity>.noneInRange` when no criterion binds in the range; with
     /// ``peakSetBy``, `.atPeak.<its kind>` appended (e.g. `….atPeak.clinicalRule`: searched at the
     /// clinical cap) when the identifier stays within 128 characters (the report always names it).
     public var criterion: String {
-        if noneInRange { return "model.motionSegment.\(quantity.rawValue).noneInRange" }
+        if noneInRange { return "model.\(modelName).\(quantity.rawValue).noneInRange" }
         let g = governingDataSet
-        let id = "model.motionSegment.\(g.dataSet).\(quantity.rawValue).\(g.limit.governing.criterion)"
+        let id = "model.\(modelName).\(g.dataSet).\(quantity.rawValue).\(g.limit.governing.criterion)"
         guard let peak = peakSetBy else { return id }
         let full = id + ".atPeak." + peak.kind.rawValue
         return full.utf8.count <= 128 ? full : id
@@ -365,7 +369,7 @@ public struct ProtocolLimit: Sendable, Equatable {
     /// A plain-text report line per data set.
     public var report: String {
         let u = quantity.unit
-        var s = "\(quantity.rawValue) limit \(MotionSegmentForceLimit.format(limit)) \(u) at a peak table force of \(MotionSegmentForceLimit.format(peakTableForce)) N"
+        var s = "\(quantity.rawValue) limit \(MotionSegmentForceLimit.format(limit)) \(u) at a peak \(peakName) of \(MotionSegmentForceLimit.format(peakTableForce)) N"
         if let peak = peakSetBy { s += " (set by \(peak.criterion))" }
         s += noneInRange ? ": no criterion binds up to the end of the searched range, \(MotionSegmentForceLimit.format(ceiling)) \(u) (the device or clinical limit governs)\n"
                          : ", governed by \(criterion)\n"
