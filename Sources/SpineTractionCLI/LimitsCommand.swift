@@ -320,7 +320,7 @@ struct LimitsCommand: ParsableCommand {
                 model digest, another protocol family, a patient outside its range) the command says why on \
                 stderr, computes the limit with full solves and records the fallback in the document's \
                 provenance.modelId (…surrogateRefused). With --exact the limit comes from full solves (tens \
-                of seconds), and for a lumbar patient so do the largest ramp-up rate (up to the device's rating), \
+                of seconds), and so do (lumbar and cervical) the largest ramp-up rate (up to the device's rating), \
                 hold (up to the prescription's) and cycles per session (up to the prescription's, the whole \
                 session solved, accumulated laxity included), each at the largest peak force the document can \
                 allow whatever the bone density and conditions (the smallest of the model force limit, the \
@@ -332,9 +332,10 @@ struct LimitsCommand: ParsableCommand {
                 C7-T1; Examples/patients/limits-cervical.json) gets the cervical motion segment under one cycle of \
                 professional cervical traction (5 s logarithmic ramps, 30 s hold, rest at 25 %, 20° of flexion, \
                 the head's weight 8.1 % of body mass), the same criteria on the cervical ligaments, searched up to \
-                twice the 45 lbf clinical hard cap, force only; its session's configuration is supine or seated \
+                twice the 45 lbf clinical hard cap (with --exact also the ramp-up rate, hold and cycles at the \
+                cervical peak); its session's configuration is supine or seated \
                 with a headHalter or occipitalCradle (Examples/patients/limits-session-cervical.json). The \
-                surrogate (lumbar only) refuses a cervical patient: full solves.
+                surrogate (lumbar only) refuses a cervical patient: full solves of the force only.
                 """
         )
         @Argument(help: "Patient file (JSON).") var patientFile: String
