@@ -304,7 +304,8 @@ struct LimitsCommand: ParsableCommand {
                 professional intermittent table (split table, thoraco-pelvic harness, 0° pull angle, logarithmic 15 s ramps, 60 s \
                 hold), or, with --protocol FILE (a lumbar patient), the hold, rest, rest level, ramp, table, harness and pull \
                 angle of an intermittent TractionProtocol file (e.g. Examples/limits/family-linear-ramps.json; its pull and cycles \
-                are not used: the searches find them; the committed surrogate refuses another family, and full solves follow); \
+                are not used: the searches find them; the committed surrogate refuses another family, and full solves follow; \
+                for a cervical patient the hold, rest, rest level, ramp and pull angle of the cervical traction cycle); \
                 the limit is the largest table force for which every ligament stays at or below half \
                 its failure force, no laxity accumulates and the disc distracts at most 4 mm (the annulus fibre \
                 strain is bounded only when --max-annulus-fibre-strain gives a bound: no verified literature \
@@ -347,7 +348,7 @@ struct LimitsCommand: ParsableCommand {
         @Option(name: .customLong("max-annulus-fibre-strain"), parsing: .unconditional,
                 help: "Bound on the largest annulus fibre strain (engineering λ − 1, > 0); default none: no verified literature bound, the criterion is off. On the coarse lumbar and cervical meshes its discretisation factor is 1 (they overestimate the peak fibre strain against the fine mesh).")
         var maxAnnulusFibreStrain: Double?
-        @Option(name: .long, help: "The protocol family (a TractionProtocol JSON file, as `run --protocol` reads): an intermittent protocol whose hold, rest, rest level, ramp, table, harness and pull angle replace the professional table's defaults; its pull and cycles are not used (the searches find them). Lumbar patients only. The committed surrogate is built for the default family and refuses another (full solves then).")
+        @Option(name: .long, help: "The protocol family (a TractionProtocol JSON file, as `run --protocol` reads): an intermittent protocol whose hold, rest, rest level, ramp, table, harness and pull angle replace the professional table's defaults (a cervical patient: the hold, rest, rest level, ramp and pull angle of the cervical traction cycle); its pull and cycles are not used (the searches find them). The committed surrogate is built for the default lumbar family and refuses another (full solves then).")
         var `protocol`: String?
 
         func run() throws {
@@ -368,10 +369,21 @@ struct LimitsCommand: ParsableCommand {
             let start = Date()
             // A protocol family or a bound on the annulus fibre strain changes the default search.
             var search: MotionSegmentLimitSearch? = nil, cervicalSearch: CervicalLimitSearch? = nil
-            if let path = `protocol` {
-                guard patient.cervicalLevel == nil else {
-                    throw ValidationError("--protocol \(path): a cervical patient's family is the professional cervical traction cycle (CervicalLimitSearch); a cervical family from a protocol file is not supported")
+            if let path = `protocol`, let level = patient.cervicalLevel {
+                let family: CervicalLimitFamily
+                do { family = try ProfessionalCervicalTraction.limitFamily(try RunCommand.loadProtocol(path)) } catch {
+                    throw ValidationError("--protocol \(path): \(error)")
                 }
+                let t = family.traction
+                print("protocol family from \(path): professional cervical traction, \(t.ramp.duration) s \(t.ramp.shape) ramps, \(t.hold) s hold, \(t.rest) s rest at \(t.restLevel) of the pull, pull angle \(t.geometry.pullAngle)°; not used: \(family.notUsed)")
+                var c = CervicalLimitSearch(patient: patient.patient, level: level, traction: t)
+                // The harness of the session, as the default cervical search takes it.
+                c.harness = try LimitsComputation.inputs(patient: patient, session: sessionValue, modelLimits: [], modelId: "none",
+                                                         modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none).configuration.harness
+                do { try c.validate() } catch { throw ValidationError("--protocol \(path): \(error)") }
+                if let bound = maxAnnulusFibreStrain { c.criteria.maxAnnulusFibreStrain = bound }
+                cervicalSearch = c
+            } else if let path = `protocol` {
                 let family: LimitProtocolFamily
                 do { family = try ProfessionalTable.limitFamily(try RunCommand.loadProtocol(path)) } catch {
                     throw ValidationError("--protocol \(path): \(error)")

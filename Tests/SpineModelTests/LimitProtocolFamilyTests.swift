@@ -68,4 +68,27 @@ struct LimitProtocolFamilyTests {
             try MotionSegmentLimitSearch(patient: patient, table: angled.table).validate()
         }
     }
+
+    /// The cervical family: hold 20 s, rest 8 s, rest level 0.2, a 3 s linear ramp and 15° replace
+    /// the professional cervical traction's, posture and halter stay; a preload, a table and a
+    /// lumbar harness are refused by field.
+    @Test func readsTheCervicalFamily() throws {
+        let body = #"{"intermittent": {"cycles": 4, "pull": {"newtons": 90}, "hold": 20, "rest": 8, "restLevel": 0.2, "rampUp": {"shape": "linear", "duration": 3}, "rampDown": {"shape": "linear", "duration": 3}}, "pullAngle": 15"#
+        let family = try ProfessionalCervicalTraction.limitFamily(try Self.protocolJSON(body + "}"))
+        var expected = ProfessionalCervicalTraction()
+        expected.hold = 20; expected.rest = 8; expected.restLevel = 0.2; expected.ramp = .linear(duration: 3); expected.geometry.pullAngle = 15
+        #expect(family.traction == expected)
+        #expect(family.notUsed.contains("cycles (4)"))
+        func field(_ extra: String) throws -> String? {
+            let p = try Self.protocolJSON(body + extra + "}")
+            do { _ = try ProfessionalCervicalTraction.limitFamily(p); return nil } catch {
+                guard case let .unsupportedProtocol(field, _, _) = error else { return "other: \(error)" }
+                return field
+            }
+        }
+        #expect(try field(#", "preload": {"force": {"newtons": 17}, "ramp": 10, "duration": 60}"#) == "protocol.preload")
+        #expect(try field(#", "table": {"split": {}}"#) == "protocol.table")
+        #expect(try field(#", "harness": "pelvic""#) == "protocol.harness")
+        #expect(try field(#", "harness": "cervical""#) == nil)
+    }
 }

@@ -51,3 +51,51 @@ public struct LimitProtocolFamily: Sendable, Equatable {
     /// What of the protocol the family does not use, in words (for a notice).
     public var notUsed: String
 }
+
+extension ProfessionalCervicalTraction {
+    /// The cervical limit searches' protocol family given as a traction protocol: an intermittent
+    /// protocol whose hold (s), rest (s), rest level, ramp and pull angle (degrees, flexion positive,
+    /// −10° … 45°) replace those of `base` (by default the professional cervical traction's), the
+    /// posture and halter staying `base`'s (`spinetraction limits compute --protocol` for a cervical
+    /// patient).
+    ///
+    /// As for the lumbar family (``ProfessionalTable/limitFamily(_:)``) the pull and cycles are not
+    /// part of the family (``CervicalLimitFamily/notUsed``), and what the family cannot represent is
+    /// refused by field: another kind of protocol, a ramp down unlike the ramp up, a preload (the
+    /// cervical searches apply their own lying preload, ``CervicalLimitSearch/lyingPreload``), a
+    /// table configuration (a cervical device has none) and a harness other than `cervical`.
+    /// - Throws: ``LimitSearchError/unsupportedProtocol(field:value:expected:)`` naming the field.
+    public static func limitFamily(_ p: TractionProtocol, base: ProfessionalCervicalTraction = ProfessionalCervicalTraction())
+        throws(LimitSearchError) -> CervicalLimitFamily {
+        guard case let .intermittent(c) = p.pattern else {
+            throw .unsupportedProtocol(field: "protocol", value: .nan,
+                                       expected: "an intermittent protocol (\"intermittent\": cycles of ramp up, hold, ramp down, rest): the cervical limit searches' family is professional cervical traction")
+        }
+        guard c.rampDown == c.rampUp else {
+            throw .unsupportedProtocol(field: "protocol.intermittent.rampDown", value: c.rampDown.duration,
+                                       expected: "the ramp up's shape and duration (\(c.rampUp.duration) s): a cervical traction cycle ramps down as it ramps up")
+        }
+        if let preload = p.preload {
+            throw .unsupportedProtocol(field: "protocol.preload", value: preload.duration,
+                                       expected: "no preload: the cervical limit searches apply their own lying preload")
+        }
+        if p.table != nil {
+            throw .unsupportedProtocol(field: "protocol.table", value: .nan, expected: "no table configuration: a cervical device pulls the head, not a table")
+        }
+        if let h = p.harness, h != .cervical {
+            throw .unsupportedProtocol(field: "protocol.harness", value: .nan, expected: "\"cervical\" or none (the halter or cradle is the session's configuration)")
+        }
+        var t = base
+        t.hold = c.hold; t.rest = c.rest; t.restLevel = c.restLevel; t.ramp = c.rampUp
+        if let a = p.pullAngle { t.geometry.pullAngle = a }
+        return CervicalLimitFamily(traction: t, notUsed: "the protocol's pull (\(c.pull)) and cycles (\(c.cycles)): the searches find the largest pull and cycles")
+    }
+}
+
+/// A protocol family for the cervical limit searches (``ProfessionalCervicalTraction/limitFamily(_:base:)``).
+public struct CervicalLimitFamily: Sendable, Equatable {
+    /// The family as a cervical traction (its pull and cycles are `base`'s: not part of the family).
+    public var traction: ProfessionalCervicalTraction
+    /// What of the protocol the family does not use, in words (for a notice).
+    public var notUsed: String
+}
