@@ -55,18 +55,8 @@ public struct CervicalProtocolLimitSearch: Sendable {
         guard peakPull.isFinite, peakPull > 0, peakPull <= 445 else {
             throw LimitSearchError.invalidParameter(field: "peakPull", value: peakPull, expected: "a halter pull in (0, 445] N")
         }
-        guard rampUpRateCeiling.isFinite, rampUpRateCeiling > 0 else {
-            throw LimitSearchError.invalidParameter(field: "rampUpRateCeiling", value: rampUpRateCeiling, expected: "a finite rate > 0 N/s")
-        }
-        guard holdCeiling.isFinite, holdCeiling > 0 else {
-            throw LimitSearchError.invalidParameter(field: "holdCeiling", value: holdCeiling, expected: "a finite hold > 0 s")
-        }
-        guard (1...200).contains(cyclesCeiling) else {
-            throw LimitSearchError.invalidParameter(field: "cyclesCeiling", value: Double(cyclesCeiling), expected: "1 … 200 cycles")
-        }
-        guard !quantities.isEmpty, Set(quantities).count == quantities.count else {
-            throw LimitSearchError.invalidParameter(field: "quantities", value: Double(quantities.count), expected: "each protocol quantity at most once, at least one")
-        }
+        try ProtocolLimitSearch.validateRanges(rampUpRateCeiling: rampUpRateCeiling, holdCeiling: holdCeiling, cyclesCeiling: cyclesCeiling,
+                                               cycles: 1...200, quantities: quantities)
     }
 
     /// The protocol a run applies: `cycles` cycles of `traction` at ``peakPull``.
@@ -80,11 +70,7 @@ public struct CervicalProtocolLimitSearch: Sendable {
     /// - Throws: ``ScenarioError``; ``TractionProtocolError``.
     public func rampUpRate(_ traction: ProfessionalCervicalTraction) throws -> Double {
         let c = try session(traction, cycles: 1).tractionProtocol().resolve().tractionForceCurve
-        var rate = 0.0
-        for i in c.times.indices.dropFirst() where c.times[i] > c.times[i - 1] {
-            rate = max(rate, (c.values[i] - c.values[i - 1]) / (c.times[i] - c.times[i - 1]))
-        }
-        return rate
+        return ProtocolLimitSearch.steepestRise(times: c.times, values: c.values)
     }
 
     /// The cervical traction with the ramp time that gives the ramp-up rate `rate` (N/s) at
@@ -105,11 +91,7 @@ public struct CervicalProtocolLimitSearch: Sendable {
 
     /// The end of the searched range of `q` (its unit).
     public func ceiling(of q: ProtocolQuantity) -> Double {
-        switch q {
-        case .rampUpRate: return rampUpRateCeiling
-        case .hold: return holdCeiling
-        case .cycles: return Double(cyclesCeiling)
-        }
+        ProtocolLimitSearch.ceiling(of: q, rampUpRate: rampUpRateCeiling, hold: holdCeiling, cycles: cyclesCeiling)
     }
 
     /// Runs every search in ``quantities`` (every data set, full solves on the calling thread).

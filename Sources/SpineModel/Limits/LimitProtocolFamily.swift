@@ -22,14 +22,7 @@ extension ProfessionalTable {
     /// ``MotionSegmentLimitSearch/validate()`` (the lumbar searches apply no flexion moment).
     /// - Throws: ``LimitSearchError/unsupportedProtocol(field:value:expected:)`` naming the field.
     public static func limitFamily(_ p: TractionProtocol) throws(LimitSearchError) -> LimitProtocolFamily {
-        guard case let .intermittent(c) = p.pattern else {
-            throw .unsupportedProtocol(field: "protocol", value: .nan,
-                                       expected: "an intermittent protocol (\"intermittent\": cycles of ramp up, hold, ramp down, rest): the limit searches' family is the professional intermittent table")
-        }
-        guard c.rampDown == c.rampUp else {
-            throw .unsupportedProtocol(field: "protocol.intermittent.rampDown", value: c.rampDown.duration,
-                                       expected: "the ramp up's shape and duration (\(c.rampUp.duration) s): a table cycle ramps down as it ramps up")
-        }
+        let c = try intermittentCycle(p, family: "the professional intermittent table")
         if let preload = p.preload, preload != MotionSegmentLimitSearch.lyingPreload {
             throw .unsupportedProtocol(field: "protocol.preload", value: preload.duration,
                                        expected: "no preload, or the limit protocol's own lying preload (17 N, ramped 10 s, held to 60 s), which the searches apply before the cycle")
@@ -67,14 +60,7 @@ extension ProfessionalCervicalTraction {
     /// - Throws: ``LimitSearchError/unsupportedProtocol(field:value:expected:)`` naming the field.
     public static func limitFamily(_ p: TractionProtocol, base: ProfessionalCervicalTraction = ProfessionalCervicalTraction())
         throws(LimitSearchError) -> CervicalLimitFamily {
-        guard case let .intermittent(c) = p.pattern else {
-            throw .unsupportedProtocol(field: "protocol", value: .nan,
-                                       expected: "an intermittent protocol (\"intermittent\": cycles of ramp up, hold, ramp down, rest): the cervical limit searches' family is professional cervical traction")
-        }
-        guard c.rampDown == c.rampUp else {
-            throw .unsupportedProtocol(field: "protocol.intermittent.rampDown", value: c.rampDown.duration,
-                                       expected: "the ramp up's shape and duration (\(c.rampUp.duration) s): a cervical traction cycle ramps down as it ramps up")
-        }
+        let c = try intermittentCycle(p, family: "professional cervical traction")
         if let preload = p.preload {
             throw .unsupportedProtocol(field: "protocol.preload", value: preload.duration,
                                        expected: "no preload: the cervical limit searches apply their own lying preload")
@@ -98,4 +84,20 @@ public struct CervicalLimitFamily: Sendable, Equatable {
     public var traction: ProfessionalCervicalTraction
     /// What of the protocol the family does not use, in words (for a notice).
     public var notUsed: String
+}
+
+/// The cycle of an intermittent protocol whose ramp down equals its ramp up: what a limit family
+/// takes from a protocol file (`family` names the family in the refusal).
+/// - Throws: ``LimitSearchError/unsupportedProtocol(field:value:expected:)`` naming `protocol` or
+///   `protocol.intermittent.rampDown`.
+func intermittentCycle(_ p: TractionProtocol, family: String) throws(LimitSearchError) -> TractionProtocol.Intermittent {
+    guard case let .intermittent(c) = p.pattern else {
+        throw .unsupportedProtocol(field: "protocol", value: .nan,
+                                   expected: "an intermittent protocol (\"intermittent\": cycles of ramp up, hold, ramp down, rest): the limit family is \(family)")
+    }
+    guard c.rampDown == c.rampUp else {
+        throw .unsupportedProtocol(field: "protocol.intermittent.rampDown", value: c.rampDown.duration,
+                                   expected: "the ramp up's shape and duration (\(c.rampUp.duration) s): a cycle of \(family) ramps down as it ramps up")
+    }
+    return c
 }

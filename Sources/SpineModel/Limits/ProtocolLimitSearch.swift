@@ -129,17 +129,34 @@ public struct ProtocolLimitSearch: Sendable {
         guard peakTableForce.isFinite, peakTableForce > 0 else {
             throw LimitSearchError.invalidParameter(field: "peakTableForce", value: peakTableForce, expected: "a finite table force > 0 N")
         }
+        try Self.validateRanges(rampUpRateCeiling: rampUpRateCeiling, holdCeiling: holdCeiling, cyclesCeiling: cyclesCeiling,
+                                cycles: 1...100, quantities: quantities)
+    }
+
+    /// Checks the searched ranges' ends and the quantities (shared with ``CervicalProtocolLimitSearch``).
+    /// - Throws: ``LimitSearchError/invalidParameter(field:value:expected:)`` naming the field.
+    static func validateRanges(rampUpRateCeiling: Double, holdCeiling: Double, cyclesCeiling: Int, cycles: ClosedRange<Int>,
+                               quantities: [ProtocolQuantity]) throws(LimitSearchError) {
         guard rampUpRateCeiling.isFinite, rampUpRateCeiling > 0 else {
-            throw LimitSearchError.invalidParameter(field: "rampUpRateCeiling", value: rampUpRateCeiling, expected: "a finite rate > 0 N/s")
+            throw .invalidParameter(field: "rampUpRateCeiling", value: rampUpRateCeiling, expected: "a finite rate > 0 N/s")
         }
         guard holdCeiling.isFinite, holdCeiling > 0 else {
-            throw LimitSearchError.invalidParameter(field: "holdCeiling", value: holdCeiling, expected: "a finite hold > 0 s")
+            throw .invalidParameter(field: "holdCeiling", value: holdCeiling, expected: "a finite hold > 0 s")
         }
-        guard (1...100).contains(cyclesCeiling) else {
-            throw LimitSearchError.invalidParameter(field: "cyclesCeiling", value: Double(cyclesCeiling), expected: "1 … 100 cycles")
+        guard cycles.contains(cyclesCeiling) else {
+            throw .invalidParameter(field: "cyclesCeiling", value: Double(cyclesCeiling), expected: "\(cycles.lowerBound) … \(cycles.upperBound) cycles")
         }
         guard !quantities.isEmpty, Set(quantities).count == quantities.count else {
-            throw LimitSearchError.invalidParameter(field: "quantities", value: Double(quantities.count), expected: "each protocol quantity at most once, at least one")
+            throw .invalidParameter(field: "quantities", value: Double(quantities.count), expected: "each protocol quantity at most once, at least one")
+        }
+    }
+
+    /// The end of the searched range of `q` (its unit) for the given ends.
+    static func ceiling(of q: ProtocolQuantity, rampUpRate: Double, hold: Double, cycles: Int) -> Double {
+        switch q {
+        case .rampUpRate: return rampUpRate
+        case .hold: return hold
+        case .cycles: return Double(cycles)
         }
     }
 
@@ -159,9 +176,14 @@ public struct ProtocolLimitSearch: Sendable {
     /// - Throws: as ``tableForceCurve(tableForce:table:cycles:bodyMassKg:)``.
     public func rampUpRate(tableForce: Double, table: ProfessionalTable) throws -> Double {
         let c = try Self.tableForceCurve(tableForce: tableForce, table: table, cycles: 1, bodyMassKg: force.patient.bodyMassKg)
+        return Self.steepestRise(times: c.times, values: c.forces)
+    }
+
+    /// The largest rising slope of a piecewise-linear curve (value unit per s; 0 when it never rises).
+    static func steepestRise(times: [Double], values: [Double]) -> Double {
         var rate = 0.0
-        for i in c.times.indices.dropFirst() where c.times[i] > c.times[i - 1] {
-            rate = max(rate, (c.forces[i] - c.forces[i - 1]) / (c.times[i] - c.times[i - 1]))
+        for i in times.indices.dropFirst() where times[i] > times[i - 1] {
+            rate = max(rate, (values[i] - values[i - 1]) / (times[i] - times[i - 1]))
         }
         return rate
     }
@@ -257,11 +279,7 @@ public struct ProtocolLimitSearch: Sendable {
 
     /// The end of the searched range of `q` (its unit).
     public func ceiling(of q: ProtocolQuantity) -> Double {
-        switch q {
-        case .rampUpRate: return rampUpRateCeiling
-        case .hold: return holdCeiling
-        case .cycles: return Double(cyclesCeiling)
-        }
+        Self.ceiling(of: q, rampUpRate: rampUpRateCeiling, hold: holdCeiling, cycles: cyclesCeiling)
     }
 
     /// The largest count in 1 … `ceiling` at which every criterion holds, assuming (and checking,
