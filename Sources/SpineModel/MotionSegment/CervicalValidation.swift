@@ -171,6 +171,30 @@ public enum CervicalValidation {
     /// and the distraction pressure decrease against ``gudavalli2013`` on `mesh`. Axial rotation
     /// is outside its band on both meshes (coarse 4.29°, standard 4.21° against 2.5°: +72 %,
     /// +68 %); the other ROM rows are inside.
+    ///
+    /// **Why axial rotation misses (diagnosed, not tuned).** Moments about the upper endplate
+    /// centre at 1.0 N·m (coarse mesh; standard mesh in brackets), from the contact and ligament
+    /// forces at the end of the ramp: the contralateral (right) facet 24.2 N, 486 N·mm, 49 %
+    /// [45 %]; the right capsule 20.3 N, 131 N·mm, 13 % [12 %]; ISL, LF, ALL and PLL together < 1 %;
+    /// the left facet open (1.46 mm); both uncovertebral joints unloaded; the disc the remainder,
+    /// 379 N·mm, 38 % [43 %]. Facet gap, lever arm and loaded side agree with hand kinematics
+    /// (the right facet closes at `sin 45° × 26.75 mm` per radian; `CervicalSegmentTests/
+    /// axialRotationFacetKinematics`); the 45° inclination is close to a CT table's C6 superior
+    /// facet, 42.3 ± 4.4° right and 43.2 ± 5.4° left to the transverse plane (PMC2219934, Table 2;
+    /// the paper's authors were not read); no sign, axis or lever error was found. The compliance has two parts:
+    /// (1) the facet touches only after 1.6–1.9° — the assumed 0.5 mm joint space (0.54 mm after
+    /// free swelling) — turned against the disc alone, which gives 10.7° at 1.0 N·m (0.094 N·m/°)
+    /// without ligaments and joints; (2) after contact the vertebra slides up the frictionless 45°
+    /// facet with coupled same-side lateral bending (1.76°), held by the vertical right capsule,
+    /// for a tangent stiffness of 0.43 N·m/°. The uncovertebral joints (flat, facing medially, at
+    /// mid-depth) slide along themselves in a turn about z and carry nothing in any of the four
+    /// ROM runs. Without facets and uncovertebral joints the rotation is 8.8°, so the posterior
+    /// elements already give about half the stiffness (Moroney SP et al. 1988, J Biomech
+    /// 21(9):769–779, abstract: removing the posterior elements decreased cervical segment
+    /// stiffness "by as much as 50 %"); with that share, 2.5° would need a disc turning about 5°
+    /// at 1.0 N·m alone, half of this one's rotation. The disc materials (lumbar, assumed), the
+    /// joint space and the uncovertebral geometry have no cervical source; which of them is wrong
+    /// is open.
     public static func verificationRows(mesh: DefaultDiscModel.MeshLevel = .coarse) throws -> [VerificationRow] {
         let divisions: SegmentMesh = mesh == .coarse ? .coarse : .standard
         let reference = CervicalRangeOfMotionReference.panjabi2001C5C6
