@@ -375,12 +375,12 @@ struct LimitsCommand: ParsableCommand {
                     throw ValidationError("--protocol \(path): \(error)")
                 }
                 let t = family.traction
-                print("protocol family from \(path): professional cervical traction, \(t.ramp.duration) s \(t.ramp.shape) ramps, \(t.hold) s hold, \(t.rest) s rest at \(t.restLevel) of the pull, pull angle \(t.geometry.pullAngle)°; not used: \(family.notUsed)")
                 var c = CervicalLimitSearch(patient: patient.patient, level: level, traction: t)
                 // The harness of the session, as the default cervical search takes it.
                 c.harness = try LimitsComputation.inputs(patient: patient, session: sessionValue, modelLimits: [], modelId: "none",
                                                          modelDigestSHA256: Provenance.none, surrogateDigestSHA256: Provenance.none).configuration.harness
                 do { try c.validate() } catch { throw ValidationError("--protocol \(path): \(error)") }
+                print("protocol family from \(path): professional cervical traction, \(t.ramp.duration) s \(t.ramp.shape) ramps, \(t.hold) s hold, \(t.rest) s rest at \(t.restLevel) of the pull, pull angle \(t.geometry.pullAngle)°; not used: \(family.notUsed)")
                 if let bound = maxAnnulusFibreStrain { c.criteria.maxAnnulusFibreStrain = bound }
                 cervicalSearch = c
             } else if let path = `protocol` {
@@ -388,9 +388,9 @@ struct LimitsCommand: ParsableCommand {
                 do { family = try ProfessionalTable.limitFamily(try RunCommand.loadProtocol(path)) } catch {
                     throw ValidationError("--protocol \(path): \(error)")
                 }
-                print("protocol family from \(path): \(LimitsSurrogate.protocolFamilyDescription(family.table)); not used: \(family.notUsed)")
                 var l = MotionSegmentLimitSearch(patient: patient.patient, table: family.table)
                 do { try l.validate() } catch { throw ValidationError("--protocol \(path): \(error)") }
+                print("protocol family from \(path): \(LimitsSurrogate.protocolFamilyDescription(family.table)); not used: \(family.notUsed)")
                 if let bound = maxAnnulusFibreStrain { l.criteria.maxAnnulusFibreStrain = bound }
                 search = l
             } else if let bound = maxAnnulusFibreStrain {

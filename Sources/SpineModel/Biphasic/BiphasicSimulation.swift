@@ -228,8 +228,6 @@ public final class BiphasicSimulation {
     /// Free-swelling steps run by this instance (a sweep from a kept state runs none).
     private(set) var freeSwellingRuns = 0
 
-    /// Runs from `start` (unknowns at t = 0 and the report of the free swelling that produced
-    /// them) instead of swelling freely, or stops after the free-swelling step.
     /// The checkpoint of the last run made with `checkpointAfterStep` (nil otherwise).
     private(set) var lastCheckpoint: RunCheckpoint? = nil
 
@@ -362,6 +360,12 @@ public final class BiphasicSimulation {
         var stepStart = 0.0, previous = state, previousTime = 0.0
         var firstStep = 0
         var carried = (statistics: NewtonStatistics(), linearSolverSeconds: 0.0)
+        // The run's Newton statistics and linear-solver seconds: a resumed run's include its checkpoint's.
+        func totals() -> (statistics: NewtonStatistics, linearSolverSeconds: Double) {
+            var statistics = carried.statistics
+            statistics.accumulate(newton.statistics)
+            return (statistics, carried.linearSolverSeconds + newton.linearSolverSeconds)
+        }
         do {
         if let cp = resume {
             // Everything the loop below carries from step to step, as the checkpoint's run left it
@@ -464,28 +468,25 @@ public final class BiphasicSimulation {
             }
             stepStart += step.duration
             if stepIndex == checkpointAfterStep {
-                var statistics = carried.statistics
-                statistics.accumulate(newton.statistics)
+                (newtonStatistics, linearSolverSeconds) = totals()
+                let statistics = newtonStatistics
                 lastCheckpoint = RunCheckpoint(
                     afterStep: stepIndex, time: stepStart, state: state, startState: startState ?? state, freeSwellingReport: freeSwellingReport,
                     ligaments: problem.rigidBodies.ligaments, facets: problem.rigidBodies.facets, results: results, disc: disc!, motion: motion,
                     imbibed: imbibed, rate: rate, lastResidual: lastResidual, lastTimeStep: lastTimeStep, nextOutput: nextOutput,
                     notices: notices, referenceNorm: newton.options.referenceNorm, statistics: statistics,
-                    linearSolverSeconds: carried.linearSolverSeconds + newton.linearSolverSeconds,
+                    linearSolverSeconds: linearSolverSeconds,
                     mostCutsWithoutProgress: mostCutsWithoutProgress, modelPrefix: try model.actingPrefix(throughStep: stepIndex))
                 var partial = results
                 disc!.finish(into: &partial)
                 partial.motionSegment = motion?.results()
                 partial.isComplete = false
                 partial.notices = notices; partial.freeSwelling = freeSwellingReport; partial.statistics = statistics
-                linearSolverSeconds = lastCheckpoint!.linearSolverSeconds; newtonStatistics = statistics
                 return partial
             }
         }
         } catch {
-            linearSolverSeconds = carried.linearSolverSeconds + newton.linearSolverSeconds
-            newtonStatistics = carried.statistics
-            newtonStatistics.accumulate(newton.statistics)
+            (newtonStatistics, linearSolverSeconds) = totals()
             disc?.finish(into: &results)
             results.motionSegment = motion?.results()
             results.isComplete = false
@@ -495,9 +496,7 @@ public final class BiphasicSimulation {
             // steps in between do not end it, so events before them count).
             throw collapse(error, compactionSince: problem.compactionEvents[min(unresolvedEvents, problem.compactionEvents.count)...].last) ?? error
         }
-        linearSolverSeconds = carried.linearSolverSeconds + newton.linearSolverSeconds
-        newtonStatistics = carried.statistics
-        newtonStatistics.accumulate(newton.statistics)
+        (newtonStatistics, linearSolverSeconds) = totals()
         disc!.finish(into: &results)
         results.motionSegment = motion?.results()
         results.notices = notices; results.freeSwelling = freeSwellingReport; results.statistics = newtonStatistics
