@@ -25,6 +25,12 @@ struct BiphasicVerificationTests {
         check(try BiphasicVerification.terzaghiCreep(cells: 10))
     }
 
+    /// A solid-only layer (no pore fluid) under a Terzaghi column: Terzaghi's closed form with an
+    /// impermeable base, plus the layer's confined settlement σ L/E (tolerances in the rows).
+    @Test(arguments: [false, true]) func terzaghiCreepOnASolidBase(finiteStrain: Bool) throws {
+        check(try BiphasicVerification.terzaghiCreepOnSolidBase(cells: 10, finiteStrain: finiteStrain))
+    }
+
     @Test func semiPermeableCreepMatchesRobinSeries() throws {
         check(try BiphasicVerification.semiPermeableCreep(cells: 8))
     }

@@ -47,6 +47,9 @@ extension BiphasicKernel {
         let nu = 3 * n, nt = nu + m
         let phi0 = material.solidVolumeFraction
         let solid = material.solid
+        // A solid without pore fluid (``BiphasicMaterial/init(solidOnly:)``): no pressure, flow or
+        // mass terms; its pressure rows and columns stay zero.
+        let fluid = !material.isSolidOnly
         for k in 0..<nt { residual[k] = 0 }
         if let kk = stiffness { for k in 0..<nt * nt { kk[k] = 0 } }
         // K_uu is symmetric: only its row-major lower trapezoid is computed, by `parts` dgemm
@@ -83,10 +86,10 @@ extension BiphasicKernel {
                           fi.0 * fi.6 + fi.1 * fi.7 + fi.2 * fi.8)
                 // Pressure and its spatial gradient at q.
                 let pvq = pv.baseAddress! + q * m
-                let (pq, gradP) = pressureAtPoint(values: pvq, gradients: pg.baseAddress! + q * m * 3, inverse: fi,
-                                                  pressure: pb, count: m, spatialGradients: gpx)
+                let (pq, gradP) = fluid ? pressureAtPoint(values: pvq, gradients: pg.baseAddress! + q * m * 3, inverse: fi,
+                                                          pressure: pb, count: m, spatialGradients: gpx) : (0, (0, 0, 0))
                 let osmotic = material.osmosis?.pressure(J: j, solidVolumeFraction: phi0) ?? (value: 0.0, derivative: 0.0)
-                let k = material.permeability.value(J: max(j, phi0 + 1e-12), solidVolumeFraction: phi0)
+                let k = fluid ? material.permeability.value(J: max(j, phi0 + 1e-12), solidVolumeFraction: phi0) : 0
                 let total = pq + osmotic.value
                 // Effective stress and tangent of the solid.
                 let fTensor = Tensor3((f.0, f.1, f.2), (f.3, f.4, f.5), (f.6, f.7, f.8))
@@ -103,7 +106,7 @@ extension BiphasicKernel {
                 // Momentum residual B_Lᵀ S w; B_L columns (a, k): rows E11, E22, E33, 2E12, 2E23, 2E13.
                 // Mass residual: −N̂ (J − J_prev) w − Δt J k w ∇N̂·∇p.
                 let kw = dt * j * k * w
-                for b in 0..<m {
+                for b in 0..<m where fluid {
                     res[nu + b] -= pvq[b] * (j - jPrev) * w
                         + kw * (gpx[3 * b] * gradP.0 + gpx[3 * b + 1] * gradP.1 + gpx[3 * b + 2] * gradP.2)
                 }
@@ -183,7 +186,7 @@ extension BiphasicKernel {
                 }
                 // K_up = −N̂_b ∂J/∂u w, ∂J/∂u_{a,i} = J (F⁻ᵀ∇N_a)_i (rows of K; mirrored below).
                 let kb = kk.baseAddress!
-                for a in 0..<n {
+                for a in 0..<n where fluid {
                     let g0 = gq[3 * a], g1 = gq[3 * a + 1], g2 = gq[3 * a + 2]
                     let x = (-(fi.0 * g0 + fi.3 * g1 + fi.6 * g2) * j * w,
                              -(fi.1 * g0 + fi.4 * g1 + fi.7 * g2) * j * w,
@@ -195,7 +198,7 @@ extension BiphasicKernel {
                     }
                 }
                 // K_pp = −Δt J k w ∇ₓN̂·∇ₓN̂.
-                for b in 0..<m {
+                for b in 0..<m where fluid {
                     let row = kb + (nu + b) * nt + nu
                     let x = (gpx[3 * b], gpx[3 * b + 1], gpx[3 * b + 2])
                     for c in 0..<m {

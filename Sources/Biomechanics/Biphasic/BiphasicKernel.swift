@@ -59,6 +59,8 @@ public enum BiphasicKernel {
         }
         let phi0 = material.solidVolumeFraction
         var minJ = Double.infinity
+        // A solid without pore fluid: the solid's force and stiffness alone (copied above).
+        if material.isSolidOnly { return minJ }
         var gx = [Double](repeating: 0, count: nu)   // spatial gradients of N_a (1/mm)
         var gpx = [Double](repeating: 0, count: 3 * m) // spatial gradients of N̂_b
         for q in 0..<nq {

@@ -21,6 +21,11 @@ public struct BiphasicMaterial: Sendable {
     public let solidVolumeFraction: Double
     /// Donnan osmotic swelling (nil: uncharged tissue).
     public let osmosis: DonnanOsmosis?
+    /// True for a solid without pore fluid in a biphasic model (``init(solidOnly:)``): bone next
+    /// to the disc. Its cells add only the solid's effective stress; they carry no fluid
+    /// pressure, flow or mass balance, and ``permeability`` (0) and ``solidVolumeFraction`` (0)
+    /// are not used but to refuse `J ≤ 0`.
+    public let isSolidOnly: Bool
 
     /// Validates `φ0 ∈ (0, 1)` and the permeability.
     /// - Throws: ``BiphasicError/invalidParameter(name:value:expected:)`` naming `phi0` or the permeability field.
@@ -30,5 +35,17 @@ public struct BiphasicMaterial: Sendable {
         }
         try permeability.validate()
         self.solid = solid; self.permeability = permeability; solidVolumeFraction = phi0; self.osmosis = osmosis
+        isSolidOnly = false
+    }
+
+    /// A solid without pore fluid inside a biphasic problem — the vertebral bone of a motion
+    /// segment whose disc is biphasic. Its cells contribute the solid's effective stress only:
+    /// no `−p I`, no Darcy flow, no mass balance. Pressures are continuous at the nodes it
+    /// shares with fluid-carrying cells, where the fluid cells alone decide them (the disc's
+    /// total stress loads the shared nodes); a pressure unknown that only solid-only cells
+    /// touch carries no equation and ``BiphasicProblem/prepare()`` holds it at 0.
+    public init(solidOnly solid: any SolidMaterial) {
+        self.solid = solid; permeability = .constant(k0: 0); solidVolumeFraction = 0; osmosis = nil
+        isSolidOnly = true
     }
 }

@@ -159,7 +159,12 @@ public final class BiphasicProblem: TransientSystem {
     /// without vertebrae; the finite elements' own tangent is symmetric (``BiphasicKernel``).
     public var tangentCorrection: TangentCorrection? { rigidCoupling == nil ? nil : rigidTangentCorrection }
     private var fullMatrix: SymmetricMatrix?
-    private var prescriptionOfDof: [Int] = []  // index into prescribed (u) or drained (offset by prescribed.count)
+    private var prescriptionOfDof: [Int] = []  // index into prescribed (u), drained (offset by prescribed.count), then solidOnlyPressure
+    /// The pressures that only solid-only cells touch (``BiphasicMaterial/init(solidOnly:)``),
+    /// held at 0 MPa: no equation decides them. Set by ``prepare()``; nil when there are none.
+    private var solidOnlyPressure: PrescribedComponent?
+    /// Every prescription: ``prescribed``, ``drained``, then the solid-only pressures.
+    private var allPrescriptions: [PrescribedComponent] { prescribed + drained + (solidOnlyPressure.map { [$0] } ?? []) }
     private let pressureTables: [CellType: ShapeTable]
     /// Solid stiffness of every cell (row-major 3n × 3n, N/mm) when it is constant
     /// (small strain, linear solid): computed once in ``prepare()``.
@@ -211,7 +216,14 @@ public final class BiphasicProblem: TransientSystem {
     ///   prescriptions of one dof.
     public func prepare() throws {
         var prescription = [Int](repeating: -1, count: dofMap.dofCount)
-        let all = prescribed + drained
+        // Pressure unknowns that no fluid-carrying cell touches: held at 0, after the user's.
+        var touchedByFluid = [Bool](repeating: false, count: mesh.nodeCount)
+        for c in 0..<mesh.cellCount where !cellMaterials[c].law.isSolidOnly {
+            for node in mesh.cellNodes(c) { touchedByFluid[node] = true }
+        }
+        let solidOnlyNodes = (0..<mesh.nodeCount).filter { !touchedByFluid[$0] && pressureDof(node: $0) != nil }
+        solidOnlyPressure = solidOnlyNodes.isEmpty ? nil : PrescribedComponent(nodes: solidOnlyNodes, component: 0, value: 0)
+        let all = allPrescriptions
         func set(_ dof: Int, _ k: Int, node: Int, component: Int) throws {
             let old = prescription[dof]
             if old >= 0, old != k {
@@ -228,6 +240,10 @@ public final class BiphasicProblem: TransientSystem {
         }
         for (k, pc) in drained.enumerated() {
             for node in pc.nodes { if let d = pressureDof(node: node) { try set(d, prescribed.count + k, node: node, component: 3) } }
+        }
+        if let pc = solidOnlyPressure {
+            // A user's drained value wins at these nodes (a pressure there is equally undecided).
+            for node in pc.nodes { if let d = pressureDof(node: node), prescription[d] < 0 { prescription[d] = all.count - 1 } }
         }
         var groups: [[Int]] = []
         for tie in ties {
@@ -313,7 +329,7 @@ public final class BiphasicProblem: TransientSystem {
     public func dofValues(unknowns x: [Double], time t: Double) -> [Double] {
         let free = rigidCoupling?.expand(x) ?? condensation?.expand(x) ?? x
         let eq = numbering!.equationOfDof
-        let all = prescribed + drained
+        let all = allPrescriptions
         let t = freeSwelling ? 0 : t
         var v = [Double](repeating: 0, count: dofMap.dofCount)
         for d in 0..<v.count {
