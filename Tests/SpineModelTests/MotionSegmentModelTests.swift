@@ -21,7 +21,7 @@ struct MotionSegmentModelTests {
         let model = try Self.segment(level, grade: grade)
         let g = LevelGeometry.standard(level)
         let h = g.discHeight * grade.preset.heightFactor
-        guard case let .cylinder(a, b, height, inner, _, _, _, _, _) = model.mesh else { Issue.record("not a cylinder"); return }
+        guard case let .cylinder(a, b, height, inner, _, _, _, _, _, _) = model.mesh else { Issue.record("not a cylinder"); return }
         #expect(a == g.endplateWidth / 2 && b == g.endplateDepth / 2 && abs(height - h) <= 1e-12 && inner == "nucleus")
         let ms = try #require(model.motionSegment)
         #expect(ms.vertebrae.map(\.name) == [MotionSegment.lowerVertebra(level), MotionSegment.upperVertebra(level)])

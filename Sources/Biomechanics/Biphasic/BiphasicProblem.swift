@@ -1,3 +1,4 @@
+import Foundation
 import FiniteElements
 import SparseLinearAlgebra
 
@@ -515,6 +516,8 @@ public final class BiphasicProblem: TransientSystem {
             try cache[t]!.reinit(mesh: mesh, cell: c)
             let cv = cache[t]!
             let dofs = dofMap.cellDofs(c)
+            var e = [[Double]](repeating: [0, 0, 0], count: 3)
+            var volume = 0.0
             for q in 0..<cv.quadratureCount {
                 var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
                 for a in 0..<cv.basisCount {
@@ -534,6 +537,51 @@ public final class BiphasicProblem: TransientSystem {
             }
         }
         return sum
+    }
+
+    /// The smallest and largest principal strain (dimensionless) over `cells` for state `x` at
+    /// `time` (s), each cell's strain tensor averaged over its volume first: Green–Lagrange
+    /// `E = ½(FᵀF − I)` at finite strain, the small strain `sym(∇u)` otherwise. The most
+    /// compressive strain is the minimum. Averaging per cell keeps the measure finite where a
+    /// bonded interface meets a free surface (a corner where point values grow without bound as
+    /// the mesh is refined); it equals the point values for a homogeneous strain.
+    /// - Throws: errors of the cells' geometry (a degenerate cell).
+    public func principalStrainExtremes(state x: [Double], time: Double, cells: [Int]) throws -> (minimum: Double, maximum: Double) {
+        let v = dofValues(unknowns: x, time: time)
+        var lo = Double.infinity, hi = -Double.infinity
+        var cache: [CellType: CellValues] = [:]
+        for c in cells {
+            let t = mesh.cellType(c)
+            if cache[t] == nil { cache[t] = CellValues(cellType: t) }
+            try cache[t]!.reinit(mesh: mesh, cell: c)
+            let cv = cache[t]!
+            let dofs = dofMap.cellDofs(c)
+            var e = [[Double]](repeating: [0, 0, 0], count: 3)
+            var volume = 0.0
+            for q in 0..<cv.quadratureCount {
+                var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
+                for a in 0..<cv.basisCount {
+                    let g = cv.gradient(q, a)
+                    for i in 0..<3 {
+                        let ui = v[dofs[dofs.startIndex + 3 * a + i]]
+                        h[i, 0] += ui * g.x; h[i, 1] += ui * g.y; h[i, 2] += ui * g.z
+                    }
+                }
+                let w = cv.jxw[q]
+                volume += w
+                for i in 0..<3 {
+                    for j in 0..<3 {
+                        var sum = 0.5 * (h[i, j] + h[j, i])
+                        if finiteStrain { for k in 0..<3 { sum += 0.5 * h[k, i] * h[k, j] } }
+                        e[i][j] += sum * w
+                    }
+                }
+            }
+            for i in 0..<3 { for j in 0..<3 { e[i][j] /= volume } }
+            let values = symmetricEigenvalues(e)
+            lo = min(lo, values.min); hi = max(hi, values.max)
+        }
+        return (lo, hi)
     }
 
     /// Fluid pressure `p`, osmotic pressure `Δπ` and their sum — what a needle
@@ -665,4 +713,24 @@ struct CellGeometry: Sendable {
     let jxw: [Double]
     /// Pressure-basis gradients `[(q * m + b) * 3 + d]` (1/mm).
     let pressureGradients: [Double]
+}
+
+/// The smallest and largest eigenvalue of a symmetric 3 × 3 matrix `a` (rows), by the
+/// trigonometric solution of its characteristic cubic (Smith OK 1961, Commun ACM 4(4):168).
+func symmetricEigenvalues(_ a: [[Double]]) -> (min: Double, max: Double) {
+    let p1 = a[0][1] * a[0][1] + a[0][2] * a[0][2] + a[1][2] * a[1][2]
+    let q = (a[0][0] + a[1][1] + a[2][2]) / 3
+    if p1 <= 1e-300 { let d = [a[0][0], a[1][1], a[2][2]]; return (d.min()!, d.max()!) }
+    let p2 = (a[0][0] - q) * (a[0][0] - q) + (a[1][1] - q) * (a[1][1] - q) + (a[2][2] - q) * (a[2][2] - q) + 2 * p1
+    let p = (p2 / 6).squareRoot()
+    var b = a
+    for i in 0..<3 { b[i][i] -= q }
+    for i in 0..<3 { for j in 0..<3 { b[i][j] /= p } }
+    let det = b[0][0] * (b[1][1] * b[2][2] - b[1][2] * b[2][1]) - b[0][1] * (b[1][0] * b[2][2] - b[1][2] * b[2][0])
+        + b[0][2] * (b[1][0] * b[2][1] - b[1][1] * b[2][0])
+    let r = min(1, max(-1, det / 2))
+    let phi = acos(r) / 3
+    let largest = q + 2 * p * cos(phi)
+    let smallest = q + 2 * p * cos(phi + 2 * Double.pi / 3)
+    return (smallest, largest)
 }

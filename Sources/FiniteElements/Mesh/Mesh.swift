@@ -115,6 +115,12 @@ public struct Mesh: Sendable, Equatable {
         regions[name] = s
     }
 
+    /// Removes region `name` (nothing when there is none); its cells stay.
+    public mutating func removeRegion(_ name: String) { regions[name] = nil }
+
+    /// Removes surface `name` (nothing when there is none); its faces stay.
+    public mutating func removeSurface(_ name: String) { surfaces[name] = nil }
+
     /// Adds (or replaces) node set `name`.
     public mutating func addNodeSet(_ name: String, nodes set: [Int]) throws {
         let s = Array(Set(set)).sorted()

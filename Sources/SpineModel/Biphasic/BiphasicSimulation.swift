@@ -101,9 +101,17 @@ public final class BiphasicSimulation {
                 throw ModelError(.unknownName, at: model.rootPath.key("regions").description, "region \"\(region)\" names material \"\(name)\", which is not defined; defined: \(model.materials.keys.sorted().joined(separator: ", "))")
             }
             let materialPath = model.rootPath.key("materials").entry(name)
-            guard let mixture = try def.mixture(at: materialPath), let fluid = def.biphasic else {
-                throw ModelError(.invalidValue, at: model.pathStyle == .json ? "regions.\(region)" : materialPath.description, "material \"\(name)\" is not biphasic: in a biphasic model every region needs type \"biphasic\"")
+            // A solid (not biphasic) material in a biphasic model is a solid without pore fluid
+            // (bone next to the disc): its cells carry no pressure, flow or mass balance.
+            guard let fluid = def.biphasic else {
+                let law = BiphasicMaterial(solidOnly: try def.law(at: materialPath))
+                for c in cells {
+                    let centroid = AnnulusLamellae.centroid(mesh.cellCoordinates(c))
+                    materials[c] = .init(law: law, axes: def.axes.frame(at: (centroid.x, centroid.y, centroid.z)))
+                }
+                continue
             }
+            guard let mixture = try def.mixture(at: materialPath) else { continue }
             // Lamellae: each cell takes the fibre family of the lamella holding its centroid.
             var lamellaLaws: [BiphasicMaterial] = []
             var lamellae: AnnulusLamellae? = nil
@@ -111,7 +119,7 @@ public final class BiphasicSimulation {
                 let solidPath = def.solidPath(materialPath).appending(.swiftOnly("fibreReinforced"))
                 let resolved = try spec.resolve(mesh: model.mesh, axes: fibre.axes, at: solidPath)
                 lamellae = resolved
-                if case let .cylinder(_, _, _, inner?, _, rings, _, _, _) = model.mesh, inner != region, rings % resolved.count != 0 {
+                if case let .cylinder(_, _, _, inner?, _, rings, _, _, _, _) = model.mesh, inner != region, rings % resolved.count != 0 {
                     notices.append("regions.\(region): \(resolved.count) lamellae on \(rings) annulus cell ring(s): lamella boundaries do not fall on ring boundaries, each cell takes the lamella of its centroid (use a number of rings that is a multiple of the lamella count)")
                 }
                 let matrix = try fibre.matrix.law(at: solidPath.key("matrix"))

@@ -276,7 +276,7 @@ public struct LamellaeDefinition: Sendable, Equatable {
     /// inner region, inner = fraction × (a, b), outer = (a, b); `path` is the fibre-reinforced solid's.
     func resolve(mesh: MeshSource, axes: MaterialAxes, at path: ModelPath) throws -> AnnulusLamellae {
         if let inner, let outer { return try resolve(inner: inner, outer: outer, axes: axes, at: path) }
-        guard case let .cylinder(a, b, _, innerName, fraction, _, _, _, _) = mesh, innerName != nil else {
+        guard case let .cylinder(a, b, _, innerName, fraction, _, _, _, _, _) = mesh, innerName != nil else {
             throw ModelError(.missingKey, at: path.key("lamellae").description, "expected \"inner\" and \"outer\" semi-axes [along x, along y] (mm): the mesh is not a generated cylinder with an inner region")
         }
         return try resolve(inner: SIMD2(fraction * a, fraction * b), outer: SIMD2(a, b), axes: axes, at: path)

@@ -143,8 +143,12 @@ public enum MeshSource: Sendable, Equatable {
     /// An elliptic cylinder with semi-axes `a` (x) and `b` (y) (mm), `height` (mm, along z from z = 0),
     /// optionally an inner region named `innerName` whose semi-axes are `innerFraction` of the outer ones.
     /// A circular cylinder has `a == b`. Regions `<innerName>` and `annulus` (or only `annulus`), plus `all`.
+    ///
+    /// With `vertebrae`, two vertebral bodies of bone are bonded under (`z ∈ [−height, 0]`) and
+    /// over (`z ∈ [h, h + height]`) the cylinder, on its cross-section and node for node
+    /// (``VertebralBodies``); the cylinder's own regions and surfaces keep their names.
     case cylinder(a: Double, b: Double, height: Double, innerName: String?, innerFraction: Double,
-                  radial: Int, around: Int, axial: Int, element: CellType)
+                  radial: Int, around: Int, axial: Int, element: CellType, vertebrae: VertebralBodies? = nil)
     /// A thick-walled tube sector `innerRadius ≤ r ≤ outerRadius`, `0 ≤ θ ≤ angle`
     /// (degrees, ≤ 180), `0 ≤ z ≤ height` (mm). Region `all`; surfaces `inner`,
     /// `outer`, `bottom`, `top`, `start` (θ = 0, the plane y = 0) and `end` (θ = angle).
@@ -152,6 +156,26 @@ public enum MeshSource: Sendable, Equatable {
               radial: Int, around: Int, axial: Int, element: CellType)
     /// A Gmsh `.msh` 4.1 ASCII file.
     case gmsh(path: String)
+}
+
+/// Deformable vertebral bodies on a generated cylinder (``MeshSource/cylinder(a:b:height:innerName:innerFraction:radial:around:axial:element:vertebrae:)``):
+/// the part of each vertebral body between the disc's endplate and the section where the
+/// vertebra's rigid part (posterior elements, ligament insertions, loads) begins. Each is an
+/// elliptic cylinder on the disc's cross-section and lattice (same rings and cells around), so it
+/// shares the disc's endplate nodes.
+///
+/// Regions: `lowerVertebra` and `upperVertebra` (every ring but the outermost: the cancellous
+/// core), `lowerVertebraShell` and `upperVertebraShell` (the outermost ring, where a cortical
+/// shell is smeared), `disc` (the cylinder's own cells); `all` holds every cell. Surfaces:
+/// `lowerVertebraEnd` (`z = −height`) and `upperVertebraEnd` (`z = h + height`); the cylinder's
+/// `top`, `bottom` (now the endplate interfaces) and `outer` are unchanged.
+public struct VertebralBodies: Sendable, Equatable {
+    /// Height of each vertebral body part (mm, > 0).
+    public var height: Double
+    /// Cell layers through that height (≥ 1).
+    public var layers: Int
+    /// Vertebral bodies `height` (mm) tall with `layers` cell layers.
+    public init(height: Double, layers: Int) { self.height = height; self.layers = layers }
 }
 
 /// One entry of the `boundary` list: where (`target`) and what (`kind`).

@@ -133,7 +133,7 @@ struct ModelParser {
             return .box(origin: origin, size: size, divisions: d, element: e)
         case "cylinder", "ellipticCylinder":
             let a: Double, bb: Double
-            var allowed = ["height", "element", "divisions", "inner"]
+            var allowed = ["height", "element", "divisions", "inner", "vertebrae"]
             if kind == "cylinder" {
                 a = try JSONAccess.positive(try b.required("radius"), b.child("radius")); bb = a
                 allowed += ["radius"]
@@ -155,9 +155,16 @@ struct ModelParser {
             guard around % 4 == 0 else { throw ModelError(.invalidValue, at: b.child("divisions") + ".around", "expected a multiple of 4, got \(around)") }
             let e = try element(&b)
             guard !e.isSimplex else { throw ModelError(.invalidValue, at: b.child("element"), "expected hex8, hex20 or hex27 for a cylinder, got \"\(e.rawValue)\"") }
+            var bodies: VertebralBodies? = nil
+            if let v = b.optional("vertebrae") {
+                var vr = try JSONReader(v, path: b.child("vertebrae"))
+                bodies = VertebralBodies(height: try JSONAccess.positive(try vr.required("height"), vr.child("height")),
+                                         layers: try JSONAccess.integer(try vr.required("layers"), vr.child("layers"), minimum: 1))
+                try vr.finish(allowed: ["height", "layers"])
+            }
             try b.finish(allowed: allowed)
             return .cylinder(a: a, b: bb, height: height, innerName: innerName, innerFraction: fraction,
-                             radial: radial, around: around, axial: axial, element: e)
+                             radial: radial, around: around, axial: axial, element: e, vertebrae: bodies)
         case "tube":
             let ri = try JSONAccess.positive(try b.required("innerRadius"), b.child("innerRadius"))
             let ro = try JSONAccess.positive(try b.required("outerRadius"), b.child("outerRadius"))

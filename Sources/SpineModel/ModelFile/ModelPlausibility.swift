@@ -184,7 +184,7 @@ extension MeshSource {
     var generatedExtent: SIMD3<Double>? {
         switch self {
         case let .box(_, size, _, _): return size
-        case let .cylinder(a, b, height, _, _, _, _, _, _): return SIMD3(2 * a, 2 * b, height)
+        case let .cylinder(a, b, height, _, _, _, _, _, _, _): return SIMD3(2 * a, 2 * b, height)
         case let .tube(ri, ro, height, angle, _, _, _, _):
             // r in [ri, ro], θ in [0, angle] (degrees, ≤ 180), z in [0, height].
             let theta = angle * .pi / 180

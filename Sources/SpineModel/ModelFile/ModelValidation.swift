@@ -146,7 +146,7 @@ extension MeshSource {
         let counts: [Int], key: String
         switch self {
         case let .box(_, _, d, _): counts = [d.x, d.y, d.z]; key = "box"
-        case let .cylinder(_, _, _, inner, _, radial, around, axial, _): counts = [radial * (inner == nil ? 1 : 2), around, axial]; key = "cylinder"
+        case let .cylinder(_, _, _, inner, _, radial, around, axial, _, bodies): counts = [radial * (inner == nil ? 1 : 2), around, axial + 2 * (bodies?.layers ?? 0)]; key = "cylinder"
         case let .tube(_, _, _, _, radial, around, axial, _): counts = [radial, around, axial]; key = "tube"
         case .gmsh: return
         }
@@ -171,7 +171,7 @@ extension MeshSource {
     /// The element type of a generated mesh (nil for a Gmsh file).
     var element: CellType? {
         switch self {
-        case let .box(_, _, _, e), let .cylinder(_, _, _, _, _, _, _, _, e), let .tube(_, _, _, _, _, _, _, e): e
+        case let .box(_, _, _, e), let .cylinder(_, _, _, _, _, _, _, _, e, _), let .tube(_, _, _, _, _, _, _, e): e
         case .gmsh: nil
         }
     }
@@ -192,7 +192,7 @@ extension MeshSource {
         let counts: [Int]
         switch self {
         case let .box(_, _, d, _): counts = [d.x, d.y, d.z]
-        case let .cylinder(_, _, _, inner, _, radial, around, axial, _): counts = [radial * (inner == nil ? 1 : 2), around, axial]
+        case let .cylinder(_, _, _, inner, _, radial, around, axial, _, bodies): counts = [radial * (inner == nil ? 1 : 2), around, axial + 2 * (bodies?.layers ?? 0)]
         case let .tube(_, _, _, _, radial, around, axial, _): counts = [radial, around, axial]
         case .gmsh: return nil
         }

@@ -78,11 +78,12 @@ extension Model {
             generator = ("box", [("size", vector(size)), ("origin", vector(origin)),
                                  ("divisions", .array([.number(Double(d.x)), .number(Double(d.y)), .number(Double(d.z))])),
                                  ("element", .string(element.rawValue))])
-        case let .cylinder(a, b, height, innerName, fraction, radial, around, axial, element):
+        case let .cylinder(a, b, height, innerName, fraction, radial, around, axial, element, bodies):
             var m: JSONObject = a == b ? [("radius", .number(a))] : [("a", .number(a)), ("b", .number(b))]
             m.append(("height", .number(height)))
             if let innerName { m.append(("inner", .object([("name", .string(innerName)), ("fraction", .number(fraction))]))) }
             m += [("divisions", divisions(radial, around, axial)), ("element", .string(element.rawValue))]
+            if let bodies { m.append(("vertebrae", .object([("height", .number(bodies.height)), ("layers", .number(Double(bodies.layers)))]))) }
             generator = (a == b ? "cylinder" : "ellipticCylinder", m)
         case let .tube(ri, ro, height, angle, radial, around, axial, element):
             generator = ("tube", [("innerRadius", .number(ri)), ("outerRadius", .number(ro)), ("height", .number(height)),

@@ -16,6 +16,14 @@ struct MotionSegmentCoupling {
     let fibreStrain: FibreStrainSampler?
     /// The annulus lamella of each cell (nil for a cell of a material without lamellae).
     let lamellaOfCell: [Int?]
+    /// With deformable vertebral bodies (``VertebraDefinition/discEndplate``): the disc's endplate
+    /// nodes at the anterior rim, the centre and the posterior rim of the midsagittal plane, each
+    /// upper one above its lower one (disc height change is their axial displacement difference);
+    /// nil for vertebrae tied to the endplates themselves.
+    var endplateNodes: [(upper: Int, lower: Int)]? = nil
+    /// The cells of solid-only materials (the vertebral bodies' bone), whose principal strains are
+    /// reported; empty without.
+    var boneCells: [Int] = []
 
     /// True when `c` is a force- or moment-driven `rigid` condition on a free vertebra's endplate
     /// (applied to the vertebra by ``build(model:mesh:problem:)``, not as a tie).
@@ -135,8 +143,49 @@ struct MotionSegmentCoupling {
         do { fibres = try FibreStrainSampler(problem: problem) } catch {
             throw ModelError(.invalidValue, at: "mesh", "annulus fibre strain: \(error)")
         }
-        return MotionSegmentCoupling(definition: ms, free: free, ligamentBundles: ranges, fibreStrain: fibres.sampleCount > 0 ? fibres : nil,
-                                     lamellaOfCell: lamellaOfCell)
+        var coupling = MotionSegmentCoupling(definition: ms, free: free, ligamentBundles: ranges, fibreStrain: fibres.sampleCount > 0 ? fibres : nil,
+                                             lamellaOfCell: lamellaOfCell)
+        coupling.boneCells = problem.cellMaterials.indices.filter { problem.cellMaterials[$0].law.isSolidOnly }
+        coupling.endplateNodes = try endplatePairs(ms, mesh: mesh, freeIndex: freeIndices.first, root: root)
+        return coupling
+    }
+
+    /// The anterior, central and posterior node pairs of the disc's endplates (``endplateNodes``).
+    /// - Throws: ``ModelError`` when only one vertebra names its disc endplate, the surface is
+    ///   unknown, or the lower endplate has no node below an upper one.
+    static func endplatePairs(_ ms: MotionSegmentDefinition, mesh: Mesh, freeIndex: Int?, root: ModelPath) throws -> [(upper: Int, lower: Int)]? {
+        guard let freeIndex, let held = ms.vertebrae.firstIndex(where: \.held) else { return nil }
+        let names = (upper: ms.vertebrae[freeIndex].discEndplate, lower: ms.vertebrae[held].discEndplate)
+        if names.upper == nil && names.lower == nil { return nil }
+        guard let upperName = names.upper, let lowerName = names.lower else {
+            let i = names.upper == nil ? freeIndex : held
+            throw ModelError(.invalidValue, at: root.key("vertebrae").index(i).key("discEndplate").description,
+                             "expected the disc endplate of both vertebrae or of neither (deformable vertebral bodies need both)")
+        }
+        var nodes: [[Int]] = []
+        for (i, name) in [(freeIndex, upperName), (held, lowerName)] {
+            guard mesh.surfaces[name] != nil else {
+                throw ModelError(.unknownName, at: root.key("vertebrae").index(i).key("discEndplate").description,
+                                 "unknown surface \"\(name)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
+            }
+            nodes.append(try mesh.nodes(ofSurface: name))
+        }
+        let scale = max(1, nodes[0].map { length(mesh.nodes[$0]) }.max() ?? 1)
+        let midline = nodes[0].filter { abs(mesh.nodes[$0].x) <= 1e-9 * scale }
+        guard let anterior = midline.max(by: { mesh.nodes[$0].y < mesh.nodes[$1].y }),
+              let posterior = midline.min(by: { mesh.nodes[$0].y < mesh.nodes[$1].y }),
+              let middle = midline.min(by: { abs(mesh.nodes[$0].y) < abs(mesh.nodes[$1].y) }) else {
+            throw ModelError(.invalidValue, at: root.key("vertebrae").index(freeIndex).key("discEndplate").description,
+                             "surface \"\(upperName)\" has no node on the midsagittal plane x = 0")
+        }
+        return try [anterior, middle, posterior].map { u in
+            let p = mesh.nodes[u]
+            guard let l = nodes[1].first(where: { abs(mesh.nodes[$0].x - p.x) <= 1e-9 * scale && abs(mesh.nodes[$0].y - p.y) <= 1e-9 * scale }) else {
+                throw ModelError(.invalidValue, at: root.key("vertebrae").index(held).key("discEndplate").description,
+                                 "surface \"\(lowerName)\" has no node below the upper endplate's node at \(p)")
+            }
+            return (u, l)
+        }
     }
 }
 

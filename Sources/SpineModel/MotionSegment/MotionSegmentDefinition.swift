@@ -87,10 +87,15 @@ public struct VertebraDefinition: Sendable, Equatable {
     public var referencePoint: SIMD3<Double>
     /// True for the held (lower) vertebra: its endplate nodes are fixed.
     public var held: Bool
+    /// The disc's surface at this vertebra's endplate when the vertebra is tied elsewhere — the
+    /// end section of a deformable vertebral body (``VertebralBodies``); nil when `tiedTo` is
+    /// the endplate itself. Disc height change and distraction are measured between the
+    /// endplates' nodes, so the bone's own deformation does not count as disc height.
+    public var discEndplate: String?
 
     /// A vertebra tied to `tiedTo`, reference point in mm.
-    public init(name: String, tiedTo: BoundaryCondition.Target, referencePoint: SIMD3<Double>, held: Bool = false) {
-        self.name = name; self.tiedTo = tiedTo; self.referencePoint = referencePoint; self.held = held
+    public init(name: String, tiedTo: BoundaryCondition.Target, referencePoint: SIMD3<Double>, held: Bool = false, discEndplate: String? = nil) {
+        self.name = name; self.tiedTo = tiedTo; self.referencePoint = referencePoint; self.held = held; self.discEndplate = discEndplate
     }
 }
 

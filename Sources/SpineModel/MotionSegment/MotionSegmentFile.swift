@@ -165,8 +165,9 @@ struct MotionSegmentParser {
         }
         let point = try JSONAccess.vector3(try r.required("referencePoint"), r.child("referencePoint"))
         let held = try r.optional("held").map { try JSONAccess.bool($0, r.child("held")) } ?? false
-        try r.finish(allowed: ["name", "surface", "nodeSet", "referencePoint", "held"])
-        return VertebraDefinition(name: name, tiedTo: target, referencePoint: point, held: held)
+        let endplate = try r.optional("discEndplate").map { try JSONAccess.string($0, r.child("discEndplate")) }
+        try r.finish(allowed: ["name", "surface", "nodeSet", "referencePoint", "held", "discEndplate"])
+        return VertebraDefinition(name: name, tiedTo: target, referencePoint: point, held: held, discEndplate: endplate)
     }
 
     static func ligament(_ v: JSONValue, path: String) throws -> LigamentDefinition {
@@ -257,6 +258,7 @@ extension MotionSegmentDefinition {
             }
             m.append(("referencePoint", vector(v.referencePoint)))
             if v.held { m.append(("held", .bool(true))) }
+            if let e = v.discEndplate { m.append(("discEndplate", .string(e))) }
             return .object(m)
         })))
         if !ligaments.isEmpty {

@@ -33,6 +33,8 @@ public struct MotionSegmentResults: Sendable {
     /// The largest annulus fibre strain (engineering, `λ − 1`) over the integration points of the
     /// disc's fibre-reinforced cells, and where it is; nil when the disc has no fibres.
     public var annulusFibreStrain: AnnulusFibreStrainSeries?
+    /// With deformable vertebral bodies: the bone's principal strains (nil with rigid vertebrae).
+    public var boneStrain: BoneStrainSeries?
 
     /// Results from their series (units as documented on each property).
     public init(ligaments: [LigamentSeries] = [], facets: [FacetSeries] = [], translation: TimeSeries, rotation: TimeSeries,
@@ -40,6 +42,25 @@ public struct MotionSegmentResults: Sendable {
         self.ligaments = ligaments; self.facets = facets; self.translation = translation; self.rotation = rotation
         self.discHeightChange = discHeightChange; self.distraction = distraction; self.annulusFibreStrain = annulusFibreStrain
     }
+
+    /// All series, with the bone's strains of deformable vertebral bodies.
+    public init(ligaments: [LigamentSeries] = [], facets: [FacetSeries] = [], translation: TimeSeries, rotation: TimeSeries,
+                discHeightChange: TimeSeries, distraction: TimeSeries, annulusFibreStrain: AnnulusFibreStrainSeries? = nil,
+                boneStrain: BoneStrainSeries?) {
+        self.init(ligaments: ligaments, facets: facets, translation: translation, rotation: rotation, discHeightChange: discHeightChange,
+                  distraction: distraction, annulusFibreStrain: annulusFibreStrain)
+        self.boneStrain = boneStrain
+    }
+}
+
+/// The principal strains of deformable vertebral bodies (``VertebralBodies``): of each bone
+/// cell's volume-averaged Green–Lagrange strain (cancellous core and smeared shell), the
+/// extremes over the cells (``BiphasicProblem/principalStrainExtremes(state:time:cells:)``).
+public struct BoneStrainSeries: Sendable {
+    /// The most compressive principal strain's magnitude, `max(0, −E_min)` (dimensionless).
+    public var compressive: TimeSeries
+    /// The largest tensile principal strain, `max(0, E_max)` (dimensionless).
+    public var tensile: TimeSeries
 }
 
 /// The largest annulus fibre strain over the output times.
@@ -189,6 +210,10 @@ extension MotionSegmentResults {
             if let p = a.peakLocation { m.append(("peakLocation", location(p))) }
             members.append(("annulusFibreStrain", .object(m)))
         }
+        if let b = boneStrain {
+            members.append(("boneStrain", .object([("measure", .string("principal strains of each bone cell's volume-averaged Green-Lagrange strain, extremes over the cells")),
+                                                    ("compressive", series(b.compressive)), ("tensile", series(b.tensile))])))
+        }
         return .object(members)
     }
 }
@@ -229,7 +254,7 @@ struct MotionSegmentRecorder {
 
     /// The samples of every series at state `x` (end of a step of length `timeStep` s, nil for none;
     /// `fibre` the annulus fibre strain there).
-    private func samples(problem: BiphasicProblem, state x: [Double], timeStep: Double?, fibre: Double?) -> [(String, [Double])] {
+    private func samples(problem: BiphasicProblem, time: Double, state x: [Double], timeStep: Double?, fibre: Double?) -> [(String, [Double])] {
         let poses = problem.rigidBodyPoses(state: x)
         guard !poses.isEmpty else { return [] }
         let bodies = problem.rigidBodies
@@ -254,7 +279,17 @@ struct MotionSegmentRecorder {
         out.append(("translation", [pose.translation.x, pose.translation.y, pose.translation.z]))
         let psi = pose.rotationVector * (180 / .pi)
         out.append(("rotation", [psi.x, psi.y, psi.z]))
-        let heights = [rim.anterior, reference, rim.posterior].map { pose.displacement(of: $0).z }
+        var heights = [rim.anterior, reference, rim.posterior].map { pose.displacement(of: $0).z }
+        if coupling.endplateNodes != nil || !coupling.boneCells.isEmpty {
+            let v = problem.dofValues(unknowns: x, time: time)
+            if let pairs = coupling.endplateNodes {
+                heights = pairs.map { v[problem.displacementDof(node: $0.upper, component: 2)] - v[problem.displacementDof(node: $0.lower, component: 2)] }
+            }
+            if !coupling.boneCells.isEmpty, let e = try? problem.principalStrainExtremes(state: x, time: time, cells: coupling.boneCells) {
+                out.append(("boneCompressiveStrain", [max(0, -e.minimum)]))
+                out.append(("boneTensileStrain", [max(0, e.maximum)]))
+            }
+        }
         out.append(("discHeightChange", heights))
         out.append(("distraction", [heights[1]]))
         return out
@@ -264,7 +299,7 @@ struct MotionSegmentRecorder {
     mutating func step(problem: BiphasicProblem, time: Double, state x: [Double], timeStep: Double?) {
         let fibre = fibreStrain(problem: problem, time: time, state: x)
         if let fibre, fibre.strain > (fibrePeak?.strain ?? -.infinity) { fibrePeak = fibre }
-        let all = samples(problem: problem, state: x, timeStep: timeStep, fibre: fibre?.strain)
+        let all = samples(problem: problem, time: time, state: x, timeStep: timeStep, fibre: fibre?.strain)
         lastStep = (time, timeStep, x, fibre, all)
         for (key, v) in all {
             let s = v[0]
@@ -286,7 +321,7 @@ struct MotionSegmentRecorder {
             (fibre, all) = (last.fibre, last.samples)
         } else {
             fibre = fibreStrain(problem: problem, time: time, state: x)
-            all = samples(problem: problem, state: x, timeStep: timeStep, fibre: fibre?.strain)
+            all = samples(problem: problem, time: time, state: x, timeStep: timeStep, fibre: fibre?.strain)
         }
         if let fibre { fibreLocations.append(fibre.location) }
         for (key, v) in all { values[key, default: []].append(v) }
@@ -321,6 +356,9 @@ struct MotionSegmentRecorder {
                                         AnnulusFibreStrainSeries(strain: series("annulusFibreStrain", "annulusFibreStrain", "fibreStrain", "1"),
                                                                  locations: fibreLocations, peakLocation: fibrePeak?.location,
                                                                  samplePoints: sampler.sampleCount)
-                                    })
+                                    },
+                                    boneStrain: coupling.boneCells.isEmpty ? nil
+                                        : BoneStrainSeries(compressive: series("boneCompressiveStrain", "boneCompressiveStrain", "strain", "1"),
+                                                           tensile: series("boneTensileStrain", "boneTensileStrain", "strain", "1")))
     }
 }

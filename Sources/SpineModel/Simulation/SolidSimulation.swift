@@ -79,9 +79,14 @@ public final class SolidSimulation {
             switch source {
             case let .box(origin, size, divisions, element):
                 return try MeshGenerator.box(origin: origin, size: size, cells: divisions, cellType: element)
-            case let .cylinder(a, b, height, innerName, fraction, radial, around, axial, element):
+            case let .cylinder(a, b, height, innerName, fraction, radial, around, axial, element, bodies):
                 let inner = innerName.map { MeshGenerator.InnerRegion(name: $0, fraction: fraction) }
-                return try MeshGenerator.ellipticCylinder(a: a, b: b, height: height, inner: inner, around: around, radial: radial, layers: axial, cellType: element)
+                func cylinder(_ h: Double, _ layers: Int) throws -> Mesh {
+                    try MeshGenerator.ellipticCylinder(a: a, b: b, height: h, inner: inner, around: around, radial: radial, layers: layers, cellType: element)
+                }
+                let disc = try cylinder(height, axial)
+                guard let bodies else { return disc }
+                return try withVertebralBodies(disc, height: height, bodies: bodies, a: a, b: b) { try cylinder(bodies.height, bodies.layers) }
             case let .tube(ri, ro, height, angle, radial, around, axial, element):
                 return try tube(innerRadius: ri, outerRadius: ro, height: height, angle: angle, radial: radial, around: around, axial: axial, element: element)
             case let .gmsh(path):
@@ -90,6 +95,34 @@ public final class SolidSimulation {
         } catch let e as ModelError { throw e } catch {
             throw ModelError(.invalidValue, at: "mesh", String(describing: error))
         }
+    }
+
+    /// `disc` (a generated cylinder of height `height`, semi-axes `a`, `b`, mm) with the vertebral
+    /// bodies of ``VertebralBodies`` bonded under and over it; `body()` generates one body on the
+    /// disc's lattice at z ∈ [0, bodies.height]. The shell is the ring of cells on the body's
+    /// lateral surface.
+    static func withVertebralBodies(_ disc: Mesh, height: Double, bodies: VertebralBodies, a: Double, b: Double,
+                                    body: () throws -> Mesh) throws -> Mesh {
+        var mesh = disc
+        try mesh.addRegion("disc", cells: Array(0..<disc.cellCount))
+        for (name, z0, end) in [("lowerVertebra", -bodies.height, "bottom"), ("upperVertebra", height, "top")] {
+            let generated = try body().translated(by: SIMD3(0, 0, z0))
+            var part = generated
+            for r in generated.regions.keys { part.removeRegion(r) }
+            for s in generated.surfaces.keys { part.removeSurface(s) }
+            let shell = Set(try generated.faces(ofSurface: "outer").map(\.cell))
+            try part.addRegion(name, cells: (0..<generated.cellCount).filter { !shell.contains($0) })
+            try part.addRegion(name + "Shell", cells: Array(shell))
+            try part.addRegion("all", cells: Array(0..<generated.cellCount))
+            try part.addSurface(name + "End", faces: try generated.faces(ofSurface: end))
+            mesh = try mesh.merged(with: part, weldTolerance: 1e-9 * max(a, b, height))
+        }
+        // Every disc endplate node must now be shared with a body: the lattices conform.
+        let expected = disc.nodeCount + 2 * (try body().nodeCount) - (try disc.nodes(ofSurface: "top").count) - (try disc.nodes(ofSurface: "bottom").count)
+        guard mesh.nodeCount == expected else {
+            throw ModelError(.invalidValue, at: "mesh.generate.vertebrae", "the vertebral bodies did not weld to the disc's endplates node for node (\(mesh.nodeCount) nodes, expected \(expected))")
+        }
+        return mesh
     }
 
     /// A tube sector: a box in (r, θ, z) mapped to Cartesian coordinates, so

@@ -1,0 +1,154 @@
+import Foundation
+import Biomechanics
+import FiniteElements
+
+/// Deformable vertebral bodies for a motion segment: linear-elastic bone between each disc
+/// endplate and the section where the vertebra's rigid part begins, instead of a rigid body tied
+/// to the endplate. Needed for a bone-strain criterion; the rigid vertebrae of
+/// ``MotionSegment/lumbar(_:patient:mesh:ligaments:divisions:geometry:)`` stay the default
+/// (DESIGN.md: the unknowns go where the physics is, in the disc).
+///
+/// ```swift
+/// var model = try MotionSegment.lumbar(.l4l5, patient: patient, mesh: .coarse)
+/// try model.makeVertebraeDeformable(.forPatient(patient))
+/// let r = try await Simulation(model: model).run()
+/// r.motionSegment!.boneStrain!.compressive.maximum      // over every accepted step
+/// ```
+///
+/// **What is modelled.** Each body part is an elliptic cylinder on the disc's cross-section and
+/// lattice (``VertebralBodies``), `height` tall, bonded node for node to the disc's endplate. Its
+/// cancellous core is isotropic linear elastic (St Venant–Kirchhoff at finite strain) with the
+/// patient's trabecular modulus; its outermost ring of cells carries the cortical shell smeared
+/// over the ring: the ring's modulus is chosen so that its axial stiffness `E·A` equals the
+/// shell's (`corticalModulus × perimeter × corticalThickness`) plus the cancellous bone in the rest
+/// of the ring. The bone carries no pore fluid (``BiphasicMaterial/init(solidOnly:)``): the disc
+/// still exchanges fluid with blood through its endplate surfaces at the same conductance, so a
+/// very stiff body reproduces the rigid-vertebra model. The vertebra's rigid body (posterior
+/// elements, ligament insertions, facets, loads) is tied to the far end section, and its
+/// reference point moves to that section's centre, where forces act.
+///
+/// **Not modelled.** The bony endplate (≈ 0.25 mm, ≈ 1000 MPa in simpler models) as a layer of its
+/// own; the cartilage endplate (the conductance stands in for it); trabecular anisotropy; the
+/// variation of density within the body; bone poroelasticity; yield. Harness loads on ribs and
+/// pelvis are outside the model.
+public struct DeformableVertebrae: Sendable, Equatable {
+    /// Height (mm) of each vertebral body part, from the endplate to the rigid section.
+    public var height: Double
+    /// Cell layers through ``height`` (≥ 1).
+    public var layers: Int
+    /// Young's modulus of the cancellous core (MPa).
+    public var cancellousModulus: Double
+    /// Young's modulus of the cortical shell (MPa).
+    public var corticalModulus: Double
+    /// Thickness of the cortical shell (mm).
+    public var corticalThickness: Double
+    /// Poisson's ratio of the bone (dimensionless).
+    public var poissonRatio: Double
+
+    /// Bodies of `height` mm in `layers` layers with the given moduli (MPa), shell thickness (mm)
+    /// and Poisson's ratio.
+    public init(height: Double = 13, layers: Int = 2, cancellousModulus: Double, corticalModulus: Double = 12_000,
+                corticalThickness: Double = 0.4, poissonRatio: Double = 0.3) {
+        self.height = height; self.layers = layers; self.cancellousModulus = cancellousModulus
+        self.corticalModulus = corticalModulus; self.corticalThickness = corticalThickness; self.poissonRatio = poissonRatio
+    }
+
+    /// The bodies for `patient`: cancellous modulus `E = 4730 ρ^1.56` MPa (Morgan EF, Bayraktar HH,
+    /// Keaveny TM 2003, J Biomech 36(7):897–904, vertebral trabecular bone, `ρ` apparent density in
+    /// g/cm³) with `ρ` from the patient's T-score by `bone`'s ``BoneDensityAssumption`` (a named
+    /// assumption: no validated T-score → density conversion exists); cortical shell 12 000 MPa,
+    /// 0.4 mm; ν = 0.3 (values common to lumbar finite-element models, e.g. the cortical shell and
+    /// cancellous bone of Schmidt H et al. 2007, Clin Biomech 22:377; taken here as parameters, not
+    /// from a table we could read).
+    ///
+    /// `height` 13 mm: half a lumbar vertebral body (about 26 mm tall); a parameter — the
+    /// literature table of body heights per level was not read.
+    public static func forPatient(_ patient: Patient, bone: BoneLoadEstimate = BoneLoadEstimate(), height: Double = 13,
+                                  layers: Int = 2) -> DeformableVertebrae {
+        DeformableVertebrae(height: height, layers: layers, cancellousModulus: bone.modulus(patient: patient))
+    }
+
+    /// - Throws: ``ModelError`` naming the field.
+    public func validate() throws {
+        func check(_ v: Double, _ field: String, _ expected: String, _ ok: (Double) -> Bool) throws {
+            guard v.isFinite, ok(v) else { throw ModelError(.invalidValue, at: "deformableVertebrae.\(field)", "expected \(expected), got \(v)") }
+        }
+        try check(height, "height", "a height > 0 mm", { $0 > 0 })
+        guard layers >= 1 else { throw ModelError(.invalidValue, at: "deformableVertebrae.layers", "expected ≥ 1 cell layer, got \(layers)") }
+        try check(cancellousModulus, "cancellousModulus", "a modulus > 0 MPa", { $0 > 0 })
+        try check(corticalModulus, "corticalModulus", "a modulus > 0 MPa", { $0 > 0 })
+        try check(corticalThickness, "corticalThickness", "a thickness ≥ 0 mm", { $0 >= 0 })
+        try check(poissonRatio, "poissonRatio", "a Poisson's ratio in (−1, 0.5)", { $0 > -1 && $0 < 0.5 })
+    }
+
+    /// The smeared modulus (MPa) of the outermost ring of an elliptic cross-section with semi-axes
+    /// `a`, `b` (mm) whose ring spans the scaled ellipses `inner`…1: `E·A_ring = E_c·P·t +
+    /// E_cancellous·(A_ring − P·t)`, `P` the outer perimeter (Ramanujan's approximation).
+    /// - Throws: ``ModelError`` when the shell is thicker than the ring's area allows.
+    func shellModulus(a: Double, b: Double, inner: Double) throws -> Double {
+        let ring = Double.pi * a * b * (1 - inner * inner)
+        let perimeter = Double.pi * (3 * (a + b) - ((3 * a + b) * (a + 3 * b)).squareRoot())
+        let shell = perimeter * corticalThickness
+        guard shell < ring else {
+            throw ModelError(.invalidValue, at: "deformableVertebrae.corticalThickness",
+                             "a \(corticalThickness) mm shell (\(shell) mm²) does not fit in the outer ring of cells (\(ring) mm²): expected a thinner shell or fewer rings")
+        }
+        return (corticalModulus * shell + cancellousModulus * (ring - shell)) / ring
+    }
+}
+
+extension Model {
+    /// Makes the vertebrae of a motion segment built by ``MotionSegment`` deformable: bone
+    /// bodies `bodies` between the disc's endplates and the vertebrae's rigid parts (see
+    /// ``DeformableVertebrae``).
+    ///
+    /// The mesh gains ``VertebralBodies`` (regions `lowerVertebra`, `upperVertebra` → material
+    /// `cancellousBone`; `lowerVertebraShell`, `upperVertebraShell` → `corticalShell`); the
+    /// vertebrae are tied to `lowerVertebraEnd` and `upperVertebraEnd` with their reference points
+    /// at those sections' centres and ``VertebraDefinition/discEndplate`` `bottom` and `top`;
+    /// every rigid condition on `top` moves to `upperVertebraEnd`; the output `discVolumeChange`
+    /// integrates over the region `disc`. Nothing else changes: ligaments and facets keep their
+    /// points on the rigid parts.
+    /// - Throws: ``ModelError`` for a model that is not a motion segment on a generated cylinder
+    ///   with vertebrae tied to `bottom` and `top`, one with nutrient transport (not available with
+    ///   deformable bodies yet), or invalid `bodies`.
+    public mutating func makeVertebraeDeformable(_ bodies: DeformableVertebrae) throws {
+        try bodies.validate()
+        guard var ms = motionSegment else { throw ModelError(.invalidValue, at: "motionSegment", "expected a motion segment") }
+        guard transport == nil else {
+            throw ModelError(.invalidValue, at: "transport", "nutrient transport is not available with deformable vertebral bodies yet: the bone carries no solutes")
+        }
+        guard case let .cylinder(a, b, h, inner, fraction, radial, around, axial, element, nil) = mesh else {
+            throw ModelError(.invalidValue, at: "mesh", "expected a generated cylinder without vertebral bodies (a motion segment from MotionSegment.lumbar or .cervical)")
+        }
+        guard let held = ms.vertebrae.firstIndex(where: \.held), ms.vertebrae[held].tiedTo == .surface("bottom"),
+              let free = ms.vertebrae.firstIndex(where: { !$0.held }), ms.vertebrae[free].tiedTo == .surface("top"), ms.vertebrae.count == 2 else {
+            throw ModelError(.invalidValue, at: "motionSegment.vertebrae", "expected a held vertebra tied to \"bottom\" and a free one tied to \"top\"")
+        }
+        guard inner != nil else { throw ModelError(.invalidValue, at: "mesh", "expected a cylinder with an inner region (the nucleus)") }
+        // The outermost ring spans the scaled ellipses `innerScale`…1 (uniform rings outside the inner region).
+        let innerScale = fraction + (1 - fraction) * Double(radial - 1) / Double(radial)
+        let shell = try bodies.shellModulus(a: a, b: b, inner: innerScale)
+        mesh = .cylinder(a: a, b: b, height: h, innerName: inner, innerFraction: fraction, radial: radial, around: around, axial: axial,
+                         element: element, vertebrae: VertebralBodies(height: bodies.height, layers: bodies.layers))
+        materials["cancellousBone"] = MaterialDefinition(solid: .isotropicElastic(E: bodies.cancellousModulus, nu: bodies.poissonRatio))
+        materials["corticalShell"] = MaterialDefinition(solid: .isotropicElastic(E: shell, nu: bodies.poissonRatio))
+        regions += [("lowerVertebra", "cancellousBone"), ("upperVertebra", "cancellousBone"),
+                    ("lowerVertebraShell", "corticalShell"), ("upperVertebraShell", "corticalShell")]
+        ms.vertebrae[held].tiedTo = .surface("lowerVertebraEnd")
+        ms.vertebrae[held].referencePoint = SIMD3(0, 0, -bodies.height)
+        ms.vertebrae[held].discEndplate = "bottom"
+        ms.vertebrae[free].tiedTo = .surface("upperVertebraEnd")
+        ms.vertebrae[free].referencePoint = SIMD3(0, 0, h + bodies.height)
+        ms.vertebrae[free].discEndplate = "top"
+        motionSegment = ms
+        for k in boundary.indices {
+            if case .rigid = boundary[k].kind, boundary[k].target == .surface("top") { boundary[k].target = .surface("upperVertebraEnd") }
+        }
+        for k in outputs.regions.indices where outputs.regions[k].name == "discVolumeChange" && outputs.regions[k].region == "all" {
+            outputs.regions[k].region = "disc"
+        }
+        notes = (notes.map { $0 + " " } ?? "") + "Deformable vertebral bodies: \(bodies.height) mm of bone in \(bodies.layers) layers under and over the disc, cancellous E = \(bodies.cancellousModulus) MPa, the cortical shell (\(bodies.corticalThickness) mm, \(bodies.corticalModulus) MPa) smeared over the outer ring (E = \(shell) MPa), nu = \(bodies.poissonRatio); the rigid vertebrae are tied to the bodies' far sections."
+        try validate()
+    }
+}
