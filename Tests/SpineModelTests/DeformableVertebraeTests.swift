@@ -71,7 +71,7 @@ struct DeformableVertebraeTests {
     /// Bone of the default patient: under traction the disc pulls the endplates, so the bodies
     /// stretch; the reported strains are finite and small (below 0.1 %: ~200 N on ~10³ mm² of bone
     /// of ~10² MPa is ~10⁻³ at most) and the disc's distraction differs from the rigid model's by
-    /// less than the bodies' own stretch allows (both within 5 % here).
+    /// less than 5 %; the bone criteria of ``LimitCriteria`` against their formula.
     @Test func patientBoneUnderTraction() throws {
         let rigidModel = try Self.tractionModel()
         var model = rigidModel
@@ -84,6 +84,16 @@ struct DeformableVertebraeTests {
         print("patient bone: E \(bodies.cancellousModulus) MPa; strain compressive \(bone.compressive.maximum!), tensile \(bone.tensile.maximum!); distraction \(d) mm vs rigid \(dr) mm")
         #expect(bone.tensile.maximum! > 0 && bone.tensile.maximum! < 1e-3)
         #expect(abs(d - dr) <= 0.05 * abs(dr))
+        // The limit criteria: the bone's ratios are its strains over half the yield strains
+        // (Morgan & Keaveny 2001: 0.77 % compression, 0.70 % tension), to 1e-12; the rigid
+        // model's results have no bone criterion.
+        let criteria = LimitCriteria()
+        let values = criteria.evaluate(results.motionSegment!)
+        let c = try #require(values.first { $0.criterion == "bone.compressiveStrain" }), t = try #require(values.first { $0.criterion == "bone.tensileStrain" })
+        #expect(abs(c.ratio - bone.compressive.maximum! / (0.5 * 0.0077)) <= 1e-12 * c.ratio)
+        #expect(abs(t.ratio - bone.tensile.maximum! / (0.5 * 0.0070)) <= 1e-12 * t.ratio)
+        #expect(c.marginFraction == 0.5 && t.marginFraction == 0.5)
+        #expect(!criteria.evaluate(rigid.motionSegment!).contains { $0.criterion.hasPrefix("bone.") })
     }
 
     /// The smeared shell: `E·A_ring = E_c P t + E_cancellous (A_ring − P t)` checked on a circle

@@ -94,6 +94,8 @@ struct LimitsSurrogateTests {
         #expect(Self.field { _ = try s.limit(for: other) } == "surrogate.ligamentDataSets")
         other = Self.search(p); other.criteria.maxDistraction = 3
         #expect(Self.field { _ = try s.limit(for: other) } == "surrogate.criteria")
+        other = Self.search(p); other.deformableVertebrae = .forPatient(p)
+        #expect(Self.field { _ = try s.limit(for: other) } == "search.deformableVertebrae")
         #expect(Self.field { _ = try s.limit(for: Self.search(Self.patient(mass: 70, level: .l3l4))) } == "patient.level")
         #expect(Self.field { _ = try s.limit(for: Self.search(Self.patient(mass: 70, grade: .iv))) } == "patient.discGrade")
         // The T-score does not act on the model: another T-score is no refusal and the same limit.

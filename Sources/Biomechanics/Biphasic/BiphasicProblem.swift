@@ -504,6 +504,19 @@ public final class BiphasicProblem: TransientSystem {
         return StepFluxes(reactions: reactions, outflow: outflow)
     }
 
+    /// The cells that carry pore fluid — every cell but those of solid-only materials
+    /// (``BiphasicMaterial/init(solidOnly:)``) — or nil when every cell does.
+    public var fluidCells: [Int]? {
+        let cells = cellMaterials.indices.filter { !cellMaterials[$0].law.isSolidOnly }
+        return cells.count == cellMaterials.count ? nil : cells
+    }
+
+    /// Volume change (mm³) of the cells that carry pore fluid (``fluidCells``): what the fluid
+    /// that entered them must equal.
+    public func fluidVolumeChange(state x: [Double], time: Double) throws -> Double {
+        try volumeChange(state: x, time: time, cells: fluidCells)
+    }
+
     /// Mixture volume change `∫ (J − 1) dV₀` (mm³) over `cells` (all when nil) for state `x` at `time`.
     /// At small strain `J = 1 + ∇·u`.
     public func volumeChange(state x: [Double], time: Double, cells: [Int]? = nil) throws -> Double {

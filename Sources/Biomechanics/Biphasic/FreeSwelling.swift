@@ -89,7 +89,7 @@ extension BiphasicProblem {
         let savedReference = newton.options.referenceNorm
         defer { freeSwelling = false; newton.options.referenceNorm = savedReference }
         let stepper = AdaptiveTimeStepper(options: options, newton: newton)
-        let start = try volumeChange(state: state, time: 0)
+        let start = try fluidVolumeChange(state: state, time: 0)
         var report = FreeSwellingReport(duration: 0, steps: 0, iterations: 0, retries: 0, volumeChange: 0, imbibed: 0,
                                         lastStepVolumeChange: 0, residual: swellingResidual(state: state, bath: bath, osmotic: osmotic),
                                         bathPressure: bath, referenceOsmoticPressure: osmotic)
@@ -99,7 +99,7 @@ extension BiphasicProblem {
             try stepper.run(self, from: 0, to: maxDuration, state: &state) { accepted, x in
                 let dt = accepted.time - previousTime
                 let fluxes = try self.stepFluxes(state: x, previous: previous, time: accepted.time, timeStep: dt, reactionSets: [])
-                let volume = try self.volumeChange(state: x, time: accepted.time) - start
+                let volume = try self.fluidVolumeChange(state: x, time: accepted.time) - start
                 report.imbibed -= fluxes.outflow
                 report.lastStepVolumeChange = volume - report.volumeChange
                 report.volumeChange = volume

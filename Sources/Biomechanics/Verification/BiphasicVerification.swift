@@ -119,9 +119,7 @@ public enum BiphasicVerification {
     /// Mass conservation row: cumulative outflow + mixture volume change = 0 (the volume change of
     /// the cells that carry fluid: a solid-only cell's change is not fluid's).
     static func massRow(_ problem: String, _ p: BiphasicProblem, _ h: History) throws -> VerificationRow {
-        let fluidCells = p.cellMaterials.indices.filter { !p.cellMaterials[$0].law.isSolidOnly }
-        let dv = try p.volumeChange(state: h.states.last!, time: h.times.last!,
-                                    cells: fluidCells.count == p.mesh.cellCount ? nil : fluidCells)
+        let dv = try p.fluidVolumeChange(state: h.states.last!, time: h.times.last!)
         let out = h.outflow.last!
         let err = abs(out + dv) / max(abs(dv), 1e-300)
         return VerificationRow(problem: problem, quantity: "fluid volume out of boundary (mm^3) vs -(mixture volume change)",

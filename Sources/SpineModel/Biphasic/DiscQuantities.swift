@@ -66,7 +66,7 @@ struct DiscQuantityRecorder {
     }
 
     mutating func start(state x: [Double]) throws {
-        startVolume = try problem.volumeChange(state: x, time: 0)
+        startVolume = try problem.fluidVolumeChange(state: x, time: 0)
         try trackExtremes(time: 0, state: x)
     }
 
@@ -100,7 +100,7 @@ struct DiscQuantityRecorder {
     /// At an output time.
     mutating func record(time: Double, state x: [Double]) throws {
         if let p = try nucleusPressure(time: time, state: x) { series.pressure.append(p) }
-        series.total.append(try problem.volumeChange(state: x, time: time) - startVolume)
+        series.total.append(try problem.fluidVolumeChange(state: x, time: time) - startVolume)
         for k in fluidSurfaces.indices { series.bySurface[k].append(imbibed[k]) }
         if !topNodes.isEmpty {
             let v = problem.dofValues(unknowns: x, time: time)

@@ -59,10 +59,17 @@ import Foundation
 /// is not evaluated and ``MotionSegmentForceLimit/notEvaluated`` says so; the peak strain is
 /// still reported in the results.
 ///
-/// **Bone**: the motion segment's vertebrae are rigid bodies, so the model computes no bone strain
-/// or stress and no bone criterion is evaluated here. Bone density acts on the limits through the
-/// clinical bone-density factor of the limits builder (`ContraindicationRules.boneDensityForceFactor`),
-/// which only lowers them.
+/// **Bone** (``boneYieldStrainFraction``, default 0.5; evaluated only with deformable vertebral
+/// bodies, ``Model/makeVertebraeDeformable(_:)``): the largest compressive and tensile principal
+/// strain of the bone cells (``MotionSegmentResults/boneStrain``, each cell's volume-averaged
+/// strain) ≤ this fraction × the vertebral trabecular yield strain, 0.77 % in compression and
+/// 0.70 % in tension (Morgan EF, Keaveny TM 2001, J Biomech 34(5):569–577; yield strain is nearly
+/// independent of density within a site, so with a linear core stress over density-dependent
+/// strength is the same ratio). The fraction 0.5 is argued as for the ligaments (mean values,
+/// repeated loading). No mesh factor has been measured for bone strain (none is applied). With
+/// the default rigid vertebrae the model computes no bone strain and bone density acts on the
+/// limits only through the clinical bone-density factor of the limits builder
+/// (`ContraindicationRules.boneDensityForceFactor`), which only lowers them.
 ///
 /// **Disc compaction** (``discCompactionCriterion``, always on, no bound to set): a solve whose
 /// time step collapses because the disc's solid reached its solid volume (`J ≤ φ0`: no pore space
@@ -103,6 +110,12 @@ public struct LimitCriteria: Sendable, Equatable {
     public var maxAnnulusFibreStrain: Double?
     /// Factors on the criterion quantities for the mesh's discretisation error (dimensionless, ≥ 1).
     public var discretisation: DiscretisationFactors
+    /// Allowable fraction of the bone's yield strains (dimensionless, (0, 1]); see the type's discussion.
+    public var boneYieldStrainFraction: Double = 0.5
+    /// Vertebral trabecular yield strain in compression (dimensionless; Morgan & Keaveny 2001).
+    public var boneCompressiveYieldStrain: Double = 0.0077
+    /// Vertebral trabecular yield strain in tension (dimensionless; Morgan & Keaveny 2001).
+    public var boneTensileYieldStrain: Double = 0.0070
 
     /// Criteria with the defaults argued in the type's discussion.
     public init(ligamentDamageThresholdFraction: Double = 0.5, ligamentFailureForceFraction: Double = 0.5,
@@ -137,6 +150,13 @@ public struct LimitCriteria: Sendable, Equatable {
             throw .invalidParameter(field: "criteria.maxAnnulusFibreStrain", value: e,
                                     expected: "a finite engineering fibre strain λ − 1 > 0 (nil for none)")
         }
+        for (name, v) in [("criteria.boneYieldStrainFraction", boneYieldStrainFraction)] where !(v.isFinite && v > 0 && v <= 1) {
+            throw .invalidParameter(field: name, value: v, expected: "a fraction in (0, 1]")
+        }
+        for (name, v) in [("criteria.boneCompressiveYieldStrain", boneCompressiveYieldStrain), ("criteria.boneTensileYieldStrain", boneTensileYieldStrain)]
+            where !(v.isFinite && v > 0) {
+            throw .invalidParameter(field: name, value: v, expected: "a finite yield strain > 0")
+        }
         try discretisation.validate()
         if let e = maxAnnulusFibreStrain, discretisation.annulusFibreStrain == nil {
             throw .invalidParameter(field: "criteria.discretisation.annulusFibreStrain", value: e,
@@ -147,7 +167,8 @@ public struct LimitCriteria: Sendable, Equatable {
     /// Every criterion's value for one run of a motion segment (see the type's discussion), each
     /// quantity multiplied by its ``discretisation`` factor before it is divided by its bound.
     /// Identifiers: `ligament.<ALL|…|CL>[-left|-right].failureForce|damageThreshold`,
-    /// `laxity`, `distraction`, `facet.<name>.force`, `annulusFibreStrain`. With a
+    /// `laxity`, `distraction`, `facet.<name>.force`, `annulusFibreStrain`, and with deformable
+    /// vertebral bodies `bone.compressiveStrain`, `bone.tensileStrain`. With a
     /// ``maxAnnulusFibreStrain`` but no annulus fibre strain in the results (a disc without
     /// fibres) the annulus criterion's ratio is `+∞`: a bound that cannot be checked is not met.
     public func evaluate(_ r: MotionSegmentResults) -> [CriterionValue] {
@@ -180,6 +201,13 @@ public struct LimitCriteria: Sendable, Equatable {
             // No factor (refused by validate()) or no annulus strain: +∞, a bound that cannot be checked is not met.
             let ratio = k.annulusFibreStrain.flatMap { f in r.annulusFibreStrain?.strain.maximum.map { Self.ratio(f * max(0, $0), bound) } } ?? .infinity
             out.append(CriterionValue(criterion: "annulusFibreStrain", ratio: ratio, marginFraction: 0))
+        }
+        if let bone = r.boneStrain {
+            for (id, series, yield) in [("bone.compressiveStrain", bone.compressive, boneCompressiveYieldStrain),
+                                        ("bone.tensileStrain", bone.tensile, boneTensileYieldStrain)] {
+                out.append(CriterionValue(criterion: id, ratio: Self.ratio(max(0, series.maximum ?? 0), boneYieldStrainFraction * yield),
+                                          marginFraction: 1 - boneYieldStrainFraction))
+            }
         }
         return out
     }

@@ -339,6 +339,9 @@ public struct LimitsSurrogate: Sendable, Equatable {
         guard ligamentDataSets == search.ligamentDataSets.map(\.name) else {
             throw LimitsSurrogateError(field: "surrogate.ligamentDataSets", message: "built for \(ligamentDataSets.joined(separator: ", ")); the search uses \(search.ligamentDataSets.map(\.name).joined(separator: ", "))")
         }
+        guard search.deformableVertebrae == nil else {
+            throw LimitsSurrogateError(field: "search.deformableVertebrae", message: "the surrogate was built on rigid vertebrae; a search with deformable vertebral bodies needs full solves")
+        }
         guard criteria == search.criteria else {
             throw LimitsSurrogateError(field: "surrogate.criteria", message: "built for \(Self.criteriaJSON(criteria).serialized()); the search uses \(Self.criteriaJSON(search.criteria).serialized())")
         }

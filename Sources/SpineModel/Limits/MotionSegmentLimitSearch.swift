@@ -53,6 +53,9 @@ public struct MotionSegmentLimitSearch: Sendable {
     public var ceilingBodyWeightFraction: Double
     /// Bracket width over the limit at which the search stops (dimensionless, (0, 0.5]).
     public var relativeTolerance: Double
+    /// Deformable vertebral bodies (``Model/makeVertebraeDeformable(_:)``), which add the bone
+    /// criteria of ``LimitCriteria``; nil (the default) for rigid vertebrae.
+    public var deformableVertebrae: DeformableVertebrae? = nil
 
     /// The model's lying preload (17 N ramped 10 s, held to 60 s), applied before the cycle.
     public static let lyingPreload = TractionProtocol.Preload(force: .newtons(17), ramp: 10, duration: 60)
@@ -159,11 +162,18 @@ public struct MotionSegmentLimitSearch: Sendable {
     public func modelDigestSHA256() throws -> String {
         var hasher = SHA256()
         for set in ligamentDataSets {
-            let data = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh, ligaments: set).jsonData()
+            let data = try segment(set).jsonData()
             withUnsafeBytes(of: UInt64(data.count).bigEndian) { hasher.update(bufferPointer: $0) }
             hasher.update(data: data)
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The motion segment of `set`, with ``deformableVertebrae`` when set.
+    func segment(_ set: LigamentDataSet) throws -> Model {
+        var model = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh, ligaments: set)
+        if let v = deformableVertebrae { try model.makeVertebraeDeformable(v) }
+        return model
     }
 
     /// Runs the search (every data set, full solves on the calling thread).
@@ -173,7 +183,7 @@ public struct MotionSegmentLimitSearch: Sendable {
         let ceiling = ceilingBodyWeightFraction * patient.bodyWeight
         var perSet: [DataSetForceLimit] = []
         for set in ligamentDataSets {
-            let base = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh, ligaments: set)
+            let base = try segment(set)
             let limit = try Self.bracketedLimit(ceiling: ceiling, relativeTolerance: relativeTolerance, criteria: criteria) { force in
                 var m = base
                 try Self.apply(limitProtocol(tableForce: force), to: &m, bodyMassKg: patient.bodyMassKg)
@@ -305,9 +315,17 @@ public struct MotionSegmentForceLimit: Sendable, Equatable {
     /// annulus fibre strain when the criteria set no bound for it.
     public var notEvaluated: [String] {
         let annulus = evaluatedAnnulusFibreStrain ? [] : [Self.annulusFibreStrainNotEvaluated]
-        guard cervicalLevel != nil else { return annulus + Self.criteriaNotEvaluated }
-        return annulus + ["facet capsule strain: the capsular ligaments have no damage law in the cervical data set (their failure force is a criterion)",
-                          "bone strain and stress: the vertebrae are rigid bodies (bone density acts through the builder's bone-density factor)"]
+        let all = cervicalLevel == nil ? annulus + Self.criteriaNotEvaluated
+            : annulus + ["facet capsule strain: the capsular ligaments have no damage law in the cervical data set (their failure force is a criterion)",
+                         "bone strain and stress: the vertebrae are rigid bodies (bone density acts through the builder's bone-density factor)"]
+        return evaluatedBoneStrain ? all.filter { !$0.hasPrefix("bone strain") } : all
+    }
+
+    /// True when the searches evaluated the bone criteria (deformable vertebral bodies).
+    public var evaluatedBoneStrain: Bool {
+        !perDataSet.isEmpty && perDataSet.allSatisfy { d in
+            d.limit.evaluations.contains { $0.criteria.contains { $0.criterion.hasPrefix("bone.") } }
+        }
     }
 
     /// The governing data set: the one with the smallest limit (the first one on a tie).
