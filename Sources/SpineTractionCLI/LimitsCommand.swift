@@ -348,6 +348,9 @@ struct LimitsCommand: ParsableCommand {
         @Option(name: .customLong("max-annulus-fibre-strain"), parsing: .unconditional,
                 help: "Bound on the largest annulus fibre strain (engineering λ − 1, > 0); default none: no verified literature bound, the criterion is off. On the coarse lumbar and cervical meshes its discretisation factor is 1 (they overestimate the peak fibre strain against the fine mesh).")
         var maxAnnulusFibreStrain: Double?
+        @Flag(name: .customLong("deformable-vertebrae"),
+              help: "With --exact, lumbar: deformable vertebral bodies (cancellous modulus from the patient's T-score, Morgan 2003, through the named density assumption), which add the bone-strain criterion (half the vertebral yield strains). Slower; the surrogate is built on rigid vertebrae.")
+        var deformableVertebrae = false
         @Option(name: .long, help: "The protocol family (a TractionProtocol JSON file, as `run --protocol` reads): an intermittent protocol whose hold, rest, rest level, ramp, table, harness and pull angle replace the professional table's defaults (a cervical patient: the hold, rest, rest level, ramp and pull angle of the cervical traction cycle); its pull and cycles are not used (the searches find them). The committed surrogate is built for the default lumbar family and refuses another (full solves then).")
         var `protocol`: String?
 
@@ -406,6 +409,16 @@ struct LimitsCommand: ParsableCommand {
                     l.criteria.maxAnnulusFibreStrain = bound
                     search = l
                 }
+            }
+            if deformableVertebrae {
+                guard exact else { throw ValidationError("--deformable-vertebrae needs --exact: the surrogate is built on rigid vertebrae") }
+                guard patient.cervicalLevel == nil else {
+                    throw ValidationError("--deformable-vertebrae: not available for a cervical patient (\(patient.levelText)) yet; the lumbar motion segment only")
+                }
+                var l = search ?? MotionSegmentLimitSearch(patient: patient.patient)
+                l.deformableVertebrae = .forPatient(patient.patient)
+                print("deformable vertebral bodies: \(l.deformableVertebrae!.height) mm of bone, cancellous E = \(String(format: "%.4g", l.deformableVertebrae!.cancellousModulus)) MPa from T-score \(patient.patient.tScore)")
+                search = l
             }
             let result: LimitsComputation.Result
             if let bytes = surrogateBytes {

@@ -45,6 +45,26 @@ struct LimitsComputeCLITests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// `--deformable-vertebrae` without `--exact`, or for a cervical patient, is refused (exit 64,
+    /// the reason named, no document).
+    @Test func deformableVertebraeRefusals() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-compute-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("limits.json").path
+        let surrogate = URL(fileURLWithPath: example("x")).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("limits/limits-surrogate.json").path
+        let r = try spinetraction(["limits", "compute", example("limits-healthy.json"), "--session", example("limits-session.json"), "--output", out,
+                                   "--surrogate", surrogate, "--deformable-vertebrae"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--deformable-vertebrae needs --exact"), "\(r.stderr)")
+        let c = try spinetraction(["limits", "compute", example("limits-cervical.json"), "--session", example("limits-session-cervical.json"),
+                                   "--output", out, "--exact", "--deformable-vertebrae"])
+        #expect(c.status == 64)
+        #expect(c.stderr.contains("not available for a cervical patient"), "\(c.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     /// With the shipped surrogate (Examples/limits/limits-surrogate.json) the healthy example gets
     /// its limit from the surrogate — the document names it in provenance.modelId, nothing is said
     /// on stderr — and two runs write byte-identical documents. The model limit (remus2021 ALL at

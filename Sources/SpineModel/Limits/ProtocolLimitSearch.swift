@@ -237,7 +237,7 @@ public struct ProtocolLimitSearch: Sendable {
         let patient = force.patient
         var perQuantity: [ProtocolQuantity: [DataSetForceLimit]] = [:]
         for set in force.ligamentDataSets {
-            let base = try MotionSegment.lumbar(patient.level, patient: patient, mesh: force.mesh, ligaments: set)
+            let base = try force.segment(set)
             var swellModel = base
             try MotionSegmentLimitSearch.apply(sessionProtocol(tableForce: peakTableForce, table: force.table, cycles: 1), to: &swellModel,
                                                bodyMassKg: patient.bodyMassKg)
