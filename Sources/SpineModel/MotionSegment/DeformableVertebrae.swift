@@ -57,9 +57,11 @@ public struct DeformableVertebrae: Sendable, Equatable {
     /// Keaveny TM 2003, J Biomech 36(7):897–904, vertebral trabecular bone, `ρ` apparent density in
     /// g/cm³) with `ρ` from the patient's T-score by `bone`'s ``BoneDensityAssumption`` (a named
     /// assumption: no validated T-score → density conversion exists); cortical shell 12 000 MPa,
-    /// 0.4 mm; ν = 0.3 (values common to lumbar finite-element models, e.g. the cortical shell and
-    /// cancellous bone of Schmidt H et al. 2007, Clin Biomech 22:377; taken here as parameters, not
-    /// from a table we could read).
+    /// ν = 0.3 (the cortical bone of the lumbar model in J Orthop Surg Res 2021,
+    /// doi:10.1186/s13018-021-02237-4, Table 1), 0.4 mm thick (the cortical shell of an Int J Spine
+    /// Surg lumbar model's Table 1, read on ijssurgery.com, which also uses `4730 ρ^1.56` for the
+    /// cancellous bone); ν = 0.3 for the cancellous bone too (that table has 0.2). These are model
+    /// parameters of published finite-element models, not measurements; all are parameters here.
     ///
     /// `height` 13 mm: half a lumbar vertebral body (about 26 mm tall); a parameter — the
     /// literature table of body heights per level was not read.
