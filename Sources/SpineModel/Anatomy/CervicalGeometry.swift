@@ -20,8 +20,10 @@ import Biomechanics
 /// steeper towards T1).
 /// **Not verified:** none of the per-level numbers of ``standard(_:)`` has been checked against
 /// those papers' tables; they are approximate values, not transcriptions, and each is a named,
-/// editable parameter. The facet and uncovertebral patch sizes, joint spaces and the
-/// uncovertebral inclination have no source: they are assumptions of this construction.
+/// editable parameter. The uncovertebral joints' height and medial–lateral depth, and through them
+/// their inclination, follow Kumaresan S, Yoganandan N, Pintar FA 1997 (``uncovertebralJointDepth``);
+/// the facet patch size, the uncovertebral joints' antero-posterior length and the joint space have
+/// no source: they are assumptions of this construction (``jointSpace`` says what was found).
 public struct CervicalLevelGeometry: Sendable, Equatable, Codable {
     /// The level.
     public var level: CervicalLevel
@@ -54,13 +56,41 @@ public struct CervicalLevelGeometry: Sendable, Equatable, Codable {
     public var nucleusFraction: Double
     /// Uncovertebral joints: inclination of the uncinate process's articular surface to the
     /// transverse plane (degrees, facing medially and cranially), or nil to leave the joints
-    /// out. No measured value was found; 45° is an assumption.
+    /// out. No measured angle was found; ``standard(_:)`` takes the plane through the joint's
+    /// measured extent, `atan(h / d)` for the disc height `h` and the joint depth
+    /// ``uncovertebralJointDepth`` `d` (55.4° at C5-C6). The initializer's default, 45°, is an
+    /// assumption.
     public var uncovertebralInclination: Double?
-    /// Uncovertebral articular patch: length antero-posterior and height along the inclined
-    /// surface (mm). An assumption (no source).
+    /// Uncovertebral articular patch: length antero-posterior and length along the inclined
+    /// surface (mm). The antero-posterior 6 mm is an assumption (Kumaresan et al. 1997 measured the
+    /// dorsal-to-ventral length, but its abstract gives no number); ``standard(_:)`` sets the
+    /// second to `√(h² + d²)` so that the patch spans the disc height `h` vertically and the
+    /// measured depth ``uncovertebralJointDepth`` `d` medial–lateral (6.7 mm at C5-C6). The
+    /// initializer's default, 3 mm, is an assumption.
     public var uncovertebralSize: SIMD2<Double>
-    /// Joint space of the facet and uncovertebral joints in the reference configuration (mm). An
-    /// assumption (no source), as the lumbar facets' 0.5 mm.
+    /// Joint space of the facet and uncovertebral joints in the reference configuration: the
+    /// free gap between the opposing articular surfaces before the penalty contact acts (mm).
+    /// 0.5 mm, an assumption (no source), as the lumbar facets'.
+    ///
+    /// **What the literature gives (searched, none of it is this number).** A CT study of 30
+    /// uninjured subaxial cervical spines (Int J Spine Surg 2018, 12(4):510, abstract; authors not
+    /// read) reports the upper limit of normal (mean + 2 SD) of the facet joint height — the
+    /// bone-to-bone distance across the joint, both cartilage layers included — as 1.54 mm
+    /// anterior, 1.27 mm posterior and 2.0 mm mid-joint (the means are not in the abstract).
+    /// Fletcher G, Haughton VM, Ho KC, Yu SW 1990, "Age-related changes in the cervical facet
+    /// joints: studies with cryomicrotomy, MR, and CT", AJNR (abstract): most adult cervical facet
+    /// joints have only a discoloured or microscopically thin layer of cartilage. Yoganandan N et
+    /// al. 2003, "Anatomic study of the morphology of human cervical facet joint", Spine
+    /// 28(20), doi:10.1097/01.brs.0000085356.89103.a5, measured cartilage thickness and "gap" by
+    /// cryomicrotomy — the gap being exposed subchondral bone at the joint margins, as a citing
+    /// review reads it, not the joint space; their numbers were not read. A free gap between
+    /// articular surfaces is not what these measure: in the living joint the cartilage layers are
+    /// apposed across a synovial film, which would put this parameter near 0 with the cartilage's
+    /// compliance in the contact penalty (100 N/mm³, itself without a source). Neither number is
+    /// changed without a measurement. Sensitivity (C5-C6, coarse mesh, 1.0 N·m axial rotation):
+    /// 0.5 mm 4.29°, 0.25 mm 3.82°, 0.1 mm 3.43°, 0.0001 mm 3.15° (+26 % of Panjabi's 2.5°), the
+    /// right uncovertebral joint then carrying 2.9, 9.9 and 15.4 N: the gap alone cannot close
+    /// the axial-rotation miss.
     public var jointSpace: Double
 
     public init(level: CervicalLevel, discHeight: Double, endplateDepth: Double, endplateWidth: Double, wedgeAngle: Double,
@@ -86,7 +116,9 @@ public struct CervicalLevelGeometry: Sendable, Equatable, Codable {
     /// | C6-C7 | 5.5 | 17.0 | 19.5 | 2 | 48 | 24 | 15 | 28 |
     /// | C7-T1 | 5.0 | 17.5 | 21.0 | 1 | 55 | 25 | 15 | 33 |
     ///
-    /// Facet centres 9 mm behind the posterior rim of the endplate at every level.
+    /// Facet centres 9 mm behind the posterior rim of the endplate at every level. Uncovertebral
+    /// joints spanning the disc height `h` vertically and ``uncovertebralJointDepth`` `d`
+    /// medial–lateral: inclination `atan(h / d)`, patch 6 mm × `√(h² + d²)`.
     public static func standard(_ level: CervicalLevel) -> CervicalLevelGeometry {
         let row: (Double, Double, Double, Double, Double, Double, Double, Double)
         switch level {
@@ -97,10 +129,22 @@ public struct CervicalLevelGeometry: Sendable, Equatable, Codable {
         case .c6c7: row = (5.5, 17.0, 19.5, 2, 48, 24, 15, 28)
         case .c7t1: row = (5.0, 17.5, 21.0, 1, 55, 25, 15, 33)
         }
-        return CervicalLevelGeometry(level: level, discHeight: row.0, endplateDepth: row.1, endplateWidth: row.2, wedgeAngle: row.3,
+        let h = row.0, d = uncovertebralJointDepth
+        return CervicalLevelGeometry(level: level, discHeight: h, endplateDepth: row.1, endplateWidth: row.2, wedgeAngle: row.3,
                                      facetInclination: row.4, facetLateralOffset: row.5, facetPosteriorOffset: 9,
-                                     canalDepth: row.6, spinousProcessLength: row.7)
+                                     canalDepth: row.6, spinousProcessLength: row.7,
+                                     uncovertebralInclination: atan(h / d) * 180 / .pi, uncovertebralSize: SIMD2(6, (h * h + d * d).squareRoot()))
     }
+
+    /// Medial–lateral depth of the uncovertebral joint (mm): 3.8 mm, the mean over C2-C3 … C7-T1
+    /// (SD 1.8 mm) of Kumaresan S, Yoganandan N, Pintar FA 1997, "Methodology to quantify human
+    /// cervical spine uncovertebral joint anatomy", J Musculoskeletal Res 1(2):131–139
+    /// (cryomicrotome sections; abstract), which also reports that the joint's height equals the
+    /// lateral height of the disc throughout its extent, that the joints are largest at C3–C7 and
+    /// smaller at C2-C3 and C7-T1, and that at C3–C7 they extend further ventrally. How solid: an
+    /// abstract of a preliminary methodology study, one mean for all levels (its per-level values
+    /// were not read); the model's elliptic disc has one height, used for the lateral one.
+    public static let uncovertebralJointDepth = 3.8
 
     /// Anterior disc height (mm): `h + (D/2) tan α`.
     public var anteriorDiscHeight: Double { discHeight + 0.5 * endplateDepth * tan(wedgeAngle * .pi / 180) }

@@ -191,35 +191,41 @@ public struct DiscretisationFactors: Sendable, Equatable {
     /// The cervical measurement (`spinetraction verify --mesh-convergence --mesh-convergence-region
     /// cervical`, release; Benchmarks/results/limits.md): C5-C6, 70 kg, 175 cm, grade II disc,
     /// ``CervicalLigamentDataSet/yoganandan2000``, the limit protocol's defaults (supine, 20° of
-    /// flexion, 5 s logarithmic ramp, 30 s hold) at 50, 80 and 150 N of halter pull (main at 710c4a4 + this table's commit, 12:18–12:27 UTC,
-    /// load 1.5–2.5, 527 s for the nine runs). The ALL is in compression throughout under the
-    /// flexed pull (its peak, 0, is the swollen reference state); the peak distraction is the
-    /// freely swollen state's at every pull (the pull's flexion lowers the endplate's centre).
+    /// flexion, 5 s logarithmic ramp, 30 s hold) at 50, 80 and 150 N of halter pull. Re-measured
+    /// in session 12 with the uncovertebral joints of Kumaresan et al. 1997
+    /// (``CervicalLevelGeometry/uncovertebralJointDepth``), which carry load under the pull's
+    /// flexion moment (branch h20ar at a05333a + the geometry change, 18:15–18:55 UTC, load up to
+    /// 6.5, 40 min for `verify --quick` with the nine runs); the fine mesh's values at 50 N and
+    /// the PLL, CL, distraction and annulus values at 50 N on every mesh are unchanged to all
+    /// digits. (First measured at main 710c4a4, 12:18–12:27 UTC, with 45° × 3 mm joints.) The ALL
+    /// is in compression throughout under the flexed pull (its peak, 0, is the swollen reference
+    /// state); the peak distraction is the freely swollen state's at every pull (the pull's
+    /// flexion lowers the endplate's centre).
     public static let cervicalMeasurements: [CervicalMeasurement] = [
         CervicalMeasurement(pull: 50, ligaments: [
             ("ALL", (0, 0, 0), (0, 0, 0)),
             ("PLL", (0.0155154437, 0.0157468666, 0.0160003653), (0.493862671, 0.508378771, 0.524883728)),
-            ("LF", (0.148671939, 0.148421315, 0.148052344), (22.7493313, 22.7213484, 22.6433297)),
-            ("ISL", (0.355386807, 0.35184485, 0.348586731), (13.4249454, 13.2998285, 13.1788347)),
+            ("LF", (0.148831829, 0.148444048, 0.148052344), (22.8269041, 22.7338584, 22.6433297)),
+            ("ISL", (0.357698327, 0.352151814, 0.348586731), (13.5135953, 13.3118836, 13.1788347)),
             ("CL left", (0.152496155, 0.153555687, 0.153897275), (26.0615475, 26.3207774, 26.4072654)),
             ("CL right", (0.151153923, 0.151920865, 0.152241081), (25.7483442, 25.9458347, 26.0271721)),
         ], distraction: (0.107666136, 0.124014376, 0.120121986), annulusFibreStrain: (0.0393514012, 0.0308279743, 0.0350801592)),
         CervicalMeasurement(pull: 80, ligaments: [
             ("ALL", (0, 0, 0), (0, 0, 0)),
-            ("PLL", (0.0258811711, 0.0259745279, 0.0261384768), (1.36303927, 1.37365433, 1.3920656)),
-            ("LF", (0.2083194, 0.208939187, 0.208593089), (36.4979245, 36.5521102, 36.470575)),
-            ("ISL", (0.479681221, 0.478885421, 0.475967436), (19.417721, 19.3966519, 19.2868025)),
-            ("CL left", (0.223931017, 0.226514457, 0.226679404), (44.0685898, 44.6540276, 44.699196)),
-            ("CL right", (0.215046055, 0.216366357, 0.216919485), (41.9311373, 42.2825908, 42.4300712)),
-        ], distraction: (0.107666136, 0.124014376, 0.120121986), annulusFibreStrain: (0.0553587759, 0.0423905765, 0.0485019106)),
+            ("PLL", (0.0254095315, 0.0256127096, 0.0258219891), (1.32306181, 1.34334556, 1.36543221)),
+            ("LF", (0.210037911, 0.209401189, 0.208887468), (36.8729469, 36.7203117, 36.6202916)),
+            ("ISL", (0.492331205, 0.484358828, 0.480425635), (19.8972468, 19.6047498, 19.4578741)),
+            ("CL left", (0.220495471, 0.222436295, 0.222392338), (43.252256, 43.7030624, 43.714575)),
+            ("CL right", (0.216750724, 0.21779795, 0.218184214), (42.4369121, 42.705302, 42.8032256)),
+        ], distraction: (0.107666136, 0.124014376, 0.120121986), annulusFibreStrain: (0.055126338, 0.0420350986, 0.0478576169)),
         CervicalMeasurement(pull: 150, ligaments: [
             ("ALL", (0, 0, 0), (0, 0, 0)),
-            ("PLL", (0.0528982536, 0.053038965, 0.0532047933), (5.63431252, 5.64122024, 5.67189694)),
-            ("LF", (0.345852462, 0.346082159, 0.345678865), (68.2593852, 68.1910587, 68.0535888)),
-            ("ISL", (0.761922874, 0.7586966, 0.755844175), (33.0964587, 32.9762116, 32.861566)),
-            ("CL left", (0.386645497, 0.391537656, 0.392602339), (85.2656217, 86.4172606, 86.6680761)),
-            ("CL right", (0.369828855, 0.365825152, 0.364291551), (81.266458, 80.0876977, 79.639511)),
-        ], distraction: (0.107666136, 0.124014376, 0.120121986), annulusFibreStrain: (0.0830275438, 0.0660348428, 0.0759572598)),
+            ("PLL", (0.0516966255, 0.0518441982, 0.052014433), (5.4003917, 5.41426726, 5.44683578)),
+            ("LF", (0.346836094, 0.346949099, 0.346798776), (68.5074168, 68.415617, 68.3347857)),
+            ("ISL", (0.771981266, 0.768375443, 0.765983331), (33.471516, 33.3353634, 33.2436596)),
+            ("CL left", (0.38394354, 0.388813437, 0.38982504), (84.6408542, 85.7761004, 86.0099179)),
+            ("CL right", (0.368681634, 0.364783669, 0.363475464), (81.0035542, 79.8577226, 79.4637195)),
+        ], distraction: (0.107666136, 0.124014376, 0.120121986), annulusFibreStrain: (0.0859352845, 0.067711217, 0.0777296308)),
     ]
 
     /// The factors of the cervical motion segment on `mesh` against the fine mesh
@@ -235,11 +241,11 @@ public struct DiscretisationFactors: Sendable, Equatable {
     ///
     /// The cervical segment's ligament strains are set by the vertebra's rotation under the
     /// pull's flexion moment more than by the disc's compliance, so the coarse mesh is close:
-    /// coarse, strain / force: PLL 1.0313 / 1.0628, LF 1.0013 / 1.0013, ISL 1 / 1 (the coarse mesh
-    /// overestimates it by 0.7–2 % at every pull), CL 1.0154 / 1.0164, ALL, SSL and ITL the worst
-    /// (1.0313 / 1.0628); distraction 1.1157; annulus fibre strain 1 (overestimated by 9–14 %).
-    /// Standard: PLL 1.0161 / 1.0325, LF 1 / 1, ISL 1 / 1, CL 1.0027 / 1.0035, the rest the worst;
-    /// distraction 1 (the standard mesh is 3 % high); annulus fibre strain 1.1503. Pulls above
+    /// coarse, strain / force: PLL 1.0313 / 1.0628, LF 1 / 1, ISL 1 / 1 (the coarse mesh
+    /// overestimates it by 0.8–2.6 % at every pull), CL 1.0153 / 1.0162, ALL, SSL and ITL the worst
+    /// (1.0313 / 1.0628); distraction 1.1157; annulus fibre strain 1 (overestimated by 11–15 %).
+    /// Standard: PLL 1.0161 / 1.0325, LF 1 / 1, ISL 1 / 1, CL 1.0026 / 1.0033, the rest the worst;
+    /// distraction 1 (the standard mesh is 3 % high); annulus fibre strain 1.1480. Pulls above
     /// 150 N are not covered by the measurement.
     public static func cervical(_ mesh: DefaultDiscModel.MeshLevel) -> DiscretisationFactors {
         var entries: [Entry] = [], distraction: [Double] = [], annulus: [Double] = []

@@ -4,7 +4,7 @@ import FiniteElements
 
 extension CervicalValidation {
     /// The halter pulls (N) of the cervical mesh-convergence study, 50, 80 and 150 N: below, at
-    /// and above the default patient's cervical limit (about 79 N on the coarse mesh), the largest
+    /// and above the default patient's cervical limit (about 77 N on the coarse mesh), the largest
     /// above the 25 lbf (111.2 N) soft clinical cap.
     /// ``DiscretisationFactors/cervicalMeasurements`` was measured at these pulls; a pull above
     /// the largest is not covered by it. `spinetraction verify --mesh-convergence` runs them.

@@ -24,8 +24,11 @@ extension MotionSegment {
     /// ``DegenerationPreset/heightFactor``, the nucleus a ``CervicalLevelGeometry/nucleusFraction``
     /// of the radius. No cervical values were found for the nucleus's fixed charge density or the
     /// disc's permeability and moduli: the lumbar default disc's (``DefaultDiscModel``), scaled by
-    /// the patient's Pfirrmann preset, are assumptions. ``Patient/level`` (a lumbar level) is not
-    /// used.
+    /// the patient's Pfirrmann preset, are assumptions; the lumbar annulus is a full ring of
+    /// lamellae, where the adult cervical annulus is a crescent, thick anteriorly and tapering
+    /// towards the uncinate processes, essentially deficient posterolaterally (Mercer and Bogduk
+    /// 1999, abstract), so this disc's ring overstates the cervical annulus posteriorly.
+    /// ``Patient/level`` (a lumbar level) is not used.
     ///
     /// **Ligaments** ALL, PLL, LF, ISL and both facet capsules from `ligaments`
     /// (``CervicalLevelGeometry/ligamentDefinitions(_:lower:upper:)``), each at its data set's

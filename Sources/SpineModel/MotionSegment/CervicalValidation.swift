@@ -192,9 +192,34 @@ public enum CervicalValidation {
     /// elements already give about half the stiffness (Moroney SP et al. 1988, J Biomech
     /// 21(9):769–779, abstract: removing the posterior elements decreased cervical segment
     /// stiffness "by as much as 50 %"); with that share, 2.5° would need a disc turning about 5°
-    /// at 1.0 N·m alone, half of this one's rotation. The disc materials (lumbar, assumed), the
-    /// joint space and the uncovertebral geometry have no cervical source; which of them is wrong
-    /// is open.
+    /// at 1.0 N·m alone, half of this one's rotation.
+    ///
+    /// **What the literature gave for the three suspects (searched; not tuned).** (1) *Joint
+    /// space*: no measured free gap between cervical articular surfaces was found — only the CT
+    /// bone-to-bone joint height (upper limit of normal 1.27–2.0 mm) and cartilage data whose
+    /// numbers were not read (``CervicalLevelGeometry/jointSpace`` lists them); the 0.5 mm stays
+    /// an assumption. Even the limit of no gap (0.0001 mm) leaves 3.15°, +26 % (+1.3 SD): the gap
+    /// alone cannot explain the miss. (2) *Disc*: no cervical disc-alone torsional stiffness
+    /// and no cervical annulus or nucleus constants with a measured source were found (Moroney et
+    /// al. 1988's tables were not read; cervical FE models' tables list lumbar-derived
+    /// constants); the lumbar materials stay, and Moroney's 50 % bound above is the firmest
+    /// pointer that the segment's anterior part (disc, ALL, PLL, uncovertebral joints) is too
+    /// compliant. The anatomy says that part is not the annulus: the adult cervical annulus is a
+    /// crescent, thick anteriorly, essentially deficient posterolaterally and only a thin layer
+    /// posteriorly (Mercer S, Bogduk N 1999, Spine 24(7):619–626, abstract), so a cervical annulus
+    /// would be *more* compliant in torsion than this full lumbar ring, not stiffer — which points
+    /// at (3). (3) *Uncovertebral joints*: Clausen JD, Goel VK, Traynelis VC,
+    /// Scifert J 1997, J Orthop Res 15(3):342–347 (C5-C6 finite element model; abstract) found
+    /// that the uncinate processes reduce primary motion, especially in axial rotation and lateral
+    /// bending, and that the Luschka joints and facets produce the coupled motions — a restraint
+    /// this segment lacks: its flat patches at mid-depth slide along themselves in a turn, whatever
+    /// their size or inclination. Their measured depth and height (Kumaresan et al. 1997,
+    /// ``CervicalLevelGeometry/uncovertebralJointDepth``) now set the patches' inclination and
+    /// size; no ROM changes (the joints carry nothing in the four runs), the cervical limit does
+    /// (the joints carry load under the limit protocol's flexion moment). Where the uncinate
+    /// process's surface lies antero-posteriorly and how it curves — what a turn about z would
+    /// engage — was not found as numbers. Which suspect is wrong therefore stays open; the miss
+    /// stands, about +70 %.
     public static func verificationRows(mesh: DefaultDiscModel.MeshLevel = .coarse) throws -> [VerificationRow] {
         let divisions: SegmentMesh = mesh == .coarse ? .coarse : .standard
         let reference = CervicalRangeOfMotionReference.panjabi2001C5C6
