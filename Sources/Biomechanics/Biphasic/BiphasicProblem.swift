@@ -517,6 +517,20 @@ public final class BiphasicProblem: TransientSystem {
         try volumeChange(state: x, time: time, cells: fluidCells)
     }
 
+    /// `H = ∂u/∂X` (dimensionless) at integration point `point` of the cell whose values `cv` hold,
+    /// from its dofs `dofs` in the full dof vector `v` (mm).
+    private func displacementGradient(_ cv: CellValues, point q: Int, dofs: ArraySlice<Int>, values v: [Double]) -> Tensor3 {
+        var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
+        for a in 0..<cv.basisCount {
+            let g = cv.gradient(q, a)
+            for i in 0..<3 {
+                let ui = v[dofs[dofs.startIndex + 3 * a + i]]
+                h[i, 0] += ui * g.x; h[i, 1] += ui * g.y; h[i, 2] += ui * g.z
+            }
+        }
+        return h
+    }
+
     /// Mixture volume change `∫ (J − 1) dV₀` (mm³) over `cells` (all when nil) for state `x` at `time`.
     /// At small strain `J = 1 + ∇·u`.
     public func volumeChange(state x: [Double], time: Double, cells: [Int]? = nil) throws -> Double {
@@ -529,17 +543,8 @@ public final class BiphasicProblem: TransientSystem {
             try cache[t]!.reinit(mesh: mesh, cell: c)
             let cv = cache[t]!
             let dofs = dofMap.cellDofs(c)
-            var e = [[Double]](repeating: [0, 0, 0], count: 3)
-            var volume = 0.0
             for q in 0..<cv.quadratureCount {
-                var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
-                for a in 0..<cv.basisCount {
-                    let g = cv.gradient(q, a)
-                    for i in 0..<3 {
-                        let ui = v[dofs[dofs.startIndex + 3 * a + i]]
-                        h[i, 0] += ui * g.x; h[i, 1] += ui * g.y; h[i, 2] += ui * g.z
-                    }
-                }
+                let h = displacementGradient(cv, point: q, dofs: dofs, values: v)
                 let j: Double
                 if finiteStrain {
                     var f = h
@@ -572,14 +577,7 @@ public final class BiphasicProblem: TransientSystem {
             var e = [[Double]](repeating: [0, 0, 0], count: 3)
             var volume = 0.0
             for q in 0..<cv.quadratureCount {
-                var h = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
-                for a in 0..<cv.basisCount {
-                    let g = cv.gradient(q, a)
-                    for i in 0..<3 {
-                        let ui = v[dofs[dofs.startIndex + 3 * a + i]]
-                        h[i, 0] += ui * g.x; h[i, 1] += ui * g.y; h[i, 2] += ui * g.z
-                    }
-                }
+                let h = displacementGradient(cv, point: q, dofs: dofs, values: v)
                 let w = cv.jxw[q]
                 volume += w
                 for i in 0..<3 {
