@@ -574,7 +574,7 @@ public final class BiphasicProblem: TransientSystem {
             try cache[t]!.reinit(mesh: mesh, cell: c)
             let cv = cache[t]!
             let dofs = dofMap.cellDofs(c)
-            var e = [[Double]](repeating: [0, 0, 0], count: 3)
+            var e = Tensor3((0, 0, 0), (0, 0, 0), (0, 0, 0))
             var volume = 0.0
             for q in 0..<cv.quadratureCount {
                 let h = displacementGradient(cv, point: q, dofs: dofs, values: v)
@@ -584,11 +584,11 @@ public final class BiphasicProblem: TransientSystem {
                     for j in 0..<3 {
                         var sum = 0.5 * (h[i, j] + h[j, i])
                         if finiteStrain { for k in 0..<3 { sum += 0.5 * h[k, i] * h[k, j] } }
-                        e[i][j] += sum * w
+                        e[i, j] += sum * w
                     }
                 }
             }
-            for i in 0..<3 { for j in 0..<3 { e[i][j] /= volume } }
+            for i in 0..<3 { for j in 0..<3 { e[i, j] /= volume } }
             let values = symmetricEigenvalues(e)
             lo = min(lo, values.min); hi = max(hi, values.max)
         }
@@ -726,20 +726,18 @@ struct CellGeometry: Sendable {
     let pressureGradients: [Double]
 }
 
-/// The smallest and largest eigenvalue of a symmetric 3 × 3 matrix `a` (rows), by the
-/// trigonometric solution of its characteristic cubic (Smith OK 1961, Commun ACM 4(4):168).
-func symmetricEigenvalues(_ a: [[Double]]) -> (min: Double, max: Double) {
-    let p1 = a[0][1] * a[0][1] + a[0][2] * a[0][2] + a[1][2] * a[1][2]
-    let q = (a[0][0] + a[1][1] + a[2][2]) / 3
-    if p1 <= 1e-300 { let d = [a[0][0], a[1][1], a[2][2]]; return (d.min()!, d.max()!) }
-    let p2 = (a[0][0] - q) * (a[0][0] - q) + (a[1][1] - q) * (a[1][1] - q) + (a[2][2] - q) * (a[2][2] - q) + 2 * p1
+/// The smallest and largest eigenvalue of a symmetric 3 × 3 tensor `a`, by the trigonometric
+/// solution of its characteristic cubic (Smith OK 1961, Commun ACM 4(4):168).
+func symmetricEigenvalues(_ a: Tensor3) -> (min: Double, max: Double) {
+    let p1 = a[0, 1] * a[0, 1] + a[0, 2] * a[0, 2] + a[1, 2] * a[1, 2]
+    let q = (a[0, 0] + a[1, 1] + a[2, 2]) / 3
+    if p1 <= 1e-300 { return (min(a[0, 0], a[1, 1], a[2, 2]), max(a[0, 0], a[1, 1], a[2, 2])) }
+    let p2 = (a[0, 0] - q) * (a[0, 0] - q) + (a[1, 1] - q) * (a[1, 1] - q) + (a[2, 2] - q) * (a[2, 2] - q) + 2 * p1
     let p = (p2 / 6).squareRoot()
     var b = a
-    for i in 0..<3 { b[i][i] -= q }
-    for i in 0..<3 { for j in 0..<3 { b[i][j] /= p } }
-    let det = b[0][0] * (b[1][1] * b[2][2] - b[1][2] * b[2][1]) - b[0][1] * (b[1][0] * b[2][2] - b[1][2] * b[2][0])
-        + b[0][2] * (b[1][0] * b[2][1] - b[1][1] * b[2][0])
-    let r = min(1, max(-1, det / 2))
+    for i in 0..<3 { b[i, i] -= q }
+    for i in 0..<3 { for j in 0..<3 { b[i, j] /= p } }
+    let r = min(1, max(-1, b.determinant / 2))
     let phi = acos(r) / 3
     let largest = q + 2 * p * cos(phi)
     let smallest = q + 2 * p * cos(phi + 2 * Double.pi / 3)

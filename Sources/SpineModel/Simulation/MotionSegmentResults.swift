@@ -36,19 +36,13 @@ public struct MotionSegmentResults: Sendable {
     /// With deformable vertebral bodies: the bone's principal strains (nil with rigid vertebrae).
     public var boneStrain: BoneStrainSeries?
 
-    /// Results from their series (units as documented on each property).
-    public init(ligaments: [LigamentSeries] = [], facets: [FacetSeries] = [], translation: TimeSeries, rotation: TimeSeries,
-                discHeightChange: TimeSeries, distraction: TimeSeries, annulusFibreStrain: AnnulusFibreStrainSeries? = nil) {
-        self.ligaments = ligaments; self.facets = facets; self.translation = translation; self.rotation = rotation
-        self.discHeightChange = discHeightChange; self.distraction = distraction; self.annulusFibreStrain = annulusFibreStrain
-    }
-
-    /// All series, with the bone's strains of deformable vertebral bodies.
+    /// Results from their series (units as documented on each property); `boneStrain` only with
+    /// deformable vertebral bodies.
     public init(ligaments: [LigamentSeries] = [], facets: [FacetSeries] = [], translation: TimeSeries, rotation: TimeSeries,
                 discHeightChange: TimeSeries, distraction: TimeSeries, annulusFibreStrain: AnnulusFibreStrainSeries? = nil,
-                boneStrain: BoneStrainSeries?) {
-        self.init(ligaments: ligaments, facets: facets, translation: translation, rotation: rotation, discHeightChange: discHeightChange,
-                  distraction: distraction, annulusFibreStrain: annulusFibreStrain)
+                boneStrain: BoneStrainSeries? = nil) {
+        self.ligaments = ligaments; self.facets = facets; self.translation = translation; self.rotation = rotation
+        self.discHeightChange = discHeightChange; self.distraction = distraction; self.annulusFibreStrain = annulusFibreStrain
         self.boneStrain = boneStrain
     }
 }

@@ -86,7 +86,7 @@ public final class SolidSimulation {
                 }
                 let disc = try cylinder(height, axial)
                 guard let bodies else { return disc }
-                return try withVertebralBodies(disc, height: height, bodies: bodies, a: a, b: b) { try cylinder(bodies.height, bodies.layers) }
+                return try withVertebralBodies(disc, height: height, bodies: bodies, a: a, b: b, body: try cylinder(bodies.height, bodies.layers))
             case let .tube(ri, ro, height, angle, radial, around, axial, element):
                 return try tube(innerRadius: ri, outerRadius: ro, height: height, angle: angle, radial: radial, around: around, axial: axial, element: element)
             case let .gmsh(path):
@@ -98,15 +98,15 @@ public final class SolidSimulation {
     }
 
     /// `disc` (a generated cylinder of height `height`, semi-axes `a`, `b`, mm) with the vertebral
-    /// bodies of ``VertebralBodies`` bonded under and over it; `body()` generates one body on the
-    /// disc's lattice at z ∈ [0, bodies.height]. The shell is the ring of cells on the body's
-    /// lateral surface.
+    /// bodies of ``VertebralBodies`` bonded under and over it; `body` is one body on the disc's
+    /// lattice at z ∈ [0, bodies.height]. The shell is the ring of cells on the body's lateral
+    /// surface.
     static func withVertebralBodies(_ disc: Mesh, height: Double, bodies: VertebralBodies, a: Double, b: Double,
-                                    body: () throws -> Mesh) throws -> Mesh {
+                                    body generatedBody: Mesh) throws -> Mesh {
         var mesh = disc
         try mesh.addRegion("disc", cells: Array(0..<disc.cellCount))
         for (name, z0, end) in [("lowerVertebra", -bodies.height, "bottom"), ("upperVertebra", height, "top")] {
-            let generated = try body().translated(by: SIMD3(0, 0, z0))
+            let generated = generatedBody.translated(by: SIMD3(0, 0, z0))
             var part = generated
             for r in generated.regions.keys { part.removeRegion(r) }
             for s in generated.surfaces.keys { part.removeSurface(s) }
@@ -118,7 +118,7 @@ public final class SolidSimulation {
             mesh = try mesh.merged(with: part, weldTolerance: 1e-9 * max(a, b, height))
         }
         // Every disc endplate node must now be shared with a body: the lattices conform.
-        let expected = disc.nodeCount + 2 * (try body().nodeCount) - (try disc.nodes(ofSurface: "top").count) - (try disc.nodes(ofSurface: "bottom").count)
+        let expected = disc.nodeCount + 2 * generatedBody.nodeCount - (try disc.nodes(ofSurface: "top").count) - (try disc.nodes(ofSurface: "bottom").count)
         guard mesh.nodeCount == expected else {
             throw ModelError(.invalidValue, at: "mesh.generate.vertebrae", "the vertebral bodies did not weld to the disc's endplates node for node (\(mesh.nodeCount) nodes, expected \(expected))")
         }
