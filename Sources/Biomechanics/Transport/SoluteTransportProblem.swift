@@ -834,6 +834,16 @@ public final class SoluteTransportProblem {
 
     // MARK: - Outputs
 
+    /// True when `solute` lives in `cell` (the cell lies in one of the solute's material regions).
+    /// - Throws: ``TransportError`` for an unknown solute or a cell outside the mesh.
+    public func carries(solute: String, cell: Int) throws -> Bool {
+        let f = try field(solute)
+        guard cell >= 0, cell < mesh.cellCount else {
+            throw TransportError.invalidParameter(field: "cell", value: "\(cell)", expected: "a cell index in 0..<\(mesh.cellCount)")
+        }
+        return cellMaterial[f][cell] >= 0
+    }
+
     private func cells(_ region: String?) throws -> [Int] {
         guard let region else { return Array(0..<mesh.cellCount) }
         guard mesh.regions[region] != nil else { throw TransportError.unknownName(field: "region", name: region, known: Array(mesh.regions.keys)) }

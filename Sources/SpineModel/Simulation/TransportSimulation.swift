@@ -60,11 +60,22 @@ public final class TransportSimulation {
             throw ModelError(.invalidValue, at: "transport", e.description)
         }
         let locator = PointLocator(mesh: mesh)
-        for p in definition.outputs.probes where locator.locate(p.at) == nil {
-            throw ModelError(.invalidValue, at: p.path + ".at", "point [\(p.at.x), \(p.at.y), \(p.at.z)] mm lies outside the mesh")
+        for p in definition.outputs.probes {
+            guard let (cell, _) = locator.locate(p.at) else {
+                throw ModelError(.invalidValue, at: p.path + ".at", "point [\(p.at.x), \(p.at.y), \(p.at.z)] mm lies outside the mesh")
+            }
+            // A probe where the solute does not live (e.g. in vertebral bone) would only record NaN.
+            guard try problem.carries(solute: p.solute, cell: cell) else {
+                throw ModelError(.invalidValue, at: p.path + ".at", "point [\(p.at.x), \(p.at.y), \(p.at.z)] mm lies in cell \(cell), where \(p.solute) does not live; expected a point in one of its regions \(definition.solutes.first { $0.name == p.solute }?.materials.map(\.region) ?? [])")
+            }
         }
-        for r in definition.outputs.regions where mesh.regions[r.region] == nil {
-            throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; \(mesh.regions.keys.meshHas("regions"))")
+        for r in definition.outputs.regions {
+            guard mesh.regions[r.region] != nil else {
+                throw ModelError(.unknownName, at: r.path + ".region", "unknown region \"\(r.region)\"; \(mesh.regions.keys.meshHas("regions"))")
+            }
+            guard try mesh.cells(inRegion: r.region).contains(where: { try problem.carries(solute: r.solute, cell: $0) }) else {
+                throw ModelError(.invalidValue, at: r.path + ".region", "\(r.solute) lives in no cell of region \"\(r.region)\"; expected a region that overlaps \(definition.solutes.first { $0.name == r.solute }?.materials.map(\.region) ?? [])")
+            }
         }
         for s in definition.outputs.surfaces where mesh.surfaces[s.surface] == nil {
             throw ModelError(.unknownName, at: s.path + ".surface", "unknown surface \"\(s.surface)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
