@@ -40,10 +40,17 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "With --region cervical: the sitting-angle sweep, comma-separated pull angles in degrees (flexion positive), each in [−10, 45] (default 0,20,40).")
     var sittingAngles: String?
 
+    @Flag(name: .customLong("deformable-vertebrae"),
+          help: "Lumbar: deformable vertebral bodies (cancellous modulus from the patient's T-score, Morgan 2003, through the named density assumption); each row adds the finite-element bone strain over its yield strain (\"FE\" in the bone column, and a Bone section in report.md). About 4-5 times slower.")
+    var deformableVertebrae = false
+
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        if region == .cervical { return try await runCervical() }
+        if region == .cervical {
+            guard !deformableVertebrae else { throw ValidationError("--deformable-vertebrae: the lumbar motion segment only, not --region cervical") }
+            return try await runCervical()
+        }
         guard doorWeights == nil, sittingAngles == nil else { throw ValidationError("--door-weights, --sitting-angles: only with --region cervical") }
         let directory = try output.directory(default: "comparison")
         var input: ScreeningInput
@@ -62,7 +69,9 @@ struct CompareCommand: AsyncParsableCommand {
         } catch {
             throw Self.exitError(for: error, keeping: directory)
         }
-        let options = ScenarioRunOptions(mesh: mesh, sweep: sweep ? SelfManipulation.peakSweep : [], start: start)
+        var runOptions = ScenarioRunOptions(mesh: mesh, sweep: sweep ? SelfManipulation.peakSweep : [], start: start)
+        runOptions.deformableVertebrae = deformableVertebrae
+        let options = runOptions
         let screening = input
         try await Self.inRunDirectory(directory, work: {
             try await ScenarioComparison.run(patient: screening.patient, screening: screening, options: options)

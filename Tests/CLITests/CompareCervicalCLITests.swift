@@ -12,6 +12,7 @@ struct CompareCervicalCLITests {
         (["--sitting-angles", "20,50"], ["--sitting-angles", "sittingAngles[1]", "[−10, 45]", "50.0"]),
         (["--sitting-angles", "-12"], ["--sitting-angles", "sittingAngles[0]", "-12.0"]),
         (["--door-weights", "5,heavy"], ["--door-weights", "heavy"]),
+        (["--deformable-vertebrae"], ["--deformable-vertebrae", "lumbar motion segment only"]),
     ])
     func refused(arguments: [String], fragments: [String]) throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("compare-cervical-\(UUID().uuidString)")

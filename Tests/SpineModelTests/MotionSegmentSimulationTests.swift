@@ -163,6 +163,16 @@ struct MotionSegmentSimulationTests {
     /// MPa. The level's dimensions are unverified approximations (``LevelGeometry``), so the
     /// default is not changed to meet this check. The known issue turns into a failure when the
     /// row starts passing.
+    ///
+    /// What a literature search found (2026-12-07; tables read through secondary sources unless
+    /// said): Panjabi et al. 1992 (Spine 17:299) Table 2, L5 upper endplate width 47.3 ± 1.2 mm
+    /// (mean ± SEM, n = 12; a public transcription of the table); Cook & Baker 2021 (Int J Spine
+    /// Surg 15:1072) Table 6, L5 upper endplate depth 35.7 ± 3.5 mm (n = 196, read directly). Their
+    /// ellipse, 1326 mm², is *smaller* than the default's, so endplate width × depth does not
+    /// explain the miss. Two observations point at the section's shape instead, both unverified:
+    /// measured endplate areas are about 1.2 × the ellipse of the same width and depth (one CT
+    /// data set of 87 patients, from its published data files), and Wilke's subject's L4-L5 disc
+    /// is quoted at 1800 mm² (two secondary sources; the 1999 abstract gives no area).
     @Test func wilkeStandingPressure() throws {
         let (row, results) = try MotionSegmentValidation.wilkeStanding(mesh: .coarse)
         print("Wilke standing: \(row), distraction \(results.distraction!.scalars) mm")

@@ -38,6 +38,9 @@ import FiniteElements
 /// variation of density within the body; bone poroelasticity; yield. Harness loads on ribs and
 /// pelvis are outside the model.
 public struct DeformableVertebrae: Sendable, Equatable {
+    /// Default height (mm) of each body part: half a lumbar vertebral body (about 26 mm tall); a
+    /// parameter — the literature table of body heights per level was not read.
+    public static let defaultHeight = 13.0
     /// Height (mm) of each vertebral body part, from the endplate to the rigid section.
     public var height: Double
     /// Cell layers through ``height`` (≥ 1).
@@ -53,7 +56,7 @@ public struct DeformableVertebrae: Sendable, Equatable {
 
     /// Bodies of `height` mm in `layers` layers with the given moduli (MPa), shell thickness (mm)
     /// and Poisson's ratio.
-    public init(height: Double = 13, layers: Int = 2, cancellousModulus: Double, corticalModulus: Double = 12_000,
+    public init(height: Double = DeformableVertebrae.defaultHeight, layers: Int = 2, cancellousModulus: Double, corticalModulus: Double = 12_000,
                 corticalThickness: Double = 0.4, poissonRatio: Double = 0.3) {
         self.height = height; self.layers = layers; self.cancellousModulus = cancellousModulus
         self.corticalModulus = corticalModulus; self.corticalThickness = corticalThickness; self.poissonRatio = poissonRatio
@@ -69,9 +72,8 @@ public struct DeformableVertebrae: Sendable, Equatable {
     /// cancellous bone); ν = 0.3 for the cancellous bone too (that table has 0.2). These are model
     /// parameters of published finite-element models, not measurements; all are parameters here.
     ///
-    /// `height` 13 mm: half a lumbar vertebral body (about 26 mm tall); a parameter — the
-    /// literature table of body heights per level was not read.
-    public static func forPatient(_ patient: Patient, bone: BoneLoadEstimate = BoneLoadEstimate(), height: Double = 13,
+    /// `height`: ``defaultHeight``.
+    public static func forPatient(_ patient: Patient, bone: BoneLoadEstimate = BoneLoadEstimate(), height: Double = DeformableVertebrae.defaultHeight,
                                   layers: Int = 2) -> DeformableVertebrae {
         DeformableVertebrae(height: height, layers: layers, cancellousModulus: bone.modulus(patient: patient))
     }

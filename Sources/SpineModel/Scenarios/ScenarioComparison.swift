@@ -66,6 +66,9 @@ public struct ScenarioOutcome: Sendable, Equatable, Codable {
     /// Why the glucose transport asked for this row did not run to the end (the row's mechanics
     /// then come from the run without transport and ``glucoseImbibed`` is nil); nil otherwise.
     public var glucoseFailure: String? = nil
+    /// The finite-element bone strain over the session when the vertebral bodies are deformable
+    /// (``ScenarioRunOptions/deformableVertebrae``); nil with rigid vertebrae.
+    public var boneStrain: FiniteElementBoneStrain? = nil
 
     /// Creates a value from its parts (units as documented on each property).
     public init(scenario: ScenarioKind, label: String, minimumNucleusPressure: Double, timeBelowZeroPressure: Double,
@@ -88,6 +91,27 @@ public struct ScenarioOutcome: Sendable, Equatable, Codable {
     public var worstForFailure: LigamentPeak? {
         ligaments.filter { $0.fractionOfFailure != nil }.max { $0.fractionOfFailure! < $1.fractionOfFailure! }
     }
+}
+
+/// The largest principal strains of the deformable vertebral bodies' bone cells over a session
+/// (``MotionSegmentResults/boneStrain``), against the vertebral trabecular yield strains
+/// (Morgan EF, Keaveny TM 2001, J Biomech 34(5):569–577: 0.77 % in compression, 0.70 % in
+/// tension, the defaults of ``LimitCriteria``).
+public struct FiniteElementBoneStrain: Sendable, Equatable, Codable {
+    /// Largest compressive principal strain (dimensionless, ≥ 0, magnitude).
+    public var compressive: Double
+    /// Largest tensile principal strain (dimensionless, ≥ 0).
+    public var tensile: Double
+    /// Yield strains (dimensionless) the ratios use.
+    public var compressiveYield: Double, tensileYield: Double
+
+    /// Creates a value from its parts (dimensionless strains).
+    public init(compressive: Double, tensile: Double, compressiveYield: Double, tensileYield: Double) {
+        self.compressive = compressive; self.tensile = tensile; self.compressiveYield = compressiveYield; self.tensileYield = tensileYield
+    }
+
+    /// The larger of compressive / compressive yield and tensile / tensile yield (dimensionless).
+    public var toYield: Double { max(max(0, compressive) / compressiveYield, max(0, tensile) / tensileYield) }
 }
 
 /// The comparison of the scenarios on one patient, and its writers: `comparison.json`, a Markdown
@@ -157,7 +181,8 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
             o.label, number(o.minimumNucleusPressure), number(o.timeBelowZeroPressure), number(o.imbibedFluid),
             o.glucoseImbibed.map(number) ?? "—", number(o.distraction),
             damage, lig(o.worstForFailure, \.fractionOfFailure), laxity,
-            number(o.facetForce), number(o.boneStrainToYield), number(o.boneStressToStrength), o.screening.summary,
+            number(o.facetForce), number(o.boneStrainToYield) + (o.boneStrain.map { " (FE \(number($0.toYield)))" } ?? ""),
+            number(o.boneStressToStrength), o.screening.summary,
         ]
     }
 
@@ -191,6 +216,17 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
                 s += row([o.label, l.ligament, Self.number(l.peakStrain), l.fractionOfDamageThreshold.map(Self.number) ?? "—",
                           l.fractionOfFailure.map(Self.number) ?? "—"]
                          + (rest ? [l.restStrain.map(Self.number) ?? "—", l.restFractionOfDamageThreshold.map(Self.number) ?? "—"] : [])) + "\n"
+            }
+        }
+        let fe = outcomes.filter { $0.boneStrain != nil }
+        if !fe.isEmpty {
+            s += "\n## Bone (deformable vertebral bodies)\n\n"
+            s += row(["scenario", "compressive strain (−)", "/ yield (−)", "tensile strain (−)", "/ yield (−)", "estimate (rigid) / yield (−)"]) + "\n"
+            s += row(["---", "---", "---", "---", "---", "---"]) + "\n"
+            for o in fe {
+                let b = o.boneStrain!
+                s += row([o.label, Self.number(b.compressive), Self.number(b.compressive / b.compressiveYield), Self.number(b.tensile),
+                          Self.number(b.tensile / b.tensileYield), Self.number(o.boneStrainToYield)]) + "\n"
             }
         }
         s += "\n## Screening\n\n"

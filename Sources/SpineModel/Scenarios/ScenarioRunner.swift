@@ -77,6 +77,11 @@ public struct ScenarioRunOptions: Sendable, Equatable {
     /// (its imbibed fluid is a few mm³ out of the disc), so its glucose budget is the cells' baseline
     /// consumption over 2 s, not an effect of the loading.
     public var glucose: Bool
+    /// Deformable vertebral bodies with the patient's bone (``DeformableVertebrae/forPatient(_:bone:height:layers:)``
+    /// from ``bone``) instead of rigid vertebrae: each row then reports the finite-element bone
+    /// strain (``ScenarioOutcome/boneStrain``) beside the estimate. Lumbar only; each run costs
+    /// about 4–5 times the rigid one. Default false.
+    public var deformableVertebrae: Bool = false
 
     /// The comparison's defaults: coarse mesh, the scenarios' own defaults, no sweep, a hypermobile
     /// row, 17 N lying preload for 60 s, one hour of recovery, the stature row at 1/3 BW for 25 min.
@@ -330,6 +335,14 @@ enum ScenarioRunner {
         for t in stride(from: p + session, to: end, by: max(options.sessionOutputSpacing, 10)) { times.insert(t) }
         times.formUnion([p, p + session, end])
         model.outputs.times = times.sorted()
+        if options.deformableVertebrae {
+            guard segment == nil else {
+                throw ScenarioError.invalidValue(property: "options.deformableVertebrae", value: 1,
+                                                 expected: "rigid vertebrae (0) for a cervical segment: deformable bodies exist for the lumbar segment only")
+            }
+            // Last: it moves every rigid condition on the disc's top to the upper body's far section.
+            try model.makeVertebraeDeformable(.forPatient(patient, bone: options.bone))
+        }
         model.notes = (model.notes ?? "") + (day > 0 ? " After \(day) s upright under \(options.uprightLoad(patient: patient)) N," : "")
             + " Driven by a scenario's load history at the level after \(options.preloadDuration) s of \(options.lyingPreload) N lying preload; \(recovery) s of recovery after it."
         try model.validate()
@@ -404,6 +417,12 @@ enum ScenarioRunner {
             facetForce: ms.facets.compactMap { $0.force.maximum }.max() ?? 0, boneStrainToYield: bone, boneStressToStrength: bone,
             screening: screening)
         outcome.glucose = glucose
+        if let b = ms.boneStrain {
+            let limits = LimitCriteria()
+            outcome.boneStrain = FiniteElementBoneStrain(compressive: window.map { b.compressive.scalars[$0] }.max() ?? 0,
+                                                         tensile: window.map { b.tensile.scalars[$0] }.max() ?? 0,
+                                                         compressiveYield: limits.boneCompressiveYieldStrain, tensileYield: limits.boneTensileYieldStrain)
+        }
         if recovery > 0, let end = t.last {
             outcome.recovery = RecoveryOutcome(duration: recovery, imbibedFluid: value(imbibed, times: t, at: end) - v0,
                                                distraction: value(ms.distraction, times: t, at: end) - d0)
@@ -574,7 +593,10 @@ extension ScenarioComparison {
             "Table: \(number(table.pullFraction * 100)) % BW, \(table.cycles) cycles (after the patient's relative contraindications), \(table.table == .split ? "split" : "one-piece") table, pull angle \(number(table.pullAngle))°.",
             "Self-manipulation: one thrust solved per peak, quasi-statically (biphasic disc and ligament dashpots rate dependent; inertia neglected because the ~150 ms rise is long against the few-ms oscillation period of a vertebra on its disc and ligaments); laxity after \(o.manipulation.thrustsPerDay) thrusts a day for \(o.manipulation.days) days by the damage law, each ligament stretched to its solved peak again every time (displacement controlled: the laxity saturates at the stretch minus the threshold), \(tau). A ligament without a damage law of its own is measured against the threshold of the law used (\(number((o.damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold)) strain\(o.damageLaw == nil ? ": rat medial collateral ligament, Provenzano et al. 2002 — not spine" : "")).",
             "Ligament strain is the engineering strain from each bundle's slack length L₀/(1 + ε_ref), with L₀ its length in the model's reference geometry and ε_ref the data set's in-situ strain (Remus et al. 2021 rest lengths: SSL +8.7 %, ALL and LF +3.1 %, ISL +2.0 %, ITL −2.0 %, PLL −10.7 %, CL −35.5 %, i.e. slack). Free swelling and the starting state add to it before the session: the \"at rest\" strains (Ligaments section) are the strains at the session's start, and a ligament already above its damage threshold then is marked in the table. No lumbar or other spinal sub-failure damage-onset strain was found in the literature searched (Pintar 1992 and Chazal 1985 primary tables not read); the threshold stays the named assumption of the damage law.",
-            "Bone: the vertebrae are rigid; bone strain / yield is an estimate from the applied axial force and flexion moment over the endplate, carried by the trabecular core (modulus 4730 ρ^1.56 MPa, Morgan et al. 2003; yield strain 0.77 % / 0.70 %, Morgan & Keaveny 2001; ρ from the T-score by a named assumption); torsion is not included; stress / strength equals strain / yield for a linear core.",
+            o.deformableVertebrae
+                ? "Bone (deformable vertebral bodies): \(number(DeformableVertebrae.defaultHeight)) mm of each vertebral body is linear-elastic bone (cancellous modulus from the T-score as below, cortical shell smeared over the outer ring); \"FE\" in the bone column is the largest compressive or tensile principal strain of the bone cells over the session divided by its yield strain (the Bone section lists both). The estimate beside it assumes rigid vertebrae."
+                : "Bone: the vertebrae are rigid.",
+            "Bone estimate: bone strain / yield is an estimate from the applied axial force and flexion moment over the endplate, carried by the trabecular core (modulus 4730 ρ^1.56 MPa, Morgan et al. 2003; yield strain 0.77 % / 0.70 %, Morgan & Keaveny 2001; ρ from the T-score by a named assumption); torsion is not included; stress / strength equals strain / yield for a linear core.",
         ]
     }
 }
