@@ -417,7 +417,7 @@ struct LimitsCommand: ParsableCommand {
                 }
                 var l = search ?? MotionSegmentLimitSearch(patient: patient.patient)
                 l.deformableVertebrae = .forPatient(patient.patient)
-                print("deformable vertebral bodies: \(l.deformableVertebrae!.height) mm of bone, cancellous E = \(String(format: "%.4g", l.deformableVertebrae!.cancellousModulus)) MPa from T-score \(patient.patient.tScore)")
+                print("deformable vertebral bodies: \(l.deformableVertebrae!.height) mm of bone, cancellous E = \(String(format: "%.4g", l.deformableVertebrae!.cancellousModulus)) MPa from T-score \(patient.patient.tScore); bone strains × \(l.effectiveCriteria.boneStrainDiscretisation.map { String(format: "%.4g", $0) } ?? "none (refused)") for the \(l.mesh.rawValue) mesh")
                 search = l
             }
             let result: LimitsComputation.Result

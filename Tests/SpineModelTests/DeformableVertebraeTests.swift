@@ -106,13 +106,17 @@ struct DeformableVertebraeTests {
         // The limit criteria: the bone's ratios are its strains over half the yield strains
         // (Morgan & Keaveny 2001: 0.77 % compression, 0.70 % tension), to 1e-12; the rigid
         // model's results have no bone criterion.
-        let criteria = LimitCriteria()
+        // With a bone-strain factor k the ratios are k times that; without one they are +∞ (a
+        // bound that cannot be checked is not met).
+        var criteria = LimitCriteria()
+        criteria.boneStrainDiscretisation = 1.3
         let values = criteria.evaluate(results.motionSegment!)
         let c = try #require(values.first { $0.criterion == "bone.compressiveStrain" }), t = try #require(values.first { $0.criterion == "bone.tensileStrain" })
-        #expect(abs(c.ratio - bone.compressive.maximum! / (0.5 * 0.0077)) <= 1e-12 * c.ratio)
-        #expect(abs(t.ratio - bone.tensile.maximum! / (0.5 * 0.0070)) <= 1e-12 * t.ratio)
+        #expect(abs(c.ratio - 1.3 * bone.compressive.maximum! / (0.5 * 0.0077)) <= 1e-12 * c.ratio)
+        #expect(abs(t.ratio - 1.3 * bone.tensile.maximum! / (0.5 * 0.0070)) <= 1e-12 * t.ratio)
         #expect(c.marginFraction == 0.5 && t.marginFraction == 0.5)
         #expect(!criteria.evaluate(rigid.motionSegment!).contains { $0.criterion.hasPrefix("bone.") })
+        #expect(LimitCriteria().evaluate(results.motionSegment!).filter { $0.criterion.hasPrefix("bone.") }.allSatisfy { $0.ratio == .infinity })
     }
 
     /// The smeared shell: `E·A_ring = E_c P t + E_cancellous (A_ring − P t)` checked on a circle
@@ -165,6 +169,33 @@ struct DeformableVertebraeTests {
         #expect { _ = try TransportSimulation(model: regionInBone) } throws: {
             ($0 as? ModelError)?.path == regionInBone.transport!.outputs.regions[0].path + ".region"
         }
+    }
+
+    /// The bone-strain factor: the reference / mesh ratios of the measurement written out by hand
+    /// here (tensile at 100 % of body weight governs both meshes), to 1e-12; a combination not
+    /// measured has none, and the limit search refuses deformable bodies without a factor, naming
+    /// the criteria field; a given factor below 1 is refused.
+    @Test func boneStrainFactors() throws {
+        let table = DeformableVertebrae.boneStrainMeasurements
+        let reference = try #require(table.first { $0.mesh == nil })
+        #expect(reference.layers == 4)
+        for (mesh, expected) in [(DefaultDiscModel.MeshLevel.coarse, 0.00176780037 / 0.0011642703), (.standard, 0.00176780037 / 0.000955522012)] {
+            let k = try #require(DeformableVertebrae.measuredBoneStrainFactor(mesh: mesh, layers: 2, height: 13))
+            #expect(abs(k - expected) <= 1e-12 * expected, "\(mesh): \(k)")
+        }
+        #expect(DeformableVertebrae.measuredBoneStrainFactor(mesh: .coarse, layers: 3, height: 13) == nil)
+        #expect(DeformableVertebrae.measuredBoneStrainFactor(mesh: .coarse, layers: 2, height: 20) == nil)
+        var search = MotionSegmentLimitSearch(patient: Self.patient)
+        search.deformableVertebrae = DeformableVertebrae(layers: 3, cancellousModulus: 400)
+        #expect { try search.validate() } throws: { ($0 as? LimitSearchError)?.description.contains("criteria.boneStrainDiscretisation") == true }
+        search.criteria.boneStrainDiscretisation = 1.5
+        try search.validate()
+        #expect(search.effectiveCriteria.boneStrainDiscretisation == 1.5)
+        search.criteria.boneStrainDiscretisation = 0.9
+        #expect { try search.validate() } throws: { "\($0)".contains("criteria.boneStrainDiscretisation") }
+        search.criteria.boneStrainDiscretisation = nil
+        search.deformableVertebrae = .forPatient(Self.patient)
+        #expect(search.effectiveCriteria.boneStrainDiscretisation == DeformableVertebrae.measuredBoneStrainFactor(mesh: .coarse, layers: 2, height: 13))
     }
 
     /// Bad input names the field.

@@ -66,7 +66,13 @@ import Foundation
 /// 0.70 % in tension (Morgan EF, Keaveny TM 2001, J Biomech 34(5):569–577; yield strain is nearly
 /// independent of density within a site, so with a linear core stress over density-dependent
 /// strength is the same ratio). The fraction 0.5 is argued as for the ligaments (mean values,
-/// repeated loading). No mesh factor has been measured for bone strain (none is applied). With
+/// repeated loading). The strains are multiplied by ``boneStrainDiscretisation`` first: the
+/// peak sits in the cells at the disc's endplate, where bone meets the much softer disc, and it
+/// grows as those cells get thinner (a stiffness-mismatch edge, not a converging quantity). A
+/// continuum strain of trabecular bone means little within three to five trabeculae of an
+/// interface (Harrigan TP, Jasty M, Mann RW, Harris WH 1988, J Biomech 21(4):269–275), so the
+/// reference is the strain over cells no thinner than that, and the factor scales a coarser
+/// mesh's strain up to it (``DeformableVertebrae/measuredBoneStrainFactor(mesh:layers:height:)``). With
 /// the default rigid vertebrae the model computes no bone strain and bone density acts on the
 /// limits only through the clinical bone-density factor of the limits builder
 /// (`ContraindicationRules.boneDensityForceFactor`), which only lowers them.
@@ -116,6 +122,13 @@ public struct LimitCriteria: Sendable, Equatable {
     public var boneCompressiveYieldStrain: Double = 0.0077
     /// Vertebral trabecular yield strain in tension (dimensionless; Morgan & Keaveny 2001).
     public var boneTensileYieldStrain: Double = 0.0070
+    /// Factor (dimensionless, ≥ 1) on the bone strains for the discretisation error of the
+    /// bodies' mesh (see the type's discussion); nil: none given — ``MotionSegmentLimitSearch``
+    /// then takes the measured one of its mesh and the bodies' layers
+    /// (``DeformableVertebrae/measuredBoneStrainFactor(mesh:layers:height:)``) and refuses bodies
+    /// without one; ``evaluate(_:)`` gives the bone criteria `+∞` without a factor (a bound that
+    /// cannot be checked is not met).
+    public var boneStrainDiscretisation: Double? = nil
 
     /// Criteria with the defaults argued in the type's discussion.
     public init(ligamentDamageThresholdFraction: Double = 0.5, ligamentFailureForceFraction: Double = 0.5,
@@ -156,6 +169,9 @@ public struct LimitCriteria: Sendable, Equatable {
         for (name, v) in [("criteria.boneCompressiveYieldStrain", boneCompressiveYieldStrain), ("criteria.boneTensileYieldStrain", boneTensileYieldStrain)]
             where !(v.isFinite && v > 0) {
             throw .invalidParameter(field: name, value: v, expected: "a finite yield strain > 0")
+        }
+        if let k = boneStrainDiscretisation, !(k.isFinite && k >= 1) {
+            throw .invalidParameter(field: "criteria.boneStrainDiscretisation", value: k, expected: "a finite factor ≥ 1 (nil: the measured one of the mesh)")
         }
         try discretisation.validate()
         if let e = maxAnnulusFibreStrain, discretisation.annulusFibreStrain == nil {
@@ -205,8 +221,8 @@ public struct LimitCriteria: Sendable, Equatable {
         if let bone = r.boneStrain {
             for (id, series, yield) in [("bone.compressiveStrain", bone.compressive, boneCompressiveYieldStrain),
                                         ("bone.tensileStrain", bone.tensile, boneTensileYieldStrain)] {
-                out.append(CriterionValue(criterion: id, ratio: Self.ratio(max(0, series.maximum ?? 0), boneYieldStrainFraction * yield),
-                                          marginFraction: 1 - boneYieldStrainFraction))
+                let ratio = boneStrainDiscretisation.map { Self.ratio($0 * max(0, series.maximum ?? 0), boneYieldStrainFraction * yield) } ?? .infinity
+                out.append(CriterionValue(criterion: id, ratio: ratio, marginFraction: 1 - boneYieldStrainFraction))
             }
         }
         return out

@@ -85,6 +85,13 @@ public struct MotionSegmentLimitSearch: Sendable {
             throw LimitSearchError.unsupportedProtocol(field: "table.pullAngle", value: table.pullAngle,
                                                        expected: "0° (a pull angle adds a flexion moment the limit search does not apply)")
         }
+        if let v = deformableVertebrae {
+            try v.validate()
+            guard effectiveCriteria.boneStrainDiscretisation != nil else {
+                throw LimitSearchError.invalidParameter(field: "criteria.boneStrainDiscretisation", value: Double(v.layers),
+                                                        expected: "a bone-strain discretisation factor: none was measured for the \(mesh.rawValue) mesh with \(v.layers) layers of \(v.height) mm bone (measured: \(DeformableVertebrae.measuredBoneStrainMeshes)); give one in the criteria")
+            }
+        }
         guard !ligamentDataSets.isEmpty else {
             throw LimitSearchError.invalidParameter(field: "ligamentDataSets", value: 0, expected: "at least one ligament data set")
         }
@@ -169,6 +176,18 @@ public struct MotionSegmentLimitSearch: Sendable {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// ``criteria`` with the bone-strain factor filled in when none is given and the vertebral
+    /// bodies are deformable: the measured factor of ``mesh`` and the bodies' layers
+    /// (``DeformableVertebrae/measuredBoneStrainFactor(mesh:layers:height:)``; nil when none was measured,
+    /// which ``validate()`` refuses).
+    public var effectiveCriteria: LimitCriteria {
+        var c = criteria
+        if c.boneStrainDiscretisation == nil, let v = deformableVertebrae {
+            c.boneStrainDiscretisation = DeformableVertebrae.measuredBoneStrainFactor(mesh: mesh, layers: v.layers, height: v.height)
+        }
+        return c
+    }
+
     /// The motion segment of `set`, with ``deformableVertebrae`` when set.
     func segment(_ set: LigamentDataSet) throws -> Model {
         var model = try MotionSegment.lumbar(patient.level, patient: patient, mesh: mesh, ligaments: set)
@@ -184,7 +203,7 @@ public struct MotionSegmentLimitSearch: Sendable {
         var perSet: [DataSetForceLimit] = []
         for set in ligamentDataSets {
             let base = try segment(set)
-            let limit = try Self.bracketedLimit(ceiling: ceiling, relativeTolerance: relativeTolerance, criteria: criteria) { force in
+            let limit = try Self.bracketedLimit(ceiling: ceiling, relativeTolerance: relativeTolerance, criteria: effectiveCriteria) { force in
                 var m = base
                 try Self.apply(limitProtocol(tableForce: force), to: &m, bodyMassKg: patient.bodyMassKg)
                 return m

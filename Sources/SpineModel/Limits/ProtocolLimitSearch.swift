@@ -250,7 +250,7 @@ public struct ProtocolLimitSearch: Sendable {
                 guard let segment = r.motionSegment else {
                     throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
                 }
-                return force.criteria.evaluate(segment)
+                return force.effectiveCriteria.evaluate(segment)
             }
             for q in quantities {
                 let limit: BracketedLimit

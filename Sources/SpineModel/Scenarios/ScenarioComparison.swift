@@ -94,24 +94,33 @@ public struct ScenarioOutcome: Sendable, Equatable, Codable {
 }
 
 /// The largest principal strains of the deformable vertebral bodies' bone cells over a session
-/// (``MotionSegmentResults/boneStrain``), against the vertebral trabecular yield strains
-/// (Morgan EF, Keaveny TM 2001, J Biomech 34(5):569–577: 0.77 % in compression, 0.70 % in
-/// tension, the defaults of ``LimitCriteria``).
+/// (``MotionSegmentResults/boneStrain``, as the mesh computes them), against the vertebral
+/// trabecular yield strains (Morgan EF, Keaveny TM 2001, J Biomech 34(5):569–577: 0.77 % in
+/// compression, 0.70 % in tension, the defaults of ``LimitCriteria``), after the mesh's
+/// bone-strain factor (``DeformableVertebrae/measuredBoneStrainFactor(mesh:layers:height:)``: the
+/// strain at the scale where a continuum strain of trabecular bone means something).
 public struct FiniteElementBoneStrain: Sendable, Equatable, Codable {
-    /// Largest compressive principal strain (dimensionless, ≥ 0, magnitude).
+    /// Largest compressive principal strain (dimensionless, ≥ 0, magnitude) on the mesh.
     public var compressive: Double
-    /// Largest tensile principal strain (dimensionless, ≥ 0).
+    /// Largest tensile principal strain (dimensionless, ≥ 0) on the mesh.
     public var tensile: Double
     /// Yield strains (dimensionless) the ratios use.
     public var compressiveYield: Double, tensileYield: Double
+    /// The mesh's bone-strain factor (dimensionless, ≥ 1); nil when none was measured for the
+    /// mesh and layers (the ratio is then the mesh's own, and says less).
+    public var discretisationFactor: Double?
 
-    /// Creates a value from its parts (dimensionless strains).
-    public init(compressive: Double, tensile: Double, compressiveYield: Double, tensileYield: Double) {
+    /// Creates a value from its parts (dimensionless strains and factor).
+    public init(compressive: Double, tensile: Double, compressiveYield: Double, tensileYield: Double, discretisationFactor: Double?) {
         self.compressive = compressive; self.tensile = tensile; self.compressiveYield = compressiveYield; self.tensileYield = tensileYield
+        self.discretisationFactor = discretisationFactor
     }
 
-    /// The larger of compressive / compressive yield and tensile / tensile yield (dimensionless).
-    public var toYield: Double { max(max(0, compressive) / compressiveYield, max(0, tensile) / tensileYield) }
+    /// The factor times the larger of compressive / compressive yield and tensile / tensile yield
+    /// (dimensionless).
+    public var toYield: Double {
+        (discretisationFactor ?? 1) * max(max(0, compressive) / compressiveYield, max(0, tensile) / tensileYield)
+    }
 }
 
 /// The comparison of the scenarios on one patient, and its writers: `comparison.json`, a Markdown
@@ -221,12 +230,13 @@ public struct ScenarioComparison: Sendable, Equatable, Codable {
         let fe = outcomes.filter { $0.boneStrain != nil }
         if !fe.isEmpty {
             s += "\n## Bone (deformable vertebral bodies)\n\n"
-            s += row(["scenario", "compressive strain (−)", "/ yield (−)", "tensile strain (−)", "/ yield (−)", "estimate (rigid) / yield (−)"]) + "\n"
+            s += "Largest principal strains of the bone cells over the session as the mesh computes them; the ratio to yield multiplies them by the mesh's bone-strain factor first (the strain in cells about 3 mm thick at the endplate).\n\n"
+            s += row(["scenario", "compressive strain (−)", "tensile strain (−)", "mesh factor (−)", "FE strain / yield (−)", "estimate (rigid) / yield (−)"]) + "\n"
             s += row(["---", "---", "---", "---", "---", "---"]) + "\n"
             for o in fe {
                 let b = o.boneStrain!
-                s += row([o.label, Self.number(b.compressive), Self.number(b.compressive / b.compressiveYield), Self.number(b.tensile),
-                          Self.number(b.tensile / b.tensileYield), Self.number(o.boneStrainToYield)]) + "\n"
+                s += row([o.label, Self.number(b.compressive), Self.number(b.tensile), b.discretisationFactor.map(Self.number) ?? "none measured",
+                          Self.number(b.toYield), Self.number(o.boneStrainToYield)]) + "\n"
             }
         }
         s += "\n## Screening\n\n"

@@ -388,7 +388,8 @@ enum ScenarioRunner {
     /// strain-to-yield estimate from the applied loads.
     static func outcome(kind: ScenarioKind, label: String, results r: SimulationResults, sessionStart: Double, sessionEnd: Double,
                         recovery: Double, bone: Double, screening: ScreeningVerdict, damageLaw: LigamentDamage? = nil,
-                        glucose: GlucoseBudget? = nil, thresholds: [LigamentType: Double] = [:]) throws -> ScenarioRunResult {
+                        glucose: GlucoseBudget? = nil, thresholds: [LigamentType: Double] = [:],
+                        mesh: DefaultDiscModel.MeshLevel = .coarse, bodies: DeformableVertebrae? = nil) throws -> ScenarioRunResult {
         guard r.isComplete else { throw ModelError(.invalidValue, at: label, "the run stopped early: \(r.notices.joined(separator: "; "))") }
         guard let pressure = r.nucleusPressure, let imbibed = r.imbibedVolume, let ms = r.motionSegment else {
             throw ModelError(.invalidValue, at: label, "the run reported no nucleus pressure, imbibed volume or motion segment")
@@ -418,10 +419,12 @@ enum ScenarioRunner {
             screening: screening)
         outcome.glucose = glucose
         if let b = ms.boneStrain {
+            // The bodies' mesh factor (none for bodies the runner did not make, e.g. a caller's own model).
             let limits = LimitCriteria()
             outcome.boneStrain = FiniteElementBoneStrain(compressive: window.map { b.compressive.scalars[$0] }.max() ?? 0,
                                                          tensile: window.map { b.tensile.scalars[$0] }.max() ?? 0,
-                                                         compressiveYield: limits.boneCompressiveYieldStrain, tensileYield: limits.boneTensileYieldStrain)
+                                                         compressiveYield: limits.boneCompressiveYieldStrain, tensileYield: limits.boneTensileYieldStrain,
+                                                         discretisationFactor: bodies.flatMap { DeformableVertebrae.measuredBoneStrainFactor(mesh: mesh, layers: $0.layers, height: $0.height) })
         }
         if recovery > 0, let end = t.last {
             outcome.recovery = RecoveryOutcome(duration: recovery, imbibedFluid: value(imbibed, times: t, at: end) - v0,
@@ -470,7 +473,8 @@ enum ScenarioRunner {
         }
         var row = try outcome(kind: kind, label: label, results: r, sessionStart: start, sessionEnd: end, recovery: recovery,
                               bone: bone(history, axialMoment: axialMoment, options: options, patient: patient), screening: screening,
-                              damageLaw: options.damageLaw, glucose: budget, thresholds: options.damageThresholds)
+                              damageLaw: options.damageLaw, glucose: budget, thresholds: options.damageThresholds, mesh: options.mesh,
+                              bodies: options.deformableVertebrae ? .forPatient(patient, bone: options.bone) : nil)
         row.outcome.glucoseFailure = glucoseFailure
         return (row, r)
     }
@@ -667,7 +671,8 @@ extension ScenarioRunner {
                 var row = try outcome(kind: .selfManipulation, label: label, results: r, sessionStart: start,
                                       sessionEnd: start + m.duration, recovery: 0,
                                       bone: bone(history, axialMoment: axial, options: options, patient: patient),
-                                      screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw, thresholds: options.damageThresholds)
+                                      screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw, thresholds: options.damageThresholds,
+                                      mesh: options.mesh, bodies: options.deformableVertebrae ? .forPatient(patient, bone: options.bone) : nil)
                 row.outcome.laxityAfterDays = try laxity(results: r, model: built, regimen: m, law: options.damageLaw,
                                                          thresholds: options.damageThresholds)
                 row.outcome.days = m.days
