@@ -101,6 +101,12 @@ public struct ScenarioRunOptions: Sendable, Equatable {
         self.start = start; self.uprightLoad = uprightLoad; self.uprightDuration = uprightDuration; self.uprightRamp = uprightRamp
     }
 
+    /// The deformable vertebral bodies of `patient` (``DeformableVertebrae/forPatient(_:bone:height:layers:)``
+    /// with ``bone``) when ``deformableVertebrae`` is set; nil for rigid vertebrae.
+    public func vertebralBodies(patient: Patient) -> DeformableVertebrae? {
+        deformableVertebrae ? .forPatient(patient, bone: bone) : nil
+    }
+
     /// Time (s) from the start of the run to the start of the session: the upright day (day start) and the lying preload.
     public var sessionStart: Double { (start == .day ? uprightDuration : 0) + preloadDuration }
 
@@ -335,13 +341,13 @@ enum ScenarioRunner {
         for t in stride(from: p + session, to: end, by: max(options.sessionOutputSpacing, 10)) { times.insert(t) }
         times.formUnion([p, p + session, end])
         model.outputs.times = times.sorted()
-        if options.deformableVertebrae {
+        if let bodies = options.vertebralBodies(patient: patient) {
             guard segment == nil else {
                 throw ScenarioError.invalidValue(property: "options.deformableVertebrae", value: 1,
                                                  expected: "rigid vertebrae (0) for a cervical segment: deformable bodies exist for the lumbar segment only")
             }
             // Last: it moves every rigid condition on the disc's top to the upper body's far section.
-            try model.makeVertebraeDeformable(.forPatient(patient, bone: options.bone))
+            try model.makeVertebraeDeformable(bodies)
         }
         model.notes = (model.notes ?? "") + (day > 0 ? " After \(day) s upright under \(options.uprightLoad(patient: patient)) N," : "")
             + " Driven by a scenario's load history at the level after \(options.preloadDuration) s of \(options.lyingPreload) N lying preload; \(recovery) s of recovery after it."
@@ -474,7 +480,7 @@ enum ScenarioRunner {
         var row = try outcome(kind: kind, label: label, results: r, sessionStart: start, sessionEnd: end, recovery: recovery,
                               bone: bone(history, axialMoment: axialMoment, options: options, patient: patient), screening: screening,
                               damageLaw: options.damageLaw, glucose: budget, thresholds: options.damageThresholds, mesh: options.mesh,
-                              bodies: options.deformableVertebrae ? .forPatient(patient, bone: options.bone) : nil)
+                              bodies: options.vertebralBodies(patient: patient))
         row.outcome.glucoseFailure = glucoseFailure
         return (row, r)
     }
@@ -598,7 +604,7 @@ extension ScenarioComparison {
             "Self-manipulation: one thrust solved per peak, quasi-statically (biphasic disc and ligament dashpots rate dependent; inertia neglected because the ~150 ms rise is long against the few-ms oscillation period of a vertebra on its disc and ligaments); laxity after \(o.manipulation.thrustsPerDay) thrusts a day for \(o.manipulation.days) days by the damage law, each ligament stretched to its solved peak again every time (displacement controlled: the laxity saturates at the stretch minus the threshold), \(tau). A ligament without a damage law of its own is measured against the threshold of the law used (\(number((o.damageLaw ?? RepeatedThrustDamage.assumedLaw).threshold)) strain\(o.damageLaw == nil ? ": rat medial collateral ligament, Provenzano et al. 2002 — not spine" : "")).",
             "Ligament strain is the engineering strain from each bundle's slack length L₀/(1 + ε_ref), with L₀ its length in the model's reference geometry and ε_ref the data set's in-situ strain (Remus et al. 2021 rest lengths: SSL +8.7 %, ALL and LF +3.1 %, ISL +2.0 %, ITL −2.0 %, PLL −10.7 %, CL −35.5 %, i.e. slack). Free swelling and the starting state add to it before the session: the \"at rest\" strains (Ligaments section) are the strains at the session's start, and a ligament already above its damage threshold then is marked in the table. No lumbar or other spinal sub-failure damage-onset strain was found in the literature searched (Pintar 1992 and Chazal 1985 primary tables not read); the threshold stays the named assumption of the damage law.",
             o.deformableVertebrae
-                ? "Bone (deformable vertebral bodies): \(number(DeformableVertebrae.defaultHeight)) mm of each vertebral body is linear-elastic bone (cancellous modulus from the T-score as below, cortical shell smeared over the outer ring); \"FE\" in the bone column is the largest compressive or tensile principal strain of the bone cells over the session divided by its yield strain (the Bone section lists both). The estimate beside it assumes rigid vertebrae."
+                ? "Bone (deformable vertebral bodies): \(number(DeformableVertebrae.defaultHeight)) mm of each vertebral body is linear-elastic bone (cancellous modulus from the T-score as below, cortical shell smeared over the outer ring); \"FE\" in the bone column is the largest compressive or tensile principal strain of the bone cells over the session divided by its yield strain, after the mesh's bone-strain factor (\(DeformableVertebrae.measuredBoneStrainFactor(mesh: o.mesh, layers: 2, height: DeformableVertebrae.defaultHeight).map { "× " + number($0) } ?? "none measured for this mesh") : the strain in cells about 3 mm thick at the endplate, where the peak sits and grows as the cells get thinner; the Bone section lists the strains). The estimate beside it assumes rigid vertebrae."
                 : "Bone: the vertebrae are rigid.",
             "Bone estimate: bone strain / yield is an estimate from the applied axial force and flexion moment over the endplate, carried by the trabecular core (modulus 4730 ρ^1.56 MPa, Morgan et al. 2003; yield strain 0.77 % / 0.70 %, Morgan & Keaveny 2001; ρ from the T-score by a named assumption); torsion is not included; stress / strength equals strain / yield for a linear core.",
         ]
@@ -672,7 +678,7 @@ extension ScenarioRunner {
                                       sessionEnd: start + m.duration, recovery: 0,
                                       bone: bone(history, axialMoment: axial, options: options, patient: patient),
                                       screening: verdicts[.selfManipulation]!, damageLaw: options.damageLaw, thresholds: options.damageThresholds,
-                                      mesh: options.mesh, bodies: options.deformableVertebrae ? .forPatient(patient, bone: options.bone) : nil)
+                                      mesh: options.mesh, bodies: options.vertebralBodies(patient: patient))
                 row.outcome.laxityAfterDays = try laxity(results: r, model: built, regimen: m, law: options.damageLaw,
                                                          thresholds: options.damageThresholds)
                 row.outcome.days = m.days
