@@ -236,6 +236,7 @@ public struct ProtocolLimitSearch: Sendable {
         try validate()
         let patient = force.patient
         var perQuantity: [ProtocolQuantity: [DataSetForceLimit]] = [:]
+        let bounds = force.effectiveCriteria   // with the bone-strain factor of the mesh, once
         for set in force.ligamentDataSets {
             let base = try force.segment(set)
             var swellModel = base
@@ -250,7 +251,7 @@ public struct ProtocolLimitSearch: Sendable {
                 guard let segment = r.motionSegment else {
                     throw LimitSearchError.invalidParameter(field: "model.motionSegment", value: 0, expected: "a motion-segment model")
                 }
-                return force.effectiveCriteria.evaluate(segment)
+                return bounds.evaluate(segment)
             }
             for q in quantities {
                 let limit: BracketedLimit

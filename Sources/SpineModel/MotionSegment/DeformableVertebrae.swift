@@ -41,6 +41,8 @@ public struct DeformableVertebrae: Sendable, Equatable {
     /// Default height (mm) of each body part: half a lumbar vertebral body (about 26 mm tall); a
     /// parameter — the literature table of body heights per level was not read.
     public static let defaultHeight = 13.0
+    /// Default cell layers through each body part (the layers the bone-strain factor was measured with).
+    public static let defaultLayers = 2
     /// Height (mm) of each vertebral body part, from the endplate to the rigid section.
     public var height: Double
     /// Cell layers through ``height`` (≥ 1).
@@ -56,7 +58,7 @@ public struct DeformableVertebrae: Sendable, Equatable {
 
     /// Bodies of `height` mm in `layers` layers with the given moduli (MPa), shell thickness (mm)
     /// and Poisson's ratio.
-    public init(height: Double = DeformableVertebrae.defaultHeight, layers: Int = 2, cancellousModulus: Double, corticalModulus: Double = 12_000,
+    public init(height: Double = DeformableVertebrae.defaultHeight, layers: Int = DeformableVertebrae.defaultLayers, cancellousModulus: Double, corticalModulus: Double = 12_000,
                 corticalThickness: Double = 0.4, poissonRatio: Double = 0.3) {
         self.height = height; self.layers = layers; self.cancellousModulus = cancellousModulus
         self.corticalModulus = corticalModulus; self.corticalThickness = corticalThickness; self.poissonRatio = poissonRatio
@@ -74,7 +76,7 @@ public struct DeformableVertebrae: Sendable, Equatable {
     ///
     /// `height`: ``defaultHeight``.
     public static func forPatient(_ patient: Patient, bone: BoneLoadEstimate = BoneLoadEstimate(), height: Double = DeformableVertebrae.defaultHeight,
-                                  layers: Int = 2) -> DeformableVertebrae {
+                                  layers: Int = DeformableVertebrae.defaultLayers) -> DeformableVertebrae {
         DeformableVertebrae(height: height, layers: layers, cancellousModulus: bone.modulus(patient: patient))
     }
 
@@ -100,7 +102,10 @@ public struct DeformableVertebrae: Sendable, Equatable {
     ]
 
     /// The disc meshes and layer counts (13 mm bodies) with a measured factor, for messages.
-    public static let measuredBoneStrainMeshes = "coarse or standard with 2 layers of 13 mm"
+    public static var measuredBoneStrainMeshes: String {
+        boneStrainMeasurements.compactMap { m in m.mesh.map { "\($0.rawValue) with \(m.layers) layers of \(defaultHeight) mm" } }
+            .joined(separator: ", ")
+    }
 
     /// The factor (dimensionless, ≥ 1) that scales the bone strains of `mesh` with `layers` bone
     /// layers over `height` (mm) up to the reference's, or nil when that combination was not
