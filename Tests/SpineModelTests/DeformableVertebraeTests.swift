@@ -142,7 +142,9 @@ struct DeformableVertebraeTests {
     }
 
     /// A model file's `transport` block on the disc's regions goes with deformable bodies; one
-    /// that puts a solute on region `all` (which takes in the bone) is refused, and so are a probe
+    /// that puts a solute on region `all` (which takes in the bone) is refused — by
+    /// ``Model/makeVertebraeDeformable(_:)``, and for a file that already has the bodies when the
+    /// run is built, as is a reaction in the bone — and so are a probe
     /// in the bone and a region output where the solute does not live (they would record NaN).
     @Test func transportBlockOnTheDisc() throws {
         var model = try MotionSegment.lumbar(.l4l5, patient: Self.patient, mesh: .coarse)
@@ -153,6 +155,16 @@ struct DeformableVertebraeTests {
             ($0 as? ModelError)?.path == "transport.solutes.\(onAll.transport!.solutes[0].name).materials.all"
         }
         try model.makeVertebraeDeformable(.forPatient(Self.patient))
+        // The same through a model file that already has the bodies: refused when the run is built.
+        var fileOnAll = try Model.parse(try model.jsonData(), baseDirectory: URL(fileURLWithPath: "/nonexistent"))
+        fileOnAll.transport!.solutes[1].materials.insert((region: "all", material: fileOnAll.transport!.solutes[1].materials[0].material), at: 0)
+        #expect { _ = try TransportSimulation(model: fileOnAll) } throws: {
+            guard let e = $0 as? ModelError else { return false }
+            return e.path == "transport.solutes.\(fileOnAll.transport!.solutes[1].name).materials.all" && e.description.contains("no pore fluid")
+        }
+        var reactionInBone = model
+        reactionInBone.transport!.reactions[0].region = "upperVertebra"
+        #expect { _ = try TransportSimulation(model: reactionInBone) } throws: { ($0 as? ModelError)?.path == "transport.reactions[0].region" }
         let sim = try TransportSimulation(model: model)
         // The bone's cells carry no solute, the disc's do.
         let bone = try sim.mesh.cells(inRegion: "upperVertebra"), disc = try sim.mesh.cells(inRegion: "disc")

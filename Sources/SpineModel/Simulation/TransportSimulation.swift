@@ -46,6 +46,20 @@ public final class TransportSimulation {
         for (i, r) in definition.reactions.enumerated() where mesh.regions[r.region] == nil {
             throw ModelError(.unknownName, at: "transport.reactions[\(i)].region", "unknown region \"\(r.region)\"; \(mesh.regions.keys.meshHas("regions"))")
         }
+        // In a biphasic model a solid (not biphasic) material — vertebral bone — has no pore
+        // fluid: solutes and cell reactions there would make it a pool of fluid. Refused by name.
+        if model.materials.values.contains(where: { $0.biphasic != nil }) {
+            var dry: [Int: String] = [:]   // cell → its solid region
+            for (region, material) in model.regions where model.materials[material]?.biphasic == nil && mesh.regions[region] != nil {
+                for c in try mesh.cells(inRegion: region) { dry[c] = region }
+            }
+            func refuseDry(_ region: String, _ path: String) throws {
+                guard let c = try mesh.cells(inRegion: region).first(where: { dry[$0] != nil }) else { return }
+                throw ModelError(.invalidValue, at: path, "region \"\(region)\" takes in cells of the solid region \"\(dry[c]!)\" (cell \(c)), which has no pore fluid to carry solutes; expected regions of biphasic materials")
+            }
+            for s in definition.solutes { for (region, _) in s.materials { try refuseDry(region, "transport.solutes.\(s.name).materials.\(region)") } }
+            for (i, r) in definition.reactions.enumerated() { try refuseDry(r.region, "transport.reactions[\(i)].region") }
+        }
         for (c, path) in definition.boundary where mesh.surfaces[c.surface] == nil {
             throw ModelError(.unknownName, at: path + ".surface", "unknown surface \"\(c.surface)\"; \(mesh.surfaces.keys.meshHas("surfaces"))")
         }
