@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Biomechanics
+import FiniteElements
 import TractionSafety
 @testable import SpineModel
 
@@ -120,6 +121,38 @@ struct ScenarioRunnerTests {
         #expect(row.outcome.distraction > 0)
         #expect(row.trace.times.count == row.trace.nucleusPressure.count && row.trace.times.count == row.trace.distraction.count)
         #expect(swollen.count == 1)
+    }
+
+    /// The short session with error-controlled steps (``ScenarioRunOptions/errorControl``, tol
+    /// 1e-3): the model carries the tolerance; every estimated step has err ≤ 1; the first step after
+    /// each rate jump of a load curve inside the loading steps is estimated by step doubling (its two
+    /// halves reported as two steps); and the row's imbibed fluid, summed from the steps' fluxes,
+    /// still equals the disc's volume change over the session (relative 1e-6, as with the default
+    /// steps) — the halves are booked as the backward-Euler steps they are.
+    @Test func errorControlledShortSession() async throws {
+        let table = ProfessionalTable(pullFraction: 0.4, cycles: 1, hold: 5, rest: 2, restLevel: 0, ramp: .linear(duration: 2))
+        let h = try table.historyAtLevel(patient: patient)
+        var options = ScenarioRunOptions(); options.preloadDuration = 5
+        options.errorControl = try ErrorControlOptions(relativeTolerance: 1e-3)
+        let m = try ScenarioRunner.model(patient: patient, mesh: .coarse, options: options, history: h, axialMoment: nil, recovery: 20,
+                                         maxStep: 1, outputSpacing: 1, hypermobility: nil)
+        #expect(m.errorControl == options.errorControl)
+        let end = 5 + h.times.last!
+        var swollen: [String: SimulationState] = [:]
+        let r = try await ScenarioRunner.simulate(m, swollen: &swollen)
+        for s in r.steps { if let e = s.errorNorm, s.timeStep > 1e-6 { #expect(e <= 1, "err \(e) at t = \(s.time)") } }
+        let jumps = Set(m.curves.values.flatMap(\.rateJumps)).filter { $0 > 0 && $0 < r.times.last! }.sorted()
+        #expect(!jumps.isEmpty)
+        for t in jumps {
+            let k = try #require(r.steps.firstIndex { abs($0.time - t) <= 1e-9 }, "a step lands on the corner at \(t) s")
+            if k + 1 < r.steps.count { #expect(r.steps[k + 1].doublingIterations > 0, "the step after the corner at \(t) s is doubled") }
+        }
+        let row = try ScenarioRunner.outcome(kind: .professionalTable, label: "short", results: r, sessionStart: 5, sessionEnd: end, recovery: 20,
+                                             bone: 0, screening: ScreeningVerdict(scenario: .professionalTable, refusals: [], limits: LimitFactors()))
+        let volume = try #require(r.series(named: "discVolumeChange"))
+        let dv = ScenarioRunner.value(volume, times: r.times, at: end) - ScenarioRunner.value(volume, times: r.times, at: 5)
+        #expect(abs(row.outcome.imbibedFluid - dv) <= 1e-6 * max(abs(dv), abs(row.outcome.imbibedFluid)), "\(row.outcome.imbibedFluid) vs \(dv)")
+        print("error-controlled short session: \(r.steps.count) steps, \(r.steps.filter { $0.doublingIterations > 0 }.count) doubled, imbibed \(row.outcome.imbibedFluid) mm³")
     }
 
     /// The example patient files parse to the values written in them; the osteoporotic one (T = −2.8)

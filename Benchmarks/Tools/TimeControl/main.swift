@@ -3,6 +3,13 @@
 // quasi-Newton), and a fixed fine-step reference, for Benchmarks/results/time-control.md.
 //
 //   TimeControl [--tolerances 1e-2,1e-3] [--repeat 1] [--reference-dt 0.25] [--no-reference] [--steps]
+//   TimeControl --scenarios [--max-steps 10,2.5,1] [--tolerances 1e-3]
+//
+// --scenarios: the scenario comparison (`spinetraction compare`, coarse rigid segment, default
+// 70 kg patient; table, inversion and thrust rows only: no sweep, hypermobile, guarding, stature
+// or recovery rows, no glucose) with the default step control at each session maximum step, and
+// with error control at each tolerance (session maximum step 10 s), in one process; per row the
+// columns of the comparison that depend on the time integration.
 //
 // Per run: wall time, steps, rejected steps, Newton iterations, factorizations, tangent
 // assemblies; then per output time the nucleus pressure (MPa) and imbibed volume (mm³) of every
@@ -31,6 +38,44 @@ func loadAverage() -> String {
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
+if CommandLine.arguments.contains("--scenarios") {
+    try await scenarioStudy()
+    exit(0)
+}
+
+func scenarioStudy() async throws {
+    let maxSteps: [Double] = (option("--max-steps") ?? "10,2.5,1").split(separator: ",").map {
+        guard let v = Double($0), v > 0 else { fail("--max-steps: expected positive numbers, got \($0)") }
+        return v
+    }
+    let tolerances: [Double] = (option("--tolerances") ?? "1e-3").split(separator: ",").map {
+        guard let v = Double($0), v > 0, v < 1 else { fail("--tolerances: expected numbers in (0, 1), got \($0)") }
+        return v
+    }
+    let patient = try Patient(bodyMassKg: 70, heightCm: 175)
+    var variants: [(String, ScenarioRunOptions)] = []
+    func base() -> ScenarioRunOptions {
+        ScenarioRunOptions(hypermobileRow: false, guardingSensitivityLoad: nil, recoveryDuration: 0, statureTable: nil, glucose: false)
+    }
+    for m in maxSteps { var o = base(); o.sessionMaxStep = m; variants.append(("max step \(m) s", o)) }
+    for tol in tolerances { var o = base(); o.errorControl = try ErrorControlOptions(relativeTolerance: tol); variants.append(("error control \(tol)", o)) }
+    print("uptime load at start: \(loadAverage())")
+    for (name, o) in variants {
+        let before = loadAverage()
+        let start = ContinuousClock.now
+        let c = try await ScenarioComparison.run(patient: patient, options: o)
+        print("\n### \(name): wall \(String(format: "%.1f", seconds(ContinuousClock.now - start))) s, load \(before) → \(loadAverage())")
+        print("| row | min pressure (MPa) | time below 0 (s) | imbibed fluid (mm³) | distraction (mm) | worst ligament: peak strain | facet force (N) |")
+        print("|---|---:|---:|---:|---:|---|---:|")
+        for r in c.outcomes {
+            let w = r.worstForDamage
+            print(String(format: "| %@ | %.5f | %.1f | %.3f | %.4f | %@ %.5f | %.2f |", r.label, r.minimumNucleusPressure, r.timeBelowZeroPressure,
+                         r.imbibedFluid, r.distraction, w?.ligament ?? "-", w?.peakStrain ?? .nan, r.facetForce))
+        }
+    }
+    print("uptime load at end: \(loadAverage())")
+}
 
 let tolerances: [Double] = (option("--tolerances") ?? "1e-2,1e-3").split(separator: ",").map {
     guard let v = Double($0) else { fail("--tolerances: expected comma-separated numbers, got \($0)") }

@@ -73,4 +73,20 @@ public struct LoadCurve: Sendable, Equatable {
     /// Times (s) where the slope changes — every point time, since a
     /// time stepper must land on each corner (and the ends) exactly.
     public var mustPoints: [Double] { times }
+
+    /// Times (s) at which the curve's rate jumps: the points whose slopes on the two sides differ
+    /// (the ends count where the adjacent segment is not flat, since the curve is constant
+    /// outside). An error-controlled time stepper restarts its error estimate there
+    /// (``AdaptiveTimeStepper/run(_:from:to:state:mustPoints:restartPoints:observer:)``): a
+    /// predictor through states on both sides of a kink measures the kink, not the step's error.
+    /// Slopes are compared in value per second, relative to the larger of the two (1e-9).
+    public var rateJumps: [Double] {
+        var out: [Double] = []
+        for i in times.indices {
+            let before = i > 0 ? (values[i] - values[i - 1]) / (times[i] - times[i - 1]) : 0
+            let after = i + 1 < times.count ? (values[i + 1] - values[i]) / (times[i + 1] - times[i]) : 0
+            if abs(after - before) > 1e-9 * max(abs(after), abs(before)) { out.append(times[i]) }
+        }
+        return out
+    }
 }

@@ -77,8 +77,9 @@ public struct ErrorControlOptions: Sendable, Equatable {
 /// `h·min(maxGrowth, max(minShrink, safety·err^(−1/2)))` (Hairer, Nørsett & Wanner, *Solving
 /// Ordinary Differential Equations I*, 2nd ed., Springer 1993, §II.4).
 ///
-/// The first step of a run has no history and is not estimated. The controller works on any
-/// state vector; ``AdaptiveTimeStepper`` drives it for a ``TransientSystem`` and the transport
+/// Without history (the first step of a run, or after ``reset()`` at a corner of the loading) a
+/// step is estimated by step doubling instead (``doublingErrorNorm(halves:whole:current:)``).
+/// The controller works on any state vector; ``AdaptiveTimeStepper`` drives it for a ``TransientSystem`` and the transport
 /// engine for its concentrations.
 public struct StepErrorController: Sendable {
     /// The tolerances.
@@ -153,13 +154,44 @@ public struct StepErrorController: Sendable {
             let f = oneField ? 0 : Int(fields[i])
             fieldScales[f] = max(fieldScales[f], abs(solution[i]), abs(current[i]), abs(old[i]))
         }
+        return weightedNorm(n, error: { e[$0] }, solution: { solution[$0] })
+    }
+
+    /// The estimated local error (field units) of a step solved as two backward-Euler halves, by
+    /// step doubling: `whole − halves`, for the state `halves` reached by the two half steps and
+    /// the state `whole` of one step of the same length `h` from the same state. With backward
+    /// Euler's local error `C h²` per step, the whole step carries `C h²` and the halves `2·C(h/2)²
+    /// = C h²/2`, so their difference is the halves' error to leading order (Hairer, Nørsett &
+    /// Wanner 1993, §II.4, "step doubling").
+    public func doublingError(halves: [Double], whole: [Double]) -> [Double] {
+        zip(whole, halves).map { $0 - $1 }
+    }
+
+    /// The weighted RMS norm (dimensionless; ≤ 1 accepts) of ``doublingError(halves:whole:)``,
+    /// the halves' estimated local error; `current` is the state both solves started from. Needs
+    /// no history; updates the field scales with the three states.
+    public mutating func doublingErrorNorm(halves: [Double], whole: [Double], current: [Double]) -> Double {
+        let n = halves.count
+        guard n > 0, whole.count == n, current.count == n else { return n == 0 ? 0 : .infinity }
+        let oneField = fields.count != n
+        for i in 0..<n {
+            let f = oneField ? 0 : Int(fields[i])
+            fieldScales[f] = max(fieldScales[f], abs(halves[i]), abs(whole[i]), abs(current[i]))
+        }
+        return weightedNorm(n, error: { whole[$0] - halves[$0] }, solution: { halves[$0] })
+    }
+
+    /// `sqrt(mean((eᵢ / (atol_f(i) + rtol·|xᵢ|))²))` over `n` unknowns, with the current field scales.
+    private func weightedNorm(_ n: Int, error e: (Int) -> Double, solution x: (Int) -> Double) -> Double {
+        let oneField = fields.count != n
         let rtol = options.relativeTolerance
         let atol = (0..<fieldCount).map { options.absoluteTolerances?[$0] ?? rtol * fieldScales[$0] }
         var sum = 0.0
         for i in 0..<n {
-            let w = atol[oneField ? 0 : Int(fields[i])] + rtol * abs(solution[i])
-            if w > 0 { let q = e[i] / w; sum += q * q }
-            else if e[i] != 0 { return .infinity }
+            let w = atol[oneField ? 0 : Int(fields[i])] + rtol * abs(x(i))
+            let ei = e(i)
+            if w > 0 { let q = ei / w; sum += q * q }
+            else if ei != 0 { return .infinity }
         }
         return (sum / Double(n)).squareRoot()
     }

@@ -156,13 +156,17 @@ public struct AcceptedStep: Sendable, Equatable {
     public var errorRejections: Int = 0
     /// Newton iterations (and factorizations) spent on attempts that were rejected for their local error.
     public var rejectedIterations: Int = 0
+    /// Error-controlled restarts: Newton iterations of the single step that step doubling compared
+    /// this pair of half steps with (reported on the first half; 0 otherwise).
+    public var doublingIterations: Int = 0
 
     /// A step ending at `time` (s) after an increment of `timeStep` (s).
     public init(time: Double, timeStep: Double, iterations: Int, factorizations: Int = 0, retries: Int, isMustPoint: Bool,
-                errorNorm: Double? = nil, errorRejections: Int = 0, rejectedIterations: Int = 0) {
+                errorNorm: Double? = nil, errorRejections: Int = 0, rejectedIterations: Int = 0, doublingIterations: Int = 0) {
         self.time = time; self.timeStep = timeStep; self.iterations = iterations; self.factorizations = factorizations
         self.retries = retries; self.isMustPoint = isMustPoint
         self.errorNorm = errorNorm; self.errorRejections = errorRejections; self.rejectedIterations = rejectedIterations
+        self.doublingIterations = doublingIterations
     }
 }
 
@@ -189,6 +193,8 @@ public final class AdaptiveTimeStepper {
     private var adapters: [ObjectIdentifier: AnyObject] = [:]
     /// Error control's state: the system, the time (s) the last run reached, the controller.
     private var errorRun: (system: ObjectIdentifier, end: Double, controller: StepErrorController)?
+    /// Error control: the length (s) of the last step accepted by step doubling at a restart.
+    private var restartStep: Double?
 
     /// A stepper with step control `options` and Newton `newton`.
     public init(options: TimeStepperOptions, newton: NewtonSolver = NewtonSolver()) {
@@ -200,12 +206,29 @@ public final class AdaptiveTimeStepper {
     /// Advances `state` from `start` to `end` (s).
     ///
     /// With ``TimeStepperOptions/errorControl`` each converged step's local error is estimated
-    /// (``StepErrorController``, from the second step of the run on; a run that continues where
-    /// the previous one ended keeps the history): a step above the tolerance is repeated with the
-    /// step the error suggests (never below `minStep`; a step at `minStep` is accepted whatever its
-    /// error), and the next step is chosen from the error — grown only when Newton found the step easy.
+    /// (``StepErrorController``; a run that continues where the previous one ended keeps the
+    /// history): a step above the tolerance is repeated with the step the error suggests (never
+    /// below `minStep`; a step at `minStep` is accepted whatever its error), and the next step is
+    /// chosen from the error — grown only when Newton found the step easy.
+    ///
+    /// **Restarts.** The predictor needs two accepted states on the same smooth stretch of the
+    /// loading. Where it has none — the first step of a run, and the first step after a time in
+    /// `restartPoints` (a load curve's corner, where the predictor through the states on both
+    /// sides would measure the kink instead of the step's error) — the step is estimated by step
+    /// doubling: the step of length `h` is solved once whole and once as two halves, and the
+    /// halves' local error is estimated as `x_whole − x_halves` (backward Euler's local error is
+    /// `C h²`, so two halves carry about `C h²/2`, which is also their difference from the whole
+    /// step; ``StepErrorController/doublingError(halves:whole:)``). Accepted, the two halves are
+    /// reported to `observer` as two steps (each a backward-Euler step from the state before it)
+    /// and give the predictor its history; rejected, the step is repeated shorter. A restart
+    /// begins no longer than the step the previous restart accepted. The whole step's Newton iterations are reported as
+    /// ``AcceptedStep/doublingIterations`` on the first half. A step shorter than `2·minStep` is
+    /// not doubled (and not estimated).
     /// - Parameters:
     ///   - mustPoints: times (s) to land on exactly; those outside `(start, end]` are ignored.
+    ///   - restartPoints: times (s) at which the loading's rate jumps (``LoadCurve/rateJumps``); an
+    ///     error-controlled run restarts its estimate after landing on one. They are not landed on
+    ///     unless they are also must-points. Ignored without error control.
     ///   - observer: called after every accepted step with the new state; may throw to stop.
     /// - Throws: ``TimeStepperError/stepTooSmall(time:minStep:reason:)`` when Newton fails at `minStep`;
     ///   ``TimeStepperError/stepCollapsed(time:step:target:cuts:reason:)`` after
@@ -213,7 +236,8 @@ public final class AdaptiveTimeStepper {
     ///   ``TimeStepperError/invalidOption(name:value:expected:)`` for error-control options that do
     ///   not fit the system's fields.
     public func run<S: TransientSystem>(_ system: S, from start: Double, to end: Double, state: inout [Double],
-                    mustPoints: [Double] = [], observer: (AcceptedStep, [Double]) throws -> Void = { _, _ in }) throws {
+                    mustPoints: [Double] = [], restartPoints: [Double] = [],
+                    observer: (AcceptedStep, [Double]) throws -> Void = { _, _ in }) throws {
         guard end > start else { throw TimeStepperError.invalidInterval(start: start, end: end) }
         guard options.maxCutsWithoutProgress >= 1 else {
             throw TimeStepperError.invalidOption(name: "maxCutsWithoutProgress", value: Double(options.maxCutsWithoutProgress), expected: "a count ≥ 1")
@@ -236,10 +260,35 @@ public final class AdaptiveTimeStepper {
         var cutsWithoutProgress = 0
         var progressTarget = start
         currentCutsWithoutProgress = 0
+        let restarts = restartPoints.filter { $0 > start - tolerance && $0 < end + tolerance }.sorted()
+        // A failed attempt (Newton did not converge on a step of length `dt`): count it, and
+        // either stop or return the shorter step to try.
+        func failedAttempt(_ error: NewtonError, at t: Double, step dt: Double) throws -> Double {
+            if dt <= options.minStep * (1 + 1e-12) {
+                throw TimeStepperError.stepTooSmall(time: t, minStep: options.minStep, reason: error.description)
+            }
+            if cutsWithoutProgress == 0 { progressTarget = t + dt }
+            cutsWithoutProgress += 1
+            mostCutsWithoutProgress = max(mostCutsWithoutProgress, cutsWithoutProgress)
+            currentCutsWithoutProgress = cutsWithoutProgress
+            if cutsWithoutProgress >= options.maxCutsWithoutProgress {
+                throw TimeStepperError.stepCollapsed(time: t, step: dt, target: progressTarget, cuts: cutsWithoutProgress, reason: error.description)
+            }
+            let shorter = max(dt * options.cut, options.minStep)
+            nextStep = shorter
+            return shorter
+        }
+        func isEasy(_ report: NewtonReport) -> Bool {
+            if case .bfgs = newton.options.method, !system.hasConstantTangent { return report.factorizations <= options.easyFactorizations }
+            return report.iterations <= options.easyIterations
+        }
         while t < end - tolerance {
             while markIndex < marks.count && marks[markIndex] <= t + tolerance { markIndex += 1 }
             let mark = marks[markIndex]
             var dt = min(nextStep, options.maxStep)
+            // A restart begins no longer than the last restart's accepted step: the transient a
+            // corner of the loading sets off is like the one the previous corner set off.
+            if let run = errorRun, !run.controller.canEstimate, let r = restartStep { dt = min(dt, r) }
             var retries = 0, errorRejections = 0, rejectedIterations = 0
             var refused = Double.infinity
             while true {
@@ -249,29 +298,74 @@ public final class AdaptiveTimeStepper {
                 if t + dt >= mark - tolerance || (mark - (t + dt) < 0.2 * dt && mark - t <= options.maxStep && mark - t < refused) {
                     dt = mark - t; hitsMark = true
                 }
+                let stepEnd = hitsMark ? mark : t + dt
                 adapter.configure(previous: state, time: t + dt, timeStep: dt)
                 var x = system.predictor(previous: state, time: t + dt, timeStep: dt)
                 let report: NewtonReport
                 do {
                     report = try newton.solve(adapter, x: &x)
                 } catch let error as NewtonError {
-                    if dt <= options.minStep * (1 + 1e-12) {
-                        throw TimeStepperError.stepTooSmall(time: t, minStep: options.minStep, reason: error.description)
-                    }
-                    if cutsWithoutProgress == 0 { progressTarget = t + dt }
-                    cutsWithoutProgress += 1
-                    mostCutsWithoutProgress = max(mostCutsWithoutProgress, cutsWithoutProgress)
-                    currentCutsWithoutProgress = cutsWithoutProgress
-                    if cutsWithoutProgress >= options.maxCutsWithoutProgress {
-                        throw TimeStepperError.stepCollapsed(time: t, step: dt, target: progressTarget, cuts: cutsWithoutProgress, reason: error.description)
-                    }
-                    dt = max(dt * options.cut, options.minStep)
-                    nextStep = dt
+                    dt = try failedAttempt(error, at: t, step: dt)
                     retries += 1
                     continue
                 }
                 var errorNorm: Double? = nil
                 var errorFactor: Double? = nil
+                // Step doubling where the predictor has no history on this stretch of the loading.
+                if var run = errorRun, !run.controller.canEstimate, dt >= 2 * options.minStep * (1 + 1e-12) {
+                    let middle = t + 0.5 * dt
+                    var half = state, halves: [(x: [Double], report: NewtonReport)] = []
+                    do {
+                        for (from, to) in [(t, middle), (middle, stepEnd)] {
+                            adapter.configure(previous: half, time: to, timeStep: to - from)
+                            var y = system.predictor(previous: half, time: to, timeStep: to - from)
+                            let r = try newton.solve(adapter, x: &y)
+                            halves.append((y, r)); half = y
+                        }
+                    } catch let error as NewtonError {
+                        dt = try failedAttempt(error, at: t, step: dt)
+                        retries += 1
+                        continue
+                    }
+                    let err = run.controller.doublingErrorNorm(halves: half, whole: x, current: state)
+                    // A single step of length dt carries about twice the halves' error.
+                    let factor = run.controller.stepFactor(error: 2 * err)
+                    if err > 1 {
+                        errorRun = run
+                        refused = dt
+                        dt = max(dt * run.controller.stepFactor(error: err), options.minStep)
+                        nextStep = dt
+                        retries += 1; errorRejections += 1
+                        rejectedIterations += report.iterations + halves.reduce(0) { $0 + $1.report.iterations }
+                        continue
+                    }
+                    restartStep = stepEnd - t
+                    let times = [middle, stepEnd], lengths = [middle - t, stepEnd - middle]
+                    for (k, h) in halves.enumerated() {
+                        let previousState = state
+                        t = times[k]
+                        state = h.x
+                        if k == 1 { run.controller.accept(previous: previousState, timeStep: stepEnd - middle) }
+                        run.end = t
+                        errorRun = run
+                        if cutsWithoutProgress > 0 && t >= progressTarget - tolerance { cutsWithoutProgress = 0 }
+                        currentCutsWithoutProgress = cutsWithoutProgress
+                        try observer(AcceptedStep(time: t, timeStep: lengths[k],
+                                                  iterations: h.report.iterations, factorizations: h.report.factorizations,
+                                                  retries: k == 0 ? retries : 0, isMustPoint: k == 1 && hitsMark, errorNorm: err,
+                                                  errorRejections: k == 0 ? errorRejections : 0, rejectedIterations: k == 0 ? rejectedIterations : 0,
+                                                  doublingIterations: k == 0 ? report.iterations : 0), state)
+                    }
+                    let easy = halves.allSatisfy { isEasy($0.report) }
+                    var proposal = dt * (easy ? factor : min(factor, 1))
+                    if hitsMark, easy {
+                        // Shortened onto a mark: the nominal step stays if its error (∝ Δt²) would pass.
+                        let optimal = err > 0 ? dt * (options.errorControl?.safety ?? 1) / (2 * err).squareRoot() : Double.infinity
+                        proposal = max(proposal, min(max(dt, nextStep), optimal))
+                    }
+                    nextStep = min(max(proposal, options.minStep), options.maxStep)
+                    break
+                }
                 if var run = errorRun {
                     errorNorm = run.controller.errorNorm(solution: x, current: state, timeStep: dt)
                     if let err = errorNorm {
@@ -287,10 +381,10 @@ public final class AdaptiveTimeStepper {
                         }
                     }
                     run.controller.accept(previous: state, timeStep: dt)
-                    run.end = hitsMark ? mark : t + dt
+                    run.end = stepEnd
                     errorRun = run
                 }
-                t = hitsMark ? mark : t + dt
+                t = stepEnd
                 state = x
                 if cutsWithoutProgress > 0 && t >= progressTarget - tolerance { cutsWithoutProgress = 0 }
                 currentCutsWithoutProgress = cutsWithoutProgress
@@ -299,9 +393,7 @@ public final class AdaptiveTimeStepper {
                                           errorRejections: errorRejections, rejectedIterations: rejectedIterations), state)
                 // Grow after an easy step; a step shortened to hit a mark keeps the nominal size.
                 let nominal = max(dt, nextStep)
-                let easy: Bool
-                if case .bfgs = newton.options.method, !system.hasConstantTangent { easy = report.factorizations <= options.easyFactorizations }
-                else { easy = report.iterations <= options.easyIterations }
+                let easy = isEasy(report)
                 if let factor = errorFactor {
                     // The error decides; Newton's effort may only hold the step back.
                     var proposal = dt * (easy ? factor : min(factor, 1))
@@ -315,6 +407,11 @@ public final class AdaptiveTimeStepper {
                     nextStep = easy ? min(nominal * options.growth, options.maxStep) : (hitsMark ? nominal : dt)
                 }
                 break
+            }
+            // A corner of the loading just reached: the predictor starts anew on the next stretch.
+            if var run = errorRun, restarts.contains(where: { abs($0 - t) <= tolerance }) {
+                run.controller.reset()
+                errorRun = run
             }
         }
     }

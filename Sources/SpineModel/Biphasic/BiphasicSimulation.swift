@@ -435,6 +435,7 @@ public final class BiphasicSimulation {
         }
         var must = outputs.times
         for curve in model.curves.values { must += curve.mustPoints }
+        let rateJumps = model.curves.values.flatMap(\.rateJumps)
         for (stepIndex, step) in model.steps.enumerated() where step.freeSwelling == nil && stepIndex >= firstStep {
             var options = try TimeStepperOptions(initialStep: step.initialStep, minStep: step.minStep, maxStep: step.maxStep)
             options.easyIterations = 6
@@ -443,7 +444,7 @@ public final class BiphasicSimulation {
             let stepper = AdaptiveTimeStepper(options: options, newton: newton)
             defer { mostCutsWithoutProgress = max(mostCutsWithoutProgress, stepper.mostCutsWithoutProgress) }
             unresolvedEvents = problem.compactionEvents.count   // the stepper's count starts anew with each run
-            try stepper.run(problem, from: stepStart, to: stepStart + step.duration, state: &state, mustPoints: must) { accepted, x in
+            try stepper.run(problem, from: stepStart, to: stepStart + step.duration, state: &state, mustPoints: must, restartPoints: rateJumps) { accepted, x in
                 results.steps.append(accepted)
                 let dt = accepted.time - previousTime
                 let r = try problem.fullResidual(state: x, previous: previous, time: accepted.time, timeStep: dt)

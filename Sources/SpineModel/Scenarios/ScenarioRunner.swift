@@ -82,6 +82,12 @@ public struct ScenarioRunOptions: Sendable, Equatable {
     /// strain (``ScenarioOutcome/boneStrain``) beside the estimate. Lumbar only; each run costs
     /// about 4–5 times the rigid one. Default false.
     public var deformableVertebrae: Bool = false
+    /// Error-controlled time steps for every run of the comparison (``FiniteElements/ErrorControlOptions``,
+    /// the model file's `"timeControl"`): nil (default) adapts the steps from Newton's effort within
+    /// ``sessionMaxStep`` and ``thrustMaxStep``, which bounds them but not their time-discretization
+    /// error. Set, each step's estimated local error is kept within the tolerance (the maximum
+    /// steps still apply): the way to check how much of a row is the step sequence's.
+    public var errorControl: ErrorControlOptions? = nil
 
     /// The comparison's defaults: coarse mesh, the scenarios' own defaults, no sweep, a hypermobile
     /// row, 17 N lying preload for 60 s, one hour of recovery, the stature row at 1/3 BW for 25 min.
@@ -341,6 +347,7 @@ enum ScenarioRunner {
         for t in stride(from: p + session, to: end, by: max(options.sessionOutputSpacing, 10)) { times.insert(t) }
         times.formUnion([p, p + session, end])
         model.outputs.times = times.sorted()
+        model.errorControl = options.errorControl
         if let bodies = options.vertebralBodies(patient: patient) {
             guard segment == nil else {
                 throw ScenarioError.invalidValue(property: "options.deformableVertebrae", value: 1,
