@@ -230,8 +230,14 @@ public enum CervicalValidation {
     /// size; no ROM changes (the joints carry nothing in the four runs), the cervical limit does
     /// (the joints carry load under the limit protocol's flexion moment). Where the uncinate
     /// process's surface lies antero-posteriorly and how it curves — what a turn about z would
-    /// engage — was not found as numbers. Which suspect is wrong therefore stays open; the miss
-    /// stands, about +70 %.
+    /// engage — was not found as numbers. Later (2026-12-08) two dry-bone abstracts gave the
+    /// process's antero-posterior extent: 12.5 ± 1.5 mm at C5 along its medial margin (Lu J et
+    /// al. 1998, Surg Radiol Anat 20(4):249–252) on "the posterolateral aspect of the superior
+    /// end plate" (Kocabiyik N et al. 2017, Folia Morphol 76(3):440–445). A 12.5 mm patch centred
+    /// 2 mm behind mid-depth still carried nothing at 1.0 N·m (coarse, left turn 4.29° unchanged;
+    /// tried, not committed): with the 0.54 mm joint space its posterior end would close only
+    /// after about 4.6°. Which suspect is wrong therefore stays open. The left turn stays about
+    /// +70 % from the source's mean; the mean of both sides is +49 % on the standard mesh.
     public static func verificationRows(mesh: DefaultDiscModel.MeshLevel = .coarse) throws -> [VerificationRow] {
         let divisions: SegmentMesh = mesh == .coarse ? .coarse : .standard
         let reference = CervicalRangeOfMotionReference.panjabi2001C5C6
