@@ -11,10 +11,11 @@ struct ScenarioRunnerTests {
 
     /// The coarse segment's model of a short table session — one 5 s pull at 40 % BW after a 5 s
     /// preload, 20 s of recovery, 1 s steps and outputs — and the session's end (s).
-    static func shortTableSession(_ patient: Patient) throws -> (model: Model, sessionEnd: Double) {
+    static func shortTableSession(_ patient: Patient, errorControl: ErrorControlOptions? = nil) throws -> (model: Model, sessionEnd: Double) {
         let table = ProfessionalTable(pullFraction: 0.4, cycles: 1, hold: 5, rest: 2, restLevel: 0, ramp: .linear(duration: 2))
         let h = try table.historyAtLevel(patient: patient)
         var options = ScenarioRunOptions(); options.preloadDuration = 5
+        options.errorControl = errorControl
         let m = try ScenarioRunner.model(patient: patient, mesh: .coarse, options: options, history: h, axialMoment: nil, recovery: 20,
                                          maxStep: 1, outputSpacing: 1, hypermobility: nil)
         return (m, 5 + h.times.last!)
@@ -130,14 +131,9 @@ struct ScenarioRunnerTests {
     /// still equals the disc's volume change over the session (relative 1e-6, as with the default
     /// steps) — the halves are booked as the backward-Euler steps they are.
     @Test func errorControlledShortSession() async throws {
-        let table = ProfessionalTable(pullFraction: 0.4, cycles: 1, hold: 5, rest: 2, restLevel: 0, ramp: .linear(duration: 2))
-        let h = try table.historyAtLevel(patient: patient)
-        var options = ScenarioRunOptions(); options.preloadDuration = 5
-        options.errorControl = try ErrorControlOptions(relativeTolerance: 1e-3)
-        let m = try ScenarioRunner.model(patient: patient, mesh: .coarse, options: options, history: h, axialMoment: nil, recovery: 20,
-                                         maxStep: 1, outputSpacing: 1, hypermobility: nil)
-        #expect(m.errorControl == options.errorControl)
-        let end = 5 + h.times.last!
+        let tolerance = try ErrorControlOptions(relativeTolerance: 1e-3)
+        let (m, end) = try Self.shortTableSession(patient, errorControl: tolerance)
+        #expect(m.errorControl == tolerance)
         var swollen: [String: SimulationState] = [:]
         let r = try await ScenarioRunner.simulate(m, swollen: &swollen)
         for s in r.steps { if let e = s.errorNorm, s.timeStep > 1e-6 { #expect(e <= 1, "err \(e) at t = \(s.time)") } }
